@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vsgx command: one file per verb, a table of verbs in main.c, and the
+ * few helpers every verb shares. Only this layer prints or exits.
+ *
+ * Exit status of every verb: 0 success, 1 the model answered with an SGX
+ * error (or an expectation failed), 2 bad usage or a bad input file.
+ */
+#ifndef VSGX_CLI_H
+#define VSGX_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_SGX 1
+#define CLI_EXIT_USAGE 2
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_measure(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_einit(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+
+/* Print "vsgx: " and the formatted message to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Parse an unsigned number in decimal or 0x-prefixed hex that fits in (max).
+ * Return: 0, or -EINVAL (not a number, trailing junk) or -ERANGE (too big).
+ */
+int cli_parse_u64(const char *s, uint64_t max, uint64_t *ret);
+
+/* Parse exactly (len) bytes written as 2*len hex digits. Return: 0 or -EINVAL. */
+int cli_parse_hex(const char *s, uint8_t *out, size_t len);
+
+/* Write (len) bytes as lowercase hex into (out), which holds 2*len+1 chars. */
+void cli_format_hex(const uint8_t *in, size_t len, char *out);
+
+#endif /* VSGX_CLI_H */

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct cli_command commands[] = {
+	{ "measure", cmd_measure, "print the MRENCLAVE of an SGXS file" },
+	{ "sign", cmd_sign, "write a SIGSTRUCT for an SGXS file" },
+	{ "einit", cmd_einit, "build an enclave on a modelled processor and run EINIT" },
+	{ "trace", cmd_trace, "replay a trace of SGX operations and check their outcomes" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vsgx <command> [options]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'vsgx <command> --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	}
+	cli_error("unknown command '%s'; 'vsgx --help' lists the commands", argv[1]);
+	return CLI_EXIT_USAGE;
+}

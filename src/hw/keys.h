@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Key derivation inside the modelled processor. Real parts derive every SGX
+ * key from fused secrets with a function nobody outside the CPU can compute;
+ * the model does the same with its own secrets (derived from the processor
+ * description's seed) and AES-128-CMAC over the packed KEYDEPENDENCIES.
+ * Only consistency matters: EINIT must accept exactly the tokens MACed with
+ * the key EGETKEY(EINITTOKEN) hands a launch enclave on the same processor.
+ */
+#ifndef VSGX_HW_KEYS_H
+#define VSGX_HW_KEYS_H
+
+#include <stdint.h>
+
+#include "vsgx/arch.h"
+
+struct hw_processor;
+struct hw_cpu;
+
+/* KEYDEPENDENCIES, the inputs of every derived key (SDM "derivekey"). */
+struct hw_keydep {
+	uint16_t key_name;
+	uint16_t isv_prod_id;
+	uint16_t isv_svn;
+	uint16_t config_svn;
+	uint16_t key_policy;
+	uint8_t reserved[6];
+	uint8_t isv_ext_prod_id[16];
+	uint8_t isv_family_id[16];
+	uint8_t owner_epoch[16];
+	struct sgx_attributes attributes;
+	struct sgx_attributes attributes_mask;
+	uint8_t mrenclave[32];
+	uint8_t mrsigner[32];
+	uint8_t keyid[32];
+	uint8_t seal_key_fuses[16];
+	uint8_t cpusvn[16];
+	uint32_t miscselect;
+	uint32_t miscmask;
+	uint8_t padding[352];
+	uint8_t config_id[64];
+};
+
+/* Derive the 128-bit key for (dep) on (p). Return: 0 or -ENOMEM. */
+int hw_key_derive(const struct hw_processor *p, const struct hw_keydep *dep, uint8_t key[16]);
+
+/*
+ * The launch key EINIT uses to check (token)'s MAC on (cpu): KEYNAME
+ * EINITTOKEN, the token's *LE fields, and MRSIGNER = the CPU's current
+ * IA32_SGXLEPUBKEYHASH. A launch enclave gets the same key from EGETKEY.
+ */
+int hw_key_launch(struct hw_cpu *cpu, const struct sgx_einittoken *token, uint8_t key[16]);
+
+#endif /* VSGX_HW_KEYS_H */
