@@ -17,12 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CRYPTO_SHA256_LEN 32
-#define CRYPTO_RSA3072_LEN 384
+#define CRYPTO_SHA256_LEN     32
+#define CRYPTO_RSA3072_LEN    384
 #define CRYPTO_AES128_KEY_LEN 16
-#define CRYPTO_CMAC_LEN 16
-#define CRYPTO_GCM_TAG_LEN 16
-#define CRYPTO_GCM_IV_LEN 12
+#define CRYPTO_CMAC_LEN	      16
+#define CRYPTO_GCM_TAG_LEN    16
+#define CRYPTO_GCM_IV_LEN     12
 
 /* Length of the PKCS#1 v1.5 padding EINIT keeps: EM without the digest. */
 #define CRYPTO_PKCS1_PADDING_LEN (CRYPTO_RSA3072_LEN - CRYPTO_SHA256_LEN)
@@ -89,10 +89,12 @@ int crypto_rsa3072_q1q2(const uint8_t modulus[CRYPTO_RSA3072_LEN],
 struct crypto_rsa_key;
 
 /*
- * Load an RSA private key from a PEM file. Returns -ENOENT/-EACCES for a file
- * that cannot be read, -EINVAL if it is not a PEM RSA private key, and
- * -EKEYREJECTED if it is not 3072 bits with public exponent 3 (what SGX
- * requires). (why) receives a one-line reason, if not NULL.
+ * Load an RSA private key from a PEM file. Returns -ENOENT/-EACCES (any
+ * -errno) for a file that cannot be read, -EINVAL if it holds no unencrypted
+ * PEM private key, and -EKEYREJECTED for a key SGX cannot use: not RSA, or
+ * not 3072 bits with public exponent 3. (why) receives a one-line reason that
+ * says what to fix, if not NULL; it does not repeat (path), so callers print
+ * "<path>: <why>".
  */
 int crypto_rsa_key_load(const char *path, struct crypto_rsa_key **ret, char *why, size_t why_len);
 void crypto_rsa_key_free(struct crypto_rsa_key *key);

@@ -49,15 +49,19 @@ struct sgxs {
 /*
  * Validate (len) bytes at (buf) and fill (ret), which then refers to (buf)
  * (ret->bytes is not owned). Return: 0, or -EINVAL with a one-line reason in
- * (why) naming the record and byte offset at fault.
+ * (why) naming the record (counted from 0) and byte offset at fault, such as
+ * "record 7 at byte 448: EEXTEND offset 0x5000 is in a page no EADD added";
+ * -ENOMEM.
  */
 int sgxs_parse(const void *buf, size_t len, struct sgxs *ret, char *why, size_t why_len);
 
 /*
  * Read and validate the file at (path). The result owns its bytes; release it
  * with sgxs_free(). Return: 0, -errno from opening or reading the file,
- * -EFBIG for a file larger than any enclave could measure, -EINVAL for a
- * malformed stream, -ENOMEM. (why) receives a one-line reason.
+ * -EFBIG for a file over 1 GiB or longer than an enclave of its SIZE needs
+ * with every chunk measured once (64 + SIZE/4096 * (64 + 16 * 320) bytes),
+ * -EINVAL for a malformed stream, -ENOMEM. (why) receives a one-line reason;
+ * it does not repeat (path): callers print "<path>: <why>".
  */
 int sgxs_load(const char *path, struct sgxs **ret, char *why, size_t why_len);
 

@@ -14,13 +14,35 @@
 
 struct crypto_rsa_key;
 
+#define SIGSTRUCT_LEN 1808u
+
+/* The signed message: HEADER (bytes 0..127) then BODY (bytes 900..1027). */
+#define SIGSTRUCT_MESSAGE_LEN (SGX_SIGSTRUCT_HEADER_LEN + SGX_SIGSTRUCT_BODY_LEN)
+
 /*
  * Read a SIGSTRUCT file, which must be exactly 1808 bytes. Only the size is
  * checked here: judging the contents is EINIT's job. Return: 0, -errno from
  * opening or reading, -EINVAL for a file of the wrong size (with the size
- * found in (why)).
+ * found in (why)). (why) does not repeat (path): callers print
+ * "<path>: <why>".
  */
 int sigstruct_load(const char *path, struct sgx_sigstruct *ret, char *why, size_t why_len);
+
+/* sigstruct_load() from memory: (len) must be exactly 1808. */
+int sigstruct_parse(const void *buf, size_t len, struct sgx_sigstruct *ret, char *why,
+		    size_t why_len);
+
+/* Copy out the 256 bytes the signature covers. */
+void sigstruct_signed_message(const struct sgx_sigstruct *s, uint8_t msg[SIGSTRUCT_MESSAGE_LEN]);
+
+/*
+ * Check the signature as EINIT does: SIGNATURE^3 mod MODULUS must be the
+ * PKCS#1 v1.5 encoding of SHA-256 over the signed message, and Q1/Q2 must be
+ * exact. Return: 0; -EINVAL when EXPONENT is not 3, the modulus is even or
+ * zero, or the signature is not below it; -EBADMSG when the signature or
+ * Q1/Q2 is wrong; -ENOMEM. (why) says which.
+ */
+int sigstruct_verify(const struct sgx_sigstruct *s, char *why, size_t why_len);
 
 /* The fields of a SIGSTRUCT that its author chooses. */
 struct sigstruct_params {
