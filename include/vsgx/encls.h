@@ -14,6 +14,10 @@
  *
  * Faults are checked in the order the SDM's pseudocode checks them, so the
  * first problem with the operands is the one reported.
+ *
+ * One more result exists only in the model: -ENOMEM when the host cannot
+ * allocate the memory that holds a page's contents. It is the model's own
+ * resource failure, never an SGX outcome, and the leaf then changed nothing.
  */
 #ifndef VSGX_ENCLS_H
 #define VSGX_ENCLS_H
@@ -94,7 +98,8 @@ void hw_cpu_set_pending_event(struct hw_cpu *cpu, bool pending);
  * or take it out again, without EENTER/EEXIT. It lets the SGX1 build and
  * teardown paths be tested against a busy enclave (EREMOVE answers
  * SGX_ENCLAVE_ACT) until ENCLU is modelled.
- * Return: 0, -EINVAL if (secs_pa) is not a valid SECS, -EBUSY if (cpu) is
+ * Return: 0, -EINVAL if (secs_pa) is not a valid SECS of an enclave with at
+ * least one page, -EBUSY if (cpu) is
  * already inside an enclave (enter) or -ENOENT if it is not (exit).
  */
 int hw_cpu_enclave_enter_raw(struct hw_cpu *cpu, uint64_t secs_pa);

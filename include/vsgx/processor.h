@@ -100,25 +100,26 @@ struct hw_cpuid_regs {
 /*
  * CPUID as the processor answers it, for the SGX-relevant leaves: 7.0 (SGX,
  * SGX_LC; other bits zero) and 0x12 sub-leaves 0, 1 and 2.. (one per EPC
- * section, then type 0). SGX is reported only while FEATURE_CONTROL has
- * SGX_ENABLE, as on hardware where firmware hides it otherwise; SGX_LC only
- * with FLC. Any other leaf reads as zeros.
+ * section, then type 0). Leaf 7 reports what the part implements (SGX; SGX_LC
+ * only with FLC), whatever firmware did with it; leaf 0x12 reads as zeros
+ * unless FEATURE_CONTROL has SGX_ENABLE, since firmware that disables SGX
+ * configures no EPC. Any other leaf reads as zeros.
  */
 void hw_cpuid(struct hw_processor *p, uint32_t leaf, uint32_t subleaf, struct hw_cpuid_regs *ret);
 
 /*
  * RDMSR/WRMSR of IA32_FEATURE_CONTROL and IA32_SGXLEPUBKEYHASH0..3 on (cpu).
- * The LE hash MSRs are per logical CPU, power on with the hash of Intel's LE
- * signing key, and are writable only when the part has FLC and
- * FEATURE_CONTROL has both LOCK and SGX_LC set. FEATURE_CONTROL is writable
- * until its LOCK bit is set.
+ * The LE hash MSRs are per logical CPU and power on with the hash of Intel's
+ * LE signing key. They exist (RDMSR) only on parts with FLC, and are writable
+ * only while FEATURE_CONTROL has both LOCK and SGX_LC set. FEATURE_CONTROL is
+ * writable until its LOCK bit is set; SGX_LC can be set only on FLC parts.
  * Return: 0, or HW_FAULT(X86_TRAP_GP) (see <vsgx/encls.h>) for an unknown MSR,
  * a read-only MSR, or reserved bits.
  */
 int hw_msr_read(struct hw_cpu *cpu, uint32_t msr, uint64_t *ret);
 int hw_msr_write(struct hw_cpu *cpu, uint32_t msr, uint64_t val);
 
-/* Address and extent of each EPC page range, in physical address order. */
+/* Address and extent of each EPC section, in CPUID sub-leaf order. */
 unsigned int hw_processor_nr_sections(const struct hw_processor *p);
 const struct hw_epc_section_desc *hw_processor_section(const struct hw_processor *p,
 						       unsigned int index);

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The EPCM: one small entry per EPC page, and the page contents behind it.
+ *
+ * An entry is 24 bytes; contents are allocated only when a leaf writes
+ * something other than zeros, and freed when the page leaves the EPC, so a
+ * processor costs memory in proportion to the pages actually in use.
+ *
+ * Concurrency follows the hardware: a leaf owns the entries it works on for
+ * its duration by setting their busy bit, and a leaf that finds an entry
+ * busy fails (#GP, or SGX_EPC_PAGE_CONFLICT for the leaves that say so).
+ * Every field of an entry is read and written only by the owner of its busy
+ * bit, so the bit's acquire/release ordering is the only synchronization
+ * the fields need.
+ */
+#ifndef VSGX_HW_EPCM_H
+#define VSGX_HW_EPCM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vsgx/arch.h"
+
+struct hw_processor;
+struct crypto_sha256;
+
+/* EPCM flags. */
+#define EPCM_VALID    (1u << 0)
+#define EPCM_R	      (1u << 1)
+#define EPCM_W	      (1u << 2)
+#define EPCM_X	      (1u << 3)
+#define EPCM_BLOCKED  (1u << 4)
+#define EPCM_PENDING  (1u << 5)
+#define EPCM_MODIFIED (1u << 6)
+#define EPCM_PR	      (1u << 7)
+#define EPCM_RWX      (EPCM_R | EPCM_W | EPCM_X)
+
+struct hw_epcm_entry {
+	void *data;	  /* contents; NULL reads as zeros. SECS: struct hw_enclave */
+	uint64_t linaddr; /* ENCLAVEADDRESS */
+	uint32_t secs;	  /* ENCLAVESECS: EPCM index of the owning SECS */
+	uint16_t flags;	  /* EPCM_* */
+	uint8_t pt;	  /* enum sgx_page_type */
+	atomic_uchar busy;
+};
+
+_Static_assert(sizeof(struct hw_epcm_entry) == 24, "EPCM entry grew");
+
+/*
+ * The hidden state of an enclave, kept with its SECS page. The SECS image
+ * comes first, so the entry's data pointer is the page's contents for every
+ * page type alike.
+ */
+struct hw_enclave {
+	struct sgx_secs secs;
+	uint64_t eid;
+	struct crypto_sha256 *mrenclave; /* running measurement */
+	uint64_t mr_blocks;		 /* MRENCLAVE update counter */
+	uint8_t padding[352];		 /* PKCS#1 padding EINIT saved */
+	uint8_t isv_family_id[16];
+	uint8_t isv_ext_prod_id[16];
+	uint64_t context; /* ENCLAVECONTEXT: physical address of the SECS */
+	atomic_uint_fast64_t children;
+	atomic_uint threads_inside;
+};
+
+static inline bool epcm_is_child_type(unsigned int pt)
+{
+	return pt == SGX_PT_REG || pt == SGX_PT_TCS || pt == SGX_PT_TRIM || pt == SGX_PT_SS_FIRST ||
+	       pt == SGX_PT_SS_REST;
+}
+
+/*
+ * EPCM index of the page holding physical address (pa).
+ * Return: true, or false when (pa) is outside every EPC section.
+ */
+bool epcm_index(const struct hw_processor *p, uint64_t pa, uint64_t *ret_idx);
+
+/* Physical address of the page with EPCM index (idx). */
+uint64_t epcm_pa(const struct hw_processor *p, uint64_t idx);
+
+struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx);
+
+/* Take (true) or fail to take (false) the entry's busy bit; give it back. */
+bool epcm_trylock(struct hw_epcm_entry *e);
+void epcm_unlock(struct hw_epcm_entry *e);
+
+/* Map and unmap the EPCM of (p); the map reads as zeros until written. */
+int epcm_create(struct hw_processor *p);
+void epcm_destroy(struct hw_processor *p);
+
+/* Invalidate every entry and drop all contents (cold reset). */
+void epcm_clear(struct hw_processor *p);
+
+/* Contents of a page for reading, or NULL for a page of zeros. */
+static inline const uint8_t *epcm_bytes(const struct hw_epcm_entry *e)
+{
+	return e->data;
+}
+
+/*
+ * Give an entry's page its new contents (4 KiB at (src)), keeping no memory
+ * for a page of zeros. Return: 0 or -ENOMEM.
+ */
+int epcm_set_contents(struct hw_processor *p, struct hw_epcm_entry *e, const void *src);
+
+/* Writable contents, materializing a page of zeros. NULL when out of memory. */
+uint8_t *epcm_materialize(struct hw_processor *p, struct hw_epcm_entry *e);
+
+/* Drop an entry's contents (not for SECS pages: see epcm_enclave_free()). */
+void epcm_drop_contents(struct hw_processor *p, struct hw_epcm_entry *e);
+
+/* Make (e) valid with (flags) and (pt), or invalid; keeps the page counts. */
+void epcm_validate(struct hw_processor *p, struct hw_epcm_entry *e, unsigned int pt,
+		   uint16_t flags);
+void epcm_invalidate(struct hw_processor *p, struct hw_epcm_entry *e);
+
+/* Hidden state of the enclave whose SECS is entry (e). */
+static inline struct hw_enclave *epcm_enclave(const struct hw_epcm_entry *e)
+{
+	return e->data;
+}
+
+/* Allocate and free an enclave's hidden state with its SECS contents. */
+struct hw_enclave *epcm_enclave_alloc(struct hw_processor *p);
+void epcm_enclave_free(struct hw_processor *p, struct hw_enclave *encl);
+
+#endif /* VSGX_HW_EPCM_H */

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the processor model, shared by the files of src/hw/ only.
+ */
+#ifndef VSGX_HW_HW_H
+#define VSGX_HW_HW_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vsgx/encls.h"
+#include "vsgx/processor.h"
+
+struct hw_epcm_entry;
+
+struct hw_section {
+	uint64_t base;
+	uint64_t size;
+	uint64_t first; /* EPCM index of the section's first page */
+	uint32_t node;
+};
+
+struct hw_cpu {
+	struct hw_processor *proc;
+	unsigned int index;
+	struct hw_addr_space as;
+	uint64_t lehash[4]; /* IA32_SGXLEPUBKEYHASH0..3 */
+	struct hw_fault fault;
+	bool pending_event;
+	uint32_t inside; /* EPCM index + 1 of the SECS this CPU runs in; 0: outside */
+};
+
+struct hw_processor {
+	struct hw_desc desc;
+	struct hw_section sections[SGX_MAX_EPC_SECTIONS];
+	unsigned int nr_sections;
+	uint64_t nr_pages;
+	struct hw_epcm_entry *epcm;
+	size_t epcm_map_len;
+	struct hw_cpu *cpus;
+	_Atomic uint64_t feature_control;
+
+	/* Fused secrets: fixed for the part's lifetime. */
+	uint8_t fuse_key[16];
+	uint8_t seal_fuses[16];
+	uint8_t owner_epoch[16];
+	/* Secrets of the current boot: a reset makes new ones. */
+	uint64_t boot;
+	uint8_t boot_key[16];
+
+	atomic_uint_fast64_t next_eid;
+	atomic_uint_fast64_t valid_pages;
+	atomic_uint_fast64_t materialized;
+	atomic_uint_fast64_t enclaves;
+};
+
+/* Record a fault on (cpu) and return the leaf's result for it. */
+int hw_fault_gp(struct hw_cpu *cpu);
+int hw_fault_ud(struct hw_cpu *cpu);
+int hw_fault_pf(struct hw_cpu *cpu, uint64_t la, uint32_t error_code);
+
+/*
+ * The checks every ENCLS leaf makes before looking at its operands: SGX must
+ * be enabled and locked on in IA32_FEATURE_CONTROL (else #GP(0)).
+ * Return: 0 or the fault.
+ */
+int hw_encls_check(struct hw_cpu *cpu);
+
+/*
+ * Operand access through the CPU's address space. hw_op_read() copies (len)
+ * bytes of an ordinary-memory operand; an operand that lands in the EPC reads
+ * as all ones, the abort-page semantics of a non-enclave access. hw_op_epc()
+ * resolves an operand that must be an EPC page to its EPCM index.
+ * Return: 0 or the #PF raised at (la).
+ */
+int hw_op_read(struct hw_cpu *cpu, uint64_t la, void *buf, size_t len);
+int hw_op_epc(struct hw_cpu *cpu, uint64_t la, bool write, uint64_t *ret_idx);
+
+/* #PF error code of an access the EPCM refused. */
+static inline uint32_t hw_pf_epcm(bool write)
+{
+	return X86_PF_PROT | X86_PF_SGX | (write ? X86_PF_WRITE : 0);
+}
+
+/* Key material: set up at power-on and at every reset. */
+void hw_keys_power_on(struct hw_processor *p);
+void hw_keys_boot(struct hw_processor *p);
+
+/* MSR power-on values of one CPU. */
+void hw_msr_power_on(struct hw_cpu *cpu);
+
+#endif /* VSGX_HW_HW_H */
