@@ -160,7 +160,12 @@ int hw_enclave_query(struct hw_processor *p, uint64_t secs_pa, struct hw_enclave
 struct hw_stats {
 	uint64_t nr_pages;	   /* EPC pages */
 	uint64_t valid_pages;	   /* EPCM.VALID = 1 */
-	uint64_t materialized;	   /* pages whose content is held in host memory */
+	/*
+	 * Pages whose contents host memory holds: written with something other
+	 * than zeros since power-on. A page keeps its memory after it leaves the
+	 * EPC, for reuse, as hardware EPC does; a reset gives it all back.
+	 */
+	uint64_t materialized;
 	uint64_t enclaves;	   /* live SECS pages */
 	size_t epcm_entry_bytes;   /* host bytes of EPCM metadata per EPC page */
 };

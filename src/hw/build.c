@@ -194,7 +194,7 @@ static int ecreate_locked(struct hw_cpu *cpu, const struct sgx_pageinfo *pi, uin
 
 	if (e->flags & EPCM_VALID)
 		return hw_fault_pf(cpu, epc, hw_pf_epcm(true));
-	encl = epcm_enclave_alloc(p);
+	encl = epcm_enclave_alloc();
 	if (!encl)
 		return -ENOMEM;
 	r = hw_op_read(cpu, pi->srcpge, &encl->secs, sizeof(encl->secs));
@@ -206,12 +206,10 @@ static int ecreate_locked(struct hw_cpu *cpu, const struct sgx_pageinfo *pi, uin
 	r = measure_ecreate(encl);
 	if (r)
 		goto err_free;
-	epcm_drop_contents(p, e);
-	e->data = encl;
-	e->linaddr = 0;
+	e->encl = encl;
 	e->secs = 0;
 	epcm_validate(p, e, SGX_PT_SECS, 0);
-	atomic_fetch_add(&p->enclaves, 1);
+	epcm_enclave_link(p, encl);
 	return 0;
 
 err_free:
@@ -321,40 +319,46 @@ static uint16_t secinfo_to_epcm(uint64_t flags)
 			  ((flags & SGX_SECINFO_X) ? EPCM_X : 0));
 }
 
-static int eadd_commit(struct hw_processor *p, struct eadd_args *a, struct hw_enclave *encl,
-		       const uint8_t *page)
+static void eadd_commit(struct hw_processor *p, struct eadd_args *a, struct hw_enclave *encl)
 {
 	struct hw_epcm_entry *e = epcm_entry(p, a->idx);
-	int r;
 
-	r = epcm_set_contents(p, e, page);
-	if (r)
-		return r;
-	r = measure_eadd(encl, a->pi.linaddr - encl->secs.base, &a->si);
-	if (r) {
-		epcm_drop_contents(p, e);
-		return r;
-	}
 	e->linaddr = a->pi.linaddr;
 	e->secs = (uint32_t)a->sidx;
 	epcm_validate(p, e, SGX_SECINFO_TO_PT(a->si.flags), secinfo_to_epcm(a->si.flags));
 	atomic_fetch_add(&encl->children, 1);
+}
+
+/* Copy the source page in: an EPC source reads as all ones (abort page). */
+static int eadd_copy(struct hw_cpu *cpu, struct eadd_args *a)
+{
+	static const uint8_t ones[SGX_PAGE_SIZE] = { [0 ... SGX_PAGE_SIZE - 1] = 0xff };
+	const void *src;
+	int r;
+
+	r = hw_op_map(cpu, a->pi.srcpge, &src);
+	if (r)
+		return r;
+	epcm_set_contents(cpu->proc, a->idx, src ? src : ones);
 	return 0;
 }
 
-static int eadd_locked(struct hw_cpu *cpu, struct eadd_args *a, uint8_t *page)
+static int eadd_locked(struct hw_cpu *cpu, struct eadd_args *a)
 {
 	struct hw_processor *p = cpu->proc;
 	struct hw_epcm_entry *s = epcm_entry(p, a->sidx);
 	struct hw_enclave *encl;
+	uint8_t *page;
 	int r;
 
 	if (!(s->flags & EPCM_VALID) || s->pt != SGX_PT_SECS)
 		return hw_fault_pf(cpu, a->pi.secs, hw_pf_epcm(true));
 	encl = epcm_enclave(s);
-	r = hw_op_read(cpu, a->pi.srcpge, page, SGX_PAGE_SIZE);
+	/* Like hardware, copy first: the target is invalid and ours until we commit. */
+	r = eadd_copy(cpu, a);
 	if (r)
 		return r;
+	page = epcm_contents(p, a->idx);
 	if (!eadd_page_ok(&encl->secs, a->si.flags, page))
 		return hw_fault_gp(cpu);
 	if (a->pi.linaddr - encl->secs.base >= encl->secs.size)
@@ -362,13 +366,16 @@ static int eadd_locked(struct hw_cpu *cpu, struct eadd_args *a, uint8_t *page)
 	if (encl->secs.attributes.flags & SGX_ATTR_INIT)
 		return hw_fault_gp(cpu);
 	if (SGX_SECINFO_TO_PT(a->si.flags) == SGX_PT_TCS)
-		eadd_tcs_scrub(&a->si, page);
-	return eadd_commit(p, a, encl, page);
+		eadd_tcs_scrub(&a->si, epcm_materialize(p, a->idx));
+	r = measure_eadd(encl, a->pi.linaddr - encl->secs.base, &a->si);
+	if (r)
+		return r;
+	eadd_commit(p, a, encl);
+	return 0;
 }
 
 int hw_eadd(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc)
 {
-	static _Thread_local uint8_t page[SGX_PAGE_SIZE];
 	struct hw_epcm_entry *e, *s;
 	struct eadd_args a;
 	int r;
@@ -394,7 +401,7 @@ int hw_eadd(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc)
 		r = hw_fault_gp(cpu);
 		goto out_unlock;
 	}
-	r = eadd_locked(cpu, &a, page);
+	r = eadd_locked(cpu, &a);
 	if (s != e)
 		epcm_unlock(s);
 out_unlock:
@@ -419,19 +426,19 @@ static int eextend_operands(struct hw_cpu *cpu, uint64_t secs, uint64_t chunk, u
 
 static int measure_eextend(struct hw_enclave *encl, uint64_t offset, const uint8_t *data)
 {
-	static const uint8_t zeros[SGX_EEXTEND_CHUNK];
-	uint8_t block[64 + SGX_EEXTEND_CHUNK] = "EEXTEND";
+	uint8_t block[64] = "EEXTEND";
 
 	memcpy(block + 8, &offset, 8);
-	memcpy(block + 64, data ? data : zeros, SGX_EEXTEND_CHUNK);
-	return measure(encl, block, sizeof(block));
+	if (measure(encl, block, sizeof(block)))
+		return -ENOMEM;
+	return measure(encl, data, SGX_EEXTEND_CHUNK);
 }
 
-static int eextend_locked(struct hw_cpu *cpu, uint64_t chunk, uint64_t sidx,
-			  struct hw_epcm_entry *e)
+static int eextend_locked(struct hw_cpu *cpu, uint64_t chunk, uint64_t sidx, uint64_t idx)
 {
+	struct hw_epcm_entry *e = epcm_entry(cpu->proc, idx);
 	struct hw_epcm_entry *s = epcm_entry(cpu->proc, sidx);
-	const uint8_t *bytes = epcm_bytes(e);
+	const uint8_t *bytes = epcm_contents(cpu->proc, idx);
 	struct hw_enclave *encl;
 	uint64_t in_page = chunk & ~SGX_PAGE_MASK;
 	int r;
@@ -449,8 +456,7 @@ static int eextend_locked(struct hw_cpu *cpu, uint64_t chunk, uint64_t sidx,
 	if (encl->secs.attributes.flags & SGX_ATTR_INIT)
 		r = hw_fault_gp(cpu);
 	else
-		r = measure_eextend(encl, e->linaddr - encl->secs.base + in_page,
-				    bytes ? bytes + in_page : NULL);
+		r = measure_eextend(encl, e->linaddr - encl->secs.base + in_page, bytes + in_page);
 	epcm_unlock(s);
 	return r;
 }
@@ -469,7 +475,7 @@ int hw_eextend(struct hw_cpu *cpu, uint64_t secs, uint64_t chunk)
 	e = epcm_entry(cpu->proc, idx);
 	if (!epcm_trylock(e))
 		return hw_fault_gp(cpu);
-	r = eextend_locked(cpu, chunk, sidx, e);
+	r = eextend_locked(cpu, chunk, sidx, idx);
 	epcm_unlock(e);
 	return r;
 }
@@ -481,9 +487,8 @@ static int eremove_secs(struct hw_processor *p, struct hw_epcm_entry *e)
 	if (atomic_load(&encl->children))
 		return SGX_CHILD_PRESENT;
 	epcm_invalidate(p, e);
+	e->encl = NULL;
 	epcm_enclave_free(p, encl);
-	e->data = NULL;
-	atomic_fetch_sub(&p->enclaves, 1);
 	return SGX_SUCCESS;
 }
 
@@ -492,7 +497,6 @@ static void eremove_child(struct hw_processor *p, struct hw_epcm_entry *e)
 	struct hw_enclave *encl = epcm_enclave(epcm_entry(p, e->secs));
 
 	epcm_invalidate(p, e);
-	epcm_drop_contents(p, e);
 	/* Last: once the count drops, the SECS may be removed on another CPU. */
 	atomic_fetch_sub(&encl->children, 1);
 }
@@ -504,7 +508,6 @@ static int eremove_locked(struct hw_processor *p, struct hw_epcm_entry *e)
 	switch (e->pt) {
 	case SGX_PT_VA:
 		epcm_invalidate(p, e);
-		epcm_drop_contents(p, e);
 		return SGX_SUCCESS;
 	case SGX_PT_SECS:
 		return eremove_secs(p, e);

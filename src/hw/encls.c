@@ -102,6 +102,16 @@ int hw_op_read(struct hw_cpu *cpu, uint64_t la, void *buf, size_t len)
 	return 0;
 }
 
+int hw_op_map(struct hw_cpu *cpu, uint64_t la, const void **ret)
+{
+	struct hw_xlate x;
+
+	if (cpu->as.xlate(cpu->as.opaque, la, false, &x))
+		return hw_fault_pf(cpu, la, pf_not_present(false));
+	*ret = x.kind == HW_XLATE_EPC ? NULL : x.ram;
+	return 0;
+}
+
 int hw_op_epc(struct hw_cpu *cpu, uint64_t la, bool write, uint64_t *ret_idx)
 {
 	struct hw_xlate x;

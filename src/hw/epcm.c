@@ -9,8 +9,6 @@
 #include "hw.h"
 #include "vsgx/crypto.h"
 
-static const uint8_t zero_page[SGX_PAGE_SIZE];
-
 bool epcm_index(const struct hw_processor *p, uint64_t pa, uint64_t *ret_idx)
 {
 	for (unsigned int i = 0; i < p->nr_sections; i++) {
@@ -50,49 +48,40 @@ void epcm_unlock(struct hw_epcm_entry *e)
 	atomic_store_explicit(&e->busy, 0, memory_order_release);
 }
 
-int epcm_create(struct hw_processor *p)
+/*
+ * Anonymous memory reads as zeros (for the EPCM: invalid, idle entries) and
+ * the host backs it only where written, so a terabyte of EPC costs nothing
+ * until its pages are used.
+ */
+static void *map_lazy(size_t len)
 {
-	size_t len = p->nr_pages * sizeof(struct hw_epcm_entry);
-	void *map;
+	void *map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-	/*
-	 * Anonymous memory reads as zeros (an invalid, idle entry) and is
-	 * backed by the host only where written, so a terabyte of EPC costs
-	 * nothing until its pages are used.
-	 */
-	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		   -1, 0);
-	if (map == MAP_FAILED)
-		return -ENOMEM;
-	p->epcm = map;
-	p->epcm_map_len = len;
-	return 0;
+	return map == MAP_FAILED ? NULL : map;
 }
 
-static void epcm_free_contents(struct hw_processor *p, struct hw_epcm_entry *e)
+int epcm_create(struct hw_processor *p)
 {
-	if (!e->data)
-		return;
-	if ((e->flags & EPCM_VALID) && e->pt == SGX_PT_SECS)
-		epcm_enclave_free(p, e->data);
-	else
-		epcm_drop_contents(p, e);
-	e->data = NULL;
+	p->epcm_map_len = p->nr_pages * sizeof(struct hw_epcm_entry);
+	p->contents_map_len = p->nr_pages * SGX_PAGE_SIZE;
+	p->epcm = map_lazy(p->epcm_map_len);
+	p->contents = map_lazy(p->contents_map_len);
+	if (!p->epcm || !p->contents) {
+		epcm_destroy(p);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&p->enclaves_lock, NULL);
+	return 0;
 }
 
 void epcm_clear(struct hw_processor *p)
 {
-	/* Untouched parts of the map need no walk: nothing was ever held there. */
-	if (atomic_load(&p->valid_pages) || atomic_load(&p->materialized)) {
-		for (uint64_t i = 0; i < p->nr_pages; i++) {
-			struct hw_epcm_entry *e = &p->epcm[i];
-
-			if (e->data || e->flags)
-				epcm_free_contents(p, e);
-		}
-	}
-	if (p->epcm)
-		madvise(p->epcm, p->epcm_map_len, MADV_DONTNEED);
+	while (p->enclave_list)
+		epcm_enclave_free(p, p->enclave_list);
+	/* Dropping the pages gives them back to the host and reads zeros again. */
+	madvise(p->epcm, p->epcm_map_len, MADV_DONTNEED);
+	madvise(p->contents, p->contents_map_len, MADV_DONTNEED);
 	atomic_store(&p->valid_pages, 0);
 	atomic_store(&p->materialized, 0);
 	atomic_store(&p->enclaves, 0);
@@ -100,61 +89,76 @@ void epcm_clear(struct hw_processor *p)
 
 void epcm_destroy(struct hw_processor *p)
 {
-	if (!p->epcm)
-		return;
-	epcm_clear(p);
-	munmap(p->epcm, p->epcm_map_len);
+	if (p->epcm && p->contents)
+		epcm_clear(p);
+	if (p->epcm)
+		munmap(p->epcm, p->epcm_map_len);
+	if (p->contents)
+		munmap(p->contents, p->contents_map_len);
 	p->epcm = NULL;
+	p->contents = NULL;
 }
 
-int epcm_set_contents(struct hw_processor *p, struct hw_epcm_entry *e, const void *src)
+uint8_t *epcm_contents(struct hw_processor *p, uint64_t idx)
 {
-	if (!memcmp(src, zero_page, SGX_PAGE_SIZE)) {
-		epcm_drop_contents(p, e);
-		return 0;
+	return p->contents + idx * SGX_PAGE_SIZE;
+}
+
+static bool page_is_zero(const uint8_t *b)
+{
+	uint64_t acc = 0;
+
+	/* Nearly every page with contents differs early; zero pages are read once. */
+	for (size_t i = 0; i < SGX_PAGE_SIZE; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, b + i, sizeof(w));
+		acc |= w;
+		if (acc)
+			return false;
 	}
-	if (!epcm_materialize(p, e))
-		return -ENOMEM;
-	memcpy(e->data, src, SGX_PAGE_SIZE);
-	return 0;
+	return true;
 }
 
-uint8_t *epcm_materialize(struct hw_processor *p, struct hw_epcm_entry *e)
+uint8_t *epcm_materialize(struct hw_processor *p, uint64_t idx)
 {
-	if (!e->data) {
-		e->data = calloc(1, SGX_PAGE_SIZE);
-		if (!e->data)
-			return NULL;
-		atomic_fetch_add(&p->materialized, 1);
+	struct hw_epcm_entry *e = epcm_entry(p, idx);
+
+	if (!(e->flags & EPCM_HELD)) {
+		e->flags |= EPCM_HELD;
+		atomic_fetch_add_explicit(&p->materialized, 1, memory_order_relaxed);
 	}
-	return e->data;
+	return epcm_contents(p, idx);
 }
 
-void epcm_drop_contents(struct hw_processor *p, struct hw_epcm_entry *e)
+void epcm_set_contents(struct hw_processor *p, uint64_t idx, const void *src)
 {
-	if (!e->data)
+	struct hw_epcm_entry *e = epcm_entry(p, idx);
+
+	if (page_is_zero(src)) {
+		if (e->flags & EPCM_HELD)
+			memset(epcm_contents(p, idx), 0, SGX_PAGE_SIZE);
 		return;
-	free(e->data);
-	e->data = NULL;
-	atomic_fetch_sub(&p->materialized, 1);
+	}
+	memcpy(epcm_materialize(p, idx), src, SGX_PAGE_SIZE);
 }
 
 void epcm_validate(struct hw_processor *p, struct hw_epcm_entry *e, unsigned int pt, uint16_t flags)
 {
 	if (!(e->flags & EPCM_VALID))
-		atomic_fetch_add(&p->valid_pages, 1);
+		atomic_fetch_add_explicit(&p->valid_pages, 1, memory_order_relaxed);
 	e->pt = (uint8_t)pt;
-	e->flags = flags | EPCM_VALID;
+	e->flags = (uint16_t)(flags | EPCM_VALID | (e->flags & EPCM_HELD));
 }
 
 void epcm_invalidate(struct hw_processor *p, struct hw_epcm_entry *e)
 {
 	if (e->flags & EPCM_VALID)
-		atomic_fetch_sub(&p->valid_pages, 1);
-	e->flags = 0;
+		atomic_fetch_sub_explicit(&p->valid_pages, 1, memory_order_relaxed);
+	e->flags &= EPCM_HELD;
 }
 
-struct hw_enclave *epcm_enclave_alloc(struct hw_processor *p)
+struct hw_enclave *epcm_enclave_alloc(void)
 {
 	struct hw_enclave *encl = calloc(1, sizeof(*encl));
 
@@ -165,15 +169,41 @@ struct hw_enclave *epcm_enclave_alloc(struct hw_processor *p)
 		free(encl);
 		return NULL;
 	}
-	atomic_fetch_add(&p->materialized, 1);
 	return encl;
+}
+
+void epcm_enclave_link(struct hw_processor *p, struct hw_enclave *encl)
+{
+	pthread_mutex_lock(&p->enclaves_lock);
+	encl->next = p->enclave_list;
+	if (encl->next)
+		encl->next->prev = encl;
+	p->enclave_list = encl;
+	pthread_mutex_unlock(&p->enclaves_lock);
+	atomic_fetch_add(&p->enclaves, 1);
+}
+
+static void enclave_unlink(struct hw_processor *p, struct hw_enclave *encl)
+{
+	pthread_mutex_lock(&p->enclaves_lock);
+	if (encl->prev)
+		encl->prev->next = encl->next;
+	else if (p->enclave_list == encl)
+		p->enclave_list = encl->next;
+	else
+		goto out; /* never linked */
+	if (encl->next)
+		encl->next->prev = encl->prev;
+	atomic_fetch_sub(&p->enclaves, 1);
+out:
+	pthread_mutex_unlock(&p->enclaves_lock);
 }
 
 void epcm_enclave_free(struct hw_processor *p, struct hw_enclave *encl)
 {
 	if (!encl)
 		return;
+	enclave_unlink(p, encl);
 	crypto_sha256_free(encl->mrenclave);
 	free(encl);
-	atomic_fetch_sub(&p->materialized, 1);
 }

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The EPCM: one small entry per EPC page, and the page contents behind it.
+ * The EPCM: one 16-byte entry per EPC page, and the page contents behind it.
  *
- * An entry is 24 bytes; contents are allocated only when a leaf writes
- * something other than zeros, and freed when the page leaves the EPC, so a
- * processor costs memory in proportion to the pages actually in use.
+ * Contents live in one anonymous mapping as large as the EPC, at the page's
+ * EPCM index: the host backs a page only once a leaf writes something other
+ * than zeros into it, so a processor costs memory in proportion to the pages
+ * actually written, whatever its EPC size. A page keeps its host memory when
+ * it leaves the EPC (hardware EPC does not vanish either), ready for reuse;
+ * a reset gives all of it back.
  *
  * Concurrency follows the hardware: a leaf owns the entries it works on for
  * its duration by setting their busy bit, and a leaf that finds an entry
  * busy fails (#GP, or SGX_EPC_PAGE_CONFLICT for the leaves that say so).
- * Every field of an entry is read and written only by the owner of its busy
- * bit, so the bit's acquire/release ordering is the only synchronization
- * the fields need.
+ * Every field of an entry, and the page's contents, are read and written only
+ * by the owner of its busy bit, so the bit's acquire/release ordering is the
+ * only synchronization they need.
  */
 #ifndef VSGX_HW_EPCM_H
 #define VSGX_HW_EPCM_H
@@ -35,25 +38,30 @@ struct crypto_sha256;
 #define EPCM_MODIFIED (1u << 6)
 #define EPCM_PR	      (1u << 7)
 #define EPCM_RWX      (EPCM_R | EPCM_W | EPCM_X)
+/* Not architectural: host memory holds this page's contents. */
+#define EPCM_HELD (1u << 8)
 
 struct hw_epcm_entry {
-	void *data;	  /* contents; NULL reads as zeros. SECS: struct hw_enclave */
-	uint64_t linaddr; /* ENCLAVEADDRESS */
-	uint32_t secs;	  /* ENCLAVESECS: EPCM index of the owning SECS */
-	uint16_t flags;	  /* EPCM_* */
-	uint8_t pt;	  /* enum sgx_page_type */
+	union {
+		uint64_t linaddr;	 /* child pages: ENCLAVEADDRESS */
+		struct hw_enclave *encl; /* SECS pages: the enclave's hidden state */
+	};
+	uint32_t secs;	/* ENCLAVESECS: EPCM index of the owning SECS */
+	uint16_t flags; /* EPCM_* */
+	uint8_t pt;	/* enum sgx_page_type */
 	atomic_uchar busy;
 };
 
-_Static_assert(sizeof(struct hw_epcm_entry) == 24, "EPCM entry grew");
+_Static_assert(sizeof(struct hw_epcm_entry) == 16, "EPCM entry grew");
 
 /*
- * The hidden state of an enclave, kept with its SECS page. The SECS image
- * comes first, so the entry's data pointer is the page's contents for every
- * page type alike.
+ * The hidden state of an enclave, kept with its SECS page, and the SECS
+ * itself: it is never software-readable once in the EPC, so the model keeps
+ * it here rather than in the contents map.
  */
 struct hw_enclave {
 	struct sgx_secs secs;
+	struct hw_enclave *next, *prev; /* the processor's live enclaves */
 	uint64_t eid;
 	struct crypto_sha256 *mrenclave; /* running measurement */
 	uint64_t mr_blocks;		 /* MRENCLAVE update counter */
@@ -86,30 +94,24 @@ struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx);
 bool epcm_trylock(struct hw_epcm_entry *e);
 void epcm_unlock(struct hw_epcm_entry *e);
 
-/* Map and unmap the EPCM of (p); the map reads as zeros until written. */
+/* Map and unmap the EPCM and contents of (p); maps read as zeros until written. */
 int epcm_create(struct hw_processor *p);
 void epcm_destroy(struct hw_processor *p);
 
-/* Invalidate every entry and drop all contents (cold reset). */
+/* Invalidate every entry, free every enclave and give back all contents (cold reset). */
 void epcm_clear(struct hw_processor *p);
 
-/* Contents of a page for reading, or NULL for a page of zeros. */
-static inline const uint8_t *epcm_bytes(const struct hw_epcm_entry *e)
-{
-	return e->data;
-}
+/* Contents of page (idx): zeros until written. */
+uint8_t *epcm_contents(struct hw_processor *p, uint64_t idx);
 
 /*
- * Give an entry's page its new contents (4 KiB at (src)), keeping no memory
- * for a page of zeros. Return: 0 or -ENOMEM.
+ * Give page (idx) new contents, 4 KiB at (src). A page of zeros that host
+ * memory never held stays unbacked.
  */
-int epcm_set_contents(struct hw_processor *p, struct hw_epcm_entry *e, const void *src);
+void epcm_set_contents(struct hw_processor *p, uint64_t idx, const void *src);
 
-/* Writable contents, materializing a page of zeros. NULL when out of memory. */
-uint8_t *epcm_materialize(struct hw_processor *p, struct hw_epcm_entry *e);
-
-/* Drop an entry's contents (not for SECS pages: see epcm_enclave_free()). */
-void epcm_drop_contents(struct hw_processor *p, struct hw_epcm_entry *e);
+/* Writable contents of page (idx), to be written. */
+uint8_t *epcm_materialize(struct hw_processor *p, uint64_t idx);
 
 /* Make (e) valid with (flags) and (pt), or invalid; keeps the page counts. */
 void epcm_validate(struct hw_processor *p, struct hw_epcm_entry *e, unsigned int pt,
@@ -119,11 +121,15 @@ void epcm_invalidate(struct hw_processor *p, struct hw_epcm_entry *e);
 /* Hidden state of the enclave whose SECS is entry (e). */
 static inline struct hw_enclave *epcm_enclave(const struct hw_epcm_entry *e)
 {
-	return e->data;
+	return e->encl;
 }
 
-/* Allocate and free an enclave's hidden state with its SECS contents. */
-struct hw_enclave *epcm_enclave_alloc(struct hw_processor *p);
+/*
+ * Allocate an enclave's hidden state, and link it into (p)'s live enclaves
+ * once it is valid; unlink and free it. Free accepts NULL.
+ */
+struct hw_enclave *epcm_enclave_alloc(void);
+void epcm_enclave_link(struct hw_processor *p, struct hw_enclave *encl);
 void epcm_enclave_free(struct hw_processor *p, struct hw_enclave *encl);
 
 #endif /* VSGX_HW_EPCM_H */

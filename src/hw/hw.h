@@ -5,6 +5,7 @@
 #ifndef VSGX_HW_HW_H
 #define VSGX_HW_HW_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -38,6 +39,10 @@ struct hw_processor {
 	uint64_t nr_pages;
 	struct hw_epcm_entry *epcm;
 	size_t epcm_map_len;
+	uint8_t *contents; /* page contents, at EPCM index * 4 KiB */
+	size_t contents_map_len;
+	pthread_mutex_t enclaves_lock;
+	struct hw_enclave *enclave_list; /* live enclaves, for reset */
 	struct hw_cpu *cpus;
 	_Atomic uint64_t feature_control;
 
@@ -76,6 +81,12 @@ int hw_encls_check(struct hw_cpu *cpu);
  */
 int hw_op_read(struct hw_cpu *cpu, uint64_t la, void *buf, size_t len);
 int hw_op_epc(struct hw_cpu *cpu, uint64_t la, bool write, uint64_t *ret_idx);
+
+/*
+ * Resolve an ordinary-memory operand for reading in place, up to the end of
+ * its page. *ret is NULL when it lands in the EPC: it then reads as all ones.
+ */
+int hw_op_map(struct hw_cpu *cpu, uint64_t la, const void **ret);
 
 /* #PF error code of an access the EPCM refused. */
 static inline uint32_t hw_pf_epcm(bool write)
