@@ -1,0 +1,6 @@
+#!/bin/sh
+# make bench: run every benchmark of a release build. Usage: scripts/bench.sh BUILD
+set -eu
+b=$1
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs"
+"$b/bench/bench-measure" 16384 5
