@@ -32,7 +32,7 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 demo: build
-	@scripts/demo.sh $(BUILD)/vsgx $(VECTORS)
+	@scripts/demo.sh $(BUILD)/src/cli/vsgx $(VECTORS)
 
 test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja
 	ninja -C $(BUILD)

@@ -169,11 +169,11 @@ static int sign_set_date(struct sign_args *a, const char *arg)
 static int sign_unknown_option(int c, char **argv)
 {
 	char opt[3] = { '-', (char)optopt, '\0' };
-	const char *name = optopt ? opt : argv[optind - 1];
 
+	/* A missing value is always at the end, so argv[optind - 1] is the option. */
 	if (c == ':')
-		return sign_bad_usage("option '%s' needs a value", name);
-	return sign_bad_usage("unknown option '%s'", name);
+		return sign_bad_usage("option '%s' needs a value", argv[optind - 1]);
+	return sign_bad_usage("unknown option '%s'", optopt ? opt : argv[optind - 1]);
 }
 
 /* Handle one option; return -1 to go on, or the exit status. */
