@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The vsgx command line itself: exit statuses of help and of bad usage.
+# Env: VSGX (the binary). Prints TAP.
+set -u
+
+: "${VSGX:?set VSGX to the vsgx binary}"
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+n=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
+
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+run() {
+	"$VSGX" "$@" >"$tmp/out" 2>"$tmp/err"
+	status=$?
+}
+
+# expect STATUS TEXT: exited STATUS, TEXT on stderr, nothing on stdout.
+expect() {
+	if [ "$status" -eq "$1" ] && grep -qF -- "$2" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+		return 0
+	fi
+	echo "# exit $status, stderr: $(cat "$tmp/err")"
+	return 1
+}
+
+# expect_help TEXT: exited 0, TEXT on stdout, nothing on stderr.
+expect_help() {
+	if [ "$status" -eq 0 ] && grep -qF -- "$1" "$tmp/out" && [ ! -s "$tmp/err" ]; then
+		return 0
+	fi
+	echo "# exit $status, stderr: $(cat "$tmp/err")"
+	return 1
+}
+
+run
+check "no command: exit 2, usage on stderr" expect 2 "usage: vsgx <command>"
+
+run frobnicate
+check "an unknown command: exit 2, named" expect 2 "vsgx: unknown command 'frobnicate'"
+
+run --help
+check "--help: exit 0, usage on stdout" expect_help "usage: vsgx <command>"
+
+run --help
+check "--help lists measure and sign" \
+	[ -n "$(grep '^  measure ' "$tmp/out")" -a -n "$(grep '^  sign ' "$tmp/out")" ]
+
+run -h
+check "-h: exit 0" expect_help "usage: vsgx <command>"
+
+run measure --help
+check "measure --help: exit 0" expect_help "usage: vsgx measure FILE.sgxs"
+
+run sign --help
+check "sign --help: exit 0" expect_help "usage: vsgx sign FILE.sgxs --key KEY.pem -o OUT.sig"
+
+run measure --frobnicate x.sgxs
+check "measure --frobnicate: exit 2" expect 2 "measure: unknown option '--frobnicate'"
+
+run measure -x x.sgxs
+check "measure -x: exit 2" expect 2 "measure: unknown option '-x'"
+
+run sign --frobnicate x.sgxs
+check "sign --frobnicate: exit 2" expect 2 "sign: unknown option '--frobnicate'"
+
+run sign -x x.sgxs
+check "sign -x: exit 2" expect 2 "sign: unknown option '-x'"
+
+run sign --vendor
+check "sign --vendor without a value: exit 2" expect 2 "option '--vendor' needs a value"
+
+run measure
+check "measure without a file: exit 2" expect 2 "see 'vsgx measure --help'"
+
+run sign
+check "sign without arguments: exit 2" expect 2 "see 'vsgx sign --help'"
+
+echo "1..$n"
