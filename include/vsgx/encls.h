@@ -31,7 +31,7 @@ struct hw_cpu;
 struct hw_processor;
 
 /* A fault is its vector with this flag set, as Linux encodes ENCLS faults. */
-#define HW_FAULT_FLAG 0x40000000
+#define HW_FAULT_FLAG	 0x40000000
 #define HW_FAULT(vector) (HW_FAULT_FLAG | (vector))
 
 static inline bool hw_faulted(int r)
@@ -119,6 +119,9 @@ int hw_einit(struct hw_cpu *cpu, uint64_t sigstruct, uint64_t secs, uint64_t tok
 
 /* EREMOVE: RCX = &EPC page. */
 int hw_eremove(struct hw_cpu *cpu, uint64_t epc);
+
+/* EPA: RBX = PT_VA, RCX = &EPC page to become a version array. */
+int hw_epa(struct hw_cpu *cpu, uint64_t pt, uint64_t epc);
 
 /*
  * ENCLS with the architectural register interface: the leaf in (rax), its

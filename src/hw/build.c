@@ -553,3 +553,33 @@ int hw_eremove(struct hw_cpu *cpu, uint64_t epc)
 	epcm_unlock(e);
 	return r;
 }
+
+int hw_epa(struct hw_cpu *cpu, uint64_t pt, uint64_t epc)
+{
+	struct hw_epcm_entry *e;
+	uint64_t idx;
+	int r;
+
+	r = hw_encls_check(cpu);
+	if (r)
+		return r;
+	if (pt != SGX_PT_VA || (epc & ~SGX_PAGE_MASK))
+		return hw_fault_gp(cpu);
+	r = hw_op_epc(cpu, epc, true, &idx);
+	if (r)
+		return r;
+	e = epcm_entry(cpu->proc, idx);
+	if (!epcm_trylock(e))
+		return hw_fault_gp(cpu);
+	if (e->flags & EPCM_VALID) {
+		epcm_unlock(e);
+		return hw_fault_pf(cpu, epc, hw_pf_epcm(true));
+	}
+	/* A fresh VA page: 512 empty version slots. */
+	if (e->flags & EPCM_HELD)
+		memset(epcm_contents(cpu->proc, idx), 0, SGX_PAGE_SIZE);
+	e->linaddr = 0;
+	epcm_validate(cpu->proc, e, SGX_PT_VA, 0);
+	epcm_unlock(e);
+	return SGX_SUCCESS;
+}

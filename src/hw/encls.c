@@ -206,6 +206,8 @@ static int encls_dispatch(struct hw_cpu *cpu, unsigned int leaf, struct hw_regs 
 		return hw_eremove(cpu, regs->rcx);
 	case SGX_EEXTEND:
 		return hw_eextend(cpu, regs->rbx, regs->rcx);
+	case SGX_EPA:
+		return hw_epa(cpu, regs->rbx, regs->rcx);
 	default:
 		/* Leaves the model does not implement yet behave as unknown leaves. */
 		return hw_fault_gp(cpu);

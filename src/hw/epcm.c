@@ -181,6 +181,8 @@ void epcm_enclave_link(struct hw_processor *p, struct hw_enclave *encl)
 	p->enclave_list = encl;
 	pthread_mutex_unlock(&p->enclaves_lock);
 	atomic_fetch_add(&p->enclaves, 1);
+	/* The SECS page's contents are held in host memory, with the enclave. */
+	atomic_fetch_add(&p->materialized, 1);
 }
 
 static void enclave_unlink(struct hw_processor *p, struct hw_enclave *encl)
@@ -195,6 +197,7 @@ static void enclave_unlink(struct hw_processor *p, struct hw_enclave *encl)
 	if (encl->next)
 		encl->next->prev = encl->prev;
 	atomic_fetch_sub(&p->enclaves, 1);
+	atomic_fetch_sub(&p->materialized, 1);
 out:
 	pthread_mutex_unlock(&p->enclaves_lock);
 }
