@@ -342,45 +342,47 @@ int sgxs_parse(const void *buf, size_t len, struct sgxs *ret, char *why, size_t 
 	return err;
 }
 
-/* Read at most (max) bytes of (fd); more than that is -EFBIG. */
-static int sgxs_read_all(int fd, size_t max, uint8_t **ret, size_t *ret_len)
+/* Double the buffer, up to one byte past the limit so overflow shows. */
+static int sgxs_grow(uint8_t **buf, size_t *cap)
 {
-	size_t cap = 1 << 16, len = 0;
-	uint8_t *buf = NULL, *bigger;
-	ssize_t n;
+	size_t want = *cap ? *cap * 2 : 1 << 16;
+	uint8_t *bigger;
 
-	do {
-		if (len == cap)
-			cap *= 2;
-		if (cap > max + 1)
-			cap = max + 1;
-		bigger = realloc(buf, cap);
-		if (!bigger)
-			goto err_nomem;
-		buf = bigger;
-		while (len < cap && (n = read(fd, buf + len, cap - len)) != 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				goto err_errno;
+	if (want > SGXS_MAX_FILE + 1)
+		want = SGXS_MAX_FILE + 1;
+	bigger = realloc(*buf, want);
+	if (!bigger)
+		return -ENOMEM;
+	*buf = bigger;
+	*cap = want;
+	return 0;
+}
+
+/* Read all of (fd): files and pipes alike. More than the limit is -EFBIG. */
+static int sgxs_read_all(int fd, uint8_t **ret, size_t *ret_len)
+{
+	size_t cap = 0, len = 0;
+	uint8_t *buf = NULL;
+	ssize_t n = 1;
+	int err = 0;
+
+	while (!err && n) {
+		if (len > SGXS_MAX_FILE)
+			err = -EFBIG;
+		else if (len == cap)
+			err = sgxs_grow(&buf, &cap);
+		else if ((n = read(fd, buf + len, cap - len)) > 0)
 			len += (size_t)n;
-		}
-	} while (len == cap && len <= max);
-	if (len > max) {
+		else if (n < 0 && errno != EINTR)
+			err = -errno;
+	}
+	if (err) {
 		free(buf);
-		return -EFBIG;
+		return err;
 	}
 	*ret = buf;
 	*ret_len = len;
 	return 0;
-
-err_errno:
-	n = -errno;
-	free(buf);
-	return (int)n;
-err_nomem:
-	free(buf);
-	return -ENOMEM;
 }
 
 static int sgxs_read_file(const char *path, uint8_t **ret, size_t *ret_len, char *why,
@@ -390,12 +392,15 @@ static int sgxs_read_file(const char *path, uint8_t **ret, size_t *ret_len, char
 	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return sgxs_why(why, why_len, -errno, "%s", strerror(errno));
+	if (fd < 0) {
+		err = -errno;
+		return sgxs_why(why, why_len, err, "%s", strerror(-err));
+	}
+	/* A regular file's size is known: refuse a huge one without reading it. */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > SGXS_MAX_FILE)
 		err = -EFBIG;
 	else
-		err = sgxs_read_all(fd, SGXS_MAX_FILE, ret, ret_len);
+		err = sgxs_read_all(fd, ret, ret_len);
 	close(fd);
 	if (err == -EFBIG)
 		return sgxs_why(why, why_len, err,
