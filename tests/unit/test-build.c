@@ -492,10 +492,14 @@ static void test_ecreate_ssaframesize_amx(void **state)
 static void test_ecreate_ssaframesize_large_ok(void **state)
 {
 	struct hwfix *f = *state;
+	static const uint32_t good[] = { 16, 0x00100000u, 0x80000000u, 0xffffffffu };
 
-	hwf_secs_default(f->secs);
-	f->secs->ssa_frame_size = 16;
-	assert_ecreate_ok(f);
+	/* SSAFRAMESIZE * 4096 is a 44-bit product: no wrap may make it look small. */
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		hwf_secs_default(f->secs);
+		f->secs->ssa_frame_size = good[i];
+		assert_ecreate_ok(f);
+	}
 }
 
 static void test_ecreate_base_noncanonical(void **state)
@@ -1037,6 +1041,32 @@ static void test_eadd_linaddr_outside(void **state)
 	assert_int_equal(hwf_enclave(f, SECS(f)).measurement_blocks, 1);
 }
 
+/* ELRANGE at the very top of the address space: BASEADDR + SIZE wraps to 0. */
+static void test_eadd_elrange_top(void **state)
+{
+	struct hwfix *f = *state;
+	const uint64_t base = 0xffffffffffff0000ULL;
+
+	hwf_secs_init(f->secs, base, 0x10000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY);
+	assert_int_equal(hwf_ecreate_image(f, SECS(f)), SGX_SUCCESS);
+	assert_int_equal(eadd(f, PAGE(f, 0), base, SECINFO_R), SGX_SUCCESS);
+	assert_int_equal(eadd(f, PAGE(f, 1), 0xfffffffffffff000ULL, SECINFO_R), SGX_SUCCESS);
+	assert_gp(f, eadd(f, PAGE(f, 2), 0, SECINFO_R));
+	assert_gp(f, eadd(f, PAGE(f, 2), base - SGX_PAGE_SIZE, SECINFO_R));
+	assert_int_equal(hw_eextend(f->cpu, SECS(f), PAGE(f, 1) + 0xf00), SGX_SUCCESS);
+}
+
+/* The W-without-R rule is for PT_REG; a TCS's permissions are simply dropped. */
+static void test_eadd_tcs_w_without_r(void **state)
+{
+	struct hwfix *f = *state;
+
+	make_enclave(f);
+	memset(f->page, 0, SGX_PAGE_SIZE);
+	eadd_ok(f, PAGE(f, 0), LIN(0), SECINFO_TCS | SGX_SECINFO_W);
+	assert_false(hwf_epcm(f, PAGE(f, 0)).w);
+}
+
 static void test_eadd_srcpge_unmapped(void **state)
 {
 	struct hwfix *f = *state;
@@ -1461,6 +1491,8 @@ int main(void)
 		T("eadd/tcs_64bit_limits_ignored", test_eadd_tcs_64bit_limits_ignored),
 		T("eadd/reg_w_without_r", test_eadd_reg_w_without_r),
 		T("eadd/linaddr_outside", test_eadd_linaddr_outside),
+		T("eadd/elrange_top", test_eadd_elrange_top),
+		T("eadd/tcs_w_without_r", test_eadd_tcs_w_without_r),
 		T("eadd/srcpge_unmapped", test_eadd_srcpge_unmapped),
 		T("eadd/secinfo_unmapped", test_eadd_secinfo_unmapped),
 		T("eadd/other_enclave", test_eadd_other_enclave),

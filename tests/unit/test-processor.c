@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <time.h>
 
 #include "hw-fixture.h"
@@ -854,6 +855,231 @@ static void test_raw_enter_exit(void **state)
 	assert_int_equal(hw_cpu_enclave_enter_raw(c1, hwf_epc(f, 1)), -EINVAL);
 }
 
+/* --- /threads: design rule 6, one thread per logical CPU --- */
+
+#define THR_ENCLAVES 8
+#define THR_PAGES    4
+
+struct thr_ops {
+	struct sgx_pageinfo *pageinfo;
+	struct sgx_secinfo *secinfo;
+	struct sgx_secs *secs;
+	uint8_t *page;
+};
+
+static void thr_ops_alloc(struct thr_ops *o)
+{
+	o->pageinfo = hwf_zalloc(32, sizeof(*o->pageinfo));
+	o->secinfo = hwf_zalloc(64, sizeof(*o->secinfo));
+	o->secs = hwf_zalloc(SGX_PAGE_SIZE, sizeof(*o->secs));
+	o->page = hwf_zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
+}
+
+static void thr_ops_free(struct thr_ops *o)
+{
+	free(o->pageinfo);
+	free(o->secinfo);
+	free(o->secs);
+	free(o->page);
+}
+
+/* No cmocka asserts off the main thread: workers count what went wrong. */
+static int thr_ecreate(struct hw_cpu *cpu, struct thr_ops *o, uint64_t epc)
+{
+	memset(o->secs, 0, sizeof(*o->secs));
+	o->secs->base = HWF_ENCL_BASE;
+	o->secs->size = HWF_ENCL_SIZE;
+	o->secs->ssa_frame_size = 1;
+	o->secs->attributes.flags = SGX_ATTR_MODE64BIT;
+	o->secs->attributes.xfrm = SGX_XFRM_LEGACY;
+	memset(o->pageinfo, 0, sizeof(*o->pageinfo));
+	memset(o->secinfo, 0, sizeof(*o->secinfo));
+	o->secinfo->flags = SGX_SECINFO_PT(SGX_PT_SECS);
+	o->pageinfo->srcpge = hwf_la(o->secs);
+	o->pageinfo->secinfo = hwf_la(o->secinfo);
+	return hw_ecreate(cpu, hwf_la(o->pageinfo), epc);
+}
+
+static int thr_eadd(struct hw_cpu *cpu, struct thr_ops *o, uint64_t secs, uint64_t epc,
+		    uint64_t linaddr)
+{
+	memset(o->pageinfo, 0, sizeof(*o->pageinfo));
+	memset(o->secinfo, 0, sizeof(*o->secinfo));
+	o->secinfo->flags = SECINFO_RW;
+	o->pageinfo->linaddr = linaddr;
+	o->pageinfo->srcpge = hwf_la(o->page);
+	o->pageinfo->secinfo = hwf_la(o->secinfo);
+	o->pageinfo->secs = secs;
+	return hw_eadd(cpu, hwf_la(o->pageinfo), epc);
+}
+
+struct thr_builder {
+	struct hw_processor *p;
+	unsigned int cpu;
+	uint64_t first; /* physical address of this worker's first EPC page */
+	uint64_t eid[THR_ENCLAVES];
+	uint64_t blocks[THR_ENCLAVES];
+	int errors;
+};
+
+static void *thr_build(void *arg)
+{
+	struct thr_builder *w = arg;
+	struct hw_cpu *cpu = hw_processor_cpu(w->p, w->cpu);
+	struct thr_ops o;
+
+	thr_ops_alloc(&o);
+	memset(o.page, (int)(w->cpu + 1), SGX_PAGE_SIZE);
+	for (int e = 0; e < THR_ENCLAVES; e++) {
+		uint64_t secs = w->first + (uint64_t)e * (THR_PAGES + 1) * SGX_PAGE_SIZE;
+		struct hw_enclave_info info;
+
+		w->errors += thr_ecreate(cpu, &o, secs) != 0;
+		for (int i = 0; i < THR_PAGES; i++) {
+			uint64_t epc = secs + (uint64_t)(i + 1) * SGX_PAGE_SIZE;
+
+			w->errors += thr_eadd(cpu, &o, secs, epc, HWF_ENCL_BASE + i * 0x1000) != 0;
+			for (int c = 0; c < 16; c++)
+				w->errors += hw_eextend(cpu, secs, epc + c * 256ULL) != 0;
+		}
+		w->errors += hw_enclave_query(w->p, secs, &info) != 0;
+		w->eid[e] = info.eid;
+		w->blocks[e] = info.measurement_blocks;
+	}
+	for (int e = 0; e < THR_ENCLAVES; e += 2) {
+		uint64_t secs = w->first + (uint64_t)e * (THR_PAGES + 1) * SGX_PAGE_SIZE;
+
+		w->errors += hw_eremove(cpu, secs) != SGX_CHILD_PRESENT;
+		for (int i = 1; i <= THR_PAGES; i++)
+			w->errors += hw_eremove(cpu, secs + (uint64_t)i * SGX_PAGE_SIZE) != 0;
+		w->errors += hw_eremove(cpu, secs) != 0;
+	}
+	thr_ops_free(&o);
+	return NULL;
+}
+
+static void test_threads_parallel_builds(void **state)
+{
+	struct hwfix *f = *state;
+	unsigned int n = hw_processor_nr_cpus(f->p);
+	struct thr_builder w[4];
+	pthread_t t[4];
+	struct hw_stats st;
+
+	assert_int_equal(n, 4);
+	for (unsigned int i = 0; i < n; i++) {
+		w[i] = (struct thr_builder){ .p = f->p, .cpu = i };
+		w[i].first = hwf_epc(f, 1000 * i);
+		assert_int_equal(pthread_create(&t[i], NULL, thr_build, &w[i]), 0);
+	}
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+
+	for (unsigned int i = 0; i < n; i++) {
+		assert_int_equal(w[i].errors, 0);
+		for (int e = 0; e < THR_ENCLAVES; e++) {
+			assert_int_equal(w[i].blocks[e], 1 + THR_PAGES * (1 + 16 * 5));
+			/* EIDs are unique across all CPUs. */
+			for (unsigned int j = 0; j <= i; j++)
+				for (int k = 0; k < (j == i ? e : THR_ENCLAVES); k++)
+					assert_int_not_equal(w[i].eid[e], w[j].eid[k]);
+		}
+	}
+	st = hwf_stats(f);
+	assert_int_equal(st.enclaves, n * THR_ENCLAVES / 2);
+	assert_int_equal(st.valid_pages, n * THR_ENCLAVES / 2 * (THR_PAGES + 1));
+}
+
+#define THR_ROUNDS 200
+
+struct thr_racer {
+	struct hw_processor *p;
+	unsigned int cpu;
+	pthread_barrier_t *barrier;
+	uint64_t secs, target;
+	bool ecreate; /* race ECREATE on (target) instead of EADD */
+	int result[THR_ROUNDS];
+	struct hw_fault fault[THR_ROUNDS];
+};
+
+static void *thr_race(void *arg)
+{
+	struct thr_racer *r = arg;
+	struct hw_cpu *cpu = hw_processor_cpu(r->p, r->cpu);
+	struct thr_ops o;
+
+	thr_ops_alloc(&o);
+	for (int i = 0; i < THR_ROUNDS; i++) {
+		pthread_barrier_wait(r->barrier);
+		if (r->ecreate)
+			r->result[i] = thr_ecreate(cpu, &o, r->target);
+		else
+			r->result[i] = thr_eadd(cpu, &o, r->secs, r->target, HWF_ENCL_BASE);
+		r->fault[i] = *hw_cpu_fault(cpu);
+		pthread_barrier_wait(r->barrier);
+		/* The main thread removes the winner's page between rounds. */
+		pthread_barrier_wait(r->barrier);
+	}
+	thr_ops_free(&o);
+	return NULL;
+}
+
+/* Two CPUs on one page: exactly one wins; the loser faults as the SDM says. */
+static void race(struct hwfix *f, bool ecreate)
+{
+	pthread_barrier_t barrier;
+	struct thr_racer r[2];
+	pthread_t t[2];
+	uint64_t target = hwf_epc(f, 7);
+
+	if (!ecreate)
+		hwf_ecreate_ok(f, hwf_epc(f, 0));
+	assert_int_equal(pthread_barrier_init(&barrier, NULL, 3), 0);
+	for (int i = 0; i < 2; i++) {
+		r[i] = (struct thr_racer){ .p = f->p, .cpu = 1 + (unsigned int)i };
+		r[i].barrier = &barrier;
+		r[i].secs = hwf_epc(f, 0);
+		r[i].target = target;
+		r[i].ecreate = ecreate;
+		assert_int_equal(pthread_create(&t[i], NULL, thr_race, &r[i]), 0);
+	}
+	for (int round = 0; round < THR_ROUNDS; round++) {
+		pthread_barrier_wait(&barrier);
+		pthread_barrier_wait(&barrier);
+		for (int i = 0; i < 2; i++) {
+			const struct thr_racer *me = &r[i], *other = &r[1 - i];
+
+			if (me->result[round] != 0)
+				continue;
+			assert_int_equal(other->result[round] & HW_FAULT_FLAG, HW_FAULT_FLAG);
+			if (other->result[round] == HW_FAULT(X86_TRAP_PF))
+				assert_int_equal(other->fault[round].addr, target);
+			else
+				assert_int_equal(other->result[round], HW_FAULT(X86_TRAP_GP));
+		}
+		assert_true(r[0].result[round] == 0 || r[1].result[round] == 0);
+		assert_int_equal(hw_eremove(f->cpu, target), 0);
+		pthread_barrier_wait(&barrier);
+	}
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	pthread_barrier_destroy(&barrier);
+	assert_false(hwf_epcm(f, target).valid);
+	if (!ecreate)
+		assert_int_equal(hwf_enclave(f, hwf_epc(f, 0)).children, 0);
+}
+
+static void test_threads_eadd_conflict(void **state)
+{
+	race(*state, false);
+}
+
+static void test_threads_ecreate_conflict(void **state)
+{
+	race(*state, true);
+	assert_int_equal(hwf_stats(*state).enclaves, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -910,6 +1136,9 @@ int main(void)
 		HWF_TEST("/processor/reset/clears_epcm", test_reset_clears_epcm),
 		HWF_TEST("/processor/reset/keeps_cpuid", test_reset_keeps_cpuid),
 		HWF_TEST("/processor/raw/enter_exit", test_raw_enter_exit),
+		HWF_TEST("/processor/threads/parallel_builds", test_threads_parallel_builds),
+		HWF_TEST("/processor/threads/eadd_conflict", test_threads_eadd_conflict),
+		HWF_TEST("/processor/threads/ecreate_conflict", test_threads_ecreate_conflict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
