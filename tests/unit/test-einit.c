@@ -745,6 +745,18 @@ static void test_secs_wrong_type(void **state)
 	assert_not_initialized(e);
 }
 
+static void test_secs_before_isvfamilyid(void **state)
+{
+	struct efix *e = *state;
+	uint64_t free_page = hwf_epc(e->f, 100);
+
+	ready(e);
+	e->sig->isv_family_id[0] = 1;
+	resign(e);
+	assert_pf(e->f, hw_einit(e->f->cpu, hwf_la(e->sig), free_page, hwf_la(e->token)),
+		  free_page);
+}
+
 static void test_already_initialized(void **state)
 {
 	struct efix *e = *state;
@@ -1231,6 +1243,28 @@ static void test_token_attributes_mismatch(void **state)
 	assert_not_initialized(e);
 }
 
+static void test_token_order_mac_before_measurement(void **state)
+{
+	struct efix *e = *state;
+
+	ready(e);
+	mint(e, e->f->cpu);
+	e->token->mrenclave[0] ^= 1; /* not re-MACed */
+	assert_int_equal(einit(e), SGX_INVALID_EINITTOKEN);
+}
+
+static void test_token_order_measurement_before_attributes(void **state)
+{
+	struct efix *e = *state;
+
+	ready(e);
+	mint(e, e->f->cpu);
+	e->token->mrsigner[31] ^= 1;
+	e->token->attributes.flags |= SGX_ATTR_DEBUG;
+	token_mac(e, e->f->cpu);
+	assert_int_equal(einit(e), SGX_INVALID_MEASUREMENT);
+}
+
 /* ====================================================================== */
 /* After EINIT                                                            */
 /* ====================================================================== */
@@ -1566,6 +1600,7 @@ int main(void)
 		T("signature/before_secs", test_signature_before_secs),
 		T("secs/invalid", test_secs_invalid),
 		T("secs/wrong_type", test_secs_wrong_type),
+		T("secs/before_isvfamilyid", test_secs_before_isvfamilyid),
 		T("secs/already_initialized", test_already_initialized),
 		T("isvfamilyid/without_kss", test_isvfamilyid_without_kss),
 		T("isvfamilyid/with_kss", test_isvfamilyid_with_kss),
@@ -1594,6 +1629,9 @@ int main(void)
 		T("token/order/reserved_before_cpusvn", test_token_order_reserved_before_cpusvn),
 		T("token/order/debug_before_cpusvn", test_token_order_debug_before_cpusvn),
 		T("token/bad_mac", test_token_bad_mac),
+		T("token/order/mac_before_measurement", test_token_order_mac_before_measurement),
+		T("token/order/measurement_before_attributes",
+		  test_token_order_measurement_before_attributes),
 		T("token/other_processor", test_token_other_processor),
 		T("token/msr_changed", test_token_msr_changed),
 		T("token/mrenclave_mismatch", test_token_mrenclave_mismatch),
