@@ -14,7 +14,7 @@ MESON_TEST = meson test --print-errorlogs --num-processes 2
 export ASAN_OPTIONS = detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS = halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps build demo test stress bench format clean
+.PHONY: all deps deps-fuzz build demo test stress bench format clean
 
 all: build
 
@@ -47,8 +47,11 @@ $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dvectors=$(VECTORS) -Dfuzz=true \
 		-Db_sanitize=address,undefined -Db_lundef=false
 
-stress: deps $(FUZZ_BUILD)/build.ninja
+deps-fuzz:
 	@scripts/install-deps.sh clang libclang-rt-14-dev
+
+stress: deps deps-fuzz
+	$(MAKE) $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD)
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
