@@ -33,21 +33,13 @@ static void eadd_ok(struct hwfix *f, uint64_t epc, uint64_t linaddr, uint64_t fl
 	assert_int_equal(eadd(f, epc, linaddr, flags), SGX_SUCCESS);
 }
 
-/*
- * EPA through the register interface (no typed wrapper is declared). The
- * model answers leaves it does not implement yet like unknown ones (#GP);
- * tests that need a VA page skip until EPA exists.
- */
-static void epa_or_skip(struct hwfix *f, uint64_t epc)
+/* A version-array page made through the register interface. */
+static void epa_ok(struct hwfix *f, uint64_t epc)
 {
 	struct hw_regs regs = { .rax = SGX_EPA, .rbx = SGX_PT_VA, .rcx = epc };
-	int r = hw_encls(f->cpu, &regs);
 
-	if (r == HW_FAULT(X86_TRAP_GP)) {
-		print_message("EPA is not modelled yet\n");
-		skip();
-	}
-	assert_int_equal(r, SGX_SUCCESS);
+	assert_int_equal(hw_encls(f->cpu, &regs), SGX_SUCCESS);
+	assert_int_equal(regs.rax, SGX_SUCCESS);
 	assert_int_equal(hwf_epcm(f, epc).pt, SGX_PT_VA);
 }
 
@@ -114,6 +106,7 @@ static void test_ecreate_success(void **state)
 	st = hwf_stats(f);
 	assert_int_equal(st.valid_pages, 1);
 	assert_int_equal(st.enclaves, 1);
+	assert_int_equal(st.materialized, 1);
 }
 
 static void test_ecreate_eid_distinct(void **state)
@@ -930,7 +923,7 @@ static void test_eadd_secs_is_va(void **state)
 	struct hwfix *f = *state;
 
 	make_enclave(f);
-	epa_or_skip(f, PAGE(f, 3));
+	epa_ok(f, PAGE(f, 3));
 	assert_pf(f, hwf_eadd(f, PAGE(f, 3), PAGE(f, 2), LIN(2), SECINFO_R, NULL), PAGE(f, 3));
 	assert_false(hwf_epcm(f, PAGE(f, 2)).valid);
 }
@@ -1209,7 +1202,7 @@ static void test_eextend_target_va(void **state)
 	struct hwfix *f = *state;
 
 	make_enclave(f);
-	epa_or_skip(f, PAGE(f, 0));
+	epa_ok(f, PAGE(f, 0));
 	assert_pf(f, hw_eextend(f->cpu, SECS(f), PAGE(f, 0) + 0x400), PAGE(f, 0) + 0x400);
 	assert_int_equal(hwf_enclave(f, SECS(f)).measurement_blocks, 1);
 }
@@ -1398,10 +1391,15 @@ static void test_eremove_va(void **state)
 {
 	struct hwfix *f = *state;
 
-	epa_or_skip(f, hwf_epc(f, 9));
+	make_enclave(f);
+	eadd_ok(f, PAGE(f, 0), LIN(0), SECINFO_RW);
+	epa_ok(f, hwf_epc(f, 9));
 	assert_true(hwf_epcm(f, hwf_epc(f, 9)).valid);
+	/* A VA page belongs to no enclave: a CPU inside one does not matter. */
+	assert_int_equal(hw_cpu_enclave_enter_raw(hw_processor_cpu(f->p, 1), SECS(f)), 0);
 	assert_int_equal(hw_eremove(f->cpu, hwf_epc(f, 9)), SGX_SUCCESS);
 	assert_false(hwf_epcm(f, hwf_epc(f, 9)).valid);
+	assert_int_equal(hw_cpu_enclave_exit_raw(hw_processor_cpu(f->p, 1)), 0);
 }
 
 static void test_eremove_then_reuse(void **state)
@@ -1421,6 +1419,84 @@ static void test_eremove_then_reuse(void **state)
 	assert_int_equal(hwf_enclave(f, SECS(f)).children, 1);
 	/* Removing does not touch the measurement. */
 	assert_int_equal(hwf_enclave(f, SECS(f)).measurement_blocks, 3);
+}
+
+/* ====================================================================== */
+/* EPA                                                                    */
+/* ====================================================================== */
+
+static void test_epa_success(void **state)
+{
+	struct hwfix *f = *state;
+	uint64_t va = hwf_epc(f, 30);
+	struct hw_epcm_info e;
+	struct hw_stats st;
+
+	make_enclave(f);
+	assert_int_equal(hw_epa(f->cpu, SGX_PT_VA, va), SGX_SUCCESS);
+	e = hwf_epcm(f, va);
+	assert_true(e.valid);
+	assert_int_equal(e.pt, SGX_PT_VA);
+	assert_false(e.r || e.w || e.x);
+	assert_false(e.blocked || e.pending || e.modified || e.pr);
+	assert_int_equal(e.enclave_address, 0);
+	st = hwf_stats(f);
+	assert_int_equal(st.valid_pages, 2);
+	assert_int_equal(st.enclaves, 1);
+	assert_int_equal(hwf_enclave(f, SECS(f)).children, 0);
+	assert_int_equal(hwf_enclave(f, SECS(f)).measurement_blocks, 1);
+	/* A VA page carries no enclave state. */
+	assert_int_equal(hw_enclave_query(f->p, va, &(struct hw_enclave_info){ 0 }), -EINVAL);
+}
+
+static void test_epa_rbx_not_va(void **state)
+{
+	struct hwfix *f = *state;
+	static const uint64_t bad[] = { SGX_PT_SECS, SGX_PT_TCS, SGX_PT_REG,
+					SGX_PT_TRIM, 0x103,	 1ULL << 32 | SGX_PT_VA };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_gp(f, hw_epa(f->cpu, bad[i], hwf_epc(f, 30)));
+	/* RBX is judged before RCX is resolved. */
+	assert_gp(f, hw_epa(f->cpu, SGX_PT_REG, hwf_la(f->host)));
+	assert_false(hwf_epcm(f, hwf_epc(f, 30)).valid);
+}
+
+static void test_epa_rcx_unaligned(void **state)
+{
+	struct hwfix *f = *state;
+
+	assert_gp(f, hw_epa(f->cpu, SGX_PT_VA, hwf_epc(f, 30) + 8));
+	assert_gp(f, hw_epa(f->cpu, SGX_PT_VA, hwf_la(f->host) + 0x800));
+	assert_false(hwf_epcm(f, hwf_epc(f, 30)).valid);
+}
+
+static void test_epa_rcx_not_epc(void **state)
+{
+	struct hwfix *f = *state;
+
+	assert_pf(f, hw_epa(f->cpu, SGX_PT_VA, hwf_la(f->host)), hwf_la(f->host));
+	assert_pf(f, hw_epa(f->cpu, SGX_PT_VA, HWF_EPC_BASE + HWF_EPC_SIZE),
+		  HWF_EPC_BASE + HWF_EPC_SIZE);
+}
+
+static void test_epa_page_valid(void **state)
+{
+	struct hwfix *f = *state;
+	uint64_t va = hwf_epc(f, 30);
+
+	make_enclave(f);
+	eadd_ok(f, PAGE(f, 0), LIN(0), SECINFO_RW);
+	assert_int_equal(hw_epa(f->cpu, SGX_PT_VA, va), SGX_SUCCESS);
+	assert_pf(f, hw_epa(f->cpu, SGX_PT_VA, va), va);
+	assert_pf(f, hw_epa(f->cpu, SGX_PT_VA, SECS(f)), SECS(f));
+	assert_pf(f, hw_epa(f->cpu, SGX_PT_VA, PAGE(f, 0)), PAGE(f, 0));
+	assert_int_equal(hwf_epcm(f, SECS(f)).pt, SGX_PT_SECS);
+	assert_int_equal(hwf_epcm(f, PAGE(f, 0)).pt, SGX_PT_REG);
+	/* And a VA page is as occupied for ECREATE and EADD. */
+	hwf_secs_default(f->secs);
+	assert_pf(f, hwf_ecreate_image(f, va), va);
+	assert_pf(f, eadd(f, va, LIN(1), SECINFO_RW), va);
 }
 
 #define T(name, fn) HWF_TEST("/build/" name, fn)
@@ -1518,6 +1594,11 @@ int main(void)
 		T("eremove/active_from_inside_cpu", test_eremove_active_from_inside_cpu),
 		T("eremove/keeps_content_memory", test_eremove_keeps_content_memory),
 		T("eremove/va", test_eremove_va),
+		T("epa/success", test_epa_success),
+		T("epa/rbx_not_va", test_epa_rbx_not_va),
+		T("epa/rcx_unaligned", test_epa_rcx_unaligned),
+		T("epa/rcx_not_epc", test_epa_rcx_not_epc),
+		T("epa/page_valid", test_epa_page_valid),
 		T("eremove/then_reuse", test_eremove_then_reuse),
 	};
 
