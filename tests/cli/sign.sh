@@ -5,35 +5,7 @@
 # Env: VSGX (the binary), VSGX_VECTORS (vectors folder). Prints TAP.
 set -u
 
-: "${VSGX:?set VSGX to the vsgx binary}"
-V=${VSGX_VECTORS:-}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-
-run() {
-	"$VSGX" "$@" >"$tmp/out" 2>"$tmp/err"
-	status=$?
-}
-
-# expect STATUS TEXT: the last run exited STATUS and said TEXT on stderr.
-expect() {
-	if [ "$status" -eq "$1" ] && grep -qF -- "$2" "$tmp/err" && [ ! -s "$tmp/out" ]; then
-		return 0
-	fi
-	echo "# exit $status, stderr: $(cat "$tmp/err")"
-	return 1
-}
+. "$(dirname "$0")/lib.sh"
 
 # bytes FILE OFFSET COUNT: those bytes as hex, no spaces.
 bytes() { od -An -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }

@@ -4,33 +4,7 @@
 # Env: VSGX (the binary). Prints TAP.
 set -u
 
-: "${VSGX:?set VSGX to the vsgx binary}"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-
-run() {
-	"$VSGX" "$@" >"$tmp/out" 2>"$tmp/err"
-	status=$?
-}
-
-# expect STATUS TEXT: exited STATUS, TEXT on stderr, nothing on stdout.
-expect() {
-	if [ "$status" -eq "$1" ] && grep -qF -- "$2" "$tmp/err" && [ ! -s "$tmp/out" ]; then
-		return 0
-	fi
-	echo "# exit $status, stderr: $(cat "$tmp/err")"
-	return 1
-}
+. "$(dirname "$0")/lib.sh"
 
 # expect_help TEXT: exited 0, TEXT on stdout, nothing on stderr.
 expect_help() {
