@@ -23,53 +23,9 @@
 #include "vsgx/sgxs.h"
 #include "vsgx/sigstruct.h"
 
+#include "vectors.h"
+
 /* Helpers */
-
-static void assert_hex(const uint8_t *got, size_t len, const char *want)
-{
-	char buf[2 * 64 + 1];
-
-	assert_true(len * 2 < sizeof(buf));
-	for (size_t i = 0; i < len; i++)
-		sprintf(buf + 2 * i, "%02x", got[i]);
-	buf[2 * len] = '\0';
-	assert_string_equal(buf, want);
-}
-
-static bool vectors_present(void)
-{
-	const char *dir = getenv("VSGX_VECTORS");
-
-	return dir && *dir && access(dir, R_OK | X_OK) == 0;
-}
-
-static void skipped(void **state)
-{
-	(void)state;
-}
-
-/*
- * A test that needs the vectors folder. cmocka 1.1.5 reports skip() as
- * "not ok N # SKIP", which Meson's TAP parser counts as a failure, so a test
- * that cannot run is swapped for an empty one named "... # SKIP", which
- * prints as "ok N - name # SKIP".
- */
-#define vector_test(f)                                                                             \
-	{                                                                                          \
-		vectors_present() ? #f : #f " # SKIP no test vectors (set VSGX_VECTORS)",          \
-		    vectors_present() ? f : skipped, NULL, NULL, NULL                              \
-	}
-
-static const char *vector_path(const char *name)
-{
-	static char path[4096];
-	const char *dir = getenv("VSGX_VECTORS");
-
-	if (!dir || !*dir)
-		skip();
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return path;
-}
 
 static void load_vector(const char *name, struct sgx_sigstruct *sig)
 {
