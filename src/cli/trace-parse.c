@@ -406,7 +406,7 @@ static int label_use(struct tp *tp, const struct word *name, bool autobind,
 /*
  * An address: BASE or BASE+OFFSET, where BASE is a number, "ram" (the
  * runner's RAM), a label, or NAME@ADDR binding a label. (ret_label) gets
- * the label used, or NULL.
+ * the label used, even with an offset, or NULL.
  */
 static int parse_addr(struct tp *tp, const struct word *w, bool autobind, uint64_t *ret,
 		      struct trace_label **ret_label)
@@ -448,7 +448,7 @@ static int parse_addr(struct tp *tp, const struct word *w, bool autobind, uint64
 		return perr(tp, w->col, "address %s wraps around", WSTR(w));
 	*ret += off;
 	if (ret_label)
-		*ret_label = plus ? NULL : l;
+		*ret_label = l;
 	return 0;
 }
 
@@ -1234,7 +1234,7 @@ static int build_sgxs(struct tp *tp, const struct op_def *od, struct trace_cmd *
 	if (!cmd->sgxs)
 		return -ENOMEM;
 	r = parse_addr(tp, &args[0], true, &cmd->reg[TREG_RCX], &l);
-	if (!r && !l)
+	if (!r && (!l || word_find(&args[0], '+')))
 		r = perr(tp, args[0].col, "sgxs names its SECS page with a label");
 	if (!r)
 		r = sgxs_read(tp, &args[1], &cmd->sgxs->sgxs);
