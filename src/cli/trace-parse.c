@@ -1435,13 +1435,16 @@ static int expect_check(struct tp *tp, struct trace_cmd *cmd, const struct word 
 		return perr(tp, w->col, "no field '%s' to expect here", WSTR(&key));
 	if (!val.len)
 		return perr(tp, val.col, "field '%s' needs a value", f[i].name);
+	c = &cmd->checks[cmd->nr_checks];
 	for (unsigned int j = 0; j < cmd->nr_checks; j++) {
 		if (cmd->checks[j].field == i)
 			return perr(tp, w->col, "field '%s' is expected twice", f[i].name);
 	}
-	c = &cmd->checks[cmd->nr_checks];
 	c->field = i;
 	cmd->nr_checks++;
+	/* An MSR that does not exist reads as the fault it raises. */
+	if (cmd->subject == TSUB_MSR && word_is(&val, "#GP"))
+		return (c->want = strdup("#GP")) ? 0 : -ENOMEM;
 	return canon_value(tp, f[i].kind, &val, &c->want);
 }
 
