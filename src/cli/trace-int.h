@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internals of the trace library, shared by trace.c (loading, names,
- * outcomes), trace-parse.c and trace-run.c only.
+ * outcomes), trace-parse.c and trace-ops.c (the parser) and trace-run.c.
  *
  * The parser does all the work it can: it binds labels to EPC pages, builds
  * every operand structure a leaf reads (PAGEINFO, SECINFO, source pages,
