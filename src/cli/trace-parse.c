@@ -532,37 +532,53 @@ static int expect_check(struct tp *tp, struct trace_cmd *cmd, const struct word 
 	return canon_value(tp, f[i].kind, &val, &c->want);
 }
 
+static const char *const subject_names[] = {
+	[TSUB_EPCM] = "epcm",
+	[TSUB_ENCLAVE] = "enclave",
+	[TSUB_MSR] = "msr",
+	[TSUB_CPUID] = "cpuid",
+};
+
+static const char *const subject_args[] = {
+	[TSUB_EPCM] = "a page",
+	[TSUB_ENCLAVE] = "a page",
+	[TSUB_MSR] = "an MSR number",
+	[TSUB_CPUID] = "a leaf",
+};
+
+/* What an expect looks at: a page, an MSR, or a CPUID leaf and sub-leaf. */
+static int expect_what(struct tp *tp, struct trace_cmd *cmd, const struct word *w, unsigned int n,
+		       unsigned int *used)
+{
+	int r;
+
+	*used = 2;
+	if (cmd->subject == TSUB_EPCM || cmd->subject == TSUB_ENCLAVE)
+		return tp_addr(tp, &w[1], false, &cmd->reg[TREG_RCX], NULL);
+	if (cmd->subject == TSUB_MSR)
+		return tp_num(tp, &w[1], UINT32_MAX, &cmd->reg[TREG_RCX]);
+	r = tp_num(tp, &w[1], UINT32_MAX, &cmd->reg[TREG_RAX]);
+	if (r || n < 3 || word_find(&w[2], '='))
+		return r;
+	*used = 3;
+	return tp_num(tp, &w[2], UINT32_MAX, &cmd->reg[TREG_RCX]);
+}
+
 static int expect_subject(struct tp *tp, struct trace_cmd *cmd, const struct word *w,
 			  unsigned int n, unsigned int *used)
 {
-	static const char *const names[] = { [TSUB_EPCM] = "epcm",
-					     [TSUB_ENCLAVE] = "enclave",
-					     [TSUB_MSR] = "msr",
-					     [TSUB_CPUID] = "cpuid" };
 	unsigned int s;
 
-	for (s = 0; s < 4 && !word_is(&w[0], names[s]); s++)
+	for (s = 0; s <= TSUB_CPUID && !word_is(&w[0], subject_names[s]); s++)
 		;
-	if (s == 4)
+	if (s > TSUB_CPUID)
 		return tp_err(tp, w[0].col, "expect what? epcm, enclave, msr or cpuid, not '%s'",
 			      WSTR(&w[0]));
 	cmd->subject = s;
 	if (n < 2 || word_find(&w[1], '='))
-		return tp_err(tp, w[0].col, "expect %s needs %s", names[s],
-			      s == TSUB_MSR	? "an MSR number"
-			      : s == TSUB_CPUID ? "a leaf"
-						: "a page");
-	*used = 2;
-	if (s == TSUB_EPCM || s == TSUB_ENCLAVE)
-		return tp_addr(tp, &w[1], false, &cmd->reg[TREG_RCX], NULL);
-	if (s == TSUB_MSR)
-		return tp_num(tp, &w[1], UINT32_MAX, &cmd->reg[TREG_RCX]);
-	if (n > 2 && !word_find(&w[2], '=')) {
-		*used = 3;
-		if (tp_num(tp, &w[2], UINT32_MAX, &cmd->reg[TREG_RCX]))
-			return -EINVAL;
-	}
-	return tp_num(tp, &w[1], UINT32_MAX, &cmd->reg[TREG_RAX]);
+		return tp_err(tp, w[0].col, "expect %s needs %s", subject_names[s],
+			      subject_args[s]);
+	return expect_what(tp, cmd, w, n, used);
 }
 
 /* expect SUBJECT WHAT FIELD=VALUE... (w[0] is the subject). */
@@ -617,11 +633,11 @@ static int proc_epc(struct tp *tp, const struct word *w, struct hw_desc *d, bool
 	r = tp_num(tp, &base, UINT64_MAX, &s->base);
 	if (!r)
 		r = tp_num(tp, &size, UINT64_MAX, &s->size);
-	if (!r && at) {
-		node = word_sub(w, (size_t)(at - w->s) + 1, w->len);
-		r = tp_num(tp, &node, HW_MAX_NODES - 1, &x);
-		s->node = (uint32_t)x;
-	}
+	if (r || !at)
+		return r;
+	node = word_sub(w, (size_t)(at - w->s) + 1, w->len);
+	r = tp_num(tp, &node, HW_MAX_NODES - 1, &x);
+	s->node = r ? 0 : (uint32_t)x;
 	return r;
 }
 
@@ -675,40 +691,68 @@ struct proc_state {
 	uint32_t seen; /* bit per option, to refuse repeats */
 };
 
-/* Options that are numbers: their limit, and the field of the description. */
-static int proc_number(struct tp *tp, enum proc_opt o, const struct word *v, struct hw_desc *d)
+/* The largest value each numeric option takes. */
+static uint64_t proc_max(enum proc_opt o)
 {
-	uint64_t x;
-	int r;
-
 	switch (o) {
 	case P_SGX2:
 	case P_FLC:
-		r = tp_num(tp, v, 1, &x);
-		*(o == P_SGX2 ? &d->sgx2 : &d->flc) = x;
-		return r;
+		return 1;
 	case P_CPUS:
-		r = tp_num(tp, v, HW_MAX_CPUS, &x);
-		d->nr_cpus = (unsigned int)x;
-		return r;
+		return HW_MAX_CPUS;
 	case P_MISCSELECT:
-		r = tp_num(tp, v, UINT32_MAX, &x);
-		d->miscselect = (uint32_t)x;
-		return r;
+		return UINT32_MAX;
 	case P_MAXSIZE32:
 	case P_MAXSIZE64:
-		r = tp_num(tp, v, 63, &x);
-		*(o == P_MAXSIZE32 ? &d->max_enclave_size_32 : &d->max_enclave_size_64) =
-		    (uint8_t)x;
-		return r;
+		return 63;
 	default:
+		return UINT64_MAX;
+	}
+}
+
+static void proc_set(struct hw_desc *d, enum proc_opt o, uint64_t x)
+{
+	switch (o) {
+	case P_SGX2:
+		d->sgx2 = x;
+		break;
+	case P_FLC:
+		d->flc = x;
+		break;
+	case P_CPUS:
+		d->nr_cpus = (unsigned int)x;
+		break;
+	case P_FEATURE_CONTROL:
+		d->feature_control = x;
+		break;
+	case P_MISCSELECT:
+		d->miscselect = (uint32_t)x;
+		break;
+	case P_ATTRIBUTES:
+		d->attributes = x;
+		break;
+	case P_XFRM:
+		d->xfrm = x;
+		break;
+	case P_MAXSIZE32:
+		d->max_enclave_size_32 = (uint8_t)x;
+		break;
+	case P_MAXSIZE64:
+		d->max_enclave_size_64 = (uint8_t)x;
+		break;
+	default:
+		d->seed = x;
 		break;
 	}
-	r = tp_num(tp, v, UINT64_MAX, &x);
-	*(o == P_FEATURE_CONTROL ? &d->feature_control
-	  : o == P_ATTRIBUTES	 ? &d->attributes
-	  : o == P_XFRM		 ? &d->xfrm
-				 : &d->seed) = x;
+}
+
+static int proc_number(struct tp *tp, enum proc_opt o, const struct word *v, struct hw_desc *d)
+{
+	uint64_t x;
+	int r = tp_num(tp, v, proc_max(o), &x);
+
+	if (!r)
+		proc_set(d, o, x);
 	return r;
 }
 
