@@ -110,8 +110,9 @@ void hw_cpuid(struct hw_processor *p, uint32_t leaf, uint32_t subleaf, struct hw
 /*
  * RDMSR/WRMSR of IA32_FEATURE_CONTROL and IA32_SGXLEPUBKEYHASH0..3 on (cpu).
  * The LE hash MSRs are per logical CPU and power on with the hash of Intel's
- * LE signing key. They exist (RDMSR) only on parts with FLC, and are writable
- * only while FEATURE_CONTROL has both LOCK and SGX_LC set. FEATURE_CONTROL is
+ * LE signing key. As the SDM's MSR table says, RDMSR needs SGX1 enumerated
+ * (FEATURE_CONTROL.SGX_ENABLE) on a part with FLC, and WRMSR needs SGX1 with
+ * FEATURE_CONTROL's LOCK and SGX_LC set. FEATURE_CONTROL is
  * writable until its LOCK bit is set; SGX_LC can be set only on FLC parts.
  * Return: 0, or HW_FAULT(X86_TRAP_GP) (see <vsgx/encls.h>) for an unknown MSR,
  * a read-only MSR, or reserved bits.

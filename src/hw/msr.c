@@ -29,12 +29,27 @@ static bool msr_is_lehash(uint32_t msr)
 	return msr >= MSR_IA32_SGXLEPUBKEYHASH0 && msr <= MSR_IA32_SGXLEPUBKEYHASH3;
 }
 
-/* The LE hash MSRs take writes only once firmware locked launch control open. */
+/*
+ * SGX1 is enumerated (CPUID.(12h,0):EAX[0]) only while firmware enabled SGX;
+ * both access rules of the LE hash MSRs start from it.
+ */
+static bool sgx1_enumerated(const struct hw_processor *p)
+{
+	return atomic_load(&((struct hw_processor *)p)->feature_control) & FEAT_CTL_SGX_ENABLED;
+}
+
+/* Reads need SGX1 and FLC; writes need SGX1 and launch control locked open. */
+static bool lehash_readable(const struct hw_processor *p)
+{
+	return sgx1_enumerated(p) && p->desc.flc;
+}
+
 static bool lehash_writable(const struct hw_processor *p)
 {
 	uint64_t fc = atomic_load(&((struct hw_processor *)p)->feature_control);
 
-	return p->desc.flc && (fc & FEAT_CTL_LOCKED) && (fc & FEAT_CTL_SGX_LC_ENABLED);
+	return sgx1_enumerated(p) && p->desc.flc && (fc & FEAT_CTL_LOCKED) &&
+	       (fc & FEAT_CTL_SGX_LC_ENABLED);
 }
 
 int hw_msr_read(struct hw_cpu *cpu, uint32_t msr, uint64_t *ret)
@@ -45,8 +60,7 @@ int hw_msr_read(struct hw_cpu *cpu, uint32_t msr, uint64_t *ret)
 		*ret = atomic_load(&p->feature_control);
 		return 0;
 	}
-	/* Parts without FLC do not implement the hash MSRs at all. */
-	if (msr_is_lehash(msr) && p->desc.flc) {
+	if (msr_is_lehash(msr) && lehash_readable(p)) {
 		*ret = cpu->lehash[msr - MSR_IA32_SGXLEPUBKEYHASH0];
 		return 0;
 	}

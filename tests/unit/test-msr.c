@@ -256,6 +256,20 @@ static void test_lehash_unlocked(void **state)
 	assert_hash(f->cpu, other_hash);
 }
 
+/* The SDM's MSR table: both accesses need SGX1 enumerated, i.e. SGX enabled. */
+static void test_lehash_sgx_disabled(void **state)
+{
+	struct hwfix *f = *state;
+	uint64_t v = 0x5a5a;
+
+	repower(f, true, FEAT_CTL_LOCKED | FEAT_CTL_SGX_LC_ENABLED);
+	for (uint32_t i = 0; i < 4; i++) {
+		assert_gp(f, hw_msr_read(f->cpu, MSR_IA32_SGXLEPUBKEYHASH0 + i, &v));
+		assert_gp(f, hw_msr_write(f->cpu, MSR_IA32_SGXLEPUBKEYHASH0 + i, other_hash[i]));
+	}
+	assert_int_equal(v, 0x5a5a);
+}
+
 static void test_lehash_reset_restores(void **state)
 {
 	struct hwfix *f = *state;
@@ -302,6 +316,7 @@ int main(void)
 		HWF_TEST("/msr/lehash/no_flc", test_lehash_no_flc),
 		HWF_TEST("/msr/lehash/no_sgx_lc", test_lehash_no_sgx_lc),
 		HWF_TEST("/msr/lehash/unlocked", test_lehash_unlocked),
+		HWF_TEST("/msr/lehash/sgx_disabled", test_lehash_sgx_disabled),
 		HWF_TEST("/msr/lehash/reset_restores", test_lehash_reset_restores),
 		HWF_TEST("/msr/unknown", test_unknown_msr),
 	};
