@@ -361,8 +361,8 @@ static void test_parse_accepts(void **state)
 		"ecreate s => #PF(0x1000)\r\neremove s => 13\r\n",
 		"ecreate s => SGX_SUCCESS\nepa v => EBUSY",
 		"epa v@0x80003000\nepa w\nexpect epcm v+0x10 valid=1",
-		"processor flc sgx2=0 cpus=1 epc=0x200000000+0x1000@3 seed=7 "
-		"cpusvn=000102030405060708090a0b0c0d0e0f",
+		("processor flc sgx2=0 cpus=1 epc=0x200000000+0x1000@3 seed=7 "
+		 "cpusvn=000102030405060708090a0b0c0d0e0f"),
 		"processor flc=0\nexpect msr 0x8c value=#GP",
 		"expect cpuid 0x12 edx=0x241f",
 	};
