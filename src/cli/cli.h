@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CLI_EXIT_OK 0
-#define CLI_EXIT_SGX 1
+#define CLI_EXIT_OK    0
+#define CLI_EXIT_SGX   1
 #define CLI_EXIT_USAGE 2
 
 struct cli_command {
@@ -36,6 +36,9 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Return: 0, or -EINVAL (not a number, trailing junk) or -ERANGE (too big).
  */
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *ret);
+
+/* Value of one hex digit, or -1 if (c) is not one. */
+int cli_hex_digit(char c);
 
 /* Parse exactly (len) bytes written as 2*len hex digits. Return: 0 or -EINVAL. */
 int cli_parse_hex(const char *s, uint8_t *out, size_t len);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "trace-int.h"
 #include "trace-parse.h"
 #include "vsgx/encls.h"
@@ -86,17 +87,6 @@ static int split_words(struct tp *tp, char *line, struct words *w)
 /* Numbers, bytes, paths                                                  */
 /* ---------------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decimal, or hex after 0x. Return: 0, -EINVAL (not a number), -ERANGE. */
 static int num_scan(const char *s, size_t len, uint64_t *ret)
 {
@@ -111,7 +101,7 @@ static int num_scan(const char *s, size_t len, uint64_t *ret)
 	if (!len)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		int d = hexval(s[i]);
+		int d = cli_hex_digit(s[i]);
 
 		if (d < 0 || (unsigned int)d >= base)
 			return -EINVAL;
@@ -153,7 +143,7 @@ int tp_bytes(struct tp *tp, const struct word *w, size_t len, uint8_t **ret, siz
 	if (!b)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(w->s[2 * i]), lo = hexval(w->s[2 * i + 1]);
+		int hi = cli_hex_digit(w->s[2 * i]), lo = cli_hex_digit(w->s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			free(b);

@@ -43,7 +43,7 @@ int cli_parse_u64(const char *s, uint64_t max, uint64_t *ret)
 	return 0;
 }
 
-static int hex_digit(char c)
+int cli_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -59,7 +59,7 @@ int cli_parse_hex(const char *s, uint8_t *out, size_t len)
 	if (strlen(s) != 2 * len)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+		int hi = cli_hex_digit(s[2 * i]), lo = cli_hex_digit(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
