@@ -9,6 +9,7 @@
 #include "trace-parse.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,13 +94,15 @@ static const struct blob_def einit_blobs[] = {
 	[B_TOKEN] = { "token", sizeof(struct sgx_einittoken), 0x2200 },
 };
 
-#define F(name, blob, off, size)                                                                   \
+/* Where (m) lies in struct (type), and how wide it is: arch.h is the one layout. */
+#define AT(type, m) offsetof(struct type, m), sizeof(((struct type *)0)->m)
+#define F(name, blob, type, m)                                                                     \
 	{                                                                                          \
-		name, OPT_FIELD, blob, off, size                                                   \
+		name, OPT_FIELD, blob, AT(type, m)                                                 \
 	}
-#define B(name, blob, off, size)                                                                   \
+#define B(name, blob, type, m)                                                                     \
 	{                                                                                          \
-		name, OPT_BYTES, blob, off, size                                                   \
+		name, OPT_BYTES, blob, AT(type, m)                                                 \
 	}
 #define S(name, kind)                                                                              \
 	{                                                                                          \
@@ -111,84 +114,84 @@ static const struct blob_def einit_blobs[] = {
 	}
 
 static const struct opt_def pageinfo_opts[] = {
-	{ "linaddr", OPT_ADDR, B_PAGEINFO, 0, 8 },
-	{ "secs", OPT_ADDR, B_PAGEINFO, 24, 8 },
+	{ "linaddr", OPT_ADDR, B_PAGEINFO, AT(sgx_pageinfo, linaddr) },
+	{ "secs", OPT_ADDR, B_PAGEINFO, AT(sgx_pageinfo, secs) },
 	{ "srcpge", OPT_PLACE, B_SRC, 0, 0 },
 	{ "secinfo", OPT_PLACE, B_SECINFO, 0, 0 },
 	{ "rbx", OPT_PLACE, B_PAGEINFO, 0, 0 },
 	S("type", OPT_WORD),
 	S("perm", OPT_WORD),
-	F("secinfo.flags", B_SECINFO, 0, 8),
+	F("secinfo.flags", B_SECINFO, sgx_secinfo, flags),
 	END,
 };
 
 static const struct opt_def secs_opts[] = {
-	F("size", B_SRC, 0, 8),
-	F("base", B_SRC, 8, 8),
-	F("ssa", B_SRC, 16, 4),
-	F("miscselect", B_SRC, 20, 4),
-	F("attributes", B_SRC, 48, 8),
-	F("xfrm", B_SRC, 56, 8),
-	B("configid", B_SRC, 192, 64),
-	F("isvprodid", B_SRC, 256, 2),
-	F("isvsvn", B_SRC, 258, 2),
-	F("configsvn", B_SRC, 260, 2),
+	F("size", B_SRC, sgx_secs, size),
+	F("base", B_SRC, sgx_secs, base),
+	F("ssa", B_SRC, sgx_secs, ssa_frame_size),
+	F("miscselect", B_SRC, sgx_secs, miscselect),
+	F("attributes", B_SRC, sgx_secs, attributes.flags),
+	F("xfrm", B_SRC, sgx_secs, attributes.xfrm),
+	B("configid", B_SRC, sgx_secs, config_id),
+	F("isvprodid", B_SRC, sgx_secs, isv_prod_id),
+	F("isvsvn", B_SRC, sgx_secs, isv_svn),
+	F("configsvn", B_SRC, sgx_secs, config_svn),
 	END,
 };
 
 static const struct opt_def tcs_opts[] = {
 	S("fill", OPT_NUM),
-	F("tcs.state", B_SRC, 0, 8),
-	F("tcs.flags", B_SRC, 8, 8),
-	F("tcs.ossa", B_SRC, 16, 8),
-	F("tcs.cssa", B_SRC, 24, 4),
-	F("tcs.nssa", B_SRC, 28, 4),
-	F("tcs.oentry", B_SRC, 32, 8),
-	F("tcs.aep", B_SRC, 40, 8),
-	F("tcs.ofsbase", B_SRC, 48, 8),
-	F("tcs.ogsbase", B_SRC, 56, 8),
-	F("tcs.fslimit", B_SRC, 64, 4),
-	F("tcs.gslimit", B_SRC, 68, 4),
+	F("tcs.state", B_SRC, sgx_tcs, state),
+	F("tcs.flags", B_SRC, sgx_tcs, flags),
+	F("tcs.ossa", B_SRC, sgx_tcs, ossa),
+	F("tcs.cssa", B_SRC, sgx_tcs, cssa),
+	F("tcs.nssa", B_SRC, sgx_tcs, nssa),
+	F("tcs.oentry", B_SRC, sgx_tcs, oentry),
+	F("tcs.aep", B_SRC, sgx_tcs, aep),
+	F("tcs.ofsbase", B_SRC, sgx_tcs, ofsbase),
+	F("tcs.ogsbase", B_SRC, sgx_tcs, ogsbase),
+	F("tcs.fslimit", B_SRC, sgx_tcs, fslimit),
+	F("tcs.gslimit", B_SRC, sgx_tcs, gslimit),
 	END,
 };
 
 static const struct opt_def sig_opts[] = {
 	S("sig", OPT_PATH),
 	{ "rbx", OPT_PLACE, B_SIG, 0, 0 },
-	F("sig.vendor", B_SIG, 16, 4),
-	F("sig.date", B_SIG, 20, 4),
-	F("sig.swdefined", B_SIG, 40, 4),
-	F("sig.exponent", B_SIG, 512, 4),
-	F("sig.miscselect", B_SIG, 900, 4),
-	F("sig.miscmask", B_SIG, 904, 4),
-	B("sig.isvfamilyid", B_SIG, 912, 16),
-	F("sig.attributes", B_SIG, 928, 8),
-	F("sig.xfrm", B_SIG, 936, 8),
-	F("sig.attributemask", B_SIG, 944, 8),
-	F("sig.xfrmmask", B_SIG, 952, 8),
-	B("sig.enclavehash", B_SIG, 960, 32),
-	B("sig.isvextprodid", B_SIG, 1008, 16),
-	F("sig.isvprodid", B_SIG, 1024, 2),
-	F("sig.isvsvn", B_SIG, 1026, 2),
+	F("sig.vendor", B_SIG, sgx_sigstruct, vendor),
+	F("sig.date", B_SIG, sgx_sigstruct, date),
+	F("sig.swdefined", B_SIG, sgx_sigstruct, swdefined),
+	F("sig.exponent", B_SIG, sgx_sigstruct, exponent),
+	F("sig.miscselect", B_SIG, sgx_sigstruct, miscselect),
+	F("sig.miscmask", B_SIG, sgx_sigstruct, miscmask),
+	B("sig.isvfamilyid", B_SIG, sgx_sigstruct, isv_family_id),
+	F("sig.attributes", B_SIG, sgx_sigstruct, attributes.flags),
+	F("sig.xfrm", B_SIG, sgx_sigstruct, attributes.xfrm),
+	F("sig.attributemask", B_SIG, sgx_sigstruct, attributes_mask.flags),
+	F("sig.xfrmmask", B_SIG, sgx_sigstruct, attributes_mask.xfrm),
+	B("sig.enclavehash", B_SIG, sgx_sigstruct, enclave_hash),
+	B("sig.isvextprodid", B_SIG, sgx_sigstruct, isv_ext_prod_id),
+	F("sig.isvprodid", B_SIG, sgx_sigstruct, isv_prod_id),
+	F("sig.isvsvn", B_SIG, sgx_sigstruct, isv_svn),
 	END,
 };
 
 static const struct opt_def token_opts[] = {
 	S("token", OPT_WORD),
 	{ "rdx", OPT_PLACE, B_TOKEN, 0, 0 },
-	F("token.valid", B_TOKEN, 0, 4),
-	F("token.attributes", B_TOKEN, 48, 8),
-	F("token.xfrm", B_TOKEN, 56, 8),
-	B("token.mrenclave", B_TOKEN, 64, 32),
-	B("token.mrsigner", B_TOKEN, 128, 32),
-	B("token.cpusvnle", B_TOKEN, 192, 16),
-	F("token.isvprodidle", B_TOKEN, 208, 2),
-	F("token.isvsvnle", B_TOKEN, 210, 2),
-	F("token.miscselectle", B_TOKEN, 236, 4),
-	F("token.attributesle", B_TOKEN, 240, 8),
-	F("token.xfrmle", B_TOKEN, 248, 8),
-	B("token.keyid", B_TOKEN, 256, 32),
-	B("token.mac", B_TOKEN, 288, 16),
+	F("token.valid", B_TOKEN, sgx_einittoken, valid),
+	F("token.attributes", B_TOKEN, sgx_einittoken, attributes.flags),
+	F("token.xfrm", B_TOKEN, sgx_einittoken, attributes.xfrm),
+	B("token.mrenclave", B_TOKEN, sgx_einittoken, mrenclave),
+	B("token.mrsigner", B_TOKEN, sgx_einittoken, mrsigner),
+	B("token.cpusvnle", B_TOKEN, sgx_einittoken, cpusvn_le),
+	F("token.isvprodidle", B_TOKEN, sgx_einittoken, isv_prod_id_le),
+	F("token.isvsvnle", B_TOKEN, sgx_einittoken, isv_svn_le),
+	F("token.miscselectle", B_TOKEN, sgx_einittoken, masked_miscselect_le),
+	F("token.attributesle", B_TOKEN, sgx_einittoken, masked_attributes_le.flags),
+	F("token.xfrmle", B_TOKEN, sgx_einittoken, masked_attributes_le.xfrm),
+	B("token.keyid", B_TOKEN, sgx_einittoken, keyid),
+	B("token.mac", B_TOKEN, sgx_einittoken, mac),
 	END,
 };
 
