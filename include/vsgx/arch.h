@@ -101,10 +101,17 @@ enum sgx_return_code {
 };
 
 /* Exception vectors an SGX leaf can raise, and #PF error-code bits. */
+#define X86_TRAP_DE 0
+#define X86_TRAP_DB 1
+#define X86_TRAP_BP 3
+#define X86_TRAP_BR 5
 #define X86_TRAP_UD 6
 #define X86_TRAP_NM 7
 #define X86_TRAP_GP 13
 #define X86_TRAP_PF 14
+#define X86_TRAP_MF 16
+#define X86_TRAP_AC 17
+#define X86_TRAP_XF 19
 #define X86_PF_PROT (1u << 0)
 #define X86_PF_WRITE (1u << 1)
 #define X86_PF_USER (1u << 2)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ENCLS (and, later, ENCLU) leaves of the modelled processor.
+ * ENCLS and ENCLU leaves of the modelled processor.
  *
  * Every leaf runs on one logical CPU and takes its operands as the hardware
  * does: as linear addresses in RBX, RCX and RDX, resolved through that CPU's
@@ -23,6 +23,7 @@
 #define VSGX_ENCLS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vsgx/arch.h"
@@ -95,12 +96,13 @@ void hw_cpu_set_pending_event(struct hw_cpu *cpu, bool pending);
 
 /*
  * Put (cpu) inside the enclave whose SECS is at physical address (secs_pa),
- * or take it out again, without EENTER/EEXIT. It lets the SGX1 build and
+ * or take it out again, without EENTER/EEXIT and without a TCS. It lets the
  * teardown paths be tested against a busy enclave (EREMOVE answers
- * SGX_ENCLAVE_ACT) until ENCLU is modelled.
+ * SGX_ENCLAVE_ACT) without building a thread; the entry counts for tracking
+ * like any other.
  * Return: 0, -EINVAL if (secs_pa) is not a valid SECS of an enclave with at
- * least one page, -EBUSY if (cpu) is
- * already inside an enclave (enter) or -ENOENT if it is not (exit).
+ * least one page, -EBUSY if (cpu) is already inside an enclave (enter) or
+ * -ENOENT if it is not inside through a raw entry (exit).
  */
 int hw_cpu_enclave_enter_raw(struct hw_cpu *cpu, uint64_t secs_pa);
 int hw_cpu_enclave_exit_raw(struct hw_cpu *cpu);
@@ -123,6 +125,100 @@ int hw_eremove(struct hw_cpu *cpu, uint64_t epc);
 /* EPA: RBX = PT_VA, RCX = &EPC page to become a version array. */
 int hw_epa(struct hw_cpu *cpu, uint64_t pt, uint64_t epc);
 
+/* EBLOCK: RCX = &EPC page. */
+int hw_eblock(struct hw_cpu *cpu, uint64_t epc);
+
+/* ETRACK: RCX = &SECS. */
+int hw_etrack(struct hw_cpu *cpu, uint64_t secs);
+
+/*
+ * EWB: RBX = &PAGEINFO (SRCPGE: where the encrypted page goes, SECINFO: the
+ * PCMD to fill), RCX = &EPC page, RDX = &VA slot.
+ */
+int hw_ewb(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot);
+
+/*
+ * ELDB / ELDU: RBX = &PAGEINFO (SRCPGE: the encrypted page, SECINFO: its
+ * PCMD, LINADDR, SECS), RCX = &EPC page, RDX = &VA slot. ELDB leaves a child
+ * page BLOCKED.
+ */
+int hw_eldb(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot);
+int hw_eldu(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot);
+
+/* SGX2. EAUG: RBX = &PAGEINFO, RCX = &EPC page. */
+int hw_eaug(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc);
+
+/* EMODPR / EMODT: RBX = &SECINFO, RCX = &EPC page. */
+int hw_emodpr(struct hw_cpu *cpu, uint64_t secinfo, uint64_t epc);
+int hw_emodt(struct hw_cpu *cpu, uint64_t secinfo, uint64_t epc);
+
+/*
+ * EDBGRD / EDBGWR: RCX = address in a debug enclave's EPC page, RBX = the
+ * 8 bytes read (*data) or written (data).
+ */
+int hw_edbgrd(struct hw_cpu *cpu, uint64_t addr, uint64_t *data);
+int hw_edbgwr(struct hw_cpu *cpu, uint64_t addr, uint64_t data);
+
+/*
+ * ENCLU. No enclave code runs in the model: EENTER and ERESUME put (cpu) in
+ * enclave mode and EEXIT or an asynchronous exit take it out, with every
+ * architectural effect on the TCS, the SSA frames, the enclave's thread count
+ * and TLB tracking. While inside, hw_enclave_read() and hw_enclave_write()
+ * stand for the enclave's own loads and stores, and the leaves below that
+ * run inside an enclave take enclave linear addresses.
+ *
+ * EENTER: RBX = &TCS, RCX = AEP. On success *ret_cssa is TCS.CSSA (RAX).
+ */
+int hw_eenter(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, uint32_t *ret_cssa);
+
+/*
+ * ERESUME: RBX = &TCS, RCX = AEP. On success the GPR area of the frame it
+ * resumes from is copied to *ret_gpr when that is not NULL.
+ */
+int hw_eresume(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, struct sgx_ssa_gpr *ret_gpr);
+
+/* EEXIT: RBX = target. On success *ret_aep is the AEP of the entry (RCX). */
+int hw_eexit(struct hw_cpu *cpu, uint64_t target, uint64_t *ret_aep);
+
+/*
+ * An asynchronous exit: an interrupt or exception (vector) arrived while (cpu)
+ * was inside, with the registers in (gpr) (RIP, RFLAGS, ...). The state goes
+ * to SSA frame CSSA, with EXITINFO for an exception (and MISC.EXINFO for #PF
+ * and #GP when the enclave selected it, using (fault) for their details),
+ * CSSA grows by one and the thread leaves. (fault) may be NULL for anything
+ * but #PF and #GP.
+ * Return: 0, or -EINVAL when (cpu) is not inside through EENTER/ERESUME.
+ */
+struct hw_aex {
+	uint8_t vector;	   /* interrupt/exception vector; 0..31 are exceptions */
+	bool is_interrupt; /* an external interrupt (no EXITINFO) */
+	uint32_t error_code;
+	uint64_t addr; /* #PF: the faulting address */
+};
+int hw_aex(struct hw_cpu *cpu, const struct sgx_ssa_gpr *gpr, const struct hw_aex *why);
+
+/*
+ * Loads and stores of enclave code on (cpu), with enclave-mode access rules:
+ * inside ELRANGE only the enclave's own readable (writable) regular pages;
+ * outside it ordinary memory, where EPC reads as all ones and writes are
+ * dropped. Return: 0, HW_FAULT(X86_TRAP_PF), or -EINVAL outside enclave mode.
+ */
+int hw_enclave_read(struct hw_cpu *cpu, uint64_t la, void *buf, size_t len);
+int hw_enclave_write(struct hw_cpu *cpu, uint64_t la, const void *buf, size_t len);
+
+/* EREPORT: RBX = &TARGETINFO, RCX = &REPORTDATA, RDX = &REPORT (output). */
+int hw_ereport(struct hw_cpu *cpu, uint64_t targetinfo, uint64_t reportdata, uint64_t report);
+
+/* EGETKEY: RBX = &KEYREQUEST, RCX = &16-byte key (output). */
+int hw_egetkey(struct hw_cpu *cpu, uint64_t keyrequest, uint64_t key);
+
+/* SGX2, inside. EACCEPT and EMODPE: RBX = &SECINFO, RCX = &page. */
+int hw_eaccept(struct hw_cpu *cpu, uint64_t secinfo, uint64_t page);
+int hw_emodpe(struct hw_cpu *cpu, uint64_t secinfo, uint64_t page);
+
+/* EACCEPTCOPY: RBX = &SECINFO, RCX = &destination page, RDX = &source page. */
+int hw_eacceptcopy(struct hw_cpu *cpu, uint64_t secinfo, uint64_t dst, uint64_t src);
+
 /*
  * ENCLS with the architectural register interface: the leaf in (rax), its
  * operands in (rbx, rcx, rdx). On completion rax holds the return code and
@@ -142,11 +238,23 @@ struct hw_regs {
 #define HW_RFLAGS_OF (1ULL << 11)
 int hw_encls(struct hw_cpu *cpu, struct hw_regs *regs);
 
+/*
+ * ENCLU with the architectural register interface. EENTER and ERESUME inside
+ * an enclave, and the other leaves outside one, are #GP(0); SGX2 leaves on a
+ * part without SGX2 are #UD. Outputs: EENTER RAX = CSSA; ERESUME RAX, RBX,
+ * RCX, RDX from the SSA frame; EEXIT RCX = AEP; others RAX = the return code
+ * with ZF set on error.
+ */
+int hw_enclu(struct hw_cpu *cpu, struct hw_regs *regs);
+
 /* "SGX_INVALID_SIGNATURE" for 8, and so on; NULL for a value no leaf returns. */
 const char *hw_code_name(int code);
 
 /* "ECREATE" for SGX_ECREATE; NULL for an unknown leaf. */
 const char *hw_encls_leaf_name(unsigned int leaf);
+
+/* "EENTER" for SGX_EENTER; NULL for an unknown leaf. */
+const char *hw_enclu_leaf_name(unsigned int leaf);
 
 /* "#GP", "#PF", "#UD", ... for a fault vector. */
 const char *hw_vector_name(unsigned int vector);

@@ -12,9 +12,7 @@
 #include "hw.h"
 #include "vsgx/crypto.h"
 
-#define GPRSGX_SIZE	  184
 #define XSAVE_LEGACY_SIZE 576 /* legacy region + XSAVE header */
-#define CANONICAL_BITS	  48
 
 /* Standard-format XSAVE offset and size of each component past SSE. */
 static const struct {
@@ -28,7 +26,7 @@ static const struct {
 	{ SGX_XFRM_TILEDATA, 2816, 8192 },
 };
 
-static uint64_t xsave_size(uint64_t xfrm)
+uint64_t hw_xsave_size(uint64_t xfrm)
 {
 	uint64_t size = XSAVE_LEGACY_SIZE;
 
@@ -69,13 +67,6 @@ static bool is_zero(const void *buf, size_t len)
 	return true;
 }
 
-static bool is_canonical(uint64_t addr)
-{
-	int64_t high = (int64_t)addr >> (CANONICAL_BITS - 1);
-
-	return high == 0 || high == -1;
-}
-
 static bool secs_size_ok(const struct hw_processor *p, const struct sgx_secs *s)
 {
 	bool mode64 = s->attributes.flags & SGX_ATTR_MODE64BIT;
@@ -112,9 +103,9 @@ static bool secs_is_valid(const struct hw_processor *p, const struct sgx_secs *s
 	if (s->miscselect & ~d->miscselect)
 		return false;
 	if ((uint64_t)s->ssa_frame_size * SGX_PAGE_SIZE <
-	    xsave_size(s->attributes.xfrm) + GPRSGX_SIZE + misc_size)
+	    hw_xsave_size(s->attributes.xfrm) + sizeof(struct sgx_ssa_gpr) + misc_size)
 		return false;
-	if (mode64 ? !is_canonical(s->base) : (s->base >> 32) != 0)
+	if (mode64 ? !hw_is_canonical(s->base) : (s->base >> 32) != 0)
 		return false;
 	if (!secs_size_ok(p, s))
 		return false;

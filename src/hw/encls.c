@@ -141,8 +141,9 @@ int hw_cpu_enclave_enter_raw(struct hw_cpu *cpu, uint64_t secs_pa)
 		epcm_unlock(e);
 		return -EINVAL;
 	}
-	atomic_fetch_add(&epcm_enclave(e)->threads_inside, 1);
+	hw_track_enter(epcm_enclave(e), cpu);
 	cpu->inside = (uint32_t)idx + 1;
+	cpu->tcs = 0;
 	epcm_unlock(e);
 	return 0;
 }
@@ -151,11 +152,11 @@ int hw_cpu_enclave_exit_raw(struct hw_cpu *cpu)
 {
 	struct hw_epcm_entry *e;
 
-	if (!cpu->inside)
+	if (!cpu->inside || cpu->tcs)
 		return -ENOENT;
 	/* A SECS cannot go while a thread is inside: its children pin it. */
 	e = epcm_entry(cpu->proc, cpu->inside - 1);
-	atomic_fetch_sub(&epcm_enclave(e)->threads_inside, 1);
+	hw_track_leave(epcm_enclave(e), cpu);
 	cpu->inside = 0;
 	return 0;
 }
@@ -208,8 +209,32 @@ static int encls_dispatch(struct hw_cpu *cpu, unsigned int leaf, struct hw_regs 
 		return hw_eextend(cpu, regs->rbx, regs->rcx);
 	case SGX_EPA:
 		return hw_epa(cpu, regs->rbx, regs->rcx);
+	case SGX_EDBGRD:
+		return hw_edbgrd(cpu, regs->rcx, &regs->rbx);
+	case SGX_EDBGWR:
+		return hw_edbgwr(cpu, regs->rcx, regs->rbx);
+	case SGX_EBLOCK:
+		return hw_eblock(cpu, regs->rcx);
+	case SGX_ETRACK:
+		return hw_etrack(cpu, regs->rcx);
+	case SGX_EWB:
+		return hw_ewb(cpu, regs->rbx, regs->rcx, regs->rdx);
+	case SGX_ELDB:
+		return hw_eldb(cpu, regs->rbx, regs->rcx, regs->rdx);
+	case SGX_ELDU:
+		return hw_eldu(cpu, regs->rbx, regs->rcx, regs->rdx);
+	case SGX_EAUG:
+		return hw_eaug(cpu, regs->rbx, regs->rcx);
+	case SGX_EMODPR:
+		return hw_emodpr(cpu, regs->rbx, regs->rcx);
+	case SGX_EMODT:
+		return hw_emodt(cpu, regs->rbx, regs->rcx);
 	default:
-		/* Leaves the model does not implement yet behave as unknown leaves. */
+		/*
+		 * ERDINFO, ETRACKC, ELDBC and ELDUC need the EPC
+		 * oversubscription extensions (CPUID.(12h,0):EAX[6]), which
+		 * the model does not enumerate: they are unknown leaves.
+		 */
 		return hw_fault_gp(cpu);
 	}
 }

@@ -169,6 +169,7 @@ struct hw_enclave *epcm_enclave_alloc(void)
 		free(encl);
 		return NULL;
 	}
+	pthread_mutex_init(&encl->track_lock, NULL);
 	return encl;
 }
 
@@ -208,5 +209,6 @@ void epcm_enclave_free(struct hw_processor *p, struct hw_enclave *encl)
 		return;
 	enclave_unlink(p, encl);
 	crypto_sha256_free(encl->mrenclave);
+	pthread_mutex_destroy(&encl->track_lock);
 	free(encl);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The EPCM: one 16-byte entry per EPC page, and the page contents behind it.
+ * The EPCM: one 24-byte entry per EPC page, and the page contents behind it.
  *
  * Contents live in one anonymous mapping as large as the EPC, at the page's
  * EPCM index: the host backs a page only once a leaf writes something other
@@ -19,6 +19,7 @@
 #ifndef VSGX_HW_EPCM_H
 #define VSGX_HW_EPCM_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -50,9 +51,14 @@ struct hw_epcm_entry {
 	uint16_t flags; /* EPCM_* */
 	uint8_t pt;	/* enum sgx_page_type */
 	atomic_uchar busy;
+	/*
+	 * The enclave's epoch when EBLOCK, EMODPR or EMODT last changed the
+	 * page: EWB and EACCEPT wait until that epoch has been tracked.
+	 */
+	uint64_t epoch;
 };
 
-_Static_assert(sizeof(struct hw_epcm_entry) == 16, "EPCM entry grew");
+_Static_assert(sizeof(struct hw_epcm_entry) == 24, "EPCM entry grew");
 
 /*
  * The hidden state of an enclave, kept with its SECS page, and the SECS
@@ -71,6 +77,16 @@ struct hw_enclave {
 	uint64_t context; /* ENCLAVECONTEXT: physical address of the SECS */
 	atomic_uint_fast64_t children;
 	atomic_uint threads_inside;
+	/* Set while the SECS is written back (EWB) and not yet reloaded. */
+	bool evicted;
+
+	/*
+	 * TLB tracking (see track.c). Threads enter and leave on many CPUs at
+	 * once without owning the SECS, so the epoch state has its own lock.
+	 */
+	pthread_mutex_t track_lock;
+	uint64_t epoch;		   /* ETRACKs so far */
+	uint32_t prev_outstanding; /* threads inside since before the last ETRACK */
 };
 
 static inline bool epcm_is_child_type(unsigned int pt)

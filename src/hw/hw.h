@@ -29,7 +29,13 @@ struct hw_cpu {
 	uint64_t lehash[4]; /* IA32_SGXLEPUBKEYHASH0..3 */
 	struct hw_fault fault;
 	bool pending_event;
-	uint32_t inside; /* EPCM index + 1 of the SECS this CPU runs in; 0: outside */
+
+	/* Enclave mode: what EENTER/ERESUME set up and EEXIT/AEX tear down. */
+	uint32_t inside;      /* EPCM index + 1 of the SECS this CPU runs in; 0: outside */
+	uint32_t tcs;	      /* EPCM index + 1 of the TCS in use; 0 for a raw entry */
+	uint64_t entry_epoch; /* the enclave's epoch when this CPU entered */
+	uint64_t aep;	      /* asynchronous exit pointer given to EENTER/ERESUME */
+	uint64_t gpr_idx;     /* EPCM index of the page an AEX saves GPRs into */
 };
 
 struct hw_processor {
@@ -55,6 +61,7 @@ struct hw_processor {
 	uint8_t boot_key[16];
 
 	atomic_uint_fast64_t next_eid;
+	atomic_uint_fast64_t next_version; /* EWB's page versions, never 0 */
 	atomic_uint_fast64_t valid_pages;
 	atomic_uint_fast64_t materialized;
 	atomic_uint_fast64_t enclaves;
@@ -88,11 +95,54 @@ int hw_op_epc(struct hw_cpu *cpu, uint64_t la, bool write, uint64_t *ret_idx);
  */
 int hw_op_map(struct hw_cpu *cpu, uint64_t la, const void **ret);
 
+/* Canonical with 48-bit linear addresses (4-level paging). */
+static inline bool hw_is_canonical(uint64_t la)
+{
+	int64_t high = (int64_t)la >> 47;
+
+	return high == 0 || high == -1;
+}
+
+/* Bytes of the XSAVE area of an SSA frame for (xfrm), standard format. */
+uint64_t hw_xsave_size(uint64_t xfrm);
+
 /* #PF error code of an access the EPCM refused. */
 static inline uint32_t hw_pf_epcm(bool write)
 {
 	return X86_PF_PROT | X86_PF_SGX | (write ? X86_PF_WRITE : 0);
 }
+
+/*
+ * Enclave-mode operands of the ENCLU leaves issued inside an enclave: linear
+ * addresses that must lie in the current enclave's ELRANGE (else #GP(0)) and
+ * translate to an EPC page that the EPCM says belongs to this enclave at this
+ * very address (else #PF with the SGX bit).
+ *
+ * hw_op_encl_page() makes only those checks, for leaves that look at the
+ * page's type and state themselves (EACCEPT, EMODPE). hw_op_encl() makes the
+ * checks of an ordinary enclave data access as well: PT_REG, not BLOCKED,
+ * PENDING or MODIFIED, and EPCM.R (and EPCM.W when (write)).
+ * Return: 0 or the fault; the caller must be inside an enclave.
+ */
+int hw_op_encl_page(struct hw_cpu *cpu, uint64_t la, bool write, uint64_t *ret_idx);
+int hw_op_encl(struct hw_cpu *cpu, uint64_t la, bool write, uint64_t *ret_idx);
+
+/* The enclave (cpu) runs in, or NULL outside enclave mode. */
+struct hw_enclave *hw_cpu_enclave(struct hw_cpu *cpu);
+
+/*
+ * TLB tracking, the model of section 4.3 of the reference: ETRACK starts a
+ * new epoch once every thread that was inside at the previous one has left;
+ * a page changed in epoch E (EBLOCK, EMODPR, EMODT) is tracked once a later
+ * ETRACK has completed, that is once no thread can still hold a translation
+ * made before the change.
+ */
+void hw_track_enter(struct hw_enclave *encl, struct hw_cpu *cpu);
+void hw_track_leave(struct hw_enclave *encl, struct hw_cpu *cpu);
+/* ETRACK: SGX_SUCCESS, or SGX_PREV_TRK_INCMPL with nothing changed. */
+int hw_track_start(struct hw_enclave *encl);
+uint64_t hw_track_epoch(struct hw_enclave *encl);
+bool hw_track_done(struct hw_enclave *encl, uint64_t epoch);
 
 /* Key material: set up at power-on and at every reset. */
 void hw_keys_power_on(struct hw_processor *p);
