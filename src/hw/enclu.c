@@ -5,22 +5,10 @@
  * register interface.
  */
 #include <errno.h>
-#include <sched.h>
 #include <string.h>
 
 #include "epcm.h"
 #include "hw.h"
-
-/*
- * Wait for an entry's busy bit. Enclave-mode accesses and entries do not
- * fail when another leaf holds a page for a moment: the hardware serializes
- * them internally. Only leaves that define a conflict outcome use trylock.
- */
-static void epcm_lock_wait(struct hw_epcm_entry *e)
-{
-	while (!epcm_trylock(e))
-		sched_yield();
-}
 
 struct hw_enclave *hw_cpu_enclave(struct hw_cpu *cpu)
 {

@@ -2,6 +2,7 @@
 #include "epcm.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -46,6 +47,12 @@ bool epcm_trylock(struct hw_epcm_entry *e)
 void epcm_unlock(struct hw_epcm_entry *e)
 {
 	atomic_store_explicit(&e->busy, 0, memory_order_release);
+}
+
+void epcm_lock_wait(struct hw_epcm_entry *e)
+{
+	while (!epcm_trylock(e))
+		sched_yield();
 }
 
 /*

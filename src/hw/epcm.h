@@ -110,6 +110,14 @@ struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx);
 bool epcm_trylock(struct hw_epcm_entry *e);
 void epcm_unlock(struct hw_epcm_entry *e);
 
+/*
+ * Wait for an entry's busy bit. Enclave entries and enclave-mode accesses do
+ * not fail when a leaf holds a page for a moment: hardware serializes them
+ * internally. Never wait while holding another entry that a waiter could
+ * hold too; leaves with a defined conflict outcome use epcm_trylock().
+ */
+void epcm_lock_wait(struct hw_epcm_entry *e);
+
 /* Map and unmap the EPCM and contents of (p); maps read as zeros until written. */
 int epcm_create(struct hw_processor *p);
 void epcm_destroy(struct hw_processor *p);
