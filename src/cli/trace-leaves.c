@@ -70,8 +70,10 @@ static const struct opt_def secinfo_opts[] = {
 static const struct opt_def aep_opts[] = { S("aep", OPT_NUM), END };
 static const struct opt_def eexit_opts[] = { S("target", OPT_NUM), END };
 static const struct opt_def aex_opts[] = {
-	S("vector", OPT_NUM), S("error", OPT_NUM), S("addr", OPT_NUM), S("rip", OPT_NUM),
-	S("rflags", OPT_NUM), S("rax", OPT_NUM),   S("rbx", OPT_NUM),  S("rcx", OPT_NUM),
+	S("vector", OPT_NUM), S("error", OPT_NUM),
+	S("addr", OPT_NUM),   S("rip", OPT_NUM),
+	S("rflags", OPT_NUM), S("rax", OPT_NUM),
+	S("rbx", OPT_NUM),    S("rcx", OPT_NUM),
 	S("rdx", OPT_NUM),    END,
 };
 
@@ -90,7 +92,8 @@ static const struct opt_def *const aex_tables[] = { aex_opts, NULL };
 
 static bool in_ram(uint64_t la, uint64_t len)
 {
-	return la - TRACE_RAM_BASE < TRACE_RAM_SIZE && len <= TRACE_RAM_SIZE - (la - TRACE_RAM_BASE);
+	return la - TRACE_RAM_BASE < TRACE_RAM_SIZE &&
+	       len <= TRACE_RAM_SIZE - (la - TRACE_RAM_BASE);
 }
 
 static bool in_epc(const struct trace *t, uint64_t la)
@@ -370,7 +373,9 @@ static int build_aex(struct tp *tp, const struct op_def *od, struct trace_cmd *c
 		     const struct word *args, unsigned int nargs, const struct opt_vals *v)
 {
 	static const char *const regs[] = { "rax", "rbx", "rcx", "rdx" };
-	static const char *const args_names[] = { "vector", "error", "addr", NULL, "rip", "rflags" };
+	static const char *const args_names[] = {
+		"vector", "error", "addr", NULL, "rip", "rflags"
+	};
 	int r = 0;
 
 	(void)od;
@@ -426,8 +431,8 @@ const struct op_def trace_leaf_ops[] = {
 	  secinfo_tables, SECINFO_BLOBS, build_secinfo },
 	{ "eacceptcopy", TOP_EACCEPTCOPY, 2, 2, "eacceptcopy DEST SRC secinfo=LA [perm=P]",
 	  secinfo_tables, SECINFO_BLOBS, build_secinfo },
-	{ "emodpe", TOP_EMODPE, 1, 1, "emodpe LA secinfo=LA [perm=P]", secinfo_tables, SECINFO_BLOBS,
-	  build_secinfo },
+	{ "emodpe", TOP_EMODPE, 1, 1, "emodpe LA secinfo=LA [perm=P]", secinfo_tables,
+	  SECINFO_BLOBS, build_secinfo },
 };
 
 const size_t trace_nr_leaf_ops = sizeof(trace_leaf_ops) / sizeof(trace_leaf_ops[0]);

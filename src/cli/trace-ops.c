@@ -36,7 +36,6 @@ static const struct blob_def einit_blobs[] = {
 	[B_TOKEN] = { "token", sizeof(struct sgx_einittoken), 0x2200 },
 };
 
-
 static const struct opt_def pageinfo_opts[] = {
 	{ "linaddr", OPT_ADDR, B_PAGEINFO, AT(sgx_pageinfo, linaddr) },
 	{ "secs", OPT_ADDR, B_PAGEINFO, AT(sgx_pageinfo, secs) },
@@ -319,8 +318,8 @@ int topt_raw(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v)
 	return 0;
 }
 
-int topt_num(struct tp *tp, const struct opt_vals *v, const char *name, uint64_t max,
-		   uint64_t dflt, uint64_t *ret)
+int topt_num(struct tp *tp, const struct opt_vals *v, const char *name, uint64_t max, uint64_t dflt,
+	     uint64_t *ret)
 {
 	const struct opt_val *ov = topt_find(v, name);
 
@@ -333,8 +332,7 @@ int topt_num(struct tp *tp, const struct opt_vals *v, const char *name, uint64_t
 /* ---------------------------------------------------------------------- */
 
 /* SECINFO.FLAGS from type= and perm=. */
-int topt_secinfo_flags(struct tp *tp, const struct opt_vals *v, unsigned int dflt_pt,
-			 uint64_t *ret)
+int topt_secinfo_flags(struct tp *tp, const struct opt_vals *v, unsigned int dflt_pt, uint64_t *ret)
 {
 	const struct opt_val *type = topt_find(v, "type"), *perm = topt_find(v, "perm");
 	uint64_t pt = dflt_pt, bits = 0;

@@ -102,8 +102,8 @@ static inline void put_le(uint8_t *p, uint64_t v, size_t n)
 const struct opt_val *topt_find(const struct opt_vals *v, const char *name);
 
 /* Number option (name), at most (max); (dflt) when absent. */
-int topt_num(struct tp *tp, const struct opt_vals *v, const char *name, uint64_t max,
-	     uint64_t dflt, uint64_t *ret);
+int topt_num(struct tp *tp, const struct opt_vals *v, const char *name, uint64_t max, uint64_t dflt,
+	     uint64_t *ret);
 
 /* Allocate the command's structures at their default places in RAM. */
 int topt_blobs_init(const struct op_def *od, struct trace_cmd *cmd);

@@ -405,8 +405,9 @@ static void mem_result(const struct trace_cmd *cmd, const uint8_t *got, struct r
 	if (shown < cmd->count)
 		strcat(res->detail, "...");
 	if (cmd->data && memcmp(cmd->data, got, cmd->count))
-		snprintf(res->mismatch, sizeof(res->mismatch), "%llu bytes at 0x%llx differ from want=",
-			 (unsigned long long)cmd->count, (unsigned long long)cmd->reg[TREG_RBX]);
+		snprintf(res->mismatch, sizeof(res->mismatch),
+			 "%llu bytes at 0x%llx differ from want=", (unsigned long long)cmd->count,
+			 (unsigned long long)cmd->reg[TREG_RBX]);
 }
 
 static int run_poke(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
@@ -495,8 +496,10 @@ static int run_etrack(struct run *r, struct hw_cpu *cpu, const struct trace_cmd 
 static int run_paging(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		      struct result *res)
 {
-	int (*leaf)(struct hw_cpu *, uint64_t, uint64_t, uint64_t) =
-	    cmd->op == TOP_EWB ? hw_ewb : cmd->op == TOP_ELDB ? hw_eldb : hw_eldu;
+	int (*leaf)(struct hw_cpu *, uint64_t, uint64_t, uint64_t) = cmd->op == TOP_EWB ? hw_ewb
+								     : cmd->op == TOP_ELDB
+									 ? hw_eldb
+									 : hw_eldu;
 	int rc = blobs_write(r, cpu, cmd);
 
 	if (rc)
@@ -774,30 +777,14 @@ static const run_fn run_fns[TOP_MAX] = {
 	[TOP_ENCLS] = run_encls,     [TOP_SGXS] = run_sgxs,	  [TOP_RDMSR] = run_rdmsr,
 	[TOP_WRMSR] = run_wrmsr,     [TOP_CPUID] = run_cpuid,	  [TOP_EVENT] = run_event,
 	[TOP_ENTER] = run_enter,     [TOP_EXIT] = run_exit,	  [TOP_RESET] = run_reset,
-	[TOP_EXPECT] = run_expect,
-	[TOP_MAP] = run_map,
-	[TOP_UNMAP] = run_unmap,
-	[TOP_POKE] = run_poke,
-	[TOP_PEEK] = run_peek,
-	[TOP_STORE] = run_store,
-	[TOP_LOAD] = run_load,
-	[TOP_ENCLU] = run_enclu,
-	[TOP_EBLOCK] = run_eblock,
-	[TOP_ETRACK] = run_etrack,
-	[TOP_EWB] = run_paging,
-	[TOP_ELDB] = run_paging,
-	[TOP_ELDU] = run_paging,
-	[TOP_EAUG] = run_eaug,
-	[TOP_EMODPR] = run_secinfo,
-	[TOP_EMODT] = run_secinfo,
-	[TOP_EDBGRD] = run_edbgrd,
-	[TOP_EDBGWR] = run_edbgwr,
-	[TOP_EENTER] = run_eenter,
-	[TOP_ERESUME] = run_eresume,
-	[TOP_EEXIT] = run_eexit,
-	[TOP_AEX] = run_aex,
-	[TOP_EACCEPT] = run_secinfo,
-	[TOP_EACCEPTCOPY] = run_secinfo,
+	[TOP_EXPECT] = run_expect,   [TOP_MAP] = run_map,	  [TOP_UNMAP] = run_unmap,
+	[TOP_POKE] = run_poke,	     [TOP_PEEK] = run_peek,	  [TOP_STORE] = run_store,
+	[TOP_LOAD] = run_load,	     [TOP_ENCLU] = run_enclu,	  [TOP_EBLOCK] = run_eblock,
+	[TOP_ETRACK] = run_etrack,   [TOP_EWB] = run_paging,	  [TOP_ELDB] = run_paging,
+	[TOP_ELDU] = run_paging,     [TOP_EAUG] = run_eaug,	  [TOP_EMODPR] = run_secinfo,
+	[TOP_EMODT] = run_secinfo,   [TOP_EDBGRD] = run_edbgrd,	  [TOP_EDBGWR] = run_edbgwr,
+	[TOP_EENTER] = run_eenter,   [TOP_ERESUME] = run_eresume, [TOP_EEXIT] = run_eexit,
+	[TOP_AEX] = run_aex,	     [TOP_EACCEPT] = run_secinfo, [TOP_EACCEPTCOPY] = run_secinfo,
 	[TOP_EMODPE] = run_secinfo,
 };
 
