@@ -145,7 +145,12 @@ static void processor_power_on(struct hw_processor *p)
 
 		memset(&cpu->fault, 0, sizeof(cpu->fault));
 		cpu->pending_event = false;
+		/* A reset takes every CPU out of enclave mode: the enclaves are gone. */
 		cpu->inside = 0;
+		cpu->tcs = 0;
+		cpu->entry_epoch = 0;
+		cpu->aep = 0;
+		cpu->gpr_idx = 0;
 		hw_msr_power_on(cpu);
 	}
 	hw_keys_boot(p);

@@ -414,6 +414,21 @@ static void test_access_outside_elrange(void **state)
 	ef_exit(ef, cpu);
 }
 
+static void test_reset_leaves_enclave_mode(void **state)
+{
+	struct efenv *ef = *state;
+	struct hw_cpu *cpu = ef->f->cpu;
+	uint8_t b;
+
+	ef_enter(ef, cpu);
+	hw_processor_reset(ef->f->p);
+	assert_gp(ef->f, hw_eexit(cpu, 0x400000, NULL));
+	assert_int_equal(hw_enclave_read(cpu, ef_la(ef, EF_DATA), &b, 1), -EINVAL);
+	assert_int_equal(hwf_stats(ef->f).valid_pages, 0);
+	/* The TCS is gone with the EPC: the same linear address is no TCS any more. */
+	assert_pf(ef->f, hw_eenter(cpu, ef_la(ef, EF_TCS), EF_AEP, NULL), ef_la(ef, EF_TCS));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +450,7 @@ int main(void)
 		EF_TEST(test_enclu_needs_sgx_enabled),
 		EF_TEST(test_two_threads_two_tcs),
 		EF_TEST(test_access_outside_elrange),
+		EF_TEST(test_reset_leaves_enclave_mode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
