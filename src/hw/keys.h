@@ -42,6 +42,9 @@ struct hw_keydep {
 	uint8_t config_id[64];
 };
 
+/* Packed: no padding bytes, so a KEYDEPENDENCIES block is exactly its fields. */
+_Static_assert(sizeof(struct hw_keydep) == 648, "KEYDEPENDENCIES has holes");
+
 #define HW_KEY_PADDING_LEN 352
 
 /* Derive the 128-bit key for (dep) on (p). Return: 0 or -ENOMEM. */

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+
 #include "encl-fixture.h"
 #include "epcm.h"
 #include "hw.h"
@@ -420,6 +422,68 @@ static void test_tcs_write_only_flags(void **state)
 	assert_int_equal(rd(ef, tcs + offsetof(struct sgx_tcs, state)), 0);
 }
 
+/* ---------------------------------------------------------------------- */
+/* concurrency                                                            */
+/* ---------------------------------------------------------------------- */
+
+#define RACE_ROUNDS 2000
+
+struct racer {
+	struct efenv *ef;
+	unsigned int cpu;
+	uint64_t conflicts;
+	bool failed;
+};
+
+/*
+ * Each CPU writes and reads back its own quadword of one page: the leaves
+ * own the page's entry while they touch it, so a debugger on another CPU
+ * gets #GP and retries, and no value is ever lost or torn.
+ */
+static void *racer_run(void *arg)
+{
+	struct racer *r = arg;
+	struct hw_cpu *cpu = hw_processor_cpu(r->ef->f->p, r->cpu);
+	uint64_t a = ef_pa(r->ef, EF_DATA + 3) + 8 * r->cpu;
+
+	for (uint64_t i = 1; i <= RACE_ROUNDS && !r->failed; i++) {
+		uint64_t want = (uint64_t)r->cpu << 56 | i, got = 0;
+		int res;
+
+		while ((res = hw_edbgwr(cpu, a, want)) == HW_FAULT(X86_TRAP_GP))
+			r->conflicts++;
+		if (res != SGX_SUCCESS)
+			r->failed = true;
+		while ((res = hw_edbgrd(cpu, a, &got)) == HW_FAULT(X86_TRAP_GP))
+			r->conflicts++;
+		if (res != SGX_SUCCESS || got != want)
+			r->failed = true;
+	}
+	return NULL;
+}
+
+static void test_concurrent_debuggers(void **state)
+{
+	struct efenv *ef = *state;
+	unsigned int n = hw_processor_nr_cpus(ef->f->p);
+	struct racer r[HW_MAX_CPUS];
+	pthread_t th[HW_MAX_CPUS];
+
+	for (unsigned int i = 0; i < n; i++) {
+		r[i] = (struct racer){ .ef = ef, .cpu = i };
+		assert_int_equal(pthread_create(&th[i], NULL, racer_run, &r[i]), 0);
+	}
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		assert_false(r[i].failed);
+		assert_int_equal(rd(ef, ef_pa(ef, EF_DATA + 3) + 8 * i),
+				 (uint64_t)i << 56 | RACE_ROUNDS);
+	}
+	/* The rest of the page is as EADD left it. */
+	assert_int_equal(rd(ef, ef_pa(ef, EF_DATA + 3) + 8 * n), 0x0606060606060606ULL);
+}
+
 /* A production enclave: built like the fixture's, without ATTRIBUTES.DEBUG. */
 static void test_not_debug_enclave(void **state)
 {
@@ -491,6 +555,7 @@ int main(void)
 		EF_TEST(test_tcs_write_only_flags),
 		EF_TEST(test_not_debug_enclave),
 		EF_TEST(test_not_debug_checks_after_state),
+		EF_TEST(test_concurrent_debuggers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
