@@ -329,6 +329,21 @@ static void test_secs(void **state)
 			 SGX_ATTR_INIT | SGX_ATTR_DEBUG | SGX_ATTR_MODE64BIT);
 }
 
+static void test_trim_page(void **state)
+{
+	struct efenv *ef = *state;
+	uint64_t a = ef_pa(ef, EF_DATA + 1) + 8, v = POISON;
+	struct hw_epcm_entry *e = entry_of(ef, a);
+
+	/* As an accepted EMODT to PT_TRIM leaves it: no longer a debuggable type. */
+	assert_true(epcm_trylock(e));
+	e->pt = SGX_PT_TRIM;
+	epcm_unlock(e);
+	assert_pf_code(ef, hw_edbgrd(ef->f->cpu, a, &v), a, PF_R);
+	assert_pf_code(ef, hw_edbgwr(ef->f->cpu, a, 1), a, PF_W);
+	assert_int_equal(v, POISON);
+}
+
 static void test_busy(void **state)
 {
 	struct efenv *ef = *state;
@@ -546,6 +561,7 @@ int main(void)
 		EF_TEST(test_not_epc),
 		EF_TEST(test_invalid_page),
 		EF_TEST(test_secs),
+		EF_TEST(test_trim_page),
 		EF_TEST(test_busy),
 		EF_TEST(test_busy_invalid_page),
 		EF_TEST(test_pending),

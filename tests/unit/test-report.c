@@ -751,6 +751,24 @@ static void assert_report_untouched(struct rk *t)
 		assert_int_equal(buf[i], 0xcc);
 }
 
+static void test_report_writes_432_bytes(void **state)
+{
+	struct rk *t = *state;
+	uint8_t buf[512];
+	struct sgx_report rep;
+
+	report_prepare(t);
+	assert_int_equal(report_raw(t, TI_LA(0), RD_LA(0), OUT_LA(0)), SGX_SUCCESS);
+	get(t, OUT_LA(0), buf, sizeof(buf));
+	rk_exit(t);
+	/* REPORT is 432 bytes: the rest of its 512-byte slot is left alone. */
+	for (size_t i = sizeof(rep); i < sizeof(buf); i++)
+		assert_int_equal(buf[i], 0xcc);
+	memcpy(&rep, buf, sizeof(rep));
+	assert_memory_equal(rep.body.mrenclave, t->e[0].mrenclave, 32);
+	assert_true(verifies_in(t, 0, &rep));
+}
+
 static void test_report_outside(void **state)
 {
 	struct rk *t = *state;
@@ -1009,6 +1027,29 @@ static void test_getkey_kss_bits_need_kss(void **state)
 /* ---------------------------------------------------------------------- */
 /* EGETKEY: return codes                                                  */
 /* ---------------------------------------------------------------------- */
+
+static void test_getkey_writes_16_bytes(void **state)
+{
+	struct rk *t = *state;
+	struct sgx_keyrequest kr;
+	uint8_t buf[48], want[16];
+
+	kr_init(&kr, SGX_KEY_SEAL, SGX_KEYPOLICY_MRENCLAVE);
+	seal_key(t, 0, SGX_KEYPOLICY_MRENCLAVE, want);
+	/* Past the KEYREQUEST: its own reserved bytes must stay zero. */
+	memset(buf, 0xcc, sizeof(buf));
+	rk_enter(t, 0);
+	put(t, KR_LA(0), &kr, sizeof(kr));
+	put(t, KR_LA(0) + 0x3f0, buf, sizeof(buf));
+	assert_int_equal(hw_egetkey(t->f->cpu, KR_LA(0), KR_LA(0) + 0x400), SGX_SUCCESS);
+	get(t, KR_LA(0) + 0x3f0, buf, sizeof(buf));
+	rk_exit(t);
+	assert_memory_equal(buf + 16, want, 16);
+	for (size_t i = 0; i < 16; i++) {
+		assert_int_equal(buf[i], 0xcc);
+		assert_int_equal(buf[32 + i], 0xcc);
+	}
+}
 
 static void test_getkey_invalid_keyname(void **state)
 {
@@ -1603,6 +1644,7 @@ int main(void)
 		RK_TEST(test_report_target_fields_bind),
 		RK_TEST(test_report_keyid_per_boot),
 		RK_TEST(test_report_register_interface),
+		RK_TEST(test_report_writes_432_bytes),
 		RK_TEST(test_report_outside),
 		RK_TEST(test_report_misaligned),
 		RK_TEST(test_report_outside_elrange),
@@ -1616,6 +1658,7 @@ int main(void)
 		RK_TEST(test_getkey_operand_faults),
 		RK_TEST(test_getkey_reserved),
 		RK_TEST(test_getkey_kss_bits_need_kss),
+		RK_TEST(test_getkey_writes_16_bytes),
 		RK_TEST(test_getkey_invalid_keyname),
 		RK_TEST(test_getkey_register_interface),
 		RK_TEST(test_seal_isvsvn),
