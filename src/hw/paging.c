@@ -308,7 +308,11 @@ static int ewb_type_check(struct hw_processor *p, struct hw_epcm_entry *e, uint6
 		*hdr_eid = *pcmd_eid = encl->eid;
 	} else if (e->pt == SGX_PT_SECS) {
 		encl = epcm_enclave(e);
-		if (atomic_load(&encl->children))
+		/*
+		 * A thread inside holds a TCS, a child on hardware; only a raw
+		 * entry (hw_cpu_enclave_enter_raw) can be inside without one.
+		 */
+		if (atomic_load(&encl->children) || atomic_load(&encl->threads_inside))
 			return SGX_CHILD_PRESENT;
 		*pcmd_eid = encl->eid;
 	}
@@ -507,15 +511,18 @@ static int eld_header(struct hw_cpu *cpu, struct eld_args *a)
 	return 0;
 }
 
-/* The evicted enclave a SECS image names, or NULL. */
-static struct hw_enclave *eld_find_evicted(struct hw_processor *p, uint64_t eid)
+/* Claim the evicted enclave a verified SECS image names; NULL if there is none. */
+static struct hw_enclave *eld_claim_evicted(struct hw_processor *p, uint64_t eid)
 {
 	struct hw_enclave *encl;
 
 	pthread_mutex_lock(&p->enclaves_lock);
-	for (encl = p->enclave_list; encl; encl = encl->next)
-		if (encl->evicted && encl->eid == eid)
+	for (encl = p->enclave_list; encl; encl = encl->next) {
+		if (encl->evicted && encl->eid == eid) {
+			encl->evicted = false;
 			break;
+		}
+	}
 	pthread_mutex_unlock(&p->enclaves_lock);
 	return encl;
 }
@@ -556,7 +563,7 @@ static int eld_secs_attach(struct hw_processor *p, struct eld_args *a, uint8_t *
 	uint64_t eid;
 
 	memcpy(&eid, image + SECS_EID_OFFSET, sizeof(eid));
-	a->encl = eld_find_evicted(p, eid);
+	a->encl = eld_claim_evicted(p, eid);
 	/*
 	 * Only a reset frees an evicted enclave, and a reset changes the key,
 	 * so a blob that verified always finds its enclave; be safe anyway.
@@ -577,9 +584,6 @@ static void eld_commit(struct hw_processor *p, struct eld_args *a, const uint8_t
 	va_slot_write(p, &a->pg, 0);
 	e->epoch = EPOCH_TRACKED;
 	if (pt == SGX_PT_SECS) {
-		pthread_mutex_lock(&p->enclaves_lock);
-		a->encl->evicted = false;
-		pthread_mutex_unlock(&p->enclaves_lock);
 		a->encl->context = epcm_pa(p, a->pg.idx);
 		e->encl = a->encl;
 		e->secs = 0;

@@ -521,6 +521,23 @@ static void test_ewb_child_present(void **state)
 	assert_int_equal(ewb(g, g->ef->secs_pa, slot(g, 9), &g->b[0]), SGX_SUCCESS);
 }
 
+/* A thread inside (here without a TCS) keeps the SECS in the EPC. */
+static void test_ewb_secs_thread_inside(void **state)
+{
+	struct pgenv *g = *state;
+
+	for (unsigned int i = 0; i < PG_ALL; i++)
+		assert_int_equal(hw_eblock(g->cpu, ef_pa(g->ef, i)), SGX_SUCCESS);
+	assert_int_equal(hw_etrack(g->cpu, g->ef->secs_pa), SGX_SUCCESS);
+	assert_int_equal(hw_cpu_enclave_enter_raw(cpu1(g), g->ef->secs_pa), 0);
+	for (unsigned int i = 0; i < PG_ALL; i++)
+		assert_int_equal(ewb(g, ef_pa(g->ef, i), slot(g, i), &g->b[i]), SGX_SUCCESS);
+	assert_int_equal(hwf_enclave(g->f, g->ef->secs_pa).children, 0);
+	assert_int_equal(ewb(g, g->ef->secs_pa, slot(g, PG_ALL), &g->b[PG_ALL]), SGX_CHILD_PRESENT);
+	assert_int_equal(hw_cpu_enclave_exit_raw(cpu1(g)), 0);
+	assert_int_equal(ewb(g, g->ef->secs_pa, slot(g, PG_ALL), &g->b[PG_ALL]), SGX_SUCCESS);
+}
+
 static void test_ewb_va_slot_occupied(void **state)
 {
 	struct pgenv *g = *state;
@@ -986,6 +1003,25 @@ static void test_eld_source_in_epc(void **state)
 	assert_false(hwf_epcm(g->f, pa).valid);
 }
 
+/* An output page in the EPC takes no write (abort page): the page is written back all the same. */
+static void test_ewb_output_in_epc(void **state)
+{
+	struct pgenv *g = *state;
+	uint64_t pa = ef_pa(g->ef, EF_DATA), junk = pa_of(g, PG_FREE + 40);
+
+	assert_int_equal(hw_eblock(g->cpu, pa), SGX_SUCCESS);
+	assert_int_equal(hw_etrack(g->cpu, g->ef->secs_pa), SGX_SUCCESS);
+	memset(g->pi, 0, sizeof(*g->pi));
+	g->pi->srcpge = junk;
+	g->pi->secinfo = junk + 128;
+	assert_int_equal(hw_ewb(g->cpu, hwf_la(g->pi), pa, slot(g, 0)), SGX_SUCCESS);
+	assert_false(hwf_epcm(g->f, pa).valid);
+	assert_false(hwf_epcm(g->f, junk).valid);
+	assert_false(entry_of(g, junk)->flags & EPCM_HELD);
+	assert_int_equal(g->pi->linaddr, ef_la(g->ef, EF_DATA));
+	assert_int_equal(slot_value(g, slot(g, 0)), 1);
+}
+
 /* SECS and VA pages take no SECS operand. */
 static void test_eld_parentless_secs_operand(void **state)
 {
@@ -1204,6 +1240,8 @@ static void test_secs_replay_and_tamper(void **state)
 	sb->linaddr = HWF_ENCL_BASE;
 	assert_int_equal(eldu(g, sb, 0, to, slot(g, PG_ALL)), SGX_MAC_COMPARE_FAIL);
 	sb->linaddr = 0;
+	/* A SECS has no parent: PAGEINFO.SECS must be 0. */
+	assert_gp(g->f, eldu(g, sb, g->ef->secs_pa, to, slot(g, PG_ALL)));
 	assert_false(hwf_epcm(g->f, to).valid);
 	assert_int_equal(hwf_stats(g->f).enclaves, 0);
 	assert_int_equal(eldu(g, sb, 0, to, slot(g, PG_ALL)), SGX_SUCCESS);
@@ -1325,6 +1363,7 @@ int main(void)
 		PG_TEST(test_ewb_tracking_raw),
 		PG_TEST(test_ewb_thread_entered_after_etrack),
 		PG_TEST(test_ewb_child_present),
+		PG_TEST(test_ewb_secs_thread_inside),
 		PG_TEST(test_ewb_va_slot_occupied),
 		PG_TEST(test_ewb_register),
 		PG_TEST(test_ewb_operand_faults),
@@ -1343,6 +1382,7 @@ int main(void)
 		PG_TEST(test_eld_operand_faults),
 		PG_TEST(test_eld_epcm_faults),
 		PG_TEST(test_eld_source_in_epc),
+		PG_TEST(test_ewb_output_in_epc),
 		PG_TEST(test_eld_parentless_secs_operand),
 		PG_TEST(test_va_nested),
 		PG_TEST(test_tcs_round_trip),
