@@ -213,8 +213,7 @@ struct page_args {
 	struct hw_epcm_entry *e, *va;
 };
 
-/* The checks EWB and ELD share, up to PAGEINFO's linked addresses (for EWB, before LINADDR/SECS).
- */
+/* The operand checks EWB and ELD share, in the SDM's order, up to the busy bits. */
 static int page_operands(struct hw_cpu *cpu, struct page_args *a, bool ewb)
 {
 	int r;
