@@ -1341,9 +1341,44 @@ static void test_ewb_two_cpus_no_wait(void **state)
 	assert_int_equal(eldu(g, &g->b[0], g->ef->secs_pa, pa, slot(g, 0)), SGX_SUCCESS);
 }
 
+/* The kept-key GCM context EWB/ELD use agrees with the one-shot functions, across re-keying. */
+static void test_crypto_gcm_matches_one_shot(void **state)
+{
+	uint8_t key[2][16] = { { 1 }, { 2 } }, iv[12] = { 9 }, aad[128], in[4096];
+	uint8_t out[4096], ref[4096], back[4096], tag[16], ref_tag[16];
+	struct crypto_gcm *g = crypto_gcm_new();
+
+	(void)state;
+	assert_non_null(g);
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 7);
+	memset(aad, 0x33, sizeof(aad));
+	for (int k = 0; k < 4; k++) {
+		assert_int_equal(crypto_gcm_set_key(g, key[k & 1]), 0);
+		iv[0] = (uint8_t)k;
+		assert_int_equal(crypto_gcm_seal(g, iv, aad, sizeof(aad), in, sizeof(in), out, tag),
+				 0);
+		assert_int_equal(crypto_aes_gcm_encrypt(key[k & 1], iv, aad, sizeof(aad), in,
+							sizeof(in), ref, ref_tag),
+				 0);
+		assert_memory_equal(out, ref, sizeof(out));
+		assert_memory_equal(tag, ref_tag, sizeof(tag));
+		assert_int_equal(
+		    crypto_gcm_open(g, iv, aad, sizeof(aad), out, sizeof(out), back, tag), 0);
+		assert_memory_equal(back, in, sizeof(in));
+		tag[k] ^= 1;
+		assert_int_equal(
+		    crypto_gcm_open(g, iv, aad, sizeof(aad), out, sizeof(out), back, tag),
+		    -EBADMSG);
+	}
+	crypto_gcm_free(g);
+	crypto_gcm_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crypto_gcm_matches_one_shot),
 		PG_TEST(test_eblock_blocks),
 		PG_TEST(test_eblock_blkstate),
 		PG_TEST(test_eblock_invalid_secs_va),
