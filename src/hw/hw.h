@@ -14,6 +14,7 @@
 #include "vsgx/processor.h"
 
 struct hw_epcm_entry;
+struct crypto_gcm;
 
 struct hw_section {
 	uint64_t base;
@@ -36,6 +37,10 @@ struct hw_cpu {
 	uint64_t entry_epoch; /* the enclave's epoch when this CPU entered */
 	uint64_t aep;	      /* asynchronous exit pointer given to EENTER/ERESUME */
 	uint64_t gpr_idx;     /* EPCM index of the page an AEX saves GPRs into */
+
+	/* EWB/ELD's AES-GCM key schedule, made on first use, for boot (gcm_boot). */
+	struct crypto_gcm *gcm;
+	uint64_t gcm_boot;
 };
 
 struct hw_processor {
