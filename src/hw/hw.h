@@ -142,6 +142,9 @@ struct hw_enclave *hw_cpu_enclave(struct hw_cpu *cpu);
  * ETRACK has completed, that is once no thread can still hold a translation
  * made before the change.
  */
+/* The stamp of a page with nothing to track, in any epoch. */
+#define HW_EPOCH_TRACKED UINT64_MAX
+
 void hw_track_enter(struct hw_enclave *encl, struct hw_cpu *cpu);
 void hw_track_leave(struct hw_enclave *encl, struct hw_cpu *cpu);
 /* ETRACK: SGX_SUCCESS, or SGX_PREV_TRK_INCMPL with nothing changed. */

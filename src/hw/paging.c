@@ -44,13 +44,6 @@ _Static_assert(sizeof(struct mac_header) == 128, "MAC header is 128 bytes");
 /* Where the encrypted SECS image carries its EID, in reserved bytes of the SECS. */
 #define SECS_EID_OFFSET (SGX_PAGE_SIZE - sizeof(uint64_t))
 
-/*
- * A written-back page was tracked before EWB let it go, so whatever EBLOCK,
- * EMODPR or EMODT had changed is known to no TLB: a reloaded page starts
- * with nothing left to track. One below epoch 0 is tracked in every epoch.
- */
-#define EPOCH_TRACKED UINT64_MAX
-
 /* SECINFO.FLAGS bits and EPCM bits, both ways. */
 static const struct {
 	uint64_t secinfo;
@@ -581,7 +574,12 @@ static void eld_commit(struct hw_processor *p, struct eld_args *a, const uint8_t
 	uint16_t flags = secinfo_to_epcm(a->h.secinfo.flags);
 
 	va_slot_write(p, &a->pg, 0);
-	e->epoch = EPOCH_TRACKED;
+	/*
+	 * A written-back page was tracked before EWB let it go, so whatever
+	 * EBLOCK, EMODPR or EMODT had changed is known to no TLB: a reloaded
+	 * page starts with nothing left to track.
+	 */
+	e->epoch = HW_EPOCH_TRACKED;
 	if (pt == SGX_PT_SECS) {
 		a->encl->context = epcm_pa(p, a->pg.idx);
 		e->encl = a->encl;
