@@ -31,6 +31,7 @@ struct stress {
 	uint64_t epc_base;
 	pthread_barrier_t barrier;
 	_Atomic unsigned int shared_added;
+	_Atomic unsigned int shared_blocked;
 	_Atomic unsigned int bad; /* results no hardware could give */
 };
 
@@ -42,6 +43,7 @@ struct worker {
 	struct sgx_secinfo *secinfo;
 	struct sgx_secs *secs;
 	uint8_t *page;
+	uint8_t *blobs; /* ENCL_PAGES encrypted pages, then their PCMDs */
 };
 
 static uint64_t epc(const struct stress *s, uint64_t i)
@@ -84,7 +86,54 @@ static void expect(struct worker *w, bool ok)
 		atomic_fetch_add(&w->s->bad, 1);
 }
 
-/* Build, enter, try to remove while inside, leave and tear down: all on our own pages. */
+static uint8_t *blob(struct worker *w, unsigned int i)
+{
+	return w->blobs + (size_t)i * SGX_PAGE_SIZE;
+}
+
+static uint8_t *pcmd(struct worker *w, unsigned int i)
+{
+	return w->blobs + (size_t)ENCL_PAGES * SGX_PAGE_SIZE + i * sizeof(struct sgx_pcmd);
+}
+
+/* EWB or ELDU page (i) of an enclave through VA page (va), slot (i). */
+static int paging_leaf(struct worker *w, bool load, uint64_t secs_pa, uint64_t pa, uint64_t va,
+		       uint64_t linaddr, unsigned int i)
+{
+	memset(w->pageinfo, 0, sizeof(*w->pageinfo));
+	w->pageinfo->srcpge = hwf_la(blob(w, i));
+	w->pageinfo->secinfo = hwf_la(pcmd(w, i));
+	if (!load)
+		return hw_ewb(w->cpu, hwf_la(w->pageinfo), pa, va + 8 * i);
+	w->pageinfo->secs = secs_pa;
+	w->pageinfo->linaddr = linaddr;
+	return hw_eldu(w->cpu, hwf_la(w->pageinfo), pa, va + 8 * i);
+}
+
+/* Evict every child of an enclave (Linux's sequence) and load it back. */
+static void own_enclave_paging(struct worker *w, uint64_t first, uint64_t base)
+{
+	struct stress *s = w->s;
+	uint64_t secs_pa = epc(s, first), va = epc(s, first + ENCL_PAGES - 1);
+
+	expect(w, hw_epa(w->cpu, SGX_PT_VA, va) == SGX_SUCCESS);
+	for (unsigned int i = 1; i < ENCL_PAGES - 1; i++)
+		expect(w, hw_eblock(w->cpu, epc(s, first + i)) == SGX_SUCCESS);
+	expect(w, paging_leaf(w, false, secs_pa, epc(s, first + 1), va, 0, 1) == SGX_NOT_TRACKED);
+	expect(w, hw_etrack(w->cpu, secs_pa) == SGX_SUCCESS);
+	for (unsigned int i = 1; i < ENCL_PAGES - 1; i++)
+		expect(w, paging_leaf(w, false, secs_pa, epc(s, first + i), va, 0, i) == 0);
+	for (unsigned int i = 1; i < ENCL_PAGES - 1; i++)
+		expect(w, paging_leaf(w, true, secs_pa, epc(s, first + i), va,
+				      base + i * SGX_PAGE_SIZE, i) == 0);
+	expect(w, hw_eremove(w->cpu, va) == SGX_SUCCESS);
+}
+
+/*
+ * Build, evict and reload, enter, try to remove while inside, leave and tear
+ * down: all on our own pages (the last page of each enclave's range is its
+ * VA page).
+ */
 static void own_enclave_round(struct worker *w, unsigned int round)
 {
 	struct stress *s = w->s;
@@ -94,15 +143,17 @@ static void own_enclave_round(struct worker *w, unsigned int round)
 
 	w->page[0] = (uint8_t)round;
 	expect(w, ecreate(w, secs_pa, base) == SGX_SUCCESS);
-	for (unsigned int i = 1; i < ENCL_PAGES; i++) {
+	for (unsigned int i = 1; i < ENCL_PAGES - 1; i++) {
 		expect(w, eadd(w, secs_pa, epc(s, first + i), base + i * SGX_PAGE_SIZE) == 0);
 		expect(w, hw_eextend(w->cpu, secs_pa, epc(s, first + i)) == 0);
 	}
+	if (round % 4 == 0)
+		own_enclave_paging(w, first, base);
 	expect(w, hw_cpu_enclave_enter_raw(w->cpu, secs_pa) == 0);
 	expect(w, hw_eremove(w->cpu, epc(s, first + 1)) == SGX_ENCLAVE_ACT);
 	expect(w, hw_cpu_enclave_exit_raw(w->cpu) == 0);
 	expect(w, hw_eremove(w->cpu, secs_pa) == SGX_CHILD_PRESENT);
-	for (unsigned int i = 1; i < ENCL_PAGES; i++)
+	for (unsigned int i = 1; i < ENCL_PAGES - 1; i++)
 		expect(w, hw_eremove(w->cpu, epc(s, first + i)) == SGX_SUCCESS);
 	expect(w, hw_eremove(w->cpu, secs_pa) == SGX_SUCCESS);
 }
@@ -130,6 +181,29 @@ static void shared_add(struct worker *w)
 	}
 }
 
+/*
+ * Every thread EBLOCKs every shared child and ETRACKs the shared SECS: per
+ * page one EBLOCK wins, the others find it blocked (SGX_BLKSTATE) or busy
+ * (SGX_EPC_PAGE_CONFLICT); an ETRACK finds the SECS busy (#GP) or succeeds.
+ */
+static void shared_block(struct worker *w)
+{
+	struct stress *s = w->s;
+
+	for (unsigned int k = 0; k < SHARED_PAGES; k++) {
+		unsigned int i = 1 + (k + w->id * 3) % SHARED_PAGES;
+		int r = hw_eblock(w->cpu, epc(s, SHARED_FIRST + i));
+
+		if (r == SGX_SUCCESS)
+			atomic_fetch_add(&s->shared_blocked, 1);
+		else
+			expect(w, r == SGX_BLKSTATE || r == SGX_EPC_PAGE_CONFLICT ||
+				      r == SGX_PG_INVLD);
+		r = hw_etrack(w->cpu, epc(s, SHARED_FIRST));
+		expect(w, r == SGX_SUCCESS || is_fault(r, X86_TRAP_GP));
+	}
+}
+
 /* Every thread EREMOVEs every shared child; removing an invalid page succeeds too. */
 static void shared_remove(struct worker *w)
 {
@@ -152,8 +226,10 @@ static void *worker_main(void *arg)
 	for (unsigned int race = 0; race < RACES; race++) {
 		pthread_barrier_wait(&w->s->barrier);
 		shared_add(w);
-		/* The main thread counts what the race left, then the removals race. */
+		/* The main thread counts what the race left; blocks race, then removals. */
 		pthread_barrier_wait(&w->s->barrier);
+		pthread_barrier_wait(&w->s->barrier);
+		shared_block(w);
 		pthread_barrier_wait(&w->s->barrier);
 		shared_remove(w);
 	}
@@ -254,17 +330,22 @@ static void test_many_cpus(void **state)
 			.secinfo = hwf_zalloc(64, sizeof(struct sgx_secinfo)),
 			.secs = hwf_zalloc(SGX_PAGE_SIZE, sizeof(struct sgx_secs)),
 			.page = hwf_zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE),
+			.blobs = hwf_zalloc(SGX_PAGE_SIZE, ENCL_PAGES * (SGX_PAGE_SIZE + 128)),
 		};
 		assert_int_equal(pthread_create(&tid[t], NULL, worker_main, &w[t]), 0);
 	}
 	for (unsigned int race = 0; race < RACES; race++) {
 		atomic_store(&s.shared_added, 0);
+		atomic_store(&s.shared_blocked, 0);
 		pthread_barrier_wait(&s.barrier); /* shared EADDs start */
 		pthread_barrier_wait(&s.barrier); /* shared EADDs done */
 		assert_int_equal(shared_valid(&s), atomic_load(&s.shared_added));
 		assert_true(atomic_load(&s.shared_added) >= 1);
 		check_epcm(s.p);
+		pthread_barrier_wait(&s.barrier); /* blocking races */
 		pthread_barrier_wait(&s.barrier); /* removals start */
+		/* Every page added was blocked exactly once. */
+		assert_int_equal(atomic_load(&s.shared_blocked), atomic_load(&s.shared_added));
 	}
 	for (unsigned int t = 0; t < NR_THREADS; t++)
 		assert_int_equal(pthread_join(tid[t], NULL), 0);
@@ -284,6 +365,7 @@ static void test_many_cpus(void **state)
 		free(w[t].secinfo);
 		free(w[t].secs);
 		free(w[t].page);
+		free(w[t].blobs);
 	}
 	free(main_w.pageinfo);
 	free(main_w.secinfo);
