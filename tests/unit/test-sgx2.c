@@ -228,6 +228,13 @@ static void test_eaug_secinfo_reg(void **state)
 	assert_int_equal(eaug_raw(ef, ef_pa(ef, FREE), ef_la(ef, FREE), ef->secs_pa, hwf_la(si)),
 			 SGX_SUCCESS);
 	assert_int_equal(epcm_bits(ef, FREE), B_RW | B_PENDING);
+	/* PENDING, MODIFIED and PR describe states, not requests: ignored. */
+	si->flags = SECINFO_RW | SGX_SECINFO_PENDING | SGX_SECINFO_MODIFIED | SGX_SECINFO_PR;
+	ef->mapped[FREE + 1] = true;
+	assert_int_equal(
+	    eaug_raw(ef, ef_pa(ef, FREE + 1), ef_la(ef, FREE + 1), ef->secs_pa, hwf_la(si)),
+	    SGX_SUCCESS);
+	assert_int_equal(epcm_bits(ef, FREE + 1), B_RW | B_PENDING);
 }
 
 static void test_eaug_secinfo_bad(void **state)
