@@ -488,31 +488,9 @@ static int enclu_resume(struct hw_cpu *cpu, struct hw_regs *regs)
 	return 0;
 }
 
-/* The leaves that complete with a return code in RAX, ZF set on error. */
-static int enclu_coded(struct hw_cpu *cpu, unsigned int leaf, struct hw_regs *regs)
+/* EGETKEY, EACCEPT and EACCEPTCOPY return a code in RAX, with ZF set on error. */
+static int enclu_coded(int r, struct hw_regs *regs)
 {
-	int r;
-
-	switch (leaf) {
-	case SGX_EREPORT:
-		r = hw_ereport(cpu, regs->rbx, regs->rcx, regs->rdx);
-		break;
-	case SGX_EGETKEY:
-		r = hw_egetkey(cpu, regs->rbx, regs->rcx);
-		break;
-	case SGX_EACCEPT:
-		r = hw_eaccept(cpu, regs->rbx, regs->rcx);
-		break;
-	case SGX_EMODPE:
-		r = hw_emodpe(cpu, regs->rbx, regs->rcx);
-		break;
-	case SGX_EACCEPTCOPY:
-		r = hw_eacceptcopy(cpu, regs->rbx, regs->rcx, regs->rdx);
-		break;
-	default:
-		/* EVERIFYREPORT2 and EDECCSSA are not enumerated by the model. */
-		return hw_fault_gp(cpu);
-	}
 	if (hw_faulted(r) || r < 0)
 		return r;
 	regs->rax = (uint64_t)r;
@@ -521,6 +499,26 @@ static int enclu_coded(struct hw_cpu *cpu, unsigned int leaf, struct hw_regs *re
 	if (r != SGX_SUCCESS)
 		regs->rflags |= HW_RFLAGS_ZF;
 	return r;
+}
+
+/* The leaves issued inside an enclave. EREPORT and EMODPE write no register and no flag. */
+static int enclu_inside(struct hw_cpu *cpu, unsigned int leaf, struct hw_regs *regs)
+{
+	switch (leaf) {
+	case SGX_EREPORT:
+		return hw_ereport(cpu, regs->rbx, regs->rcx, regs->rdx);
+	case SGX_EMODPE:
+		return hw_emodpe(cpu, regs->rbx, regs->rcx);
+	case SGX_EGETKEY:
+		return enclu_coded(hw_egetkey(cpu, regs->rbx, regs->rcx), regs);
+	case SGX_EACCEPT:
+		return enclu_coded(hw_eaccept(cpu, regs->rbx, regs->rcx), regs);
+	case SGX_EACCEPTCOPY:
+		return enclu_coded(hw_eacceptcopy(cpu, regs->rbx, regs->rcx, regs->rdx), regs);
+	default:
+		/* EVERIFYREPORT2 and EDECCSSA are not enumerated by the model. */
+		return hw_fault_gp(cpu);
+	}
 }
 
 int hw_enclu(struct hw_cpu *cpu, struct hw_regs *regs)
@@ -548,7 +546,7 @@ int hw_enclu(struct hw_cpu *cpu, struct hw_regs *regs)
 	default:
 		if (!cpu->inside)
 			return hw_fault_gp(cpu);
-		return enclu_coded(cpu, leaf, regs);
+		return enclu_inside(cpu, leaf, regs);
 	}
 }
 

@@ -703,8 +703,9 @@ static void test_report_register_interface(void **state)
 	put(t, TI_LA(0), &ti, sizeof(ti));
 	put(t, RD_LA(0), rd, sizeof(rd));
 	assert_int_equal(hw_enclu(t->f->cpu, &regs), SGX_SUCCESS);
-	assert_int_equal(regs.rax, 0);
-	assert_int_equal(regs.rflags & HW_RFLAGS_ZF, 0);
+	/* EREPORT affects no flags and leaves RAX alone (SDM: "Flags Affected: None"). */
+	assert_int_equal(regs.rax, SGX_EREPORT);
+	assert_int_equal(regs.rflags, HW_RFLAGS_ZF);
 	get(t, OUT_LA(0), &rep, sizeof(rep));
 	rk_exit(t);
 	assert_memory_equal(rep.body.report_data, rd, 64);

@@ -6,8 +6,6 @@
  * sequences Linux drives them in, against the running-enclave fixture.
  *
  * The OS-side (ENCLS) leaves run on CPU 0, the enclave thread on CPU 1.
- * Tests that need ETRACK (src/hw/paging.c) are built only with
- * VSGX_HAVE_ETRACK defined.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1164,9 +1162,13 @@ static void test_enclu_regs(void **state)
 	/* EMODPE and EACCEPTCOPY through the same interface. */
 	regs = (struct hw_regs){ .rax = SGX_EMODPE,
 				 .rbx = put_secinfo(ef, SECINFO_REG(SGX_SECINFO_X)),
-				 .rcx = ef_la(ef, FREE) };
+				 .rcx = ef_la(ef, FREE),
+				 .rflags = HW_RFLAGS_ZF | HW_RFLAGS_CF };
 	assert_int_equal(hw_enclu(cpu, &regs), SGX_SUCCESS);
 	assert_int_equal(epcm_bits(ef, FREE), B_RW | B_X);
+	/* EMODPE writes no register and no flag. */
+	assert_int_equal(regs.rax, SGX_EMODPE);
+	assert_int_equal(regs.rflags, HW_RFLAGS_ZF | HW_RFLAGS_CF);
 	eaug_ok(ef, FREE + 1);
 	regs = (struct hw_regs){ .rax = SGX_EACCEPTCOPY,
 				 .rbx = put_secinfo(ef, SECINFO_R),
@@ -1266,29 +1268,15 @@ static void test_enclu_outside_gp(void **state)
 	assert_gp(f, hw_eacceptcopy(f->cpu, 0, 0, 0));
 }
 
-#ifdef VSGX_HAVE_ETRACK
-/*
- * ETRACK is implemented in src/hw/paging.c. These tests are registered only
- * when it is; should the skeleton be linked anyway, they say so.
- */
+/* The OS's side of tracking: ETRACK and EBLOCK on the OS's CPU, which must succeed. */
 static void etrack(struct efenv *ef)
 {
-	int r = hw_etrack(os_cpu(ef), ef->secs_pa);
-
-	if (r == HW_FAULT(X86_TRAP_GP))
-		fail_msg("hw_etrack() is the #GP skeleton: build without VSGX_HAVE_ETRACK until "
-			 "src/hw/paging.c implements ETRACK");
-	assert_int_equal(r, SGX_SUCCESS);
+	assert_int_equal(hw_etrack(os_cpu(ef), ef->secs_pa), SGX_SUCCESS);
 }
 
 static void eblock(struct efenv *ef, unsigned int page)
 {
-	int r = hw_eblock(os_cpu(ef), ef_pa(ef, page));
-
-	if (r == HW_FAULT(X86_TRAP_GP))
-		fail_msg("hw_eblock() is the #GP skeleton: build without VSGX_HAVE_ETRACK until "
-			 "src/hw/paging.c implements EBLOCK");
-	assert_int_equal(r, SGX_SUCCESS);
+	assert_int_equal(hw_eblock(os_cpu(ef), ef_pa(ef, page)), SGX_SUCCESS);
 	assert_int_equal(epcm_bits(ef, page) & B_BLOCKED, B_BLOCKED);
 }
 
@@ -1443,7 +1431,6 @@ static void test_eaccept_blocked(void **state)
 	assert_int_equal(eacceptcopy(ef, SECINFO_RW, FREE, DATA1), SGX_PAGE_ATTRIBUTES_MISMATCH);
 	leave(ef);
 }
-#endif /* VSGX_HAVE_ETRACK */
 
 int main(void)
 {
@@ -1497,14 +1484,12 @@ int main(void)
 		vector_test(test_no_sgx2_ud),
 		cmocka_unit_test(test_feature_control),
 		HWF_TEST("test_enclu_outside_gp", test_enclu_outside_gp),
-#ifdef VSGX_HAVE_ETRACK
 		EF_TEST(test_emodpr_etrack_eaccept),
 		EF_TEST(test_eaccept_waits_for_threads),
 		EF_TEST(test_trim_flow),
 		EF_TEST(test_emodt_tcs_eenter),
 		EF_TEST(test_eaccept_tcs_checks),
 		EF_TEST(test_eaccept_blocked),
-#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
