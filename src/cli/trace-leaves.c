@@ -240,7 +240,6 @@ static int build_paging(struct tp *tp, const struct op_def *od, struct trace_cmd
 	if (r)
 		return r;
 	/* Only PAGEINFO is written: the page and PCMD are the leaves' own business. */
-	cmd->nr_blobs = 1;
 	memcpy(cmd->blob[L_PAGEINFO].bytes, &pi, sizeof(pi));
 	r = topt_place(tp, cmd, v);
 	if (!r)
@@ -279,6 +278,9 @@ static int build_eaug(struct tp *tp, const struct op_def *od, struct trace_cmd *
 		memcpy(cmd->blob[L_SECINFO].bytes, &flags, sizeof(flags));
 		pi->secinfo = cmd->blob[L_SECINFO].la;
 	} else {
+		/* No SECINFO: drop the structure rather than write it. */
+		free(cmd->blob[L_SECINFO].bytes);
+		cmd->blob[L_SECINFO].bytes = NULL;
 		cmd->nr_blobs = 1;
 	}
 	cmd->reg[TREG_RBX] = cmd->blob[L_PAGEINFO].la;
@@ -393,6 +395,7 @@ static int build_aex(struct tp *tp, const struct op_def *od, struct trace_cmd *c
 }
 
 #define LEAF_BLOBS    leaf_blobs, 2
+#define PAGING_BLOBS  leaf_blobs, 1
 #define SECINFO_BLOBS secinfo_blobs, 1
 
 const struct op_def trace_leaf_ops[] = {
@@ -407,13 +410,13 @@ const struct op_def trace_leaf_ops[] = {
 	{ "eblock", TOP_EBLOCK, 1, 1, "eblock PAGE", NULL, NULL, 0, build_rcx },
 	{ "etrack", TOP_ETRACK, 1, 1, "etrack SECS", NULL, NULL, 0, build_rcx },
 	{ "ewb", TOP_EWB, 1, 1, "ewb PAGE va=SLOT [srcpge=ADDR] [pcmd=ADDR] [OPTION=VALUE...]",
-	  ewb_tables, LEAF_BLOBS, build_paging },
+	  ewb_tables, PAGING_BLOBS, build_paging },
 	{ "eldb", TOP_ELDB, 1, 1,
 	  "eldb PAGE va=SLOT [secs=SECS] [linaddr=LA] [srcpge=ADDR] [pcmd=ADDR]", ewb_tables,
-	  LEAF_BLOBS, build_paging },
+	  PAGING_BLOBS, build_paging },
 	{ "eldu", TOP_ELDU, 1, 1,
 	  "eldu PAGE va=SLOT [secs=SECS] [linaddr=LA] [srcpge=ADDR] [pcmd=ADDR]", ewb_tables,
-	  LEAF_BLOBS, build_paging },
+	  PAGING_BLOBS, build_paging },
 	{ "eaug", TOP_EAUG, 1, 1, "eaug PAGE secs=SECS linaddr=LA [type=T] [perm=P]", eaug_tables,
 	  LEAF_BLOBS, build_eaug },
 	{ "emodpr", TOP_EMODPR, 1, 1, "emodpr PAGE perm=P [OPTION=VALUE...]", secinfo_tables,
