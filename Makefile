@@ -1,10 +1,12 @@
 # A thin wrapper around Meson: set-up, build, and the project's jobs.
 #   make demo    build and run the main job on the embedded default processor
-#   make test    build twice (plain, and with ASan+UBSan) and run every test
+#   make test    build plain and with ASan+UBSan and run every test; run the
+#                concurrency tests again with ThreadSanitizer
 #   make stress  long runs: fuzzers and stress tests
 #   make bench   benchmarks, in a release build
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 BENCH_BUILD ?= build-release
 VECTORS    ?= $(abspath ../shared/vectors)
@@ -13,6 +15,7 @@ MESON_TEST = meson test --print-errorlogs --num-processes 2
 
 export ASAN_OPTIONS = detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS = halt_on_error=1:print_stacktrace=1
+export TSAN_OPTIONS = halt_on_error=1:second_deadlock_stack=1
 
 .PHONY: all deps deps-fuzz build demo test stress bench format clean
 
@@ -28,19 +31,24 @@ $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Dvectors=$(VECTORS) -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dc_args=-fno-sanitize-recover=all
 
+$(TSAN_BUILD)/build.ninja:
+	meson setup $(TSAN_BUILD) -Dvectors=$(VECTORS) -Db_sanitize=thread -Db_lundef=false
+
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 demo: build
 	@scripts/demo.sh $(BUILD)/src/cli/vsgx $(VECTORS)
 
-test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja
+test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(TSAN_BUILD)/build.ninja
 	ninja -C $(BUILD)
 	ninja -C $(ASAN_BUILD)
+	ninja -C $(TSAN_BUILD)
 	@status=0; \
 	$(MESON_TEST) -C $(BUILD) || status=1; \
 	$(MESON_TEST) -C $(ASAN_BUILD) || status=1; \
-	scripts/test-summary.sh $(BUILD) $(ASAN_BUILD); \
+	$(MESON_TEST) -C $(TSAN_BUILD) --suite concurrency || status=1; \
+	scripts/test-summary.sh $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD); \
 	exit $$status
 
 $(FUZZ_BUILD)/build.ninja:
@@ -66,4 +74,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BENCH_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD) $(BENCH_BUILD)

@@ -62,6 +62,25 @@ int crypto_aes_gcm_decrypt(const uint8_t key[CRYPTO_AES128_KEY_LEN],
 			   const uint8_t tag[CRYPTO_GCM_TAG_LEN]);
 
 /*
+ * The same AES-128-GCM with the key schedule kept between messages, for hot
+ * paths (EWB/ELD): crypto_gcm_set_key() once, then any number of
+ * crypto_gcm_seal() / crypto_gcm_open() calls, which behave as
+ * crypto_aes_gcm_encrypt() / crypto_aes_gcm_decrypt() under that key. A
+ * context is not thread-safe: use one per thread. crypto_gcm_new() returns
+ * NULL when out of memory; crypto_gcm_free() accepts NULL.
+ */
+struct crypto_gcm;
+struct crypto_gcm *crypto_gcm_new(void);
+void crypto_gcm_free(struct crypto_gcm *g);
+int crypto_gcm_set_key(struct crypto_gcm *g, const uint8_t key[CRYPTO_AES128_KEY_LEN]);
+int crypto_gcm_seal(struct crypto_gcm *g, const uint8_t iv[CRYPTO_GCM_IV_LEN], const void *aad,
+		    size_t aad_len, const void *in, size_t len, void *out,
+		    uint8_t tag[CRYPTO_GCM_TAG_LEN]);
+int crypto_gcm_open(struct crypto_gcm *g, const uint8_t iv[CRYPTO_GCM_IV_LEN], const void *aad,
+		    size_t aad_len, const void *in, size_t len, void *out,
+		    const uint8_t tag[CRYPTO_GCM_TAG_LEN]);
+
+/*
  * The EMSA-PKCS1-v1_5 encoding of a SHA-256 digest in a 3072-bit modulus,
  * big-endian as RSA defines it: 00 01 FF..FF 00 DigestInfo digest.
  */

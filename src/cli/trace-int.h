@@ -41,6 +41,31 @@ enum trace_op {
 	TOP_EXIT,
 	TOP_RESET,
 	TOP_EXPECT,
+	/* trace-leaves.c */
+	TOP_MAP,
+	TOP_UNMAP,
+	TOP_POKE,
+	TOP_PEEK,
+	TOP_STORE,
+	TOP_LOAD,
+	TOP_ENCLU,
+	TOP_EBLOCK,
+	TOP_ETRACK,
+	TOP_EWB,
+	TOP_ELDB,
+	TOP_ELDU,
+	TOP_EAUG,
+	TOP_EMODPR,
+	TOP_EMODT,
+	TOP_EDBGRD,
+	TOP_EDBGWR,
+	TOP_EENTER,
+	TOP_ERESUME,
+	TOP_EEXIT,
+	TOP_AEX,
+	TOP_EACCEPT,
+	TOP_EACCEPTCOPY,
+	TOP_EMODPE,
 	TOP_MAX,
 };
 
@@ -116,6 +141,11 @@ struct trace_cmd {
 	struct trace_blob blob[TRACE_MAX_BLOBS];
 	unsigned int nr_blobs;
 	struct trace_sgxs *sgxs;
+	/* poke, store: the bytes; peek, load: the bytes expected (NULL: none). */
+	uint8_t *data;
+	size_t data_len;
+	/* aex: vector, error code, address, interrupt, RIP, RFLAGS */
+	uint64_t arg[6];
 	enum trace_subject subject;
 	struct trace_check *checks;
 	unsigned int nr_checks;

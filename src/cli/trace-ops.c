@@ -16,69 +16,11 @@
 
 #include "loader.h"
 #include "trace-int.h"
+#include "trace-ops.h"
 #include "trace.h"
 #include "vsgx/crypto.h"
 #include "vsgx/sgxs.h"
 #include "vsgx/sigstruct.h"
-
-#define MAX_OPTIONS 64
-
-/* ---------------------------------------------------------------------- */
-/* Options                                                                */
-/* ---------------------------------------------------------------------- */
-
-enum opt_kind {
-	OPT_FIELD, /* a number, little-endian into a structure */
-	OPT_BYTES, /* hex bytes into a structure */
-	OPT_ADDR,  /* an address, little-endian into a structure */
-	OPT_PLACE, /* where a structure lives (and what points to it) */
-	OPT_NUM,   /* a number the command's builder reads */
-	OPT_SADDR, /* an address the builder reads */
-	OPT_WORD,  /* a word the builder reads */
-	OPT_PATH,  /* a file the builder reads */
-};
-
-struct opt_def {
-	const char *name;
-	enum opt_kind kind;
-	int8_t blob;
-	uint16_t off;
-	uint16_t size;
-};
-
-struct blob_def {
-	const char *name;
-	uint32_t size;
-	uint32_t ram_off;
-};
-
-struct opt_val {
-	const struct opt_def *def; /* NULL: a raw patch NAME[OFF] */
-	struct word key;
-	struct word val;
-	int blob;
-	uint64_t off;
-};
-
-struct opt_vals {
-	struct opt_val v[MAX_OPTIONS];
-	unsigned int n;
-};
-
-struct op_def;
-typedef int (*build_fn)(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
-			const struct word *args, unsigned int nargs, const struct opt_vals *v);
-
-struct op_def {
-	const char *name;
-	enum trace_op op;
-	unsigned int min_args, max_args;
-	const char *usage;
-	const struct opt_def *const *opts; /* NULL-terminated list of NULL-terminated tables */
-	const struct blob_def *blobs;
-	unsigned int nr_blobs;
-	build_fn build;
-};
 
 /* The operands of ECREATE and EADD, and where they live by default. */
 enum { B_SRC, B_SECINFO, B_PAGEINFO };
@@ -93,25 +35,6 @@ static const struct blob_def einit_blobs[] = {
 	[B_SIG] = { "sig", sizeof(struct sgx_sigstruct), 0x1000 },
 	[B_TOKEN] = { "token", sizeof(struct sgx_einittoken), 0x2200 },
 };
-
-/* Where (m) lies in struct (type), and how wide it is: arch.h is the one layout. */
-#define AT(type, m) offsetof(struct type, m), sizeof(((struct type *)0)->m)
-#define F(name, blob, type, m)                                                                     \
-	{                                                                                          \
-		name, OPT_FIELD, blob, AT(type, m)                                                 \
-	}
-#define B(name, blob, type, m)                                                                     \
-	{                                                                                          \
-		name, OPT_BYTES, blob, AT(type, m)                                                 \
-	}
-#define S(name, kind)                                                                              \
-	{                                                                                          \
-		name, kind, -1, 0, 0                                                               \
-	}
-#define END                                                                                        \
-	{                                                                                          \
-		NULL, 0, 0, 0, 0                                                                   \
-	}
 
 static const struct opt_def pageinfo_opts[] = {
 	{ "linaddr", OPT_ADDR, B_PAGEINFO, AT(sgx_pageinfo, linaddr) },
@@ -277,7 +200,7 @@ static int opt_collect(struct tp *tp, const struct op_def *od, const struct word
 	return 0;
 }
 
-static const struct opt_val *vals_find(const struct opt_vals *v, const char *name)
+const struct opt_val *topt_find(const struct opt_vals *v, const char *name)
 {
 	for (unsigned int i = 0; i < v->n; i++) {
 		if (v->v[i].def && !strcmp(v->v[i].def->name, name))
@@ -286,13 +209,7 @@ static const struct opt_val *vals_find(const struct opt_vals *v, const char *nam
 	return NULL;
 }
 
-static void put_le(uint8_t *p, uint64_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static int blobs_init(const struct op_def *od, struct trace_cmd *cmd)
+int topt_blobs_init(const struct op_def *od, struct trace_cmd *cmd)
 {
 	for (unsigned int i = 0; i < od->nr_blobs; i++) {
 		struct trace_blob *b = &cmd->blob[i];
@@ -307,7 +224,7 @@ static int blobs_init(const struct op_def *od, struct trace_cmd *cmd)
 	return 0;
 }
 
-static int vals_place(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v)
+int topt_place(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v)
 {
 	for (unsigned int i = 0; i < v->n; i++) {
 		const struct opt_def *d = v->v[i].def;
@@ -354,7 +271,7 @@ static int field_apply(struct tp *tp, struct trace_blob *b, const struct opt_val
 }
 
 /* Named fields of structure (blob), in the order the line gives them. */
-static int vals_fields(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v, int blob)
+int topt_fields(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v, int blob)
 {
 	for (unsigned int i = 0; i < v->n; i++) {
 		int r;
@@ -369,7 +286,7 @@ static int vals_fields(struct tp *tp, struct trace_cmd *cmd, const struct opt_va
 }
 
 /* Raw NAME[OFF]=BYTES patches, kept for the runner to apply last. */
-static int vals_raw(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v)
+int topt_raw(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v)
 {
 	for (unsigned int i = 0; i < v->n; i++) {
 		const struct opt_val *ov = &v->v[i];
@@ -401,10 +318,10 @@ static int vals_raw(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals 
 	return 0;
 }
 
-static int val_num(struct tp *tp, const struct opt_vals *v, const char *name, uint64_t max,
-		   uint64_t dflt, uint64_t *ret)
+int topt_num(struct tp *tp, const struct opt_vals *v, const char *name, uint64_t max, uint64_t dflt,
+	     uint64_t *ret)
 {
-	const struct opt_val *ov = vals_find(v, name);
+	const struct opt_val *ov = topt_find(v, name);
 
 	*ret = dflt;
 	return ov ? tp_num(tp, &ov->val, max, ret) : 0;
@@ -415,10 +332,9 @@ static int val_num(struct tp *tp, const struct opt_vals *v, const char *name, ui
 /* ---------------------------------------------------------------------- */
 
 /* SECINFO.FLAGS from type= and perm=. */
-static int secinfo_flags(struct tp *tp, const struct opt_vals *v, unsigned int dflt_pt,
-			 uint64_t *ret)
+int topt_secinfo_flags(struct tp *tp, const struct opt_vals *v, unsigned int dflt_pt, uint64_t *ret)
 {
-	const struct opt_val *type = vals_find(v, "type"), *perm = vals_find(v, "perm");
+	const struct opt_val *type = topt_find(v, "type"), *perm = topt_find(v, "perm");
 	uint64_t pt = dflt_pt, bits = 0;
 	int r = 0;
 
@@ -451,32 +367,32 @@ static int build_page_operands(struct tp *tp, const struct op_def *od, struct tr
 	uint64_t fill, flags;
 	int r;
 
-	r = blobs_init(od, cmd);
+	r = topt_blobs_init(od, cmd);
 	if (!r)
-		r = vals_place(tp, cmd, v);
+		r = topt_place(tp, cmd, v);
 	if (!r)
-		r = val_num(tp, v, "fill", 0xff, 0, &fill);
+		r = topt_num(tp, v, "fill", 0xff, 0, &fill);
 	if (r)
 		return r;
 	if (dflt_pt == SGX_PT_SECS)
 		secs_default((struct sgx_secs *)cmd->blob[B_SRC].bytes);
 	else
 		memset(cmd->blob[B_SRC].bytes, (int)fill, SGX_PAGE_SIZE);
-	r = vals_fields(tp, cmd, v, B_SRC);
+	r = topt_fields(tp, cmd, v, B_SRC);
 	if (!r)
-		r = secinfo_flags(tp, v, dflt_pt, &flags);
+		r = topt_secinfo_flags(tp, v, dflt_pt, &flags);
 	if (r)
 		return r;
 	memcpy(cmd->blob[B_SECINFO].bytes, &flags, sizeof(flags));
-	r = vals_fields(tp, cmd, v, B_SECINFO);
+	r = topt_fields(tp, cmd, v, B_SECINFO);
 	if (r)
 		return r;
 	pi.srcpge = cmd->blob[B_SRC].la;
 	pi.secinfo = cmd->blob[B_SECINFO].la;
 	memcpy(cmd->blob[B_PAGEINFO].bytes, &pi, sizeof(pi));
-	r = vals_fields(tp, cmd, v, B_PAGEINFO);
+	r = topt_fields(tp, cmd, v, B_PAGEINFO);
 	if (!r)
-		r = vals_raw(tp, cmd, v);
+		r = topt_raw(tp, cmd, v);
 	cmd->reg[TREG_RBX] = cmd->blob[B_PAGEINFO].la;
 	return r;
 }
@@ -511,7 +427,7 @@ static int build_eadd(struct tp *tp, const struct op_def *od, struct trace_cmd *
 	int r;
 
 	(void)nargs;
-	if (!vals_find(v, "secs") || !vals_find(v, "linaddr"))
+	if (!topt_find(v, "secs") || !topt_find(v, "linaddr"))
 		return tp_err(tp, tp->cmd_col, "eadd needs secs=SECS and linaddr=ADDR");
 	r = tp_addr(tp, &args[0], true, &cmd->reg[TREG_RCX], NULL);
 	if (!r)
@@ -552,7 +468,7 @@ static int sig_load(struct tp *tp, const struct word *w, struct sgx_sigstruct **
 static int einit_sig(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v,
 		     const struct trace_label *l)
 {
-	const struct opt_val *ov = vals_find(v, "sig");
+	const struct opt_val *ov = topt_find(v, "sig");
 	struct sgx_sigstruct *s;
 	int r;
 
@@ -592,7 +508,7 @@ static int token_mint(struct tp *tp, const struct trace_label *l, const struct s
 static int einit_token(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v,
 		       const struct trace_label *l)
 {
-	const struct opt_val *ov = vals_find(v, "token");
+	const struct opt_val *ov = topt_find(v, "token");
 
 	if (!ov || word_is(&ov->val, "zero"))
 		return 0;
@@ -612,19 +528,19 @@ static int build_einit(struct tp *tp, const struct op_def *od, struct trace_cmd 
 	(void)nargs;
 	r = tp_addr(tp, &args[0], false, &cmd->reg[TREG_RCX], &l);
 	if (!r)
-		r = blobs_init(od, cmd);
+		r = topt_blobs_init(od, cmd);
 	if (!r)
-		r = vals_place(tp, cmd, v);
+		r = topt_place(tp, cmd, v);
 	if (!r)
 		r = einit_sig(tp, cmd, v, l);
 	if (!r)
-		r = vals_fields(tp, cmd, v, B_SIG);
+		r = topt_fields(tp, cmd, v, B_SIG);
 	if (!r)
 		r = einit_token(tp, cmd, v, l);
 	if (!r)
-		r = vals_fields(tp, cmd, v, B_TOKEN);
+		r = topt_fields(tp, cmd, v, B_TOKEN);
 	if (!r)
-		r = vals_raw(tp, cmd, v);
+		r = topt_raw(tp, cmd, v);
 	cmd->reg[TREG_RBX] = cmd->blob[B_SIG].la;
 	cmd->reg[TREG_RDX] = cmd->blob[B_TOKEN].la;
 	return r;
@@ -645,9 +561,9 @@ static int build_eextend(struct tp *tp, const struct op_def *od, struct trace_cm
 	if (!r)
 		r = tp_addr(tp, &args[1], false, &cmd->reg[TREG_RCX], NULL);
 	if (!r)
-		r = val_num(tp, v, "count", 1u << 20, 1, &cmd->count);
+		r = topt_num(tp, v, "count", 1u << 20, 1, &cmd->count);
 	if (!r && !cmd->count)
-		r = tp_err(tp, vals_find(v, "count")->val.col, "count must be at least 1");
+		r = tp_err(tp, topt_find(v, "count")->val.col, "count must be at least 1");
 	return r;
 }
 
@@ -669,7 +585,7 @@ static int build_epa(struct tp *tp, const struct op_def *od, struct trace_cmd *c
 	(void)nargs;
 	r = tp_addr(tp, &args[0], true, &cmd->reg[TREG_RCX], NULL);
 	if (!r)
-		r = val_num(tp, v, "rbx", UINT64_MAX, SGX_PT_VA, &cmd->reg[TREG_RBX]);
+		r = topt_num(tp, v, "rbx", UINT64_MAX, SGX_PT_VA, &cmd->reg[TREG_RBX]);
 	return r;
 }
 
@@ -685,7 +601,7 @@ static int build_encls(struct tp *tp, const struct op_def *od, struct trace_cmd 
 	(void)nargs;
 	r = tp_num(tp, &args[0], UINT64_MAX, &cmd->reg[TREG_RAX]);
 	for (int i = TREG_RBX; !r && i <= TREG_RDX; i++) {
-		const struct opt_val *ov = vals_find(v, regs[i]);
+		const struct opt_val *ov = topt_find(v, regs[i]);
 
 		if (ov)
 			r = tp_addr(tp, &ov->val, false, &cmd->reg[i], NULL);
@@ -726,17 +642,17 @@ static int sgxs_secs(struct tp *tp, const struct opt_vals *v, struct trace_sgxs 
 		sig = &dflt;
 	}
 	base = loader_default_base(sg->sgxs->size, sig->attributes.flags & SGX_ATTR_MODE64BIT);
-	r = val_num(tp, v, "base", UINT64_MAX, base, &base);
+	r = topt_num(tp, v, "base", UINT64_MAX, base, &base);
 	if (r)
 		return r;
 	loader_secs_init(&sg->secs, sg->sgxs, sig, base);
-	r = val_num(tp, v, "attributes", UINT64_MAX, sg->secs.attributes.flags, &x);
+	r = topt_num(tp, v, "attributes", UINT64_MAX, sg->secs.attributes.flags, &x);
 	sg->secs.attributes.flags = x;
 	if (!r)
-		r = val_num(tp, v, "xfrm", UINT64_MAX, sg->secs.attributes.xfrm, &x);
+		r = topt_num(tp, v, "xfrm", UINT64_MAX, sg->secs.attributes.xfrm, &x);
 	sg->secs.attributes.xfrm = x;
 	if (!r)
-		r = val_num(tp, v, "miscselect", UINT32_MAX, sg->secs.miscselect, &x);
+		r = topt_num(tp, v, "miscselect", UINT32_MAX, sg->secs.miscselect, &x);
 	sg->secs.miscselect = (uint32_t)x;
 	return r;
 }
@@ -761,7 +677,7 @@ static int sgxs_pages(struct tp *tp, struct trace_sgxs *sg, uint64_t secs_pa, un
 static int build_sgxs(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
 		      const struct word *args, unsigned int nargs, const struct opt_vals *v)
 {
-	const struct opt_val *sigv = vals_find(v, "sig");
+	const struct opt_val *sigv = topt_find(v, "sig");
 	struct sgx_sigstruct *sig = NULL;
 	struct trace_label *l;
 	int r;
@@ -885,6 +801,10 @@ static const struct op_def *op_find(const struct word *w)
 	for (size_t i = 0; i < sizeof(op_defs) / sizeof(op_defs[0]); i++) {
 		if (word_is(w, op_defs[i].name))
 			return &op_defs[i];
+	}
+	for (size_t i = 0; i < trace_nr_leaf_ops; i++) {
+		if (word_is(w, trace_leaf_ops[i].name))
+			return &trace_leaf_ops[i];
 	}
 	return NULL;
 }

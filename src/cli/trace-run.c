@@ -29,6 +29,11 @@ struct run {
 	struct trace_summary sum;
 	const struct trace_sgxs *sg; /* the sgxs command running, for its pages */
 	size_t sg_next;
+	/* Enclave linear pages mapped onto EPC pages by 'map'. */
+	struct {
+		uint64_t la, pa;
+	} map[TRACE_MAX_MAPS];
+	unsigned int nr_maps;
 };
 
 /* What one command did: its outcome, extra detail to print, a failed check. */
@@ -38,13 +43,29 @@ struct result {
 	char mismatch[300];
 };
 
-/* The CPUs' view: EPC sections identity-mapped, the RAM window, nothing else. */
+/* The map entry for the page of (la), or NULL. */
+static unsigned int map_find(const struct run *r, uint64_t la)
+{
+	for (unsigned int i = 0; i < r->nr_maps; i++) {
+		if (r->map[i].la == (la & SGX_PAGE_MASK))
+			return i;
+	}
+	return r->nr_maps;
+}
+
+/* The CPUs' view: EPC sections identity-mapped, the RAM window, mapped pages, nothing else. */
 static int run_xlate(void *opaque, uint64_t la, bool write, struct hw_xlate *ret)
 {
 	struct run *r = opaque;
 	unsigned int n = hw_processor_nr_sections(r->proc);
+	unsigned int m = map_find(r, la);
 
 	(void)write;
+	if (m < r->nr_maps) {
+		ret->kind = HW_XLATE_EPC;
+		ret->pa = r->map[m].pa + (la & ~SGX_PAGE_MASK);
+		return 0;
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		const struct hw_epc_section_desc *s = hw_processor_section(r->proc, i);
 
@@ -75,6 +96,14 @@ static void result_leaf(struct hw_cpu *cpu, int rc, struct result *res)
 	res->out.value = f->vector;
 	res->out.has_addr = f->vector == X86_TRAP_PF;
 	res->out.addr = f->addr;
+}
+
+static void result_errno(int rc, struct result *res)
+{
+	if (rc < 0) {
+		res->out.kind = TRACE_ERRNO;
+		res->out.value = -rc;
+	}
 }
 
 /* A leaf's -errno is the model failing the host, never an SGX outcome. */
@@ -114,9 +143,15 @@ static int blob_write(struct run *r, struct hw_cpu *cpu, const struct trace_blob
 		rc = token_mac(cpu, tmp);
 	for (unsigned int i = 0; i < b->nr_raw; i++)
 		memcpy(tmp + b->raw[i].off, b->raw[i].bytes, b->raw[i].len);
-	/* An operand placed outside the RAM is left for the leaf to fault on. */
+	/*
+	 * An operand placed outside the RAM is left for the leaf to fault on,
+	 * unless the CPU runs inside an enclave: then it is the enclave's own
+	 * store (EACCEPT's SECINFO), which may fault too and leave it unwritten.
+	 */
 	if (!rc && b->la - TRACE_RAM_BASE <= TRACE_RAM_SIZE - b->len)
 		memcpy(r->ram + (b->la - TRACE_RAM_BASE), tmp, b->len);
+	else if (!rc)
+		hw_enclave_write(cpu, b->la, tmp, b->len);
 	free(tmp);
 	return rc;
 }
@@ -295,14 +330,6 @@ static int run_event(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *
 	return 0;
 }
 
-static void result_errno(int rc, struct result *res)
-{
-	if (rc < 0) {
-		res->out.kind = TRACE_ERRNO;
-		res->out.value = -rc;
-	}
-}
-
 static int run_enter(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		     struct result *res)
 {
@@ -327,6 +354,266 @@ static int run_reset(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *
 	(void)cmd;
 	(void)res;
 	hw_processor_reset(r->proc);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Memory: maps, RAM, enclave loads and stores                            */
+/* ---------------------------------------------------------------------- */
+
+static int run_map(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		   struct result *res)
+{
+	unsigned int m = map_find(r, cmd->reg[TREG_RBX]);
+
+	(void)cpu;
+	if (m == r->nr_maps) {
+		if (r->nr_maps == TRACE_MAX_MAPS) {
+			res->out.kind = TRACE_ERRNO;
+			res->out.value = ENOSPC;
+			return 0;
+		}
+		r->nr_maps++;
+	}
+	r->map[m].la = cmd->reg[TREG_RBX];
+	r->map[m].pa = cmd->reg[TREG_RCX];
+	return 0;
+}
+
+static int run_unmap(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		     struct result *res)
+{
+	unsigned int m = map_find(r, cmd->reg[TREG_RBX]);
+
+	(void)cpu;
+	if (m == r->nr_maps) {
+		res->out.kind = TRACE_ERRNO;
+		res->out.value = ENOENT;
+		return 0;
+	}
+	r->map[m] = r->map[--r->nr_maps];
+	return 0;
+}
+
+/* Bytes read by peek or load, as hex; a mismatch when want= differs. */
+static void mem_result(const struct trace_cmd *cmd, const uint8_t *got, struct result *res)
+{
+	size_t shown = cmd->count < 32 ? cmd->count : 32;
+
+	for (size_t i = 0; i < shown; i++)
+		snprintf(res->detail + 2 * i, 3, "%02x", got[i]);
+	if (shown < cmd->count)
+		strcat(res->detail, "...");
+	if (cmd->data && memcmp(cmd->data, got, cmd->count))
+		snprintf(res->mismatch, sizeof(res->mismatch),
+			 "%llu bytes at 0x%llx differ from want=", (unsigned long long)cmd->count,
+			 (unsigned long long)cmd->reg[TREG_RBX]);
+}
+
+static int run_poke(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		    struct result *res)
+{
+	(void)cpu;
+	(void)res;
+	memcpy(r->ram + (cmd->reg[TREG_RBX] - TRACE_RAM_BASE), cmd->data, cmd->data_len);
+	return 0;
+}
+
+static int run_peek(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		    struct result *res)
+{
+	(void)cpu;
+	mem_result(cmd, r->ram + (cmd->reg[TREG_RBX] - TRACE_RAM_BASE), res);
+	return 0;
+}
+
+/* Enclave code's own store or load: -EINVAL (EINVAL) outside enclave mode. */
+static int run_store(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		     struct result *res)
+{
+	int rc = hw_enclave_write(cpu, cmd->reg[TREG_RBX], cmd->data, cmd->data_len);
+
+	(void)r;
+	if (rc < 0) {
+		result_errno(rc, res);
+		return 0;
+	}
+	return leaf_done(cpu, rc, res);
+}
+
+static int run_load(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		    struct result *res)
+{
+	uint8_t buf[SGX_PAGE_SIZE];
+	int rc = hw_enclave_read(cpu, cmd->reg[TREG_RBX], buf, cmd->count);
+
+	(void)r;
+	if (rc < 0) {
+		result_errno(rc, res);
+		return 0;
+	}
+	if (!rc)
+		mem_result(cmd, buf, res);
+	return leaf_done(cpu, rc, res);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Threads, paging, SGX2, debug                                           */
+/* ---------------------------------------------------------------------- */
+
+static int run_enclu(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		     struct result *res)
+{
+	struct hw_regs regs = { cmd->reg[TREG_RAX], cmd->reg[TREG_RBX], cmd->reg[TREG_RCX],
+				cmd->reg[TREG_RDX], 0 };
+	int rc;
+
+	(void)r;
+	rc = hw_enclu(cpu, &regs);
+	if (rc >= 0 && !hw_faulted(rc))
+		snprintf(res->detail, sizeof(res->detail),
+			 "rax=0x%llx rbx=0x%llx rcx=0x%llx rdx=0x%llx rflags=0x%llx",
+			 (unsigned long long)regs.rax, (unsigned long long)regs.rbx,
+			 (unsigned long long)regs.rcx, (unsigned long long)regs.rdx,
+			 (unsigned long long)regs.rflags);
+	return leaf_done(cpu, rc, res);
+}
+
+static int run_eblock(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		      struct result *res)
+{
+	(void)r;
+	return leaf_done(cpu, hw_eblock(cpu, cmd->reg[TREG_RCX]), res);
+}
+
+static int run_etrack(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		      struct result *res)
+{
+	(void)r;
+	return leaf_done(cpu, hw_etrack(cpu, cmd->reg[TREG_RCX]), res);
+}
+
+static int run_paging(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		      struct result *res)
+{
+	int (*leaf)(struct hw_cpu *, uint64_t, uint64_t, uint64_t) = cmd->op == TOP_EWB ? hw_ewb
+								     : cmd->op == TOP_ELDB
+									 ? hw_eldb
+									 : hw_eldu;
+	int rc = blobs_write(r, cpu, cmd);
+
+	if (rc)
+		return rc;
+	rc = leaf(cpu, cmd->reg[TREG_RBX], cmd->reg[TREG_RCX], cmd->reg[TREG_RDX]);
+	return leaf_done(cpu, rc, res);
+}
+
+static int run_eaug(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		    struct result *res)
+{
+	int rc = blobs_write(r, cpu, cmd);
+
+	if (rc)
+		return rc;
+	return leaf_done(cpu, hw_eaug(cpu, cmd->reg[TREG_RBX], cmd->reg[TREG_RCX]), res);
+}
+
+/* The leaves with a SECINFO in RBX and a page in RCX (and EACCEPTCOPY's source in RDX). */
+static int run_secinfo(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		       struct result *res)
+{
+	uint64_t rbx = cmd->reg[TREG_RBX], rcx = cmd->reg[TREG_RCX];
+	int rc = blobs_write(r, cpu, cmd);
+
+	if (rc)
+		return rc;
+	switch (cmd->op) {
+	case TOP_EMODPR:
+		rc = hw_emodpr(cpu, rbx, rcx);
+		break;
+	case TOP_EMODT:
+		rc = hw_emodt(cpu, rbx, rcx);
+		break;
+	case TOP_EACCEPT:
+		rc = hw_eaccept(cpu, rbx, rcx);
+		break;
+	case TOP_EACCEPTCOPY:
+		rc = hw_eacceptcopy(cpu, rbx, rcx, cmd->reg[TREG_RDX]);
+		break;
+	default:
+		rc = hw_emodpe(cpu, rbx, rcx);
+		break;
+	}
+	return leaf_done(cpu, rc, res);
+}
+
+static int run_edbgrd(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		      struct result *res)
+{
+	uint64_t v = 0;
+	int rc = hw_edbgrd(cpu, cmd->reg[TREG_RCX], &v);
+
+	(void)r;
+	if (rc == SGX_SUCCESS)
+		snprintf(res->detail, sizeof(res->detail), "0x%llx", (unsigned long long)v);
+	return leaf_done(cpu, rc, res);
+}
+
+static int run_edbgwr(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		      struct result *res)
+{
+	(void)r;
+	return leaf_done(cpu, hw_edbgwr(cpu, cmd->reg[TREG_RCX], cmd->reg[TREG_RBX]), res);
+}
+
+static int run_eenter(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		      struct result *res)
+{
+	uint32_t cssa;
+	int rc = hw_eenter(cpu, cmd->reg[TREG_RBX], cmd->reg[TREG_RCX], &cssa);
+
+	(void)r;
+	if (!rc)
+		snprintf(res->detail, sizeof(res->detail), "cssa=%u", cssa);
+	return leaf_done(cpu, rc, res);
+}
+
+static int run_eresume(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		       struct result *res)
+{
+	(void)r;
+	return leaf_done(cpu, hw_eresume(cpu, cmd->reg[TREG_RBX], cmd->reg[TREG_RCX], NULL), res);
+}
+
+static int run_eexit(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		     struct result *res)
+{
+	uint64_t aep;
+	int rc = hw_eexit(cpu, cmd->reg[TREG_RBX], &aep);
+
+	(void)r;
+	if (!rc)
+		snprintf(res->detail, sizeof(res->detail), "aep=0x%llx", (unsigned long long)aep);
+	return leaf_done(cpu, rc, res);
+}
+
+static int run_aex(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		   struct result *res)
+{
+	struct sgx_ssa_gpr gpr = { 0 };
+	struct hw_aex why = { .vector = (uint8_t)cmd->arg[0],
+			      .error_code = (uint32_t)cmd->arg[1],
+			      .addr = cmd->arg[2],
+			      .is_interrupt = cmd->arg[3] != 0 };
+
+	(void)r;
+	gpr.rax = cmd->reg[TREG_RAX];
+	gpr.rbx = cmd->reg[TREG_RBX];
+	gpr.rcx = cmd->reg[TREG_RCX];
+	gpr.rdx = cmd->reg[TREG_RDX];
+	gpr.rip = cmd->arg[4];
+	gpr.rflags = cmd->arg[5];
+	result_errno(hw_aex(cpu, &gpr, &why), res);
 	return 0;
 }
 
@@ -490,7 +777,15 @@ static const run_fn run_fns[TOP_MAX] = {
 	[TOP_ENCLS] = run_encls,     [TOP_SGXS] = run_sgxs,	  [TOP_RDMSR] = run_rdmsr,
 	[TOP_WRMSR] = run_wrmsr,     [TOP_CPUID] = run_cpuid,	  [TOP_EVENT] = run_event,
 	[TOP_ENTER] = run_enter,     [TOP_EXIT] = run_exit,	  [TOP_RESET] = run_reset,
-	[TOP_EXPECT] = run_expect,
+	[TOP_EXPECT] = run_expect,   [TOP_MAP] = run_map,	  [TOP_UNMAP] = run_unmap,
+	[TOP_POKE] = run_poke,	     [TOP_PEEK] = run_peek,	  [TOP_STORE] = run_store,
+	[TOP_LOAD] = run_load,	     [TOP_ENCLU] = run_enclu,	  [TOP_EBLOCK] = run_eblock,
+	[TOP_ETRACK] = run_etrack,   [TOP_EWB] = run_paging,	  [TOP_ELDB] = run_paging,
+	[TOP_ELDU] = run_paging,     [TOP_EAUG] = run_eaug,	  [TOP_EMODPR] = run_secinfo,
+	[TOP_EMODT] = run_secinfo,   [TOP_EDBGRD] = run_edbgrd,	  [TOP_EDBGWR] = run_edbgwr,
+	[TOP_EENTER] = run_eenter,   [TOP_ERESUME] = run_eresume, [TOP_EEXIT] = run_eexit,
+	[TOP_AEX] = run_aex,	     [TOP_EACCEPT] = run_secinfo, [TOP_EACCEPTCOPY] = run_secinfo,
+	[TOP_EMODPE] = run_secinfo,
 };
 
 static void report(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -322,6 +322,7 @@ size_t trace_nr_commands(const struct trace *t)
 void trace_free_cmd(struct trace_cmd *cmd)
 {
 	free(cmd->text);
+	free(cmd->data);
 	for (unsigned int i = 0; i < cmd->nr_blobs; i++) {
 		struct trace_blob *b = &cmd->blob[i];
 

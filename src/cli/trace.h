@@ -27,6 +27,8 @@ struct trace;
  */
 #define TRACE_RAM_BASE 0x10000000ULL
 #define TRACE_RAM_SIZE (1ULL << 20)
+/* Enclave linear pages a trace can map onto EPC pages at once. */
+#define TRACE_MAX_MAPS 256
 
 struct trace_opts {
 	const char *vectors; /* what $VECTORS expands to; NULL when unset */

@@ -227,6 +227,86 @@ int crypto_aes_gcm_decrypt(const uint8_t key[CRYPTO_AES128_KEY_LEN],
 	return ret;
 }
 
+/*
+ * AES-128-GCM with a kept key schedule: one context per direction, keyed
+ * once, so each message costs only its IV setup and its data.
+ */
+struct crypto_gcm {
+	EVP_CIPHER_CTX *enc, *dec;
+};
+
+struct crypto_gcm *crypto_gcm_new(void)
+{
+	struct crypto_gcm *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->enc = EVP_CIPHER_CTX_new();
+	g->dec = EVP_CIPHER_CTX_new();
+	if (!g->enc || !g->dec) {
+		crypto_gcm_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void crypto_gcm_free(struct crypto_gcm *g)
+{
+	if (!g)
+		return;
+	EVP_CIPHER_CTX_free(g->enc);
+	EVP_CIPHER_CTX_free(g->dec);
+	free(g);
+}
+
+int crypto_gcm_set_key(struct crypto_gcm *g, const uint8_t key[CRYPTO_AES128_KEY_LEN])
+{
+	const EVP_CIPHER *cipher = crypto_gcm_cipher();
+
+	if (!cipher || !EVP_CipherInit_ex2(g->enc, cipher, key, NULL, 1, NULL) ||
+	    !EVP_CipherInit_ex2(g->dec, cipher, key, NULL, 0, NULL))
+		return -ENOMEM;
+	return 0;
+}
+
+int crypto_gcm_seal(struct crypto_gcm *g, const uint8_t iv[CRYPTO_GCM_IV_LEN], const void *aad,
+		    size_t aad_len, const void *in, size_t len, void *out,
+		    uint8_t tag[CRYPTO_GCM_TAG_LEN])
+{
+	uint8_t last[16];
+	int last_len;
+
+	if (len > INT_MAX || aad_len > INT_MAX)
+		return -EINVAL;
+	if (!EVP_CipherInit_ex2(g->enc, NULL, NULL, iv, 1, NULL) ||
+	    crypto_gcm_update(g->enc, NULL, aad, aad_len) ||
+	    crypto_gcm_update(g->enc, out, in, len) ||
+	    !EVP_EncryptFinal_ex(g->enc, last, &last_len) ||
+	    !EVP_CIPHER_CTX_ctrl(g->enc, EVP_CTRL_GCM_GET_TAG, CRYPTO_GCM_TAG_LEN, tag))
+		return -ENOMEM;
+	return 0;
+}
+
+int crypto_gcm_open(struct crypto_gcm *g, const uint8_t iv[CRYPTO_GCM_IV_LEN], const void *aad,
+		    size_t aad_len, const void *in, size_t len, void *out,
+		    const uint8_t tag[CRYPTO_GCM_TAG_LEN])
+{
+	uint8_t last[16], expect[CRYPTO_GCM_TAG_LEN];
+	int last_len;
+
+	if (len > INT_MAX || aad_len > INT_MAX)
+		return -EINVAL;
+	memcpy(expect, tag, sizeof(expect));
+	if (!EVP_CipherInit_ex2(g->dec, NULL, NULL, iv, 0, NULL) ||
+	    crypto_gcm_update(g->dec, NULL, aad, aad_len) ||
+	    crypto_gcm_update(g->dec, out, in, len) ||
+	    !EVP_CIPHER_CTX_ctrl(g->dec, EVP_CTRL_GCM_SET_TAG, CRYPTO_GCM_TAG_LEN, expect))
+		return -ENOMEM;
+	if (EVP_DecryptFinal_ex(g->dec, last, &last_len) <= 0)
+		return -EBADMSG;
+	return 0;
+}
+
 /* RSA-3072, e = 3 */
 
 /* DER of DigestInfo { AlgorithmIdentifier sha256 NULL, OCTET STRING (32) }. */

@@ -55,25 +55,39 @@ void host_encl_free_epc(struct host_encl *e, uint32_t idx)
 	host_owner_uncharge(e->group);
 }
 
-uint32_t host_encl_alloc_epc(struct host_encl *e, struct hw_cpu *cpu)
+void host_encl_page_set(struct host_encl *e, struct host_encl_page *ep,
+			enum host_encl_page_state state)
+{
+	if (ep->state == EP_BLOCKED)
+		atomic_fetch_sub(&e->h->nr_blocked, 1);
+	if (state == EP_BLOCKED)
+		atomic_fetch_add(&e->h->nr_blocked, 1);
+	ep->state = (uint8_t)state;
+}
+
+int host_encl_alloc_epc(struct host_encl *e, struct hw_cpu *cpu, uint32_t *ret_idx)
 {
 	struct host *h = e->h;
 	uint32_t idx;
 
-	/* Over its limit, a group pays with its own pages first. */
+	/* Over its limit, a group pays with one of its own pages. */
 	while (!host_owner_charge(e->group))
-		if (!host_reclaim(h, cpu, e->group, HOST_RECLAIM_BATCH))
-			return HOST_PAGE_NONE;
+		if (!host_reclaim(h, cpu, e->group, 1))
+			goto err_busy;
 	host_reclaim_if_low(h, cpu);
 	for (;;) {
 		idx = host_epc_alloc(h, 0, HP_ENCL);
-		if (idx != HOST_PAGE_NONE)
-			return idx;
+		if (idx != HOST_PAGE_NONE) {
+			*ret_idx = idx;
+			return 0;
+		}
 		if (!host_reclaim(h, cpu, NULL, HOST_RECLAIM_BATCH))
 			break;
 	}
 	host_owner_uncharge(e->group);
-	return HOST_PAGE_NONE;
+err_busy:
+	/* Linux asks the fault to be retried while ksgxd can still make room. */
+	return atomic_load(&h->nr_blocked) ? -EAGAIN : -ENOMEM;
 }
 
 static int secs_check(const struct sgx_secs *secs)
@@ -128,8 +142,8 @@ int host_encl_create(struct host *h, struct hw_cpu *cpu, struct host_owner *grou
 	if (!e->leaf)
 		goto err_free;
 	host_cpu_enter(cpu);
-	e->secs = host_encl_alloc_epc(e, cpu);
-	if (e->secs == HOST_PAGE_NONE)
+	r = host_encl_alloc_epc(e, cpu, &e->secs);
+	if (r)
 		goto err_free;
 	r = encl_ecreate(e, cpu, secs);
 	if (r) {
@@ -162,9 +176,9 @@ static int encl_grow_va(struct host_encl *e, struct hw_cpu *cpu)
 
 	if (e->nr_pages < (uint64_t)e->nr_va * SGX_VA_SLOTS)
 		return 0;
-	idx = host_encl_alloc_epc(e, cpu);
-	if (idx == HOST_PAGE_NONE)
-		return -ENOMEM;
+	r = host_encl_alloc_epc(e, cpu, &idx);
+	if (r)
+		return r;
 	pthread_mutex_lock(&e->lock);
 	va = realloc(e->va, (e->nr_va + 1) * sizeof(*va));
 	if (!va) {
@@ -240,9 +254,9 @@ static int encl_add_page(struct host_encl *e, struct hw_cpu *cpu, uint64_t la, c
 	r = encl_grow_va(e, cpu);
 	if (r)
 		return r;
-	idx = host_encl_alloc_epc(e, cpu);
-	if (idx == HOST_PAGE_NONE)
-		return -ENOMEM;
+	r = host_encl_alloc_epc(e, cpu, &idx);
+	if (r)
+		return r;
 	pthread_mutex_lock(&e->lock);
 	r = -EINVAL;
 	if (e->initialized || e->dead)
@@ -266,7 +280,7 @@ static int encl_add_page(struct host_encl *e, struct hw_cpu *cpu, uint64_t la, c
 	ep->encl = e;
 	ep->la = la;
 	ep->epc = idx;
-	ep->state = EP_RESIDENT;
+	host_encl_page_set(e, ep, EP_RESIDENT);
 	atomic_store(&ep->pte, encl_pa(e, idx));
 	e->h->pages[idx].owner = ep;
 	e->nr_pages++;
@@ -408,7 +422,7 @@ static int encl_reload(struct host_encl *e, struct hw_cpu *cpu, struct host_encl
 	}
 	va_slot_put(e, ep->va, ep->va_slot);
 	ep->epc = idx;
-	ep->state = EP_RESIDENT;
+	host_encl_page_set(e, ep, EP_RESIDENT);
 	e->h->pages[idx].owner = ep;
 	e->evicted--;
 	e->resident++;
@@ -457,9 +471,9 @@ int host_encl_fault(struct host_encl *e, struct hw_cpu *cpu, uint64_t addr, uint
 		}
 		/* Allocation may reclaim, which takes enclave locks: not under ours. */
 		pthread_mutex_unlock(&e->lock);
-		idx = host_encl_alloc_epc(e, cpu);
-		if (idx == HOST_PAGE_NONE)
-			return -ENOMEM;
+		r = host_encl_alloc_epc(e, cpu, &idx);
+		if (r)
+			return r;
 	}
 	if (!r)
 		*ret_pa = encl_pa(e, ep->epc) + (addr & ~SGX_PAGE_MASK);
@@ -529,7 +543,7 @@ static void encl_remove_children(struct host_encl *e, struct hw_cpu *cpu)
 
 			if (ep->state == EP_EVICTED) {
 				va_slot_put(e, ep->va, ep->va_slot);
-				ep->state = EP_NONE;
+				host_encl_page_set(e, ep, EP_NONE);
 				continue;
 			}
 			if (ep->state != EP_RESIDENT && ep->state != EP_BLOCKED)
@@ -539,7 +553,7 @@ static void encl_remove_children(struct host_encl *e, struct hw_cpu *cpu)
 			if (!host_lru_del(e->group, ep->epc))
 				continue;
 			host_encl_remove_epc(e, cpu, ep->epc);
-			ep->state = EP_NONE;
+			host_encl_page_set(e, ep, EP_NONE);
 		}
 	}
 }

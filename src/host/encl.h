@@ -55,8 +55,15 @@ struct host_encl {
 struct host_encl_page *host_encl_page_get(struct host_encl *e, uint64_t la);
 /* Drop a hold; the last frees the VA pages, the SECS and the enclave. */
 void host_encl_put(struct host_encl *e, struct hw_cpu *cpu);
-/* Take an EPC page for (e), reclaiming when needed; HOST_PAGE_NONE: -ENOMEM. */
-uint32_t host_encl_alloc_epc(struct host_encl *e, struct hw_cpu *cpu);
+/*
+ * Take an EPC page for (e), charged to its group, reclaiming when needed.
+ * Return: 0 with the page in *ret_idx; -ENOMEM; -EAGAIN when the only pages
+ * left to reclaim wait for threads to leave their enclaves.
+ */
+int host_encl_alloc_epc(struct host_encl *e, struct hw_cpu *cpu, uint32_t *ret_idx);
+/* Move (ep) to (state), keeping the host's count of blocked pages; encl lock held. */
+void host_encl_page_set(struct host_encl *e, struct host_encl_page *ep,
+			enum host_encl_page_state state);
 /* Give back a child's EPC page the caller has removed or written back. */
 void host_encl_free_epc(struct host_encl *e, uint32_t idx);
 /* EREMOVE and free a page of (e); one that will not go becomes a zombie. */

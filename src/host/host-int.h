@@ -68,6 +68,8 @@ struct host {
 	uint32_t zombie_head;
 
 	_Atomic uint64_t low_pages, high_pages;
+	/* Enclave pages EBLOCKed whose write-back waits for threads to leave. */
+	atomic_uint_fast64_t nr_blocked;
 	bool lc_flexible; /* write the LE hash MSRs before EINIT */
 
 	/* Owners with an LRU, for the reclaimer's round robin. */

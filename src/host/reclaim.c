@@ -81,7 +81,7 @@ int host_encl_ewb(struct host_encl *e, struct hw_cpu *cpu, struct host_encl_page
 	ep->epc = HOST_PAGE_NONE;
 	ep->va = va;
 	ep->va_slot = s;
-	ep->state = EP_EVICTED;
+	host_encl_page_set(e, ep, EP_EVICTED);
 	e->resident--;
 	e->evicted++;
 	e->ewb++;
@@ -122,7 +122,7 @@ static unsigned int reclaim_isolate(struct host_owner *o, struct host_encl_page 
 static void reclaim_putback(struct host_encl *e, struct host_encl_page *ep,
 			    enum host_encl_page_state state)
 {
-	ep->state = (uint8_t)state;
+	host_encl_page_set(e, ep, state);
 	if (state == EP_RESIDENT)
 		atomic_store(&ep->pte, host_index_to_pa(e->h, ep->epc));
 	host_lru_add(e->group, ep->epc);
@@ -133,7 +133,7 @@ static void reclaim_drop_dead(struct host_encl *e, struct hw_cpu *cpu, struct ho
 {
 	host_encl_remove_epc(e, cpu, ep->epc);
 	ep->epc = HOST_PAGE_NONE;
-	ep->state = EP_NONE;
+	host_encl_page_set(e, ep, EP_NONE);
 }
 
 /* Unmap and EBLOCK; true when the page is ready for EWB. */
@@ -147,12 +147,12 @@ static bool reclaim_block(struct hw_cpu *cpu, struct host_encl_page *ep)
 	if (e->dead) {
 		reclaim_drop_dead(e, cpu, ep);
 	} else if (ep->state == EP_BLOCKED) {
-		ep->state = EP_RECLAIMING;
+		host_encl_page_set(e, ep, EP_RECLAIMING);
 		ok = true;
 	} else {
 		/* Zap the PTE first, so no new access can start on the page. */
 		atomic_store(&ep->pte, 0);
-		ep->state = EP_RECLAIMING;
+		host_encl_page_set(e, ep, EP_RECLAIMING);
 		r = hw_eblock(cpu, host_index_to_pa(e->h, ep->epc));
 		ok = r == SGX_SUCCESS || r == SGX_BLKSTATE;
 		if (!ok)

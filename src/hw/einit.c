@@ -114,16 +114,6 @@ static bool token_reserved_zero(const struct sgx_einittoken *t)
 	       all_zero(t->reserved4, sizeof(t->reserved4));
 }
 
-/* A CPUSVN is beyond the CPU's when any of its components is newer. */
-static bool cpusvn_beyond(const uint8_t *svn, const uint8_t *cpu_svn)
-{
-	for (int i = 0; i < SGX_CPUSVN_SIZE; i++) {
-		if (svn[i] > cpu_svn[i])
-			return true;
-	}
-	return false;
-}
-
 static int check_token_mac(struct hw_cpu *cpu, const struct sgx_einittoken *t)
 {
 	uint8_t key[16], mac[CRYPTO_CMAC_LEN];
@@ -147,7 +137,7 @@ static int check_launch(struct hw_cpu *cpu, const struct einit_ctx *c, const str
 		return SGX_INVALID_EINITTOKEN;
 	if (!token_reserved_zero(t))
 		return SGX_INVALID_EINITTOKEN;
-	if (cpusvn_beyond(t->cpusvn_le, cpu->proc->desc.cpusvn))
+	if (hw_cpusvn_beyond(t->cpusvn_le, cpu->proc->desc.cpusvn))
 		return SGX_INVALID_CPUSVN;
 	r = check_token_mac(cpu, t);
 	if (r)

@@ -36,8 +36,8 @@ static int encl_page_lookup(struct hw_cpu *cpu, uint64_t la, bool write, uint64_
 
 static bool encl_entry_owned(const struct hw_cpu *cpu, const struct hw_epcm_entry *e, uint64_t la)
 {
-	return (e->flags & EPCM_VALID) && epcm_is_child_type(e->pt) &&
-	       e->secs == cpu->inside - 1 && e->linaddr == (la & SGX_PAGE_MASK);
+	return (e->flags & EPCM_VALID) && epcm_is_child_type(e->pt) && e->secs == cpu->inside - 1 &&
+	       e->linaddr == (la & SGX_PAGE_MASK);
 }
 
 /* The checks of an ordinary enclave access to a regular page. */
@@ -200,7 +200,7 @@ static int entry_frame(struct hw_cpu *cpu, struct entry *en, bool resume, bool *
 }
 
 static int entry_locked(struct hw_cpu *cpu, struct entry *en, bool resume, uint64_t aep,
-			struct sgx_ssa_gpr *ret_gpr)
+			struct sgx_ssa_gpr *ret_gpr, bool *ret_pop)
 {
 	struct hw_processor *p = cpu->proc;
 	bool pop;
@@ -222,6 +222,7 @@ static int entry_locked(struct hw_cpu *cpu, struct entry *en, bool resume, uint6
 			*ret_gpr = *frame_gpr(p, en->gpr_idx);
 		en->tcs->cssa--;
 	}
+	*ret_pop = pop;
 	en->tcs->state = 1;
 	en->tcs->aep = aep;
 	cpu->aep = aep;
@@ -232,8 +233,12 @@ static int entry_locked(struct hw_cpu *cpu, struct entry *en, bool resume, uint6
 	return 0;
 }
 
+/*
+ * EENTER and ERESUME. (ret_pop) says whether ERESUME resumed from a frame
+ * (its GPRs then in *ret_gpr) or, with AEX-Notify, entered afresh.
+ */
 static int enter(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, bool resume,
-		 struct sgx_ssa_gpr *ret_gpr, uint32_t *ret_cssa)
+		 struct sgx_ssa_gpr *ret_gpr, uint32_t *ret_cssa, bool *ret_pop)
 {
 	struct entry en = { .tcs_la = tcs };
 	struct hw_epcm_entry *te, *se;
@@ -259,7 +264,7 @@ static int enter(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, bool resume,
 	se = epcm_entry(cpu->proc, en.sidx);
 	epcm_lock_wait(se);
 	en.encl = epcm_enclave(se);
-	r = entry_locked(cpu, &en, resume, aep, ret_gpr);
+	r = entry_locked(cpu, &en, resume, aep, ret_gpr, ret_pop);
 	if (!r && ret_cssa)
 		*ret_cssa = en.tcs->cssa;
 	epcm_unlock(se);
@@ -270,12 +275,16 @@ out_tcs:
 
 int hw_eenter(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, uint32_t *ret_cssa)
 {
-	return enter(cpu, tcs, aep, false, NULL, ret_cssa);
+	bool pop;
+
+	return enter(cpu, tcs, aep, false, NULL, ret_cssa, &pop);
 }
 
 int hw_eresume(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, struct sgx_ssa_gpr *ret_gpr)
 {
-	return enter(cpu, tcs, aep, true, ret_gpr, NULL);
+	bool pop;
+
+	return enter(cpu, tcs, aep, true, ret_gpr, NULL, &pop);
 }
 
 /* Leave enclave mode: the TCS becomes available again and tracking learns of the exit. */
@@ -354,7 +363,8 @@ static void aex_save(struct hw_cpu *cpu, const struct sgx_ssa_gpr *gpr, const st
 	uint32_t exitinfo = aex_exitinfo(encl, why);
 
 	*frame = *gpr;
-	memcpy(&frame->exitinfo, &exitinfo, sizeof(exitinfo));
+	frame->exitinfo = exitinfo;
+	memset(frame->reserved, 0, sizeof(frame->reserved));
 	frame->aexnotify = (cpu_tcs(cpu)->flags & SGX_TCS_AEXNOTIFY) ? 1 : 0;
 	if ((exitinfo & EXITINFO_VALID) &&
 	    (why->vector == X86_TRAP_PF || why->vector == X86_TRAP_GP)) {
@@ -455,14 +465,21 @@ static bool enclu_leaf_is_sgx2(unsigned int leaf)
 	return leaf == SGX_EACCEPT || leaf == SGX_EMODPE || leaf == SGX_EACCEPTCOPY;
 }
 
+/* ERESUME restores the frame's registers, or enters afresh like EENTER (AEX-Notify). */
 static int enclu_resume(struct hw_cpu *cpu, struct hw_regs *regs)
 {
 	struct sgx_ssa_gpr gpr;
+	uint32_t cssa;
+	bool pop;
 	int r;
 
-	r = hw_eresume(cpu, regs->rbx, regs->rcx, &gpr);
+	r = enter(cpu, regs->rbx, regs->rcx, true, &gpr, &cssa, &pop);
 	if (r)
 		return r;
+	if (!pop) {
+		regs->rax = cssa;
+		return 0;
+	}
 	regs->rax = gpr.rax;
 	regs->rbx = gpr.rbx;
 	regs->rcx = gpr.rcx;
@@ -499,8 +516,8 @@ static int enclu_coded(struct hw_cpu *cpu, unsigned int leaf, struct hw_regs *re
 	if (hw_faulted(r) || r < 0)
 		return r;
 	regs->rax = (uint64_t)r;
-	regs->rflags &= ~(HW_RFLAGS_CF | HW_RFLAGS_PF | HW_RFLAGS_AF | HW_RFLAGS_ZF |
-			  HW_RFLAGS_SF | HW_RFLAGS_OF);
+	regs->rflags &= ~(HW_RFLAGS_CF | HW_RFLAGS_PF | HW_RFLAGS_AF | HW_RFLAGS_ZF | HW_RFLAGS_SF |
+			  HW_RFLAGS_OF);
 	if (r != SGX_SUCCESS)
 		regs->rflags |= HW_RFLAGS_ZF;
 	return r;
@@ -536,10 +553,16 @@ int hw_enclu(struct hw_cpu *cpu, struct hw_regs *regs)
 }
 
 static const char *const leaf_names[SGX_ENCLU_LEAF_MAX] = {
-	[SGX_EREPORT] = "EREPORT",	   [SGX_EGETKEY] = "EGETKEY", [SGX_EENTER] = "EENTER",
-	[SGX_ERESUME] = "ERESUME",	   [SGX_EEXIT] = "EEXIT",     [SGX_EACCEPT] = "EACCEPT",
-	[SGX_EMODPE] = "EMODPE",	   [SGX_EACCEPTCOPY] = "EACCEPTCOPY",
-	[SGX_EVERIFYREPORT2] = "EVERIFYREPORT2", [SGX_EDECCSSA] = "EDECCSSA",
+	[SGX_EREPORT] = "EREPORT",
+	[SGX_EGETKEY] = "EGETKEY",
+	[SGX_EENTER] = "EENTER",
+	[SGX_ERESUME] = "ERESUME",
+	[SGX_EEXIT] = "EEXIT",
+	[SGX_EACCEPT] = "EACCEPT",
+	[SGX_EMODPE] = "EMODPE",
+	[SGX_EACCEPTCOPY] = "EACCEPTCOPY",
+	[SGX_EVERIFYREPORT2] = "EVERIFYREPORT2",
+	[SGX_EDECCSSA] = "EDECCSSA",
 };
 
 const char *hw_enclu_leaf_name(unsigned int leaf)

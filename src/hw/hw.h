@@ -14,6 +14,7 @@
 #include "vsgx/processor.h"
 
 struct hw_epcm_entry;
+struct crypto_gcm;
 
 struct hw_section {
 	uint64_t base;
@@ -36,6 +37,10 @@ struct hw_cpu {
 	uint64_t entry_epoch; /* the enclave's epoch when this CPU entered */
 	uint64_t aep;	      /* asynchronous exit pointer given to EENTER/ERESUME */
 	uint64_t gpr_idx;     /* EPCM index of the page an AEX saves GPRs into */
+
+	/* EWB/ELD's AES-GCM key schedule, made on first use, for boot (gcm_boot). */
+	struct crypto_gcm *gcm;
+	uint64_t gcm_boot;
 };
 
 struct hw_processor {
@@ -137,6 +142,9 @@ struct hw_enclave *hw_cpu_enclave(struct hw_cpu *cpu);
  * ETRACK has completed, that is once no thread can still hold a translation
  * made before the change.
  */
+/* The stamp of a page with nothing to track, in any epoch. */
+#define HW_EPOCH_TRACKED UINT64_MAX
+
 void hw_track_enter(struct hw_enclave *encl, struct hw_cpu *cpu);
 void hw_track_leave(struct hw_enclave *encl, struct hw_cpu *cpu);
 /* ETRACK: SGX_SUCCESS, or SGX_PREV_TRK_INCMPL with nothing changed. */

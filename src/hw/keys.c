@@ -39,11 +39,37 @@ int hw_key_derive(const struct hw_processor *p, const struct hw_keydep *dep, uin
 	return crypto_aes_cmac(p->fuse_key, dep, sizeof(*dep), key);
 }
 
+void hw_key_padding(uint8_t padding[HW_KEY_PADDING_LEN])
+{
+	uint8_t em[CRYPTO_RSA3072_LEN], digest[CRYPTO_SHA256_LEN] = { 0 };
+
+	/* The SDM's HARDCODED_PKCS1_5_PADDING: EM of any SHA-256 digest, minus the digest. */
+	crypto_pkcs1_sha256_encode(digest, em);
+	memcpy(padding, em, HW_KEY_PADDING_LEN);
+}
+
+int hw_key_report_keyid(const struct hw_processor *p, uint8_t keyid[SGX_KEYID_SIZE])
+{
+	uint8_t buf[32] = "report keyid";
+
+	/* A value of this boot alone: a reset draws a new one, as firmware does at boot. */
+	memcpy(buf + 16, p->boot_key, sizeof(p->boot_key));
+	return crypto_sha256(buf, sizeof(buf), keyid);
+}
+
+bool hw_cpusvn_beyond(const uint8_t *svn, const uint8_t *cpu_svn)
+{
+	for (int i = 0; i < SGX_CPUSVN_SIZE; i++) {
+		if (svn[i] > cpu_svn[i])
+			return true;
+	}
+	return false;
+}
+
 int hw_key_launch(struct hw_cpu *cpu, const struct sgx_einittoken *token, uint8_t key[16])
 {
 	const struct hw_processor *p = cpu->proc;
 	struct hw_keydep dep;
-	uint8_t em[CRYPTO_RSA3072_LEN], digest[CRYPTO_SHA256_LEN] = { 0 };
 
 	memset(&dep, 0, sizeof(dep));
 	dep.key_name = SGX_KEY_EINITTOKEN;
@@ -56,8 +82,6 @@ int hw_key_launch(struct hw_cpu *cpu, const struct sgx_einittoken *token, uint8_
 	memcpy(dep.seal_key_fuses, p->seal_fuses, sizeof(dep.seal_key_fuses));
 	memcpy(dep.cpusvn, token->cpusvn_le, sizeof(dep.cpusvn));
 	dep.miscselect = token->masked_miscselect_le;
-	/* The SDM's HARDCODED_PKCS1_5_PADDING: EM of any SHA-256 digest, minus the digest. */
-	crypto_pkcs1_sha256_encode(digest, em);
-	memcpy(dep.padding, em, sizeof(dep.padding));
+	hw_key_padding(dep.padding);
 	return hw_key_derive(p, &dep, key);
 }

@@ -10,6 +10,7 @@
 #ifndef VSGX_HW_KEYS_H
 #define VSGX_HW_KEYS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vsgx/arch.h"
@@ -41,6 +42,11 @@ struct hw_keydep {
 	uint8_t config_id[64];
 };
 
+/* Packed: no padding bytes, so a KEYDEPENDENCIES block is exactly its fields. */
+_Static_assert(sizeof(struct hw_keydep) == 648, "KEYDEPENDENCIES has holes");
+
+#define HW_KEY_PADDING_LEN 352
+
 /* Derive the 128-bit key for (dep) on (p). Return: 0 or -ENOMEM. */
 int hw_key_derive(const struct hw_processor *p, const struct hw_keydep *dep, uint8_t key[16]);
 
@@ -50,5 +56,26 @@ int hw_key_derive(const struct hw_processor *p, const struct hw_keydep *dep, uin
  * IA32_SGXLEPUBKEYHASH. A launch enclave gets the same key from EGETKEY.
  */
 int hw_key_launch(struct hw_cpu *cpu, const struct sgx_einittoken *token, uint8_t key[16]);
+
+/*
+ * The SDM's HARDCODED_PKCS1_5_PADDING: the first 352 bytes of the PKCS#1
+ * v1.5 encoding of any SHA-256 digest in a 3072-bit modulus. EINIT saves
+ * exactly these bytes in every enclave's PADDING.
+ */
+void hw_key_padding(uint8_t padding[HW_KEY_PADDING_LEN]);
+
+/*
+ * CR_REPORT_KEYID: the key-wear-out value EREPORT puts in every REPORT,
+ * statistically unique per boot (derived from the boot secret, so it changes
+ * at every hw_processor_reset()). Return: 0 or -ENOMEM.
+ */
+int hw_key_report_keyid(const struct hw_processor *p, uint8_t keyid[SGX_KEYID_SIZE]);
+
+/*
+ * A CPUSVN is beyond the CPU's (cpu_svn) when any of its 16 components is
+ * newer: the comparison EINIT makes for a token's CPUSVN, and EGETKEY for a
+ * KEYREQUEST's.
+ */
+bool hw_cpusvn_beyond(const uint8_t *svn, const uint8_t *cpu_svn);
 
 #endif /* VSGX_HW_KEYS_H */

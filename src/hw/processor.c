@@ -9,6 +9,7 @@
 
 #include "epcm.h"
 #include "hw.h"
+#include "vsgx/crypto.h"
 
 /* CPUID encodes EPC addresses and sizes in 52 bits (EAX/ECX[31:12], EBX/EDX[19:0]). */
 #define HW_EPC_ADDR_LIMIT (1ULL << 52)
@@ -145,7 +146,12 @@ static void processor_power_on(struct hw_processor *p)
 
 		memset(&cpu->fault, 0, sizeof(cpu->fault));
 		cpu->pending_event = false;
+		/* A reset takes every CPU out of enclave mode: the enclaves are gone. */
 		cpu->inside = 0;
+		cpu->tcs = 0;
+		cpu->entry_epoch = 0;
+		cpu->aep = 0;
+		cpu->gpr_idx = 0;
 		hw_msr_power_on(cpu);
 	}
 	hw_keys_boot(p);
@@ -176,6 +182,7 @@ int hw_processor_create(const struct hw_desc *d, struct hw_processor **ret)
 	if (r)
 		goto err_free;
 	atomic_store(&p->next_eid, 1);
+	atomic_store(&p->next_version, 1);
 	hw_keys_power_on(p);
 	processor_power_on(p);
 	*ret = p;
@@ -192,6 +199,8 @@ void hw_processor_destroy(struct hw_processor *p)
 	if (!p)
 		return;
 	epcm_destroy(p);
+	for (unsigned int i = 0; i < p->desc.nr_cpus; i++)
+		crypto_gcm_free(p->cpus[i].gcm);
 	free(p->cpus);
 	free(p);
 }

@@ -64,6 +64,8 @@ bool hw_track_done(struct hw_enclave *encl, uint64_t epoch)
 {
 	bool done;
 
+	if (epoch == HW_EPOCH_TRACKED)
+		return true;
 	pthread_mutex_lock(&encl->track_lock);
 	done = encl->epoch > epoch + 1 || (encl->epoch == epoch + 1 && !encl->prev_outstanding);
 	pthread_mutex_unlock(&encl->track_lock);

@@ -93,9 +93,8 @@ static inline void ef_load_key(struct efenv *ef)
 {
 	uint8_t modulus[CRYPTO_RSA3072_LEN];
 
-	assert_int_equal(crypto_rsa_key_load(vector_path("kselftest_sign_key.pem"), &ef->key,
-					     NULL, 0),
-			 0);
+	assert_int_equal(
+	    crypto_rsa_key_load(vector_path("kselftest_sign_key.pem"), &ef->key, NULL, 0), 0);
 	assert_int_equal(crypto_rsa_key_modulus(ef->key, modulus), 0);
 	assert_int_equal(crypto_sha256(modulus, sizeof(modulus), ef->mrsigner), 0);
 }
@@ -104,9 +103,9 @@ static inline void ef_load_key(struct efenv *ef)
 static inline void ef_add(struct efenv *ef, struct hwf_measure *m, unsigned int page,
 			  uint64_t flags, const void *content)
 {
-	assert_int_equal(hwf_eadd(ef->f, ef->secs_pa, ef_pa(ef, page), ef_la(ef, page), flags,
-				  content),
-			 SGX_SUCCESS);
+	assert_int_equal(
+	    hwf_eadd(ef->f, ef->secs_pa, ef_pa(ef, page), ef_la(ef, page), flags, content),
+	    SGX_SUCCESS);
 	hwf_measure_eadd(m, (uint64_t)page * SGX_PAGE_SIZE, flags);
 	ef->mapped[page] = true;
 }

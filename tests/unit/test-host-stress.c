@@ -4,11 +4,9 @@
  * instances (a SECS in one instance, children in another), resetting them
  * with remove-all and releasing them in either order (zombies); host-enclave
  * threads building, faulting and destroying enclaves under a group limit;
- * a raw competitor for EPC, and (with the paging leaves) a reclaimer - all at
- * once. Every page handed out is marked with its holder, so a page given to
- * two holders at once is caught; a checker thread watches free + used +
- * zombie + bad == total per node the whole time. Runs well under 20 s under
- * ASan and TSan.
+ * a raw competitor for EPC, and a reclaimer thread - all at once. Every page handed out is marked
+ * with its holder, so a page given to two holders at once is caught; a checker thread watches free
+ * + used + zombie + bad == total per node the whole time. Runs well under 20 s under ASan and TSan.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -37,7 +35,7 @@ struct stress {
 	struct hw_processor *p;
 	struct host *h;
 	_Atomic int mark[NR_PAGES]; /* holder id + 1 of each handed-out page, 0 if none */
-	atomic_uint_fast64_t errors, bad_sums, checks, remove_busy, zombies_seen, built;
+	atomic_uint_fast64_t errors, bad_sums, checks, remove_busy, zombies_seen, built, ewb, eldu;
 	atomic_int running;
 };
 
@@ -260,9 +258,9 @@ static void *encl_main(void *arg)
 	secs.attributes.flags = SGX_ATTR_MODE64BIT;
 	secs.attributes.xfrm = SGX_XFRM_LEGACY;
 	for (int round = 0; round < ENCL_ROUNDS; round++) {
-		uint64_t pa, held[32];
+		struct host_encl_info info;
 		struct host_encl *e;
-		int nr_held = 0;
+		uint64_t pa;
 
 		if (host_encl_create(s->h, t->cpu, t->group, &secs, &e, NULL))
 			continue; /* EPC exhausted or the group at its limit */
@@ -275,16 +273,10 @@ static void *encl_main(void *arg)
 
 			if (r && r != -ENOMEM && r != -EFAULT && r != -EAGAIN)
 				atomic_fetch_add(&s->errors, 1);
-#ifndef VSGX_HAVE_PAGING
-			/* Without a reclaimer a resident page stays where it is: claim it. */
-			if (!r) {
-				held[nr_held++] = pa & SGX_PAGE_MASK;
-				mark_claim(s, pa & SGX_PAGE_MASK, t->id);
-			}
-#endif
 		}
-		while (nr_held > 0)
-			mark_drop(s, held[--nr_held], t->id);
+		host_encl_query(e, &info);
+		atomic_fetch_add(&s->ewb, info.ewb);
+		atomic_fetch_add(&s->eldu, info.eldu);
 		host_encl_destroy(e, t->cpu);
 	}
 	free(src);
@@ -330,7 +322,6 @@ static void *check_main(void *arg)
 	return NULL;
 }
 
-#ifdef VSGX_HAVE_PAGING
 struct reclaim_thread {
 	struct stress *s;
 	struct hw_cpu *cpu;
@@ -346,7 +337,6 @@ static void *reclaim_main(void *arg)
 	}
 	return NULL;
 }
-#endif
 
 static void test_stress(void **state)
 {
@@ -383,28 +373,25 @@ static void test_stress(void **state)
 	}
 	assert_int_equal(pthread_create(&tc, NULL, compete_main, s), 0);
 	assert_int_equal(pthread_create(&tk, NULL, check_main, s), 0);
-#ifdef VSGX_HAVE_PAGING
 	struct reclaim_thread rt = { s, hw_processor_cpu(s->p, 5) };
 	pthread_t tr;
 
 	assert_int_equal(pthread_create(&tr, NULL, reclaim_main, &rt), 0);
-#endif
 	for (int i = 0; i < NR_VMS; i++)
 		pthread_join(tv[i], NULL);
 	for (int i = 0; i < 2; i++)
 		pthread_join(te[i], NULL);
 	pthread_join(tc, NULL);
 	pthread_join(tk, NULL);
-#ifdef VSGX_HAVE_PAGING
 	pthread_join(tr, NULL);
-#endif
 
 	printf("# pages built %llu, checks %llu, zombie retries that left zombies %llu, busy "
-	       "resets %llu\n",
+	       "resets %llu, EWB %llu, ELDU %llu\n",
 	       (unsigned long long)atomic_load(&s->built),
 	       (unsigned long long)atomic_load(&s->checks),
 	       (unsigned long long)atomic_load(&s->zombies_seen),
-	       (unsigned long long)atomic_load(&s->remove_busy));
+	       (unsigned long long)atomic_load(&s->remove_busy),
+	       (unsigned long long)atomic_load(&s->ewb), (unsigned long long)atomic_load(&s->eldu));
 	assert_int_equal(atomic_load(&s->errors), 0);
 	assert_int_equal(atomic_load(&s->bad_sums), 0);
 	assert_true(atomic_load(&s->checks) > 0);

@@ -242,6 +242,44 @@ static void test_syntax_options(void **state)
 	CHECK_SYNTAX(cases);
 }
 
+/* The commands of trace-leaves.c: memory, threads, paging, SGX2. */
+static void test_syntax_leaves(void **state)
+{
+	static const struct syntax_case cases[] = {
+		{ "map 0x7f0000000800 0x80000000",
+		  "t:1:5: map needs a 4 KiB aligned linear address" },
+		{ "map 0x10000000 0x80000000",
+		  "t:1:5: 0x10000000 is the runner's RAM or EPC; map addresses" },
+		{ "map 0x80001000 0x80000000", "t:1:5: 0x80001000 is the runner's RAM or EPC" },
+		{ "map 0x7f0000000000 ram", "t:1:20: map needs an EPC page to map to" },
+		{ "map 0x7f0000000000", "t:1:1: expected 'map LA PAGE'" },
+		{ "unmap 0x7f0000000010", "t:1:7: unmap needs a 4 KiB aligned linear address" },
+		{ "poke 0x1000 00", "t:1:6: poke works on the runner's RAM" },
+		{ "poke ram+0xfffff 0000", "t:1:6: poke works on the runner's RAM" },
+		{ "poke ram 0", "t:1:10: " },
+		{ "peek ram 0", "t:1:10: peek needs a length of at least 1" },
+		{ "peek ram 4097", "t:1:10: 4097 is too large here" },
+		{ "peek ram 2 want=00", "t:1:17: want= has 1 bytes, not 2" },
+		{ "load 0x7f0000000000 1 wanted=00", "t:1:23: load has no option 'wanted'" },
+		{ "ecreate s\newb s", "t:2:1: ewb needs va=SLOT, the VA slot's address" },
+		{ "ecreate s\neldu s va=q", "t:2:11: unknown label 'q'" },
+		{ "ecreate s\neaug p secs=s", "t:2:1: eaug needs secs=SECS and linaddr=ADDR" },
+		{ "ecreate s\nemodpr s perm=q", "t:2:15: perm is r, w and x" },
+		{ "ecreate s\neaccept 0x7f0000000000 perm=rw",
+		  "t:2:1: eaccept needs secinfo=ADDR, an address inside the enclave" },
+		{ "ecreate s\neaccept 0x7f0000000000 secinfo=0x7f0000001000 pending=2",
+		  "t:2:55: 2 is too large here (at most 0x1)" },
+		{ "aex vector=256", "t:1:12: 256 is too large here (at most 0xff)" },
+		{ "eexit 0x400000", "t:1:1: expected 'eexit [target=X]'" },
+		{ "eenter", "t:1:1: expected 'eenter TCS [aep=X]'" },
+		{ "enclu x", "t:1:7: expected a number" },
+		{ "edbgwr 0x80000000", "t:1:1: expected 'edbgwr ADDR VALUE'" },
+	};
+
+	(void)state;
+	CHECK_SYNTAX(cases);
+}
+
 static void test_syntax_expect(void **state)
 {
 	static const struct syntax_case cases[] = {
@@ -659,6 +697,33 @@ static void test_run_encls_detail(void **state)
 }
 
 /* The cpu prefix: per-CPU MSRs, events and enclave entry. */
+/* Memory commands: RAM pokes and peeks, maps, and loads that need enclave mode. */
+static void test_run_memory(void **state)
+{
+	(void)state;
+	run_expect_output(
+	    "poke ram+0x10 0102\npeek ram+0x10 3 want=010200\n"
+	    "load 0x7f0000000000 1 => EINVAL\nstore 0x7f0000000000 00 => EINVAL\n"
+	    "ecreate p\nmap 0x7f0000000000 p\nmap 0x7f0000000000 p\n"
+	    "unmap 0x7f0000000000 => ok\nunmap 0x7f0000000000 => ENOENT\n"
+	    "eenter 0x7f0000000000 => #PF(0x7f0000000000)\n"
+	    "aex => EINVAL\neexit => #GP\n",
+	    "poke ram+0x10 0102 -> ok\npeek ram+0x10 3 want=010200 -> ok (010200)\n"
+	    "load 0x7f0000000000 1 -> EINVAL\nstore 0x7f0000000000 00 -> EINVAL\n"
+	    "ecreate p -> ok\nmap 0x7f0000000000 p -> ok\nmap 0x7f0000000000 p -> ok\n"
+	    "unmap 0x7f0000000000 -> ok\nunmap 0x7f0000000000 -> ENOENT\n"
+	    "eenter 0x7f0000000000 -> #PF(0x7f0000000000)\n"
+	    "aex -> EINVAL\neexit -> #GP\n",
+	    12, 7);
+}
+
+static void test_run_peek_mismatch(void **state)
+{
+	(void)state;
+	run_expect_mismatch("poke ram 01\npeek ram 1 want=02\npoke ram 03\n",
+			    "t:2: 1 bytes at 0x10000000 differ from want=\n", 2);
+}
+
 static void test_run_cpu_prefix(void **state)
 {
 	(void)state;
@@ -879,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_labels),
 		cmocka_unit_test(test_syntax_label_allocated),
 		cmocka_unit_test(test_syntax_options),
+		cmocka_unit_test(test_syntax_leaves),
 		cmocka_unit_test(test_syntax_expect),
 		cmocka_unit_test(test_syntax_processor),
 		cmocka_unit_test(test_syntax_vectors_unset),
@@ -895,6 +961,8 @@ int main(void)
 		cmocka_unit_test(test_run_ram_window),
 		cmocka_unit_test(test_run_overlapping_operands),
 		cmocka_unit_test(test_run_encls_detail),
+		cmocka_unit_test(test_run_memory),
+		cmocka_unit_test(test_run_peek_mismatch),
 		cmocka_unit_test(test_run_cpu_prefix),
 		cmocka_unit_test(test_run_quiet),
 		cmocka_unit_test(test_run_sgxs),

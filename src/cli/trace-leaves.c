@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Trace commands for enclave threads, paging, SGX2 and debugging, and for
+ * the memory the CPUs see: mapping enclave linear pages onto EPC pages,
+ * writing and reading the runner's RAM, and enclave code's own loads and
+ * stores. Operands are built here, as in trace-ops.c; structures that a leaf
+ * reads inside an enclave (EACCEPT's SECINFO) are stored by the runner with
+ * enclave-mode writes when they lie outside the RAM.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace-ops.h"
+#include "trace.h"
+
+/* Where the paging leaves' structures live by default. */
+enum { L_PAGEINFO, L_SECINFO };
+static const struct blob_def leaf_blobs[] = {
+	[L_PAGEINFO] = { "pageinfo", sizeof(struct sgx_pageinfo), 0x2000 },
+	[L_SECINFO] = { "secinfo", sizeof(struct sgx_secinfo), 0x2040 },
+};
+
+/* The SECINFO operand of EMODPR, EMODT, EACCEPT, EACCEPTCOPY and EMODPE. */
+enum { S_SECINFO };
+static const struct blob_def secinfo_blobs[] = {
+	[S_SECINFO] = { "secinfo", sizeof(struct sgx_secinfo), 0x2040 },
+};
+
+#define DEFAULT_SRCPGE (TRACE_RAM_BASE + 0x3000)
+#define DEFAULT_PCMD   (TRACE_RAM_BASE + 0x2080)
+#define DEFAULT_AEP    0x7f0000001000ULL
+#define DEFAULT_TARGET 0x400000ULL
+#define MAX_MEM_BYTES  SGX_PAGE_SIZE
+
+static const struct opt_def reg_opts[] = {
+	S("rbx", OPT_SADDR),
+	S("rcx", OPT_SADDR),
+	S("rdx", OPT_SADDR),
+	END,
+};
+static const struct opt_def want_opts[] = { S("want", OPT_WORD), END };
+static const struct opt_def ewb_opts[] = {
+	S("va", OPT_SADDR),
+	{ "srcpge", OPT_ADDR, L_PAGEINFO, AT(sgx_pageinfo, srcpge) },
+	{ "pcmd", OPT_ADDR, L_PAGEINFO, AT(sgx_pageinfo, secinfo) },
+	{ "linaddr", OPT_ADDR, L_PAGEINFO, AT(sgx_pageinfo, linaddr) },
+	{ "secs", OPT_ADDR, L_PAGEINFO, AT(sgx_pageinfo, secs) },
+	{ "rbx", OPT_PLACE, L_PAGEINFO, 0, 0 },
+	END,
+};
+static const struct opt_def eaug_opts[] = {
+	{ "secs", OPT_ADDR, L_PAGEINFO, AT(sgx_pageinfo, secs) },
+	{ "linaddr", OPT_ADDR, L_PAGEINFO, AT(sgx_pageinfo, linaddr) },
+	{ "rbx", OPT_PLACE, L_PAGEINFO, 0, 0 },
+	S("type", OPT_WORD),
+	S("perm", OPT_WORD),
+	END,
+};
+static const struct opt_def secinfo_opts[] = {
+	S("type", OPT_WORD),
+	S("perm", OPT_WORD),
+	S("pending", OPT_NUM),
+	S("modified", OPT_NUM),
+	S("pr", OPT_NUM),
+	{ "secinfo", OPT_PLACE, S_SECINFO, 0, 0 },
+	{ "flags", OPT_FIELD, S_SECINFO, AT(sgx_secinfo, flags) },
+	END,
+};
+static const struct opt_def aep_opts[] = { S("aep", OPT_NUM), END };
+static const struct opt_def eexit_opts[] = { S("target", OPT_NUM), END };
+static const struct opt_def aex_opts[] = {
+	S("vector", OPT_NUM), S("error", OPT_NUM),
+	S("addr", OPT_NUM),   S("rip", OPT_NUM),
+	S("rflags", OPT_NUM), S("rax", OPT_NUM),
+	S("rbx", OPT_NUM),    S("rcx", OPT_NUM),
+	S("rdx", OPT_NUM),    END,
+};
+
+static const struct opt_def *const reg_tables[] = { reg_opts, NULL };
+static const struct opt_def *const want_tables[] = { want_opts, NULL };
+static const struct opt_def *const ewb_tables[] = { ewb_opts, NULL };
+static const struct opt_def *const eaug_tables[] = { eaug_opts, NULL };
+static const struct opt_def *const secinfo_tables[] = { secinfo_opts, NULL };
+static const struct opt_def *const aep_tables[] = { aep_opts, NULL };
+static const struct opt_def *const eexit_tables[] = { eexit_opts, NULL };
+static const struct opt_def *const aex_tables[] = { aex_opts, NULL };
+
+/* ---------------------------------------------------------------------- */
+/* Memory                                                                 */
+/* ---------------------------------------------------------------------- */
+
+static bool in_ram(uint64_t la, uint64_t len)
+{
+	return la - TRACE_RAM_BASE < TRACE_RAM_SIZE &&
+	       len <= TRACE_RAM_SIZE - (la - TRACE_RAM_BASE);
+}
+
+static bool in_epc(const struct trace *t, uint64_t la)
+{
+	for (unsigned int i = 0; i < t->desc.nr_sections; i++) {
+		const struct hw_epc_section_desc *s = &t->desc.sections[i];
+
+		if (la - s->base < s->size)
+			return true;
+	}
+	return false;
+}
+
+/* map LA PAGE: enclave linear page LA translates to EPC page PAGE from now on. */
+static int build_map(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		     const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	uint64_t la;
+	int r;
+
+	(void)v;
+	r = tp_num(tp, &args[0], UINT64_MAX, &la);
+	if (r)
+		return r;
+	if (la & ~SGX_PAGE_MASK)
+		return tp_err(tp, args[0].col, "%s needs a 4 KiB aligned linear address", od->name);
+	if (in_ram(la, SGX_PAGE_SIZE) || in_epc(tp->t, la))
+		return tp_err(tp, args[0].col,
+			      "0x%llx is the runner's RAM or EPC; map addresses outside both",
+			      (unsigned long long)la);
+	cmd->reg[TREG_RBX] = la;
+	if (nargs < 2)
+		return 0;
+	r = tp_addr(tp, &args[1], false, &cmd->reg[TREG_RCX], NULL);
+	if (!r && (!in_epc(tp->t, cmd->reg[TREG_RCX]) || (cmd->reg[TREG_RCX] & ~SGX_PAGE_MASK)))
+		r = tp_err(tp, args[1].col, "map needs an EPC page to map to");
+	return r;
+}
+
+/* Bytes for poke and store, or the want= of peek and load. */
+static int mem_data(struct tp *tp, const struct word *w, struct trace_cmd *cmd)
+{
+	int r = tp_bytes(tp, w, 0, &cmd->data, &cmd->data_len);
+
+	if (!r && cmd->data_len > MAX_MEM_BYTES)
+		r = tp_err(tp, w->col, "at most %d bytes at a time", (int)MAX_MEM_BYTES);
+	return r;
+}
+
+static int build_mem(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		     const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	const struct opt_val *want = topt_find(v, "want");
+	bool ram = od->op == TOP_POKE || od->op == TOP_PEEK;
+	bool read = od->op == TOP_PEEK || od->op == TOP_LOAD;
+	int r;
+
+	(void)nargs;
+	r = tp_addr(tp, &args[0], false, &cmd->reg[TREG_RBX], NULL);
+	if (r)
+		return r;
+	if (read) {
+		r = tp_num(tp, &args[1], MAX_MEM_BYTES, &cmd->count);
+		if (!r && !cmd->count)
+			r = tp_err(tp, args[1].col, "%s needs a length of at least 1", od->name);
+		if (!r && want) {
+			r = mem_data(tp, &want->val, cmd);
+			if (!r && cmd->data_len != cmd->count)
+				r = tp_err(tp, want->val.col, "want= has %zu bytes, not %llu",
+					   cmd->data_len, (unsigned long long)cmd->count);
+		}
+	} else {
+		r = mem_data(tp, &args[1], cmd);
+		cmd->count = cmd->data_len;
+	}
+	if (!r && ram && !in_ram(cmd->reg[TREG_RBX], cmd->count))
+		r = tp_err(tp, args[0].col, "%s works on the runner's RAM (ram .. ram+0xfffff)",
+			   od->name);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Leaves                                                                 */
+/* ---------------------------------------------------------------------- */
+
+static int build_enclu(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		       const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	static const char *const regs[] = {
+		[TREG_RBX] = "rbx", [TREG_RCX] = "rcx", [TREG_RDX] = "rdx"
+	};
+	int r;
+
+	(void)od;
+	(void)nargs;
+	r = tp_num(tp, &args[0], UINT64_MAX, &cmd->reg[TREG_RAX]);
+	for (int i = TREG_RBX; !r && i <= TREG_RDX; i++) {
+		const struct opt_val *ov = topt_find(v, regs[i]);
+
+		if (ov)
+			r = tp_addr(tp, &ov->val, false, &cmd->reg[i], NULL);
+	}
+	return r;
+}
+
+/* Leaves of one EPC page operand in RCX: EBLOCK, ETRACK, EDBGRD. */
+static int build_rcx(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		     const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	(void)od;
+	(void)v;
+	(void)nargs;
+	return tp_addr(tp, &args[0], false, &cmd->reg[TREG_RCX], NULL);
+}
+
+static int build_edbgwr(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+			const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	int r = build_rcx(tp, od, cmd, args, nargs, v);
+
+	return r ? r : tp_num(tp, &args[1], UINT64_MAX, &cmd->reg[TREG_RBX]);
+}
+
+/*
+ * EWB, ELDB, ELDU: PAGEINFO with the encrypted page (srcpge=) and PCMD
+ * (pcmd=) in RAM, the page in RCX and the VA slot in RDX. EWB fills the page
+ * and PCMD; ELD reads them where EWB left them.
+ */
+static int build_paging(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+			const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	const struct opt_val *va = topt_find(v, "va");
+	struct sgx_pageinfo pi = { .srcpge = DEFAULT_SRCPGE, .secinfo = DEFAULT_PCMD };
+	int r;
+
+	(void)nargs;
+	if (!va)
+		return tp_err(tp, tp->cmd_col, "%s needs va=SLOT, the VA slot's address", od->name);
+	r = tp_addr(tp, &args[0], false, &cmd->reg[TREG_RCX], NULL);
+	if (!r)
+		r = tp_addr(tp, &va->val, false, &cmd->reg[TREG_RDX], NULL);
+	if (!r)
+		r = topt_blobs_init(od, cmd);
+	if (r)
+		return r;
+	/* Only PAGEINFO is written: the page and PCMD are the leaves' own business. */
+	cmd->nr_blobs = 1;
+	memcpy(cmd->blob[L_PAGEINFO].bytes, &pi, sizeof(pi));
+	r = topt_place(tp, cmd, v);
+	if (!r)
+		r = topt_fields(tp, cmd, v, L_PAGEINFO);
+	if (!r)
+		r = topt_raw(tp, cmd, v);
+	cmd->reg[TREG_RBX] = cmd->blob[L_PAGEINFO].la;
+	return r;
+}
+
+/* EAUG: PAGEINFO with SECS and LINADDR; SECINFO only when type= or perm= asks for one. */
+static int build_eaug(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		      const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	bool secinfo = topt_find(v, "type") || topt_find(v, "perm");
+	struct sgx_pageinfo *pi;
+	uint64_t flags;
+	int r;
+
+	(void)nargs;
+	if (!topt_find(v, "secs") || !topt_find(v, "linaddr"))
+		return tp_err(tp, tp->cmd_col, "eaug needs secs=SECS and linaddr=ADDR");
+	r = tp_addr(tp, &args[0], false, &cmd->reg[TREG_RCX], NULL);
+	if (!r)
+		r = topt_blobs_init(od, cmd);
+	if (!r)
+		r = topt_place(tp, cmd, v);
+	if (!r)
+		r = topt_fields(tp, cmd, v, L_PAGEINFO);
+	if (!r && secinfo)
+		r = topt_secinfo_flags(tp, v, SGX_PT_REG, &flags);
+	if (r)
+		return r;
+	pi = (struct sgx_pageinfo *)cmd->blob[L_PAGEINFO].bytes;
+	if (secinfo) {
+		memcpy(cmd->blob[L_SECINFO].bytes, &flags, sizeof(flags));
+		pi->secinfo = cmd->blob[L_SECINFO].la;
+	} else {
+		cmd->nr_blobs = 1;
+	}
+	cmd->reg[TREG_RBX] = cmd->blob[L_PAGEINFO].la;
+	return topt_raw(tp, cmd, v);
+}
+
+/* pending=, modified=, pr= as SECINFO.FLAGS bits. */
+static int secinfo_state(struct tp *tp, const struct opt_vals *v, uint64_t *flags)
+{
+	static const struct {
+		const char *name;
+		uint64_t bit;
+	} bits[] = {
+		{ "pending", SGX_SECINFO_PENDING },
+		{ "modified", SGX_SECINFO_MODIFIED },
+		{ "pr", SGX_SECINFO_PR },
+	};
+
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		uint64_t on;
+		int r = topt_num(tp, v, bits[i].name, 1, 0, &on);
+
+		if (r)
+			return r;
+		if (on)
+			*flags |= bits[i].bit;
+	}
+	return 0;
+}
+
+/*
+ * A SECINFO operand in RBX: EMODPR/EMODT (in RAM by default; no page type
+ * unless type= gives one, as Linux passes them) and EACCEPT, EACCEPTCOPY,
+ * EMODPE (inside the enclave: secinfo= is required).
+ */
+static int build_secinfo(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+			 const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	bool inside = od->op == TOP_EACCEPT || od->op == TOP_EACCEPTCOPY || od->op == TOP_EMODPE;
+	unsigned int dflt_pt = inside ? SGX_PT_REG : 0;
+	uint64_t flags;
+	int r;
+
+	if (inside && !topt_find(v, "secinfo"))
+		return tp_err(tp, tp->cmd_col,
+			      "%s needs secinfo=ADDR, an address inside the enclave", od->name);
+	r = tp_addr(tp, &args[0], false, &cmd->reg[TREG_RCX], NULL);
+	if (!r && nargs > 1)
+		r = tp_addr(tp, &args[1], false, &cmd->reg[TREG_RDX], NULL);
+	if (!r)
+		r = topt_blobs_init(od, cmd);
+	if (!r)
+		r = topt_place(tp, cmd, v);
+	if (!r)
+		r = topt_secinfo_flags(tp, v, dflt_pt, &flags);
+	if (!r)
+		r = secinfo_state(tp, v, &flags);
+	if (r)
+		return r;
+	memcpy(cmd->blob[S_SECINFO].bytes, &flags, sizeof(flags));
+	r = topt_fields(tp, cmd, v, S_SECINFO);
+	if (!r)
+		r = topt_raw(tp, cmd, v);
+	cmd->reg[TREG_RBX] = cmd->blob[S_SECINFO].la;
+	return r;
+}
+
+static int build_entry(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		       const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	int r;
+
+	(void)od;
+	(void)nargs;
+	r = tp_addr(tp, &args[0], false, &cmd->reg[TREG_RBX], NULL);
+	if (!r)
+		r = topt_num(tp, v, "aep", UINT64_MAX, DEFAULT_AEP, &cmd->reg[TREG_RCX]);
+	return r;
+}
+
+static int build_eexit(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		       const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	(void)od;
+	(void)args;
+	(void)nargs;
+	return topt_num(tp, v, "target", UINT64_MAX, DEFAULT_TARGET, &cmd->reg[TREG_RBX]);
+}
+
+/* An asynchronous exit: an interrupt (vector >= 32, the default 0x20) or an exception. */
+static int build_aex(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		     const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	static const char *const regs[] = { "rax", "rbx", "rcx", "rdx" };
+	static const char *const args_names[] = {
+		"vector", "error", "addr", NULL, "rip", "rflags"
+	};
+	int r = 0;
+
+	(void)od;
+	(void)args;
+	(void)nargs;
+	for (int i = 0; !r && i < TREG_MAX; i++)
+		r = topt_num(tp, v, regs[i], UINT64_MAX, 0, &cmd->reg[i]);
+	for (int i = 0; !r && i < 6; i++) {
+		if (args_names[i])
+			r = topt_num(tp, v, args_names[i], i == 0 ? 255 : UINT64_MAX,
+				     i == 0 ? 0x20 : 0, &cmd->arg[i]);
+	}
+	cmd->arg[3] = cmd->arg[0] >= 32;
+	return r;
+}
+
+#define LEAF_BLOBS    leaf_blobs, 2
+#define SECINFO_BLOBS secinfo_blobs, 1
+
+const struct op_def trace_leaf_ops[] = {
+	{ "map", TOP_MAP, 2, 2, "map LA PAGE", NULL, NULL, 0, build_map },
+	{ "unmap", TOP_UNMAP, 1, 1, "unmap LA", NULL, NULL, 0, build_map },
+	{ "poke", TOP_POKE, 2, 2, "poke ADDR BYTES", NULL, NULL, 0, build_mem },
+	{ "peek", TOP_PEEK, 2, 2, "peek ADDR LEN [want=BYTES]", want_tables, NULL, 0, build_mem },
+	{ "store", TOP_STORE, 2, 2, "store LA BYTES", NULL, NULL, 0, build_mem },
+	{ "load", TOP_LOAD, 2, 2, "load LA LEN [want=BYTES]", want_tables, NULL, 0, build_mem },
+	{ "enclu", TOP_ENCLU, 1, 1, "enclu LEAF [rbx=X] [rcx=X] [rdx=X]", reg_tables, NULL, 0,
+	  build_enclu },
+	{ "eblock", TOP_EBLOCK, 1, 1, "eblock PAGE", NULL, NULL, 0, build_rcx },
+	{ "etrack", TOP_ETRACK, 1, 1, "etrack SECS", NULL, NULL, 0, build_rcx },
+	{ "ewb", TOP_EWB, 1, 1, "ewb PAGE va=SLOT [srcpge=ADDR] [pcmd=ADDR] [OPTION=VALUE...]",
+	  ewb_tables, LEAF_BLOBS, build_paging },
+	{ "eldb", TOP_ELDB, 1, 1,
+	  "eldb PAGE va=SLOT [secs=SECS] [linaddr=LA] [srcpge=ADDR] [pcmd=ADDR]", ewb_tables,
+	  LEAF_BLOBS, build_paging },
+	{ "eldu", TOP_ELDU, 1, 1,
+	  "eldu PAGE va=SLOT [secs=SECS] [linaddr=LA] [srcpge=ADDR] [pcmd=ADDR]", ewb_tables,
+	  LEAF_BLOBS, build_paging },
+	{ "eaug", TOP_EAUG, 1, 1, "eaug PAGE secs=SECS linaddr=LA [type=T] [perm=P]", eaug_tables,
+	  LEAF_BLOBS, build_eaug },
+	{ "emodpr", TOP_EMODPR, 1, 1, "emodpr PAGE perm=P [OPTION=VALUE...]", secinfo_tables,
+	  SECINFO_BLOBS, build_secinfo },
+	{ "emodt", TOP_EMODT, 1, 1, "emodt PAGE type=T [OPTION=VALUE...]", secinfo_tables,
+	  SECINFO_BLOBS, build_secinfo },
+	{ "edbgrd", TOP_EDBGRD, 1, 1, "edbgrd ADDR", NULL, NULL, 0, build_rcx },
+	{ "edbgwr", TOP_EDBGWR, 2, 2, "edbgwr ADDR VALUE", NULL, NULL, 0, build_edbgwr },
+	{ "eenter", TOP_EENTER, 1, 1, "eenter TCS [aep=X]", aep_tables, NULL, 0, build_entry },
+	{ "eresume", TOP_ERESUME, 1, 1, "eresume TCS [aep=X]", aep_tables, NULL, 0, build_entry },
+	{ "eexit", TOP_EEXIT, 0, 0, "eexit [target=X]", eexit_tables, NULL, 0, build_eexit },
+	{ "aex", TOP_AEX, 0, 0, "aex [vector=N] [error=X] [addr=X] [rip=X] [rflags=X] [rax=X...]",
+	  aex_tables, NULL, 0, build_aex },
+	{ "eaccept", TOP_EACCEPT, 1, 1, "eaccept LA secinfo=LA [type=T] [perm=P] [pending=1...]",
+	  secinfo_tables, SECINFO_BLOBS, build_secinfo },
+	{ "eacceptcopy", TOP_EACCEPTCOPY, 2, 2, "eacceptcopy DEST SRC secinfo=LA [perm=P]",
+	  secinfo_tables, SECINFO_BLOBS, build_secinfo },
+	{ "emodpe", TOP_EMODPE, 1, 1, "emodpe LA secinfo=LA [perm=P]", secinfo_tables,
+	  SECINFO_BLOBS, build_secinfo },
+};
+
+const size_t trace_nr_leaf_ops = sizeof(trace_leaf_ops) / sizeof(trace_leaf_ops[0]);
