@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench/vepc: the host's virtual-EPC walks for one large instance - first
+ * touch of every page (fault-in), remove-all (a guest reset) and release -
+ * with every page holding enclave state (enclaves built through the vEPC
+ * address space, as a guest builds them), as cost per page and as a ratio to
+ * the floor these walks cannot beat, measured in the same run: one pass that
+ * reads every page's EPCM entry through the model (hw_epcm_query), the least
+ * any walk that must look at each page's EPCM entry does.
+ *
+ * usage: bench-vepc [PAGES] [ROUNDS] [ENCLAVE_PAGES]
+ *   16 GiB: bench-vepc 4194304 1
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "vsgx/encls.h"
+#include "vsgx/host.h"
+#include "vsgx/processor.h"
+
+#define VAS_BASE  0x100000000000ULL
+#define ENCL_BASE 0x10000000ULL
+
+struct bench {
+	struct hw_processor *p;
+	struct host *h;
+	struct hw_cpu *guest, *kcpu;
+	struct host_vepc *v;
+	struct host_vas vas;
+	uint64_t pages, per_encl;
+	struct sgx_pageinfo *pi;
+	struct sgx_secinfo *si;
+	struct sgx_secs *secs;
+	uint8_t *zero; /* EADD source: all-zero pages keep no host memory */
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what, long long r)
+{
+	fprintf(stderr, "bench-vepc: %s failed (%lld)\n", what, r);
+	exit(1);
+}
+
+static double bench_setup(struct bench *b)
+{
+	struct hw_desc d;
+	double t0;
+	int r;
+
+	hw_desc_init_default(&d);
+	d.sections[0].size = b->pages * SGX_PAGE_SIZE;
+	r = hw_processor_create(&d, &b->p);
+	if (r)
+		die("hw_processor_create", r);
+	b->guest = hw_processor_cpu(b->p, 0);
+	b->kcpu = hw_processor_cpu(b->p, 1);
+	t0 = now();
+	r = host_create(b->p, b->kcpu, &b->h);
+	if (r)
+		die("host_create", r);
+	b->pi = aligned_alloc(64, 64);
+	b->si = aligned_alloc(64, 64);
+	b->secs = aligned_alloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
+	b->zero = aligned_alloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
+	memset(b->zero, 0, SGX_PAGE_SIZE);
+	return now() - t0;
+}
+
+static void bench_open(struct bench *b)
+{
+	struct hw_addr_space as;
+
+	if (host_vepc_open(b->h, 0, NULL, &b->v) || host_vepc_map(b->v, b->pages))
+		die("vepc open/map", 0);
+	host_vas_init(&b->vas);
+	if (host_vas_add(&b->vas, b->v, VAS_BASE))
+		die("host_vas_add", 0);
+	host_vas_addr_space(&b->vas, &as);
+	hw_cpu_set_addr_space(b->guest, &as);
+}
+
+static double bench_fault_in(struct bench *b)
+{
+	double t0 = now();
+	uint64_t pa;
+
+	for (uint64_t i = 0; i < b->pages; i++)
+		if (host_vepc_fault(b->v, i, &pa))
+			die("host_vepc_fault", (long long)i);
+	return now() - t0;
+}
+
+static void bench_ecreate(struct bench *b, uint64_t la)
+{
+	memset(b->secs, 0, sizeof(*b->secs));
+	b->secs->base = ENCL_BASE;
+	b->secs->size = b->per_encl * SGX_PAGE_SIZE;
+	b->secs->ssa_frame_size = 1;
+	b->secs->attributes.flags = SGX_ATTR_MODE64BIT;
+	b->secs->attributes.xfrm = SGX_XFRM_LEGACY;
+	memset(b->pi, 0, sizeof(*b->pi));
+	memset(b->si, 0, sizeof(*b->si));
+	b->si->flags = SGX_SECINFO_PT(SGX_PT_SECS);
+	b->pi->srcpge = (uintptr_t)b->secs;
+	b->pi->secinfo = (uintptr_t)b->si;
+	if (hw_ecreate(b->guest, (uintptr_t)b->pi, la))
+		die("ECREATE", (long long)la);
+}
+
+/* Fill every page: enclaves of per_encl pages, SECS first, through the guest's view. */
+static double bench_build(struct bench *b)
+{
+	double t0 = now();
+	struct hw_addr_space as;
+
+	host_vas_addr_space(&b->vas, &as);
+	hw_cpu_set_addr_space(b->guest, &as);
+	for (uint64_t first = 0; first < b->pages; first += b->per_encl) {
+		uint64_t secs_la = VAS_BASE + first * SGX_PAGE_SIZE;
+		uint64_t n = b->pages - first < b->per_encl ? b->pages - first : b->per_encl;
+
+		bench_ecreate(b, secs_la);
+		b->si->flags = SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W;
+		b->pi->srcpge = (uintptr_t)b->zero;
+		b->pi->secs = secs_la;
+		for (uint64_t i = 1; i < n; i++) {
+			b->pi->linaddr = ENCL_BASE + (i - 1) * SGX_PAGE_SIZE;
+			if (hw_eadd(b->guest, (uintptr_t)b->pi, secs_la + i * SGX_PAGE_SIZE))
+				die("EADD", (long long)(first + i));
+		}
+	}
+	return now() - t0;
+}
+
+/* The floor: read every page's EPCM entry once, as tightly as the model allows. */
+static double bench_epcm_pass(struct bench *b, uint64_t *valid)
+{
+	const struct hw_epc_section_desc *s = hw_processor_section(b->p, 0);
+	struct hw_epcm_info info;
+	double t0 = now();
+
+	*valid = 0;
+	for (uint64_t i = 0; i < b->pages; i++) {
+		hw_epcm_query(b->p, s->base + i * SGX_PAGE_SIZE, &info);
+		*valid += info.valid;
+	}
+	return now() - t0;
+}
+
+/*
+ * The leaves alone: the same EREMOVEs remove-all issues (every page, then
+ * the SECS pages again), issued straight at physical addresses on the host
+ * CPU, without the host layer's bookkeeping.
+ */
+static double bench_eremove_pass(struct bench *b)
+{
+	const struct hw_epc_section_desc *s = hw_processor_section(b->p, 0);
+	double t0 = now();
+	int r;
+
+	hw_cpu_set_addr_space(b->kcpu, NULL);
+	for (uint64_t i = 0; i < b->pages; i++) {
+		r = hw_eremove(b->kcpu, s->base + i * SGX_PAGE_SIZE);
+		if (r && r != SGX_CHILD_PRESENT)
+			die("EREMOVE", r);
+	}
+	for (uint64_t i = 0; i < b->pages; i += b->per_encl)
+		if (hw_eremove(b->kcpu, s->base + i * SGX_PAGE_SIZE))
+			die("EREMOVE of a SECS", (long long)i);
+	return now() - t0;
+}
+
+static double bench_remove_all(struct bench *b)
+{
+	double t0 = now();
+	int64_t r = host_vepc_remove_all(b->v, b->kcpu, NULL);
+
+	if (r)
+		die("host_vepc_remove_all", r);
+	return now() - t0;
+}
+
+static double bench_release(struct bench *b)
+{
+	double t0 = now();
+
+	host_vepc_release(b->v, b->kcpu);
+	b->v = NULL;
+	return now() - t0;
+}
+
+static double best(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+static void report(const char *what, double t, double floor, uint64_t pages)
+{
+	printf("vepc %-12s %8.1f ns/page  %7.3f s  ratio to EPCM pass %5.2f\n", what,
+	       t / (double)pages * 1e9, t, t / floor);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench b = { 0 };
+	int rounds = argc > 2 ? atoi(argv[2]) : 3;
+	double t_boot, t_fault = 1e30, t_build = 1e30, t_rm = 1e30, t_rel = 1e30, t_floor = 1e30;
+	double t_leaves = 1e30;
+	struct host_epc_stats st;
+	uint64_t valid = 0;
+
+	b.pages = argc > 1 ? strtoull(argv[1], NULL, 0) : 262144;
+	b.per_encl = argc > 3 ? strtoull(argv[3], NULL, 0) : 256;
+	if (b.pages < 2 || b.per_encl < 2 || (b.per_encl & (b.per_encl - 1)) || rounds < 1)
+		die("arguments (PAGES >= 2, ROUNDS >= 1, ENCLAVE_PAGES a power of two >= 2)", 0);
+	t_boot = bench_setup(&b);
+	for (int r = 0; r < rounds; r++) {
+		bench_open(&b);
+		t_fault = best(t_fault, bench_fault_in(&b));
+		t_build = best(t_build, bench_build(&b));
+		t_floor = best(t_floor, bench_epcm_pass(&b, &valid));
+		if (valid != b.pages)
+			die("pages holding enclave state", (long long)valid);
+		t_rm = best(t_rm, bench_remove_all(&b));
+		bench_build(&b);
+		t_leaves = best(t_leaves, bench_eremove_pass(&b));
+		bench_build(&b);
+		t_rel = best(t_rel, bench_release(&b));
+	}
+	host_stats(b.h, &st);
+	if (st.free != b.pages)
+		die("pages back after release", (long long)st.free);
+	printf("vepc: %llu pages (%llu MiB), enclaves of %llu pages, best of %d; host metadata "
+	       "%d B/page\n",
+	       (unsigned long long)b.pages, (unsigned long long)(b.pages >> 8),
+	       (unsigned long long)b.per_encl, rounds, HOST_EPC_PAGE_BYTES);
+	report("epcm-pass", t_floor, t_floor, b.pages);
+	report("eremove-pass", t_leaves, t_floor, b.pages);
+	report("fault-in", t_fault, t_floor, b.pages);
+	report("remove-all", t_rm, t_floor, b.pages);
+	report("release", t_rel, t_floor, b.pages);
+	report("build", t_build, t_floor, b.pages);
+	report("boot-sanitize", t_boot, t_floor, b.pages);
+	printf("vepc remove-all / eremove-pass %.2f (host layer over its leaves)\n",
+	       t_rm / t_leaves);
+	host_destroy(b.h);
+	hw_processor_destroy(b.p);
+	free(b.pi);
+	free(b.si);
+	free(b.secs);
+	free(b.zero);
+	return 0;
+}

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host SGX driver: what Linux's arch/x86/kernel/cpu/sgx/ does for a real
+ * machine, over the modelled processor.
+ *
+ *   - EPC discovery from CPUID leaf 0x12, one free list per NUMA node, boot
+ *     sanitization of pages a previous run left in use;
+ *   - virtual EPC instances (/dev/sgx_vepc): lazy allocation on fault,
+ *     remove-all (SGX_IOC_VEPC_REMOVE_ALL) for a guest reset that keeps its
+ *     EPC, release with a global list of zombie SECS pages;
+ *   - host enclaves (/dev/sgx_enclave): create, add pages, init, page faults
+ *     that reload evicted pages, and a reclaimer (EBLOCK/ETRACK/EWB, ELDU);
+ *   - EPC limits per owner (a host enclave group or a VM).
+ *
+ * Results are 0, a count, or -errno; never an SGX code (rule 2 of the
+ * design): a leaf's SGX code or fault is converted here, and where a caller
+ * may want it, it is also returned through an optional pointer.
+ *
+ * Every call that issues ENCLS leaves takes the logical CPU it runs on, as
+ * a kernel path runs on the CPU of the calling thread: (cpu) must be outside
+ * enclave mode and is switched to the host address space (EPC physical
+ * addresses identity-mapped, other addresses host pointers). Two threads
+ * never share a CPU. Every object may be used from many threads at once
+ * unless its function says otherwise.
+ */
+#ifndef VSGX_HOST_H
+#define VSGX_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vsgx/arch.h"
+#include "vsgx/encls.h"
+#include "vsgx/processor.h"
+
+struct host;
+struct host_owner;
+struct host_vepc;
+struct host_encl;
+
+/* Host metadata per EPC page (struct host_epc_page), in bytes. */
+#define HOST_EPC_PAGE_BYTES 24
+
+/* Reclaimer watermarks, in free pages (Linux's SGX_NR_LOW/HIGH_PAGES). */
+#define HOST_LOW_PAGES_DEFAULT	32
+#define HOST_HIGH_PAGES_DEFAULT 64
+/* Pages EWB'd per reclaimer batch, so one ETRACK serves many pages. */
+#define HOST_RECLAIM_BATCH 16
+
+/*
+ * Start the driver on (p): find the EPC sections through CPUID leaf 0x12,
+ * bind each to its NUMA node (from the part's description, as Linux asks
+ * ACPI), and sanitize every page on (cpu) before any is handed out: EREMOVE
+ * all pages, then once more those that failed with SGX_CHILD_PRESENT (SECS
+ * pages whose children came later). A page that still fails, or failed with
+ * anything else, is never handed out and counts as bad.
+ * Return: 0; -ENODEV when CPUID reports no SGX1 or no EPC; -ENOMEM.
+ */
+int host_create(struct hw_processor *p, struct hw_cpu *cpu, struct host **ret);
+
+/*
+ * Stop the driver. Every instance, enclave and owner must be gone already.
+ * Pages are not EREMOVEd: a later host_create() on the same processor finds
+ * them as a warm restart does. Accepts NULL.
+ */
+void host_destroy(struct host *h);
+
+struct hw_processor *host_processor(const struct host *h);
+
+/* EPC page counts; free + used + zombie + bad == total at every instant. */
+struct host_epc_stats {
+	uint64_t total;
+	uint64_t free;
+	uint64_t used;	 /* held by an instance, an enclave or a VA page */
+	uint64_t zombie; /* released, waiting for children elsewhere to go */
+	uint64_t bad;	 /* EREMOVE failed at boot: never handed out again */
+};
+
+/* NUMA nodes that have EPC, and the highest such node + 1. */
+unsigned int host_nr_nodes(const struct host *h);
+/* Counts for node (node) (all zero for a node without EPC), or for all nodes. */
+int host_node_stats(struct host *h, unsigned int node, struct host_epc_stats *ret);
+void host_stats(struct host *h, struct host_epc_stats *ret);
+/* Bytes of EPC on (node): Linux's nodeN/x86/sgx_total_bytes. */
+uint64_t host_node_total_bytes(struct host *h, unsigned int node);
+
+/* What boot sanitization found. */
+struct host_sanitize_stats {
+	uint64_t second_pass; /* pages that failed the first pass with SGX_CHILD_PRESENT */
+	uint64_t bad;	      /* pages left out for good */
+};
+void host_sanitize_stats(const struct host *h, struct host_sanitize_stats *ret);
+
+/* Reclaimer watermarks in free pages; low <= high. Return: 0, -EINVAL. */
+int host_set_watermarks(struct host *h, uint64_t low, uint64_t high);
+
+/*
+ * Raw EPC pages, for callers that manage EPC themselves (and for tests of
+ * competition for EPC): a page from (node) first, then the other nodes.
+ * host_page_alloc returns the page's physical address in *ret_pa.
+ * Return: 0, -ENOMEM when no node has a free page.
+ * host_page_free: the caller has made the page invalid (EREMOVE); -EINVAL
+ * for an address that is not a used EPC page.
+ */
+int host_page_alloc(struct host *h, unsigned int node, uint64_t *ret_pa);
+int host_page_free(struct host *h, uint64_t pa);
+
+/*
+ * Zombies: SECS pages of released vEPC instances whose children still lived
+ * in another instance. Retried at every release, or here. Return: the
+ * number of zombies left.
+ */
+uint64_t host_zombie_retry(struct host *h, struct hw_cpu *cpu);
+
+/* ------------------------------------------------------------------ */
+/* EPC owners and limits (the EPC cgroup Linux never merged).          */
+
+enum host_owner_kind {
+	HOST_OWNER_ENCLAVES, /* a group of host enclaves: over the limit, reclaim */
+	HOST_OWNER_VM,	     /* a VM's vEPC: over the limit, the fault fails */
+};
+
+#define HOST_NO_LIMIT UINT64_MAX
+
+struct host_owner_info {
+	enum host_owner_kind kind;
+	uint64_t limit;	      /* pages, HOST_NO_LIMIT for none */
+	uint64_t usage;	      /* pages charged now */
+	uint64_t limit_hits;  /* charges refused or reclaimed for at the limit */
+	uint64_t reclaimable; /* pages on the owner's LRU (enclave groups) */
+};
+
+int host_owner_create(struct host *h, enum host_owner_kind kind, uint64_t limit,
+		      struct host_owner **ret);
+/* The owner must have no usage left (-EBUSY otherwise). Accepts NULL. */
+int host_owner_destroy(struct host_owner *o);
+/* A limit below the usage takes effect on the next charge. */
+void host_owner_set_limit(struct host_owner *o, uint64_t limit);
+void host_owner_query(struct host_owner *o, struct host_owner_info *ret);
+
+/* ------------------------------------------------------------------ */
+/* Virtual EPC: /dev/sgx_vepc.                                         */
+
+/*
+ * open: an instance allocating from (node) first, charged to (owner) (a VM,
+ * or NULL for no limit). Return: 0, -EINVAL (bad node or an enclave-group
+ * owner), -ENOMEM.
+ */
+int host_vepc_open(struct host *h, unsigned int node, struct host_owner *owner,
+		   struct host_vepc **ret);
+
+/* mmap: give the instance a range of (nr_pages) pages, once. 0, -EINVAL, -EBUSY, -ENOMEM. */
+int host_vepc_map(struct host_vepc *v, uint64_t nr_pages);
+
+/*
+ * A fault on page (index): allocate its EPC page on first touch. Guest EPC
+ * is never reclaimed, so with no free page the fault fails.
+ * Return: 0 with the page's physical address in *ret_pa; -EINVAL outside the
+ * mapping; -ENOMEM when the EPC is exhausted or the owner is at its limit
+ * (counted as a limit hit).
+ */
+int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa);
+
+/*
+ * Translation of a byte at (offset) into the mapping, for a caller's
+ * hw_addr_space (as an EPT-violation handler would): faults the page in.
+ * Return: 0, or -EFAULT when the fault fails (the leaf then raises #PF).
+ */
+int host_vepc_xlate(struct host_vepc *v, uint64_t offset, struct hw_xlate *ret);
+
+/*
+ * SGX_IOC_VEPC_REMOVE_ALL: EREMOVE every page of the instance, keeping every
+ * page allocated and mapped, so nobody can take the EPC between a guest's
+ * reset and its reuse. Pages are retried once within the call, so a SECS
+ * whose children all live in this instance succeeds.
+ * Protocol: call it on every instance of a VM, then again on those that
+ * returned nonzero; a nonzero second result is a bug.
+ * Return: the number of SECS pages left with SGX_CHILD_PRESENT (children in
+ * another instance); -EBUSY at the first other failure (a thread inside an
+ * enclave: SGX_ENCLAVE_ACT; an EREMOVE racing on the same page: #GP), with
+ * the leaf's result in *ret_code when (ret_code) is not NULL.
+ */
+int64_t host_vepc_remove_all(struct host_vepc *v, struct hw_cpu *cpu, int *ret_code);
+
+/*
+ * close: EREMOVE and free every page. SECS pages still pinned by children
+ * elsewhere (or any page that still fails) become zombies; every release
+ * retries all zombies. Accepts NULL.
+ */
+void host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu);
+
+struct host_vepc_info {
+	unsigned int node;
+	uint64_t nr_pages; /* mapped */
+	uint64_t present;  /* faulted in */
+	uint64_t faults;   /* first touches that allocated */
+	uint64_t failed_faults;
+};
+void host_vepc_query(struct host_vepc *v, struct host_vepc_info *ret);
+
+/*
+ * An address space for leaves that reach vEPC instances the way a guest
+ * does: each instance is mapped at a linear base, faulting pages in on first
+ * touch; EPC physical addresses are not mapped; every other address is a
+ * host pointer (below 4 KiB nothing). Fill with host_vas_init() and
+ * host_vas_add(), then install host_vas_addr_space() on CPUs. It must
+ * outlive its use.
+ */
+#define HOST_VAS_MAX 16
+struct host_vas {
+	unsigned int nr;
+	struct {
+		uint64_t base;
+		uint64_t size;
+		struct host_vepc *v;
+	} map[HOST_VAS_MAX];
+};
+void host_vas_init(struct host_vas *vas);
+/* Return: 0; -EINVAL (unaligned, unmapped instance, overlap), -ENOSPC. */
+int host_vas_add(struct host_vas *vas, struct host_vepc *v, uint64_t base);
+void host_vas_addr_space(struct host_vas *vas, struct hw_addr_space *ret);
+
+/* ------------------------------------------------------------------ */
+/* Host enclaves: /dev/sgx_enclave, and the reclaimer.                 */
+
+/*
+ * ENCLAVE_CREATE: ECREATE (secs) (size a power of two) in a new EPC page,
+ * charged to (group) (an enclave-group owner, or NULL).
+ * Return: 0; -EINVAL (bad SECS image or owner kind); -ENOMEM; -EIO when
+ * ECREATE fails (its result in *ret_code).
+ */
+int host_encl_create(struct host *h, struct hw_cpu *cpu, struct host_owner *group,
+		     const struct sgx_secs *secs, struct host_encl **ret, int *ret_code);
+
+/*
+ * ENCLAVE_ADD_PAGES: EADD (len) bytes from host memory (src) at ELRANGE
+ * offset (offset), page by page with SECINFO flags (flags) (REG or TCS),
+ * and EEXTEND each page when (measure). May reclaim other pages first.
+ * Return: 0; -EINVAL (alignment, range, type, already initialized, page
+ * already present); -ENOMEM; -EIO when a leaf fails (*ret_code).
+ */
+int host_encl_add_pages(struct host_encl *e, struct hw_cpu *cpu, uint64_t offset, const void *src,
+			uint64_t len, uint64_t flags, bool measure, int *ret_code);
+
+/*
+ * ENCLAVE_INIT: EINIT with (sigstruct) and (token). On a part with flexible
+ * launch control enabled, IA32_SGXLEPUBKEYHASH is first set to the hash of
+ * the signer's modulus on (cpu), as Linux does (it has no launch policy).
+ * Retries EINIT on SGX_UNMASKED_EVENT a few times.
+ * Return: 0; -EINVAL (not created or already initialized); -EPERM when EINIT
+ * returns an SGX error; -EIO on a fault; -EBUSY on a pending event that
+ * never clears. The leaf's result in *ret_code.
+ */
+int host_encl_init(struct host_encl *e, struct hw_cpu *cpu, const struct sgx_sigstruct *sigstruct,
+		   const struct sgx_einittoken *token, int *ret_code);
+
+/*
+ * The page-fault handler for ELRANGE address (addr): an evicted page is
+ * reloaded (ELDU into a new EPC page, reclaiming others if needed).
+ * Return: 0 with the physical address of the page's byte at (addr) in
+ * *ret_pa; -EFAULT for an address with no enclave page; -ENOMEM; -EAGAIN
+ * when the page is being written back right now (retry); -EIO when ELDU
+ * fails (*ret_code).
+ */
+int host_encl_fault(struct host_encl *e, struct hw_cpu *cpu, uint64_t addr, uint64_t *ret_pa,
+		    int *ret_code);
+
+/*
+ * The enclave's mapping, as its page tables: ELRANGE pages that are
+ * resident translate (and are marked accessed, for the reclaimer's aging),
+ * evicted ones fault (-EFAULT: call host_encl_fault() and retry the leaf);
+ * EPC addresses are identity, other addresses host pointers.
+ */
+void host_encl_addr_space(struct host_encl *e, struct hw_addr_space *ret);
+
+/* Free the enclave: EREMOVE its pages, then its VA pages and SECS. Accepts NULL. */
+void host_encl_destroy(struct host_encl *e, struct hw_cpu *cpu);
+
+struct host_encl_info {
+	uint64_t secs_pa;
+	bool initialized;
+	uint64_t pages;	   /* enclave pages added */
+	uint64_t resident; /* of those, in the EPC */
+	uint64_t evicted;  /* of those, written back */
+	uint64_t va_pages;
+	uint64_t ewb;  /* pages written back so far */
+	uint64_t eldu; /* pages reloaded so far */
+};
+void host_encl_query(struct host_encl *e, struct host_encl_info *ret);
+
+/*
+ * The reclaimer (ksgxd): write back up to (nr) host-enclave pages, oldest
+ * first, skipping (and un-aging) pages accessed since the last pass, in
+ * batches of HOST_RECLAIM_BATCH. (owner) NULL: from every enclave group.
+ * Allocation runs it by itself when free EPC falls below the low watermark
+ * (until the high one) and when an enclave group is over its limit.
+ * Return: pages written back.
+ */
+uint64_t host_reclaim(struct host *h, struct hw_cpu *cpu, struct host_owner *owner, uint64_t nr);
+
+#endif /* VSGX_HOST_H */

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Virtual EPC: /dev/sgx_vepc. An instance is a range of pages a VM maps as
+ * guest EPC; each page gets its EPC page on first touch and keeps it until
+ * release. Guest EPC is never reclaimed: the host cannot write back pages
+ * whose enclaves it knows nothing about.
+ *
+ * A guest reset must make the EPC architecturally clean again without ever
+ * giving it back (another process could take it in between, as the QEMU
+ * thread this project started from points out): remove-all EREMOVEs every
+ * page in place.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "host-int.h"
+
+struct host_vepc {
+	struct host *h;
+	unsigned int node;
+	struct host_owner *owner;
+	pthread_mutex_t lock; /* first touches */
+	uint64_t nr_pages;
+	/* EPC page index of each page, HOST_PAGE_NONE until touched. */
+	_Atomic uint32_t *pages;
+	atomic_uint_fast64_t present, faults, failed_faults;
+};
+
+int host_vepc_open(struct host *h, unsigned int node, struct host_owner *owner,
+		   struct host_vepc **ret)
+{
+	struct host_vepc *v;
+
+	if (node >= HW_MAX_NODES || (owner && owner->kind != HOST_OWNER_VM))
+		return -EINVAL;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->h = h;
+	v->node = node;
+	v->owner = owner;
+	pthread_mutex_init(&v->lock, NULL);
+	*ret = v;
+	return 0;
+}
+
+int host_vepc_map(struct host_vepc *v, uint64_t nr_pages)
+{
+	_Atomic uint32_t *pages;
+
+	if (!nr_pages || nr_pages > HOST_PAGE_NONE)
+		return -EINVAL;
+	pages = malloc(nr_pages * sizeof(*pages));
+	if (!pages)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < nr_pages; i++)
+		atomic_init(&pages[i], HOST_PAGE_NONE);
+	pthread_mutex_lock(&v->lock);
+	if (v->pages) {
+		pthread_mutex_unlock(&v->lock);
+		free(pages);
+		return -EBUSY;
+	}
+	v->pages = pages;
+	v->nr_pages = nr_pages;
+	pthread_mutex_unlock(&v->lock);
+	return 0;
+}
+
+/* First touch of (index); v->lock held. */
+static int vepc_fault_locked(struct host_vepc *v, uint64_t index, uint32_t *ret_idx)
+{
+	uint32_t idx = atomic_load(&v->pages[index]);
+
+	if (idx != HOST_PAGE_NONE)
+		goto out;
+	if (!host_owner_charge(v->owner))
+		return -ENOMEM;
+	idx = host_epc_alloc(v->h, v->node, HP_USED);
+	if (idx == HOST_PAGE_NONE) {
+		host_owner_uncharge(v->owner);
+		return -ENOMEM;
+	}
+	atomic_store(&v->pages[index], idx);
+	atomic_fetch_add(&v->present, 1);
+	atomic_fetch_add(&v->faults, 1);
+out:
+	*ret_idx = idx;
+	return 0;
+}
+
+int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa)
+{
+	uint32_t idx;
+	int r = 0;
+
+	if (!v->pages || index >= v->nr_pages)
+		return -EINVAL;
+	/* Touched pages never change until release: no lock on this path. */
+	idx = atomic_load(&v->pages[index]);
+	if (idx == HOST_PAGE_NONE) {
+		pthread_mutex_lock(&v->lock);
+		r = vepc_fault_locked(v, index, &idx);
+		pthread_mutex_unlock(&v->lock);
+		if (r) {
+			atomic_fetch_add(&v->failed_faults, 1);
+			return r;
+		}
+	}
+	*ret_pa = host_index_to_pa(v->h, idx);
+	return 0;
+}
+
+int host_vepc_xlate(struct host_vepc *v, uint64_t offset, struct hw_xlate *ret)
+{
+	uint64_t pa;
+
+	if (host_vepc_fault(v, offset / SGX_PAGE_SIZE, &pa))
+		return -EFAULT;
+	ret->kind = HW_XLATE_EPC;
+	ret->pa = pa + (offset & ~SGX_PAGE_MASK);
+	ret->ram = NULL;
+	return 0;
+}
+
+/* A growable list of page slots to retry. */
+struct retry_list {
+	uint64_t *slot;
+	uint64_t nr, cap;
+};
+
+static int retry_add(struct retry_list *l, uint64_t slot)
+{
+	if (l->nr == l->cap) {
+		uint64_t cap = l->cap ? 2 * l->cap : 64;
+		uint64_t *s = realloc(l->slot, cap * sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		l->slot = s;
+		l->cap = cap;
+	}
+	l->slot[l->nr++] = slot;
+	return 0;
+}
+
+/*
+ * EREMOVE page (i) of the instance for remove-all. Return 0 (done or no
+ * page), 1 (SGX_CHILD_PRESENT), or -EBUSY for anything else: a thread inside
+ * the enclave (SGX_ENCLAVE_ACT) or a concurrent leaf on the page (#GP). Both
+ * are the caller's doing, so they are reported, not warned about.
+ */
+static int vepc_remove_one(struct host_vepc *v, struct hw_cpu *cpu, uint64_t i, int *ret_code)
+{
+	uint32_t idx = atomic_load(&v->pages[i]);
+	int r;
+
+	if (idx == HOST_PAGE_NONE)
+		return 0;
+	r = host_eremove(v->h, cpu, idx);
+	if (r == SGX_SUCCESS)
+		return 0;
+	if (r == SGX_CHILD_PRESENT)
+		return 1;
+	if (ret_code)
+		*ret_code = r;
+	return -EBUSY;
+}
+
+int64_t host_vepc_remove_all(struct host_vepc *v, struct hw_cpu *cpu, int *ret_code)
+{
+	struct retry_list secs = { 0 };
+	int64_t left = 0;
+	int r = 0;
+
+	if (ret_code)
+		*ret_code = 0;
+	host_cpu_enter(cpu);
+	for (uint64_t i = 0; i < v->nr_pages && r >= 0; i++) {
+		r = vepc_remove_one(v, cpu, i, ret_code);
+		if (r == 1)
+			r = retry_add(&secs, i);
+	}
+	/* Children removed after their SECS in this pass no longer pin it. */
+	for (uint64_t k = 0; k < secs.nr && r >= 0; k++) {
+		r = vepc_remove_one(v, cpu, secs.slot[k], ret_code);
+		if (r == 1) {
+			if (ret_code)
+				*ret_code = SGX_CHILD_PRESENT;
+			left++;
+		}
+	}
+	free(secs.slot);
+	return r < 0 ? r : left;
+}
+
+/* EREMOVE and free page (i); false if EREMOVE failed and the page stays. */
+static bool vepc_free_one(struct host_vepc *v, struct hw_cpu *cpu, uint64_t i)
+{
+	uint32_t idx = atomic_load(&v->pages[i]);
+
+	if (host_eremove(v->h, cpu, idx) != SGX_SUCCESS)
+		return false;
+	host_epc_free(v->h, idx);
+	host_owner_uncharge(v->owner);
+	return true;
+}
+
+void host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
+{
+	struct retry_list again = { 0 };
+
+	if (!v)
+		return;
+	host_cpu_enter(cpu);
+	for (uint64_t i = 0; i < v->nr_pages; i++) {
+		if (atomic_load(&v->pages[i]) == HOST_PAGE_NONE || vepc_free_one(v, cpu, i))
+			continue;
+		if (retry_add(&again, i)) {
+			/* No memory for the list: the page goes straight to the zombies. */
+			host_owner_uncharge(v->owner);
+			host_epc_zombie(v->h, atomic_load(&v->pages[i]));
+		}
+	}
+	/*
+	 * Second pass: SECS pages whose children came after them. What still
+	 * fails has children in another instance (or a thread inside): it
+	 * becomes a zombie, retried whenever any instance is released.
+	 */
+	for (uint64_t k = 0; k < again.nr; k++) {
+		uint64_t i = again.slot[k];
+
+		if (vepc_free_one(v, cpu, i))
+			continue;
+		host_owner_uncharge(v->owner);
+		host_epc_zombie(v->h, atomic_load(&v->pages[i]));
+	}
+	free(again.slot);
+	host_zombie_retry(v->h, cpu);
+	pthread_mutex_destroy(&v->lock);
+	free((void *)v->pages);
+	free(v);
+}
+
+void host_vepc_query(struct host_vepc *v, struct host_vepc_info *ret)
+{
+	ret->node = v->node;
+	ret->nr_pages = v->nr_pages;
+	ret->present = atomic_load(&v->present);
+	ret->faults = atomic_load(&v->faults);
+	ret->failed_faults = atomic_load(&v->failed_faults);
+}
+
+/* ------------------------------------------------------------------ */
+/* A guest-like address space over vEPC instances.                     */
+
+void host_vas_init(struct host_vas *vas)
+{
+	vas->nr = 0;
+}
+
+int host_vas_add(struct host_vas *vas, struct host_vepc *v, uint64_t base)
+{
+	uint64_t size = v->nr_pages * SGX_PAGE_SIZE;
+
+	if (!v->pages || (base & ~SGX_PAGE_MASK) || base < SGX_PAGE_SIZE || base + size < base)
+		return -EINVAL;
+	for (unsigned int i = 0; i < vas->nr; i++)
+		if (base < vas->map[i].base + vas->map[i].size && vas->map[i].base < base + size)
+			return -EINVAL;
+	if (vas->nr == HOST_VAS_MAX)
+		return -ENOSPC;
+	vas->map[vas->nr].base = base;
+	vas->map[vas->nr].size = size;
+	vas->map[vas->nr].v = v;
+	vas->nr++;
+	return 0;
+}
+
+static int host_vas_xlate(void *opaque, uint64_t la, bool write, struct hw_xlate *ret)
+{
+	struct host_vas *vas = opaque;
+
+	(void)write;
+	for (unsigned int i = 0; i < vas->nr; i++)
+		if (la >= vas->map[i].base && la - vas->map[i].base < vas->map[i].size)
+			return host_vepc_xlate(vas->map[i].v, la - vas->map[i].base, ret);
+	if (la < SGX_PAGE_SIZE)
+		return -EFAULT;
+	ret->kind = HW_XLATE_RAM;
+	ret->pa = 0;
+	ret->ram = (void *)(uintptr_t)la;
+	return 0;
+}
+
+void host_vas_addr_space(struct host_vas *vas, struct hw_addr_space *ret)
+{
+	ret->xlate = host_vas_xlate;
+	ret->opaque = vas;
+}
