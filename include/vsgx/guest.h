@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A guest operating system with an SGX driver like Linux's, running in a VM
+ * of the hypervisor (<vsgx/vmm.h>). It sees only what a real guest kernel
+ * sees: its CPUID, its MSRs, its RAM and the EPC sections CPUID leaf 0x12
+ * reports, and it drives SGX only through ENCLS and ENCLU on its vCPUs.
+ *
+ * At boot it discovers its EPC from CPUID, sanitizes it as Linux does (two
+ * EREMOVE passes, SECS pages after their children) and keeps a free list.
+ * It builds enclaves from SGXS + SIGSTRUCT files (the vectors) or synthetic
+ * ones of a given size and thread count (signed with the key it is given),
+ * writing the LE hash MSRs before EINIT when its CPUID offers flexible launch
+ * control; maps their ELRANGE in its page tables; runs threads in and out
+ * (EENTER, EEXIT, and ERESUME after the host preempted one); grows and trims
+ * them with SGX2 (EAUG + EACCEPT, EMODT + EACCEPT + EREMOVE) when its CPUID
+ * offers it; and when its EPC is full evicts its own pages (EBLOCK, ETRACK,
+ * EWB into its RAM, with the NOT_TRACKED retry) and reloads them (ELDU) on
+ * the next use.
+ *
+ * Reboots are clean (every enclave torn down first) or unclean (enclaves
+ * left alive, as Windows does): either way the guest then boots again and
+ * finds whatever EPC state the hypervisor's reset left. After a reset, S3 or
+ * S4, enclaves the guest had are lost: their next use fails the way it does
+ * on hardware (a #PF with the SGX bit on EENTER), the guest marks them lost
+ * and can rebuild them.
+ *
+ * Results are 0 or -errno with a one-line message in (why): -ENOSPC (guest
+ * EPC full and nothing evictable), -EIO (a leaf failed; the message names
+ * the leaf and its result), -EFAULT (the VM stopped), -EAGAIN (the VM is not
+ * running), -ENOENT (no such enclave or thread), -EINVAL, -ENOMEM.
+ */
+#ifndef VSGX_GUEST_H
+#define VSGX_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vsgx/arch.h"
+
+struct vmm_vm;
+struct crypto_rsa_key;
+struct sgxs;
+struct guest;
+
+#define GUEST_ENCLAVE_NAME_MAX 32
+
+/*
+ * Boot a guest OS in (vm), which must be running: CPUID discovery, firmware
+ * MSR state, EPC sanitization. Return: 0, -ENODEV (no SGX in the guest's
+ * CPUID: the guest runs without SGX and every enclave call fails -ENODEV),
+ * -EIO (sanitization met an error it cannot explain), -ENOMEM.
+ */
+int guest_boot(struct vmm_vm *vm, struct guest **ret, char *why, size_t why_len);
+
+/* Forget the guest (the VM is being destroyed or reset). Accepts NULL. */
+void guest_free(struct guest *g);
+
+/*
+ * Reboot. Clean: tear every enclave down (EREMOVE children, then SECS)
+ * first. Unclean: leave them alive. Then the hypervisor resets the VM
+ * (vmm_vm_reset) and the guest boots again, sanitizing what it finds.
+ * Return: the reset's result (see vmm_vm_reset()), or a boot error.
+ */
+int guest_reboot(struct guest *g, bool clean, char *why, size_t why_len);
+
+/*
+ * The hypervisor took the EPC away under the guest (reset by the user, S3
+ * wake-up, S4 resume): every enclave is lost; the guest's EPC is clean again
+ * and its free list starts over.
+ */
+void guest_epc_lost(struct guest *g);
+
+/* An enclave from an SGXS stream and its SIGSTRUCT, EINITed. */
+int guest_enclave_load(struct guest *g, const char *name, const struct sgxs *sgxs,
+		       const struct sgx_sigstruct *sig, char *why, size_t why_len);
+
+/*
+ * A synthetic enclave: (size) bytes of ELRANGE (a power of two), (threads)
+ * TCSs each with NSSA 2, code and data pages filling (pages) EPC pages in
+ * all, signed with (key) and EINITed. DEBUG when (debug).
+ */
+int guest_enclave_build(struct guest *g, const char *name, uint64_t pages, unsigned int threads,
+			const struct crypto_rsa_key *key, bool debug, char *why, size_t why_len);
+
+/* Tear an enclave down: EREMOVE every page (reloading none). */
+int guest_enclave_destroy(struct guest *g, const char *name, char *why, size_t why_len);
+
+/*
+ * Run thread (thread) of an enclave on vCPU (vcpu): EENTER (or ERESUME if
+ * the host preempted it), touching (touch) of its data pages, which reloads
+ * any the guest evicted. Leave it inside with guest_thread_enter(), take it
+ * out with guest_thread_exit().
+ */
+int guest_thread_enter(struct guest *g, const char *name, unsigned int thread, unsigned int vcpu,
+		       char *why, size_t why_len);
+int guest_thread_exit(struct guest *g, const char *name, unsigned int thread, char *why,
+		      size_t why_len);
+
+/* SGX2: add (pages) pages to a running enclave (EAUG, EACCEPT), or trim them off. */
+int guest_enclave_grow(struct guest *g, const char *name, uint64_t pages, char *why,
+		       size_t why_len);
+int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *why,
+		       size_t why_len);
+
+/* Evict (pages) of an enclave's pages now (EBLOCK, ETRACK, EWB), as the guest's reclaimer. */
+int guest_enclave_evict(struct guest *g, const char *name, uint64_t pages, char *why,
+			size_t why_len);
+
+enum guest_enclave_state {
+	GUEST_ENCLAVE_ALIVE,
+	GUEST_ENCLAVE_LOST, /* its EPC went away under it */
+};
+
+struct guest_enclave_info {
+	enum guest_enclave_state state;
+	uint64_t base, size;	   /* ELRANGE */
+	uint64_t pages;		   /* EPC pages it owns, SECS and VA pages included */
+	uint64_t resident;	   /* of those, in the EPC now */
+	uint64_t evicted;	   /* written back to guest RAM */
+	unsigned int threads;	   /* TCSs */
+	unsigned int inside;	   /* threads inside now */
+	uint8_t mrenclave[32];
+	uint8_t mrsigner[32];
+};
+int guest_enclave_query(struct guest *g, const char *name, struct guest_enclave_info *ret);
+
+unsigned int guest_nr_enclaves(const struct guest *g);
+/* The name of enclave (index), in creation order. */
+const char *guest_enclave_name(const struct guest *g, unsigned int index);
+
+struct guest_stats {
+	uint64_t epc_pages;    /* EPC the guest's CPUID reports */
+	uint64_t epc_free;     /* on its free list */
+	uint64_t sanitized;    /* pages its last boot found in use and EREMOVEd */
+	uint64_t evictions;    /* EWBs */
+	uint64_t reloads;      /* ELDUs */
+	uint64_t lost;	       /* enclaves found lost */
+	bool sgx, sgx2, flc;   /* what its CPUID offers */
+};
+void guest_stats(struct guest *g, struct guest_stats *ret);
+
+#endif /* VSGX_GUEST_H */
