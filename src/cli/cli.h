@@ -46,4 +46,8 @@ int cli_parse_hex(const char *s, uint8_t *out, size_t len);
 /* Write (len) bytes as lowercase hex into (out), which holds 2*len+1 chars. */
 void cli_format_hex(const uint8_t *in, size_t len, char *out);
 
+/* ENCLS on a logical CPU of the host, in the form a loader_env wants (<vsgx/loader.h>). */
+struct hw_regs;
+int cli_encls(void *cpu, struct hw_regs *regs);
+
 #endif /* VSGX_CLI_H */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "loader.h"
+#include "vsgx/loader.h"
 #include "vsgx/encls.h"
 #include "vsgx/processor.h"
 #include "vsgx/sgxs.h"
@@ -192,7 +192,7 @@ static void print_identity(const uint8_t mrenclave[32], const uint8_t mrsigner[3
 static int einit_run(const struct einit_opts *o, struct einit_job *job)
 {
 	struct hw_cpu *cpu = hw_processor_cpu(job->proc, 0);
-	struct loader_env env = { cpu, job->scratch, (uintptr_t)job->scratch, einit_epc_alloc,
+	struct loader_env env = { cli_encls, cpu, job->scratch, (uintptr_t)job->scratch, einit_epc_alloc,
 				  job };
 	uint8_t mrenclave[SGX_HASH_SIZE], mrsigner[SGX_HASH_SIZE];
 	struct sgx_einittoken token;

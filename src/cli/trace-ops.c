@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader.h"
+#include "vsgx/loader.h"
 #include "trace-int.h"
 #include "trace-ops.h"
 #include "trace.h"

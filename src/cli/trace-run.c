@@ -14,10 +14,11 @@
 #include <string.h>
 
 #include "../hw/keys.h"
-#include "loader.h"
+#include "cli.h"
 #include "trace-int.h"
 #include "vsgx/crypto.h"
 #include "vsgx/encls.h"
+#include "vsgx/loader.h"
 #include "vsgx/processor.h"
 #include "vsgx/sgxs.h"
 
@@ -267,7 +268,7 @@ static int sgxs_epc_alloc(void *opaque, uint64_t *ret_pa)
 static int run_sgxs(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		    struct result *res)
 {
-	struct loader_env env = { cpu, r->ram, TRACE_RAM_BASE, sgxs_epc_alloc, r };
+	struct loader_env env = { cli_encls, cpu, r->ram, TRACE_RAM_BASE, sgxs_epc_alloc, r };
 	struct loader_result lr;
 	int rc;
 

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vsgx/encls.h"
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -77,4 +79,9 @@ void cli_format_hex(const uint8_t *in, size_t len, char *out)
 		out[2 * i + 1] = digits[in[i] & 0xf];
 	}
 	out[2 * len] = '\0';
+}
+
+int cli_encls(void *cpu, struct hw_regs *regs)
+{
+	return hw_encls(cpu, regs);
 }

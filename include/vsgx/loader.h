@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Building an enclave from an SGXS stream the way an OS driver does: replay
- * its records as ECREATE, EADD and EEXTEND on a logical CPU, with the SECS
- * attributes a SIGSTRUCT asks for, then EINIT.
+ * its records as ECREATE, EADD and EEXTEND, with the SECS attributes a
+ * SIGSTRUCT asks for, then EINIT. The leaves go through the caller's ENCLS
+ * (a logical CPU of the host, or a guest's vCPU through its hypervisor).
  */
-#ifndef VSGX_CLI_LOADER_H
-#define VSGX_CLI_LOADER_H
+#ifndef VSGX_LOADER_H
+#define VSGX_LOADER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,13 +14,15 @@
 
 #include "vsgx/arch.h"
 
-struct hw_cpu;
+struct hw_regs;
 struct sgxs;
 
 #define LOADER_SCRATCH_PAGES 3
 
 struct loader_env {
-	struct hw_cpu *cpu;
+	/* ENCLS with the register interface of hw_encls(); its result as hw_encls() gives it. */
+	int (*encls)(void *leaf_opaque, struct hw_regs *regs);
+	void *leaf_opaque;
 	/* LOADER_SCRATCH_PAGES of ordinary memory, page aligned, for operands. */
 	void *scratch;
 	uint64_t scratch_la; /* where (scratch) lies in the CPU's address space */
@@ -63,4 +66,4 @@ int loader_build(const struct loader_env *env, const struct sgxs *s, const struc
 int loader_einit(const struct loader_env *env, uint64_t secs_pa, const struct sgx_sigstruct *sig,
 		 const struct sgx_einittoken *token);
 
-#endif /* VSGX_CLI_LOADER_H */
+#endif /* VSGX_LOADER_H */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "loader.h"
+#include "vsgx/loader.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -48,6 +48,14 @@ void loader_secs_init(struct sgx_secs *secs, const struct sgxs *s, const struct 
 	secs->miscselect = sig->miscselect;
 	secs->attributes.flags = sig->attributes.flags & ~SGX_ATTR_INIT;
 	secs->attributes.xfrm = sig->attributes.xfrm;
+}
+
+static int issue(const struct loader_env *env, unsigned int leaf, uint64_t rbx, uint64_t rcx,
+		 uint64_t rdx)
+{
+	struct hw_regs regs = { .rax = leaf, .rbx = rbx, .rcx = rcx, .rdx = rdx };
+
+	return env->encls(env->leaf_opaque, &regs);
 }
 
 static uint8_t *scratch(const struct loader_env *env, size_t off)
@@ -117,7 +125,7 @@ static int build_ecreate(const struct loader_env *env, const struct sgx_secs *se
 	si->flags = SGX_SECINFO_PT(SGX_PT_SECS);
 	ret->base = secs->base;
 	ret->nr_pages = 1;
-	return hw_ecreate(env->cpu, env->scratch_la + SCRATCH_PAGEINFO, ret->secs_pa);
+	return issue(env, SGX_ECREATE, env->scratch_la + SCRATCH_PAGEINFO, ret->secs_pa, 0);
 }
 
 static int build_eadd(const struct loader_env *env, const struct sgxs_record *rec,
@@ -138,7 +146,7 @@ static int build_eadd(const struct loader_env *env, const struct sgxs_record *re
 	pi->srcpge = env->scratch_la + SCRATCH_SRC;
 	pi->secinfo = env->scratch_la + SCRATCH_SECINFO;
 	pi->secs = ret->secs_pa;
-	return hw_eadd(env->cpu, env->scratch_la + SCRATCH_PAGEINFO, pg->pa);
+	return issue(env, SGX_EADD, env->scratch_la + SCRATCH_PAGEINFO, pg->pa, 0);
 }
 
 static int build_record(const struct loader_env *env, const struct sgxs_record *rec,
@@ -151,7 +159,7 @@ static int build_record(const struct loader_env *env, const struct sgxs_record *
 		return build_eadd(env, rec, pg, ret);
 	}
 	ret->leaf = "EEXTEND";
-	return hw_eextend(env->cpu, ret->secs_pa, pg->pa + (rec->offset & ~SGX_PAGE_MASK));
+	return issue(env, SGX_EEXTEND, ret->secs_pa, pg->pa + (rec->offset & ~SGX_PAGE_MASK), 0);
 }
 
 static int build_replay(const struct loader_env *env, const struct sgxs *s,
@@ -199,6 +207,6 @@ int loader_einit(const struct loader_env *env, uint64_t secs_pa, const struct sg
 {
 	memcpy(scratch(env, SCRATCH_BIG), sig, sizeof(*sig));
 	memcpy(scratch(env, SCRATCH_TOKEN), token, sizeof(*token));
-	return hw_einit(env->cpu, env->scratch_la + SCRATCH_BIG, secs_pa,
-			env->scratch_la + SCRATCH_TOKEN);
+	return issue(env, SGX_EINIT, env->scratch_la + SCRATCH_BIG, secs_pa,
+		     env->scratch_la + SCRATCH_TOKEN);
 }
