@@ -66,6 +66,8 @@ static void test_fault_lazy(void **state)
 	assert_int_equal(info.faults, 2);
 	assert_int_equal(info.failed_faults, 0);
 	assert_epc(hf, TOTAL - 2, 2, 0, 0);
+	/* An instance's page is not anyone else's to free. */
+	assert_int_equal(host_page_free(hf->h, pa), -EINVAL);
 	host_vepc_release(v, hf->kcpu);
 	assert_epc(hf, TOTAL, 0, 0, 0);
 }
