@@ -303,6 +303,27 @@ static void test_init(void **state)
 	assert_epc(hf, TOTAL, 0, 0, 0);
 }
 
+/* An interrupt that never clears: EINIT is retried, then the call gives up. */
+static void test_init_pending_event(void **state)
+{
+	struct hf *hf = *state;
+	struct he *t = he_build(hf, NULL, 0x10000, 1);
+	struct sgx_sigstruct *sig = hwf_zalloc(8, sizeof(*sig));
+	uint8_t mrsigner[32];
+	int code = -1;
+
+	he_sign(t, t->mrenclave, sig, mrsigner);
+	hw_cpu_set_pending_event(hf->kcpu, true);
+	assert_int_equal(host_encl_init(t->e, hf->kcpu, sig, NULL, &code), -EBUSY);
+	assert_int_equal(code, SGX_UNMASKED_EVENT);
+	assert_false(he_info(t).initialized);
+	hw_cpu_set_pending_event(hf->kcpu, false);
+	assert_int_equal(host_encl_init(t->e, hf->kcpu, sig, NULL, &code), 0);
+	assert_true(he_info(t).initialized);
+	free(sig);
+	he_free(t);
+}
+
 /* Launch control not flexible: no MSR writes, and only Intel's signer launches. */
 static void test_init_locked_lc(void **state)
 {
@@ -385,6 +406,39 @@ static void test_exhausted(void **state)
 	assert_true(he_info(t).evicted >= 1);
 	he_free(t);
 	assert_epc(hf, 8, 0, 0, 0);
+	hf_free(hf);
+}
+
+/* Guest EPC is never reclaimed: with it holding the rest, enclaves get -ENOMEM. */
+static void test_no_epc_left(void **state)
+{
+	struct hw_desc d;
+	struct hf *hf;
+	struct host_vepc *v;
+	struct host_encl *e, *e2 = NULL;
+	struct sgx_secs s;
+	uint8_t *src = hwf_zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
+	uint64_t pa;
+
+	(void)state;
+	hf_desc_small(&d, 8);
+	hf = hf_new(&d);
+	v = hf_vepc(hf, 6, HF_VAS_X);
+	for (uint64_t i = 0; i < 6; i++)
+		assert_int_equal(host_vepc_fault(v, i, &pa), 0);
+	hwf_secs_default(&s);
+	assert_int_equal(host_encl_create(hf->h, hf->kcpu, NULL, &s, &e, NULL), 0);
+	/* The VA page takes the last page; the page itself finds nothing to reclaim. */
+	assert_int_equal(
+	    host_encl_add_pages(e, hf->kcpu, 0, src, SGX_PAGE_SIZE, SECINFO_RW, true, NULL),
+	    -ENOMEM);
+	assert_epc(hf, 0, 8, 0, 0);
+	assert_int_equal(host_encl_create(hf->h, hf->kcpu, NULL, &s, &e2, NULL), -ENOMEM);
+	assert_null(e2);
+	host_encl_destroy(e, hf->kcpu);
+	host_vepc_release(v, hf->kcpu);
+	assert_epc(hf, 8, 0, 0, 0);
+	free(src);
 	hf_free(hf);
 }
 
@@ -570,10 +624,12 @@ int main(void)
 		HF_TEST(test_fault_errors),
 		HF_TEST(test_va_pages),
 		HF_VTEST(test_init),
+		HF_VTEST(test_init_pending_event),
 		vector_test(test_init_locked_lc),
 		HF_VTEST(test_run),
 		HF_TEST(test_destroy_thread_inside),
 		cmocka_unit_test(test_exhausted),
+		cmocka_unit_test(test_no_epc_left),
 		HF_TEST(test_group_limit),
 		HF_TEST(test_reclaim_and_reload),
 		HF_TEST(test_reclaim_aging),
