@@ -69,6 +69,8 @@ struct host {
 	uint32_t zombie_head;
 
 	_Atomic uint64_t low_pages, high_pages;
+	/* Pages on every LRU: what the reclaimer could free. */
+	atomic_uint_fast64_t nr_reclaimable;
 	/* Enclave pages EBLOCKed whose write-back waits for threads to leave. */
 	atomic_uint_fast64_t nr_blocked;
 	bool lc_flexible; /* write the LE hash MSRs before EINIT */

@@ -79,7 +79,8 @@ static int vepc_fault_locked(struct host_vepc *v, uint64_t index, uint32_t *ret_
 	idx = host_epc_alloc(v->h, v->node, HP_VEPC);
 	if (idx == HOST_PAGE_NONE) {
 		host_owner_uncharge(v->owner);
-		return -ENOMEM;
+		/* As Linux's fault asks for a retry once ksgxd has been woken. */
+		return atomic_load(&v->h->nr_reclaimable) ? -EAGAIN : -ENOMEM;
 	}
 	atomic_store(&v->pages[index], idx);
 	atomic_fetch_add(&v->present, 1);

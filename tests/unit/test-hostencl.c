@@ -442,6 +442,41 @@ static void test_no_epc_left(void **state)
 	hf_free(hf);
 }
 
+/* Host enclaves hold the EPC: a vEPC fault asks for the reclaimer and a retry. */
+static void test_vepc_fault_needs_reclaim(void **state)
+{
+	struct hw_desc d;
+	struct hf *hf;
+	struct host_vepc *v;
+	struct host_vepc_info vi;
+	struct he *t;
+	uint64_t pa;
+
+	(void)state;
+	hf_desc_small(&d, 8);
+	hf = hf_new(&d);
+	assert_int_equal(host_set_watermarks(hf->h, 0, 0), 0);
+	t = he_build(hf, NULL, 0x10000, 3); /* all 8 pages */
+	v = hf_vepc(hf, 4, HF_VAS_X);
+	assert_int_equal(host_vepc_fault(v, 0, &pa), -EAGAIN);
+	assert_int_equal(host_reclaim(hf->h, hf->kcpu, NULL, 2), 2);
+	assert_int_equal(host_vepc_fault(v, 0, &pa), 0);
+	assert_int_equal(host_vepc_fault(v, 1, &pa), 0);
+	host_vepc_query(v, &vi);
+	assert_int_equal(vi.failed_faults, 1);
+	assert_epc(hf, 0, 8, 0, 0);
+	he_free(t);
+	/* Nothing reclaimable left: exhaustion is final. */
+	host_vepc_release(v, hf->kcpu);
+	v = hf_vepc(hf, 16, HF_VAS_Y);
+	for (uint64_t i = 0; i < 8; i++)
+		assert_int_equal(host_vepc_fault(v, i, &pa), 0);
+	assert_int_equal(host_vepc_fault(v, 8, &pa), -ENOMEM);
+	host_vepc_release(v, hf->kcpu);
+	assert_epc(hf, 8, 0, 0, 0);
+	hf_free(hf);
+}
+
 static void test_group_limit(void **state)
 {
 	struct hf *hf = *state;
@@ -529,9 +564,14 @@ static void test_reclaim_aging(void **state)
 static void test_reclaim_not_tracked(void **state)
 {
 	struct hf *hf = *state;
-	struct he *t = he_build(hf, NULL, 0x10000, 2);
+	struct host_owner *grp;
+	struct host_owner_info oi;
 	struct hw_addr_space as;
 	uint64_t aep, pa;
+	struct he *t;
+
+	assert_int_equal(host_owner_create(hf->h, HOST_OWNER_ENCLAVES, HOST_NO_LIMIT, &grp), 0);
+	t = he_build(hf, grp, 0x10000, 2);
 
 	he_init(t);
 	host_encl_addr_space(t->e, &as);
@@ -541,11 +581,19 @@ static void test_reclaim_not_tracked(void **state)
 	assert_int_equal(host_reclaim(hf->h, hf->kcpu, NULL, 1), 0);
 	assert_int_equal(he_info(t).ewb, 0);
 	assert_int_equal(host_encl_fault(t->e, hf->kcpu, he_la(t, DATA), &pa, NULL), -EAGAIN);
+	/* Blocked pages wait on the LRU: all five are still there. */
+	host_owner_query(grp, &oi);
+	assert_int_equal(oi.reclaimable, 5);
 	assert_int_equal(hw_eexit(hf->guest, 0x400000, &aep), 0);
 	assert_int_equal(host_encl_fault(t->e, hf->kcpu, he_la(t, DATA), &pa, NULL), 0);
 	assert_int_equal(he_info(t).ewb, 1);
 	assert_int_equal(he_info(t).eldu, 1);
+	assert_true(hf_valid(hf, pa & SGX_PAGE_MASK));
+	host_owner_query(grp, &oi);
+	assert_int_equal(oi.reclaimable, 5);
+	assert_int_equal(oi.usage, 7);
 	he_free(t);
+	assert_int_equal(host_owner_destroy(grp), 0);
 	assert_epc(hf, TOTAL, 0, 0, 0);
 }
 
@@ -630,6 +678,7 @@ int main(void)
 		HF_TEST(test_destroy_thread_inside),
 		cmocka_unit_test(test_exhausted),
 		cmocka_unit_test(test_no_epc_left),
+		cmocka_unit_test(test_vepc_fault_needs_reclaim),
 		HF_TEST(test_group_limit),
 		HF_TEST(test_reclaim_and_reload),
 		HF_TEST(test_reclaim_aging),
