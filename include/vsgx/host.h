@@ -158,7 +158,9 @@ int host_vepc_map(struct host_vepc *v, uint64_t nr_pages);
  * is never reclaimed, so with no free page the fault fails.
  * Return: 0 with the page's physical address in *ret_pa; -EINVAL outside the
  * mapping; -ENOMEM when the EPC is exhausted or the owner is at its limit
- * (counted as a limit hit).
+ * (counted as a limit hit); -EAGAIN when no page is free but host enclaves
+ * hold pages the reclaimer can write back: run host_reclaim() and retry (a
+ * vEPC fault never reclaims by itself, as Linux's never does).
  */
 int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa);
 
@@ -186,7 +188,8 @@ int64_t host_vepc_remove_all(struct host_vepc *v, struct hw_cpu *cpu, int *ret_c
 /*
  * close: EREMOVE and free every page. SECS pages still pinned by children
  * elsewhere (or any page that still fails) become zombies; every release
- * retries all zombies. Accepts NULL.
+ * retries all zombies. No other call on (v) may be running (userspace
+ * serializes close against its ioctls). Accepts NULL.
  */
 void host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu);
 
@@ -227,8 +230,9 @@ void host_vas_addr_space(struct host_vas *vas, struct hw_addr_space *ret);
 /*
  * ENCLAVE_CREATE: ECREATE (secs) (size a power of two) in a new EPC page,
  * charged to (group) (an enclave-group owner, or NULL).
- * Return: 0; -EINVAL (bad SECS image or owner kind); -ENOMEM; -EIO when
- * ECREATE fails (its result in *ret_code).
+ * Return: 0; -EINVAL (bad SECS image or owner kind); -ENOMEM; -EAGAIN (EPC
+ * left only in pages waiting for threads to leave their enclaves); -EIO
+ * when ECREATE fails (its result in *ret_code).
  */
 int host_encl_create(struct host *h, struct hw_cpu *cpu, struct host_owner *group,
 		     const struct sgx_secs *secs, struct host_encl **ret, int *ret_code);
@@ -237,8 +241,9 @@ int host_encl_create(struct host *h, struct hw_cpu *cpu, struct host_owner *grou
  * ENCLAVE_ADD_PAGES: EADD (len) bytes from host memory (src) at ELRANGE
  * offset (offset), page by page with SECINFO flags (flags) (REG or TCS),
  * and EEXTEND each page when (measure). May reclaim other pages first.
- * Return: 0; -EINVAL (alignment, range, type, already initialized, page
- * already present); -ENOMEM; -EIO when a leaf fails (*ret_code).
+ * Return: 0; -EINVAL (alignment, range, SECINFO, already initialized);
+ * -EEXIST (a page is already there); -ENOMEM; -EAGAIN (as for create); -EIO
+ * when a leaf fails (*ret_code). Pages before the failing one stay added.
  */
 int host_encl_add_pages(struct host_encl *e, struct hw_cpu *cpu, uint64_t offset, const void *src,
 			uint64_t len, uint64_t flags, bool measure, int *ret_code);
@@ -274,7 +279,11 @@ int host_encl_fault(struct host_encl *e, struct hw_cpu *cpu, uint64_t addr, uint
  */
 void host_encl_addr_space(struct host_encl *e, struct hw_addr_space *ret);
 
-/* Free the enclave: EREMOVE its pages, then its VA pages and SECS. Accepts NULL. */
+/*
+ * Free the enclave (the file's last close): EREMOVE its pages, then its VA
+ * pages and SECS; pages that will not go (a thread still inside) become
+ * zombies. No other call on (e) may be running. Accepts NULL.
+ */
 void host_encl_destroy(struct host_encl *e, struct hw_cpu *cpu);
 
 struct host_encl_info {

@@ -433,6 +433,23 @@ static int encl_reload(struct host_encl *e, struct hw_cpu *cpu, struct host_encl
 	return 0;
 }
 
+/*
+ * Finish the write-back the reclaimer could not (threads were inside), so
+ * the page can be reloaded; encl lock held. The page leaves its LRU first,
+ * unless the reclaimer holds it right now.
+ */
+static int encl_finish_ewb(struct host_encl *e, struct hw_cpu *cpu, struct host_encl_page *ep)
+{
+	int r;
+
+	if (!host_lru_del(e->group, ep->epc))
+		return -EAGAIN;
+	r = host_encl_ewb(e, cpu, ep);
+	if (r)
+		host_lru_add(e->group, ep->epc);
+	return r;
+}
+
 int host_encl_fault(struct host_encl *e, struct hw_cpu *cpu, uint64_t addr, uint64_t *ret_pa,
 		    int *ret_code)
 {
@@ -456,8 +473,7 @@ int host_encl_fault(struct host_encl *e, struct hw_cpu *cpu, uint64_t addr, uint
 			break;
 		}
 		if (ep->state == EP_BLOCKED) {
-			/* Finish the write-back the reclaimer could not, then reload. */
-			r = host_encl_ewb(e, cpu, ep);
+			r = encl_finish_ewb(e, cpu, ep);
 			if (r)
 				break;
 		}

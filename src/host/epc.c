@@ -58,18 +58,24 @@ static uint64_t *node_counter(struct host_node *n, enum host_page_state state)
 }
 
 /* Move page (idx) to (state), with its node's lock held. */
-static void page_set_state(struct host *h, uint32_t idx, enum host_page_state state)
+/* The node's counters only; the caller keeps h->nr_free. */
+static void page_move(struct host *h, uint32_t idx, enum host_page_state state)
 {
 	struct host_epc_page *pg = &h->pages[idx];
 	struct host_node *n = &h->nodes[pg->node];
 
 	(*node_counter(n, pg->state))--;
 	(*node_counter(n, state))++;
-	if (pg->state == HP_FREE)
+	pg->state = state;
+}
+
+static void page_set_state(struct host *h, uint32_t idx, enum host_page_state state)
+{
+	if (h->pages[idx].state == HP_FREE)
 		atomic_fetch_sub(&h->nr_free, 1);
 	if (state == HP_FREE)
 		atomic_fetch_add(&h->nr_free, 1);
-	pg->state = state;
+	page_move(h, idx, state);
 }
 
 static uint32_t node_alloc(struct host *h, unsigned int node, enum host_page_state state)
@@ -125,6 +131,48 @@ void host_epc_free(struct host *h, uint32_t idx)
 	pthread_mutex_lock(&n->lock);
 	node_push_free(h, idx);
 	pthread_mutex_unlock(&n->lock);
+}
+
+void host_batch_init(struct host_free_batch *b)
+{
+	for (unsigned int i = 0; i < HW_MAX_NODES; i++)
+		b->head[i] = HOST_PAGE_NONE;
+	b->nr = 0;
+}
+
+void host_batch_add(struct host *h, struct host_free_batch *b, uint32_t idx)
+{
+	unsigned int node = h->pages[idx].node;
+
+	h->pages[idx].next = b->head[node];
+	b->head[node] = idx;
+	b->nr++;
+}
+
+void host_batch_flush(struct host *h, struct host_free_batch *b)
+{
+	for (unsigned int nd = 0; b->nr && nd < h->nr_nodes; nd++) {
+		uint32_t idx, next;
+
+		if (b->head[nd] == HOST_PAGE_NONE)
+			continue;
+		pthread_mutex_lock(&h->nodes[nd].lock);
+		for (idx = b->head[nd]; idx != HOST_PAGE_NONE; idx = next) {
+			struct host_epc_page *pg = &h->pages[idx];
+
+			next = pg->next;
+			pg->owner = NULL;
+			pg->flags = 0;
+			pg->next = h->nodes[nd].free_head;
+			h->nodes[nd].free_head = idx;
+			page_move(h, idx, HP_FREE);
+		}
+		pthread_mutex_unlock(&h->nodes[nd].lock);
+		b->head[nd] = HOST_PAGE_NONE;
+	}
+	/* One update of the global count per batch, after the lists have the pages. */
+	atomic_fetch_add(&h->nr_free, b->nr);
+	b->nr = 0;
 }
 
 void host_epc_zombie(struct host *h, uint32_t idx)

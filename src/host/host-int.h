@@ -13,7 +13,8 @@
 enum host_page_state {
 	HP_DIRTY,  /* found at boot, not yet sanitized */
 	HP_FREE,   /* on its node's free list */
-	HP_USED,   /* held by a vEPC instance or raw allocation */
+	HP_USED,   /* a raw allocation (host_page_alloc) */
+	HP_VEPC,   /* a vEPC instance's page */
 	HP_ENCL,   /* a host enclave's page (SECS, child or VA) */
 	HP_ZOMBIE, /* on the zombie list */
 	HP_BAD,	   /* EREMOVE failed at boot */
@@ -68,6 +69,8 @@ struct host {
 	uint32_t zombie_head;
 
 	_Atomic uint64_t low_pages, high_pages;
+	/* Pages on every LRU: what the reclaimer could free. */
+	atomic_uint_fast64_t nr_reclaimable;
 	/* Enclave pages EBLOCKed whose write-back waits for threads to leave. */
 	atomic_uint_fast64_t nr_blocked;
 	bool lc_flexible; /* write the LE hash MSRs before EINIT */
@@ -100,6 +103,18 @@ uint64_t host_index_to_pa(const struct host *h, uint32_t idx);
 uint32_t host_epc_alloc(struct host *h, unsigned int node, enum host_page_state state);
 /* Give back a page the caller has EREMOVEd or EWB'd. */
 void host_epc_free(struct host *h, uint32_t idx);
+/*
+ * Pages to give back together, one node lock per node rather than per page
+ * (release frees millions). Pages on a batch are chained through their
+ * (next) field; the caller still owns them until the flush.
+ */
+struct host_free_batch {
+	uint32_t head[HW_MAX_NODES];
+	uint64_t nr;
+};
+void host_batch_init(struct host_free_batch *b);
+void host_batch_add(struct host *h, struct host_free_batch *b, uint32_t idx);
+void host_batch_flush(struct host *h, struct host_free_batch *b);
 /* A used page whose EREMOVE failed: to the zombie list. */
 void host_epc_zombie(struct host *h, uint32_t idx);
 /* EREMOVE on (cpu) with the host address space: the leaf's result. */

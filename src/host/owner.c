@@ -113,6 +113,7 @@ void host_lru_append(struct host_owner *o, uint32_t idx)
 		o->lru_head = idx;
 	o->lru_tail = idx;
 	o->lru_count++;
+	atomic_fetch_add(&o->h->nr_reclaimable, 1);
 }
 
 /* Unlink (idx) from (o)'s LRU; lru_lock held. */
@@ -131,6 +132,7 @@ void host_lru_unlink(struct host_owner *o, uint32_t idx)
 	pg->next = pg->prev = HOST_PAGE_NONE;
 	pg->flags &= (uint8_t)~HPF_LRU;
 	o->lru_count--;
+	atomic_fetch_sub(&o->h->nr_reclaimable, 1);
 }
 
 bool host_lru_del(struct host_owner *o, uint32_t idx)

@@ -76,10 +76,11 @@ static int vepc_fault_locked(struct host_vepc *v, uint64_t index, uint32_t *ret_
 		goto out;
 	if (!host_owner_charge(v->owner))
 		return -ENOMEM;
-	idx = host_epc_alloc(v->h, v->node, HP_USED);
+	idx = host_epc_alloc(v->h, v->node, HP_VEPC);
 	if (idx == HOST_PAGE_NONE) {
 		host_owner_uncharge(v->owner);
-		return -ENOMEM;
+		/* As Linux's fault asks for a retry once ksgxd has been woken. */
+		return atomic_load(&v->h->nr_reclaimable) ? -EAGAIN : -ENOMEM;
 	}
 	atomic_store(&v->pages[index], idx);
 	atomic_fetch_add(&v->present, 1);
@@ -194,14 +195,15 @@ int64_t host_vepc_remove_all(struct host_vepc *v, struct hw_cpu *cpu, int *ret_c
 	return r < 0 ? r : left;
 }
 
-/* EREMOVE and free page (i); false if EREMOVE failed and the page stays. */
-static bool vepc_free_one(struct host_vepc *v, struct hw_cpu *cpu, uint64_t i)
+/* Batch page (i) for freeing if EREMOVE frees it; false if the page stays valid. */
+static bool vepc_free_one(struct host_vepc *v, struct hw_cpu *cpu, uint64_t i,
+			  struct host_free_batch *batch)
 {
 	uint32_t idx = atomic_load(&v->pages[i]);
 
 	if (host_eremove(v->h, cpu, idx) != SGX_SUCCESS)
 		return false;
-	host_epc_free(v->h, idx);
+	host_batch_add(v->h, batch, idx);
 	host_owner_uncharge(v->owner);
 	return true;
 }
@@ -209,12 +211,14 @@ static bool vepc_free_one(struct host_vepc *v, struct hw_cpu *cpu, uint64_t i)
 void host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
 {
 	struct retry_list again = { 0 };
+	struct host_free_batch batch;
 
 	if (!v)
 		return;
+	host_batch_init(&batch);
 	host_cpu_enter(cpu);
 	for (uint64_t i = 0; i < v->nr_pages; i++) {
-		if (atomic_load(&v->pages[i]) == HOST_PAGE_NONE || vepc_free_one(v, cpu, i))
+		if (atomic_load(&v->pages[i]) == HOST_PAGE_NONE || vepc_free_one(v, cpu, i, &batch))
 			continue;
 		if (retry_add(&again, i)) {
 			/* No memory for the list: the page goes straight to the zombies. */
@@ -230,11 +234,12 @@ void host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
 	for (uint64_t k = 0; k < again.nr; k++) {
 		uint64_t i = again.slot[k];
 
-		if (vepc_free_one(v, cpu, i))
+		if (vepc_free_one(v, cpu, i, &batch))
 			continue;
 		host_owner_uncharge(v->owner);
 		host_epc_zombie(v->h, atomic_load(&v->pages[i]));
 	}
+	host_batch_flush(v->h, &batch);
 	free(again.slot);
 	host_zombie_retry(v->h, cpu);
 	pthread_mutex_destroy(&v->lock);

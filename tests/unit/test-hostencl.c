@@ -303,6 +303,27 @@ static void test_init(void **state)
 	assert_epc(hf, TOTAL, 0, 0, 0);
 }
 
+/* An interrupt that never clears: EINIT is retried, then the call gives up. */
+static void test_init_pending_event(void **state)
+{
+	struct hf *hf = *state;
+	struct he *t = he_build(hf, NULL, 0x10000, 1);
+	struct sgx_sigstruct *sig = hwf_zalloc(8, sizeof(*sig));
+	uint8_t mrsigner[32];
+	int code = -1;
+
+	he_sign(t, t->mrenclave, sig, mrsigner);
+	hw_cpu_set_pending_event(hf->kcpu, true);
+	assert_int_equal(host_encl_init(t->e, hf->kcpu, sig, NULL, &code), -EBUSY);
+	assert_int_equal(code, SGX_UNMASKED_EVENT);
+	assert_false(he_info(t).initialized);
+	hw_cpu_set_pending_event(hf->kcpu, false);
+	assert_int_equal(host_encl_init(t->e, hf->kcpu, sig, NULL, &code), 0);
+	assert_true(he_info(t).initialized);
+	free(sig);
+	he_free(t);
+}
+
 /* Launch control not flexible: no MSR writes, and only Intel's signer launches. */
 static void test_init_locked_lc(void **state)
 {
@@ -384,6 +405,74 @@ static void test_exhausted(void **state)
 	assert_int_equal(r, 0); /* the reclaimer made room */
 	assert_true(he_info(t).evicted >= 1);
 	he_free(t);
+	assert_epc(hf, 8, 0, 0, 0);
+	hf_free(hf);
+}
+
+/* Guest EPC is never reclaimed: with it holding the rest, enclaves get -ENOMEM. */
+static void test_no_epc_left(void **state)
+{
+	struct hw_desc d;
+	struct hf *hf;
+	struct host_vepc *v;
+	struct host_encl *e, *e2 = NULL;
+	struct sgx_secs s;
+	uint8_t *src = hwf_zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
+	uint64_t pa;
+
+	(void)state;
+	hf_desc_small(&d, 8);
+	hf = hf_new(&d);
+	v = hf_vepc(hf, 6, HF_VAS_X);
+	for (uint64_t i = 0; i < 6; i++)
+		assert_int_equal(host_vepc_fault(v, i, &pa), 0);
+	hwf_secs_default(&s);
+	assert_int_equal(host_encl_create(hf->h, hf->kcpu, NULL, &s, &e, NULL), 0);
+	/* The VA page takes the last page; the page itself finds nothing to reclaim. */
+	assert_int_equal(
+	    host_encl_add_pages(e, hf->kcpu, 0, src, SGX_PAGE_SIZE, SECINFO_RW, true, NULL),
+	    -ENOMEM);
+	assert_epc(hf, 0, 8, 0, 0);
+	assert_int_equal(host_encl_create(hf->h, hf->kcpu, NULL, &s, &e2, NULL), -ENOMEM);
+	assert_null(e2);
+	host_encl_destroy(e, hf->kcpu);
+	host_vepc_release(v, hf->kcpu);
+	assert_epc(hf, 8, 0, 0, 0);
+	free(src);
+	hf_free(hf);
+}
+
+/* Host enclaves hold the EPC: a vEPC fault asks for the reclaimer and a retry. */
+static void test_vepc_fault_needs_reclaim(void **state)
+{
+	struct hw_desc d;
+	struct hf *hf;
+	struct host_vepc *v;
+	struct host_vepc_info vi;
+	struct he *t;
+	uint64_t pa;
+
+	(void)state;
+	hf_desc_small(&d, 8);
+	hf = hf_new(&d);
+	assert_int_equal(host_set_watermarks(hf->h, 0, 0), 0);
+	t = he_build(hf, NULL, 0x10000, 3); /* all 8 pages */
+	v = hf_vepc(hf, 4, HF_VAS_X);
+	assert_int_equal(host_vepc_fault(v, 0, &pa), -EAGAIN);
+	assert_int_equal(host_reclaim(hf->h, hf->kcpu, NULL, 2), 2);
+	assert_int_equal(host_vepc_fault(v, 0, &pa), 0);
+	assert_int_equal(host_vepc_fault(v, 1, &pa), 0);
+	host_vepc_query(v, &vi);
+	assert_int_equal(vi.failed_faults, 1);
+	assert_epc(hf, 0, 8, 0, 0);
+	he_free(t);
+	/* Nothing reclaimable left: exhaustion is final. */
+	host_vepc_release(v, hf->kcpu);
+	v = hf_vepc(hf, 16, HF_VAS_Y);
+	for (uint64_t i = 0; i < 8; i++)
+		assert_int_equal(host_vepc_fault(v, i, &pa), 0);
+	assert_int_equal(host_vepc_fault(v, 8, &pa), -ENOMEM);
+	host_vepc_release(v, hf->kcpu);
 	assert_epc(hf, 8, 0, 0, 0);
 	hf_free(hf);
 }
@@ -475,9 +564,14 @@ static void test_reclaim_aging(void **state)
 static void test_reclaim_not_tracked(void **state)
 {
 	struct hf *hf = *state;
-	struct he *t = he_build(hf, NULL, 0x10000, 2);
+	struct host_owner *grp;
+	struct host_owner_info oi;
 	struct hw_addr_space as;
 	uint64_t aep, pa;
+	struct he *t;
+
+	assert_int_equal(host_owner_create(hf->h, HOST_OWNER_ENCLAVES, HOST_NO_LIMIT, &grp), 0);
+	t = he_build(hf, grp, 0x10000, 2);
 
 	he_init(t);
 	host_encl_addr_space(t->e, &as);
@@ -487,11 +581,19 @@ static void test_reclaim_not_tracked(void **state)
 	assert_int_equal(host_reclaim(hf->h, hf->kcpu, NULL, 1), 0);
 	assert_int_equal(he_info(t).ewb, 0);
 	assert_int_equal(host_encl_fault(t->e, hf->kcpu, he_la(t, DATA), &pa, NULL), -EAGAIN);
+	/* Blocked pages wait on the LRU: all five are still there. */
+	host_owner_query(grp, &oi);
+	assert_int_equal(oi.reclaimable, 5);
 	assert_int_equal(hw_eexit(hf->guest, 0x400000, &aep), 0);
 	assert_int_equal(host_encl_fault(t->e, hf->kcpu, he_la(t, DATA), &pa, NULL), 0);
 	assert_int_equal(he_info(t).ewb, 1);
 	assert_int_equal(he_info(t).eldu, 1);
+	assert_true(hf_valid(hf, pa & SGX_PAGE_MASK));
+	host_owner_query(grp, &oi);
+	assert_int_equal(oi.reclaimable, 5);
+	assert_int_equal(oi.usage, 7);
 	he_free(t);
+	assert_int_equal(host_owner_destroy(grp), 0);
 	assert_epc(hf, TOTAL, 0, 0, 0);
 }
 
@@ -570,10 +672,13 @@ int main(void)
 		HF_TEST(test_fault_errors),
 		HF_TEST(test_va_pages),
 		HF_VTEST(test_init),
+		HF_VTEST(test_init_pending_event),
 		vector_test(test_init_locked_lc),
 		HF_VTEST(test_run),
 		HF_TEST(test_destroy_thread_inside),
 		cmocka_unit_test(test_exhausted),
+		cmocka_unit_test(test_no_epc_left),
+		cmocka_unit_test(test_vepc_fault_needs_reclaim),
 		HF_TEST(test_group_limit),
 		HF_TEST(test_reclaim_and_reload),
 		HF_TEST(test_reclaim_aging),

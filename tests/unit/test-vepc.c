@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cmocka.h>
 
 #include "host-fixture.h"
@@ -66,6 +67,8 @@ static void test_fault_lazy(void **state)
 	assert_int_equal(info.faults, 2);
 	assert_int_equal(info.failed_faults, 0);
 	assert_epc(hf, TOTAL - 2, 2, 0, 0);
+	/* An instance's page is not anyone else's to free. */
+	assert_int_equal(host_page_free(hf->h, pa), -EINVAL);
 	host_vepc_release(v, hf->kcpu);
 	assert_epc(hf, TOTAL, 0, 0, 0);
 }
@@ -439,8 +442,8 @@ struct racer {
 	struct host_vepc *v;
 	struct hw_cpu *cpu;
 	pthread_barrier_t *go;
-	int64_t r;
-	int code;
+	int loops;
+	uint64_t clean, pinned, busy_gp, other;
 };
 
 static void *race_remove_all(void *arg)
@@ -448,16 +451,31 @@ static void *race_remove_all(void *arg)
 	struct racer *rc = arg;
 
 	pthread_barrier_wait(rc->go);
-	rc->r = host_vepc_remove_all(rc->v, rc->cpu, &rc->code);
+	for (int i = 0; i < rc->loops; i++) {
+		int code = -1;
+		int64_t r = host_vepc_remove_all(rc->v, rc->cpu, &code);
+
+		if (r == 0)
+			rc->clean++;
+		else if (r == 1)
+			rc->pinned++;
+		else if (r == -EBUSY && code == HW_FAULT(X86_TRAP_GP))
+			rc->busy_gp++; /* the race: EREMOVE found the page busy */
+		else
+			rc->other++;
+	}
 	return NULL;
 }
 
-/* Race two remove-alls, then finish with the documented protocol. */
-static void race_pair(struct hf *hf, struct host_vepc *a, struct host_vepc *b)
+/*
+ * Race two threads calling remove-all (loops) times each, then finish with
+ * the documented protocol. Returns how many calls met the race (#GP).
+ */
+static uint64_t race_pair(struct hf *hf, struct host_vepc *a, struct host_vepc *b, int loops)
 {
 	pthread_barrier_t go;
-	struct racer ra = { a, hw_processor_cpu(hf->f->p, 2), &go, 0, 0 };
-	struct racer rb = { b, hw_processor_cpu(hf->f->p, 3), &go, 0, 0 };
+	struct racer ra = { a, hw_processor_cpu(hf->f->p, 2), &go, loops, 0, 0, 0, 0 };
+	struct racer rb = { b, hw_processor_cpu(hf->f->p, 3), &go, loops, 0, 0, 0, 0 };
 	pthread_t ta, tb;
 	int64_t r;
 
@@ -467,12 +485,9 @@ static void race_pair(struct hf *hf, struct host_vepc *a, struct host_vepc *b)
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	pthread_barrier_destroy(&go);
-	for (struct racer *rc = &ra; rc; rc = rc == &ra ? &rb : NULL) {
-		assert_true(rc->r == 0 || rc->r == 1 || rc->r == -EBUSY);
-		/* -EBUSY here can only be the race: EREMOVE found the page busy. */
-		if (rc->r == -EBUSY)
-			assert_int_equal(rc->code, HW_FAULT(X86_TRAP_GP));
-	}
+	assert_int_equal(ra.other + rb.other, 0);
+	assert_int_equal(ra.clean + ra.pinned + ra.busy_gp, loops);
+	assert_int_equal(rb.clean + rb.pinned + rb.busy_gp, loops);
 	/* Protocol, with no more racing: all, then those nonzero; then clean. */
 	r = host_vepc_remove_all(a, hf->kcpu, NULL);
 	assert_true(r == 0 || r == 1);
@@ -480,25 +495,36 @@ static void race_pair(struct hf *hf, struct host_vepc *a, struct host_vepc *b)
 	if (r)
 		assert_int_equal(host_vepc_remove_all(a, hf->kcpu, NULL), 0);
 	assert_int_equal(hf_valid_pages(hf), 0);
+	return ra.busy_gp + rb.busy_gp;
 }
 
+/*
+ * Two instances sharing a SECS (its children split between them), reset
+ * from two threads at once, 100 times; then one instance reset from two
+ * threads at once, whose EREMOVEs meet on the same pages (#GP -> -EBUSY).
+ */
 static void test_remove_all_race_shared_secs(void **state)
 {
 	struct hf *hf = *state;
-	struct host_vepc *x = hf_vepc(hf, 8, HF_VAS_X), *y = hf_vepc(hf, 8, HF_VAS_Y);
+	struct host_vepc *x = hf_vepc(hf, 256, HF_VAS_X), *y = hf_vepc(hf, 8, HF_VAS_Y);
 	uint64_t kids[] = { PG(HF_VAS_X, 1), PG(HF_VAS_Y, 0), PG(HF_VAS_X, 2),
 			    PG(HF_VAS_Y, 1), PG(HF_VAS_Y, 2), PG(HF_VAS_X, 3) };
 	uint64_t x_kids[] = { PG(HF_VAS_X, 1), PG(HF_VAS_X, 2), PG(HF_VAS_X, 3),
 			      PG(HF_VAS_X, 4), PG(HF_VAS_X, 5), PG(HF_VAS_X, 6) };
+	uint64_t pa, met = 0;
 
+	for (uint64_t i = 0; i < 256; i++)
+		assert_int_equal(host_vepc_fault(x, i, &pa), 0);
 	for (int i = 0; i < 100; i++) {
 		hf_guest_enclave(hf, PG(HF_VAS_X, 0), kids, 6);
-		race_pair(hf, x, y);
-		/* The same instance twice: EREMOVEs collide on pages (#GP). */
-		hf_guest_enclave(hf, PG(HF_VAS_X, 0), x_kids, 6);
-		race_pair(hf, x, x);
+		race_pair(hf, x, y, 1);
 	}
-	assert_epc(hf, TOTAL - 10, 10, 0, 0);
+	for (int i = 0; i < 20; i++) {
+		hf_guest_enclave(hf, PG(HF_VAS_X, 0), x_kids, 6);
+		met += race_pair(hf, x, x, 50);
+	}
+	printf("# remove-alls that met the other one's EREMOVE: %llu\n", (unsigned long long)met);
+	assert_epc(hf, TOTAL - 259, 259, 0, 0);
 	host_vepc_release(x, hf->kcpu);
 	host_vepc_release(y, hf->kcpu);
 	assert_epc(hf, TOTAL, 0, 0, 0);
