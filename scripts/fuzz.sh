@@ -28,11 +28,12 @@ srcdir=$(cd "$(dirname "$0")/.." && pwd)
 vectors=${VECTORS:-$srcdir/../shared/vectors}
 fuzzdir=$build/tests/fuzz
 
-# seed CORPUS: copy the vectors and traces in, so fuzzing starts from real inputs.
+# seed CORPUS: copy the vectors, traces and VM configs in, so fuzzing starts from real inputs.
 seed() {
 	mkdir -p "$1"
 	[ -d "$vectors" ] || return 0
-	for f in "$vectors"/*.sgxs "$vectors"/*.sig "$vectors"/*.bin "$srcdir"/tests/traces/*.trace; do
+	for f in "$vectors"/*.sgxs "$vectors"/*.sig "$vectors"/*.bin "$srcdir"/tests/traces/*.trace \
+		"$srcdir"/tests/vm/*.cfg; do
 		[ -f "$f" ] && cp -f "$f" "$1/"
 	done
 	return 0

@@ -9,6 +9,8 @@ static const struct cli_command commands[] = {
 	{ "sign", cmd_sign, "write a SIGSTRUCT for an SGXS file" },
 	{ "einit", cmd_einit, "build an enclave on a modelled processor and run EINIT" },
 	{ "trace", cmd_trace, "replay a trace of SGX operations and check their outcomes" },
+	{ "vm", cmd_vm, "'vm layout CONFIG': a VM's guest physical layout, e820, ACPI, SRAT" },
+	{ "cpuid", cmd_cpuid, "a VM's guest CPUID leaves 7 and 0x12" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer target for the VM config parsers: any bytes, read as an xl
+ * config, as QEMU options (split on spaces and newlines) and as a host
+ * description, must be refused with a reason or accepted as a config that
+ * lays out and answers CPUID; never crash, never leak.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vsgx/vmm-config.h"
+#include "vsgx/vmm-cpuid.h"
+#include "vsgx/vmm-layout.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct hw_processor *fuzz_host(void)
+{
+	static struct hw_processor *host;
+	struct hw_desc d;
+
+	if (!host) {
+		vm_host_default(&d);
+		if (hw_processor_create(&d, &host))
+			abort();
+	}
+	return host;
+}
+
+/* Every refusal says why, in a terminated, nonempty message. */
+static void fuzz_check_why(int r, const char *why, size_t len)
+{
+	if (r == -EINVAL && (!memchr(why, '\0', len) || !why[0]))
+		abort();
+}
+
+static void fuzz_use(struct hw_processor *host, const struct vm_config *vm)
+{
+	struct vm_layout l;
+	struct hw_cpuid_regs regs;
+	char why[512];
+
+	if (vm->nr_sections > VM_MAX_SECTIONS || vm_config_epc_size(vm) > 256ULL << 20)
+		abort(); /* the default host has 256 MiB of EPC */
+	why[0] = '\0';
+	if (vm_layout_build(vm, &l, why, sizeof(why))) {
+		fuzz_check_why(-EINVAL, why, sizeof(why));
+		return;
+	}
+	for (uint32_t sub = 0; sub < 2 + VM_MAX_SECTIONS + 1; sub++)
+		vm_cpuid(host, vm, &l, SGX_CPUID, sub, &regs);
+}
+
+static void fuzz_xl(struct hw_processor *host, const char *text)
+{
+	struct vm_config vm;
+	char why[512];
+	int r;
+
+	why[0] = '\0';
+	r = vm_config_parse_xl(host, text, &vm, why, sizeof(why));
+	fuzz_check_why(r, why, sizeof(why));
+	if (!r)
+		fuzz_use(host, &vm);
+}
+
+static void fuzz_qemu(struct hw_processor *host, const char *text)
+{
+	struct vm_config vm;
+	char why[512], **argv;
+	int argc, r;
+
+	if (vm_args_split(text, &argc, &argv))
+		return;
+	why[0] = '\0';
+	r = vm_config_parse_qemu(host, argc, argv, &vm, why, sizeof(why));
+	vm_args_free(argv);
+	fuzz_check_why(r, why, sizeof(why));
+	if (!r)
+		fuzz_use(host, &vm);
+}
+
+static void fuzz_hostdesc(const char *text)
+{
+	struct hw_desc d;
+	char why[256];
+	int r;
+
+	why[0] = '\0';
+	r = vm_host_parse(text, &d, why, sizeof(why));
+	fuzz_check_why(r, why, sizeof(why));
+	if (!r && hw_desc_check(&d, NULL, 0))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hw_processor *host = fuzz_host();
+	char *text = malloc(size + 1);
+
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	fuzz_xl(host, text);
+	fuzz_qemu(host, text);
+	fuzz_hostdesc(text);
+	free(text);
+	return 0;
+}

@@ -1,0 +1,809 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The hypervisor's configuration: the host description, xl-style configs and
+ * QEMU-style options, each accepted config's exact contents, and every
+ * refusal with its exact message.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vsgx/vmm-config.h"
+#include "vsgx/vmm-cpuid.h"
+
+#define MIB	       (1ULL << 20)
+#define INTEL_HASH_HEX "acb77012053e05a63d413b8bbae8fb6c5d73b3f2996d91c43bbbf90959c0f8d4"
+#define ALL_SGX_FEATURES                                                                           \
+	(VM_CPU(VM_CPU_SGX) | VM_CPU(VM_CPU_SGXLC) | VM_CPU(VM_CPU_SGX1) | VM_CPU(VM_CPU_SGX2) |   \
+	 VM_CPU(VM_CPU_SGX_EXINFO) | VM_CPU(VM_CPU_SGX_DEBUG) | VM_CPU(VM_CPU_SGX_MODE64) |        \
+	 VM_CPU(VM_CPU_SGX_PROVISIONKEY) | VM_CPU(VM_CPU_SGX_TOKENKEY) | VM_CPU(VM_CPU_SGX_KSS) |  \
+	 VM_CPU(VM_CPU_SGX_AEXNOTIFY))
+
+struct fix {
+	struct hw_processor *host;
+	struct vm_config vm;
+	char why[512];
+};
+
+static int host_up(void **state, const char *desc)
+{
+	static struct fix f;
+	struct hw_desc d;
+
+	memset(&f, 0, sizeof(f));
+	if (desc)
+		assert_int_equal(vm_host_parse(desc, &d, f.why, sizeof(f.why)), 0);
+	else
+		vm_host_default(&d);
+	assert_int_equal(hw_processor_create(&d, &f.host), 0);
+	*state = &f;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return host_up(state, NULL);
+}
+
+static int teardown(void **state)
+{
+	struct fix *f = *state;
+
+	hw_processor_destroy(f->host);
+	return 0;
+}
+
+static void host_repower(struct fix *f, const struct hw_desc *d)
+{
+	hw_processor_destroy(f->host);
+	assert_int_equal(hw_processor_create(d, &f->host), 0);
+}
+
+static int parse(struct fix *f, const char *text)
+{
+	f->why[0] = '\0';
+	return vm_config_parse(f->host, text, &f->vm, f->why, sizeof(f->why));
+}
+
+struct bad {
+	const char *text, *why;
+};
+
+/* Each text must be refused with -EINVAL and exactly its message. */
+static void assert_refused(struct fix *f, const struct bad *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = parse(f, b[i].text);
+
+		if (r != -EINVAL || strcmp(f->why, b[i].why))
+			print_error("config: %s\nwant: %s\ngot %d: %s\n", b[i].text, b[i].why, r,
+				    f->why);
+		assert_int_equal(r, -EINVAL);
+		assert_string_equal(f->why, b[i].why);
+	}
+}
+
+/* --- /host --- */
+
+static void test_host_default(void **state)
+{
+	struct hw_desc d, p;
+	char why[256];
+
+	(void)state;
+	vm_host_default(&d);
+	assert_int_equal(d.nr_sections, 2);
+	assert_int_equal(d.sections[0].base, 0x80000000ULL);
+	assert_int_equal(d.sections[0].size, 128 * MIB);
+	assert_int_equal(d.sections[0].node, 0);
+	assert_int_equal(d.sections[1].base, 0x180000000ULL);
+	assert_int_equal(d.sections[1].size, 128 * MIB);
+	assert_int_equal(d.sections[1].node, 1);
+	assert_int_equal(d.nr_cpus, 4);
+	assert_true(d.sgx2);
+	assert_true(d.flc);
+	assert_int_equal(d.feature_control,
+			 FEAT_CTL_LOCKED | FEAT_CTL_SGX_ENABLED | FEAT_CTL_SGX_LC_ENABLED);
+	assert_int_equal(hw_desc_check(&d, why, sizeof(why)), 0);
+	/* The empty description and the brief's example are the default. */
+	assert_int_equal(vm_host_parse("", &p, why, sizeof(why)), 0);
+	assert_memory_equal(&p, &d, sizeof(d));
+	assert_int_equal(vm_host_parse("host epc=128M@0 epc=128M@1 cpus=4 sgx2=1 flc=1 "
+				       "lehash-locked=0",
+				       &p, why, sizeof(why)),
+			 0);
+	assert_memory_equal(&p, &d, sizeof(d));
+}
+
+static void test_host_parse(void **state)
+{
+	struct hw_desc d;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(vm_host_parse("# one socket\nhost epc=0x4000000 cpus=8\nsgx2=0 "
+				       "lehash-locked=1 # locked by firmware\nepc=1G@3",
+				       &d, why, sizeof(why)),
+			 0);
+	assert_int_equal(d.nr_sections, 2);
+	assert_int_equal(d.sections[0].base, 0x80000000ULL);
+	assert_int_equal(d.sections[0].size, 64 * MIB);
+	assert_int_equal(d.sections[0].node, 0);
+	assert_int_equal(d.sections[1].base, 0x180000000ULL);
+	assert_int_equal(d.sections[1].size, 1ULL << 30);
+	assert_int_equal(d.sections[1].node, 3);
+	assert_int_equal(d.nr_cpus, 8);
+	assert_false(d.sgx2);
+	assert_true(d.flc);
+	assert_int_equal(d.feature_control, FEAT_CTL_LOCKED | FEAT_CTL_SGX_ENABLED);
+	/* No FLC: no SGX_LC, whatever lehash-locked says. */
+	assert_int_equal(vm_host_parse("flc=0", &d, why, sizeof(why)), 0);
+	assert_false(d.flc);
+	assert_int_equal(d.feature_control, FEAT_CTL_LOCKED | FEAT_CTL_SGX_ENABLED);
+}
+
+static void test_host_errors(void **state)
+{
+	static const struct bad bad[] = {
+		{ "epc=1M epc=1M epc=1M epc=1M epc=1M epc=1M epc=1M epc=1M epc=1M",
+		  "host: more than 8 epc= sections; a processor has 1 to 8" },
+		{ "epc=128M@x", "host: epc=128M@x: node 'x' is not a number from 0 to 63" },
+		{ "epc=128M@64", "host: epc=128M@64: node '64' is not a number from 0 to 63" },
+		{ "epc=0", "host: epc=0: the size must be a nonzero multiple of 4 KiB, e.g. "
+			   "epc=128M@0" },
+		{ "epc=6000", "host: epc=6000: the size must be a nonzero multiple of 4 KiB, e.g. "
+			      "epc=128M@0" },
+		{ "epc=12Q", "host: epc=12Q: the size must be a nonzero multiple of 4 KiB, e.g. "
+			     "epc=128M@0" },
+		{ "sgx2=2", "host: sgx2=2: expected sgx2=0 or sgx2=1" },
+		{ "flc=yes", "host: flc=yes: expected flc=0 or flc=1" },
+		{ "lehash-locked=", "host: lehash-locked=: expected lehash-locked=0 or "
+				    "lehash-locked=1" },
+		{ "cpus=0", "host: cpus=0: expected 1 to 256 CPUs" },
+		{ "cpus=257", "host: cpus=257: expected 1 to 256 CPUs" },
+		{ "epc",
+		  "host: 'epc' is not KEY=VALUE; keys: epc, cpus, sgx2, flc, lehash-locked" },
+		{ "host host", "host: 'host' is not KEY=VALUE; keys: epc, cpus, sgx2, flc, "
+			       "lehash-locked" },
+		{ "numa=2", "host: unknown key 'numa'; keys: epc, cpus, sgx2, flc, lehash-locked" },
+		{ "epc=8G epc=8G", "host: EPC sections 0 and 1 overlap" },
+		{ "epc=1234567890123456789012345678901234567890123456789012345678901234567890",
+		  "host: 'epc=12345678901234567890123456789012345678901234567890123456789...' "
+		  "is too long" },
+	};
+	struct hw_desc d, before;
+	char why[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&d, 0x5a, sizeof(d));
+		before = d;
+		assert_int_equal(vm_host_parse(bad[i].text, &d, why, sizeof(why)), -EINVAL);
+		assert_string_equal(why, bad[i].why);
+		assert_memory_equal(&d, &before, sizeof(d)); /* untouched on failure */
+	}
+	/* (why) may be NULL. */
+	assert_int_equal(vm_host_parse("cpus=0", &d, NULL, 0), -EINVAL);
+}
+
+/* --- /xl --- */
+
+static void test_xl_minimal(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(parse(f, "name = \"vm1\"\n"), 0);
+	assert_string_equal(f->vm.name, "vm1");
+	assert_int_equal(f->vm.memory, 128 * MIB);
+	assert_int_equal(f->vm.vcpus, 1);
+	assert_int_equal(f->vm.nr_nodes, 1);
+	assert_int_equal(f->vm.nr_sections, 0);
+	/* No EPC, no SGX. */
+	assert_int_equal(f->vm.features, 0);
+	assert_false(f->vm.provision);
+	assert_false(f->vm.lewr);
+}
+
+static void test_xl_epc(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(parse(f, "# Xen SGX design, v1\nname = 'vm1'\nmemory = 1024\nvcpus = 2\n"
+				  "epc = 64 # MiB\ndisk = [ 'file:/img,xvda,w' ]\n"
+				  "builder = \"hvm\"\nunknown_key = 7\n"),
+			 0);
+	assert_string_equal(f->vm.name, "vm1");
+	assert_int_equal(f->vm.memory, 1024 * MIB);
+	assert_int_equal(f->vm.vcpus, 2);
+	assert_int_equal(f->vm.nr_sections, 1);
+	assert_string_equal(f->vm.sections[0].memdev, "epc0");
+	assert_int_equal(f->vm.sections[0].size, 64 * MIB);
+	assert_int_equal(f->vm.sections[0].node, 0);
+	assert_int_equal(f->vm.sections[0].host_nodes, 0);
+	assert_int_equal(f->vm.sections[0].policy, VM_POLICY_DEFAULT);
+	assert_false(f->vm.sections[0].prealloc);
+	/* Every host feature but PROVISIONKEY, which xl grants only with provision=1. */
+	assert_int_equal(f->vm.features, ALL_SGX_FEATURES & ~VM_CPU(VM_CPU_SGX_PROVISIONKEY));
+	assert_false(f->vm.provision);
+	assert_true(f->vm.lewr);
+	assert_int_equal(f->vm.lehash[0], SGX_LEPUBKEYHASH_INTEL0);
+	assert_int_equal(f->vm.lehash[1], SGX_LEPUBKEYHASH_INTEL1);
+	assert_int_equal(f->vm.lehash[2], SGX_LEPUBKEYHASH_INTEL2);
+	assert_int_equal(f->vm.lehash[3], SGX_LEPUBKEYHASH_INTEL3);
+}
+
+static void test_xl_sgx_string(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(parse(f, "name=\"vm2\"\nsgx = \"epc=32,lehash=" INTEL_HASH_HEX
+				  ",lewr=0,provision=1\"\n"),
+			 0);
+	assert_int_equal(f->vm.nr_sections, 1);
+	assert_int_equal(f->vm.sections[0].size, 32 * MIB);
+	assert_false(f->vm.lewr);
+	assert_true(f->vm.provision);
+	assert_int_equal(f->vm.features, ALL_SGX_FEATURES);
+	/* The hex is the hash's bytes in order: Intel's hash gives the reset values. */
+	assert_int_equal(f->vm.lehash[0], SGX_LEPUBKEYHASH_INTEL0);
+	assert_int_equal(f->vm.lehash[3], SGX_LEPUBKEYHASH_INTEL3);
+	assert_int_equal(parse(f,
+			       "name=\"v\"\nsgx = \"epc=8,lehash=000102030405060708090a0b0c0d0e0f"
+			       "101112131415161718191A1B1C1D1E1F\""),
+			 0);
+	assert_int_equal(f->vm.lehash[0], 0x0706050403020100ULL);
+	assert_int_equal(f->vm.lehash[1], 0x0f0e0d0c0b0a0908ULL);
+	assert_int_equal(f->vm.lehash[2], 0x1716151413121110ULL);
+	assert_int_equal(f->vm.lehash[3], 0x1f1e1d1c1b1a1918ULL);
+	assert_true(f->vm.lewr);
+}
+
+static void test_xl_errors(void **state)
+{
+	static const struct bad bad[] = {
+		{ "name = \"a\"\nmemory 1024\n", "line 2: syntax error: expected KEY = VALUE (a "
+						 "number, a \"string\" or a one-line [list])" },
+		{ "name = \"a\nx", "line 1: syntax error: expected KEY = VALUE (a number, a "
+				   "\"string\" or a one-line [list])" },
+		{ "disk = [ 'a',\n  'b' ]", "line 1: syntax error: expected KEY = VALUE (a number, "
+					    "a \"string\" or a one-line [list])" },
+		{ "2x = 1", "line 1: syntax error: expected KEY = VALUE (a number, a \"string\" or "
+			    "a one-line [list])" },
+		{ "name =", "line 1: syntax error: expected KEY = VALUE (a number, a \"string\" or "
+			    "a one-line [list])" },
+		{ "name = vm1", "line 1: name must be a quoted, nonempty string of at most 63 "
+				"characters" },
+		{ "name = \"\"", "line 1: name must be a quoted, nonempty string of at most 63 "
+				 "characters" },
+		{ "memory = \"1024\"", "line 1: memory = 1024: expected a number of MiB from 1 to "
+				       "17592186044415" },
+		{ "memory = 0", "line 1: memory = 0: expected a number of MiB from 1 to "
+				"17592186044415" },
+		{ "vcpus = 257", "line 1: vcpus = 257: expected a number from 1 to 256" },
+		{ "epc = 1.5", "line 1: epc = 1.5: expected a number of MiB from 1 to "
+			       "17592186044415" },
+		{ "epc = 64\nsgx = \"epc=64\"", "line 2: the EPC size is given both by epc = and "
+						"by sgx = \"epc=...\"; keep one" },
+		{ "sgx = \"epc=64\"\nepc = 64", "line 2: the EPC size is given both by epc = and "
+						"by sgx = \"epc=...\"; keep one" },
+		{ "sgx = \"epc=0\"", "line 1: sgx: epc must be a nonzero number of MiB, e.g. "
+				     "epc=64" },
+		{ "sgx = \"epc=64,lehash=abc\"", "line 1: sgx: lehash must be exactly 64 hex "
+						 "digits: the SHA-256 of the launch enclave "
+						 "signer's modulus" },
+		{ "sgx = \"lehash=" INTEL_HASH_HEX "0\"",
+		  "line 1: sgx: lehash must be exactly 64 hex digits: the SHA-256 of the launch "
+		  "enclave signer's modulus" },
+		{ "sgx = \"lehash=x" INTEL_HASH_HEX "\"",
+		  "line 1: sgx: lehash must be exactly 64 hex digits: the SHA-256 of the launch "
+		  "enclave signer's modulus" },
+		{ "sgx = \"lewr=2\"", "line 1: sgx: lewr=2: expected lewr=0 or lewr=1" },
+		{ "sgx = \"provision=on\"", "line 1: sgx: provision=on: expected provision=0 or "
+					    "provision=1" },
+		{ "sgx = \"epc=64,lewr\"", "line 1: sgx: unknown option 'lewr'; options: epc=MiB, "
+					   "lehash=HEX, lewr=0|1, provision=0|1" },
+		{ "sgx = \"size=64\"", "line 1: sgx: unknown option 'size'; options: epc=MiB, "
+				       "lehash=HEX, lewr=0|1, provision=0|1" },
+		{ "sgx = 64", "line 1: sgx must be a string, e.g. sgx = \"epc=64\"" },
+		{ "memory = 1024", "Domain name must be specified: add name = \"...\"" },
+		{ "name = \"a\"\nsgx = \"lewr=1\"", "sgx: no EPC; add epc=MiB, e.g. sgx = "
+						    "\"epc=64\"" },
+		{ "name = \"a\"\ntype = \"pv\"\nepc = 64", "epc: SGX is only supported for HVM "
+							   "guests; set type = \"hvm\"" },
+		{ "name = \"a\"\nepc = 512", "not enough EPC on the host: the guest needs 512 MiB, "
+					     "the host has 256 MiB; make epc smaller" },
+	};
+	struct fix *f = *state;
+	char longline[1100];
+
+	assert_refused(f, bad, sizeof(bad) / sizeof(bad[0]));
+	memset(longline, 'x', sizeof(longline) - 1);
+	longline[sizeof(longline) - 1] = '\0';
+	assert_int_equal(parse(f, longline), -EINVAL);
+	assert_string_equal(f->why, "line 1: line too long (1023 characters at most)");
+}
+
+/* Launch control: what a host with a locked LE hash, or none, allows. */
+static void test_xl_locked_host(void **state)
+{
+	static const struct bad bad[] = {
+		{ "name = \"a\"\nsgx = \"epc=64,lehash=" INTEL_HASH_HEX "\"",
+		  "sgx: lehash and lewr=1 need a host whose firmware left the IA32_SGXLEPUBKEYHASH "
+		  "MSRs writable (flexible launch control, unlocked); remove them" },
+		{ "name = \"a\"\nsgx = \"epc=64,lewr=1\"",
+		  "sgx: lehash and lewr=1 need a host whose firmware left the IA32_SGXLEPUBKEYHASH "
+		  "MSRs writable (flexible launch control, unlocked); remove them" },
+	};
+	struct fix *f = *state;
+	struct hw_desc d;
+
+	assert_int_equal(vm_host_parse("lehash-locked=1", &d, NULL, 0), 0);
+	host_repower(f, &d);
+	assert_refused(f, bad, 2);
+	/* Without them the guest runs, without SGX_LC and without a writable hash. */
+	assert_int_equal(parse(f, "name = \"a\"\nsgx = \"epc=64,lewr=0\""), 0);
+	assert_int_equal(f->vm.features, ALL_SGX_FEATURES & ~VM_CPU(VM_CPU_SGXLC) &
+					     ~VM_CPU(VM_CPU_SGX_PROVISIONKEY));
+	assert_false(f->vm.lewr);
+}
+
+static void test_xl_no_provisionkey_host(void **state)
+{
+	static const struct bad bad[] = {
+		{ "name = \"a\"\nsgx = \"epc=64,provision=1\"",
+		  "sgx: provision=1 but the host cannot give guests PROVISIONKEY; remove it" },
+	};
+	struct fix *f = *state;
+	struct hw_desc d;
+
+	vm_host_default(&d);
+	d.attributes &= ~SGX_ATTR_PROVISIONKEY;
+	host_repower(f, &d);
+	assert_refused(f, bad, 1);
+}
+
+/* --- /qemu --- */
+
+static void test_qemu_defaults(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(parse(f, "-enable-kvm"), 0);
+	assert_string_equal(f->vm.name, "");
+	assert_int_equal(f->vm.memory, 128 * MIB);
+	assert_int_equal(f->vm.vcpus, 1);
+	assert_int_equal(f->vm.nr_nodes, 1);
+	assert_int_equal(f->vm.nr_sections, 0);
+	assert_int_equal(f->vm.features, 0);
+}
+
+static void test_qemu_sections(void **state)
+{
+	struct fix *f = *state;
+	const struct vm_epc_section *s = f->vm.sections;
+
+	assert_int_equal(
+	    parse(f, "# two sections, one per guest node\n"
+		     "-name guest=vm2 -m size=2G --smp cpus=3 -accel kvm\n"
+		     "-numa node,nodeid=0,cpus=0-1 -numa node,nodeid=1,cpus=2\n"
+		     "-object memory-backend-epc,id=m0,size=64M,prealloc=on,host-nodes=0,"
+		     "policy=bind\n"
+		     "-object qom-type=memory-backend-epc,id=m.1,size=6000,host-nodes=0-1,"
+		     "policy=interleave\n"
+		     "-M q35,sgx-epc.0.memdev=m0,sgx-epc.0.node=1\n"
+		     "-machine type=pc-q35-9.0,sgx-epc.1.memdev=m.1,sgx-epc.1.node=0\n"
+		     "-cpu host,+sgx,sgx-kss=off,sgx-debug=on,-sgx2,+sgx2"),
+	    0);
+	assert_string_equal(f->vm.name, "vm2");
+	assert_int_equal(f->vm.memory, 2048 * MIB);
+	assert_int_equal(f->vm.vcpus, 3);
+	assert_int_equal(f->vm.nr_nodes, 2);
+	assert_int_equal(f->vm.nr_sections, 2);
+	assert_string_equal(s[0].memdev, "m0");
+	assert_int_equal(s[0].size, 64 * MIB);
+	assert_int_equal(s[0].node, 1);
+	assert_int_equal(s[0].host_nodes, 0x1);
+	assert_int_equal(s[0].policy, VM_POLICY_BIND);
+	assert_true(s[0].prealloc);
+	assert_string_equal(s[1].memdev, "m.1");
+	assert_int_equal(s[1].size, 8192); /* whole pages */
+	assert_int_equal(s[1].node, 0);
+	assert_int_equal(s[1].host_nodes, 0x3);
+	assert_int_equal(s[1].policy, VM_POLICY_INTERLEAVE);
+	assert_false(s[1].prealloc);
+	assert_int_equal(f->vm.features, ALL_SGX_FEATURES & ~VM_CPU(VM_CPU_SGX_KSS));
+	assert_true(f->vm.provision);
+	assert_true(f->vm.lewr);
+	assert_int_equal(vm_config_epc_size(&f->vm), 64 * MIB + 8192);
+}
+
+static void test_qemu_restrict(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(parse(f, "-object memory-backend-epc,id=e,size=1M -M "
+				  "sgx-epc.0.memdev=e,sgx-epc.0.node=0 -cpu "
+				  "max,-sgxlc,-sgx-provisionkey,-sgx-exinfo"),
+			 0);
+	assert_int_equal(f->vm.features, ALL_SGX_FEATURES & ~(VM_CPU(VM_CPU_SGXLC) |
+							      VM_CPU(VM_CPU_SGX_PROVISIONKEY) |
+							      VM_CPU(VM_CPU_SGX_EXINFO)));
+	assert_false(f->vm.provision);
+	assert_false(f->vm.lewr);
+	/* -sgx removes everything; a later -cpu starts again from the host's. */
+	assert_int_equal(parse(f, "-object memory-backend-epc,id=e,size=1M -M "
+				  "sgx-epc.0.memdev=e,sgx-epc.0.node=0 -cpu host,-sgx"),
+			 0);
+	assert_int_equal(f->vm.features, 0);
+	assert_int_equal(parse(f, "-object memory-backend-epc,id=e,size=1M -M "
+				  "sgx-epc.0.memdev=e,sgx-epc.0.node=0 -cpu host,-sgx -cpu host"),
+			 0);
+	assert_int_equal(f->vm.features, ALL_SGX_FEATURES);
+	/* -m: MiB without a suffix, rounded up to 8 KiB as QEMU does. */
+	assert_int_equal(parse(f, "-m 3"), 0);
+	assert_int_equal(f->vm.memory, 3 * MIB);
+	assert_int_equal(parse(f, "-m 10000b"), 0);
+	assert_int_equal(f->vm.memory, 16384);
+	assert_int_equal(parse(f, "-m 0x10"), 0);
+	assert_int_equal(f->vm.memory, 16 * MIB);
+}
+
+#define EPC0 "-object memory-backend-epc,id=m0,size=64M "
+#define SEC0 "-M sgx-epc.0.memdev=m0,sgx-epc.0.node=0 "
+#define SIZE_MSG                                                                                   \
+	"Parameter 'size' expects a non-negative number below 2^64; optional suffix k, M, G, T, "  \
+	"P or E means kilo-, mega-, giga-, tera-, peta- and exabytes, respectively"
+
+static void test_qemu_option_errors(void **state)
+{
+	static const struct bad bad[] = {
+		{ "-m", "-m: requires an argument" },
+		{ "-vnc :0", "-vnc: invalid option; see docs/vm-config.md for the options vsgx "
+			     "models" },
+		{ "-m 2G m",
+		  "m: invalid option; see docs/vm-config.md for the options vsgx models" },
+		{ "-m 2X", "-m 2X: " SIZE_MSG },
+		{ "-m 99999999999999999999", "-m 99999999999999999999: " SIZE_MSG },
+		{ "-m 17179869184T", "-m 17179869184T: " SIZE_MSG },
+		{ "-m 0", "-m 0: Invalid RAM size; give the guest some memory, e.g. -m 2G" },
+		{ "-m 16E", "-m 16E: " SIZE_MSG },
+		{ "-m 18446744073709551615b",
+		  "-m 18446744073709551615b: Invalid RAM size; give the "
+		  "guest some memory, e.g. -m 2G" },
+		{ "-m maxmem=4G", "-m maxmem=4G: Invalid parameter 'maxmem'; only size= is "
+				  "modelled" },
+		{ "-smp 0", "-smp 0: Invalid CPU topology: CPU topology parameters must be greater "
+			    "than zero; use e.g. -smp 2" },
+		{ "-smp 257", "-smp 257: Invalid SMP CPUs 257. The max CPUs supported by machine "
+			      "'q35' is 256" },
+		{ "-smp two", "-smp two: Parameter 'cpus' expects a number" },
+		{ "-smp cpus=2,sockets=2", "-smp cpus=2,sockets=2: Invalid parameter 'sockets'; "
+					   "only cpus= is modelled" },
+		{ "-name debug-threads=on", "-name debug-threads=on: Invalid parameter "
+					    "'debug-threads'; only guest= is modelled" },
+		{ "-name guest=", "-name guest=: the name must have 1 to 63 characters" },
+		{ "-numa dist,src=0,dst=1,val=20", "-numa dist,src=0,dst=1,val=20: only -numa "
+						   "node,nodeid=N is modelled" },
+		{ "-numa node,nodeid=64", "-numa node,nodeid=64: Parameter 'nodeid' expects a node "
+					  "id below 64" },
+		{ "-numa node,nodeid=0 -numa node,nodeid=0", "-numa node,nodeid=0: Duplicate NUMA "
+							     "nodeid: 0" },
+		{ "-numa node,initiator=0", "-numa node,initiator=0: Invalid parameter "
+					    "'initiator'" },
+		{ "-numa node,nodeid=1",
+		  "numa: Node ID missing: 0; number the -numa nodes from 0" },
+		{ "-accel tcg", "-accel tcg: vsgx models KVM only; use -accel kvm" },
+		{ "-M accel=tcg", "-M accel=tcg: vsgx models KVM only; use -accel kvm" },
+		{ "-M pc", "-M pc: machine type 'pc' is not modelled: vsgx lays guests out as q35 "
+			   "does; use -M q35" },
+		{ "-M type=pc-i440fx-8.0", "-M type=pc-i440fx-8.0: machine type 'pc-i440fx-8.0' is "
+					   "not modelled: vsgx lays guests out as q35 does; use -M "
+					   "q35" },
+		{ "-M microvm", "-M microvm: unsupported machine type \"microvm\"; use -M q35" },
+		{ "-M q35,smm=off", "-M q35,smm=off: Property 'q35-machine.smm' not found" },
+		{ "-M sgx-epc.0.size=64M", "-M sgx-epc.0.size=64M: Parameter 'sgx-epc.0.size' is "
+					   "unexpected; use sgx-epc.N.memdev and sgx-epc.N.node" },
+		{ "-M sgx-epc.x.node=0", "-M sgx-epc.x.node=0: Parameter 'sgx-epc.x.node' is "
+					 "unexpected; use sgx-epc.N.memdev and sgx-epc.N.node" },
+		{ "-M sgx-epc.8.node=0", "-M sgx-epc.8.node=0: Parameter 'sgx-epc.8.node': at most "
+					 "8 EPC sections, sgx-epc.0 to sgx-epc.7" },
+		{ "-M sgx-epc.0.node=-1",
+		  "-M sgx-epc.0.node=-1: Parameter 'sgx-epc.0.node' expects "
+		  "uint32_t" },
+		{ "-M q35,sgx-epc.0.node",
+		  "-M q35,sgx-epc.0.node: Parameter 'sgx-epc.0.node' expects "
+		  "uint32_t" },
+	};
+
+	assert_refused(*state, bad, sizeof(bad) / sizeof(bad[0]));
+}
+
+static void test_qemu_object_errors(void **state)
+{
+	static const struct bad bad[] = {
+		{ "-object memory-backend-ram,id=r,size=1G", "-object "
+							     "memory-backend-ram,id=r,size=1G: "
+							     "invalid object type: "
+							     "memory-backend-ram; vsgx models "
+							     "memory-backend-epc only" },
+		{ "-object id=m0,size=1M",
+		  "-object id=m0,size=1M: Parameter 'qom-type' is missing; "
+		  "start with the object type" },
+		{ "-object memory-backend-epc,size=1M", "-object memory-backend-epc,size=1M: "
+							"Parameter 'id' is missing; name the "
+							"backend, e.g. id=epc0" },
+		{ "-object memory-backend-epc,id=0m,size=1M",
+		  "-object memory-backend-epc,id=0m,size=1M: Parameter 'id' expects an identifier; "
+		  "identifiers consist of letters, digits, '-', '.', '_', starting with a letter "
+		  "(at most 31)" },
+		{ "-object memory-backend-epc,id=m/0,size=1M",
+		  "-object memory-backend-epc,id=m/0,size=1M: Parameter 'id' expects an "
+		  "identifier; identifiers consist of letters, digits, '-', '.', '_', starting "
+		  "with a letter (at most 31)" },
+		{ EPC0 EPC0, "-object memory-backend-epc,id=m0,size=64M: attempt to add duplicate "
+			     "property 'm0' to object (type 'container'); give each object its "
+			     "own id" },
+		{ "-object memory-backend-epc,id=m0", "-object memory-backend-epc,id=m0: can't "
+						      "create backend with size 0; give it a size, "
+						      "e.g. size=64M" },
+		{ "-object memory-backend-epc,id=m0,size=0", "-object "
+							     "memory-backend-epc,id=m0,size=0: "
+							     "can't create backend with size 0; "
+							     "give it a size, e.g. size=64M" },
+		{ "-object memory-backend-epc,id=m0,size=64Mi", "-object "
+								"memory-backend-epc,id=m0,size="
+								"64Mi: " SIZE_MSG },
+		{ "-object memory-backend-epc,id=m0,size=18446744073709551615",
+		  "-object memory-backend-epc,id=m0,size=18446744073709551615: size "
+		  "0xffffffffffffffff cannot be rounded up to 4 KiB pages" },
+		{ "-object memory-backend-epc,id=m0,size=1M,prealloc=1",
+		  "-object memory-backend-epc,id=m0,size=1M,prealloc=1: Parameter 'prealloc' "
+		  "expects 'on' or 'off'" },
+		{ "-object memory-backend-epc,id=m0,size=1M,policy=bind",
+		  "-object memory-backend-epc,id=m0,size=1M,policy=bind: host-nodes must be set "
+		  "for "
+		  "policy bind" },
+		{ "-object memory-backend-epc,id=m0,size=1M,host-nodes=0",
+		  "-object memory-backend-epc,id=m0,size=1M,host-nodes=0: host-nodes must be empty "
+		  "for policy default, or you should explicitly specify a policy other than "
+		  "default" },
+		{ "-object memory-backend-epc,id=m0,size=1M,host-nodes=0,policy=strict",
+		  "-object memory-backend-epc,id=m0,size=1M,host-nodes=0,policy=strict: Parameter "
+		  "'policy' does not accept value 'strict'; use default, preferred, bind or "
+		  "interleave" },
+		{ "-object memory-backend-epc,id=m0,size=1M,host-nodes=a,policy=bind",
+		  "-object memory-backend-epc,id=m0,size=1M,host-nodes=a,policy=bind: Parameter "
+		  "'host-nodes' expects a node number or a range N-M" },
+		{ "-object memory-backend-epc,id=m0,size=1M,host-nodes=64,policy=bind",
+		  "-object memory-backend-epc,id=m0,size=1M,host-nodes=64,policy=bind: Invalid "
+		  "host-nodes value: 64; host nodes go from 0 to 63" },
+		{ "-object memory-backend-epc,id=m0,size=1M,host-nodes=3-1,policy=bind",
+		  "-object memory-backend-epc,id=m0,size=1M,host-nodes=3-1,policy=bind: Invalid "
+		  "host-nodes value: 3; host nodes go from 0 to 63" },
+		{ "-object memory-backend-epc,id=m0,size=1M,share=on",
+		  "-object memory-backend-epc,id=m0,size=1M,share=on: Property "
+		  "'memory-backend-epc.share' not found" },
+	};
+
+	assert_refused(*state, bad, sizeof(bad) / sizeof(bad[0]));
+}
+
+static void test_qemu_too_many_and_too_long(void **state)
+{
+	struct fix *f = *state;
+	char text[2048];
+	size_t n = 0;
+
+	for (int i = 0; i < 17; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "-object memory-backend-epc,id=m%d,size=1M ", i);
+	assert_int_equal(parse(f, text), -EINVAL);
+	assert_string_equal(f->why, "-object memory-backend-epc,id=m16,size=1M: more than 16 "
+				    "memory-backend-epc objects");
+	/* 65 nodes without ids. */
+	for (n = 0; n < 65 * 11; n += 11)
+		memcpy(text + n, "-numa node ", 11);
+	text[n] = '\0';
+	assert_int_equal(parse(f, text), -EINVAL);
+	assert_string_equal(f->why, "-numa node: Max number of NUMA nodes reached: 64");
+	text[64 * 11] = '\0';
+	assert_int_equal(parse(f, text), 0);
+	assert_int_equal(f->vm.nr_nodes, 64);
+	/* One option argument of 1024 characters. */
+	memcpy(text, "-name ", 6);
+	memset(text + 6, 'n', 1024);
+	text[6 + 1024] = '\0';
+	assert_int_equal(parse(f, text), -EINVAL);
+	assert_string_equal(f->why, "-name: argument longer than 1023 characters");
+}
+
+static void test_qemu_cpu_errors(void **state)
+{
+	static const struct bad bad[] = {
+		{ "-cpu Skylake-Server,+sgx",
+		  "-cpu Skylake-Server,+sgx: CPU model 'Skylake-Server' "
+		  "is not modelled; use -cpu host or -cpu max (the "
+		  "host's SGX features, minus any you remove)" },
+		{ "-cpu model=host", "-cpu model=host: CPU model '' is not modelled; use -cpu host "
+				     "or -cpu max (the host's SGX features, minus any you "
+				     "remove)" },
+		{ "-cpu host,+vmx", "-cpu host,+vmx: Property 'host-x86_64-cpu.vmx' not found; the "
+				    "SGX features are sgx, sgxlc, sgx1, sgx2, sgx-edeccssa, "
+				    "sgx-exinfo, sgx-debug, sgx-mode64, sgx-provisionkey, "
+				    "sgx-tokenkey, sgx-kss, sgx-aex-notify" },
+		{ "-cpu host,sgx", "-cpu host,sgx: expected +FEATURE, -FEATURE or FEATURE=on|off, "
+				   "not 'sgx'" },
+		{ "-cpu host,sgx=maybe", "-cpu host,sgx=maybe: Parameter 'sgx' expects 'on' or "
+					 "'off'" },
+		{ "-cpu host,+sgx-edeccssa",
+		  "-cpu host,+sgx-edeccssa: host doesn't support "
+		  "requested feature: "
+		  "CPUID[eax=12h,ecx=00h].EAX.sgx-edeccssa [bit 11]; "
+		  "features can only be removed from the host's, so drop "
+		  "+sgx-edeccssa" },
+		{ "-cpu host,+sgx", "-cpu +sgx: the guest has no EPC; add -object "
+				    "memory-backend-epc,id=epc0,size=64M -M "
+				    "sgx-epc.0.memdev=epc0,sgx-epc.0.node=0" },
+	};
+
+	assert_refused(*state, bad, sizeof(bad) / sizeof(bad[0]));
+}
+
+static void test_qemu_cpu_beyond_host(void **state)
+{
+	static const struct bad bad[] = {
+		{ "-cpu host,+sgxlc", "-cpu host,+sgxlc: host doesn't support requested feature: "
+				      "CPUID[eax=07h,ecx=00h].ECX.sgxlc [bit 30]; features can "
+				      "only be removed from the host's, so drop +sgxlc" },
+		{ "-cpu host,sgx2=on", "-cpu host,sgx2=on: host doesn't support requested feature: "
+				       "CPUID[eax=12h,ecx=00h].EAX.sgx2 [bit 1]; features can only "
+				       "be removed from the host's, so drop +sgx2" },
+	};
+	struct fix *f = *state;
+	struct hw_desc d;
+
+	assert_int_equal(vm_host_parse("lehash-locked=1 sgx2=0", &d, NULL, 0), 0);
+	host_repower(f, &d);
+	assert_refused(f, bad, 2);
+	assert_int_equal(parse(f, EPC0 SEC0 "-cpu host"), 0);
+	assert_int_equal(f->vm.features,
+			 ALL_SGX_FEATURES & ~(VM_CPU(VM_CPU_SGXLC) | VM_CPU(VM_CPU_SGX2)));
+	assert_false(f->vm.lewr);
+}
+
+static void test_qemu_section_errors(void **state)
+{
+	static const struct bad bad[] = {
+		{ EPC0 "-M sgx-epc.0.node=0", "sgx-epc.0: 'memdev' property is not set; add "
+					      "sgx-epc.0.memdev=ID naming a memory-backend-epc "
+					      "object" },
+		{ EPC0 "-M sgx-epc.0.memdev=,sgx-epc.0.node=0", "sgx-epc.0: 'memdev' property is "
+								"not set; add "
+								"sgx-epc.0.memdev=ID naming a "
+								"memory-backend-epc object" },
+		{ EPC0 SEC0 "-M sgx-epc.2.memdev=m0,sgx-epc.2.node=0",
+		  "sgx-epc.1: 'memdev' property is not set; add sgx-epc.1.memdev=ID naming a "
+		  "memory-backend-epc object" },
+		{ EPC0 "-M sgx-epc.0.memdev=m9,sgx-epc.0.node=0",
+		  "sgx-epc.0: Device 'm9' not found; create it with -object "
+		  "memory-backend-epc,id=m9,size=64M" },
+		{ EPC0 SEC0 "-M sgx-epc.1.memdev=m0,sgx-epc.1.node=0",
+		  "sgx-epc.1: can't use already busy memdev: m0; give each sgx-epc section its own "
+		  "memory-backend-epc" },
+		{ EPC0 "-M sgx-epc.0.memdev=m0", "Parameter 'sgx-epc.0.node' is missing; add "
+						 "sgx-epc.0.node=N, the guest NUMA node of the "
+						 "section" },
+		{ EPC0 "-M sgx-epc.0.memdev=m0,sgx-epc.0.node=1",
+		  "sgx-epc.0: Property 'node' has value '1', which exceeds the number of numa "
+		  "nodes: 1; add -numa node,nodeid=1 or use a smaller sgx-epc.0.node" },
+		{ "-numa node -numa node " EPC0 "-M sgx-epc.0.memdev=m0,sgx-epc.0.node=2",
+		  "sgx-epc.0: Property 'node' has value '2', which exceeds the number of numa "
+		  "nodes: 2; add -numa node,nodeid=2 or use a smaller sgx-epc.0.node" },
+		{ "-object memory-backend-epc,id=m0,size=64M,host-nodes=5,policy=bind " SEC0,
+		  "memory-backend-epc 'm0': cannot bind memory to host NUMA nodes: Invalid "
+		  "argument; host node 5 has no EPC, so choose host-nodes among those that do" },
+		{ "-object memory-backend-epc,id=m0,size=100M,host-nodes=1,policy=bind "
+		  "-object memory-backend-epc,id=m1,size=100M,host-nodes=1,policy=bind " SEC0
+		  "-M sgx-epc.1.memdev=m1,sgx-epc.1.node=0",
+		  "memory-backend-epc 'm0': the host nodes it is bound to have 128 MiB of EPC, but "
+		  "the sections bound to them need 200 MiB; make them smaller or bind to more "
+		  "host-nodes" },
+		{ "-object memory-backend-epc,id=m0,size=200M " SEC0
+		  "-object memory-backend-epc,id=m1,size=60M -M "
+		  "sgx-epc.1.memdev=m1,sgx-epc.1.node=0",
+		  "not enough EPC on the host: the guest needs 260 MiB, the host has 256 MiB; make "
+		  "the memory-backend-epc sizes smaller" },
+		{ "-object memory-backend-epc,id=m0,size=6000 " SEC0
+		  "-object memory-backend-epc,id=m1,size=256M -M "
+		  "sgx-epc.1.memdev=m1,sgx-epc.1.node=0",
+		  "not enough EPC on the host: the guest needs 0x10002000 bytes, the host has 256 "
+		  "MiB; make the memory-backend-epc sizes smaller" },
+	};
+	struct fix *f = *state;
+
+	assert_refused(f, bad, sizeof(bad) / sizeof(bad[0]));
+	/* Bound to both nodes, 200 MiB fits; unused objects are fine, as in QEMU. */
+	assert_int_equal(parse(f, "-object memory-backend-epc,id=m0,size=100M,host-nodes=0-1,"
+				  "policy=bind -object memory-backend-epc,id=m1,size=100M,"
+				  "host-nodes=1,host-nodes=0,policy=preferred " SEC0
+				  "-M sgx-epc.1.memdev=m1,sgx-epc.1.node=0 " EPC0 "-name x"),
+			 -EINVAL);
+	assert_string_equal(f->why, "-object memory-backend-epc,id=m0,size=64M: attempt to add "
+				    "duplicate property 'm0' to object (type 'container'); give "
+				    "each object its own id");
+	assert_int_equal(parse(f, "-object memory-backend-epc,id=m0,size=100M,host-nodes=0-1,"
+				  "policy=bind -object memory-backend-epc,id=m1,size=100M,"
+				  "host-nodes=1,host-nodes=0,policy=preferred " SEC0
+				  "-M sgx-epc.1.memdev=m1,sgx-epc.1.node=0 "
+				  "-object memory-backend-epc,id=unused,size=1G"),
+			 0);
+	assert_int_equal(f->vm.nr_sections, 2);
+	assert_int_equal(f->vm.sections[1].host_nodes, 0x3);
+}
+
+static void test_args_split(void **state)
+{
+	char **argv;
+	int argc;
+
+	(void)state;
+	assert_int_equal(vm_args_split("  -m\t2G\n# a comment -x\n-smp 2 #tail\n", &argc, &argv),
+			 0);
+	assert_int_equal(argc, 4);
+	assert_string_equal(argv[0], "-m");
+	assert_string_equal(argv[1], "2G");
+	assert_string_equal(argv[2], "-smp");
+	assert_string_equal(argv[3], "2");
+	assert_null(argv[4]);
+	vm_args_free(argv);
+	assert_int_equal(vm_args_split("", &argc, &argv), 0);
+	assert_int_equal(argc, 0);
+	assert_null(argv[0]);
+	vm_args_free(argv);
+	vm_args_free(NULL);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(vm_cpu_feature_name(VM_CPU_SGX), "sgx");
+	assert_string_equal(vm_cpu_feature_name(VM_CPU_SGX_AEXNOTIFY), "sgx-aex-notify");
+	assert_null(vm_cpu_feature_name(VM_CPU_FEATURE_MAX));
+	assert_string_equal(vm_mem_policy_name(VM_POLICY_PREFERRED), "preferred");
+	assert_null(vm_mem_policy_name(VM_POLICY_MAX));
+}
+
+#define T(name, fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_host_default),
+		cmocka_unit_test(test_host_parse),
+		cmocka_unit_test(test_host_errors),
+		T("/vmm/config/xl/minimal", test_xl_minimal),
+		T("/vmm/config/xl/epc", test_xl_epc),
+		T("/vmm/config/xl/sgx_string", test_xl_sgx_string),
+		T("/vmm/config/xl/errors", test_xl_errors),
+		T("/vmm/config/xl/locked_host", test_xl_locked_host),
+		T("/vmm/config/xl/no_provisionkey_host", test_xl_no_provisionkey_host),
+		T("/vmm/config/qemu/defaults", test_qemu_defaults),
+		T("/vmm/config/qemu/sections", test_qemu_sections),
+		T("/vmm/config/qemu/restrict", test_qemu_restrict),
+		T("/vmm/config/qemu/option_errors", test_qemu_option_errors),
+		T("/vmm/config/qemu/object_errors", test_qemu_object_errors),
+		T("/vmm/config/qemu/too_many_and_too_long", test_qemu_too_many_and_too_long),
+		T("/vmm/config/qemu/cpu_errors", test_qemu_cpu_errors),
+		T("/vmm/config/qemu/cpu_beyond_host", test_qemu_cpu_beyond_host),
+		T("/vmm/config/qemu/section_errors", test_qemu_section_errors),
+		cmocka_unit_test(test_args_split),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
