@@ -39,6 +39,7 @@
 #include "vsgx/arch.h"
 
 struct vmm_vm;
+struct vmm_epc_reset;
 struct crypto_rsa_key;
 struct sgxs;
 struct guest;
@@ -59,10 +60,17 @@ void guest_free(struct guest *g);
 /*
  * Reboot. Clean: tear every enclave down (EREMOVE children, then SECS)
  * first. Unclean: leave them alive. Then the hypervisor resets the VM
- * (vmm_vm_reset) and the guest boots again, sanitizing what it finds.
+ * (vmm_vm_reset(), whose report goes to (rep) when not NULL) and the guest
+ * boots again, sanitizing what it finds.
  * Return: the reset's result (see vmm_vm_reset()), or a boot error.
  */
-int guest_reboot(struct guest *g, bool clean, char *why, size_t why_len);
+int guest_reboot(struct guest *g, bool clean, struct vmm_epc_reset *rep, char *why, size_t why_len);
+
+/*
+ * Boot again in the same VM after the hypervisor reset it or powered it on
+ * (no enclave survives): the guest's state starts over.
+ */
+int guest_restart(struct guest *g, char *why, size_t why_len);
 
 /*
  * The hypervisor took the EPC away under the guest (reset by the user, S3
@@ -114,12 +122,12 @@ enum guest_enclave_state {
 
 struct guest_enclave_info {
 	enum guest_enclave_state state;
-	uint64_t base, size;	   /* ELRANGE */
-	uint64_t pages;		   /* EPC pages it owns, SECS and VA pages included */
-	uint64_t resident;	   /* of those, in the EPC now */
-	uint64_t evicted;	   /* written back to guest RAM */
-	unsigned int threads;	   /* TCSs */
-	unsigned int inside;	   /* threads inside now */
+	uint64_t base, size;  /* ELRANGE */
+	uint64_t pages;	      /* EPC pages it owns, SECS and VA pages included */
+	uint64_t resident;    /* of those, in the EPC now */
+	uint64_t evicted;     /* written back to guest RAM */
+	unsigned int threads; /* TCSs */
+	unsigned int inside;  /* threads inside now */
 	uint8_t mrenclave[32];
 	uint8_t mrsigner[32];
 };
@@ -130,13 +138,13 @@ unsigned int guest_nr_enclaves(const struct guest *g);
 const char *guest_enclave_name(const struct guest *g, unsigned int index);
 
 struct guest_stats {
-	uint64_t epc_pages;    /* EPC the guest's CPUID reports */
-	uint64_t epc_free;     /* on its free list */
-	uint64_t sanitized;    /* pages its last boot found in use and EREMOVEd */
-	uint64_t evictions;    /* EWBs */
-	uint64_t reloads;      /* ELDUs */
-	uint64_t lost;	       /* enclaves found lost */
-	bool sgx, sgx2, flc;   /* what its CPUID offers */
+	uint64_t epc_pages;  /* EPC the guest's CPUID reports */
+	uint64_t epc_free;   /* on its free list */
+	uint64_t sanitized;  /* pages its last boot found in use and EREMOVEd */
+	uint64_t evictions;  /* EWBs */
+	uint64_t reloads;    /* ELDUs */
+	uint64_t lost;	     /* enclaves found lost */
+	bool sgx, sgx2, flc; /* what its CPUID offers */
 };
 void guest_stats(struct guest *g, struct guest_stats *ret);
 

@@ -90,8 +90,8 @@ const char *vmm_vm_state_name(enum vmm_vm_state s);
  * Return: 0, -EEXIST (the name is taken), -ENOSPC (too many VMs), -ENOMEM
  * (host EPC or memory short; (why) says which), -EINVAL.
  */
-int vmm_vm_create(struct vmm *m, const char *name, const struct vm_config *cfg,
-		  struct vmm_vm **ret, char *why, size_t why_len);
+int vmm_vm_create(struct vmm *m, const char *name, const struct vm_config *cfg, struct vmm_vm **ret,
+		  char *why, size_t why_len);
 
 /*
  * Destroy a VM: stop its vCPUs, release every vEPC instance (its SECS pages
@@ -120,7 +120,7 @@ struct vmm_epc_reset {
 	int64_t first[VM_MAX_SECTIONS];	 /* first pass: SECS pages left, or -errno */
 	int64_t second[VM_MAX_SECTIONS]; /* second pass, for the sections that needed one */
 	bool retried[VM_MAX_SECTIONS];
-	unsigned int aex;	   /* vCPUs taken out of an enclave by the stop */
+	unsigned int aex; /* vCPUs taken out of an enclave by the stop */
 };
 
 /*
@@ -156,7 +156,7 @@ struct vmm_vm_stats {
 	uint64_t epc_held;	 /* pages faulted in (allocated from the host) */
 	uint64_t resets;	 /* resets and sleeps that removed the EPC */
 	uint64_t reset_failures;
-	uint64_t epc_faults;	 /* guest first touches that allocated a page */
+	uint64_t epc_faults; /* guest first touches that allocated a page */
 	uint64_t epc_fault_failures;
 	uint64_t injected_gp, injected_pf, injected_ud;
 	uint64_t ecreate_refused; /* ECREATEs KVM's checks turned into #GP */

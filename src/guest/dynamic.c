@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SGX2 dynamic memory in the guest, the sequences Linux drives: growing an
+ * enclave is EAUG by the kernel then EACCEPT by the enclave; trimming is
+ * EMODT to TRIM, ETRACK, EACCEPT by the enclave, then EREMOVE. EACCEPT runs
+ * inside the enclave, so a thread (the enclave's first) is entered for it,
+ * and its SECINFO is stored in one of the enclave's writable pages.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest-int.h"
+
+/* A page the enclave can write its SECINFO into, or -1. */
+static int64_t secinfo_page(const struct genclave *e)
+{
+	for (uint64_t p = 0; p < e->nr_pages; p++) {
+		const struct gpage *pg = &e->pages[p];
+
+		if (pg->state != GP_ABSENT && pg->type == SGX_PT_REG && !pg->dynamic &&
+		    (pg->perm & SGX_SECINFO_W))
+			return (int64_t)p;
+	}
+	return -1;
+}
+
+static int dyn_check(struct guest *g, const char *name, struct genclave **ret, char *why,
+		     size_t why_len)
+{
+	if (!g->sgx2)
+		return guest_why(why, why_len, -EOPNOTSUPP,
+				 "the guest's CPUID offers no SGX2: no dynamic enclave memory");
+	*ret = guest_enclave_find(g, name);
+	if (!*ret)
+		return guest_why(why, why_len, -ENOENT, "the guest has no enclave '%s'", name);
+	if (!(*ret)->nr_threads || secinfo_page(*ret) < 0)
+		return guest_why(why, why_len, -EINVAL,
+				 "enclave '%s' has no thread or no writable page to EACCEPT from",
+				 name);
+	return 0;
+}
+
+/* The enclave's first thread runs EACCEPT with (flags) on page (page): 0 or an error. */
+static int dyn_accept(struct guest *g, struct genclave *e, uint64_t page, uint64_t flags, char *why,
+		      size_t why_len)
+{
+	struct gthread *th = &e->threads[0];
+	uint64_t si_la = e->base + (uint64_t)secinfo_page(e) * SGX_PAGE_SIZE;
+	struct sgx_secinfo si;
+	struct hw_regs regs;
+	char text[96];
+	int r;
+
+	r = guest_thread_run(g, e, 0, th->inside || th->interrupted ? th->vcpu : 0, why, why_len);
+	if (r)
+		return r;
+	memset(&si, 0, sizeof(si));
+	si.flags = flags;
+	r = vmm_vcpu_enclave_write(vmm_vm_vcpu(g->vm, th->vcpu), si_la, &si, sizeof(si));
+	if (!r) {
+		regs = (struct hw_regs){ .rax = SGX_EACCEPT,
+					 .rbx = si_la,
+					 .rcx = e->base + page * SGX_PAGE_SIZE };
+		r = vmm_vcpu_enclu(vmm_vm_vcpu(g->vm, th->vcpu), &regs);
+	}
+	if (r)
+		return guest_why(
+		    why, why_len, r < 0 ? r : -EIO, "EACCEPT in '%s' gave %s", e->name,
+		    guest_result_text(r, vmm_vm_vcpu(g->vm, th->vcpu), text, sizeof(text)));
+	return 0;
+}
+
+static int dyn_eaug(struct guest *g, struct genclave *e, uint64_t page, char *why, size_t why_len)
+{
+	struct sgx_pageinfo *pi = guest_ram(g, GUEST_OP_PAGEINFO, sizeof(*pi));
+	struct gpage *p = &e->pages[page];
+	uint64_t epc;
+	char text[96];
+	int r;
+
+	r = guest_epc_alloc(g, e, &epc);
+	if (r)
+		return guest_why(why, why_len, r, "the guest's EPC is full");
+	memset(pi, 0, sizeof(*pi));
+	pi->linaddr = e->base + page * SGX_PAGE_SIZE;
+	pi->secs = e->secs;
+	r = guest_encls(g, SGX_EAUG, GUEST_OP_PAGEINFO, epc, 0);
+	if (r) {
+		guest_epc_free(g, epc);
+		return guest_why(why, why_len, r < 0 ? r : -EIO, "EAUG in '%s' gave %s", e->name,
+				 guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
+	}
+	p->state = GP_RESIDENT;
+	p->type = SGX_PT_REG;
+	p->perm = SGX_SECINFO_R | SGX_SECINFO_W;
+	p->dynamic = true;
+	p->epc = epc;
+	return 0;
+}
+
+int guest_enclave_grow(struct guest *g, const char *name, uint64_t pages, char *why, size_t why_len)
+{
+	uint64_t flags =
+	    SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_PENDING;
+	struct genclave *e;
+	uint64_t added = 0;
+	int r;
+
+	r = dyn_check(g, name, &e, why, why_len);
+	for (uint64_t p = e ? e->nr_pages : 0; !r && added < pages && p-- > 0;) {
+		if (e->pages[p].state != GP_ABSENT)
+			continue;
+		r = dyn_eaug(g, e, p, why, why_len);
+		if (!r)
+			r = dyn_accept(g, e, p, flags, why, why_len);
+		added += !r;
+	}
+	if (!r && added < pages)
+		return guest_why(why, why_len, -ENOSPC,
+				 "'%s' has room for %llu more pages, not %llu", name,
+				 (unsigned long long)added, (unsigned long long)pages);
+	return r;
+}
+
+/* EMODT every page in (pick) to TRIM, then one ETRACK, as Linux's ioctl does. */
+static int dyn_emodt(struct guest *g, struct genclave *e, const uint64_t *pick, uint64_t n,
+		     char *why, size_t why_len)
+{
+	struct sgx_secinfo *si = guest_ram(g, GUEST_OP_SECINFO, sizeof(*si));
+	char text[96];
+
+	for (uint64_t i = 0; i < n; i++) {
+		int r;
+
+		memset(si, 0, sizeof(*si));
+		si->flags = SGX_SECINFO_PT(SGX_PT_TRIM);
+		r = guest_encls(g, SGX_EMODT, GUEST_OP_SECINFO, e->pages[pick[i]].epc, 0);
+		if (r)
+			return guest_why(
+			    why, why_len, r < 0 ? r : -EIO, "EMODT in '%s' gave %s", e->name,
+			    guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
+	}
+	guest_encls(g, SGX_ETRACK, 0, e->secs, 0);
+	return 0;
+}
+
+/*
+ * The enclave accepts each trimmed page; threads that were inside at the
+ * ETRACK must leave first, which the kernel forces with an interrupt.
+ */
+static int dyn_accept_trim(struct guest *g, struct genclave *e, const uint64_t *pick, uint64_t n,
+			   char *why, size_t why_len)
+{
+	uint64_t flags = SGX_SECINFO_PT(SGX_PT_TRIM) | SGX_SECINFO_MODIFIED;
+	struct sgx_ssa_gpr gpr;
+
+	memset(&gpr, 0, sizeof(gpr));
+	for (unsigned int t = 0; t < e->nr_threads; t++) {
+		if (e->threads[t].inside)
+			vmm_vcpu_interrupt(vmm_vm_vcpu(g->vm, e->threads[t].vcpu), &gpr, 0xf0);
+	}
+	guest_threads_sync(g);
+	for (uint64_t i = 0; i < n; i++) {
+		int r = dyn_accept(g, e, pick[i], flags, why, why_len);
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *why, size_t why_len)
+{
+	struct genclave *e;
+	uint64_t *pick, n = 0;
+	int r;
+
+	r = dyn_check(g, name, &e, why, why_len);
+	if (r)
+		return r;
+	pick = calloc(pages ? pages : 1, sizeof(*pick));
+	if (!pick)
+		return -ENOMEM;
+	for (uint64_t p = e->nr_pages; n < pages && p-- > 0;) {
+		if (e->pages[p].dynamic && e->pages[p].state == GP_RESIDENT)
+			pick[n++] = p;
+	}
+	r = n < pages ? guest_why(why, why_len, -ENOSPC,
+				  "'%s' has %llu pages added by EAUG to trim, not %llu", name,
+				  (unsigned long long)n, (unsigned long long)pages)
+		      : dyn_emodt(g, e, pick, n, why, why_len);
+	if (!r)
+		r = dyn_accept_trim(g, e, pick, n, why, why_len);
+	for (uint64_t i = 0; !r && i < n; i++) {
+		struct gpage *p = &e->pages[pick[i]];
+
+		guest_encls(g, SGX_EREMOVE, 0, p->epc, 0);
+		guest_epc_free(g, p->epc);
+		p->state = GP_ABSENT;
+		p->dynamic = false;
+	}
+	free(pick);
+	return r;
+}

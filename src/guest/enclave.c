@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Enclaves in the guest: loading an SGXS stream with its SIGSTRUCT as
+ * Linux's driver and a user-space loader together do (ECREATE, EADD +
+ * EEXTEND per record, the LE hash MSRs, EINIT), building synthetic ones
+ * (generated as an SGXS stream, measured and signed the same way), tearing
+ * them down, and what the guest knows of them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest-int.h"
+#include "vsgx/crypto.h"
+#include "vsgx/loader.h"
+#include "vsgx/sgxs.h"
+#include "vsgx/sigstruct.h"
+
+struct genclave *guest_enclave_find(struct guest *g, const char *name)
+{
+	for (unsigned int i = 0; i < g->nr_encl; i++) {
+		if (!strcmp(g->encl[i]->name, name))
+			return g->encl[i];
+	}
+	return NULL;
+}
+
+static int enclave_lookup(struct guest *g, const char *name, struct genclave **ret, char *why,
+			  size_t why_len)
+{
+	if (!g->sgx)
+		return guest_why(why, why_len, -ENODEV, "the guest has no SGX");
+	*ret = guest_enclave_find(g, name);
+	if (!*ret)
+		return guest_why(why, why_len, -ENOENT, "the guest has no enclave '%s'", name);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Teardown                                                               */
+/* ---------------------------------------------------------------------- */
+
+static void enclave_unlink(struct guest *g, struct genclave *e)
+{
+	for (unsigned int i = 0; i < g->nr_encl; i++) {
+		if (g->encl[i] == e) {
+			memmove(&g->encl[i], &g->encl[i + 1], (g->nr_encl - i - 1) * sizeof(e));
+			g->nr_encl--;
+			break;
+		}
+	}
+	free(e->pages);
+	free(e);
+}
+
+/* Give back the VA slot and backing store of an evicted page. */
+static void page_forget_backing(struct guest *g, struct gpage *p)
+{
+	guest_va_put(g, p->va);
+	g->backing_used[p->slot] = 0;
+}
+
+void guest_enclave_teardown(struct guest *g, struct genclave *e)
+{
+	for (uint64_t i = 0; i < e->nr_pages; i++) {
+		struct gpage *p = &e->pages[i];
+
+		if (p->state == GP_RESIDENT) {
+			guest_encls(g, SGX_EREMOVE, 0, p->epc, 0);
+			guest_epc_free(g, p->epc);
+		} else if (p->state == GP_EVICTED) {
+			page_forget_backing(g, p);
+		}
+		p->state = GP_ABSENT;
+	}
+	/* The SECS goes last: its children pin it until then. */
+	guest_encls(g, SGX_EREMOVE, 0, e->secs, 0);
+	guest_epc_free(g, e->secs);
+	enclave_unlink(g, e);
+}
+
+int guest_enclave_destroy(struct guest *g, const char *name, char *why, size_t why_len)
+{
+	struct genclave *e;
+	int r;
+
+	r = enclave_lookup(g, name, &e, why, why_len);
+	if (r)
+		return r;
+	guest_threads_sync(g);
+	for (unsigned int t = 0; t < e->nr_threads; t++) {
+		if (e->threads[t].inside)
+			return guest_why(why, why_len, -EBUSY,
+					 "thread %u of enclave '%s' is inside it; exit it first", t,
+					 name);
+	}
+	guest_enclave_teardown(g, e);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Loading an SGXS stream                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* The loader's EPC pages, recorded in the order it takes them (SECS, then each EADD). */
+struct load_ctx {
+	struct guest *g;
+	struct genclave *e;
+	uint64_t *epc;
+	size_t nr, cap;
+	int alloc_err;
+};
+
+static int load_epc_alloc(void *opaque, uint64_t *ret_pa)
+{
+	struct load_ctx *c = opaque;
+	int r;
+
+	if (c->nr == c->cap)
+		return -ENOSPC;
+	r = guest_epc_alloc(c->g, c->e, ret_pa);
+	if (r) {
+		c->alloc_err = r;
+		return -ENOSPC;
+	}
+	c->epc[c->nr++] = *ret_pa;
+	return 0;
+}
+
+static int load_encls(void *opaque, struct hw_regs *regs)
+{
+	struct load_ctx *c = opaque;
+
+	return vmm_vcpu_encls(guest_kernel_vcpu(c->g), regs);
+}
+
+/* An ELRANGE for (size) bytes, aligned to its size, after every other enclave's. */
+static uint64_t enclave_base(struct guest *g, uint64_t size)
+{
+	uint64_t end = GUEST_ELRANGE_BASE;
+
+	for (unsigned int i = 0; i < g->nr_encl; i++) {
+		if (g->encl[i]->base + g->encl[i]->size > end)
+			end = g->encl[i]->base + g->encl[i]->size;
+	}
+	return (end + size - 1) / size * size;
+}
+
+static struct genclave *enclave_new(struct guest *g, const char *name, uint64_t size)
+{
+	struct genclave *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->size = size;
+	e->base = enclave_base(g, size);
+	e->nr_pages = size / SGX_PAGE_SIZE;
+	e->pages = calloc(e->nr_pages, sizeof(*e->pages));
+	if (!e->pages) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* Map each EADDed page where the loader put it, and note the TCSs as threads. */
+static void load_map_pages(struct load_ctx *c, const struct sgxs *s)
+{
+	struct genclave *e = c->e;
+	struct sgxs_record rec;
+	size_t pos = 0, k = 1;
+
+	e->secs = c->epc[0];
+	while (sgxs_next(s, &pos, &rec) == 1 && k < c->nr) {
+		struct gpage *p;
+
+		if (rec.type != SGXS_EADD)
+			continue;
+		p = &e->pages[rec.offset / SGX_PAGE_SIZE];
+		p->state = GP_RESIDENT;
+		p->epc = c->epc[k++];
+		p->type = SGX_SECINFO_TO_PT(rec.secinfo_flags);
+		p->perm = rec.secinfo_flags & SGX_SECINFO_PERM_MASK;
+		if (p->type == SGX_PT_TCS && e->nr_threads < GUEST_MAX_THREADS)
+			e->threads[e->nr_threads++].tcs =
+			    (unsigned int)(rec.offset / SGX_PAGE_SIZE);
+	}
+}
+
+/* Give back what a failed build took; the pages EREMOVE cleans whatever they hold. */
+static void load_undo(struct load_ctx *c)
+{
+	for (size_t i = c->nr; i-- > 0;) {
+		guest_encls(c->g, SGX_EREMOVE, 0, c->epc[i], 0);
+		guest_epc_free(c->g, c->epc[i]);
+	}
+}
+
+/* With flexible launch control, the kernel makes the enclave's signer the trusted one. */
+static int load_lehash(struct guest *g, const struct sgx_sigstruct *sig)
+{
+	uint8_t hash[32];
+	struct vmm_vcpu *vcpu = guest_kernel_vcpu(g);
+
+	if (!g->flc)
+		return 0;
+	if (sigstruct_mrsigner(sig, hash))
+		return -ENOMEM;
+	for (uint32_t i = 0; i < 4; i++) {
+		uint64_t v;
+		int r;
+
+		memcpy(&v, hash + 8 * i, 8);
+		r = vmm_vcpu_wrmsr(vcpu, MSR_IA32_SGXLEPUBKEYHASH0 + i, v);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int load_einit(struct guest *g, const struct loader_env *env, struct genclave *e,
+		      const struct sgx_sigstruct *sig, char *why, size_t why_len)
+{
+	struct sgx_einittoken token;
+	char text[96];
+	int r;
+
+	memset(&token, 0, sizeof(token));
+	r = load_lehash(g, sig);
+	if (!r)
+		r = loader_einit(env, e->secs, sig, &token);
+	if (!r)
+		return 0;
+	return guest_why(why, why_len, r < 0 ? r : -EIO, "EINIT of '%s' gave %s", e->name,
+			 guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
+}
+
+static int load_build(struct guest *g, struct load_ctx *c, const struct sgxs *s,
+		      const struct sgx_sigstruct *sig, char *why, size_t why_len)
+{
+	void *scratch = guest_ram(g, GUEST_SCRATCH, LOADER_SCRATCH_PAGES * SGX_PAGE_SIZE);
+	struct loader_env env = { load_encls, c, scratch, GUEST_SCRATCH, load_epc_alloc, c };
+	struct loader_result lr;
+	struct sgx_secs secs;
+	char text[96];
+	int r;
+
+	if (!scratch)
+		return guest_why(why, why_len, -ENOMEM, "the guest has too little RAM");
+	loader_secs_init(&secs, s, sig, c->e->base);
+	r = loader_build(&env, s, &secs, &lr);
+	if (r == -ENOSPC && c->alloc_err)
+		return guest_why(why, why_len, c->alloc_err,
+				 "the guest's EPC is full and nothing can be evicted");
+	if (r < 0)
+		return r;
+	if (r)
+		return guest_why(
+		    why, why_len, lr.result < 0 ? lr.result : -EIO,
+		    "%s of '%s' (SGXS record %zu) gave %s", lr.leaf, c->e->name, lr.record,
+		    guest_result_text(lr.result, guest_kernel_vcpu(g), text, sizeof(text)));
+	load_map_pages(c, s);
+	return load_einit(g, &env, c->e, sig, why, why_len);
+}
+
+static int enclave_load(struct guest *g, const char *name, const struct sgxs *s,
+			const struct sgx_sigstruct *sig, char *why, size_t why_len)
+{
+	struct load_ctx c = { .g = g };
+	int r;
+
+	if (!g->sgx)
+		return guest_why(why, why_len, -ENODEV, "the guest has no SGX");
+	if (guest_enclave_find(g, name))
+		return guest_why(why, why_len, -EEXIST, "the guest has an enclave '%s' already",
+				 name);
+	if (g->nr_encl == GUEST_MAX_ENCLAVES)
+		return guest_why(why, why_len, -ENOSPC, "the guest runs %d enclaves, its most",
+				 GUEST_MAX_ENCLAVES);
+	c.e = enclave_new(g, name, s->size);
+	c.cap = s->nr_eadd + 1;
+	c.epc = calloc(c.cap, sizeof(*c.epc));
+	if (!c.e || !c.epc) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = load_build(g, &c, s, sig, why, why_len);
+	if (r) {
+		load_undo(&c);
+		goto out;
+	}
+	memcpy(c.e->mrenclave, sig->enclave_hash, sizeof(c.e->mrenclave));
+	guest_va_reserve(g);
+	sigstruct_mrsigner(sig, c.e->mrsigner);
+	g->encl[g->nr_encl++] = c.e;
+	c.e = NULL;
+out:
+	if (c.e) {
+		free(c.e->pages);
+		free(c.e);
+	}
+	free(c.epc);
+	return r;
+}
+
+int guest_enclave_load(struct guest *g, const char *name, const struct sgxs *sgxs,
+		       const struct sgx_sigstruct *sig, char *why, size_t why_len)
+{
+	return enclave_load(g, name, sgxs, sig, why, why_len);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Synthetic enclaves                                                     */
+/* ---------------------------------------------------------------------- */
+
+#define REC_LEN	  64
+#define CHUNK_LEN 256
+#define SYN_NSSA  2
+/* Per thread: its TCS and NSSA one-page SSA frames. */
+#define SYN_THREAD_PAGES (1 + SYN_NSSA)
+
+struct synth {
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+static uint8_t *synth_record(struct synth *s, const char *tag, size_t len)
+{
+	uint8_t *rec = s->buf + s->len;
+
+	memset(rec, 0, len);
+	memcpy(rec, tag, strlen(tag));
+	s->len += len;
+	return rec;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+/* EADD of one page at (offset) and EEXTENDs of all of it. */
+static void synth_page(struct synth *s, uint64_t offset, uint64_t flags, const uint8_t *page)
+{
+	uint8_t *rec = synth_record(s, "EADD", REC_LEN);
+
+	put64(rec + 8, offset);
+	put64(rec + 16, flags);
+	for (uint64_t c = 0; c < SGX_PAGE_SIZE; c += CHUNK_LEN) {
+		rec = synth_record(s, "EEXTEND", REC_LEN + CHUNK_LEN);
+		put64(rec + 8, offset + c);
+		memcpy(rec + REC_LEN, page + c, CHUNK_LEN);
+	}
+}
+
+static void synth_tcs(struct synth *s, unsigned int t, uint64_t code_page, uint8_t *page)
+{
+	struct sgx_tcs *tcs = (struct sgx_tcs *)page;
+	uint64_t first = (uint64_t)t * SYN_THREAD_PAGES;
+
+	memset(page, 0, SGX_PAGE_SIZE);
+	tcs->ossa = (first + 1) * SGX_PAGE_SIZE;
+	tcs->nssa = SYN_NSSA;
+	tcs->oentry = code_page * SGX_PAGE_SIZE;
+	synth_page(s, first * SGX_PAGE_SIZE, SGX_SECINFO_PT(SGX_PT_TCS), page);
+	memset(page, 0, SGX_PAGE_SIZE);
+	for (unsigned int f = 0; f < SYN_NSSA; f++)
+		synth_page(s, (first + 1 + f) * SGX_PAGE_SIZE,
+			   SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W, page);
+}
+
+/*
+ * The stream of a synthetic enclave: per thread a TCS and its SSA frames,
+ * one code page (RX, 0xcc), then RW data pages, each filled with its index.
+ */
+static int synth_stream(struct synth *s, uint64_t pages, unsigned int threads, uint64_t size)
+{
+	uint64_t code = (uint64_t)threads * SYN_THREAD_PAGES;
+	uint8_t page[SGX_PAGE_SIZE];
+	uint8_t *rec;
+
+	s->cap = REC_LEN + pages * (REC_LEN + 16 * (REC_LEN + CHUNK_LEN));
+	s->buf = malloc(s->cap);
+	if (!s->buf)
+		return -ENOMEM;
+	rec = synth_record(s, "ECREATE", REC_LEN);
+	memcpy(rec + 8, &(uint32_t){ 1 }, 4);
+	put64(rec + 12, size);
+	for (unsigned int t = 0; t < threads; t++)
+		synth_tcs(s, t, code, page);
+	memset(page, 0xcc, sizeof(page));
+	synth_page(s, code * SGX_PAGE_SIZE,
+		   SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_X, page);
+	for (uint64_t i = code + 1; i < pages; i++) {
+		memset(page, (int)(i & 0xff), sizeof(page));
+		synth_page(s, i * SGX_PAGE_SIZE,
+			   SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W, page);
+	}
+	return 0;
+}
+
+/* ELRANGE twice the pages, rounded up to a power of two: room for SGX2 growth. */
+static uint64_t synth_size(uint64_t pages)
+{
+	uint64_t size = 2 * SGX_PAGE_SIZE;
+
+	while (size < 2 * pages * SGX_PAGE_SIZE)
+		size <<= 1;
+	return size;
+}
+
+static int synth_sign(const struct sgxs *sx, const struct crypto_rsa_key *key, bool debug,
+		      struct sgx_sigstruct *sig)
+{
+	struct sigstruct_params params;
+	uint8_t mrenclave[32];
+
+	if (sgxs_measure(sx, mrenclave))
+		return -ENOMEM;
+	sigstruct_params_init_default(&params);
+	params.date = 0x20260101;
+	if (debug)
+		params.attributes.flags |= SGX_ATTR_DEBUG;
+	return sigstruct_sign(&params, mrenclave, key, sig) ? -ENOMEM : 0;
+}
+
+int guest_enclave_build(struct guest *g, const char *name, uint64_t pages, unsigned int threads,
+			const struct crypto_rsa_key *key, bool debug, char *why, size_t why_len)
+{
+	struct synth s = { 0 };
+	struct sgx_sigstruct sig;
+	struct sgxs sx;
+	int r;
+
+	if (!threads || threads > GUEST_MAX_THREADS ||
+	    pages < (uint64_t)threads * SYN_THREAD_PAGES + 1 || pages > (1ULL << 24))
+		return guest_why(why, why_len, -EINVAL,
+				 "an enclave of %u threads needs 1 to %d threads and at least %llu "
+				 "pages",
+				 threads, GUEST_MAX_THREADS,
+				 (unsigned long long)threads * SYN_THREAD_PAGES + 1);
+	r = synth_stream(&s, pages, threads, synth_size(pages));
+	if (!r)
+		r = sgxs_parse(s.buf, s.len, &sx, why, why_len);
+	if (!r)
+		r = synth_sign(&sx, key, debug, &sig);
+	if (!r)
+		r = enclave_load(g, name, &sx, &sig, why, why_len);
+	free(s.buf);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Queries                                                                */
+/* ---------------------------------------------------------------------- */
+
+int guest_enclave_query(struct guest *g, const char *name, struct guest_enclave_info *ret)
+{
+	struct genclave *e = guest_enclave_find(g, name);
+
+	if (!e)
+		return -ENOENT;
+	guest_threads_sync(g);
+	memset(ret, 0, sizeof(*ret));
+	ret->state = e->lost ? GUEST_ENCLAVE_LOST : GUEST_ENCLAVE_ALIVE;
+	ret->base = e->base;
+	ret->size = e->size;
+	ret->threads = e->nr_threads;
+	ret->pages = 1;
+	ret->resident = 1;
+	for (uint64_t i = 0; i < e->nr_pages; i++) {
+		ret->pages += e->pages[i].state != GP_ABSENT;
+		ret->resident += e->pages[i].state == GP_RESIDENT;
+		ret->evicted += e->pages[i].state == GP_EVICTED;
+	}
+	for (unsigned int t = 0; t < e->nr_threads; t++)
+		ret->inside += e->threads[t].inside;
+	memcpy(ret->mrenclave, e->mrenclave, sizeof(ret->mrenclave));
+	memcpy(ret->mrsigner, e->mrsigner, sizeof(ret->mrsigner));
+	return 0;
+}

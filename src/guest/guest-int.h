@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* The guest OS model's internals, shared by the files of src/guest/ only. */
+#ifndef VSGX_GUEST_INT_H
+#define VSGX_GUEST_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vsgx/guest.h"
+#include "vsgx/vmm.h"
+
+/*
+ * Guest RAM as the guest kernel uses it (linear == physical outside
+ * enclaves): operand scratch for the SGXS loader and for its own leaves,
+ * then the PCMDs and pages of evicted enclave pages.
+ */
+#define GUEST_SCRATCH	   0x100000ULL /* the loader's 3 pages */
+#define GUEST_OPS	   0x104000ULL /* PAGEINFO, SECINFO */
+#define GUEST_OP_PAGEINFO  GUEST_OPS
+#define GUEST_OP_SECINFO   (GUEST_OPS + 0x40)
+#define GUEST_PCMD_BASE	   0x200000ULL
+#define GUEST_BACKING_BASE 0x400000ULL
+#define GUEST_BACKING_MAX  8192
+
+/* Where enclaves live in the guest's linear address space, far above its RAM. */
+#define GUEST_ELRANGE_BASE 0x7f0000000000ULL
+
+#define GUEST_MAX_SECTIONS 8
+#define GUEST_MAX_ENCLAVES 64
+#define GUEST_MAX_THREADS  64
+#define GUEST_VA_SLOTS	   512
+
+enum gpage_state {
+	GP_ABSENT,   /* no page at this ELRANGE offset */
+	GP_RESIDENT, /* in an EPC page */
+	GP_EVICTED,  /* written back to guest RAM */
+};
+
+struct gpage {
+	uint8_t state; /* enum gpage_state */
+	uint8_t type;  /* SGX_PT_REG, SGX_PT_TCS */
+	uint8_t perm;  /* SECINFO R/W/X bits it was added with */
+	bool dynamic;  /* added by EAUG: trimmed rather than evicted */
+	uint64_t epc;  /* GP_RESIDENT: guest-physical EPC page */
+	uint32_t slot; /* GP_EVICTED: backing slot */
+	uint64_t va;   /* GP_EVICTED: guest-physical VA slot */
+};
+
+struct gthread {
+	unsigned int tcs; /* ELRANGE page of its TCS */
+	bool inside;
+	bool interrupted; /* an AEX took it out: ERESUME next */
+	unsigned int vcpu;
+};
+
+struct genclave {
+	char name[GUEST_ENCLAVE_NAME_MAX];
+	uint64_t base, size;
+	uint64_t secs; /* guest-physical EPC page */
+	struct gpage *pages;
+	uint64_t nr_pages; /* size / 4 KiB */
+	struct gthread threads[GUEST_MAX_THREADS];
+	unsigned int nr_threads;
+	bool lost;
+	uint8_t mrenclave[32], mrsigner[32];
+	uint64_t clock; /* next page the reclaimer looks at */
+};
+
+struct gva_page {
+	uint64_t epc;
+	uint64_t used[GUEST_VA_SLOTS / 64];
+	unsigned int nr_used;
+};
+
+struct guest {
+	struct vmm_vm *vm;
+	bool sgx, sgx2, flc;
+	unsigned int nr_sections;
+	struct {
+		uint64_t base, size;
+	} sec[GUEST_MAX_SECTIONS];
+	uint64_t *free_epc; /* a stack of free guest-physical EPC pages */
+	uint64_t nr_free, nr_epc;
+	struct genclave *encl[GUEST_MAX_ENCLAVES];
+	unsigned int nr_encl;
+	struct gva_page *va;
+	unsigned int nr_va;
+	uint8_t backing_used[GUEST_BACKING_MAX];
+	uint32_t nr_backing;
+	struct guest_stats st;
+};
+
+/* Write "fmt" to (why) and return (err). */
+int guest_why(char *why, size_t len, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* "EWB returned SGX_NOT_TRACKED", "EADD faulted with #PF at 0x..." into (buf). */
+const char *guest_result_text(int r, const struct vmm_vcpu *vcpu, char *buf, size_t len);
+
+/*
+ * ENCLS by the guest kernel, on a vCPU with no enclave thread inside when
+ * there is one. Returns what vmm_vcpu_encls() gives.
+ */
+int guest_encls(struct guest *g, unsigned int leaf, uint64_t rbx, uint64_t rcx, uint64_t rdx);
+
+/* The vCPU the kernel's last leaf ran on, for fault details. */
+struct vmm_vcpu *guest_kernel_vcpu(struct guest *g);
+
+/* A host pointer to guest RAM at (gpa), (len) bytes within one page. */
+void *guest_ram(struct guest *g, uint64_t gpa, uint64_t len);
+
+/*
+ * Take a free EPC page, evicting some enclave's page (other than from
+ * (busy)) when none is left. Return: 0, -ENOSPC, -EFAULT, -EIO.
+ */
+int guest_epc_alloc(struct guest *g, const struct genclave *busy, uint64_t *ret);
+void guest_epc_free(struct guest *g, uint64_t epc);
+
+struct genclave *guest_enclave_find(struct guest *g, const char *name);
+
+/* Bring a thread's state up to date with the vCPU: a preempted thread needs ERESUME. */
+void guest_threads_sync(struct guest *g);
+
+/* The reclaimer: evict one page of (e) (EBLOCK, ETRACK, EWB with the retry sequence). */
+int guest_evict_pages(struct guest *g, struct genclave *e, uint64_t nr, uint64_t *ret_done,
+		      char *why, size_t why_len);
+
+/* Reload an evicted page (ELDU) into a free EPC page. */
+int guest_reload_page(struct guest *g, struct genclave *e, uint64_t page, char *why,
+		      size_t why_len);
+
+/* The guest's page-table walk, installed on every vCPU. */
+int guest_pt_walk(void *opaque, uint64_t gla, uint64_t *ret_gpa);
+
+/* A VA slot for an eviction: 0, or -ENOSPC when no VA page has one and no EPC is free. */
+int guest_va_slot(struct guest *g, uint64_t *ret);
+
+/* Give a VA slot back. */
+void guest_va_put(struct guest *g, uint64_t slot);
+
+/* Keep a few VA slots in stock while EPC is free, for evictions when it is not. */
+int guest_va_reserve(struct guest *g);
+
+/* Make sure thread (t) of (e) is inside on vCPU (vcpu): EENTER or ERESUME, reloading as needed. */
+int guest_thread_run(struct guest *g, struct genclave *e, unsigned int t, unsigned int vcpu,
+		     char *why, size_t why_len);
+
+/* EEXIT thread (t) of (e), resuming it first if it was interrupted. */
+int guest_thread_stop(struct guest *g, struct genclave *e, unsigned int t, char *why,
+		      size_t why_len);
+
+/* EREMOVE every page of (e) and free them, children before the SECS. */
+void guest_enclave_teardown(struct guest *g, struct genclave *e);
+
+#endif /* VSGX_GUEST_INT_H */

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest kernel: booting (CPUID discovery, firmware MSRs, EPC
+ * sanitization), its EPC free list, the ENCLS it issues, its page tables,
+ * and reboots.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest-int.h"
+
+int guest_why(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+const char *guest_result_text(int r, const struct vmm_vcpu *vcpu, char *buf, size_t len)
+{
+	const struct hw_fault *f = vmm_vcpu_fault(vcpu);
+
+	if (r < 0)
+		snprintf(buf, len, "%s", strerror(-r));
+	else if (hw_faulted(r) && f->vector == X86_TRAP_PF)
+		snprintf(buf, len, "#PF at 0x%llx (error code 0x%x)", (unsigned long long)f->addr,
+			 f->error_code);
+	else if (hw_faulted(r))
+		snprintf(buf, len, "%s", hw_vector_name(f->vector));
+	else
+		snprintf(buf, len, "%s", hw_code_name(r) ? hw_code_name(r) : "an unknown code");
+	return buf;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The kernel's vCPU and ENCLS                                            */
+/* ---------------------------------------------------------------------- */
+
+/* A vCPU with no enclave thread on it, or vCPU 0 (whose thread then takes an interrupt). */
+struct vmm_vcpu *guest_kernel_vcpu(struct guest *g)
+{
+	unsigned int n = vmm_vm_nr_vcpus(g->vm);
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (!vmm_vcpu_inside(vmm_vm_vcpu(g->vm, i)))
+			return vmm_vm_vcpu(g->vm, i);
+	}
+	return vmm_vm_vcpu(g->vm, 0);
+}
+
+int guest_encls(struct guest *g, unsigned int leaf, uint64_t rbx, uint64_t rcx, uint64_t rdx)
+{
+	struct hw_regs regs = { .rax = leaf, .rbx = rbx, .rcx = rcx, .rdx = rdx };
+
+	return vmm_vcpu_encls(guest_kernel_vcpu(g), &regs);
+}
+
+void *guest_ram(struct guest *g, uint64_t gpa, uint64_t len)
+{
+	return vmm_vm_ram(g->vm, gpa, len);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Page tables                                                            */
+/* ---------------------------------------------------------------------- */
+
+/* ELRANGE pages map their EPC page while resident; everything else is the direct map. */
+int guest_pt_walk(void *opaque, uint64_t gla, uint64_t *ret_gpa)
+{
+	struct guest *g = opaque;
+
+	for (unsigned int i = 0; i < g->nr_encl; i++) {
+		struct genclave *e = g->encl[i];
+		struct gpage *p;
+
+		if (gla - e->base >= e->size)
+			continue;
+		p = &e->pages[(gla - e->base) / SGX_PAGE_SIZE];
+		if (p->state != GP_RESIDENT)
+			return -EFAULT;
+		*ret_gpa = p->epc + (gla & ~SGX_PAGE_MASK);
+		return 0;
+	}
+	*ret_gpa = gla;
+	return 0;
+}
+
+static void guest_install_pt(struct guest *g)
+{
+	struct vmm_guest_pt pt = { guest_pt_walk, g };
+
+	for (unsigned int i = 0; i < vmm_vm_nr_vcpus(g->vm); i++)
+		vmm_vcpu_set_page_tables(vmm_vm_vcpu(g->vm, i), &pt);
+}
+
+/* ---------------------------------------------------------------------- */
+/* EPC                                                                    */
+/* ---------------------------------------------------------------------- */
+
+void guest_epc_free(struct guest *g, uint64_t epc)
+{
+	g->free_epc[g->nr_free++] = epc;
+}
+
+/* Evict one page of the enclave the reclaimer's clock reaches first. */
+static int epc_reclaim_one(struct guest *g, const struct genclave *busy)
+{
+	for (unsigned int i = 0; i < g->nr_encl; i++) {
+		struct genclave *e = g->encl[i];
+		uint64_t done = 0;
+
+		if (e == busy || e->lost)
+			continue;
+		if (!guest_evict_pages(g, e, 1, &done, NULL, 0) && done)
+			return 0;
+	}
+	return -ENOSPC;
+}
+
+int guest_epc_alloc(struct guest *g, const struct genclave *busy, uint64_t *ret)
+{
+	if (!g->nr_free) {
+		int r = epc_reclaim_one(g, busy);
+
+		if (r)
+			return r;
+	}
+	*ret = g->free_epc[--g->nr_free];
+	return 0;
+}
+
+/* CPUID leaf 0x12 sub-leaves 2..: the guest's EPC sections. */
+static void guest_find_sections(struct guest *g)
+{
+	g->nr_sections = 0;
+	for (uint32_t sub = 2; g->nr_sections < GUEST_MAX_SECTIONS; sub++) {
+		struct hw_cpuid_regs c;
+
+		vmm_vm_cpuid(g->vm, SGX_CPUID, sub, &c);
+		if ((c.eax & 0xf) != 1)
+			break;
+		g->sec[g->nr_sections].base =
+		    (c.eax & 0xfffff000ULL) | ((uint64_t)(c.ebx & 0xfffff) << 32);
+		g->sec[g->nr_sections].size =
+		    (c.ecx & 0xfffff000ULL) | ((uint64_t)(c.edx & 0xfffff) << 32);
+		g->nr_sections++;
+	}
+}
+
+/* What CPUID and the firmware's FEATURE_CONTROL offer, as Linux's sgx_init() reads them. */
+static void guest_features(struct guest *g)
+{
+	struct vmm_vcpu *cpu0 = vmm_vm_vcpu(g->vm, 0);
+	struct hw_cpuid_regs l7, l12;
+	uint64_t fc = 0;
+
+	vmm_vm_cpuid(g->vm, 7, 0, &l7);
+	vmm_vm_cpuid(g->vm, SGX_CPUID, 0, &l12);
+	vmm_vcpu_rdmsr(cpu0, MSR_IA32_FEATURE_CONTROL, &fc);
+	g->sgx = (l7.ebx & CPUID_7_EBX_SGX) && (l12.eax & CPUID_12_EAX_SGX1) &&
+		 (fc & FEAT_CTL_LOCKED) && (fc & FEAT_CTL_SGX_ENABLED);
+	g->sgx2 = g->sgx && (l12.eax & CPUID_12_EAX_SGX2);
+	g->flc = g->sgx && (l7.ecx & CPUID_7_ECX_SGX_LC) && (fc & FEAT_CTL_SGX_LC_ENABLED);
+}
+
+static int guest_epc_init(struct guest *g)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < g->nr_sections; i++)
+		n += g->sec[i].size / SGX_PAGE_SIZE;
+	free(g->free_epc);
+	g->free_epc = calloc(n ? n : 1, sizeof(*g->free_epc));
+	if (!g->free_epc)
+		return -ENOMEM;
+	g->nr_epc = n;
+	g->nr_free = 0;
+	/* Hand out the first section's first page first: push in reverse. */
+	for (unsigned int i = g->nr_sections; i-- > 0;) {
+		for (uint64_t off = g->sec[i].size; off; off -= SGX_PAGE_SIZE)
+			guest_epc_free(g, g->sec[i].base + off - SGX_PAGE_SIZE);
+	}
+	return 0;
+}
+
+/*
+ * Linux's sanitization: EREMOVE every page; a SECS whose children come
+ * later answers SGX_CHILD_PRESENT and goes again in a second pass. Touching
+ * each page faults it in from the host, as a real guest's boot does.
+ */
+static int guest_sanitize(struct guest *g, char *why, size_t why_len)
+{
+	uint64_t *again = calloc(g->nr_epc ? g->nr_epc : 1, sizeof(*again)), n = 0;
+	char text[96];
+	int r = 0;
+
+	if (!again)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < g->nr_free && !r; i++) {
+		r = guest_encls(g, SGX_EREMOVE, 0, g->free_epc[i], 0);
+		if (r == SGX_CHILD_PRESENT) {
+			again[n++] = g->free_epc[i];
+			r = 0;
+		}
+	}
+	for (uint64_t i = 0; i < n && !r; i++)
+		r = guest_encls(g, SGX_EREMOVE, 0, again[i], 0);
+	free(again);
+	g->st.sanitized = n;
+	if (r)
+		return guest_why(why, why_len, r < 0 ? r : -EIO,
+				 "EPC sanitization failed: EREMOVE gave %s",
+				 guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
+	return 0;
+}
+
+static void guest_forget_enclaves(struct guest *g)
+{
+	for (unsigned int i = 0; i < g->nr_encl; i++) {
+		free(g->encl[i]->pages);
+		free(g->encl[i]);
+	}
+	g->nr_encl = 0;
+	free(g->va);
+	g->va = NULL;
+	g->nr_va = 0;
+	memset(g->backing_used, 0, sizeof(g->backing_used));
+}
+
+static int guest_start(struct guest *g, char *why, size_t why_len)
+{
+	uint64_t below = vmm_vm_layout(g->vm)->below_4g;
+	int r;
+
+	guest_forget_enclaves(g);
+	memset(&g->st, 0, sizeof(g->st));
+	guest_features(g);
+	g->nr_backing =
+	    below > GUEST_BACKING_BASE ? (below - GUEST_BACKING_BASE) / SGX_PAGE_SIZE : 0;
+	if (g->nr_backing > GUEST_BACKING_MAX)
+		g->nr_backing = GUEST_BACKING_MAX;
+	guest_find_sections(g);
+	if (!g->sgx)
+		g->nr_sections = 0;
+	r = guest_epc_init(g);
+	if (r)
+		return r;
+	guest_install_pt(g);
+	if (g->sgx) {
+		r = guest_sanitize(g, why, why_len);
+		if (r)
+			return r;
+	}
+	g->st.sgx = g->sgx;
+	g->st.sgx2 = g->sgx2;
+	g->st.flc = g->flc;
+	return g->sgx ? 0 : -ENODEV;
+}
+
+int guest_boot(struct vmm_vm *vm, struct guest **ret, char *why, size_t why_len)
+{
+	struct guest *g;
+	int r;
+
+	if (vmm_vm_state(vm) != VMM_VM_RUNNING)
+		return guest_why(why, why_len, -EAGAIN, "VM '%s' is %s, not running",
+				 vmm_vm_name(vm), vmm_vm_state_name(vmm_vm_state(vm)));
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->vm = vm;
+	r = guest_start(g, why, why_len);
+	if (r && r != -ENODEV) {
+		guest_free(g);
+		return r;
+	}
+	if (r == -ENODEV)
+		guest_why(why, why_len, r, "the guest's CPU has no SGX (CPUID or firmware)");
+	*ret = g;
+	return r;
+}
+
+void guest_free(struct guest *g)
+{
+	if (!g)
+		return;
+	guest_forget_enclaves(g);
+	for (unsigned int i = 0; i < vmm_vm_nr_vcpus(g->vm); i++)
+		vmm_vcpu_set_page_tables(vmm_vm_vcpu(g->vm, i), NULL);
+	free(g->free_epc);
+	free(g);
+}
+
+int guest_restart(struct guest *g, char *why, size_t why_len)
+{
+	int r = guest_start(g, why, why_len);
+
+	return r == -ENODEV ? 0 : r;
+}
+
+int guest_reboot(struct guest *g, bool clean, struct vmm_epc_reset *rep, char *why, size_t why_len)
+{
+	int r;
+
+	if (clean) {
+		guest_threads_sync(g);
+		for (unsigned int i = g->nr_encl; i-- > 0;)
+			guest_enclave_teardown(g, g->encl[i]);
+	}
+	r = vmm_vm_reset(g->vm, false, rep);
+	if (r)
+		return guest_why(why, why_len, r, "%s", vmm_vm_error(g->vm));
+	return guest_restart(g, why, why_len);
+}
+
+void guest_epc_lost(struct guest *g)
+{
+	for (unsigned int i = 0; i < g->nr_encl; i++) {
+		if (!g->encl[i]->lost)
+			g->st.lost++;
+		g->encl[i]->lost = true;
+	}
+}
+
+void guest_stats(struct guest *g, struct guest_stats *ret)
+{
+	*ret = g->st;
+	ret->epc_pages = g->nr_epc;
+	ret->epc_free = g->nr_free;
+}
+
+unsigned int guest_nr_enclaves(const struct guest *g)
+{
+	return g->nr_encl;
+}
+
+const char *guest_enclave_name(const struct guest *g, unsigned int index)
+{
+	return index < g->nr_encl ? g->encl[index]->name : NULL;
+}

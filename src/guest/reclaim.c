@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest's own reclaimer, as Linux's ksgxd works inside a guest whose
+ * EPC is full: EBLOCK a batch of pages, ETRACK, EWB each into a backing page
+ * in guest RAM with its PCMD and a version in a VA slot, following the
+ * SGX_NOT_TRACKED retry sequence (ETRACK again, then kick the threads still
+ * inside with an interrupt); and ELDU on the next use.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest-int.h"
+
+#define EVICT_BATCH 16
+#define VA_RESERVE  64
+
+/* ---------------------------------------------------------------------- */
+/* VA slots and backing store                                             */
+/* ---------------------------------------------------------------------- */
+
+static unsigned int va_free_slots(const struct guest *g)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < g->nr_va; i++)
+		n += GUEST_VA_SLOTS - g->va[i].nr_used;
+	return n;
+}
+
+/* EPA a new VA page from a free EPC page; never reclaims for it. */
+static int va_page_add(struct guest *g)
+{
+	struct gva_page *va;
+	uint64_t epc;
+	int r;
+
+	if (!g->nr_free)
+		return -ENOSPC;
+	va = realloc(g->va, (g->nr_va + 1) * sizeof(*va));
+	if (!va)
+		return -ENOMEM;
+	g->va = va;
+	epc = g->free_epc[--g->nr_free];
+	r = guest_encls(g, SGX_EPA, SGX_PT_VA, epc, 0);
+	if (r) {
+		guest_epc_free(g, epc);
+		return r < 0 ? r : -EIO;
+	}
+	memset(&g->va[g->nr_va], 0, sizeof(g->va[0]));
+	g->va[g->nr_va++].epc = epc;
+	return 0;
+}
+
+int guest_va_reserve(struct guest *g)
+{
+	while (va_free_slots(g) < VA_RESERVE) {
+		int r = va_page_add(g);
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int guest_va_slot(struct guest *g, uint64_t *ret)
+{
+	if (!va_free_slots(g) && va_page_add(g))
+		return -ENOSPC;
+	for (unsigned int i = 0; i < g->nr_va; i++) {
+		struct gva_page *va = &g->va[i];
+
+		for (unsigned int s = 0; va->nr_used < GUEST_VA_SLOTS && s < GUEST_VA_SLOTS; s++) {
+			if (va->used[s / 64] & (1ULL << (s % 64)))
+				continue;
+			va->used[s / 64] |= 1ULL << (s % 64);
+			va->nr_used++;
+			*ret = va->epc + 8ULL * s;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+void guest_va_put(struct guest *g, uint64_t slot)
+{
+	for (unsigned int i = 0; i < g->nr_va; i++) {
+		uint64_t s = (slot - g->va[i].epc) / 8;
+
+		if (slot - g->va[i].epc < SGX_PAGE_SIZE) {
+			g->va[i].used[s / 64] &= ~(1ULL << (s % 64));
+			g->va[i].nr_used--;
+			return;
+		}
+	}
+}
+
+static int backing_get(struct guest *g, uint32_t *ret)
+{
+	for (uint32_t i = 0; i < g->nr_backing; i++) {
+		if (!g->backing_used[i]) {
+			g->backing_used[i] = 1;
+			*ret = i;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+static uint64_t backing_page(uint32_t slot)
+{
+	return GUEST_BACKING_BASE + (uint64_t)slot * SGX_PAGE_SIZE;
+}
+
+static uint64_t backing_pcmd(uint32_t slot)
+{
+	return GUEST_PCMD_BASE + (uint64_t)slot * sizeof(struct sgx_pcmd);
+}
+
+/* Fill the kernel's PAGEINFO for EWB (linaddr and secs 0) or ELDU. */
+static uint64_t pageinfo(struct guest *g, uint32_t slot, uint64_t linaddr, uint64_t secs)
+{
+	struct sgx_pageinfo *pi = guest_ram(g, GUEST_OP_PAGEINFO, sizeof(*pi));
+
+	pi->srcpge = backing_page(slot);
+	pi->secinfo = backing_pcmd(slot);
+	pi->linaddr = linaddr;
+	pi->secs = secs;
+	return GUEST_OP_PAGEINFO;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Eviction                                                               */
+/* ---------------------------------------------------------------------- */
+
+/* Pages the reclaimer may take: resident regular pages, from the clock on. */
+static unsigned int evict_pick(struct genclave *e, uint64_t nr, uint64_t *pick)
+{
+	unsigned int n = 0;
+
+	for (uint64_t k = 0; k < e->nr_pages && n < nr && n < EVICT_BATCH; k++) {
+		uint64_t p = (e->clock + k) % e->nr_pages;
+
+		if (e->pages[p].state == GP_RESIDENT && e->pages[p].type == SGX_PT_REG &&
+		    !e->pages[p].dynamic)
+			pick[n++] = p;
+	}
+	if (n)
+		e->clock = (pick[n - 1] + 1) % e->nr_pages;
+	return n;
+}
+
+/* Linux's IPI: every thread of (e) still inside takes an interrupt. */
+static void evict_kick(struct guest *g, struct genclave *e)
+{
+	struct sgx_ssa_gpr gpr;
+
+	memset(&gpr, 0, sizeof(gpr));
+	for (unsigned int t = 0; t < e->nr_threads; t++) {
+		if (e->threads[t].inside)
+			vmm_vcpu_interrupt(vmm_vm_vcpu(g->vm, e->threads[t].vcpu), &gpr, 0xf0);
+	}
+	guest_threads_sync(g);
+}
+
+/* EWB with the tracking retries: NOT_TRACKED -> ETRACK -> EWB -> kick -> EWB. */
+static int evict_ewb(struct guest *g, struct genclave *e, struct gpage *p, uint32_t slot,
+		     uint64_t va)
+{
+	int r = guest_encls(g, SGX_EWB, pageinfo(g, slot, 0, 0), p->epc, va);
+
+	if (r == SGX_NOT_TRACKED) {
+		guest_encls(g, SGX_ETRACK, 0, e->secs, 0);
+		r = guest_encls(g, SGX_EWB, pageinfo(g, slot, 0, 0), p->epc, va);
+	}
+	if (r == SGX_NOT_TRACKED) {
+		evict_kick(g, e);
+		r = guest_encls(g, SGX_EWB, pageinfo(g, slot, 0, 0), p->epc, va);
+	}
+	return r == SGX_VA_SLOT_OCCUPIED ? 0 : r;
+}
+
+static int evict_one(struct guest *g, struct genclave *e, uint64_t page)
+{
+	struct gpage *p = &e->pages[page];
+	uint32_t slot;
+	uint64_t va;
+	int r;
+
+	r = backing_get(g, &slot);
+	if (r)
+		return r;
+	r = guest_va_slot(g, &va);
+	if (r) {
+		g->backing_used[slot] = 0;
+		return r;
+	}
+	r = evict_ewb(g, e, p, slot, va);
+	if (r) {
+		g->backing_used[slot] = 0;
+		guest_va_put(g, va);
+		return r < 0 ? r : -EIO;
+	}
+	guest_epc_free(g, p->epc);
+	p->state = GP_EVICTED;
+	p->slot = slot;
+	p->va = va;
+	g->st.evictions++;
+	return 0;
+}
+
+int guest_evict_pages(struct guest *g, struct genclave *e, uint64_t nr, uint64_t *ret_done,
+		      char *why, size_t why_len)
+{
+	uint64_t pick[EVICT_BATCH];
+	char text[96];
+	int r = 0;
+
+	*ret_done = 0;
+	guest_threads_sync(g);
+	while (*ret_done < nr && !r) {
+		unsigned int n = evict_pick(e, nr - *ret_done, pick);
+
+		if (!n)
+			break;
+		for (unsigned int i = 0; i < n; i++)
+			guest_encls(g, SGX_EBLOCK, 0, e->pages[pick[i]].epc, 0);
+		/* One ETRACK for the batch, as Linux does. */
+		guest_encls(g, SGX_ETRACK, 0, e->secs, 0);
+		for (unsigned int i = 0; i < n && !r; i++) {
+			r = evict_one(g, e, pick[i]);
+			*ret_done += !r;
+		}
+	}
+	if (r)
+		return guest_why(why, why_len, r, "EWB of a page of '%s' failed: %s", e->name,
+				 guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
+	return 0;
+}
+
+int guest_enclave_evict(struct guest *g, const char *name, uint64_t pages, char *why,
+			size_t why_len)
+{
+	struct genclave *e = guest_enclave_find(g, name);
+	uint64_t done;
+	int r;
+
+	if (!e)
+		return guest_why(why, why_len, -ENOENT, "the guest has no enclave '%s'", name);
+	r = guest_evict_pages(g, e, pages, &done, why, why_len);
+	if (!r && done < pages)
+		return guest_why(why, why_len, -ENOSPC,
+				 "'%s' had only %llu pages the guest could evict, not %llu", name,
+				 (unsigned long long)done, (unsigned long long)pages);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reload                                                                 */
+/* ---------------------------------------------------------------------- */
+
+int guest_reload_page(struct guest *g, struct genclave *e, uint64_t page, char *why, size_t why_len)
+{
+	struct gpage *p = &e->pages[page];
+	uint64_t epc, info;
+	char text[96];
+	int r;
+
+	r = guest_epc_alloc(g, e, &epc);
+	if (r)
+		return guest_why(why, why_len, r, "no EPC to reload a page of '%s' into", e->name);
+	info = pageinfo(g, p->slot, e->base + page * SGX_PAGE_SIZE, e->secs);
+	r = guest_encls(g, SGX_ELDU, info, epc, p->va);
+	if (r) {
+		guest_epc_free(g, epc);
+		return guest_why(why, why_len, r < 0 ? r : -EIO, "ELDU of a page of '%s' gave %s",
+				 e->name,
+				 guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
+	}
+	g->backing_used[p->slot] = 0;
+	guest_va_put(g, p->va);
+	p->state = GP_RESIDENT;
+	p->epc = epc;
+	g->st.reloads++;
+	return 0;
+}

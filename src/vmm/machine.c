@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host machine: the processor, the SGX driver on it, and its VMs. The
+ * hypervisor's own ENCLS (driver calls for resets and teardown) run on
+ * logical CPU 0; vCPUs run on the others, so a guest thread inside an
+ * enclave never stands in the way of the host, except on a one-CPU host.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm-int.h"
+
+int vmm_create(const struct hw_desc *desc, struct vmm **ret, char *why, size_t why_len)
+{
+	struct vmm *m;
+	int r;
+
+	r = hw_desc_check(desc, why, why_len);
+	if (r)
+		return r;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	r = hw_processor_create(desc, &m->proc);
+	if (r)
+		goto err_free;
+	r = host_create(m->proc, hw_processor_cpu(m->proc, 0), &m->host);
+	if (r) {
+		snprintf(why, why_len, "the host SGX driver did not start: %s", strerror(-r));
+		goto err_power_off;
+	}
+	*ret = m;
+	return 0;
+
+err_power_off:
+	hw_processor_destroy(m->proc);
+err_free:
+	free(m);
+	return r;
+}
+
+void vmm_destroy(struct vmm *m)
+{
+	if (!m)
+		return;
+	while (m->nr_vms)
+		vmm_vm_destroy(m->vms[m->nr_vms - 1]);
+	host_destroy(m->host);
+	hw_processor_destroy(m->proc);
+	free(m);
+}
+
+struct hw_processor *vmm_processor(struct vmm *m)
+{
+	return m->proc;
+}
+
+struct host *vmm_host(struct vmm *m)
+{
+	return m->host;
+}
+
+struct hw_cpu *vmm_host_cpu(struct vmm *m)
+{
+	struct vmm_vcpu *owner = m->cpu_owner[0];
+
+	/* Only on a one-CPU host can a vCPU be there: it takes an interrupt first. */
+	if (owner && owner->inside)
+		vmm_vcpu_kick(owner);
+	m->cpu_owner[0] = NULL;
+	return hw_processor_cpu(m->proc, 0);
+}
+
+struct vmm_vm *vmm_vm_find(struct vmm *m, const char *name)
+{
+	for (unsigned int i = 0; i < m->nr_vms; i++) {
+		if (!strcmp(m->vms[i]->name, name))
+			return m->vms[i];
+	}
+	return NULL;
+}
+
+unsigned int vmm_nr_vms(const struct vmm *m)
+{
+	return m->nr_vms;
+}
+
+struct vmm_vm *vmm_vm_at(struct vmm *m, unsigned int index)
+{
+	return index < m->nr_vms ? m->vms[index] : NULL;
+}
+
+void vmm_forget_vcpus(struct vmm *m, struct vmm_vm *vm)
+{
+	for (unsigned int c = 0; c < HW_MAX_CPUS; c++) {
+		if (m->cpu_owner[c] && m->cpu_owner[c]->vm == vm)
+			m->cpu_owner[c] = NULL;
+	}
+}

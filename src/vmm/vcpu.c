@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vCPUs: the guest's address space (its page tables, then the VM's RAM and
+ * EPC sections, the model's EPT), and ENCLS/ENCLU as KVM runs them.
+ *
+ * KVM traps only ECREATE and EINIT. ECREATE, because the SECS must be
+ * checked against what the guest's CPUID allows (MISCSELECT, ATTRIBUTES,
+ * XFRM, size; PROVISIONKEY only when provisioning is allowed), which the
+ * processor cannot know; EINIT, because the guest's IA32_SGXLEPUBKEYHASH
+ * values live in the vCPU and reach the processor only right before EINIT
+ * (writing them on every VM entry would be far too slow). Every other leaf
+ * runs on the processor as the guest issued it, and its faults go to the
+ * guest. An EPC page the guest touches first is allocated by the host's vEPC
+ * fault handler, from inside the translation; when that fails the host has
+ * no EPC left, and the VM stops as QEMU does on KVM_RUN's -EFAULT.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "vm-int.h"
+#include "vsgx/vmm-cpuid.h"
+
+#define HOST_TIMER_VECTOR 0x20
+
+static bool vm_has(const struct vmm_vm *vm, enum vm_cpu_feature f)
+{
+	return vm->cfg.features & VM_CPU(f);
+}
+
+/* The EPC section holding guest-physical (gpa), or NULL. */
+static struct vmm_section *epc_section(struct vmm_vm *vm, uint64_t gpa)
+{
+	for (unsigned int i = 0; i < vm->cfg.nr_sections; i++) {
+		if (gpa - vm->sec[i].gpa < vm->sec[i].size)
+			return &vm->sec[i];
+	}
+	return NULL;
+}
+
+/*
+ * The EPT-violation handler for guest EPC: the host's vEPC fault. Guest EPC
+ * is never reclaimed, but host enclaves' EPC is: while they hold some, the
+ * host asks for a retry after its reclaimer ran.
+ */
+static int epc_fault(struct vmm_vm *vm, struct vmm_section *sec, uint64_t off, struct hw_xlate *ret)
+{
+	uint64_t pa;
+	int r;
+
+	for (int tries = 0; tries < 8; tries++) {
+		r = host_vepc_fault(sec->vepc, off / SGX_PAGE_SIZE, &pa);
+		if (r != -EAGAIN)
+			break;
+		host_reclaim(vm->m->host, hw_processor_cpu(vm->m->proc, 0), NULL,
+			     HOST_RECLAIM_BATCH);
+	}
+	if (r)
+		return r;
+	ret->kind = HW_XLATE_EPC;
+	ret->pa = pa + (off & ~SGX_PAGE_MASK);
+	ret->ram = NULL;
+	return 0;
+}
+
+/* Guest linear -> guest physical -> RAM or EPC, faulting EPC in on first touch. */
+static int vcpu_xlate(void *opaque, uint64_t la, bool write, struct hw_xlate *ret)
+{
+	struct vmm_vcpu *vcpu = opaque;
+	struct vmm_vm *vm = vcpu->vm;
+	struct vmm_section *sec;
+	uint64_t gpa = la;
+	void *ram;
+
+	(void)write;
+	if (vcpu->pt.walk && vcpu->pt.walk(vcpu->pt.opaque, la, &gpa))
+		return -EFAULT;
+	ram = vmm_vm_ram(vm, gpa, 1);
+	if (ram) {
+		ret->kind = HW_XLATE_RAM;
+		ret->ram = ram;
+		return 0;
+	}
+	sec = epc_section(vm, gpa);
+	if (!sec)
+		return -EFAULT;
+	if (epc_fault(vm, sec, gpa - sec->gpa, ret)) {
+		/* An EPT violation the host could not satisfy: not the guest's fault. */
+		vm->epc_fault_failed = true;
+		vm->epc_fault_gpa = gpa;
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static void vcpu_install(struct vmm_vcpu *vcpu, struct hw_cpu *cpu)
+{
+	struct hw_addr_space as = { vcpu_xlate, vcpu };
+
+	hw_cpu_set_addr_space(cpu, &as);
+}
+
+void vmm_vcpu_kick(struct vmm_vcpu *vcpu)
+{
+	struct hw_cpu *cpu = hw_processor_cpu(vcpu->vm->m->proc, vcpu->hcpu);
+	struct hw_aex why = { .vector = HOST_TIMER_VECTOR, .is_interrupt = true };
+	struct sgx_ssa_gpr gpr;
+
+	if (!vcpu->inside)
+		return;
+	memset(&gpr, 0, sizeof(gpr));
+	hw_aex(cpu, &gpr, &why);
+	vcpu->inside = false;
+	vcpu->preempted = true;
+	vcpu->vm->st.preemptions++;
+}
+
+struct hw_cpu *vmm_vcpu_load(struct vmm_vcpu *vcpu)
+{
+	struct vmm *m = vcpu->vm->m;
+	struct vmm_vcpu *owner = m->cpu_owner[vcpu->hcpu];
+	struct hw_cpu *cpu = hw_processor_cpu(m->proc, vcpu->hcpu);
+
+	if (owner && owner != vcpu && owner->inside)
+		vmm_vcpu_kick(owner);
+	m->cpu_owner[vcpu->hcpu] = vcpu;
+	vcpu_install(vcpu, cpu);
+	return cpu;
+}
+
+void vmm_vcpu_init(struct vmm_vcpu *vcpu, struct vmm_vm *vm, unsigned int index)
+{
+	struct vmm *m = vm->m;
+	unsigned int n = hw_processor_nr_cpus(m->proc);
+
+	vcpu->vm = vm;
+	vcpu->index = index;
+	/* CPU 0 is the host's own unless it is the only one. */
+	vcpu->hcpu = n > 1 ? 1 + m->next_cpu++ % (n - 1) : 0;
+	vmm_vcpu_reset(vcpu);
+}
+
+void vmm_vcpu_reset(struct vmm_vcpu *vcpu)
+{
+	vm_vcpu_msrs_reset(&vcpu->msrs, &vcpu->vm->msr_policy);
+	vm_vcpu_msrs_firmware(&vcpu->msrs);
+	vcpu->inside = false;
+	vcpu->preempted = false;
+	memset(&vcpu->fault, 0, sizeof(vcpu->fault));
+}
+
+void vmm_vcpu_set_page_tables(struct vmm_vcpu *vcpu, const struct vmm_guest_pt *pt)
+{
+	if (pt)
+		vcpu->pt = *pt;
+	else
+		memset(&vcpu->pt, 0, sizeof(vcpu->pt));
+}
+
+struct vmm_vm *vmm_vcpu_vm(struct vmm_vcpu *vcpu)
+{
+	return vcpu->vm;
+}
+
+unsigned int vmm_vcpu_index(const struct vmm_vcpu *vcpu)
+{
+	return vcpu->index;
+}
+
+const struct hw_fault *vmm_vcpu_fault(const struct vmm_vcpu *vcpu)
+{
+	return &vcpu->fault;
+}
+
+bool vmm_vcpu_inside(const struct vmm_vcpu *vcpu)
+{
+	return vcpu->inside;
+}
+
+bool vmm_vcpu_preempted(struct vmm_vcpu *vcpu)
+{
+	bool p = vcpu->preempted;
+
+	vcpu->preempted = false;
+	return p;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Faults and exits                                                       */
+/* ---------------------------------------------------------------------- */
+
+static int inject(struct vmm_vcpu *vcpu, uint8_t vector, uint32_t error_code, uint64_t addr)
+{
+	struct vmm_vm_stats *st = &vcpu->vm->st;
+
+	vcpu->fault.vector = vector;
+	vcpu->fault.error_code = error_code;
+	vcpu->fault.addr = addr;
+	if (vector == X86_TRAP_GP)
+		st->injected_gp++;
+	else if (vector == X86_TRAP_PF)
+		st->injected_pf++;
+	else if (vector == X86_TRAP_UD)
+		st->injected_ud++;
+	return HW_FAULT(vector);
+}
+
+/*
+ * After a leaf: a failed vEPC fault stops the VM (whatever the leaf made of
+ * it); otherwise a fault is the guest's, injected as the processor raised it.
+ */
+static int vcpu_exit(struct vmm_vcpu *vcpu, struct hw_cpu *cpu, int r)
+{
+	struct vmm_vm *vm = vcpu->vm;
+
+	if (vm->epc_fault_failed) {
+		vm->epc_fault_failed = false;
+		vmm_vm_fail(vm,
+			    "KVM_RUN failed: EFAULT: the host has no EPC left for guest-physical "
+			    "0x%llx (vCPU %u); the VM is stopped",
+			    (unsigned long long)vm->epc_fault_gpa, vcpu->index);
+		return -EFAULT;
+	}
+	if (hw_faulted(r)) {
+		const struct hw_fault *f = hw_cpu_fault(cpu);
+
+		return inject(vcpu, f->vector, f->error_code, f->addr);
+	}
+	return r;
+}
+
+/* The vCPU runs guest code: the VM must be running, and a thread inside was interrupted. */
+static int vcpu_enter_guest(struct vmm_vcpu *vcpu, struct hw_cpu **ret_cpu)
+{
+	if (vcpu->vm->state != VMM_VM_RUNNING)
+		return -EAGAIN;
+	*ret_cpu = vmm_vcpu_load(vcpu);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* ENCLS                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/* Copy (len) bytes of guest memory at linear (gla), or inject the #PF a walk gives. */
+static int guest_read(struct vmm_vcpu *vcpu, uint64_t gla, void *buf, size_t len)
+{
+	struct hw_xlate x;
+
+	if (vcpu_xlate(vcpu, gla, false, &x) || x.kind != HW_XLATE_RAM ||
+	    (gla & ~SGX_PAGE_MASK) + len > SGX_PAGE_SIZE)
+		return inject(vcpu, X86_TRAP_PF, 0, gla);
+	memcpy(buf, x.ram, len);
+	return 0;
+}
+
+static bool bits_within(uint64_t bits, uint32_t lo, uint32_t hi)
+{
+	return !(bits & ~((uint64_t)hi << 32 | lo));
+}
+
+/* KVM's ECREATE checks of the SECS against the guest's CPUID leaf 0x12. */
+static bool secs_allowed(struct vmm_vcpu *vcpu, const struct sgx_secs *secs)
+{
+	struct vmm_vm *vm = vcpu->vm;
+	struct hw_cpuid_regs l0, l1;
+	unsigned int max_size;
+
+	vmm_vm_cpuid(vm, SGX_CPUID, 0, &l0);
+	vmm_vm_cpuid(vm, SGX_CPUID, 1, &l1);
+	if ((secs->attributes.flags & SGX_ATTR_PROVISIONKEY) && !vm->cfg.provision)
+		return false;
+	if (secs->miscselect & ~l0.ebx)
+		return false;
+	if (!bits_within(secs->attributes.flags, l1.eax, l1.ebx) ||
+	    !bits_within(secs->attributes.xfrm, l1.ecx, l1.edx))
+		return false;
+	/* FP and SSE must be set in XFRM even where XSAVE is not. */
+	if ((secs->attributes.xfrm & SGX_XFRM_LEGACY) != SGX_XFRM_LEGACY)
+		return false;
+	max_size =
+	    (secs->attributes.flags & SGX_ATTR_MODE64BIT) ? (l0.edx >> 8) & 0xff : l0.edx & 0xff;
+	return max_size >= 64 || secs->size < (1ULL << max_size);
+}
+
+static int encls_ecreate(struct vmm_vcpu *vcpu, struct hw_cpu *cpu, struct hw_regs *regs)
+{
+	struct sgx_pageinfo pi;
+	struct sgx_secs secs;
+	int r;
+
+	if ((regs->rbx & 31) || (regs->rcx & ~SGX_PAGE_MASK))
+		return inject(vcpu, X86_TRAP_GP, 0, 0);
+	r = guest_read(vcpu, regs->rbx, &pi, sizeof(pi));
+	if (!r && (pi.srcpge & ~SGX_PAGE_MASK))
+		return inject(vcpu, X86_TRAP_GP, 0, 0);
+	if (!r)
+		r = guest_read(vcpu, pi.srcpge, &secs, sizeof(secs));
+	if (r)
+		return r;
+	if (!secs_allowed(vcpu, &secs)) {
+		vcpu->vm->st.ecreate_refused++;
+		return inject(vcpu, X86_TRAP_GP, 0, 0);
+	}
+	return vcpu_exit(vcpu, cpu, hw_encls(cpu, regs));
+}
+
+/* The guest's launch policy reaches the processor right before its EINIT. */
+static int encls_einit(struct vmm_vcpu *vcpu, struct hw_cpu *cpu, struct hw_regs *regs)
+{
+	if (vm_has(vcpu->vm, VM_CPU_SGXLC)) {
+		for (uint32_t i = 0; i < 4; i++) {
+			if (hw_msr_write(cpu, MSR_IA32_SGXLEPUBKEYHASH0 + i, vcpu->msrs.lehash[i]))
+				return inject(vcpu, X86_TRAP_GP, 0, 0);
+		}
+	}
+	return vcpu_exit(vcpu, cpu, hw_encls(cpu, regs));
+}
+
+static bool encls_leaf_is_sgx2(unsigned int leaf)
+{
+	return leaf == SGX_EAUG || leaf == SGX_EMODPR || leaf == SGX_EMODT;
+}
+
+/* What KVM's handle_encls() refuses before any leaf runs. */
+static int encls_guest_check(struct vmm_vcpu *vcpu, unsigned int leaf)
+{
+	struct vmm_vm *vm = vcpu->vm;
+	uint64_t fc = vcpu->msrs.feature_control;
+
+	if (!vm_has(vm, VM_CPU_SGX) || !vm_has(vm, VM_CPU_SGX1))
+		return inject(vcpu, X86_TRAP_UD, 0, 0);
+	if (encls_leaf_is_sgx2(leaf) && !vm_has(vm, VM_CPU_SGX2))
+		return inject(vcpu, X86_TRAP_GP, 0, 0);
+	if (!(fc & FEAT_CTL_LOCKED) || !(fc & FEAT_CTL_SGX_ENABLED))
+		return inject(vcpu, X86_TRAP_GP, 0, 0);
+	return 0;
+}
+
+int vmm_vcpu_encls(struct vmm_vcpu *vcpu, struct hw_regs *regs)
+{
+	unsigned int leaf = (uint32_t)regs->rax;
+	struct hw_cpu *cpu;
+	int r;
+
+	r = vcpu_enter_guest(vcpu, &cpu);
+	if (r)
+		return r;
+	/* The guest kernel runs here: a thread of it that was inside took an interrupt. */
+	vmm_vcpu_kick(vcpu);
+	r = encls_guest_check(vcpu, leaf);
+	if (r)
+		return r;
+	switch (leaf) {
+	case SGX_ECREATE:
+		return encls_ecreate(vcpu, cpu, regs);
+	case SGX_EINIT:
+		return encls_einit(vcpu, cpu, regs);
+	default:
+		return vcpu_exit(vcpu, cpu, hw_encls(cpu, regs));
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* ENCLU, enclave memory, interrupts, MSRs                                */
+/* ---------------------------------------------------------------------- */
+
+int vmm_vcpu_enclu(struct vmm_vcpu *vcpu, struct hw_regs *regs)
+{
+	unsigned int leaf = (uint32_t)regs->rax;
+	struct hw_cpu *cpu;
+	int r;
+
+	r = vcpu_enter_guest(vcpu, &cpu);
+	if (r)
+		return r;
+	if (!vm_has(vcpu->vm, VM_CPU_SGX))
+		return inject(vcpu, X86_TRAP_UD, 0, 0);
+	r = vcpu_exit(vcpu, cpu, hw_enclu(cpu, regs));
+	if (r == 0 && (leaf == SGX_EENTER || leaf == SGX_ERESUME))
+		vcpu->inside = true;
+	else if (r == 0 && leaf == SGX_EEXIT)
+		vcpu->inside = false;
+	return r;
+}
+
+int vmm_vcpu_interrupt(struct vmm_vcpu *vcpu, const struct sgx_ssa_gpr *gpr, uint8_t vector)
+{
+	struct hw_aex why = { .vector = vector, .is_interrupt = vector >= 32 };
+	struct hw_cpu *cpu;
+	int r;
+
+	if (vcpu->vm->state != VMM_VM_RUNNING)
+		return -EAGAIN;
+	if (!vcpu->inside)
+		return -EINVAL;
+	cpu = vmm_vcpu_load(vcpu);
+	r = hw_aex(cpu, gpr, &why);
+	if (!r)
+		vcpu->inside = false;
+	return r;
+}
+
+static int enclave_access(struct vmm_vcpu *vcpu, uint64_t gla, void *buf, size_t len, bool write)
+{
+	struct hw_cpu *cpu;
+	int r;
+
+	r = vcpu_enter_guest(vcpu, &cpu);
+	if (r)
+		return r;
+	if (!vcpu->inside)
+		return -EINVAL;
+	r = write ? hw_enclave_write(cpu, gla, buf, len) : hw_enclave_read(cpu, gla, buf, len);
+	return vcpu_exit(vcpu, cpu, r);
+}
+
+int vmm_vcpu_enclave_read(struct vmm_vcpu *vcpu, uint64_t gla, void *buf, size_t len)
+{
+	return enclave_access(vcpu, gla, buf, len, false);
+}
+
+int vmm_vcpu_enclave_write(struct vmm_vcpu *vcpu, uint64_t gla, const void *buf, size_t len)
+{
+	return enclave_access(vcpu, gla, (void *)buf, len, true);
+}
+
+int vmm_vcpu_rdmsr(struct vmm_vcpu *vcpu, uint32_t msr, uint64_t *ret)
+{
+	int r = vm_msr_read(&vcpu->msrs, msr, false, ret);
+
+	return r ? inject(vcpu, X86_TRAP_GP, 0, 0) : 0;
+}
+
+int vmm_vcpu_wrmsr(struct vmm_vcpu *vcpu, uint32_t msr, uint64_t val)
+{
+	int r = vm_msr_write(&vcpu->msrs, msr, false, val);
+
+	return r ? inject(vcpu, X86_TRAP_GP, 0, 0) : 0;
+}

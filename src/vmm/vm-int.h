@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* The hypervisor's machine, VMs and vCPUs: shared by machine.c, vm.c and vcpu.c only. */
+#ifndef VSGX_VMM_VM_INT_H
+#define VSGX_VMM_VM_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vsgx/host.h"
+#include "vsgx/vmm-msr.h"
+#include "vsgx/vmm.h"
+
+struct vmm {
+	struct hw_processor *proc;
+	struct host *host;
+	struct vmm_vm *vms[VMM_MAX_VMS];
+	unsigned int nr_vms;
+	/* The vCPU that last ran on each logical CPU, which may still be inside an enclave. */
+	struct vmm_vcpu *cpu_owner[HW_MAX_CPUS];
+	unsigned int next_cpu; /* round robin over the CPUs vCPUs run on */
+};
+
+struct vmm_vcpu {
+	struct vmm_vm *vm;
+	unsigned int index;
+	unsigned int hcpu; /* the logical CPU it runs on */
+	struct vm_vcpu_msrs msrs;
+	struct vmm_guest_pt pt;
+	struct hw_fault fault; /* the last fault injected */
+	bool inside;	       /* in an enclave on hcpu */
+	bool preempted;	       /* the host forced an AEX since the guest last asked */
+};
+
+struct vmm_section {
+	struct host_vepc *vepc;
+	uint64_t gpa, size;
+	unsigned int host_node;
+};
+
+struct vmm_vm {
+	struct vmm *m;
+	char name[VM_NAME_MAX];
+	struct vm_config cfg;
+	struct vm_layout layout;
+	struct vm_msr_policy msr_policy;
+	enum vmm_vm_state state;
+	char error[200];
+	uint8_t *ram;
+	uint64_t ram_len;
+	struct vmm_section sec[VM_MAX_SECTIONS];
+	struct host_owner *owner;
+	struct vmm_vcpu *vcpus;
+	struct vmm_vm_stats st; /* the counters the VMM keeps itself */
+	/* Set by a vCPU's translation when a vEPC fault failed (KVM_RUN's -EFAULT). */
+	bool epc_fault_failed;
+	uint64_t epc_fault_gpa;
+};
+
+/*
+ * Make (vcpu) the one running on its logical CPU: the vCPU that ran there
+ * last is preempted out of any enclave (an AEX), and the CPU gets (vcpu)'s
+ * address space. Returns the CPU.
+ */
+struct hw_cpu *vmm_vcpu_load(struct vmm_vcpu *vcpu);
+
+/* Take (vcpu) out of its enclave with an interrupt: an AEX, as a host timer tick. */
+void vmm_vcpu_kick(struct vmm_vcpu *vcpu);
+
+/* Stop the VM on an exit it cannot survive, with its reason. */
+void vmm_vm_fail(struct vmm_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Put a new vCPU of (vm) on the next logical CPU; set up its MSRs as firmware leaves them. */
+void vmm_vcpu_init(struct vmm_vcpu *vcpu, struct vmm_vm *vm, unsigned int index);
+void vmm_vcpu_reset(struct vmm_vcpu *vcpu);
+
+/* Forget a destroyed VM's vCPUs as owners of their CPUs. */
+void vmm_forget_vcpus(struct vmm *m, struct vmm_vm *vm);
+
+#endif /* VSGX_VMM_VM_INT_H */

@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SGX virtual machines: their RAM and EPC sections, and their lifecycle.
+ *
+ * Each EPC section is a vEPC instance of the host driver, opened once at
+ * creation and kept for the VM's whole life. A reset or a sleep state never
+ * closes and reopens it (that would let anyone take the EPC in between, the
+ * race the seed thread found in QEMU's first attempt): it EREMOVEs every page
+ * with SGX_IOC_VEPC_REMOVE_ALL, twice if a pass left SECS pages whose
+ * children sat in another section, and reports what went wrong instead of
+ * ignoring it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "vm-int.h"
+#include "vsgx/vmm-cpuid.h"
+
+static const char *const state_names[] = {
+	[VMM_VM_RUNNING] = "running", [VMM_VM_PAUSED] = "paused", [VMM_VM_SUSPENDED] = "suspended",
+	[VMM_VM_OFF] = "off",	      [VMM_VM_ERROR] = "error",
+};
+
+const char *vmm_vm_state_name(enum vmm_vm_state s)
+{
+	return s <= VMM_VM_ERROR ? state_names[s] : "?";
+}
+
+void vmm_vm_fail(struct vmm_vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(vm->error, sizeof(vm->error), fmt, ap);
+	va_end(ap);
+	vm->state = VMM_VM_ERROR;
+}
+
+static int why_msg(char *why, size_t len, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int why_msg(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Creation                                                               */
+/* ---------------------------------------------------------------------- */
+
+/* RAM below and above 4 GiB, as one lazily backed host mapping. */
+static int vm_ram_alloc(struct vmm_vm *vm)
+{
+	vm->ram_len = vm->layout.below_4g + vm->layout.above_4g;
+	vm->ram = mmap(NULL, vm->ram_len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->ram == MAP_FAILED) {
+		vm->ram = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * The host node a section's instance allocates from first: the first of
+ * its host-nodes, else the node of the same number as its guest node if the
+ * host has EPC there, else node 0.
+ */
+static unsigned int section_host_node(struct vmm *m, const struct vm_epc_section *s)
+{
+	struct host_epc_stats st;
+
+	if (s->host_nodes)
+		return (unsigned int)__builtin_ctzll(s->host_nodes);
+	if (!host_node_stats(m->host, s->node, &st) && st.total)
+		return s->node;
+	return 0;
+}
+
+/* Fault in every page of a section now: prealloc=on. */
+static int section_prealloc(struct vmm_vm *vm, unsigned int i, char *why, size_t why_len)
+{
+	const struct vm_epc_section *s = &vm->cfg.sections[i];
+	uint64_t pages = s->size / SGX_PAGE_SIZE, pa;
+	struct host_epc_stats st;
+
+	for (uint64_t idx = 0; idx < pages; idx++) {
+		int r = host_vepc_fault(vm->sec[i].vepc, idx, &pa);
+
+		if (r) {
+			host_stats(vm->m->host, &st);
+			return why_msg(
+			    why, why_len, r,
+			    "cannot preallocate memory-backend-epc '%s': %llu of its %llu "
+			    "EPC pages allocated, the host has %llu free; make the section "
+			    "smaller or free host EPC",
+			    s->memdev, (unsigned long long)idx, (unsigned long long)pages,
+			    (unsigned long long)st.free);
+		}
+	}
+	return 0;
+}
+
+static int vm_sections_open(struct vmm_vm *vm, char *why, size_t why_len)
+{
+	for (unsigned int i = 0; i < vm->cfg.nr_sections; i++) {
+		const struct vm_epc_section *s = &vm->cfg.sections[i];
+		struct vmm_section *sec = &vm->sec[i];
+		int r;
+
+		sec->host_node = section_host_node(vm->m, s);
+		sec->gpa = vm->layout.sections[i].base;
+		sec->size = s->size;
+		r = host_vepc_open(vm->m->host, sec->host_node, vm->owner, &sec->vepc);
+		if (!r)
+			r = host_vepc_map(sec->vepc, s->size / SGX_PAGE_SIZE);
+		if (r)
+			return why_msg(why, why_len, r, "cannot open /dev/sgx_vepc for '%s': %s",
+				       s->memdev, strerror(-r));
+		if (s->prealloc) {
+			r = section_prealloc(vm, i, why, why_len);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static void vm_sections_release(struct vmm_vm *vm)
+{
+	struct hw_cpu *cpu = vmm_host_cpu(vm->m);
+
+	for (unsigned int i = 0; i < vm->cfg.nr_sections; i++) {
+		host_vepc_release(vm->sec[i].vepc, cpu);
+		vm->sec[i].vepc = NULL;
+	}
+}
+
+static void vm_free(struct vmm_vm *vm)
+{
+	if (vm->vcpus)
+		vmm_forget_vcpus(vm->m, vm);
+	vm_sections_release(vm);
+	host_owner_destroy(vm->owner);
+	if (vm->ram)
+		munmap(vm->ram, vm->ram_len);
+	free(vm->vcpus);
+	free(vm);
+}
+
+static int vm_check_new(struct vmm *m, const char *name, char *why, size_t why_len)
+{
+	if (!name || !*name || strlen(name) >= VM_NAME_MAX)
+		return why_msg(why, why_len, -EINVAL, "a VM needs a name of 1 to %d characters",
+			       VM_NAME_MAX - 1);
+	if (vmm_vm_find(m, name))
+		return why_msg(why, why_len, -EEXIST,
+			       "a VM named '%s' exists already; destroy it or pick another name",
+			       name);
+	if (m->nr_vms == VMM_MAX_VMS)
+		return why_msg(why, why_len, -ENOSPC, "this host runs %d VMs, the most it can",
+			       VMM_MAX_VMS);
+	return 0;
+}
+
+static int vm_build(struct vmm_vm *vm, char *why, size_t why_len)
+{
+	int r;
+
+	r = vm_layout_build(&vm->cfg, &vm->layout, why, why_len);
+	if (r)
+		return r;
+	r = vm_ram_alloc(vm);
+	if (r)
+		return why_msg(why, why_len, r, "cannot allocate %llu MiB of guest RAM",
+			       (unsigned long long)(vm->cfg.memory >> 20));
+	r = host_owner_create(vm->m->host, HOST_OWNER_VM, HOST_NO_LIMIT, &vm->owner);
+	if (!r)
+		r = vm_sections_open(vm, why, why_len);
+	if (r)
+		return r;
+	vm->vcpus = calloc(vm->cfg.vcpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return -ENOMEM;
+	vm_msr_policy_init(&vm->msr_policy, &vm->cfg);
+	for (unsigned int i = 0; i < vm->cfg.vcpus; i++)
+		vmm_vcpu_init(&vm->vcpus[i], vm, i);
+	return 0;
+}
+
+int vmm_vm_create(struct vmm *m, const char *name, const struct vm_config *cfg, struct vmm_vm **ret,
+		  char *why, size_t why_len)
+{
+	struct vmm_vm *vm;
+	int r;
+
+	r = vm_check_new(m, name, why, why_len);
+	if (r)
+		return r;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->m = m;
+	snprintf(vm->name, sizeof(vm->name), "%s", name);
+	vm->cfg = *cfg;
+	r = vm_build(vm, why, why_len);
+	if (r) {
+		vm_free(vm);
+		return r;
+	}
+	vm->state = VMM_VM_RUNNING;
+	m->vms[m->nr_vms++] = vm;
+	*ret = vm;
+	return 0;
+}
+
+/* Stop every vCPU: any inside an enclave takes an interrupt (AEX). Returns how many did. */
+static unsigned int vm_stop_vcpus(struct vmm_vm *vm)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < vm->cfg.vcpus; i++) {
+		if (vm->vcpus[i].inside) {
+			vmm_vcpu_kick(&vm->vcpus[i]);
+			n++;
+		}
+	}
+	return n;
+}
+
+void vmm_vm_destroy(struct vmm_vm *vm)
+{
+	struct vmm *m;
+
+	if (!vm)
+		return;
+	m = vm->m;
+	vm_stop_vcpus(vm);
+	for (unsigned int i = 0; i < m->nr_vms; i++) {
+		if (m->vms[i] == vm) {
+			m->vms[i] = m->vms[--m->nr_vms];
+			break;
+		}
+	}
+	vm_free(vm);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Taking the EPC away: reset and sleep states                            */
+/* ---------------------------------------------------------------------- */
+
+/* One remove-all pass over (which) sections; stops at -EBUSY. Returns SECS pages left. */
+static int64_t epc_pass(struct vmm_vm *vm, const bool *which, int64_t *res,
+			struct vmm_epc_reset *rep)
+{
+	struct hw_cpu *cpu = vmm_host_cpu(vm->m);
+	int64_t left = 0;
+
+	for (unsigned int i = 0; i < vm->cfg.nr_sections; i++) {
+		int code = 0;
+
+		if (!which[i])
+			continue;
+		res[i] = host_vepc_remove_all(vm->sec[i].vepc, cpu, &code);
+		if (res[i] < 0) {
+			rep->busy_section = i;
+			rep->busy_code = code;
+			return res[i];
+		}
+		left += res[i];
+	}
+	return left;
+}
+
+static const char *code_text(int code, char *buf, size_t len)
+{
+	const char *name =
+	    hw_faulted(code) ? hw_vector_name((unsigned int)hw_trapnr(code)) : hw_code_name(code);
+
+	snprintf(buf, len, "%s", name ? name : "?");
+	return buf;
+}
+
+/*
+ * The documented protocol: every section once, then again those that
+ * answered nonzero; a nonzero second answer is a bug, -EBUSY a vCPU that
+ * was not stopped or a concurrent EREMOVE.
+ */
+static int vm_epc_remove(struct vmm_vm *vm, struct vmm_epc_reset *rep)
+{
+	bool all[VM_MAX_SECTIONS], again[VM_MAX_SECTIONS] = { false };
+	unsigned int n = vm->cfg.nr_sections;
+	char code[32];
+	int64_t left;
+
+	for (unsigned int i = 0; i < n; i++)
+		all[i] = true;
+	left = epc_pass(vm, all, rep->first, rep);
+	if (left < 0)
+		goto err_busy;
+	if (!left)
+		return 0;
+	for (unsigned int i = 0; i < n; i++)
+		again[i] = rep->retried[i] = rep->first[i] > 0;
+	left = epc_pass(vm, again, rep->second, rep);
+	if (left < 0)
+		goto err_busy;
+	if (!left)
+		return 0;
+	rep->result = -EIO;
+	vmm_vm_fail(vm,
+		    "reset failed: the second SGX_IOC_VEPC_REMOVE_ALL pass left %lld SECS "
+		    "pages: a bug in the host driver or the VMM",
+		    (long long)left);
+	return -EIO;
+
+err_busy:
+	rep->result = -EBUSY;
+	vmm_vm_fail(vm,
+		    "reset failed: SGX_IOC_VEPC_REMOVE_ALL on EPC section %u returned EBUSY "
+		    "(%s): a vCPU was still inside an enclave",
+		    rep->busy_section, code_text(rep->busy_code, code, sizeof(code)));
+	return -EBUSY;
+}
+
+static int vm_take_epc(struct vmm_vm *vm, bool keep_running, struct vmm_epc_reset *rep)
+{
+	struct vmm_epc_reset local;
+	int r;
+
+	if (!rep)
+		rep = &local;
+	memset(rep, 0, sizeof(*rep));
+	if (vm->state == VMM_VM_OFF || vm->state == VMM_VM_ERROR)
+		return -EINVAL;
+	if (!keep_running)
+		rep->aex = vm_stop_vcpus(vm);
+	r = vm_epc_remove(vm, rep);
+	vm->st.resets++;
+	if (r) {
+		vm->st.reset_failures++;
+		return r;
+	}
+	for (unsigned int i = 0; i < vm->cfg.vcpus; i++)
+		vmm_vcpu_reset(&vm->vcpus[i]);
+	return 0;
+}
+
+int vmm_vm_reset(struct vmm_vm *vm, bool keep_running, struct vmm_epc_reset *rep)
+{
+	int r = vm_take_epc(vm, keep_running, rep);
+
+	if (!r)
+		vm->state = VMM_VM_RUNNING;
+	return r;
+}
+
+int vmm_vm_sleep(struct vmm_vm *vm, unsigned int sleep_state, struct vmm_epc_reset *rep)
+{
+	int r;
+
+	if (sleep_state < 3 || sleep_state > 5 || vm->state != VMM_VM_RUNNING)
+		return -EINVAL;
+	r = vm_take_epc(vm, false, rep);
+	if (!r)
+		vm->state = sleep_state == 3 ? VMM_VM_SUSPENDED : VMM_VM_OFF;
+	return r;
+}
+
+static int vm_move(struct vmm_vm *vm, enum vmm_vm_state from, enum vmm_vm_state to)
+{
+	if (vm->state != from)
+		return -EINVAL;
+	vm->state = to;
+	return 0;
+}
+
+int vmm_vm_wake(struct vmm_vm *vm)
+{
+	return vm_move(vm, VMM_VM_SUSPENDED, VMM_VM_RUNNING);
+}
+
+int vmm_vm_power_on(struct vmm_vm *vm)
+{
+	return vm_move(vm, VMM_VM_OFF, VMM_VM_RUNNING);
+}
+
+int vmm_vm_pause(struct vmm_vm *vm)
+{
+	if (vm->state != VMM_VM_RUNNING)
+		return -EINVAL;
+	/* A paused vCPU is out of guest mode: out of any enclave too. */
+	vm_stop_vcpus(vm);
+	vm->state = VMM_VM_PAUSED;
+	return 0;
+}
+
+int vmm_vm_resume(struct vmm_vm *vm)
+{
+	return vm_move(vm, VMM_VM_PAUSED, VMM_VM_RUNNING);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Queries                                                                */
+/* ---------------------------------------------------------------------- */
+
+const char *vmm_vm_name(const struct vmm_vm *vm)
+{
+	return vm->name;
+}
+
+const struct vm_config *vmm_vm_config(const struct vmm_vm *vm)
+{
+	return &vm->cfg;
+}
+
+const struct vm_layout *vmm_vm_layout(const struct vmm_vm *vm)
+{
+	return &vm->layout;
+}
+
+enum vmm_vm_state vmm_vm_state(const struct vmm_vm *vm)
+{
+	return vm->state;
+}
+
+const char *vmm_vm_error(const struct vmm_vm *vm)
+{
+	return vm->error;
+}
+
+struct vmm *vmm_vm_machine(struct vmm_vm *vm)
+{
+	return vm->m;
+}
+
+unsigned int vmm_vm_nr_vcpus(const struct vmm_vm *vm)
+{
+	return vm->cfg.vcpus;
+}
+
+struct vmm_vcpu *vmm_vm_vcpu(struct vmm_vm *vm, unsigned int index)
+{
+	return index < vm->cfg.vcpus ? &vm->vcpus[index] : NULL;
+}
+
+void vmm_vm_stats(struct vmm_vm *vm, struct vmm_vm_stats *ret)
+{
+	struct host_owner_info owner;
+
+	*ret = vm->st;
+	ret->epc_configured = vm_config_epc_size(&vm->cfg) / SGX_PAGE_SIZE;
+	ret->epc_held = ret->epc_faults = ret->epc_fault_failures = 0;
+	for (unsigned int i = 0; i < vm->cfg.nr_sections; i++) {
+		struct host_vepc_info v;
+
+		host_vepc_query(vm->sec[i].vepc, &v);
+		ret->epc_held += v.present;
+		ret->epc_faults += v.faults;
+		ret->epc_fault_failures += v.failed_faults;
+	}
+	host_owner_query(vm->owner, &owner);
+	ret->limit_hits = owner.limit_hits;
+}
+
+void vmm_vm_cpuid(struct vmm_vm *vm, uint32_t leaf, uint32_t subleaf, struct hw_cpuid_regs *ret)
+{
+	vm_cpuid(vm->m->proc, &vm->cfg, &vm->layout, leaf, subleaf, ret);
+}
+
+void *vmm_vm_ram(struct vmm_vm *vm, uint64_t gpa, uint64_t len)
+{
+	const struct vm_layout *l = &vm->layout;
+
+	if (gpa < l->below_4g && len <= l->below_4g - gpa)
+		return vm->ram + gpa;
+	if (gpa >= VM_4G && gpa - VM_4G < l->above_4g && len <= l->above_4g - (gpa - VM_4G))
+		return vm->ram + l->below_4g + (gpa - VM_4G);
+	return NULL;
+}

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The hypervisor and the guest model together: VMs on the default two-node
+ * host, guests that boot (sanitizing their EPC), load the vectors' enclaves
+ * and synthetic ones, run threads, evict and reload their own pages, use
+ * SGX2, and reboot cleanly and uncleanly; every EPC page accounted for on
+ * the host after each step.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vectors.h"
+#include "vsgx/crypto.h"
+#include "vsgx/guest.h"
+#include "vsgx/host.h"
+#include "vsgx/sgxs.h"
+#include "vsgx/sigstruct.h"
+#include "vsgx/vmm.h"
+
+#define MIB (1ULL << 20)
+
+struct gfix {
+	struct vmm *m;
+	struct crypto_rsa_key *key;
+	char why[512];
+};
+
+static int setup(void **state)
+{
+	struct gfix *f = calloc(1, sizeof(*f));
+	struct hw_desc d;
+
+	assert_non_null(f);
+	vm_host_default(&d);
+	assert_int_equal(vmm_create(&d, &f->m, f->why, sizeof(f->why)), 0);
+	assert_int_equal(
+	    crypto_rsa_key_load(vector_path("kselftest_sign_key.pem"), &f->key, NULL, 0), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct gfix *f = *state;
+
+	vmm_destroy(f->m);
+	crypto_rsa_key_free(f->key);
+	free(f);
+	return 0;
+}
+
+#define GTEST(fn)                                                                                  \
+	{                                                                                          \
+		vectors_present() ? #fn : #fn " # SKIP no test vectors (set VSGX_VECTORS)",        \
+		    vectors_present() ? fn : skipped, vectors_present() ? setup : NULL,            \
+		    vectors_present() ? teardown : NULL, NULL                                      \
+	}
+
+static struct vmm_vm *vm_new(struct gfix *f, const char *name, const char *xl)
+{
+	struct vm_config cfg;
+	struct vmm_vm *vm;
+	char text[512];
+
+	snprintf(text, sizeof(text), "name = \"%s\"\n%s", name, xl);
+	if (vm_config_parse_xl(vmm_processor(f->m), text, &cfg, f->why, sizeof(f->why)))
+		fail_msg("config: %s", f->why);
+	if (vmm_vm_create(f->m, name, &cfg, &vm, f->why, sizeof(f->why)))
+		fail_msg("create: %s", f->why);
+	return vm;
+}
+
+static struct guest *guest_new(struct gfix *f, struct vmm_vm *vm)
+{
+	struct guest *g = NULL;
+
+	if (guest_boot(vm, &g, f->why, sizeof(f->why)))
+		fail_msg("boot: %s", f->why);
+	return g;
+}
+
+static void load_vector(struct gfix *f, struct guest *g, const char *name, const char *stem)
+{
+	char path[4200];
+	struct sgxs *s;
+	struct sgx_sigstruct sig;
+
+	snprintf(path, sizeof(path), "%s.sgxs", vector_path(stem));
+	assert_int_equal(sgxs_load(path, &s, NULL, 0), 0);
+	snprintf(path, sizeof(path), "%s.sig", vector_path(stem));
+	assert_int_equal(sigstruct_load(path, &sig, NULL, 0), 0);
+	if (guest_enclave_load(g, name, s, &sig, f->why, sizeof(f->why)))
+		fail_msg("load %s: %s", stem, f->why);
+	sgxs_free(s);
+}
+
+static struct host_epc_stats host_totals(struct gfix *f)
+{
+	struct host_epc_stats st;
+
+	host_stats(vmm_host(f->m), &st);
+	assert_int_equal(st.free + st.used + st.zombie + st.bad, st.total);
+	return st;
+}
+
+static void test_boot_faults_in_all_guest_epc(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct vmm_vm_stats st;
+	struct guest_stats gs;
+	struct guest *g;
+
+	vmm_vm_stats(vm, &st);
+	assert_int_equal(st.epc_configured, 1024);
+	assert_int_equal(st.epc_held, 0);
+	/* Linux's sanitization EREMOVEs every page: each first touch allocates it. */
+	g = guest_new(f, vm);
+	vmm_vm_stats(vm, &st);
+	assert_int_equal(st.epc_held, 1024);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_pages, 1024);
+	assert_int_equal(gs.epc_free, 1024);
+	assert_true(gs.sgx && gs.sgx2 && gs.flc);
+	assert_int_equal(host_totals(f).used, 1024);
+	guest_free(g);
+}
+
+static void test_vectors_load_and_run(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+
+	load_vector(f, g, "e1", "test_enclave");
+	load_vector(f, g, "e2", "synthetic");
+	assert_int_equal(guest_enclave_query(g, "e1", &info), 0);
+	assert_hex(info.mrenclave, 32,
+		   "784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc");
+	assert_hex(info.mrsigner, 32,
+		   "fb4bab3d6036ac1d730fa83d7366df1dd2dfeac194ef335d6854d8a6c6475542");
+	assert_int_equal(info.pages, 10);
+	assert_int_equal(info.threads, 1);
+	assert_int_equal(guest_thread_enter(g, "e1", 0, 1, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_query(g, "e1", &info), 0);
+	assert_int_equal(info.inside, 1);
+	assert_int_equal(guest_thread_exit(g, "e1", 0, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_destroy(g, "e1", f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_query(g, "e1", &info), -ENOENT);
+	guest_free(g);
+}
+
+static void test_synthetic_threads_and_preemption(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+	struct vmm_vm_stats st;
+
+	if (guest_enclave_build(g, "s1", 32, 2, f->key, false, f->why, sizeof(f->why)))
+		fail_msg("build: %s", f->why);
+	assert_int_equal(guest_thread_enter(g, "s1", 0, 0, f->why, sizeof(f->why)), 0);
+	/* The guest kernel needs a vCPU: vCPU 1 is free, the thread stays inside. */
+	assert_int_equal(guest_thread_enter(g, "s1", 1, 1, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_query(g, "s1", &info), 0);
+	assert_int_equal(info.inside, 2);
+	assert_int_equal(info.pages, 33);
+	/* Now every vCPU has a thread inside: kernel work preempts vCPU 0's. */
+	if (guest_enclave_build(g, "s2", 8, 1, f->key, false, f->why, sizeof(f->why)))
+		fail_msg("build: %s", f->why);
+	assert_int_equal(guest_enclave_query(g, "s1", &info), 0);
+	assert_int_equal(info.inside, 1);
+	vmm_vm_stats(vm, &st);
+	assert_true(st.preemptions >= 1);
+	/* The preempted thread resumes and leaves. */
+	assert_int_equal(guest_thread_exit(g, "s1", 0, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_thread_exit(g, "s1", 1, f->why, sizeof(f->why)), 0);
+	guest_free(g);
+}
+
+static void test_guest_evicts_and_reloads(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 1\nepc = 1\n");
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+	struct guest_stats gs;
+
+	/* 256 guest EPC pages, 64 VA slots in stock: two 150-page enclaves must share. */
+	if (guest_enclave_build(g, "a", 150, 1, f->key, false, f->why, sizeof(f->why)))
+		fail_msg("build a: %s", f->why);
+	if (guest_enclave_build(g, "b", 150, 1, f->key, false, f->why, sizeof(f->why)))
+		fail_msg("build b: %s", f->why);
+	assert_int_equal(guest_enclave_query(g, "a", &info), 0);
+	assert_true(info.evicted > 0);
+	/* Running a thread of 'a' reloads what it touches, evicting 'b' in turn. */
+	assert_int_equal(guest_thread_enter(g, "a", 0, 0, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_query(g, "a", &info), 0);
+	assert_int_equal(info.evicted, 0);
+	assert_int_equal(guest_thread_exit(g, "a", 0, f->why, sizeof(f->why)), 0);
+	guest_stats(g, &gs);
+	assert_true(gs.evictions > 0 && gs.reloads > 0);
+	assert_int_equal(guest_enclave_evict(g, "a", 10, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_query(g, "a", &info), 0);
+	assert_int_equal(info.evicted, 10);
+	guest_free(g);
+}
+
+static void test_sgx2_grow_and_trim(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+
+	if (guest_enclave_build(g, "s", 16, 1, f->key, false, f->why, sizeof(f->why)))
+		fail_msg("build: %s", f->why);
+	if (guest_enclave_grow(g, "s", 8, f->why, sizeof(f->why)))
+		fail_msg("grow: %s", f->why);
+	assert_int_equal(guest_enclave_query(g, "s", &info), 0);
+	assert_int_equal(info.pages, 25);
+	if (guest_enclave_trim(g, "s", 5, f->why, sizeof(f->why)))
+		fail_msg("trim: %s", f->why);
+	assert_int_equal(guest_enclave_query(g, "s", &info), 0);
+	assert_int_equal(info.pages, 20);
+	assert_int_equal(guest_enclave_trim(g, "s", 4, f->why, sizeof(f->why)), -ENOSPC);
+	guest_free(g);
+}
+
+static void test_unclean_reboot_resets_epc(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct guest *g = guest_new(f, vm);
+	struct vmm_epc_reset rep;
+	struct vmm_vm_stats st;
+	struct guest_stats gs;
+
+	load_vector(f, g, "e1", "test_enclave");
+	assert_int_equal(guest_thread_enter(g, "e1", 0, 1, f->why, sizeof(f->why)), 0);
+	/* Windows-style: the enclave stays alive; the VMM stops vCPUs and removes all. */
+	assert_int_equal(guest_reboot(g, false, &rep, f->why, sizeof(f->why)), 0);
+	assert_int_equal(rep.result, 0);
+	assert_int_equal(rep.aex, 1);
+	assert_int_equal(rep.first[0], 0);
+	assert_false(rep.retried[0]);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_free, 1024);
+	assert_int_equal(guest_nr_enclaves(g), 0);
+	vmm_vm_stats(vm, &st);
+	assert_int_equal(st.resets, 1);
+	assert_int_equal(st.epc_held, 1024);
+	assert_int_equal(host_totals(f).used, 1024);
+	/* The guest builds again on clean EPC. */
+	load_vector(f, g, "e1", "test_enclave");
+	guest_free(g);
+}
+
+static void test_reset_without_stop_reports_ebusy(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct guest *g = guest_new(f, vm);
+	struct vmm_epc_reset rep;
+
+	load_vector(f, g, "e1", "test_enclave");
+	assert_int_equal(guest_thread_enter(g, "e1", 0, 1, f->why, sizeof(f->why)), 0);
+	assert_int_equal(vmm_vm_reset(vm, true, &rep), -EBUSY);
+	assert_int_equal(rep.result, -EBUSY);
+	assert_int_equal(rep.busy_section, 0);
+	assert_int_equal(rep.busy_code, SGX_ENCLAVE_ACT);
+	assert_int_equal(vmm_vm_state(vm), VMM_VM_ERROR);
+	assert_non_null(strstr(vmm_vm_error(vm), "EBUSY (SGX_ENCLAVE_ACT)"));
+	guest_free(g);
+}
+
+static void test_sleep_loses_enclaves(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+	struct vmm_epc_reset rep;
+
+	load_vector(f, g, "e1", "synthetic");
+	assert_int_equal(vmm_vm_sleep(vm, 3, &rep), 0);
+	assert_int_equal(vmm_vm_state(vm), VMM_VM_SUSPENDED);
+	assert_int_equal(guest_thread_enter(g, "e1", 0, 0, f->why, sizeof(f->why)), -EAGAIN);
+	assert_int_equal(vmm_vm_wake(vm), 0);
+	/* EENTER meets an invalid TCS: #PF with the SGX bit, the enclave is lost. */
+	assert_int_equal(guest_thread_enter(g, "e1", 0, 0, f->why, sizeof(f->why)), -EIO);
+	assert_non_null(strstr(f->why, "is lost"));
+	assert_int_equal(guest_enclave_query(g, "e1", &info), 0);
+	assert_int_equal(info.state, GUEST_ENCLAVE_LOST);
+	/* It is torn down and rebuilt. */
+	assert_int_equal(guest_enclave_destroy(g, "e1", f->why, sizeof(f->why)), 0);
+	load_vector(f, g, "e1", "synthetic");
+	assert_int_equal(guest_thread_enter(g, "e1", 0, 0, f->why, sizeof(f->why)), 0);
+	guest_free(g);
+}
+
+static void test_destroy_gives_epc_back(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct guest *g = guest_new(f, vm);
+	struct host_epc_stats before;
+
+	load_vector(f, g, "e1", "test_enclave");
+	guest_free(g);
+	before = host_totals(f);
+	vmm_vm_destroy(vm);
+	assert_int_equal(host_totals(f).free, before.free + 1024);
+	assert_int_equal(host_totals(f).used, 0);
+	assert_int_equal(host_totals(f).zombie, 0);
+}
+
+static void test_host_epc_exhaustion_stops_vm(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *a = vm_new(f, "a", "memory = 256\nepc = 200\n");
+	struct vmm_vm *b = vm_new(f, "b", "memory = 256\nepc = 200\n");
+	struct guest *ga = guest_new(f, a), *gb = NULL;
+
+	/* 400 MiB of vEPC on 256 MiB of host EPC: the second guest's boot runs out. */
+	assert_int_equal(guest_boot(b, &gb, f->why, sizeof(f->why)), -EFAULT);
+	assert_null(gb);
+	assert_int_equal(vmm_vm_state(b), VMM_VM_ERROR);
+	assert_non_null(strstr(vmm_vm_error(b), "the host has no EPC left"));
+	/* The other VM goes on. */
+	assert_int_equal(vmm_vm_state(a), VMM_VM_RUNNING);
+	load_vector(f, ga, "e1", "test_enclave");
+	guest_free(ga);
+}
+
+static void test_prealloc_refused_cleanly(void **state)
+{
+	struct gfix *f = *state;
+	struct vm_config cfg;
+	struct vmm_vm *vm;
+	struct host_epc_stats before;
+
+	/* A guest of 'a' touches its 200 MiB of EPC at boot: 56 MiB of the host's are left. */
+	guest_free(guest_new(f, vm_new(f, "a", "memory = 256\nsgx = \"epc=200\"\n")));
+	before = host_totals(f);
+	assert_int_equal(before.free, 56 * 256);
+	assert_int_equal(vm_config_parse_qemu(
+			     vmm_processor(f->m), 6,
+			     (char *const[]){ "-m", "256M", "-object",
+					      "memory-backend-epc,id=m0,size=100M,prealloc=on",
+					      "-M", "sgx-epc.0.memdev=m0,sgx-epc.0.node=0", NULL },
+			     &cfg, f->why, sizeof(f->why)),
+			 0);
+	assert_int_equal(vmm_vm_create(f->m, "b", &cfg, &vm, f->why, sizeof(f->why)), -ENOMEM);
+	assert_non_null(strstr(f->why, "cannot preallocate memory-backend-epc 'm0'"));
+	assert_int_equal(host_totals(f).free, before.free);
+	assert_null(vmm_vm_find(f->m, "b"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		GTEST(test_boot_faults_in_all_guest_epc),
+		GTEST(test_vectors_load_and_run),
+		GTEST(test_synthetic_threads_and_preemption),
+		GTEST(test_guest_evicts_and_reloads),
+		GTEST(test_sgx2_grow_and_trim),
+		GTEST(test_unclean_reboot_resets_epc),
+		GTEST(test_reset_without_stop_reports_ebusy),
+		GTEST(test_sleep_loses_enclaves),
+		GTEST(test_destroy_gives_epc_back),
+		GTEST(test_host_epc_exhaustion_stops_vm),
+		GTEST(test_prealloc_refused_cleanly),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
