@@ -168,14 +168,13 @@ static int vm_cli_load(struct vm_cli *c, int argc, char **argv)
 	return -1;
 }
 
+/* Sizes here are whole 4 KiB pages: MiB when whole, else KiB. */
 static const char *vm_cli_size(uint64_t v, char *buf, size_t len)
 {
 	if (v % (1ULL << 20) == 0)
 		snprintf(buf, len, "%llu MiB", (unsigned long long)(v >> 20));
-	else if (v % 1024 == 0)
-		snprintf(buf, len, "%llu KiB", (unsigned long long)(v >> 10));
 	else
-		snprintf(buf, len, "%llu B", (unsigned long long)v);
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(v >> 10));
 	return buf;
 }
 

@@ -203,13 +203,19 @@ static int qemu_opt_numa(struct qemu_state *st, char *p)
 			if (qemu_uint(st, key, val, VM_MAX_NODES - 1, "a node id below 64", &id))
 				return -EINVAL;
 		} else if (strcmp(key, "cpus") && strcmp(key, "memdev") && strcmp(key, "mem")) {
-			return qemu_err(st, "Invalid parameter '%s'", key);
+			return qemu_err(st,
+					"Invalid parameter '%s'; only nodeid, cpus, memdev and mem "
+					"are accepted",
+					key);
 		}
 	}
 	if (id >= VM_MAX_NODES)
-		return qemu_err(st, "Max number of NUMA nodes reached: %d", VM_MAX_NODES);
+		return qemu_err(st, "Max number of NUMA nodes reached: %d; use fewer -numa nodes",
+				VM_MAX_NODES);
 	if (st->numa_nodes >> id & 1)
-		return qemu_err(st, "Duplicate NUMA nodeid: %llu", (unsigned long long)id);
+		return qemu_err(st,
+				"Duplicate NUMA nodeid: %llu; give each -numa node its own nodeid",
+				(unsigned long long)id);
 	st->numa_nodes |= 1ULL << id;
 	return 0;
 }
@@ -314,13 +320,14 @@ static int qemu_backend_check(struct qemu_state *st, struct qemu_backend *b)
 		return qemu_err(st, "size 0x%llx cannot be rounded up to 4 KiB pages",
 				(unsigned long long)b->size);
 	if (b->policy != VM_POLICY_DEFAULT && !b->host_nodes)
-		return qemu_err(st, "host-nodes must be set for policy %s",
+		return qemu_err(st, "host-nodes must be set for policy %s; add host-nodes=N",
 				vm_mem_policy_name(b->policy));
 	if (b->policy == VM_POLICY_DEFAULT && b->host_nodes)
 		return qemu_err(st, "host-nodes must be empty for policy default, or you should "
 				    "explicitly specify a policy other than default");
 	if (st->nr_backends == QEMU_MAX_BACKENDS)
-		return qemu_err(st, "more than %d memory-backend-epc objects", QEMU_MAX_BACKENDS);
+		return qemu_err(st, "more than %d memory-backend-epc objects; remove unused ones",
+				QEMU_MAX_BACKENDS);
 	/* The vEPC is mapped in whole pages, as QEMU's RAM blocks are. */
 	b->size = (b->size + SGX_PAGE_SIZE - 1) & SGX_PAGE_MASK;
 	return 0;
@@ -415,7 +422,10 @@ static int qemu_opt_machine(struct qemu_state *st, char *p)
 		else if (!strcmp(key, "accel"))
 			r = qemu_opt_accel(st, val ? val : "");
 		else
-			r = qemu_err(st, "Property 'q35-machine.%s' not found", key);
+			r = qemu_err(st,
+				     "Property 'q35-machine.%s' not found; only sgx-epc.N.memdev, "
+				     "sgx-epc.N.node, type and accel are modelled",
+				     key);
 		if (r)
 			return r;
 		first = false;

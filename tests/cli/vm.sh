@@ -104,6 +104,12 @@ check "vm layout of QEMU options" same "$tmp/qemu.layout"
 run cpuid "$tmp/qemu.cfg"
 check "cpuid of QEMU options" same "$tmp/qemu.cpuid"
 
+# No name, sizes that are not whole MiB.
+printf -- '-m 10000b -object memory-backend-epc,id=m0,size=6000\n-M sgx-epc.0.memdev=m0,sgx-epc.0.node=0\n' >"$tmp/kib.cfg"
+run vm layout "$tmp/kib.cfg"
+check "unnamed VM, KiB sizes" expect_out 0 '^vm \(unnamed\): memory 16 KiB, vcpus 1, numa nodes 1, machine q35$'
+check "an 8 KiB section" grep -qx '  epc.0          0x0000000100000000-0x0000000100001fff 8 KiB' "$tmp/out"
+
 # A host with its LE hash locked by firmware: no SGX_LC for the guest.
 run cpuid --host "epc=64M lehash-locked=1" "$tmp/xl.cfg"
 check "cpuid on a locked host" expect_out 0 '^0x00000007 0x00: eax=0x00000000 ebx=0x00000004 ecx=0x00000000 edx=0x00000000$'

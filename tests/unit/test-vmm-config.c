@@ -171,7 +171,8 @@ static void test_host_errors(void **state)
 		{ "host host", "host: 'host' is not KEY=VALUE; keys: epc, cpus, sgx2, flc, "
 			       "lehash-locked" },
 		{ "numa=2", "host: unknown key 'numa'; keys: epc, cpus, sgx2, flc, lehash-locked" },
-		{ "epc=8G epc=8G", "host: EPC sections 0 and 1 overlap" },
+		{ "epc=8G epc=8G", "host: EPC sections 0 and 1 overlap; check the epc= sizes "
+				   "(sections are 4 GiB apart)" },
 		{ "epc=1234567890123456789012345678901234567890123456789012345678901234567890",
 		  "host: 'epc=12345678901234567890123456789012345678901234567890123456789...' "
 		  "is too long" },
@@ -299,7 +300,8 @@ static void test_xl_errors(void **state)
 		{ "sgx = \"lehash=" INTEL_HASH_HEX "0\"",
 		  "line 1: sgx: lehash must be exactly 64 hex digits: the SHA-256 of the launch "
 		  "enclave signer's modulus" },
-		{ "sgx = \"lehash=x" INTEL_HASH_HEX "\"",
+		{ "sgx = "
+		  "\"lehash=acb77012053e05a63d413b8bbae8fb6c5d73b3f2996d91c43bbbf90959c0f8dg\"",
 		  "line 1: sgx: lehash must be exactly 64 hex digits: the SHA-256 of the launch "
 		  "enclave signer's modulus" },
 		{ "sgx = \"lewr=2\"", "line 1: sgx: lewr=2: expected lewr=0 or lewr=1" },
@@ -491,10 +493,12 @@ static void test_qemu_option_errors(void **state)
 						   "node,nodeid=N is modelled" },
 		{ "-numa node,nodeid=64", "-numa node,nodeid=64: Parameter 'nodeid' expects a node "
 					  "id below 64" },
-		{ "-numa node,nodeid=0 -numa node,nodeid=0", "-numa node,nodeid=0: Duplicate NUMA "
-							     "nodeid: 0" },
-		{ "-numa node,initiator=0", "-numa node,initiator=0: Invalid parameter "
-					    "'initiator'" },
+		{ "-numa node,nodeid=0 -numa node,nodeid=0",
+		  "-numa node,nodeid=0: Duplicate NUMA "
+		  "nodeid: 0; give each -numa node its own nodeid" },
+		{ "-numa node,initiator=0",
+		  "-numa node,initiator=0: Invalid parameter "
+		  "'initiator'; only nodeid, cpus, memdev and mem are accepted" },
 		{ "-numa node,nodeid=1",
 		  "numa: Node ID missing: 0; number the -numa nodes from 0" },
 		{ "-accel tcg", "-accel tcg: vsgx models KVM only; use -accel kvm" },
@@ -505,7 +509,9 @@ static void test_qemu_option_errors(void **state)
 					   "not modelled: vsgx lays guests out as q35 does; use -M "
 					   "q35" },
 		{ "-M microvm", "-M microvm: unsupported machine type \"microvm\"; use -M q35" },
-		{ "-M q35,smm=off", "-M q35,smm=off: Property 'q35-machine.smm' not found" },
+		{ "-M q35,smm=off",
+		  "-M q35,smm=off: Property 'q35-machine.smm' not found; only sgx-epc.N.memdev, "
+		  "sgx-epc.N.node, type and accel are modelled" },
 		{ "-M sgx-epc.0.size=64M", "-M sgx-epc.0.size=64M: Parameter 'sgx-epc.0.size' is "
 					   "unexpected; use sgx-epc.N.memdev and sgx-epc.N.node" },
 		{ "-M sgx-epc.x.node=0", "-M sgx-epc.x.node=0: Parameter 'sgx-epc.x.node' is "
@@ -567,7 +573,7 @@ static void test_qemu_object_errors(void **state)
 		{ "-object memory-backend-epc,id=m0,size=1M,policy=bind",
 		  "-object memory-backend-epc,id=m0,size=1M,policy=bind: host-nodes must be set "
 		  "for "
-		  "policy bind" },
+		  "policy bind; add host-nodes=N" },
 		{ "-object memory-backend-epc,id=m0,size=1M,host-nodes=0",
 		  "-object memory-backend-epc,id=m0,size=1M,host-nodes=0: host-nodes must be empty "
 		  "for policy default, or you should explicitly specify a policy other than "
@@ -604,13 +610,14 @@ static void test_qemu_too_many_and_too_long(void **state)
 				      "-object memory-backend-epc,id=m%d,size=1M ", i);
 	assert_int_equal(parse(f, text), -EINVAL);
 	assert_string_equal(f->why, "-object memory-backend-epc,id=m16,size=1M: more than 16 "
-				    "memory-backend-epc objects");
+				    "memory-backend-epc objects; remove unused ones");
 	/* 65 nodes without ids. */
 	for (n = 0; n < 65 * 11; n += 11)
 		memcpy(text + n, "-numa node ", 11);
 	text[n] = '\0';
 	assert_int_equal(parse(f, text), -EINVAL);
-	assert_string_equal(f->why, "-numa node: Max number of NUMA nodes reached: 64");
+	assert_string_equal(
+	    f->why, "-numa node: Max number of NUMA nodes reached: 64; use fewer -numa nodes");
 	text[64 * 11] = '\0';
 	assert_int_equal(parse(f, text), 0);
 	assert_int_equal(f->vm.nr_nodes, 64);
@@ -778,14 +785,21 @@ static void test_names(void **state)
 	assert_null(vm_mem_policy_name(VM_POLICY_MAX));
 }
 
-#define T(name, fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(name, fn)                                                                                \
+	{                                                                                          \
+		name, fn, setup, teardown, NULL                                                    \
+	}
+#define PLAIN(name, fn)                                                                            \
+	{                                                                                          \
+		name, fn, NULL, NULL, NULL                                                         \
+	}
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_default),
-		cmocka_unit_test(test_host_parse),
-		cmocka_unit_test(test_host_errors),
+		PLAIN("/vmm/config/host/default", test_host_default),
+		PLAIN("/vmm/config/host/parse", test_host_parse),
+		PLAIN("/vmm/config/host/errors", test_host_errors),
 		T("/vmm/config/xl/minimal", test_xl_minimal),
 		T("/vmm/config/xl/epc", test_xl_epc),
 		T("/vmm/config/xl/sgx_string", test_xl_sgx_string),
@@ -801,8 +815,8 @@ int main(void)
 		T("/vmm/config/qemu/cpu_errors", test_qemu_cpu_errors),
 		T("/vmm/config/qemu/cpu_beyond_host", test_qemu_cpu_beyond_host),
 		T("/vmm/config/qemu/section_errors", test_qemu_section_errors),
-		cmocka_unit_test(test_args_split),
-		cmocka_unit_test(test_names),
+		PLAIN("/vmm/config/args_split", test_args_split),
+		PLAIN("/vmm/config/names", test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

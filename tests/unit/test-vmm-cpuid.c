@@ -164,7 +164,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		VMF_TEST("/vmm/cpuid/host_offer", test_host_offer),
-		cmocka_unit_test(test_feature_bits),
+		VMF_PLAIN("/vmm/cpuid/feature_bits", test_feature_bits),
 		VMF_TEST("/vmm/cpuid/guest_full", test_guest_full),
 		VMF_TEST("/vmm/cpuid/guest_restricted", test_guest_restricted),
 		VMF_TEST("/vmm/cpuid/guest_provisioning", test_guest_provisioning),

@@ -64,6 +64,15 @@ static inline void vmf_vm(struct vmfix *f, const char *text)
 	assert_int_equal(vm_layout_build(&f->vm, &f->layout, f->why, sizeof(f->why)), 0);
 }
 
-#define VMF_TEST(name, fn) cmocka_unit_test_setup_teardown(fn, vmf_setup, vmf_teardown)
+/* A test with a hierarchical name and a fresh default host. */
+#define VMF_TEST(name, fn)                                                                         \
+	{                                                                                          \
+		name, fn, vmf_setup, vmf_teardown, NULL                                            \
+	}
+/* A test that needs no host. */
+#define VMF_PLAIN(name, fn)                                                                        \
+	{                                                                                          \
+		name, fn, NULL, NULL, NULL                                                         \
+	}
 
 #endif /* VSGX_TEST_VMM_FIXTURE_H */
