@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The hypervisor's vCPUs and VMs without a guest OS: ENCLS issued straight
+ * from guest memory, KVM's ECREATE checks against the guest's CPUID, the
+ * guest's LE hash reaching the processor at EINIT, faults injected into the
+ * guest, vEPC faults on first touch, and the lifecycle's states.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vsgx/host.h"
+#include "vsgx/vmm.h"
+
+#define OPS	 0x100000ULL /* guest-physical scratch for operands */
+#define PAGEINFO OPS
+#define SECINFO	 (OPS + 0x40)
+#define SECS_IMG (OPS + 0x1000)
+#define SRC_PAGE (OPS + 0x2000)
+
+struct vfix {
+	struct vmm *m;
+	struct vmm_vm *vm;
+	char why[512];
+};
+
+static struct vmm_vm *vm_from(struct vfix *f, const char *name, int argc, char *const *argv)
+{
+	struct vm_config cfg;
+	struct vmm_vm *vm;
+
+	if (vm_config_parse_qemu(vmm_processor(f->m), argc, argv, &cfg, f->why, sizeof(f->why)))
+		fail_msg("config: %s", f->why);
+	if (vmm_vm_create(f->m, name, &cfg, &vm, f->why, sizeof(f->why)))
+		fail_msg("create: %s", f->why);
+	return vm;
+}
+
+static struct vmm_vm *vm_default(struct vfix *f, const char *cpu)
+{
+	char *argv[] = { "-m",	    "256M",
+			 "-smp",    "2",
+			 "-object", "memory-backend-epc,id=m0,size=4M",
+			 "-M",	    "sgx-epc.0.memdev=m0,sgx-epc.0.node=0",
+			 "-cpu",    (char *)cpu,
+			 NULL };
+
+	return vm_from(f, "vm1", 10, argv);
+}
+
+static int setup(void **state)
+{
+	struct vfix *f = calloc(1, sizeof(*f));
+	struct hw_desc d;
+
+	assert_non_null(f);
+	vm_host_default(&d);
+	assert_int_equal(vmm_create(&d, &f->m, f->why, sizeof(f->why)), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct vfix *f = *state;
+
+	vmm_destroy(f->m);
+	free(f);
+	return 0;
+}
+
+#define VTEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+static uint64_t epc_gpa(struct vmm_vm *vm, uint64_t page)
+{
+	return vmm_vm_layout(vm)->sections[0].base + page * SGX_PAGE_SIZE;
+}
+
+static void *ram(struct vmm_vm *vm, uint64_t gpa, uint64_t len)
+{
+	void *p = vmm_vm_ram(vm, gpa, len);
+
+	assert_non_null(p);
+	return p;
+}
+
+/* Lay out ECREATE's operands in guest RAM for a SECS of (size), (flags), (xfrm), (misc). */
+static void ecreate_ops(struct vmm_vm *vm, uint64_t size, uint64_t flags, uint64_t xfrm,
+			uint32_t misc)
+{
+	struct sgx_pageinfo *pi = ram(vm, PAGEINFO, sizeof(*pi));
+	struct sgx_secinfo *si = ram(vm, SECINFO, sizeof(*si));
+	struct sgx_secs *secs = ram(vm, SECS_IMG, sizeof(*secs));
+
+	memset(pi, 0, sizeof(*pi));
+	memset(si, 0, sizeof(*si));
+	memset(secs, 0, sizeof(*secs));
+	si->flags = SGX_SECINFO_PT(SGX_PT_SECS);
+	pi->srcpge = SECS_IMG;
+	pi->secinfo = SECINFO;
+	secs->base = 0x7f0000000000ULL;
+	secs->size = size;
+	secs->ssa_frame_size = 1;
+	secs->attributes.flags = flags;
+	secs->attributes.xfrm = xfrm;
+	secs->miscselect = misc;
+}
+
+static int encls(struct vmm_vm *vm, unsigned int vcpu, unsigned int leaf, uint64_t rbx,
+		 uint64_t rcx)
+{
+	struct hw_regs regs = { .rax = leaf, .rbx = rbx, .rcx = rcx };
+
+	return vmm_vcpu_encls(vmm_vm_vcpu(vm, vcpu), &regs);
+}
+
+static int ecreate(struct vmm_vm *vm, uint64_t epc_page)
+{
+	return encls(vm, 0, SGX_ECREATE, PAGEINFO, epc_gpa(vm, epc_page));
+}
+
+static void assert_injected(struct vmm_vm *vm, unsigned int vcpu, int r, uint8_t vector)
+{
+	assert_int_equal(r, HW_FAULT(vector));
+	assert_int_equal(vmm_vcpu_fault(vmm_vm_vcpu(vm, vcpu))->vector, vector);
+}
+
+static void test_ecreate_faults_in_epc(void **state)
+{
+	struct vfix *f = *state;
+	struct vmm_vm *vm = vm_default(f, "host");
+	struct vmm_vm_stats st;
+
+	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, 0);
+	assert_int_equal(ecreate(vm, 3), SGX_SUCCESS);
+	vmm_vm_stats(vm, &st);
+	assert_int_equal(st.epc_configured, 1024);
+	assert_int_equal(st.epc_held, 1);
+	assert_int_equal(st.epc_faults, 1);
+	/* The same page again: the EPCM refuses, a #PF with the SGX bit for the guest. */
+	assert_injected(vm, 0, ecreate(vm, 3), X86_TRAP_PF);
+	assert_int_equal(vmm_vcpu_fault(vmm_vm_vcpu(vm, 0))->addr, epc_gpa(vm, 3));
+	assert_int_equal(vmm_vcpu_fault(vmm_vm_vcpu(vm, 0))->error_code,
+			 X86_PF_PROT | X86_PF_WRITE | X86_PF_SGX);
+	vmm_vm_stats(vm, &st);
+	assert_int_equal(st.injected_pf, 1);
+}
+
+static void test_ecreate_checked_against_guest_cpuid(void **state)
+{
+	struct vfix *f = *state;
+	struct vmm_vm *vm = vm_default(f, "host,-sgx-exinfo,-sgx-kss,-sgx-provisionkey");
+	struct vmm_vm_stats st;
+
+	/* PROVISIONKEY without provisioning allowed. */
+	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT | SGX_ATTR_PROVISIONKEY, SGX_XFRM_LEGACY, 0);
+	assert_injected(vm, 0, ecreate(vm, 0), X86_TRAP_GP);
+	/* MISCSELECT.EXINFO the guest's CPUID does not offer. */
+	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, SGX_MISC_EXINFO);
+	assert_injected(vm, 0, ecreate(vm, 0), X86_TRAP_GP);
+	/* KSS was removed from the guest. */
+	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT | SGX_ATTR_KSS, SGX_XFRM_LEGACY, 0);
+	assert_injected(vm, 0, ecreate(vm, 0), X86_TRAP_GP);
+	/* XFRM without SSE. */
+	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT, 1, 0);
+	assert_injected(vm, 0, ecreate(vm, 0), X86_TRAP_GP);
+	/* 2^36 bytes: beyond the maximum 64-bit enclave size. */
+	ecreate_ops(vm, 1ULL << 36, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, 0);
+	assert_injected(vm, 0, ecreate(vm, 0), X86_TRAP_GP);
+	vmm_vm_stats(vm, &st);
+	assert_int_equal(st.ecreate_refused, 5);
+	assert_int_equal(st.injected_gp, 5);
+	/* Refused before the processor ran: no EPC was touched. */
+	assert_int_equal(st.epc_held, 0);
+	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT | SGX_ATTR_DEBUG, SGX_XFRM_LEGACY, 0);
+	assert_int_equal(ecreate(vm, 0), SGX_SUCCESS);
+}
+
+static void test_provisioning_allowed(void **state)
+{
+	struct vfix *f = *state;
+	char *argv[] = { "-m",	    "256M",
+			 "-object", "memory-backend-epc,id=m0,size=4M",
+			 "-M",	    "sgx-epc.0.memdev=m0,sgx-epc.0.node=0",
+			 "-cpu",    "host,+sgx-provisionkey",
+			 NULL };
+	struct vmm_vm *vm = vm_from(f, "vm1", 8, argv);
+
+	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT | SGX_ATTR_PROVISIONKEY, SGX_XFRM_LEGACY, 0);
+	assert_int_equal(ecreate(vm, 0), SGX_SUCCESS);
+}
+
+static void test_guest_without_sgx2_or_sgx(void **state)
+{
+	struct vfix *f = *state;
+	struct vmm_vm *vm = vm_default(f, "host,-sgx2");
+	struct hw_regs regs = { .rax = SGX_EACCEPT };
+
+	assert_injected(vm, 0, encls(vm, 0, SGX_EAUG, PAGEINFO, epc_gpa(vm, 0)), X86_TRAP_GP);
+	vmm_vm_destroy(vm);
+	vm = vm_default(f, "host,-sgx");
+	assert_injected(vm, 0, encls(vm, 0, SGX_EREMOVE, 0, 0), X86_TRAP_UD);
+	assert_injected(vm, 1, vmm_vcpu_enclu(vmm_vm_vcpu(vm, 1), &regs), X86_TRAP_UD);
+}
+
+static void test_guest_msrs(void **state)
+{
+	struct vfix *f = *state;
+	struct vmm_vm *vm = vm_default(f, "host");
+	struct vmm_vcpu *v0 = vmm_vm_vcpu(vm, 0);
+	uint64_t fc, h;
+
+	assert_int_equal(vmm_vcpu_rdmsr(v0, MSR_IA32_FEATURE_CONTROL, &fc), 0);
+	assert_int_equal(fc, FEAT_CTL_LOCKED | FEAT_CTL_SGX_ENABLED | FEAT_CTL_SGX_LC_ENABLED);
+	/* Locked by the guest's firmware. */
+	assert_injected(vm, 0, vmm_vcpu_wrmsr(v0, MSR_IA32_FEATURE_CONTROL, 0), X86_TRAP_GP);
+	assert_int_equal(vmm_vcpu_wrmsr(v0, MSR_IA32_SGXLEPUBKEYHASH0, 0x1234), 0);
+	assert_int_equal(vmm_vcpu_rdmsr(v0, MSR_IA32_SGXLEPUBKEYHASH0, &h), 0);
+	assert_int_equal(h, 0x1234);
+	/* Per vCPU: vCPU 1 still has Intel's hash. */
+	assert_int_equal(vmm_vcpu_rdmsr(vmm_vm_vcpu(vm, 1), MSR_IA32_SGXLEPUBKEYHASH0, &h), 0);
+	assert_int_equal(h, 0xa6053e051270b7acULL);
+}
+
+/* EINIT carries the vCPU's LE hash to the processor (the result does not matter here). */
+static void test_einit_loads_guest_lehash(void **state)
+{
+	struct vfix *f = *state;
+	struct vmm_vm *vm = vm_default(f, "host");
+	struct vmm_vcpu *v1 = vmm_vm_vcpu(vm, 1);
+	struct hw_cpu *cpu;
+	uint64_t h;
+	int r;
+
+	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, 0);
+	assert_int_equal(ecreate(vm, 0), SGX_SUCCESS);
+	for (uint32_t i = 0; i < 4; i++)
+		assert_int_equal(
+		    vmm_vcpu_wrmsr(v1, MSR_IA32_SGXLEPUBKEYHASH0 + i, 0x1111 * (i + 1)), 0);
+	memset(ram(vm, SRC_PAGE, SGX_PAGE_SIZE), 0, SGX_PAGE_SIZE);
+	r = encls(vm, 1, SGX_EINIT, SRC_PAGE, epc_gpa(vm, 0));
+	assert_int_equal(r, SGX_INVALID_SIG_STRUCT);
+	cpu = hw_processor_cpu(vmm_processor(f->m), 2); /* vCPU 1 of the first VM */
+	for (uint32_t i = 0; i < 4; i++) {
+		assert_int_equal(hw_msr_read(cpu, MSR_IA32_SGXLEPUBKEYHASH0 + i, &h), 0);
+		assert_int_equal(h, 0x1111 * (i + 1));
+	}
+}
+
+static void test_lifecycle_states(void **state)
+{
+	struct vfix *f = *state;
+	struct vmm_vm *vm = vm_default(f, "host");
+	struct vmm_epc_reset rep;
+
+	assert_string_equal(vmm_vm_state_name(vmm_vm_state(vm)), "running");
+	assert_int_equal(vmm_vm_pause(vm), 0);
+	assert_int_equal(encls(vm, 0, SGX_EREMOVE, 0, epc_gpa(vm, 0)), -EAGAIN);
+	assert_int_equal(vmm_vm_pause(vm), -EINVAL);
+	assert_int_equal(vmm_vm_resume(vm), 0);
+	assert_int_equal(vmm_vm_sleep(vm, 2, &rep), -EINVAL);
+	assert_int_equal(vmm_vm_sleep(vm, 5, &rep), 0);
+	assert_string_equal(vmm_vm_state_name(vmm_vm_state(vm)), "off");
+	assert_int_equal(vmm_vm_wake(vm), -EINVAL);
+	assert_int_equal(vmm_vm_reset(vm, false, &rep), -EINVAL);
+	assert_int_equal(vmm_vm_power_on(vm), 0);
+	assert_int_equal(vmm_vm_sleep(vm, 3, &rep), 0);
+	assert_string_equal(vmm_vm_state_name(vmm_vm_state(vm)), "suspended");
+	assert_int_equal(vmm_vm_wake(vm), 0);
+	assert_int_equal(vmm_vm_reset(vm, false, &rep), 0);
+	assert_int_equal(rep.result, 0);
+}
+
+/* The seed's case: a SECS in one section and its children in the other. */
+static void test_reset_two_passes_across_sections(void **state)
+{
+	struct vfix *f = *state;
+	char *argv[] = {
+		"-m",
+		"256M",
+		"-object",
+		"memory-backend-epc,id=m0,size=4M",
+		"-object",
+		"memory-backend-epc,id=m1,size=4M",
+		"-M",
+		"sgx-epc.0.memdev=m0,sgx-epc.0.node=0,sgx-epc.1.memdev=m1,sgx-epc.1.node=0",
+		NULL
+	};
+	struct vmm_vm *vm = vm_from(f, "vm1", 8, argv);
+	uint64_t child = vmm_vm_layout(vm)->sections[1].base;
+	struct sgx_pageinfo *pi;
+	struct sgx_secinfo *si;
+	struct vmm_epc_reset rep;
+
+	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, 0);
+	assert_int_equal(ecreate(vm, 0), SGX_SUCCESS);
+	pi = ram(vm, PAGEINFO, sizeof(*pi));
+	si = ram(vm, SECINFO, sizeof(*si));
+	memset(pi, 0, sizeof(*pi));
+	memset(si, 0, sizeof(*si));
+	si->flags = SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R;
+	pi->srcpge = SRC_PAGE;
+	pi->secinfo = SECINFO;
+	pi->secs = epc_gpa(vm, 0);
+	pi->linaddr = 0x7f0000000000ULL;
+	assert_int_equal(encls(vm, 0, SGX_EADD, PAGEINFO, child), SGX_SUCCESS);
+	assert_int_equal(vmm_vm_reset(vm, false, &rep), 0);
+	assert_int_equal(rep.first[0], 1);
+	assert_int_equal(rep.first[1], 0);
+	assert_true(rep.retried[0]);
+	assert_false(rep.retried[1]);
+	assert_int_equal(rep.second[0], 0);
+	/* The guest's EPC is clean: ECREATE on the same page works again. */
+	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, 0);
+	assert_int_equal(ecreate(vm, 0), SGX_SUCCESS);
+}
+
+static void test_vm_names_and_ram(void **state)
+{
+	struct vfix *f = *state;
+	struct vmm_vm *vm = vm_default(f, "host");
+	struct vm_config cfg = *vmm_vm_config(vm);
+	struct vmm_vm *other;
+
+	assert_int_equal(vmm_vm_create(f->m, "vm1", &cfg, &other, f->why, sizeof(f->why)), -EEXIST);
+	assert_string_equal(f->why, "a VM named 'vm1' exists already; destroy it or pick another "
+				    "name");
+	assert_ptr_equal(vmm_vm_find(f->m, "vm1"), vm);
+	assert_int_equal(vmm_nr_vms(f->m), 1);
+	assert_non_null(vmm_vm_ram(vm, 0, SGX_PAGE_SIZE));
+	assert_null(vmm_vm_ram(vm, 256ULL << 20, 1));
+	assert_null(vmm_vm_ram(vm, (256ULL << 20) - 1, 2));
+	assert_null(vmm_vm_ram(vm, epc_gpa(vm, 0), 1));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		VTEST(test_ecreate_faults_in_epc),
+		VTEST(test_ecreate_checked_against_guest_cpuid),
+		VTEST(test_provisioning_allowed),
+		VTEST(test_guest_without_sgx2_or_sgx),
+		VTEST(test_guest_msrs),
+		VTEST(test_einit_loads_guest_lehash),
+		VTEST(test_lifecycle_states),
+		VTEST(test_reset_two_passes_across_sections),
+		VTEST(test_vm_names_and_ram),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
