@@ -66,6 +66,21 @@ enum trace_op {
 	TOP_EACCEPT,
 	TOP_EACCEPTCOPY,
 	TOP_EMODPE,
+	/* trace-host.c */
+	TOP_HOST_START,
+	TOP_HOST_STOP,
+	TOP_HOST_STATS,
+	TOP_HOST_ALLOC,
+	TOP_HOST_RECLAIM,
+	TOP_VEPC_OPEN,
+	TOP_VEPC_FAULT,
+	TOP_VEPC_REMOVE_ALL,
+	TOP_VEPC_RELEASE,
+	TOP_VEPC_STATS,
+	TOP_ENCL_LOAD,
+	TOP_ENCL_FAULT,
+	TOP_ENCL_DESTROY,
+	TOP_ENCL_STATS,
 	TOP_MAX,
 };
 
@@ -141,6 +156,7 @@ struct trace_cmd {
 	struct trace_blob blob[TRACE_MAX_BLOBS];
 	unsigned int nr_blobs;
 	struct trace_sgxs *sgxs;
+	const struct sgx_sigstruct *sig; /* encl load: owned by the trace */
 	/* poke, store: the bytes; peek, load: the bytes expected (NULL: none). */
 	uint8_t *data;
 	size_t data_len;
@@ -178,6 +194,9 @@ struct trace {
 	/* SIGSTRUCTs read from files, owned here so labels can point at them. */
 	struct sgx_sigstruct **sigs;
 	size_t nr_sigs, cap_sigs;
+	/* Host-layer objects (vEPC instances, host enclaves) by name; see trace-host.c. */
+	char **objs;
+	size_t nr_objs, cap_objs;
 	/* The next EPC page to hand to an unbound label: section and offset. */
 	unsigned int alloc_sec;
 	uint64_t alloc_off;
@@ -251,5 +270,20 @@ enum trace_enclave_field {
 const struct trace_field *trace_subject_fields(enum trace_subject s, unsigned int *ret_nr);
 
 void trace_free_cmd(struct trace_cmd *cmd);
+
+/*
+ * The runner's host driver (trace-host.c): created by 'host start', with the
+ * vEPC instances and host enclaves a trace names. Each vEPC instance is
+ * mapped at a linear window of its own, which trace_host_xlate() resolves
+ * (faulting pages in): 0, -EFAULT when the fault fails, 1 outside every
+ * window.
+ */
+struct trace_host_state;
+struct hw_xlate;
+int trace_host_exec(struct trace_host_state **hs, struct trace *t, struct hw_processor *p,
+		    struct hw_cpu *cpu, const struct trace_cmd *cmd, struct trace_outcome *out,
+		    char *detail, size_t detail_len, char *mismatch, size_t mismatch_len);
+int trace_host_xlate(struct trace_host_state *hs, uint64_t la, struct hw_xlate *ret);
+void trace_host_free(struct trace_host_state *hs, struct hw_cpu *cpu);
 
 #endif /* VSGX_CLI_TRACE_INT_H */

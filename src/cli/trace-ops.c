@@ -440,7 +440,7 @@ static int build_eadd(struct tp *tp, const struct op_def *od, struct trace_cmd *
 /* ---------------------------------------------------------------------- */
 
 /* Keep a SIGSTRUCT read from a file for the life of the trace. */
-static int sig_load(struct tp *tp, const struct word *w, struct sgx_sigstruct **ret)
+int topt_sig_load(struct tp *tp, const struct word *w, struct sgx_sigstruct **ret)
 {
 	struct trace *t = tp->t;
 	struct sgx_sigstruct *s;
@@ -480,7 +480,7 @@ static int einit_sig(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals
 		memcpy(cmd->blob[B_SIG].bytes, l->sig, sizeof(*l->sig));
 		return 0;
 	}
-	r = sig_load(tp, &ov->val, &s);
+	r = topt_sig_load(tp, &ov->val, &s);
 	if (!r)
 		memcpy(cmd->blob[B_SIG].bytes, s, sizeof(*s));
 	return r;
@@ -613,7 +613,7 @@ static int build_encls(struct tp *tp, const struct op_def *od, struct trace_cmd 
 /* sgxs: an enclave built from a measurement stream                       */
 /* ---------------------------------------------------------------------- */
 
-static int sgxs_read(struct tp *tp, const struct word *w, struct sgxs **ret)
+int topt_sgxs_read(struct tp *tp, const struct word *w, struct sgxs **ret)
 {
 	char why[256], *path;
 	int r;
@@ -691,9 +691,9 @@ static int build_sgxs(struct tp *tp, const struct op_def *od, struct trace_cmd *
 	if (!r && (!l || word_find(&args[0], '+')))
 		r = tp_err(tp, args[0].col, "sgxs names its SECS page with a label");
 	if (!r)
-		r = sgxs_read(tp, &args[1], &cmd->sgxs->sgxs);
+		r = topt_sgxs_read(tp, &args[1], &cmd->sgxs->sgxs);
 	if (!r && sigv)
-		r = sig_load(tp, &sigv->val, &sig);
+		r = topt_sig_load(tp, &sigv->val, &sig);
 	if (!r)
 		r = sgxs_secs(tp, v, cmd->sgxs, sig);
 	if (!r)
@@ -805,6 +805,10 @@ static const struct op_def *op_find(const struct word *w)
 	for (size_t i = 0; i < trace_nr_leaf_ops; i++) {
 		if (word_is(w, trace_leaf_ops[i].name))
 			return &trace_leaf_ops[i];
+	}
+	for (size_t i = 0; i < trace_nr_host_ops; i++) {
+		if (word_is(w, trace_host_ops[i].name))
+			return &trace_host_ops[i];
 	}
 	return NULL;
 }

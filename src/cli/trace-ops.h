@@ -121,8 +121,15 @@ int topt_raw(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v);
 int topt_secinfo_flags(struct tp *tp, const struct opt_vals *v, unsigned int dflt_pt,
 		       uint64_t *ret);
 
-/* The commands of trace-leaves.c. */
+/* A SIGSTRUCT or SGXS file named by (w), read now; the SIGSTRUCT is owned by the trace. */
+int topt_sig_load(struct tp *tp, const struct word *w, struct sgx_sigstruct **ret);
+struct sgxs;
+int topt_sgxs_read(struct tp *tp, const struct word *w, struct sgxs **ret);
+
+/* The commands of trace-leaves.c and trace-host.c. */
 extern const struct op_def trace_leaf_ops[];
 extern const size_t trace_nr_leaf_ops;
+extern const struct op_def trace_host_ops[];
+extern const size_t trace_nr_host_ops;
 
 #endif /* VSGX_CLI_TRACE_OPS_H */

@@ -902,7 +902,7 @@ static int parse_outcome(struct tp *tp, const struct word *w, struct trace_outco
 		return 0;
 	return tp_err(tp, w->col,
 		      "unknown outcome '%s': expected ok, an SGX_* name or number, #GP, #PF, "
-		      "#PF(ADDR), #UD, EINVAL, EBUSY or ENOENT",
+		      "#PF(ADDR), #UD, or an errno name (EINVAL, EBUSY, ENOENT, ENOMEM, ...)",
 		      WSTR(w));
 }
 

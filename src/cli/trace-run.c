@@ -35,6 +35,7 @@ struct run {
 		uint64_t la, pa;
 	} map[TRACE_MAX_MAPS];
 	unsigned int nr_maps;
+	struct trace_host_state *hs; /* 'host start' and what it opened */
 };
 
 /* What one command did: its outcome, extra detail to print, a failed check. */
@@ -60,8 +61,11 @@ static int run_xlate(void *opaque, uint64_t la, bool write, struct hw_xlate *ret
 	struct run *r = opaque;
 	unsigned int n = hw_processor_nr_sections(r->proc);
 	unsigned int m = map_find(r, la);
+	int h = trace_host_xlate(r->hs, la, ret);
 
 	(void)write;
+	if (h <= 0)
+		return h;
 	if (m < r->nr_maps) {
 		ret->kind = HW_XLATE_EPC;
 		ret->pa = r->map[m].pa + (la & ~SGX_PAGE_MASK);
@@ -331,12 +335,30 @@ static int run_event(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *
 	return 0;
 }
 
+/* The SECS may be named by a linear address in a vEPC window: enter takes its physical one. */
 static int run_enter(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		     struct result *res)
 {
-	(void)r;
-	result_errno(hw_cpu_enclave_enter_raw(cpu, cmd->reg[TREG_RCX]), res);
+	uint64_t pa = cmd->reg[TREG_RCX];
+	struct hw_xlate x;
+
+	if (!run_xlate(r, pa, false, &x) && x.kind == HW_XLATE_EPC)
+		pa = x.pa;
+	result_errno(hw_cpu_enclave_enter_raw(cpu, pa), res);
 	return 0;
+}
+
+/* The host driver switches the CPU it runs on to its own address space: give ours back. */
+static int run_host(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		    struct result *res)
+{
+	struct hw_addr_space as = { run_xlate, r };
+	int rc;
+
+	rc = trace_host_exec(&r->hs, r->t, r->proc, cpu, cmd, &res->out, res->detail,
+			     sizeof(res->detail), res->mismatch, sizeof(res->mismatch));
+	hw_cpu_set_addr_space(cpu, &as);
+	return rc;
 }
 
 static int run_exit(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
@@ -773,20 +795,60 @@ typedef int (*run_fn)(struct run *r, struct hw_cpu *cpu, const struct trace_cmd 
 		      struct result *res);
 
 static const run_fn run_fns[TOP_MAX] = {
-	[TOP_ECREATE] = run_ecreate, [TOP_EADD] = run_eadd,	  [TOP_EEXTEND] = run_eextend,
-	[TOP_EINIT] = run_einit,     [TOP_EREMOVE] = run_eremove, [TOP_EPA] = run_epa,
-	[TOP_ENCLS] = run_encls,     [TOP_SGXS] = run_sgxs,	  [TOP_RDMSR] = run_rdmsr,
-	[TOP_WRMSR] = run_wrmsr,     [TOP_CPUID] = run_cpuid,	  [TOP_EVENT] = run_event,
-	[TOP_ENTER] = run_enter,     [TOP_EXIT] = run_exit,	  [TOP_RESET] = run_reset,
-	[TOP_EXPECT] = run_expect,   [TOP_MAP] = run_map,	  [TOP_UNMAP] = run_unmap,
-	[TOP_POKE] = run_poke,	     [TOP_PEEK] = run_peek,	  [TOP_STORE] = run_store,
-	[TOP_LOAD] = run_load,	     [TOP_ENCLU] = run_enclu,	  [TOP_EBLOCK] = run_eblock,
-	[TOP_ETRACK] = run_etrack,   [TOP_EWB] = run_paging,	  [TOP_ELDB] = run_paging,
-	[TOP_ELDU] = run_paging,     [TOP_EAUG] = run_eaug,	  [TOP_EMODPR] = run_secinfo,
-	[TOP_EMODT] = run_secinfo,   [TOP_EDBGRD] = run_edbgrd,	  [TOP_EDBGWR] = run_edbgwr,
-	[TOP_EENTER] = run_eenter,   [TOP_ERESUME] = run_eresume, [TOP_EEXIT] = run_eexit,
-	[TOP_AEX] = run_aex,	     [TOP_EACCEPT] = run_secinfo, [TOP_EACCEPTCOPY] = run_secinfo,
+	[TOP_ECREATE] = run_ecreate,
+	[TOP_EADD] = run_eadd,
+	[TOP_EEXTEND] = run_eextend,
+	[TOP_EINIT] = run_einit,
+	[TOP_EREMOVE] = run_eremove,
+	[TOP_EPA] = run_epa,
+	[TOP_ENCLS] = run_encls,
+	[TOP_SGXS] = run_sgxs,
+	[TOP_RDMSR] = run_rdmsr,
+	[TOP_WRMSR] = run_wrmsr,
+	[TOP_CPUID] = run_cpuid,
+	[TOP_EVENT] = run_event,
+	[TOP_ENTER] = run_enter,
+	[TOP_EXIT] = run_exit,
+	[TOP_RESET] = run_reset,
+	[TOP_EXPECT] = run_expect,
+	[TOP_MAP] = run_map,
+	[TOP_UNMAP] = run_unmap,
+	[TOP_POKE] = run_poke,
+	[TOP_PEEK] = run_peek,
+	[TOP_STORE] = run_store,
+	[TOP_LOAD] = run_load,
+	[TOP_ENCLU] = run_enclu,
+	[TOP_EBLOCK] = run_eblock,
+	[TOP_ETRACK] = run_etrack,
+	[TOP_EWB] = run_paging,
+	[TOP_ELDB] = run_paging,
+	[TOP_ELDU] = run_paging,
+	[TOP_EAUG] = run_eaug,
+	[TOP_EMODPR] = run_secinfo,
+	[TOP_EMODT] = run_secinfo,
+	[TOP_EDBGRD] = run_edbgrd,
+	[TOP_EDBGWR] = run_edbgwr,
+	[TOP_EENTER] = run_eenter,
+	[TOP_ERESUME] = run_eresume,
+	[TOP_EEXIT] = run_eexit,
+	[TOP_AEX] = run_aex,
+	[TOP_EACCEPT] = run_secinfo,
+	[TOP_EACCEPTCOPY] = run_secinfo,
 	[TOP_EMODPE] = run_secinfo,
+	[TOP_HOST_START] = run_host,
+	[TOP_HOST_STOP] = run_host,
+	[TOP_HOST_STATS] = run_host,
+	[TOP_HOST_ALLOC] = run_host,
+	[TOP_HOST_RECLAIM] = run_host,
+	[TOP_VEPC_OPEN] = run_host,
+	[TOP_VEPC_FAULT] = run_host,
+	[TOP_VEPC_REMOVE_ALL] = run_host,
+	[TOP_VEPC_RELEASE] = run_host,
+	[TOP_VEPC_STATS] = run_host,
+	[TOP_ENCL_LOAD] = run_host,
+	[TOP_ENCL_FAULT] = run_host,
+	[TOP_ENCL_DESTROY] = run_host,
+	[TOP_ENCL_STATS] = run_host,
 };
 
 static void report(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -887,6 +949,8 @@ int trace_run(struct trace *t, const struct trace_opts *opts, struct trace_summa
 out:
 	if (ret)
 		*ret = r.sum;
+	if (r.proc)
+		trace_host_free(r.hs, hw_processor_cpu(r.proc, 0));
 	free(r.ram);
 	hw_processor_destroy(r.proc);
 	return rc;

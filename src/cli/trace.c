@@ -38,9 +38,9 @@ static const struct {
 	const char *name;
 	int value;
 } trace_errnos[] = {
-	{ "EINVAL", EINVAL },
-	{ "EBUSY", EBUSY },
-	{ "ENOENT", ENOENT },
+	{ "EINVAL", EINVAL }, { "EBUSY", EBUSY },   { "ENOENT", ENOENT }, { "ENOMEM", ENOMEM },
+	{ "ENOSPC", ENOSPC }, { "ENODEV", ENODEV }, { "EAGAIN", EAGAIN }, { "EFAULT", EFAULT },
+	{ "EPERM", EPERM },   { "EIO", EIO },
 };
 
 static const char *errno_name(int value)
@@ -348,6 +348,9 @@ void trace_free(struct trace *t)
 	for (size_t i = 0; i < t->nr_cmds; i++)
 		trace_free_cmd(&t->cmds[i]);
 	free(t->cmds);
+	for (size_t i = 0; i < t->nr_objs; i++)
+		free(t->objs[i]);
+	free(t->objs);
 	for (size_t i = 0; i < t->nr_labels; i++)
 		free(t->labels[i].name);
 	free(t->labels);

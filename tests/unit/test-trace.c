@@ -280,6 +280,29 @@ static void test_syntax_leaves(void **state)
 	CHECK_SYNTAX(cases);
 }
 
+/* The host-layer commands of trace-host.c. */
+static void test_syntax_host(void **state)
+{
+	static const struct syntax_case cases[] = {
+		{ "host begin", "t:1:6: 'host begin' is no command: expected 'host start|stop" },
+		{ "host start now", "t:1:1: expected 'host start|stop|stats|alloc|reclaim" },
+		{ "vepc open", "t:1:1: expected 'vepc open|fault|remove-all|release|stats NAME" },
+		{ "vepc open x", "t:1:1: vepc open needs pages=N" },
+		{ "vepc open x pages=1\nvepc open x pages=1", "t:2:11: 'x' is opened already" },
+		{ "vepc fault y 0",
+		  "t:1:12: unknown instance or enclave 'y': open or load it first" },
+		{ "vepc open x pages=1\nvepc fault x",
+		  "t:2:1: expected an index or address after" },
+		{ "vepc open x pages=1\nvepc release x 3", "t:2:16: '3' is one argument too many" },
+		{ "encl load e x.sgxs", "t:1:1: expected 'encl load NAME FILE.sgxs sig=FILE'" },
+		{ "host stats node=64", "t:1:17: 64 is too large here (at most 0x3f)" },
+		{ "host stats frees=1", "t:1:12: host has no option 'frees'" },
+	};
+
+	(void)state;
+	CHECK_SYNTAX(cases);
+}
+
 static void test_syntax_expect(void **state)
 {
 	static const struct syntax_case cases[] = {
@@ -717,6 +740,23 @@ static void test_run_memory(void **state)
 	    12, 7);
 }
 
+/* Host commands without 'host start' answer ENODEV; stats mismatches are reported. */
+static void test_run_host(void **state)
+{
+	(void)state;
+	run_expect_output("processor epc=0x80000000+0x10000\nhost stats => ENODEV\nhost start\n"
+			  "host start => EBUSY\nvepc open v pages=2\nvepc fault v 2 => EINVAL\n",
+			  "host stats -> ENODEV (no host driver: 'host start' first)\n"
+			  "host start -> ok\nhost start -> EBUSY\nvepc open v pages=2 -> ok (at "
+			  "0x4000000000)\nvepc fault v 2 -> EINVAL\n",
+			  5, 3);
+	run_expect_mismatch("processor epc=0x80000000+0x10000\nhost start\nhost stats free=3\n",
+			    "t:3: expected free=3, got free=16\n", 2);
+	run_expect_mismatch("processor epc=0x80000000+0x10000\nhost start\nvepc open v pages=1\n"
+			    "vepc remove-all v left=1\n",
+			    "t:4: expected left=1, got left=0\n", 3);
+}
+
 static void test_run_peek_mismatch(void **state)
 {
 	(void)state;
@@ -945,6 +985,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_label_allocated),
 		cmocka_unit_test(test_syntax_options),
 		cmocka_unit_test(test_syntax_leaves),
+		cmocka_unit_test(test_syntax_host),
 		cmocka_unit_test(test_syntax_expect),
 		cmocka_unit_test(test_syntax_processor),
 		cmocka_unit_test(test_syntax_vectors_unset),
@@ -963,6 +1004,7 @@ int main(void)
 		cmocka_unit_test(test_run_encls_detail),
 		cmocka_unit_test(test_run_memory),
 		cmocka_unit_test(test_run_peek_mismatch),
+		cmocka_unit_test(test_run_host),
 		cmocka_unit_test(test_run_cpu_prefix),
 		cmocka_unit_test(test_run_quiet),
 		cmocka_unit_test(test_run_sgxs),
