@@ -103,7 +103,7 @@ int guest_enclave_grow(struct guest *g, const char *name, uint64_t pages, char *
 {
 	uint64_t flags =
 	    SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_PENDING;
-	struct genclave *e;
+	struct genclave *e = NULL;
 	uint64_t added = 0;
 	int r;
 
@@ -172,7 +172,7 @@ static int dyn_accept_trim(struct guest *g, struct genclave *e, const uint64_t *
 
 int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *why, size_t why_len)
 {
-	struct genclave *e;
+	struct genclave *e = NULL;
 	uint64_t *pick, n = 0;
 	int r;
 

@@ -82,7 +82,7 @@ void guest_enclave_teardown(struct guest *g, struct genclave *e)
 
 int guest_enclave_destroy(struct guest *g, const char *name, char *why, size_t why_len)
 {
-	struct genclave *e;
+	struct genclave *e = NULL;
 	int r;
 
 	r = enclave_lookup(g, name, &e, why, why_len);

@@ -170,7 +170,7 @@ static int thread_lookup(struct guest *g, const char *name, unsigned int t, stru
 int guest_thread_enter(struct guest *g, const char *name, unsigned int thread, unsigned int vcpu,
 		       char *why, size_t why_len)
 {
-	struct genclave *e;
+	struct genclave *e = NULL;
 	int r;
 
 	r = thread_lookup(g, name, thread, &e, why, why_len);
@@ -196,7 +196,7 @@ int guest_thread_enter(struct guest *g, const char *name, unsigned int thread, u
 int guest_thread_exit(struct guest *g, const char *name, unsigned int thread, char *why,
 		      size_t why_len)
 {
-	struct genclave *e;
+	struct genclave *e = NULL;
 	int r;
 
 	r = thread_lookup(g, name, thread, &e, why, why_len);

@@ -123,7 +123,7 @@ static int qemu_size(struct qemu_state *st, const char *key, const char *val, ui
 /* -m [size=]SIZE, MiB without a suffix */
 static int qemu_opt_m(struct qemu_state *st, char *p)
 {
-	char *key, *val;
+	char *key = NULL, *val = NULL;
 	uint64_t size = 0;
 
 	while (qemu_next_kv(&p, &key, &val)) {
@@ -145,7 +145,7 @@ static int qemu_opt_m(struct qemu_state *st, char *p)
 /* -smp [cpus=]N */
 static int qemu_opt_smp(struct qemu_state *st, char *p)
 {
-	char *key, *val;
+	char *key = NULL, *val = NULL;
 	uint64_t n = 0;
 
 	while (qemu_next_kv(&p, &key, &val)) {
@@ -173,7 +173,7 @@ static int qemu_opt_smp(struct qemu_state *st, char *p)
 /* -name [guest=]NAME */
 static int qemu_opt_name(struct qemu_state *st, char *p)
 {
-	char *key, *val;
+	char *key = NULL, *val = NULL;
 
 	while (qemu_next_kv(&p, &key, &val)) {
 		if (!val) {
@@ -193,7 +193,7 @@ static int qemu_opt_name(struct qemu_state *st, char *p)
 /* -numa node[,nodeid=N][,cpus=..][,memdev=..]: only node ids matter here. */
 static int qemu_opt_numa(struct qemu_state *st, char *p)
 {
-	char *key, *val;
+	char *key = NULL, *val = NULL;
 	uint64_t id = (uint64_t)__builtin_popcountll(st->numa_nodes);
 
 	if (!qemu_next_kv(&p, &key, &val) || val || strcmp(key, "node"))
@@ -337,7 +337,7 @@ static int qemu_backend_check(struct qemu_state *st, struct qemu_backend *b)
 static int qemu_opt_object(struct qemu_state *st, char *p)
 {
 	struct qemu_backend b = { 0 };
-	char *key, *val;
+	char *key = NULL, *val = NULL;
 	int r;
 
 	qemu_next_kv(&p, &key, &val);
@@ -410,7 +410,7 @@ static int qemu_machine_type(struct qemu_state *st, const char *type)
 /* -M/-machine [type=]q35,sgx-epc.N.memdev=ID,sgx-epc.N.node=NODE */
 static int qemu_opt_machine(struct qemu_state *st, char *p)
 {
-	char *key, *val;
+	char *key = NULL, *val = NULL;
 	bool first = true;
 	int r;
 
@@ -489,7 +489,7 @@ static int qemu_cpu_item(struct qemu_state *st, const char *key, const char *val
 static int qemu_opt_cpu(struct qemu_state *st, char *p)
 {
 	uint32_t host = vm_cpuid_host_features(st->host);
-	char *key, *val;
+	char *key = NULL, *val = NULL;
 	int r;
 
 	qemu_next_kv(&p, &key, &val);
