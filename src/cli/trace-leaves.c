@@ -179,26 +179,6 @@ static int build_mem(struct tp *tp, const struct op_def *od, struct trace_cmd *c
 /* Leaves                                                                 */
 /* ---------------------------------------------------------------------- */
 
-static int build_enclu(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
-		       const struct word *args, unsigned int nargs, const struct opt_vals *v)
-{
-	static const char *const regs[] = {
-		[TREG_RBX] = "rbx", [TREG_RCX] = "rcx", [TREG_RDX] = "rdx"
-	};
-	int r;
-
-	(void)od;
-	(void)nargs;
-	r = tp_num(tp, &args[0], UINT64_MAX, &cmd->reg[TREG_RAX]);
-	for (int i = TREG_RBX; !r && i <= TREG_RDX; i++) {
-		const struct opt_val *ov = topt_find(v, regs[i]);
-
-		if (ov)
-			r = tp_addr(tp, &ov->val, false, &cmd->reg[i], NULL);
-	}
-	return r;
-}
-
 /* Leaves of one EPC page operand in RCX: EBLOCK, ETRACK, EDBGRD. */
 static int build_rcx(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
 		     const struct word *args, unsigned int nargs, const struct opt_vals *v)
@@ -406,7 +386,7 @@ const struct op_def trace_leaf_ops[] = {
 	{ "store", TOP_STORE, 2, 2, "store LA BYTES", NULL, NULL, 0, build_mem },
 	{ "load", TOP_LOAD, 2, 2, "load LA LEN [want=BYTES]", want_tables, NULL, 0, build_mem },
 	{ "enclu", TOP_ENCLU, 1, 1, "enclu LEAF [rbx=X] [rcx=X] [rdx=X]", reg_tables, NULL, 0,
-	  build_enclu },
+	  topt_build_regs },
 	{ "eblock", TOP_EBLOCK, 1, 1, "eblock PAGE", NULL, NULL, 0, build_rcx },
 	{ "etrack", TOP_ETRACK, 1, 1, "etrack SECS", NULL, NULL, 0, build_rcx },
 	{ "ewb", TOP_EWB, 1, 1, "ewb PAGE va=SLOT [srcpge=ADDR] [pcmd=ADDR] [OPTION=VALUE...]",

@@ -589,8 +589,8 @@ static int build_epa(struct tp *tp, const struct op_def *od, struct trace_cmd *c
 	return r;
 }
 
-static int build_encls(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
-		       const struct word *args, unsigned int nargs, const struct opt_vals *v)
+int topt_build_regs(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		    const struct word *args, unsigned int nargs, const struct opt_vals *v)
 {
 	static const char *const regs[] = {
 		[TREG_RBX] = "rbx", [TREG_RCX] = "rcx", [TREG_RDX] = "rdx"
@@ -784,7 +784,7 @@ static const struct op_def op_defs[] = {
 	{ "eremove", TOP_EREMOVE, 1, 1, "eremove PAGE", NULL, NULL, 0, build_eremove },
 	{ "epa", TOP_EPA, 1, 1, "epa TARGET [rbx=PT]", epa_tables, NULL, 0, build_epa },
 	{ "encls", TOP_ENCLS, 1, 1, "encls LEAF [rbx=X] [rcx=X] [rdx=X]", encls_tables, NULL, 0,
-	  build_encls },
+	  topt_build_regs },
 	{ "sgxs", TOP_SGXS, 2, 2, "sgxs LABEL FILE.sgxs [sig=FILE] [OPTION=VALUE...]", sgxs_tables,
 	  NULL, 0, build_sgxs },
 	{ "rdmsr", TOP_RDMSR, 1, 1, "rdmsr MSR", NULL, NULL, 0, build_msr },

@@ -121,6 +121,10 @@ int topt_raw(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v);
 int topt_secinfo_flags(struct tp *tp, const struct opt_vals *v, unsigned int dflt_pt,
 		       uint64_t *ret);
 
+/* LEAF [rbx=X] [rcx=X] [rdx=X]: the register-level commands encls and enclu. */
+int topt_build_regs(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		    const struct word *args, unsigned int nargs, const struct opt_vals *v);
+
 /* A SIGSTRUCT or SGXS file named by (w), read now; the SIGSTRUCT is owned by the trace. */
 int topt_sig_load(struct tp *tp, const struct word *w, struct sgx_sigstruct **ret);
 struct sgxs;

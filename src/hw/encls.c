@@ -123,6 +123,17 @@ int hw_op_epc(struct hw_cpu *cpu, uint64_t la, bool write, uint64_t *ret_idx)
 	return 0;
 }
 
+int hw_op_epc_page(struct hw_cpu *cpu, uint64_t la, uint64_t *ret_idx)
+{
+	int r = hw_encls_check(cpu);
+
+	if (r)
+		return r;
+	if (la & ~SGX_PAGE_MASK)
+		return hw_fault_gp(cpu);
+	return hw_op_epc(cpu, la, true, ret_idx);
+}
+
 int hw_cpu_enclave_enter_raw(struct hw_cpu *cpu, uint64_t secs_pa)
 {
 	struct hw_epcm_entry *e;

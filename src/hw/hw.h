@@ -95,6 +95,13 @@ int hw_op_read(struct hw_cpu *cpu, uint64_t la, void *buf, size_t len);
 int hw_op_epc(struct hw_cpu *cpu, uint64_t la, bool write, uint64_t *ret_idx);
 
 /*
+ * The opening of the leaves whose one operand is an EPC page (EREMOVE,
+ * EBLOCK, ETRACK): SGX enabled (#GP), (la) 4 KiB aligned (#GP), and in the
+ * EPC (#PF). Return: 0 with the page's EPCM index, or the fault.
+ */
+int hw_op_epc_page(struct hw_cpu *cpu, uint64_t la, uint64_t *ret_idx);
+
+/*
  * Resolve an ordinary-memory operand for reading in place, up to the end of
  * its page. *ret is NULL when it lands in the EPC: it then reads as all ones.
  */

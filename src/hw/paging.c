@@ -153,12 +153,7 @@ int hw_eblock(struct hw_cpu *cpu, uint64_t epc)
 	uint64_t idx;
 	int r;
 
-	r = hw_encls_check(cpu);
-	if (r)
-		return r;
-	if (epc & ~SGX_PAGE_MASK)
-		return hw_fault_gp(cpu);
-	r = hw_op_epc(cpu, epc, true, &idx);
+	r = hw_op_epc_page(cpu, epc, &idx);
 	if (r)
 		return r;
 	e = epcm_entry(cpu->proc, idx);
@@ -178,12 +173,7 @@ int hw_etrack(struct hw_cpu *cpu, uint64_t secs)
 	uint64_t idx;
 	int r;
 
-	r = hw_encls_check(cpu);
-	if (r)
-		return r;
-	if (secs & ~SGX_PAGE_MASK)
-		return hw_fault_gp(cpu);
-	r = hw_op_epc(cpu, secs, true, &idx);
+	r = hw_op_epc_page(cpu, secs, &idx);
 	if (r)
 		return r;
 	/* The tracking resource is the SECS: another leaf holding it is #GP. */
