@@ -96,8 +96,8 @@ int guest_enclave_destroy(struct guest *g, const char *name, char *why, size_t w
 
 /*
  * Run thread (thread) of an enclave on vCPU (vcpu): EENTER (or ERESUME if
- * the host preempted it), touching (touch) of its data pages, which reloads
- * any the guest evicted. Leave it inside with guest_thread_enter(), take it
+ * the host preempted it), then touching each of its readable regular pages,
+ * which reloads any the guest evicted. Leave it inside with guest_thread_enter(), take it
  * out with guest_thread_exit().
  */
 int guest_thread_enter(struct guest *g, const char *name, unsigned int thread, unsigned int vcpu,
@@ -123,7 +123,7 @@ enum guest_enclave_state {
 struct guest_enclave_info {
 	enum guest_enclave_state state;
 	uint64_t base, size;  /* ELRANGE */
-	uint64_t pages;	      /* EPC pages it owns, SECS and VA pages included */
+	uint64_t pages;	      /* EPC pages it owns, its SECS included (VA pages are the guest's) */
 	uint64_t resident;    /* of those, in the EPC now */
 	uint64_t evicted;     /* written back to guest RAM */
 	unsigned int threads; /* TCSs */
