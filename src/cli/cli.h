@@ -29,6 +29,8 @@ int cmd_einit(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_cpuid(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 /* Print "vsgx: " and the formatted message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

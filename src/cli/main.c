@@ -5,6 +5,8 @@
 #include <string.h>
 
 static const struct cli_command commands[] = {
+	{ "run", cmd_run, "run a scenario: an SGX host, its VMs and their guests (the main job)" },
+	{ "monitor", cmd_monitor, "the same commands, typed at a prompt" },
 	{ "measure", cmd_measure, "print the MRENCLAVE of an SGXS file" },
 	{ "sign", cmd_sign, "write a SIGSTRUCT for an SGXS file" },
 	{ "einit", cmd_einit, "build an enclave on a modelled processor and run EINIT" },

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsgx run [--json FILE] [--vectors DIR] [--quiet] SCENARIO
+ * vsgx monitor [--json FILE] [--vectors DIR]
+ *
+ * The main job: a modelled SGX host running SGX VMs, driven by a scenario
+ * in the monitor's language (docs/scenario-format.md), or by the same
+ * commands typed at the monitor's prompt.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "monitor.h"
+
+static const char run_usage[] =
+    "usage: vsgx run [--json FILE] [--vectors DIR] [--quiet] SCENARIO\n"
+    "       vsgx monitor [--json FILE] [--vectors DIR]\n"
+    "\n"
+    "run: replay SCENARIO, commands of the monitor's language (one per line; see\n"
+    "docs/scenario-format.md) that power on an SGX host, create and reset VMs, run\n"
+    "guests with enclaves and check what happened. Each command is printed with\n"
+    "its outcome; a report of every VM and NUMA node closes the run.\n"
+    "monitor: read the same commands from standard input, one at a time.\n"
+    "\n"
+    "  --json FILE    also write every event and the report as JSON lines ('-': stdout)\n"
+    "  --vectors DIR  what $VECTORS stands for (default: $VSGX_VECTORS)\n"
+    "  --quiet        print only failures and the report\n"
+    "\n"
+    "Exit status: 0 the scenario ran and every expectation held, 1 a command or an\n"
+    "expectation failed (\"FILE:LINE: expected X, got Y: why\"), 2 bad usage, a\n"
+    "line the monitor cannot read (\"FILE:LINE:COLUMN: ...\") or an unreadable file.\n";
+
+struct run_cli {
+	const char *path;
+	const char *json;
+	const char *vectors;
+	bool quiet;
+};
+
+static int run_parse_args(int argc, char **argv, bool monitor, struct run_cli *o)
+{
+	static const struct option longopts[] = {
+		{ "json", required_argument, NULL, 'j' },
+		{ "vectors", required_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *env = getenv("VSGX_VECTORS");
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->vectors = env && *env ? env : NULL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = optarg;
+			break;
+		case 'v':
+			o->vectors = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return -1;
+		default:
+			fputs(run_usage, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (monitor ? optind != argc : optind + 1 != argc) {
+		cli_error(monitor
+			      ? "monitor takes no file: it reads standard input"
+			      : "run needs exactly one SCENARIO file; 'vsgx run --help' says more");
+		return CLI_EXIT_USAGE;
+	}
+	o->path = monitor ? NULL : argv[optind];
+	return 0;
+}
+
+static int read_all(const char *path, char **ret, size_t *ret_len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+
+	if (!f || !buf) {
+		free(buf);
+		return f ? -ENOMEM : -errno;
+	}
+	for (size_t got; (got = fread(buf + n, 1, cap - n, f)) > 0;) {
+		n += got;
+		if (n == cap) {
+			char *nb = cap < (16u << 20) ? realloc(buf, cap * 2) : NULL;
+
+			if (!nb) {
+				free(buf);
+				if (f != stdin)
+					fclose(f);
+				return -EFBIG;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	*ret = buf;
+	*ret_len = n;
+	return 0;
+}
+
+static int run_scenario(struct monitor *mon, const char *path)
+{
+	size_t len = 0;
+	char *text = NULL;
+	int r;
+
+	r = read_all(path, &text, &len);
+	if (r) {
+		cli_error("%s: %s", path, r == -EFBIG ? "larger than 16 MiB" : strerror(-r));
+		return CLI_EXIT_USAGE;
+	}
+	r = monitor_run_text(mon, path, text, len);
+	free(text);
+	return r;
+}
+
+/* The interactive monitor: one line at a time, going on after failures. */
+static int run_monitor(struct monitor *mon)
+{
+	bool tty = isatty(0);
+	char line[4096];
+	unsigned int n = 0;
+	int worst = 0;
+
+	for (;;) {
+		int r;
+
+		if (tty) {
+			fputs("(vsgx) ", stdout);
+			fflush(stdout);
+		}
+		if (!fgets(line, sizeof(line), stdin))
+			break;
+		if (!strncmp(line, "quit", 4) || !strncmp(line, "q\n", 2))
+			break;
+		r = monitor_line(mon, "<stdin>", ++n, line);
+		worst = r > worst ? r : worst;
+	}
+	return worst;
+}
+
+static int run_main(int argc, char **argv, bool monitor)
+{
+	struct monitor_opts mo = { 0 };
+	struct monitor *mon;
+	struct run_cli o;
+	char *dir = NULL;
+	FILE *json = NULL;
+	int r;
+
+	r = run_parse_args(argc, argv, monitor, &o);
+	if (r)
+		return r < 0 ? CLI_EXIT_OK : r;
+	if (o.json) {
+		json = strcmp(o.json, "-") ? fopen(o.json, "w") : stdout;
+		if (!json) {
+			cli_error("%s: %s", o.json, strerror(errno));
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (o.path && strcmp(o.path, "-"))
+		dir = strdup(o.path);
+	mo = (struct monitor_opts){ o.vectors, dir ? dirname(dir) : NULL, stdout, stderr, json,
+				    o.quiet };
+	r = monitor_create(&mo, &mon);
+	if (!r) {
+		r = monitor ? run_monitor(mon) : run_scenario(mon, o.path);
+		if (r != CLI_EXIT_USAGE)
+			monitor_report(mon);
+		monitor_free(mon);
+	}
+	if (json && json != stdout)
+		fclose(json);
+	free(dir);
+	return r;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	return run_main(argc, argv, false);
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	return run_main(argc, argv, true);
+}

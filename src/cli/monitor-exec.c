@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the monitor's commands do: the host, VMs and their lifecycle, the
+ * guest OS in each, and expectations about all of them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "monitor-int.h"
+#include "vsgx/crypto.h"
+#include "vsgx/host.h"
+#include "vsgx/sgxs.h"
+#include "vsgx/sigstruct.h"
+
+#define PAGES_PER_MIB 256
+
+/* ---------------------------------------------------------------------- */
+/* host                                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* The words after the command, joined by spaces, from word (from) on. */
+static void join_words(const struct mon_cmd *c, unsigned int from, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = from; i < c->l->nw && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "", c->l->w[i]);
+}
+
+int mon_exec_host(struct mon_cmd *c)
+{
+	struct monitor *mon = c->mon;
+	char text[2048], why[256];
+	struct hw_desc d;
+	int r;
+
+	if (mon->m)
+		return mon_fail(mon, -EEXIST,
+				"the host is powered on already: 'host' comes first, once");
+	join_words(c, c->first, text, sizeof(text));
+	r = vm_host_parse(text, &d, why, sizeof(why));
+	if (!r)
+		r = vmm_create(&d, &mon->m, why, sizeof(why));
+	if (r)
+		return mon_fail(mon, r, "%s", why);
+	snprintf(mon->detail, sizeof(mon->detail), "%u EPC sections, %u CPUs", d.nr_sections,
+		 d.nr_cpus);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* vm                                                                     */
+/* ---------------------------------------------------------------------- */
+
+static bool is_number(const char *s)
+{
+	uint64_t v;
+
+	return cli_parse_u64(s, UINT64_MAX, &v) == 0;
+}
+
+/* KEY=VALUE words as an xl config, quoting values that are not numbers. */
+static void xl_from_words(const struct mon_cmd *c, const char *name, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "name = \"%s\"\n", name);
+
+	for (unsigned int i = c->first + 1; i < c->l->nw && n < len; i++) {
+		const char *w = c->l->w[i], *eq = strchr(w, '=');
+
+		if (!eq)
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%.*s = %s%s%s\n", (int)(eq - w), w,
+				      is_number(eq + 1) || eq[1] == '"' ? "" : "\"", eq + 1,
+				      is_number(eq + 1) || eq[1] == '"' ? "" : "\"");
+	}
+}
+
+static int read_file(struct monitor *mon, const char *word, char **ret)
+{
+	char path[4096];
+	FILE *f;
+	long n;
+
+	if (mon_path(mon, word, path, sizeof(path)))
+		return mon->err;
+	f = fopen(path, "r");
+	if (!f)
+		return mon_fail(mon, -errno, "%s: %s", path, strerror(errno));
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	*ret = n >= 0 && n < (1 << 20) ? calloc(1, (size_t)n + 1) : NULL;
+	if (!*ret || fread(*ret, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		free(*ret);
+		return mon_fail(mon, -EIO, "%s: cannot read it (at most 1 MiB)", path);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* The config a 'vm create' line gives: QEMU options, a file, or xl keys. */
+static int vm_config_from(struct mon_cmd *c, const char *name, struct vm_config *cfg)
+{
+	struct monitor *mon = c->mon;
+	struct hw_processor *p = vmm_processor(mon->m);
+	const char *file = mon_opt(c, "config");
+	char why[512], text[4096], *buf = NULL;
+	int r;
+
+	if (mon_arg(c, 1) && !strcmp(mon_arg(c, 1), "qemu")) {
+		unsigned int at = 0;
+
+		for (unsigned int i = c->first; i < c->l->nw; i++)
+			if (!strcmp(c->l->w[i], "qemu"))
+				at = i + 1;
+		r = vm_config_parse_qemu(p, (int)(c->l->nw - at), (char *const *)&c->l->w[at], cfg,
+					 why, sizeof(why));
+	} else if (file) {
+		if (read_file(mon, file, &buf))
+			return mon->err;
+		r = vm_config_parse(p, buf, cfg, why, sizeof(why));
+		free(buf);
+	} else {
+		xl_from_words(c, name, text, sizeof(text));
+		r = vm_config_parse_xl(p, text, cfg, why, sizeof(why));
+	}
+	return r ? mon_fail(mon, r, "%s", why) : 0;
+}
+
+static int vm_create(struct mon_cmd *c)
+{
+	struct monitor *mon = c->mon;
+	const char *name = mon_arg(c, 0);
+	struct vm_config cfg;
+	struct vmm_vm *vm;
+	char why[512];
+	int r;
+
+	if (vm_config_from(c, name, &cfg))
+		return mon->err;
+	r = vmm_vm_create(mon->m, name, &cfg, &vm, why, sizeof(why));
+	if (r)
+		return mon_fail(mon, r, "%s", why);
+	mon->vms[mon->nr_vms++] = (struct mon_vm){ .vm = vm };
+	snprintf(mon->detail, sizeof(mon->detail),
+		 "%llu MiB RAM, %u vCPUs, %llu MiB EPC in %u sections",
+		 (unsigned long long)(cfg.memory >> 20), cfg.vcpus,
+		 (unsigned long long)(vm_config_epc_size(&cfg) >> 20), cfg.nr_sections);
+	return 0;
+}
+
+static struct mon_vm *vm_named(struct mon_cmd *c, const char *name)
+{
+	struct mon_vm *v = mon_vm_find(c->mon, name);
+
+	if (!v)
+		mon_fail(c->mon, -ENOENT, "no VM named '%s': 'vm create %s ...' first", name, name);
+	return v;
+}
+
+/* The two passes, for the detail: "pass 1: 1 0, pass 2: 0". */
+static void reset_detail(struct monitor *mon, struct mon_vm *v, const struct vmm_epc_reset *rep)
+{
+	const struct vmm_vm *vm = v->vm;
+	unsigned int n = vmm_vm_config(vm)->nr_sections;
+	size_t k = (size_t)snprintf(mon->detail, sizeof(mon->detail), "remove-all pass 1:");
+	bool second = false;
+
+	for (unsigned int i = 0; i < n; i++) {
+		k += (size_t)snprintf(mon->detail + k, sizeof(mon->detail) - k, " %lld",
+				      (long long)rep->first[i]);
+		second |= rep->retried[i];
+	}
+	if (second) {
+		k += (size_t)snprintf(mon->detail + k, sizeof(mon->detail) - k, ", pass 2:");
+		for (unsigned int i = 0; i < n; i++)
+			if (rep->retried[i])
+				k += (size_t)snprintf(mon->detail + k, sizeof(mon->detail) - k,
+						      " %lld", (long long)rep->second[i]);
+	}
+	if (rep->aex)
+		snprintf(mon->detail + k, sizeof(mon->detail) - k, ", %u vCPUs stopped inside",
+			 rep->aex);
+	v->last = *rep;
+}
+
+/* The OS starts over after a reset or a power-on from S5. */
+static int guest_restart_after(struct monitor *mon, struct mon_vm *v)
+{
+	char why[512];
+	int r;
+
+	if (!v->guest)
+		return 0;
+	r = guest_restart(v->guest, why, sizeof(why));
+	return r ? mon_fail(mon, r, "the guest did not boot again: %s", why) : 0;
+}
+
+static int vm_reset(struct mon_cmd *c, struct mon_vm *v)
+{
+	const char *mode = mon_arg(c, 1);
+	struct vmm_epc_reset rep;
+	int r;
+
+	if (mode && strcmp(mode, "nostop"))
+		return mon_fail(c->mon, -EINVAL, "'%s': vm reset takes only 'nostop'", mode);
+	r = vmm_vm_reset(v->vm, mode != NULL, &rep);
+	v->last = rep;
+	if (r)
+		return mon_fail(c->mon, r, "%s",
+				r == -EINVAL ? "the VM is off or stopped" : vmm_vm_error(v->vm));
+	reset_detail(c->mon, v, &rep);
+	return guest_restart_after(c->mon, v);
+}
+
+static int vm_suspend(struct mon_cmd *c, struct mon_vm *v)
+{
+	const char *s = mon_arg(c, 1);
+	struct vmm_epc_reset rep;
+	unsigned int state;
+	int r;
+
+	if (strcmp(s, "s3") && strcmp(s, "s4") && strcmp(s, "s5"))
+		return mon_fail(c->mon, -EINVAL, "'%s': a sleep state is s3, s4 or s5", s);
+	state = (unsigned int)(s[1] - '0');
+	r = vmm_vm_sleep(v->vm, state, &rep);
+	v->last = rep;
+	if (r)
+		return mon_fail(c->mon, r, "%s",
+				r == -EINVAL ? "the VM is not running" : vmm_vm_error(v->vm));
+	v->slept = state;
+	reset_detail(c->mon, v, &rep);
+	return 0;
+}
+
+static int vm_state_move(struct mon_cmd *c, struct mon_vm *v, int (*fn)(struct vmm_vm *))
+{
+	int r = fn(v->vm);
+
+	if (r)
+		return mon_fail(c->mon, r, "VM '%s' is %s", vmm_vm_name(v->vm),
+				vmm_vm_state_name(vmm_vm_state(v->vm)));
+	return 0;
+}
+
+static void vm_destroy(struct monitor *mon, struct mon_vm *v)
+{
+	guest_free(v->guest);
+	vmm_vm_destroy(v->vm);
+	*v = mon->vms[--mon->nr_vms];
+}
+
+int mon_exec_vm(struct mon_cmd *c, const char *sub)
+{
+	struct mon_vm *v;
+
+	if (!strcmp(sub, "create"))
+		return vm_create(c);
+	v = vm_named(c, mon_arg(c, 0));
+	if (!v)
+		return c->mon->err;
+	if (!strcmp(sub, "reset"))
+		return vm_reset(c, v);
+	if (!strcmp(sub, "suspend"))
+		return vm_suspend(c, v);
+	if (!strcmp(sub, "pause"))
+		return vm_state_move(c, v, vmm_vm_pause);
+	if (!strcmp(sub, "resume"))
+		return vm_state_move(c, v, vmm_vm_resume);
+	if (!strcmp(sub, "wake")) {
+		v->slept = 0;
+		return vm_state_move(c, v, vmm_vm_wake);
+	}
+	if (!strcmp(sub, "power-on")) {
+		if (vm_state_move(c, v, vmm_vm_power_on))
+			return c->mon->err;
+		/* From S5 the OS boots afresh; from S4 it resumes its hibernated image. */
+		if (v->slept == 5 && guest_restart_after(c->mon, v))
+			return c->mon->err;
+		v->slept = 0;
+		return 0;
+	}
+	vm_destroy(c->mon, v);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* guest                                                                  */
+/* ---------------------------------------------------------------------- */
+
+static int opt_u64(struct mon_cmd *c, const char *name, uint64_t dflt, uint64_t max, uint64_t *ret)
+{
+	const char *s = mon_opt(c, name);
+
+	*ret = dflt;
+	if (s && cli_parse_u64(s, max, ret))
+		return mon_fail(c->mon, -EINVAL, "%s=%s: a number from 0 to %llu", name, s,
+				(unsigned long long)max);
+	return 0;
+}
+
+static int guest_key(struct mon_cmd *c, const struct crypto_rsa_key **ret)
+{
+	struct monitor *mon = c->mon;
+	const char *file = mon_opt(c, "key");
+	char path[4096], why[256];
+	int r;
+
+	if (!mon->key || file) {
+		crypto_rsa_key_free(mon->key);
+		mon->key = NULL;
+		if (mon_path(mon, file ? file : "$VECTORS/kselftest_sign_key.pem", path,
+			     sizeof(path)))
+			return mon->err;
+		r = crypto_rsa_key_load(path, &mon->key, why, sizeof(why));
+		if (r)
+			return mon_fail(mon, r, "%s: %s", path, why);
+	}
+	*ret = mon->key;
+	return 0;
+}
+
+static int guest_load(struct mon_cmd *c, struct guest *g, const char *encl, char *why, size_t len)
+{
+	struct monitor *mon = c->mon;
+	const char *sgxs_w = mon_opt(c, "sgxs"), *sig_w = mon_opt(c, "sig");
+	char path[4096], msg[256];
+	struct sgx_sigstruct sig;
+	struct sgxs *s;
+	int r;
+
+	if (!sgxs_w || !sig_w)
+		return mon_fail(mon, -EINVAL, "guest load needs sgxs=FILE and sig=FILE");
+	if (mon_path(mon, sig_w, path, sizeof(path)))
+		return mon->err;
+	r = sigstruct_load(path, &sig, msg, sizeof(msg));
+	if (r)
+		return mon_fail(mon, r, "%s: %s", path, msg);
+	if (mon_path(mon, sgxs_w, path, sizeof(path)))
+		return mon->err;
+	r = sgxs_load(path, &s, msg, sizeof(msg));
+	if (r)
+		return mon_fail(mon, r, "%s: %s", path, msg);
+	r = guest_enclave_load(g, encl, s, &sig, why, len);
+	sgxs_free(s);
+	return r;
+}
+
+static int guest_build(struct mon_cmd *c, struct guest *g, const char *encl, char *why, size_t len)
+{
+	const struct crypto_rsa_key *key = NULL;
+	uint64_t pages, threads;
+	const char *flag = mon_arg(c, 3);
+
+	if (flag && strcmp(flag, "debug"))
+		return mon_fail(c->mon, -EINVAL, "'%s': guest build takes only 'debug'", flag);
+	if (!mon_opt(c, "pages"))
+		return mon_fail(c->mon, -EINVAL, "guest build needs pages=N");
+	if (opt_u64(c, "pages", 0, 1ULL << 24, &pages) || opt_u64(c, "threads", 1, 64, &threads) ||
+	    guest_key(c, &key))
+		return c->mon->err;
+	return guest_enclave_build(g, encl, pages, (unsigned int)threads, key, flag != NULL, why,
+				   len);
+}
+
+static int guest_boot_cmd(struct mon_cmd *c, struct mon_vm *v, char *why, size_t len)
+{
+	struct guest_stats st;
+	int r;
+
+	if (v->guest)
+		return mon_fail(c->mon, -EEXIST, "the guest in '%s' is booted already",
+				vmm_vm_name(v->vm));
+	r = guest_boot(v->vm, &v->guest, why, len);
+	if (r && r != -ENODEV)
+		return r;
+	guest_stats(v->guest, &st);
+	snprintf(c->mon->detail, sizeof(c->mon->detail),
+		 "%llu EPC pages, %llu sanitized twice, sgx2=%d flc=%d",
+		 (unsigned long long)st.epc_pages, (unsigned long long)st.sanitized, st.sgx2,
+		 st.flc);
+	return r;
+}
+
+static int guest_reboot_cmd(struct mon_cmd *c, struct mon_vm *v, char *why, size_t len)
+{
+	const char *how = mon_arg(c, 2);
+	struct vmm_epc_reset rep;
+	int r;
+
+	if (strcmp(how, "clean") && strcmp(how, "unclean"))
+		return mon_fail(c->mon, -EINVAL, "'%s': a reboot is clean or unclean", how);
+	r = guest_reboot(v->guest, !strcmp(how, "clean"), &rep, why, len);
+	reset_detail(c->mon, v, &rep);
+	return r;
+}
+
+static int guest_pages_cmd(struct mon_cmd *c, struct guest *g, const char *sub, const char *encl,
+			   char *why, size_t len)
+{
+	uint64_t pages;
+
+	if (!mon_opt(c, "pages"))
+		return mon_fail(c->mon, -EINVAL, "guest %s needs pages=N", sub);
+	if (opt_u64(c, "pages", 0, 1ULL << 24, &pages))
+		return c->mon->err;
+	if (!strcmp(sub, "grow"))
+		return guest_enclave_grow(g, encl, pages, why, len);
+	if (!strcmp(sub, "trim"))
+		return guest_enclave_trim(g, encl, pages, why, len);
+	return guest_enclave_evict(g, encl, pages, why, len);
+}
+
+static int guest_enclave_cmd(struct mon_cmd *c, struct guest *g, const char *sub, char *why,
+			     size_t len)
+{
+	const char *encl = mon_arg(c, 2);
+	uint64_t thread, vcpu;
+
+	if (!strcmp(sub, "load"))
+		return guest_load(c, g, encl, why, len);
+	if (!strcmp(sub, "build"))
+		return guest_build(c, g, encl, why, len);
+	if (!strcmp(sub, "destroy"))
+		return guest_enclave_destroy(g, encl, why, len);
+	if (opt_u64(c, "thread", 0, 63, &thread) || opt_u64(c, "vcpu", 0, 255, &vcpu))
+		return c->mon->err;
+	if (!strcmp(sub, "enter"))
+		return guest_thread_enter(g, encl, (unsigned int)thread, (unsigned int)vcpu, why,
+					  len);
+	if (!strcmp(sub, "exit"))
+		return guest_thread_exit(g, encl, (unsigned int)thread, why, len);
+	return guest_pages_cmd(c, g, sub, encl, why, len);
+}
+
+int mon_exec_guest(struct mon_cmd *c, const char *sub)
+{
+	struct mon_vm *v = vm_named(c, mon_arg(c, 0));
+	char why[MON_MSG_MAX];
+	int r;
+
+	if (!v)
+		return c->mon->err;
+	why[0] = '\0';
+	if (!strcmp(sub, "boot"))
+		r = guest_boot_cmd(c, v, why, sizeof(why));
+	else if (!v->guest)
+		return mon_fail(c->mon, -ENODEV, "no guest runs in '%s': 'guest %s boot' first",
+				vmm_vm_name(v->vm), vmm_vm_name(v->vm));
+	else if (!strcmp(sub, "reboot"))
+		r = guest_reboot_cmd(c, v, why, sizeof(why));
+	else
+		r = guest_enclave_cmd(c, v->guest, sub, why, sizeof(why));
+	if (r && !c->mon->err)
+		mon_fail(c->mon, r, "%s", why[0] ? why : strerror(-r));
+	return c->mon->err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* expect                                                                 */
+/* ---------------------------------------------------------------------- */
+
+struct mon_field {
+	const char *name;
+	const char *value; /* as text */
+};
+
+#define MAX_FIELDS 16
+
+/* Every FIELD=VALUE of the line must be one of (f) with that text. */
+static int expect_fields(struct mon_cmd *c, const struct mon_field *f, unsigned int n,
+			 unsigned int from)
+{
+	struct monitor *mon = c->mon;
+
+	for (unsigned int i = c->first + from; i < c->l->nw; i++) {
+		const char *w = c->l->w[i], *eq = strchr(w, '=');
+		unsigned int k;
+
+		if (!eq)
+			return mon_fail(mon, -EINVAL, "'%s' is no FIELD=VALUE", w);
+		for (k = 0; k < n; k++)
+			if (strlen(f[k].name) == (size_t)(eq - w) &&
+			    !strncmp(f[k].name, w, (size_t)(eq - w)))
+				break;
+		if (k == n)
+			return mon_fail(mon, -EINVAL, "'%.*s' is no field here", (int)(eq - w), w);
+		mon->checks++;
+		if (strcmp(f[k].value, eq + 1)) {
+			mon->mismatch = true;
+			return mon_fail(mon, 0, "expected %s, got %s=%s", w, f[k].name, f[k].value);
+		}
+	}
+	return 0;
+}
+
+static char *num(char (*buf)[24], uint64_t v)
+{
+	snprintf(*buf, sizeof(*buf), "%llu", (unsigned long long)v);
+	return *buf;
+}
+
+static int expect_vm(struct mon_cmd *c)
+{
+	struct mon_vm *v = vm_named(c, mon_arg(c, 0));
+	char b[9][24];
+	struct vmm_vm_stats st;
+	unsigned int enclaves, retried = 0;
+
+	if (!v)
+		return c->mon->err;
+	for (unsigned int i = 0; i < VM_MAX_SECTIONS; i++)
+		retried += v->last.retried[i];
+	vmm_vm_stats(v->vm, &st);
+	enclaves = v->guest ? guest_nr_enclaves(v->guest) : 0;
+	const struct mon_field f[] = {
+		{ "state", vmm_vm_state_name(vmm_vm_state(v->vm)) },
+		{ "epc-configured", num(&b[0], st.epc_configured) },
+		{ "epc-held", num(&b[1], st.epc_held) },
+		{ "enclaves", num(&b[2], enclaves) },
+		{ "resets", num(&b[3], st.resets) },
+		{ "reset-failures", num(&b[4], st.reset_failures) },
+		{ "faults", num(&b[5], st.injected_gp + st.injected_pf + st.injected_ud) },
+		{ "preemptions", num(&b[6], st.preemptions) },
+		{ "epc-fault-failures", num(&b[7], st.epc_fault_failures) },
+		{ "second-pass", num(&b[8], retried) },
+	};
+
+	return expect_fields(c, f, sizeof(f) / sizeof(f[0]), 1);
+}
+
+static int expect_epc(struct mon_cmd *c, const struct host_epc_stats *st, unsigned int from)
+{
+	char b[5][24];
+	const struct mon_field f[] = {
+		{ "total", num(&b[0], st->total) }, { "free", num(&b[1], st->free) },
+		{ "used", num(&b[2], st->used) },   { "zombie", num(&b[3], st->zombie) },
+		{ "bad", num(&b[4], st->bad) },
+	};
+
+	return expect_fields(c, f, sizeof(f) / sizeof(f[0]), from);
+}
+
+static int expect_node(struct mon_cmd *c)
+{
+	struct host_epc_stats st;
+	uint64_t node;
+
+	if (cli_parse_u64(mon_arg(c, 0), HW_MAX_NODES - 1, &node))
+		return mon_fail(c->mon, -EINVAL, "'%s' is no NUMA node", mon_arg(c, 0));
+	host_node_stats(vmm_host(c->mon->m), (unsigned int)node, &st);
+	return expect_epc(c, &st, 1);
+}
+
+static int expect_enclave(struct mon_cmd *c)
+{
+	struct mon_vm *v = vm_named(c, mon_arg(c, 0));
+	struct guest_enclave_info info;
+	char b[5][24];
+
+	if (!v)
+		return c->mon->err;
+	if (!v->guest || guest_enclave_query(v->guest, mon_arg(c, 1), &info))
+		return mon_fail(c->mon, -ENOENT, "VM '%s' has no enclave '%s'", mon_arg(c, 0),
+				mon_arg(c, 1));
+	const struct mon_field f[] = {
+		{ "state", info.state == GUEST_ENCLAVE_LOST ? "lost" : "alive" },
+		{ "pages", num(&b[0], info.pages) },
+		{ "resident", num(&b[1], info.resident) },
+		{ "evicted", num(&b[2], info.evicted) },
+		{ "threads", num(&b[3], info.threads) },
+		{ "inside", num(&b[4], info.inside) },
+	};
+
+	return expect_fields(c, f, sizeof(f) / sizeof(f[0]), 2);
+}
+
+static int expect_guest(struct mon_cmd *c)
+{
+	struct mon_vm *v = vm_named(c, mon_arg(c, 0));
+	struct guest_stats st;
+	char b[6][24];
+
+	if (!v)
+		return c->mon->err;
+	if (!v->guest)
+		return mon_fail(c->mon, -ENODEV, "no guest runs in '%s'", mon_arg(c, 0));
+	guest_stats(v->guest, &st);
+	const struct mon_field f[] = {
+		{ "epc-pages", num(&b[0], st.epc_pages) },
+		{ "epc-free", num(&b[1], st.epc_free) },
+		{ "evictions", num(&b[2], st.evictions) },
+		{ "reloads", num(&b[3], st.reloads) },
+		{ "lost", num(&b[4], st.lost) },
+		{ "enclaves", num(&b[5], guest_nr_enclaves(v->guest)) },
+	};
+
+	return expect_fields(c, f, sizeof(f) / sizeof(f[0]), 1);
+}
+
+int mon_exec_expect(struct mon_cmd *c, const char *sub)
+{
+	struct host_epc_stats st;
+
+	if (!strcmp(sub, "vm"))
+		return expect_vm(c);
+	if (!strcmp(sub, "node"))
+		return expect_node(c);
+	if (!strcmp(sub, "enclave"))
+		return expect_enclave(c);
+	if (!strcmp(sub, "guest"))
+		return expect_guest(c);
+	host_stats(vmm_host(c->mon->m), &st);
+	return expect_epc(c, &st, 0);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* The monitor's internals, shared by monitor.c, monitor-exec.c and monitor-report.c only. */
+#ifndef VSGX_CLI_MONITOR_INT_H
+#define VSGX_CLI_MONITOR_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "monitor.h"
+#include "vsgx/guest.h"
+#include "vsgx/vmm.h"
+
+#define MON_MAX_WORDS 96
+#define MON_WORD_MAX  512
+#define MON_MSG_MAX   600
+
+struct crypto_rsa_key;
+
+/* A line split into words: arguments, then NAME=VALUE options, then "=> OUTCOME". */
+struct mon_line {
+	const char *name;
+	unsigned int line;
+	char buf[4096];
+	char *w[MON_MAX_WORDS];
+	unsigned int col[MON_MAX_WORDS];
+	unsigned int nw;
+	const char *want; /* the outcome after "=>", or NULL */
+	unsigned int want_col;
+};
+
+/* A VM the monitor runs, and the guest OS in it once booted. */
+struct mon_vm {
+	struct vmm_vm *vm;
+	struct guest *guest;
+	unsigned int slept;	   /* the sleep state it is in: 3, 4, 5, or 0 */
+	struct vmm_epc_reset last; /* what the last reset or sleep's remove-all passes did */
+};
+
+struct monitor {
+	struct monitor_opts o;
+	struct vmm *m;
+	struct mon_vm vms[VMM_MAX_VMS];
+	unsigned int nr_vms;
+	struct crypto_rsa_key *key; /* the default signing key, loaded on first use */
+	unsigned int commands, checks;
+	/* What the command running now says about itself. */
+	char detail[MON_MSG_MAX];
+	bool detail_json;      /* the detail is a QMP answer */
+	char msg[MON_MSG_MAX]; /* why it failed */
+	int err;	       /* its -errno, or 0 */
+	bool mismatch;	       /* an expect found a difference (msg says which) */
+};
+
+/* A command: its words after the group and subcommand, the line for messages. */
+struct mon_cmd {
+	struct monitor *mon;
+	const struct mon_line *l;
+	unsigned int first; /* index of the first word after the command's name */
+};
+
+/* The words of a command that are not NAME=VALUE, and the option (name)'s value. */
+unsigned int mon_nargs(const struct mon_cmd *c);
+const char *mon_arg(const struct mon_cmd *c, unsigned int i);
+const char *mon_opt(const struct mon_cmd *c, const char *name);
+
+/* Record a failure of the running command: (err) and a message. Returns (err). */
+int mon_fail(struct monitor *mon, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A path from a command: $VECTORS expanded, relative to the scenario's directory. */
+int mon_path(struct monitor *mon, const char *word, char *buf, size_t len);
+
+/* The machine, powered on with the default host if no 'host' command came first. */
+int mon_machine(struct monitor *mon);
+
+struct mon_vm *mon_vm_find(struct monitor *mon, const char *name);
+
+/* Command groups (monitor-exec.c, monitor-report.c). */
+int mon_exec_host(struct mon_cmd *c);
+int mon_exec_vm(struct mon_cmd *c, const char *sub);
+int mon_exec_guest(struct mon_cmd *c, const char *sub);
+int mon_exec_expect(struct mon_cmd *c, const char *sub);
+int mon_exec_info(struct mon_cmd *c);
+int mon_exec_qmp(struct mon_cmd *c, const char *sub);
+
+/* JSON lines: a command's outcome, and the closing report. */
+void mon_json_command(struct monitor *mon, const struct mon_line *l, const char *outcome);
+
+#endif /* VSGX_CLI_MONITOR_INT_H */

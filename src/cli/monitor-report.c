@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the monitor tells: HMP's `info sgx`, QMP's query-sgx and
+ * query-sgx-capabilities in QEMU's schema (SgxInfo: sgx, sgx1, sgx2, flc,
+ * sections[{node, size}]) — from the guest's CPUID and configuration and the
+ * host's CPUID, not hard-coded as QEMU's query-sgx is — and the closing
+ * report, as text and as JSON lines (json-c).
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "monitor-int.h"
+#include "vsgx/host.h"
+
+#define MIB (1ULL << 20)
+
+struct sgx_info {
+	bool sgx, sgx1, sgx2, flc;
+	unsigned int nr;
+	struct {
+		uint32_t node;
+		uint64_t size;
+	} sec[SGX_MAX_EPC_SECTIONS];
+};
+
+/* What a VM's guest sees: its CPUID leaves 7 and 0x12, and its sections. */
+static void info_of_vm(struct vmm_vm *vm, struct sgx_info *ret)
+{
+	const struct vm_layout *l = vmm_vm_layout(vm);
+	struct hw_cpuid_regs l7, l12;
+
+	memset(ret, 0, sizeof(*ret));
+	vmm_vm_cpuid(vm, 7, 0, &l7);
+	vmm_vm_cpuid(vm, SGX_CPUID, 0, &l12);
+	ret->sgx = l7.ebx & CPUID_7_EBX_SGX;
+	ret->sgx1 = l12.eax & CPUID_12_EAX_SGX1;
+	ret->sgx2 = l12.eax & CPUID_12_EAX_SGX2;
+	ret->flc = l7.ecx & CPUID_7_ECX_SGX_LC;
+	ret->nr = l->nr_sections;
+	for (unsigned int i = 0; i < l->nr_sections; i++) {
+		ret->sec[i].node = l->sections[i].node;
+		ret->sec[i].size = l->sections[i].size;
+	}
+}
+
+/* What the host offers: its CPUID and its EPC sections with their NUMA nodes. */
+static void info_of_host(struct vmm *m, struct sgx_info *ret)
+{
+	struct hw_processor *p = vmm_processor(m);
+	struct hw_cpuid_regs l7, l12;
+
+	memset(ret, 0, sizeof(*ret));
+	hw_cpuid(p, 7, 0, &l7);
+	hw_cpuid(p, SGX_CPUID, 0, &l12);
+	ret->sgx = l7.ebx & CPUID_7_EBX_SGX;
+	ret->sgx1 = l12.eax & CPUID_12_EAX_SGX1;
+	ret->sgx2 = l12.eax & CPUID_12_EAX_SGX2;
+	ret->flc = l7.ecx & CPUID_7_ECX_SGX_LC;
+	ret->nr = hw_processor_nr_sections(p);
+	for (unsigned int i = 0; i < ret->nr; i++) {
+		ret->sec[i].node = hw_processor_section(p, i)->node;
+		ret->sec[i].size = hw_processor_section(p, i)->size;
+	}
+}
+
+static struct json_object *info_json(const struct sgx_info *in)
+{
+	struct json_object *o = json_object_new_object(), *secs = json_object_new_array();
+
+	json_object_object_add(o, "sgx", json_object_new_boolean(in->sgx));
+	json_object_object_add(o, "sgx1", json_object_new_boolean(in->sgx1));
+	json_object_object_add(o, "sgx2", json_object_new_boolean(in->sgx2));
+	json_object_object_add(o, "flc", json_object_new_boolean(in->flc));
+	for (unsigned int i = 0; i < in->nr; i++) {
+		struct json_object *s = json_object_new_object();
+
+		json_object_object_add(s, "node", json_object_new_int64(in->sec[i].node));
+		json_object_object_add(s, "size", json_object_new_int64((int64_t)in->sec[i].size));
+		json_object_array_add(secs, s);
+	}
+	json_object_object_add(o, "sections", secs);
+	return o;
+}
+
+static struct json_object *qmp_error(const char *desc)
+{
+	struct json_object *o = json_object_new_object(), *e = json_object_new_object();
+
+	json_object_object_add(e, "class", json_object_new_string("GenericError"));
+	json_object_object_add(e, "desc", json_object_new_string(desc));
+	json_object_object_add(o, "error", e);
+	return o;
+}
+
+static struct json_object *qmp_return(struct json_object *value)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "return", value);
+	return o;
+}
+
+/* A QMP answer goes in the detail (and with the command's JSON line). */
+static void qmp_answer(struct monitor *mon, struct json_object *o)
+{
+	snprintf(mon->detail, sizeof(mon->detail), "%s",
+		 json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	mon->detail_json = true;
+	json_object_put(o);
+}
+
+int mon_exec_qmp(struct mon_cmd *c, const char *sub)
+{
+	struct monitor *mon = c->mon;
+	struct sgx_info in;
+	struct mon_vm *v;
+
+	if (!strcmp(sub, "query-sgx-capabilities")) {
+		info_of_host(mon->m, &in);
+		qmp_answer(mon, in.sgx ? qmp_return(info_json(&in))
+				       : qmp_error("SGX is not enabled in KVM"));
+		return 0;
+	}
+	v = mon_vm_find(mon, mon_arg(c, 0));
+	if (!v)
+		return mon_fail(mon, -ENOENT, "no VM named '%s'", mon_arg(c, 0));
+	info_of_vm(v->vm, &in);
+	qmp_answer(mon, in.nr ? qmp_return(info_json(&in))
+			      : qmp_error("No EPC regions defined, SGX not available"));
+	return 0;
+}
+
+/* HMP's wording: "SGX support: enabled", ..., "NUMA node #0: size=67108864". */
+int mon_exec_info(struct mon_cmd *c)
+{
+	struct monitor *mon = c->mon;
+	const char *name = mon_arg(c, 0);
+	uint64_t total = 0;
+	struct sgx_info in;
+	struct mon_vm *v;
+	size_t n;
+
+	if (mon_machine(mon))
+		return mon->err;
+	if (name) {
+		v = mon_vm_find(mon, name);
+		if (!v)
+			return mon_fail(mon, -ENOENT, "no VM named '%s'", name);
+		info_of_vm(v->vm, &in);
+	} else {
+		info_of_host(mon->m, &in);
+	}
+	n = (size_t)snprintf(
+	    mon->detail, sizeof(mon->detail),
+	    "SGX support: %s\nSGX1 support: %s\nSGX2 support: %s\nFLC support: %s\n",
+	    in.sgx ? "enabled" : "disabled", in.sgx1 ? "enabled" : "disabled",
+	    in.sgx2 ? "enabled" : "disabled", in.flc ? "enabled" : "disabled");
+	for (unsigned int i = 0; i < in.nr; i++)
+		total += in.sec[i].size;
+	n += (size_t)snprintf(mon->detail + n, sizeof(mon->detail) - n, "size: %llu\n",
+			      (unsigned long long)total);
+	for (unsigned int i = 0; i < in.nr && n < sizeof(mon->detail); i++)
+		n += (size_t)snprintf(mon->detail + n, sizeof(mon->detail) - n,
+				      "NUMA node #%u: size=%llu\n", in.sec[i].node,
+				      (unsigned long long)in.sec[i].size);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* JSON lines and the report                                              */
+/* ---------------------------------------------------------------------- */
+
+static void json_emit(struct monitor *mon, struct json_object *o)
+{
+	fprintf(mon->o.json, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+void mon_json_command(struct monitor *mon, const struct mon_line *l, const char *outcome)
+{
+	struct json_object *o, *words;
+
+	if (!mon->o.json)
+		return;
+	o = json_object_new_object();
+	words = json_object_new_array();
+	for (unsigned int i = 0; i < l->nw; i++)
+		json_object_array_add(words, json_object_new_string(l->w[i]));
+	json_object_object_add(o, "event", json_object_new_string("command"));
+	json_object_object_add(o, "file", json_object_new_string(l->name));
+	json_object_object_add(o, "line", json_object_new_int64(l->line));
+	json_object_object_add(o, "command", words);
+	json_object_object_add(o, "outcome", json_object_new_string(outcome));
+	if (mon->detail_json)
+		json_object_object_add(o, "qmp", json_tokener_parse(mon->detail));
+	else if (mon->detail[0])
+		json_object_object_add(o, "detail", json_object_new_string(mon->detail));
+	if (mon->msg[0])
+		json_object_object_add(o, "message", json_object_new_string(mon->msg));
+	json_emit(mon, o);
+}
+
+static void report_vm(struct monitor *mon, const struct mon_vm *v)
+{
+	struct vmm_vm_stats st;
+	unsigned int enclaves = v->guest ? guest_nr_enclaves(v->guest) : 0;
+	uint64_t faults;
+
+	vmm_vm_stats(v->vm, &st);
+	faults = st.injected_gp + st.injected_pf + st.injected_ud;
+	if (mon->o.out)
+		fprintf(
+		    mon->o.out,
+		    "vm %s: %s, EPC %llu MiB configured, %llu MiB held, %u enclaves, %llu resets "
+		    "(%llu failed), %llu faults injected, %llu preemptions%s%s\n",
+		    vmm_vm_name(v->vm), vmm_vm_state_name(vmm_vm_state(v->vm)),
+		    (unsigned long long)(st.epc_configured / 256),
+		    (unsigned long long)(st.epc_held / 256), enclaves,
+		    (unsigned long long)st.resets, (unsigned long long)st.reset_failures,
+		    (unsigned long long)faults, (unsigned long long)st.preemptions,
+		    vmm_vm_error(v->vm)[0] ? ": " : "", vmm_vm_error(v->vm));
+	if (mon->o.json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "event", json_object_new_string("vm"));
+		json_object_object_add(o, "name", json_object_new_string(vmm_vm_name(v->vm)));
+		json_object_object_add(
+		    o, "state", json_object_new_string(vmm_vm_state_name(vmm_vm_state(v->vm))));
+		json_object_object_add(o, "epc-configured-pages",
+				       json_object_new_int64((int64_t)st.epc_configured));
+		json_object_object_add(o, "epc-held-pages",
+				       json_object_new_int64((int64_t)st.epc_held));
+		json_object_object_add(o, "enclaves", json_object_new_int64(enclaves));
+		json_object_object_add(o, "resets", json_object_new_int64((int64_t)st.resets));
+		json_object_object_add(o, "faults", json_object_new_int64((int64_t)faults));
+		json_object_object_add(o, "error", json_object_new_string(vmm_vm_error(v->vm)));
+		json_emit(mon, o);
+	}
+}
+
+static void report_node(struct monitor *mon, unsigned int node, const struct host_epc_stats *st)
+{
+	if (mon->o.out)
+		fprintf(
+		    mon->o.out,
+		    "node %u: EPC %llu pages total, %llu free, %llu used, %llu zombie, %llu bad\n",
+		    node, (unsigned long long)st->total, (unsigned long long)st->free,
+		    (unsigned long long)st->used, (unsigned long long)st->zombie,
+		    (unsigned long long)st->bad);
+	if (mon->o.json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "event", json_object_new_string("node"));
+		json_object_object_add(o, "node", json_object_new_int64(node));
+		json_object_object_add(o, "total", json_object_new_int64((int64_t)st->total));
+		json_object_object_add(o, "free", json_object_new_int64((int64_t)st->free));
+		json_object_object_add(o, "used", json_object_new_int64((int64_t)st->used));
+		json_object_object_add(o, "zombie", json_object_new_int64((int64_t)st->zombie));
+		json_object_object_add(o, "bad", json_object_new_int64((int64_t)st->bad));
+		json_emit(mon, o);
+	}
+}
+
+void monitor_report(struct monitor *mon)
+{
+	struct host *h;
+
+	if (!mon->m)
+		return;
+	h = vmm_host(mon->m);
+	if (mon->o.out)
+		fprintf(mon->o.out, "== report: %u commands, %u checks\n", mon->commands,
+			mon->checks);
+	for (unsigned int i = 0; i < mon->nr_vms; i++)
+		report_vm(mon, &mon->vms[i]);
+	for (unsigned int n = 0; n < host_nr_nodes(h); n++) {
+		struct host_epc_stats st;
+
+		host_node_stats(h, n, &st);
+		if (st.total)
+			report_node(mon, n, &st);
+	}
+}

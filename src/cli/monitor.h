@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The monitor: a modelled SGX host and its VMs, driven by commands in the
+ * monitor's own language (docs/scenario-format.md) — from a scenario file
+ * (`vsgx run`) or interactively (`vsgx monitor`). It prints each command
+ * with its outcome, answers QMP queries and HMP's `info sgx`, checks
+ * `expect` lines, and ends with a report of every VM and NUMA node; with a
+ * JSON stream it writes the same as JSON lines.
+ */
+#ifndef VSGX_CLI_MONITOR_H
+#define VSGX_CLI_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct monitor;
+
+struct monitor_opts {
+	const char *vectors; /* what $VECTORS stands for; NULL when unset */
+	const char *basedir; /* where relative paths start; NULL: "." */
+	FILE *out;	     /* progress and the report; NULL: silent */
+	FILE *err;	     /* failures; NULL: silent */
+	FILE *json;	     /* JSON lines; NULL: none */
+	bool quiet;	     /* print only failures and the report */
+};
+
+/* Results of a line or a run. */
+enum {
+	MONITOR_OK = 0,
+	MONITOR_FAILED = 1, /* an expectation or a command failed */
+	MONITOR_SYNTAX = 2, /* a line the monitor cannot read */
+};
+
+int monitor_create(const struct monitor_opts *opts, struct monitor **ret);
+void monitor_free(struct monitor *mon);
+
+/*
+ * Check (text), one line of the language, without running it.
+ * Return: MONITOR_OK, or MONITOR_SYNTAX with "NAME:LINE:COL: ..." in (why).
+ */
+int monitor_check_line(struct monitor *mon, const char *name, unsigned int line, const char *text,
+		       char *why, size_t why_len);
+
+/* Check, then run one line. Return: MONITOR_OK, MONITOR_FAILED or MONITOR_SYNTAX. */
+int monitor_line(struct monitor *mon, const char *name, unsigned int line, const char *text);
+
+/*
+ * A whole scenario: every line checked before the first runs, then each run
+ * in order until one fails. (len) bytes at (text). Return: as monitor_line().
+ */
+int monitor_run_text(struct monitor *mon, const char *name, const char *text, size_t len);
+
+/* The closing report: per VM and per NUMA node (text and JSON). */
+void monitor_report(struct monitor *mon);
+
+#endif /* VSGX_CLI_MONITOR_H */
