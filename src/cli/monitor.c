@@ -373,14 +373,17 @@ static void print_words(FILE *f, const struct mon_line *l)
 
 static void report_line(struct monitor *mon, const struct mon_line *l, const char *outcome)
 {
+	/* A failure shows why; a success what it did. */
+	const char *d = mon->err && mon->msg[0] ? mon->msg : mon->detail;
+
 	if (mon->o.out && !mon->o.quiet) {
 		print_words(mon->o.out, l);
 		fprintf(mon->o.out, " -> %s", outcome);
-		if (mon->detail[0] && !strchr(mon->detail, '\n'))
-			fprintf(mon->o.out, " (%s)", mon->detail);
+		if (d[0] && !strchr(d, '\n'))
+			fprintf(mon->o.out, " (%s)", d);
 		fputc('\n', mon->o.out);
-		if (strchr(mon->detail, '\n'))
-			fputs(mon->detail, mon->o.out);
+		if (strchr(d, '\n'))
+			fputs(d, mon->o.out);
 	}
 	mon_json_command(mon, l, outcome);
 }

@@ -49,7 +49,7 @@ static int dyn_accept(struct guest *g, struct genclave *e, uint64_t page, uint64
 	uint64_t si_la = e->base + (uint64_t)secinfo_page(e) * SGX_PAGE_SIZE;
 	struct sgx_secinfo si;
 	struct hw_regs regs;
-	char text[96];
+	char text[256];
 	int r;
 
 	r = guest_thread_run(g, e, 0, th->inside || th->interrupted ? th->vcpu : 0, why, why_len);
@@ -76,7 +76,7 @@ static int dyn_eaug(struct guest *g, struct genclave *e, uint64_t page, char *wh
 	struct sgx_pageinfo *pi = guest_ram(g, GUEST_OP_PAGEINFO, sizeof(*pi));
 	struct gpage *p = &e->pages[page];
 	uint64_t epc;
-	char text[96];
+	char text[256];
 	int r;
 
 	r = guest_epc_alloc(g, e, &epc);
@@ -128,7 +128,7 @@ static int dyn_emodt(struct guest *g, struct genclave *e, const uint64_t *pick, 
 		     char *why, size_t why_len)
 {
 	struct sgx_secinfo *si = guest_ram(g, GUEST_OP_SECINFO, sizeof(*si));
-	char text[96];
+	char text[256];
 
 	for (uint64_t i = 0; i < n; i++) {
 		int r;

@@ -224,7 +224,7 @@ static int load_einit(struct guest *g, const struct loader_env *env, struct genc
 		      const struct sgx_sigstruct *sig, char *why, size_t why_len)
 {
 	struct sgx_einittoken token;
-	char text[96];
+	char text[256];
 	int r;
 
 	memset(&token, 0, sizeof(token));
@@ -244,7 +244,7 @@ static int load_build(struct guest *g, struct load_ctx *c, const struct sgxs *s,
 	struct loader_env env = { load_encls, c, scratch, GUEST_SCRATCH, load_epc_alloc, c };
 	struct loader_result lr;
 	struct sgx_secs secs;
-	char text[96];
+	char text[256];
 	int r;
 
 	if (!scratch)

@@ -95,7 +95,7 @@ int guest_why(char *why, size_t len, int err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* "EWB returned SGX_NOT_TRACKED", "EADD faulted with #PF at 0x..." into (buf). */
-const char *guest_result_text(int r, const struct vmm_vcpu *vcpu, char *buf, size_t len);
+const char *guest_result_text(int r, struct vmm_vcpu *vcpu, char *buf, size_t len);
 
 /*
  * ENCLS by the guest kernel, on a vCPU with no enclave thread inside when

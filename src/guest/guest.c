@@ -24,11 +24,16 @@ int guest_why(char *why, size_t len, int err, const char *fmt, ...)
 	return err;
 }
 
-const char *guest_result_text(int r, const struct vmm_vcpu *vcpu, char *buf, size_t len)
+const char *guest_result_text(int r, struct vmm_vcpu *vcpu, char *buf, size_t len)
 {
 	const struct hw_fault *f = vmm_vcpu_fault(vcpu);
 
-	if (r < 0)
+	if (r == -EFAULT && vmm_vm_error(vmm_vcpu_vm(vcpu))[0])
+		snprintf(buf, len, "%s", vmm_vm_error(vmm_vcpu_vm(vcpu)));
+	else if (r == -EAGAIN)
+		snprintf(buf, len, "nothing: the VM is %s",
+			 vmm_vm_state_name(vmm_vm_state(vmm_vcpu_vm(vcpu))));
+	else if (r < 0)
 		snprintf(buf, len, "%s", strerror(-r));
 	else if (hw_faulted(r) && f->vector == X86_TRAP_PF)
 		snprintf(buf, len, "#PF at 0x%llx (error code 0x%x)", (unsigned long long)f->addr,
@@ -199,7 +204,7 @@ static int guest_epc_init(struct guest *g)
 static int guest_sanitize(struct guest *g, char *why, size_t why_len)
 {
 	uint64_t *again = calloc(g->nr_epc ? g->nr_epc : 1, sizeof(*again)), n = 0;
-	char text[96];
+	char text[256];
 	int r = 0;
 
 	if (!again)

@@ -213,7 +213,7 @@ int guest_evict_pages(struct guest *g, struct genclave *e, uint64_t nr, uint64_t
 		      char *why, size_t why_len)
 {
 	uint64_t pick[EVICT_BATCH];
-	char text[96];
+	char text[256];
 	int r = 0;
 
 	*ret_done = 0;
@@ -263,7 +263,7 @@ int guest_reload_page(struct guest *g, struct genclave *e, uint64_t page, char *
 {
 	struct gpage *p = &e->pages[page];
 	uint64_t epc, info;
-	char text[96];
+	char text[256];
 	int r;
 
 	r = guest_epc_alloc(g, e, &epc);

@@ -71,7 +71,7 @@ int guest_thread_run(struct guest *g, struct genclave *e, unsigned int t, unsign
 {
 	struct gthread *th = &e->threads[t];
 	struct vmm_vcpu *vcpu = vmm_vm_vcpu(g->vm, vcpu_idx);
-	char text[96];
+	char text[256];
 
 	guest_threads_sync(g);
 	if (th->inside)
@@ -133,7 +133,7 @@ int guest_thread_stop(struct guest *g, struct genclave *e, unsigned int t, char 
 {
 	struct gthread *th = &e->threads[t];
 	struct hw_regs regs = { .rax = SGX_EEXIT, .rbx = 0x400000 };
-	char text[96];
+	char text[256];
 	int r;
 
 	guest_threads_sync(g);
