@@ -31,7 +31,7 @@ const char *guest_result_text(int r, struct vmm_vcpu *vcpu, char *buf, size_t le
 	if (r == -EFAULT && vmm_vm_error(vmm_vcpu_vm(vcpu))[0])
 		snprintf(buf, len, "%s", vmm_vm_error(vmm_vcpu_vm(vcpu)));
 	else if (r == -EAGAIN)
-		snprintf(buf, len, "nothing: the VM is %s",
+		snprintf(buf, len, "EAGAIN: the VM is %s, no guest code runs",
 			 vmm_vm_state_name(vmm_vm_state(vmm_vcpu_vm(vcpu))));
 	else if (r < 0)
 		snprintf(buf, len, "%s", strerror(-r));
