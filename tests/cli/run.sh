@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# vsgx run and vsgx monitor end to end: every example scenario (their own
+# expect lines make them self-checking), the report's page counts, --json
+# output that parses, failed expectations (exit 1), scenarios the monitor
+# cannot read (exit 2, nothing run), and the interactive monitor.
+# Env: VSGX, VSGX_VECTORS, VSGX_SRCDIR. Prints TAP.
+set -u
+
+. "$(dirname "$0")/lib.sh"
+SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
+examples=$(ls "$SRC"/examples/*.vsgx)
+nr=$(echo "$examples" | grep -c .)
+echo "1..$((nr + 16))"
+
+for f in $examples; do
+	name=$(basename "$f")
+	if ! have_vectors; then
+		skip "example $name" "no test vectors (set VSGX_VECTORS)"
+		continue
+	fi
+	run run --quiet --vectors "$V" "$f"
+	check "example $name runs and every expectation holds" expect_out 0 '^== report'
+done
+
+if ! have_vectors; then
+	for i in $(seq 16); do skip "run $i" "no test vectors"; done
+	exit 0
+fi
+
+# The quickstart's closing report: exact counts per VM and node.
+run run --vectors "$V" "$SRC/examples/quickstart.vsgx"
+check "quickstart: vm1 holds its 32 MiB after the unclean reboot" expect_out 0 \
+	'^vm vm1: running, EPC 32 MiB configured, 32 MiB held, 1 enclaves, 1 resets \(0 failed\)'
+check "quickstart: node 1 has all its pages back" expect_out 0 \
+	'^node 1: EPC 16384 pages total, 16384 free, 0 used, 0 zombie, 0 bad$'
+check "quickstart: the reset stopped the vCPU inside" expect_out 0 \
+	'^guest vm1 reboot unclean -> ok \(remove-all pass 1: 0, 1 vCPUs stopped inside\)$'
+check "quickstart: query-sgx in QEMU's schema" expect_out 0 \
+	'"return":\{"sgx":true,"sgx1":true,"sgx2":true,"flc":true,"sections":\[\{"node":0,"size":33554432\}\]\}'
+
+# The Windows reboot: the second pass, and EBUSY reported.
+run run --vectors "$V" "$SRC/examples/windows-reboot.vsgx"
+check "windows-reboot: SECS left by pass 1, removed by pass 2" expect_out 0 \
+	'remove-all pass 1: 1 0, pass 2: 0, 1 vCPUs stopped inside'
+check "windows-reboot: a reset without stopping vCPUs reports EBUSY" expect_out 0 \
+	'returned EBUSY \(SGX_ENCLAVE_ACT\): a vCPU was still inside an enclave'
+
+# --json: every line is JSON, with commands, VMs and nodes.
+run run --quiet --json - --vectors "$V" "$SRC/examples/quickstart.vsgx"
+grep '^{' "$tmp/out" >"$tmp/json"
+check "--json lines all parse" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+kinds = {e["event"] for e in ev}
+assert {"command", "vm", "node"} <= kinds, kinds
+q = [e for e in ev if e.get("qmp")]
+assert q[0]["qmp"]["return"]["sections"][0]["size"] == 33554432
+assert [e for e in ev if e["event"] == "node"][1]["free"] == 16384
+' "$tmp/json"
+
+# A failed expectation stops the run with exit 1 and says where.
+cat >"$tmp/bad.vsgx" <<'S'
+vm create a memory=128 epc=8
+expect vm a epc-held=5
+vm destroy a
+S
+run run "$tmp/bad.vsgx"
+check "a failed expectation: exit 1, FILE:LINE and the difference" expect_out 1 '^== report'
+check "the message says expected and got" grep -qF "bad.vsgx:2: expected epc-held=5, got epc-held=0" "$tmp/err"
+
+# A command that fails without '=>' fails the run.
+printf 'vm create a memory=128 epc=100000\n' >"$tmp/big.vsgx"
+run run "$tmp/big.vsgx"
+check "more EPC than the host: exit 1 with the config's message" grep -qE "^.*big.vsgx:1: expected ok, got EINVAL: " "$tmp/err"
+
+# Lines the monitor cannot read: exit 2 before anything runs.
+printf 'vm create a memory=128 epc=8\nvm frobnicate a\n' >"$tmp/syntax.vsgx"
+run run "$tmp/syntax.vsgx"
+check "an unknown subcommand: exit 2, nothing run" expect 2 "syntax.vsgx:2:1: expected 'a known subcommand"
+printf 'guest a enter e1 thred=1\n' >"$tmp/opt.vsgx"
+run run "$tmp/opt.vsgx"
+check "an unknown option: exit 2 naming it" expect 2 "opt.vsgx:1:18: 'thred=1' is no option of 'guest NAME enter"
+printf 'vm destroy a => EMAYBE\n' >"$tmp/out.vsgx"
+run run "$tmp/out.vsgx"
+check "an unknown outcome: exit 2" expect 2 "out.vsgx:1:17: unknown outcome 'EMAYBE'"
+run run "$tmp/missing.vsgx"
+check "a missing file: exit 2" expect 2 "missing.vsgx: No such file or directory"
+run run
+check "no scenario: exit 2 with usage" expect 2 "run needs exactly one SCENARIO file"
+
+# The interactive monitor: the same commands on standard input, going on after a failure.
+printf 'vm create a memory=128 epc=8\nvm destroy b\ninfo sgx a\nquit\n' | "$VSGX" monitor >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "monitor: commands run one by one, the report at the end" expect_out 1 '^FLC support: enabled$'

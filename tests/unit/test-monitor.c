@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The monitor's language: every kind of line it refuses, with its exact
+ * message, and outcomes, expectations, failures and reports of lines it runs.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "monitor.h"
+
+struct syntax_case {
+	const char *text;
+	const char *msg;
+};
+
+static void test_syntax(void **state)
+{
+	static const struct syntax_case cases[] = {
+		{ "frob", "s:1:1: unknown command 'frob'" },
+		{ "vm", "s:1:1: expected 'a known subcommand" },
+		{ "vm explode a", "s:1:1: expected 'a known subcommand" },
+		{ "vm create", "s:1:1: expected 'vm create NAME" },
+		{ "vm reset", "s:1:1: expected 'vm reset NAME [nostop]'" },
+		{ "vm reset a b c", "s:1:1: expected 'vm reset NAME [nostop]'" },
+		{ "vm pause a force=1", "s:1:12: 'force=1' is no option of 'vm pause NAME'" },
+		{ "vm suspend a", "s:1:1: expected 'vm suspend NAME s3|s4|s5'" },
+		{ "guest a", "s:1:1: expected 'a known subcommand" },
+		{ "guest a build e1 pages=", "s:1:18: 'pages=' is no option of 'guest NAME build" },
+		{ "guest a enter e1 cpu=1", "s:1:18: 'cpu=1' is no option of 'guest NAME enter" },
+		{ "guest a grow e1 pages=1 x",
+		  "s:1:1: expected 'guest NAME grow ENCLAVE pages=N'" },
+		{ "expect vm", "s:1:1: expected 'expect vm NAME FIELD=VALUE...'" },
+		{ "expect enclave a",
+		  "s:1:1: expected 'expect enclave VM ENCLAVE FIELD=VALUE...'" },
+		{ "qmp query-sgx", "s:1:1: expected 'qmp query-sgx VM'" },
+		{ "qmp query-foo", "s:1:1: expected 'a known subcommand" },
+		{ "info sgx a b", "s:1:1: expected 'info sgx [VM]'" },
+		{ "vm destroy a =>", "s:1:14: '=>' is followed by exactly one outcome" },
+		{ "vm destroy a => ok ok", "s:1:14: '=>' is followed by exactly one outcome" },
+		{ "vm destroy a => OK", "s:1:17: unknown outcome 'OK': ok, error, an errno name" },
+	};
+	struct monitor_opts o = { 0 };
+	struct monitor *mon;
+	char why[512];
+
+	(void)state;
+	assert_int_equal(monitor_create(&o, &mon), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = monitor_check_line(mon, "s", 1, cases[i].text, why, sizeof(why));
+
+		if (r != MONITOR_SYNTAX || strncmp(why, cases[i].msg, strlen(cases[i].msg)))
+			fail_msg("line: %s\nwant: %s\ngot (%d): %s", cases[i].text, cases[i].msg, r,
+				 why);
+	}
+	/* Accepted lines: blank, comments, and every command's shape. */
+	static const char *const good[] = {
+		"",
+		"   # only a comment",
+		"host epc=64M@0 cpus=2",
+		"vm create a memory=128 epc=8",
+		"vm create a qemu -m 128M",
+		"vm reset a nostop => EBUSY",
+		"guest a boot",
+		"guest a build e pages=8 threads=2 debug",
+		"guest a enter e thread=1 vcpu=0 # x",
+		"expect node 0 free=1",
+		"expect host total=1",
+		"qmp query-sgx-capabilities",
+		"guest a load e sgxs=x sig=y => SGX_INVALID_EINITTOKEN",
+		"echo hello world",
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (monitor_check_line(mon, "s", 1, good[i], why, sizeof(why)))
+			fail_msg("refused: %s: %s", good[i], why);
+	}
+	monitor_free(mon);
+}
+
+struct run_out {
+	char *out, *err;
+	size_t out_len, err_len;
+	int r;
+};
+
+static void run(const char *text, struct run_out *ro)
+{
+	FILE *out = open_memstream(&ro->out, &ro->out_len);
+	FILE *err = open_memstream(&ro->err, &ro->err_len);
+	struct monitor_opts o = { getenv("VSGX_VECTORS"), NULL, out, err, NULL, false };
+	struct monitor *mon;
+
+	assert_int_equal(monitor_create(&o, &mon), 0);
+	ro->r = monitor_run_text(mon, "s", text, strlen(text));
+	monitor_report(mon);
+	monitor_free(mon);
+	fclose(out);
+	fclose(err);
+}
+
+static void run_free(struct run_out *ro)
+{
+	free(ro->out);
+	free(ro->err);
+}
+
+static void test_outcomes(void **state)
+{
+	struct run_out ro;
+
+	(void)state;
+	run("host epc=16M@0 cpus=2\n"
+	    "vm create a memory=128 epc=8\n"
+	    "vm create a memory=128 epc=8 => EEXIST\n"
+	    "vm destroy b => ENOENT\n"
+	    "vm pause a\nvm pause a => EINVAL\nvm resume a\n"
+	    "vm create b memory=128 epc=100 => EINVAL\n"
+	    "guest a enter e1 => ENODEV\n"
+	    "expect vm a state=running epc-configured=2048 epc-held=0 enclaves=0\n"
+	    "expect node 0 total=4096 free=4096\n",
+	    &ro);
+	assert_int_equal(ro.r, MONITOR_OK);
+	assert_string_equal(ro.err, "");
+	assert_non_null(strstr(ro.out, "vm create a memory=128 epc=8 -> EEXIST (a VM named 'a' "
+				       "exists already; destroy it or pick another name)\n"));
+	assert_non_null(strstr(ro.out, "vm destroy b -> ENOENT (no VM named 'b': 'vm create b "
+				       "...' first)\n"));
+	assert_non_null(strstr(ro.out, "== report: 11 commands, 11 checks\n"));
+	assert_non_null(strstr(ro.out, "vm a: running, EPC 8 MiB configured, 0 MiB held, 0 "
+				       "enclaves, 0 resets (0 failed)"));
+	assert_non_null(strstr(ro.out, "node 0: EPC 4096 pages total, 4096 free, 0 used, 0 "
+				       "zombie, 0 bad\n"));
+	run_free(&ro);
+}
+
+static void test_failures_stop_the_run(void **state)
+{
+	struct run_out ro;
+
+	(void)state;
+	run("vm create a memory=128 epc=8\nexpect vm a epc-held=7\nvm destroy a\n", &ro);
+	assert_int_equal(ro.r, MONITOR_FAILED);
+	assert_string_equal(ro.err, "s:2: expected epc-held=7, got epc-held=0\n");
+	assert_null(strstr(ro.out, "vm destroy a ->"));
+	run_free(&ro);
+	run("vm create a memory=128 epc=8\nvm destroy a => EBUSY\n", &ro);
+	assert_int_equal(ro.r, MONITOR_FAILED);
+	assert_string_equal(ro.err, "s:2: expected EBUSY, got ok\n");
+	run_free(&ro);
+	run("expect vm a flavour=1\n", &ro);
+	assert_int_equal(ro.r, MONITOR_FAILED);
+	assert_string_equal(ro.err, "s:1: expected ok, got ENOENT: no VM named 'a': 'vm create a "
+				    "...' first\n");
+	run_free(&ro);
+	run("vm create a memory=128 epc=8\nexpect vm a flavour=1\n", &ro);
+	assert_string_equal(ro.err, "s:2: expected ok, got EINVAL: 'flavour' is no field here\n");
+	run_free(&ro);
+	/* A second 'host' once the machine runs. */
+	run("vm create a memory=128 epc=8\nhost cpus=2\n", &ro);
+	assert_string_equal(ro.err, "s:2: expected ok, got EEXIST: the host is powered on "
+				    "already: 'host' comes first, once\n");
+	run_free(&ro);
+}
+
+static void test_syntax_runs_nothing(void **state)
+{
+	struct run_out ro;
+
+	(void)state;
+	run("vm create a memory=128 epc=8\nvm explode a\n", &ro);
+	assert_int_equal(ro.r, MONITOR_SYNTAX);
+	assert_string_equal(ro.out, "");
+	assert_string_equal(ro.err, "s:2:1: expected 'a known subcommand (see "
+				    "docs/scenario-format.md)'\n");
+	run_free(&ro);
+}
+
+static void test_qmp_and_info(void **state)
+{
+	struct run_out ro;
+
+	(void)state;
+	run("host epc=16M@0 epc=32M@1 cpus=2 sgx2=0\n"
+	    "vm create a qemu -m 128M -object memory-backend-epc,id=m0,size=8M -M "
+	    "sgx-epc.0.memdev=m0,sgx-epc.0.node=0 -cpu host,-sgxlc\n"
+	    "vm create b memory=128\n"
+	    "qmp query-sgx a\nqmp query-sgx b\nqmp query-sgx-capabilities\ninfo sgx a\n",
+	    &ro);
+	assert_int_equal(ro.r, MONITOR_OK);
+	assert_non_null(strstr(ro.out, "qmp query-sgx a -> ok ({\"return\":{\"sgx\":true,\"sgx1\":"
+				       "true,\"sgx2\":false,\"flc\":false,\"sections\":[{\"node\":"
+				       "0,\"size\":8388608}]}})\n"));
+	assert_non_null(strstr(ro.out, "qmp query-sgx b -> ok ({\"error\":{\"class\":"
+				       "\"GenericError\",\"desc\":\"No EPC regions defined, SGX "
+				       "not available\"}})\n"));
+	assert_non_null(strstr(ro.out, "\"sections\":[{\"node\":0,\"size\":16777216},{\"node\":1,"
+				       "\"size\":33554432}]"));
+	assert_non_null(strstr(ro.out, "info sgx a -> ok\nSGX support: enabled\nSGX1 support: "
+				       "enabled\nSGX2 support: disabled\nFLC support: disabled\n"
+				       "size: 8388608\nNUMA node #0: size=8388608\n"));
+	run_free(&ro);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_outcomes),
+		cmocka_unit_test(test_failures_stop_the_run),
+		cmocka_unit_test(test_syntax_runs_nothing),
+		cmocka_unit_test(test_qmp_and_info),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
