@@ -38,7 +38,7 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void die(const char *what, long long r, const char *why)
+static void __attribute__((noreturn)) die(const char *what, long long r, const char *why)
 {
 	fprintf(stderr, "bench-reboot: %s failed (%lld)%s%s\n", what, r, why ? ": " : "",
 		why ? why : "");
