@@ -2,7 +2,7 @@
 #   make demo    build and run the main job on the embedded default processor
 #   make test    build plain and with ASan+UBSan and run every test; run the
 #                concurrency tests again with ThreadSanitizer
-#   make stress  long runs: fuzzers and stress tests
+#   make stress  long runs: fuzzers, then the concurrency tests many times under TSan
 #   make bench   benchmarks, in a release build
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -11,6 +11,7 @@ FUZZ_BUILD ?= build-fuzz
 BENCH_BUILD ?= build-release
 VECTORS    ?= $(abspath ../shared/vectors)
 FUZZ_SECONDS ?= 60
+SOAK_ROUNDS ?= 50
 MESON_TEST = meson test --print-errorlogs --num-processes 2
 
 export ASAN_OPTIONS = detect_leaks=1:abort_on_error=1
@@ -58,10 +59,12 @@ $(FUZZ_BUILD)/build.ninja:
 deps-fuzz:
 	@scripts/install-deps.sh clang libclang-rt-14-dev
 
-stress: deps deps-fuzz
+stress: deps deps-fuzz $(TSAN_BUILD)/build.ninja
 	$(MAKE) $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD)
+	ninja -C $(TSAN_BUILD)
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	@scripts/soak.sh $(TSAN_BUILD) $(SOAK_ROUNDS)
 
 $(BENCH_BUILD)/build.ninja:
 	meson setup $(BENCH_BUILD) -Dvectors=$(VECTORS) --buildtype=release -Db_ndebug=true
