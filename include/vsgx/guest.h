@@ -79,6 +79,13 @@ int guest_restart(struct guest *g, char *why, size_t why_len);
  */
 void guest_epc_lost(struct guest *g);
 
+/*
+ * The VM migrated: the guest runs on (vm) now, with its RAM and MSRs as they
+ * were and an EPC that holds nothing. Threads that were inside were stopped;
+ * its enclaves are found lost on their next use.
+ */
+void guest_moved(struct guest *g, struct vmm_vm *vm);
+
 /* An enclave from an SGXS stream and its SIGSTRUCT, EINITed. */
 int guest_enclave_load(struct guest *g, const char *name, const struct sgxs *sgxs,
 		       const struct sgx_sigstruct *sig, char *why, size_t why_len);

@@ -150,6 +150,19 @@ int vmm_vm_sleep(struct vmm_vm *vm, unsigned int sleep_state, struct vmm_epc_res
 int vmm_vm_wake(struct vmm_vm *vm);
 int vmm_vm_power_on(struct vmm_vm *vm);
 
+/*
+ * Migrate (vm) to a new VM named (name) on the same host, as QEMU does
+ * (it does not block migrating SGX VMs): RAM and vCPU state, including the
+ * LE hash MSRs, go across; EPC contents cannot, as the EPCM and the keys
+ * that protect evicted pages are bound to the platform, so the new VM's EPC
+ * starts empty and its guest finds its enclaves lost on their next use. The
+ * source is left as it was, stopped; the caller destroys it once the guest
+ * runs on the new VM (guest_moved()).
+ * Return: 0, or vmm_vm_create()'s errors, -EINVAL when (vm) is not running.
+ */
+int vmm_vm_migrate(struct vmm_vm *vm, const char *name, struct vmm_vm **ret, char *why,
+		   size_t why_len);
+
 /* Counters over a VM's life, for reports. */
 struct vmm_vm_stats {
 	uint64_t epc_configured; /* pages */

@@ -248,6 +248,28 @@ static int vm_state_move(struct mon_cmd *c, struct mon_vm *v, int (*fn)(struct v
 	return 0;
 }
 
+/* Migration to a new VM on the host: the guest moves along, its enclaves do not. */
+static int vm_migrate(struct mon_cmd *c, struct mon_vm *v)
+{
+	unsigned int enclaves = v->guest ? guest_nr_enclaves(v->guest) : 0;
+	struct vmm_vm *dst;
+	char why[512];
+	int r;
+
+	r = vmm_vm_migrate(v->vm, mon_arg(c, 1), &dst, why, sizeof(why));
+	if (r)
+		return mon_fail(c->mon, r, "%s", why);
+	if (v->guest)
+		guest_moved(v->guest, dst);
+	vmm_vm_destroy(v->vm);
+	v->vm = dst;
+	snprintf(
+	    c->mon->detail, sizeof(c->mon->detail),
+	    "RAM and vCPU state moved to '%s'; EPC cannot move: %u enclaves will be found lost",
+	    vmm_vm_name(dst), enclaves);
+	return 0;
+}
+
 static void vm_destroy(struct monitor *mon, struct mon_vm *v)
 {
 	guest_free(v->guest);
@@ -268,6 +290,8 @@ int mon_exec_vm(struct mon_cmd *c, const char *sub)
 		return vm_reset(c, v);
 	if (!strcmp(sub, "suspend"))
 		return vm_suspend(c, v);
+	if (!strcmp(sub, "migrate"))
+		return vm_migrate(c, v);
 	if (!strcmp(sub, "pause"))
 		return vm_state_move(c, v, vmm_vm_pause);
 	if (!strcmp(sub, "resume"))

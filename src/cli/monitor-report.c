@@ -213,12 +213,11 @@ static void report_vm(struct monitor *mon, const struct mon_vm *v)
 	if (mon->o.out)
 		fprintf(
 		    mon->o.out,
-		    "vm %s: %s, EPC %llu MiB configured, %llu MiB held, %u enclaves, %llu resets "
+		    "vm %s: %s, EPC %llu MiB configured, %llu pages held, %u enclaves, %llu resets "
 		    "(%llu failed), %llu faults injected, %llu preemptions%s%s\n",
 		    vmm_vm_name(v->vm), vmm_vm_state_name(vmm_vm_state(v->vm)),
-		    (unsigned long long)(st.epc_configured / 256),
-		    (unsigned long long)(st.epc_held / 256), enclaves,
-		    (unsigned long long)st.resets, (unsigned long long)st.reset_failures,
+		    (unsigned long long)(st.epc_configured / 256), (unsigned long long)st.epc_held,
+		    enclaves, (unsigned long long)st.resets, (unsigned long long)st.reset_failures,
 		    (unsigned long long)faults, (unsigned long long)st.preemptions,
 		    vmm_vm_error(v->vm)[0] ? ": " : "", vmm_vm_error(v->vm));
 	if (mon->o.json) {

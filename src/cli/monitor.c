@@ -129,6 +129,7 @@ static const struct mon_def defs[] = {
 	{ "vm", "wake", 1, 1, no_opts, "vm wake NAME" },
 	{ "vm", "power-on", 1, 1, no_opts, "vm power-on NAME" },
 	{ "vm", "destroy", 1, 1, no_opts, "vm destroy NAME" },
+	{ "vm", "migrate", 2, 2, no_opts, "vm migrate NAME NEW-NAME" },
 	{ "guest", "boot", 1, 1, no_opts, "guest NAME boot" },
 	{ "guest", "load", 2, 2, load_opts, "guest NAME load ENCLAVE sgxs=FILE sig=FILE" },
 	{ "guest", "build", 2, 3, build_opts,

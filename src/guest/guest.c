@@ -326,6 +326,20 @@ int guest_reboot(struct guest *g, bool clean, struct vmm_epc_reset *rep, char *w
 	return guest_restart(g, why, why_len);
 }
 
+void guest_moved(struct guest *g, struct vmm_vm *vm)
+{
+	for (unsigned int i = 0; i < g->nr_encl; i++) {
+		for (unsigned int t = 0; t < g->encl[i]->nr_threads; t++) {
+			struct gthread *th = &g->encl[i]->threads[t];
+
+			th->interrupted |= th->inside;
+			th->inside = false;
+		}
+	}
+	g->vm = vm;
+	guest_install_pt(g);
+}
+
 void guest_epc_lost(struct guest *g)
 {
 	for (unsigned int i = 0; i < g->nr_encl; i++) {

@@ -53,7 +53,7 @@ static int enclave_fault(struct guest *g, struct genclave *e, uint64_t addr, cha
 	e->lost = true;
 	return guest_why(why, why_len, -EIO,
 			 "enclave '%s' is lost: #PF at 0x%llx on a page the guest had in EPC "
-			 "(its EPC was taken away by a reset or a sleep state)",
+			 "(its EPC was taken away: a reset, a sleep state or a migration)",
 			 e->name, (unsigned long long)addr);
 }
 

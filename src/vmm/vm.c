@@ -412,6 +412,56 @@ int vmm_vm_resume(struct vmm_vm *vm)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Migration                                                              */
+/* ---------------------------------------------------------------------- */
+
+static bool page_is_zero(const uint8_t *p)
+{
+	for (size_t i = 0; i < SGX_PAGE_SIZE; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, p + i, sizeof(v));
+		if (v)
+			return false;
+	}
+	return true;
+}
+
+/* Copy what the guest wrote; untouched RAM stays unbacked on both sides. */
+static void migrate_ram(struct vmm_vm *dst, const struct vmm_vm *src)
+{
+	for (uint64_t off = 0; off < src->ram_len; off += SGX_PAGE_SIZE) {
+		if (!page_is_zero(src->ram + off))
+			memcpy(dst->ram + off, src->ram + off, SGX_PAGE_SIZE);
+	}
+}
+
+int vmm_vm_migrate(struct vmm_vm *vm, const char *name, struct vmm_vm **ret, char *why,
+		   size_t why_len)
+{
+	struct vmm_vm *dst;
+	int r;
+
+	if (vm->state != VMM_VM_RUNNING)
+		return why_msg(why, why_len, -EINVAL, "VM '%s' is %s; only a running VM migrates",
+			       vm->name, vmm_vm_state_name(vm->state));
+	r = vmm_vm_create(vm->m, name, &vm->cfg, &dst, why, why_len);
+	if (r)
+		return r;
+	/* The source stops: a vCPU inside an enclave takes an interrupt first. */
+	vm_stop_vcpus(vm);
+	vm->state = VMM_VM_PAUSED;
+	migrate_ram(dst, vm);
+	for (unsigned int i = 0; i < vm->cfg.vcpus; i++) {
+		dst->vcpus[i].msrs.feature_control = vm->vcpus[i].msrs.feature_control;
+		memcpy(dst->vcpus[i].msrs.lehash, vm->vcpus[i].msrs.lehash,
+		       sizeof(dst->vcpus[i].msrs.lehash));
+	}
+	*ret = dst;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
 /* Queries                                                                */
 /* ---------------------------------------------------------------------- */
 

@@ -31,7 +31,7 @@ fi
 # The quickstart's closing report: exact counts per VM and node.
 run run --vectors "$V" "$SRC/examples/quickstart.vsgx"
 check "quickstart: vm1 holds its 32 MiB after the unclean reboot" expect_out 0 \
-	'^vm vm1: running, EPC 32 MiB configured, 32 MiB held, 1 enclaves, 1 resets \(0 failed\)'
+	'^vm vm1: running, EPC 32 MiB configured, 8192 pages held, 1 enclaves, 1 resets \(0 failed\)'
 check "quickstart: node 1 has all its pages back" expect_out 0 \
 	'^node 1: EPC 16384 pages total, 16384 free, 0 used, 0 zombie, 0 bad$'
 check "quickstart: the reset stopped the vCPU inside" expect_out 0 \

@@ -365,6 +365,38 @@ static void test_prealloc_refused_cleanly(void **state)
 	assert_null(vmm_vm_find(f->m, "b"));
 }
 
+static void test_migration_loses_epc_keeps_ram(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *src = vm_new(f, "src", "memory = 256\nvcpus = 2\nepc = 4\n"), *dst;
+	struct guest *g = guest_new(f, src);
+	struct guest_enclave_info info;
+	uint64_t h;
+
+	load_vector(f, g, "e1", "synthetic");
+	assert_int_equal(guest_thread_enter(g, "e1", 0, 1, f->why, sizeof(f->why)), 0);
+	assert_int_equal(vmm_vcpu_wrmsr(vmm_vm_vcpu(src, 1), MSR_IA32_SGXLEPUBKEYHASH2, 0x42), 0);
+	assert_int_equal(vmm_vm_migrate(src, "src", &dst, f->why, sizeof(f->why)), -EEXIST);
+	assert_int_equal(vmm_vm_migrate(src, "dst", &dst, f->why, sizeof(f->why)), 0);
+	assert_int_equal(vmm_vm_state(src), VMM_VM_PAUSED);
+	assert_false(vmm_vcpu_inside(vmm_vm_vcpu(src, 1)));
+	/* The LE hash MSRs move with the vCPU. */
+	assert_int_equal(vmm_vcpu_rdmsr(vmm_vm_vcpu(dst, 1), MSR_IA32_SGXLEPUBKEYHASH2, &h), 0);
+	assert_int_equal(h, 0x42);
+	guest_moved(g, dst);
+	vmm_vm_destroy(src);
+	assert_int_equal(host_totals(f).used, 0);
+	/* The guest's records came along; its EPC did not. */
+	assert_int_equal(guest_enclave_query(g, "e1", &info), 0);
+	assert_int_equal(info.state, GUEST_ENCLAVE_ALIVE);
+	assert_int_equal(guest_thread_exit(g, "e1", 0, f->why, sizeof(f->why)), -EIO);
+	assert_non_null(strstr(f->why, "is lost"));
+	assert_int_equal(guest_enclave_destroy(g, "e1", f->why, sizeof(f->why)), 0);
+	load_vector(f, g, "e1", "synthetic");
+	assert_int_equal(guest_thread_enter(g, "e1", 0, 0, f->why, sizeof(f->why)), 0);
+	guest_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +411,7 @@ int main(void)
 		GTEST(test_destroy_gives_epc_back),
 		GTEST(test_host_epc_exhaustion_stops_vm),
 		GTEST(test_prealloc_refused_cleanly),
+		GTEST(test_migration_loses_epc_keeps_ram),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

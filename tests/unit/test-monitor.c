@@ -132,7 +132,7 @@ static void test_outcomes(void **state)
 	assert_non_null(strstr(ro.out, "vm destroy b -> ENOENT (no VM named 'b': 'vm create b "
 				       "...' first)\n"));
 	assert_non_null(strstr(ro.out, "== report: 11 commands, 11 checks\n"));
-	assert_non_null(strstr(ro.out, "vm a: running, EPC 8 MiB configured, 0 MiB held, 0 "
+	assert_non_null(strstr(ro.out, "vm a: running, EPC 8 MiB configured, 0 pages held, 0 "
 				       "enclaves, 0 resets (0 failed)"));
 	assert_non_null(strstr(ro.out, "node 0: EPC 4096 pages total, 4096 free, 0 used, 0 "
 				       "zombie, 0 bad\n"));
