@@ -25,19 +25,26 @@ struct sgx_info {
 	} sec[SGX_MAX_EPC_SECTIONS];
 };
 
+/* The SGX feature bits of CPUID leaves 7 and 0x12. */
+static void info_bits(const struct hw_cpuid_regs *l7, const struct hw_cpuid_regs *l12,
+		      struct sgx_info *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->sgx = l7->ebx & CPUID_7_EBX_SGX;
+	ret->sgx1 = l12->eax & CPUID_12_EAX_SGX1;
+	ret->sgx2 = l12->eax & CPUID_12_EAX_SGX2;
+	ret->flc = l7->ecx & CPUID_7_ECX_SGX_LC;
+}
+
 /* What a VM's guest sees: its CPUID leaves 7 and 0x12, and its sections. */
 static void info_of_vm(struct vmm_vm *vm, struct sgx_info *ret)
 {
 	const struct vm_layout *l = vmm_vm_layout(vm);
 	struct hw_cpuid_regs l7, l12;
 
-	memset(ret, 0, sizeof(*ret));
 	vmm_vm_cpuid(vm, 7, 0, &l7);
 	vmm_vm_cpuid(vm, SGX_CPUID, 0, &l12);
-	ret->sgx = l7.ebx & CPUID_7_EBX_SGX;
-	ret->sgx1 = l12.eax & CPUID_12_EAX_SGX1;
-	ret->sgx2 = l12.eax & CPUID_12_EAX_SGX2;
-	ret->flc = l7.ecx & CPUID_7_ECX_SGX_LC;
+	info_bits(&l7, &l12, ret);
 	ret->nr = l->nr_sections;
 	for (unsigned int i = 0; i < l->nr_sections; i++) {
 		ret->sec[i].node = l->sections[i].node;
@@ -51,13 +58,9 @@ static void info_of_host(struct vmm *m, struct sgx_info *ret)
 	struct hw_processor *p = vmm_processor(m);
 	struct hw_cpuid_regs l7, l12;
 
-	memset(ret, 0, sizeof(*ret));
 	hw_cpuid(p, 7, 0, &l7);
 	hw_cpuid(p, SGX_CPUID, 0, &l12);
-	ret->sgx = l7.ebx & CPUID_7_EBX_SGX;
-	ret->sgx1 = l12.eax & CPUID_12_EAX_SGX1;
-	ret->sgx2 = l12.eax & CPUID_12_EAX_SGX2;
-	ret->flc = l7.ecx & CPUID_7_ECX_SGX_LC;
+	info_bits(&l7, &l12, ret);
 	ret->nr = hw_processor_nr_sections(p);
 	for (unsigned int i = 0; i < ret->nr; i++) {
 		ret->sec[i].node = hw_processor_section(p, i)->node;

@@ -179,20 +179,10 @@ static int build_mem(struct tp *tp, const struct op_def *od, struct trace_cmd *c
 /* Leaves                                                                 */
 /* ---------------------------------------------------------------------- */
 
-/* Leaves of one EPC page operand in RCX: EBLOCK, ETRACK, EDBGRD. */
-static int build_rcx(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
-		     const struct word *args, unsigned int nargs, const struct opt_vals *v)
-{
-	(void)od;
-	(void)v;
-	(void)nargs;
-	return tp_addr(tp, &args[0], false, &cmd->reg[TREG_RCX], NULL);
-}
-
 static int build_edbgwr(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
 			const struct word *args, unsigned int nargs, const struct opt_vals *v)
 {
-	int r = build_rcx(tp, od, cmd, args, nargs, v);
+	int r = topt_build_rcx(tp, od, cmd, args, nargs, v);
 
 	return r ? r : tp_num(tp, &args[1], UINT64_MAX, &cmd->reg[TREG_RBX]);
 }
@@ -387,8 +377,8 @@ const struct op_def trace_leaf_ops[] = {
 	{ "load", TOP_LOAD, 2, 2, "load LA LEN [want=BYTES]", want_tables, NULL, 0, build_mem },
 	{ "enclu", TOP_ENCLU, 1, 1, "enclu LEAF [rbx=X] [rcx=X] [rdx=X]", reg_tables, NULL, 0,
 	  topt_build_regs },
-	{ "eblock", TOP_EBLOCK, 1, 1, "eblock PAGE", NULL, NULL, 0, build_rcx },
-	{ "etrack", TOP_ETRACK, 1, 1, "etrack SECS", NULL, NULL, 0, build_rcx },
+	{ "eblock", TOP_EBLOCK, 1, 1, "eblock PAGE", NULL, NULL, 0, topt_build_rcx },
+	{ "etrack", TOP_ETRACK, 1, 1, "etrack SECS", NULL, NULL, 0, topt_build_rcx },
 	{ "ewb", TOP_EWB, 1, 1, "ewb PAGE va=SLOT [srcpge=ADDR] [pcmd=ADDR] [OPTION=VALUE...]",
 	  ewb_tables, PAGING_BLOBS, build_paging },
 	{ "eldb", TOP_ELDB, 1, 1,
@@ -403,7 +393,7 @@ const struct op_def trace_leaf_ops[] = {
 	  SECINFO_BLOBS, build_secinfo },
 	{ "emodt", TOP_EMODT, 1, 1, "emodt PAGE type=T [OPTION=VALUE...]", secinfo_tables,
 	  SECINFO_BLOBS, build_secinfo },
-	{ "edbgrd", TOP_EDBGRD, 1, 1, "edbgrd ADDR", NULL, NULL, 0, build_rcx },
+	{ "edbgrd", TOP_EDBGRD, 1, 1, "edbgrd ADDR", NULL, NULL, 0, topt_build_rcx },
 	{ "edbgwr", TOP_EDBGWR, 2, 2, "edbgwr ADDR VALUE", NULL, NULL, 0, build_edbgwr },
 	{ "eenter", TOP_EENTER, 1, 1, "eenter TCS [aep=X]", aep_tables, NULL, 0, build_entry },
 	{ "eresume", TOP_ERESUME, 1, 1, "eresume TCS [aep=X]", aep_tables, NULL, 0, build_entry },

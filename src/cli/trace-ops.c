@@ -567,8 +567,8 @@ static int build_eextend(struct tp *tp, const struct op_def *od, struct trace_cm
 	return r;
 }
 
-static int build_eremove(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
-			 const struct word *args, unsigned int nargs, const struct opt_vals *v)
+int topt_build_rcx(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		   const struct word *args, unsigned int nargs, const struct opt_vals *v)
 {
 	(void)od;
 	(void)nargs;
@@ -781,7 +781,7 @@ static const struct op_def op_defs[] = {
 	  build_eextend },
 	{ "einit", TOP_EINIT, 1, 1, "einit SECS [sig=FILE] [token=zero|mint] [OPTION=VALUE...]",
 	  einit_tables, EINIT_BLOBS, build_einit },
-	{ "eremove", TOP_EREMOVE, 1, 1, "eremove PAGE", NULL, NULL, 0, build_eremove },
+	{ "eremove", TOP_EREMOVE, 1, 1, "eremove PAGE", NULL, NULL, 0, topt_build_rcx },
 	{ "epa", TOP_EPA, 1, 1, "epa TARGET [rbx=PT]", epa_tables, NULL, 0, build_epa },
 	{ "encls", TOP_ENCLS, 1, 1, "encls LEAF [rbx=X] [rcx=X] [rdx=X]", encls_tables, NULL, 0,
 	  topt_build_regs },

@@ -125,6 +125,10 @@ int topt_secinfo_flags(struct tp *tp, const struct opt_vals *v, unsigned int dfl
 int topt_build_regs(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
 		    const struct word *args, unsigned int nargs, const struct opt_vals *v);
 
+/* PAGE: the commands of one EPC page operand in RCX (eremove, eblock, etrack, edbgrd). */
+int topt_build_rcx(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		   const struct word *args, unsigned int nargs, const struct opt_vals *v);
+
 /* A SIGSTRUCT or SGXS file named by (w), read now; the SIGSTRUCT is owned by the trace. */
 int topt_sig_load(struct tp *tp, const struct word *w, struct sgx_sigstruct **ret);
 struct sgxs;
