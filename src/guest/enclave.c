@@ -436,11 +436,11 @@ int guest_enclave_build(struct guest *g, const char *name, uint64_t pages, unsig
 
 	if (!threads || threads > GUEST_MAX_THREADS ||
 	    pages < (uint64_t)threads * SYN_THREAD_PAGES + 1 || pages > (1ULL << 24))
-		return guest_why(why, why_len, -EINVAL,
-				 "an enclave of %u threads needs 1 to %d threads and at least %llu "
-				 "pages",
-				 threads, GUEST_MAX_THREADS,
-				 (unsigned long long)threads * SYN_THREAD_PAGES + 1);
+		return guest_why(
+		    why, why_len, -EINVAL,
+		    "a synthetic enclave has 1 to %d threads and 3 pages per thread and "
+		    "one of code at least (%u threads: %llu pages or more)",
+		    GUEST_MAX_THREADS, threads, (unsigned long long)threads * SYN_THREAD_PAGES + 1);
 	r = synth_stream(&s, pages, threads, synth_size(pages));
 	if (!r)
 		r = sgxs_parse(s.buf, s.len, &sx, why, why_len);
