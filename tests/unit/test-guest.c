@@ -397,6 +397,41 @@ static void test_migration_loses_epc_keeps_ram(void **state)
 	guest_free(g);
 }
 
+/* On a two-CPU host every vCPU runs on CPU 1: another VM's work preempts a thread inside. */
+static void test_preemption_across_vms(void **state)
+{
+	struct gfix *f = *state;
+	struct hw_desc d;
+	struct vmm_vm *a, *b;
+	struct guest *ga, *gb;
+	struct guest_enclave_info info;
+	struct vmm_vm_stats st;
+
+	vmm_destroy(f->m);
+	vm_host_default(&d);
+	d.nr_cpus = 2;
+	assert_int_equal(vmm_create(&d, &f->m, f->why, sizeof(f->why)), 0);
+	a = vm_new(f, "a", "memory = 256\nepc = 4\n");
+	b = vm_new(f, "b", "memory = 256\nepc = 4\n");
+	ga = guest_new(f, a);
+	load_vector(f, ga, "e1", "synthetic");
+	assert_int_equal(guest_thread_enter(ga, "e1", 0, 0, f->why, sizeof(f->why)), 0);
+	assert_true(vmm_vcpu_inside(vmm_vm_vcpu(a, 0)));
+	/* b's guest boots on the same logical CPU: a's thread takes an interrupt. */
+	gb = guest_new(f, b);
+	assert_false(vmm_vcpu_inside(vmm_vm_vcpu(a, 0)));
+	assert_true(vmm_vcpu_preempted(vmm_vm_vcpu(a, 0)));
+	assert_false(vmm_vcpu_preempted(vmm_vm_vcpu(a, 0)));
+	vmm_vm_stats(a, &st);
+	assert_int_equal(st.preemptions, 1);
+	assert_int_equal(guest_enclave_query(ga, "e1", &info), 0);
+	assert_int_equal(info.inside, 0);
+	/* It resumes (ERESUME) and leaves. */
+	assert_int_equal(guest_thread_exit(ga, "e1", 0, f->why, sizeof(f->why)), 0);
+	guest_free(ga);
+	guest_free(gb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +447,7 @@ int main(void)
 		GTEST(test_host_epc_exhaustion_stops_vm),
 		GTEST(test_prealloc_refused_cleanly),
 		GTEST(test_migration_loses_epc_keeps_ram),
+		GTEST(test_preemption_across_vms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
