@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 16))"
+echo "1..$((nr + 18))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -24,7 +24,7 @@ for f in $examples; do
 done
 
 if ! have_vectors; then
-	for i in $(seq 16); do skip "run $i" "no test vectors"; done
+	for i in $(seq 18); do skip "run $i" "no test vectors"; done
 	exit 0
 fi
 
@@ -88,6 +88,10 @@ run run "$tmp/missing.vsgx"
 check "a missing file: exit 2" expect 2 "missing.vsgx: No such file or directory"
 run run
 check "no scenario: exit 2 with usage" expect 2 "run needs exactly one SCENARIO file"
+run run --help
+check "run --help: exit 0, usage on stdout" expect_out 0 '^usage: vsgx run \[--json FILE\]'
+run monitor --frob
+check "monitor with a bad option: exit 2" expect 2 "unrecognized option '--frob'"
 
 # The interactive monitor: the same commands on standard input, going on after a failure.
 printf 'vm create a memory=128 epc=8\nvm destroy b\ninfo sgx a\nquit\n' | "$VSGX" monitor >"$tmp/out" 2>"$tmp/err"
