@@ -42,17 +42,19 @@ static struct vmm_section *epc_section(struct vmm_vm *vm, uint64_t gpa)
  * is never reclaimed, but host enclaves' EPC is: while they hold some, the
  * host asks for a retry after its reclaimer ran.
  */
-static int epc_fault(struct vmm_vm *vm, struct vmm_section *sec, uint64_t off, struct hw_xlate *ret)
+static int epc_fault(struct vmm_vcpu *vcpu, struct vmm_section *sec, uint64_t off,
+		     struct hw_xlate *ret)
 {
+	struct vmm *m = vcpu->vm->m;
 	uint64_t pa;
 	int r;
 
 	for (int tries = 0; tries < 8; tries++) {
 		r = host_vepc_fault(sec->vepc, off / SGX_PAGE_SIZE, &pa);
-		if (r != -EAGAIN)
+		/* The host's reclaimer runs on CPU 0, which must not be this leaf's. */
+		if (r != -EAGAIN || vcpu->hcpu == 0)
 			break;
-		host_reclaim(vm->m->host, hw_processor_cpu(vm->m->proc, 0), NULL,
-			     HOST_RECLAIM_BATCH);
+		host_reclaim(m->host, hw_processor_cpu(m->proc, 0), NULL, HOST_RECLAIM_BATCH);
 	}
 	if (r)
 		return r;
@@ -83,7 +85,7 @@ static int vcpu_xlate(void *opaque, uint64_t la, bool write, struct hw_xlate *re
 	sec = epc_section(vm, gpa);
 	if (!sec)
 		return -EFAULT;
-	if (epc_fault(vm, sec, gpa - sec->gpa, ret)) {
+	if (epc_fault(vcpu, sec, gpa - sec->gpa, ret)) {
 		/* An EPT violation the host could not satisfy: not the guest's fault. */
 		vm->epc_fault_failed = true;
 		vm->epc_fault_gpa = gpa;
