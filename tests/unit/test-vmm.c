@@ -339,6 +339,60 @@ static void test_vm_names_and_ram(void **state)
 	assert_null(vmm_vm_ram(vm, epc_gpa(vm, 0), 1));
 }
 
+/*
+ * Guest EPC is never reclaimed, host enclaves' EPC is: a VM's first touches
+ * make the host write back host-enclave pages rather than fail.
+ */
+static void test_vm_faults_reclaim_host_enclaves(void **state)
+{
+	struct vfix *f = *state;
+	uint8_t *page = aligned_alloc(SGX_PAGE_SIZE, 300 * SGX_PAGE_SIZE);
+	struct hw_desc d;
+	struct host_encl *e;
+	struct host_encl_info info;
+	struct host_epc_stats st;
+	struct sgx_secs secs;
+	struct vmm_vm *vm;
+	struct vmm_vm_stats vst;
+
+	vmm_destroy(f->m);
+	vm_host_default(&d);
+	d.nr_sections = 1;
+	d.sections[0].size = 2ULL << 20; /* 512 pages */
+	assert_int_equal(vmm_create(&d, &f->m, f->why, sizeof(f->why)), 0);
+	memset(page, 0x5a, 300 * SGX_PAGE_SIZE);
+	memset(&secs, 0, sizeof(secs));
+	secs.base = 0x7f0000000000ULL;
+	secs.size = 2ULL << 20;
+	secs.ssa_frame_size = 1;
+	secs.attributes.flags = SGX_ATTR_MODE64BIT;
+	secs.attributes.xfrm = SGX_XFRM_LEGACY;
+	assert_int_equal(
+	    host_encl_create(vmm_host(f->m), vmm_host_cpu(f->m), NULL, &secs, &e, NULL), 0);
+	assert_int_equal(host_encl_add_pages(e, vmm_host_cpu(f->m), 0, page, 300 * SGX_PAGE_SIZE,
+					     SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R, false,
+					     NULL),
+			 0);
+	/* A 1 MiB VM touches all 256 of its pages. */
+	vm = vm_from(f, "vm1", 6,
+		     (char *[]){ "-m", "128M", "-object", "memory-backend-epc,id=m0,size=1M", "-M",
+				 "sgx-epc.0.memdev=m0,sgx-epc.0.node=0", NULL });
+	for (uint64_t i = 0; i < 256; i++)
+		assert_int_equal(encls(vm, 0, SGX_EREMOVE, 0, epc_gpa(vm, i)), SGX_SUCCESS);
+	vmm_vm_stats(vm, &vst);
+	assert_int_equal(vst.epc_held, 256);
+	/* Three faults were told to retry (EAGAIN); each time the host wrote back a batch of 16. */
+	assert_int_equal(vst.epc_fault_failures, 3);
+	assert_int_equal(vmm_vm_state(vm), VMM_VM_RUNNING);
+	host_encl_query(e, &info);
+	assert_int_equal(info.evicted, 48);
+	assert_int_equal(info.resident + info.evicted, 300);
+	host_stats(vmm_host(f->m), &st);
+	assert_int_equal(st.free + st.used + st.zombie + st.bad, 512);
+	host_encl_destroy(e, vmm_host_cpu(f->m));
+	free(page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +405,7 @@ int main(void)
 		VTEST(test_lifecycle_states),
 		VTEST(test_reset_two_passes_across_sections),
 		VTEST(test_vm_names_and_ram),
+		VTEST(test_vm_faults_reclaim_host_enclaves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
