@@ -60,7 +60,7 @@ static int op_encl(struct hw_cpu *cpu, uint64_t la, bool write, bool access, uin
 	if (r)
 		return r;
 	e = epcm_entry(cpu->proc, *ret_idx);
-	epcm_lock_wait(e);
+	epcm_access_lock(e);
 	ok = encl_entry_owned(cpu, e, la) && (!access || encl_entry_accessible(e, write));
 	epcm_unlock(e);
 	return ok ? 0 : hw_fault_pf(cpu, la, hw_pf_epcm(write));
@@ -120,7 +120,7 @@ static int entry_ssa_page(struct hw_cpu *cpu, const struct entry *en, uint64_t l
 	if (r)
 		return r;
 	e = epcm_entry(cpu->proc, *ret_idx);
-	epcm_lock_wait(e);
+	epcm_access_lock(e);
 	ok = (e->flags & EPCM_VALID) && e->secs == en->sidx && e->linaddr == (la & SGX_PAGE_MASK) &&
 	     encl_entry_accessible(e, true);
 	epcm_unlock(e);
@@ -206,9 +206,7 @@ static int entry_locked(struct hw_cpu *cpu, struct entry *en, bool resume, uint6
 	bool pop;
 	int r;
 
-	r = entry_secs_check(cpu, en);
-	if (!r)
-		r = entry_frame(cpu, en, resume, &pop);
+	r = entry_frame(cpu, en, resume, &pop);
 	if (r)
 		return r;
 	if (!hw_is_canonical(en->encl->secs.base + en->tcs->oentry) ||
@@ -260,14 +258,21 @@ static int enter(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, bool resume,
 	r = entry_tcs_check(cpu, &en);
 	if (r)
 		goto out_tcs;
-	/* The TCS's SECS cannot go while the TCS is valid: its child count pins it. */
+	/*
+	 * The TCS's SECS cannot go while the TCS is valid: its child count pins
+	 * it. Its attributes are read with the SECS held for a moment only, so
+	 * that EINIT cannot race the read and entries never make ENCLS leaves
+	 * on the SECS (ETRACK, EADD) fail.
+	 */
 	se = epcm_entry(cpu->proc, en.sidx);
-	epcm_lock_wait(se);
+	epcm_access_lock(se);
 	en.encl = epcm_enclave(se);
-	r = entry_locked(cpu, &en, resume, aep, ret_gpr, ret_pop);
+	r = entry_secs_check(cpu, &en);
+	epcm_unlock(se);
+	if (!r)
+		r = entry_locked(cpu, &en, resume, aep, ret_gpr, ret_pop);
 	if (!r && ret_cssa)
 		*ret_cssa = en.tcs->cssa;
-	epcm_unlock(se);
 out_tcs:
 	epcm_unlock(te);
 	return r;

@@ -39,9 +39,43 @@ struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx)
 	return &p->epcm[idx];
 }
 
+/* Who holds an entry: a leaf (for its duration) or an access (for a few loads). */
+#define BUSY_LEAF   1
+#define BUSY_ACCESS 2
+
+static bool busy_take(struct hw_epcm_entry *e, unsigned char as, unsigned char *held)
+{
+	*held = 0;
+	return atomic_compare_exchange_weak_explicit(&e->busy, held, as, memory_order_acquire,
+						     memory_order_relaxed);
+}
+
 bool epcm_trylock(struct hw_epcm_entry *e)
 {
-	return !atomic_exchange_explicit(&e->busy, 1, memory_order_acquire);
+	unsigned char held;
+
+	/*
+	 * Only another leaf is a conflict. An enclave-mode access holds the
+	 * entry for a few loads and waits for nothing meanwhile: wait it out,
+	 * as hardware never fails a leaf because enclave code touched a page.
+	 */
+	while (!busy_take(e, BUSY_LEAF, &held)) {
+		if (held == BUSY_LEAF)
+			return false;
+		if (held == BUSY_ACCESS)
+			sched_yield();
+	}
+	return true;
+}
+
+void epcm_access_lock(struct hw_epcm_entry *e)
+{
+	unsigned char held;
+
+	while (!busy_take(e, BUSY_ACCESS, &held)) {
+		if (held)
+			sched_yield();
+	}
 }
 
 void epcm_unlock(struct hw_epcm_entry *e)
@@ -51,8 +85,12 @@ void epcm_unlock(struct hw_epcm_entry *e)
 
 void epcm_lock_wait(struct hw_epcm_entry *e)
 {
-	while (!epcm_trylock(e))
-		sched_yield();
+	unsigned char held;
+
+	while (!busy_take(e, BUSY_LEAF, &held)) {
+		if (held)
+			sched_yield();
+	}
 }
 
 /*

@@ -11,10 +11,14 @@
  *
  * Concurrency follows the hardware: a leaf owns the entries it works on for
  * its duration by setting their busy bit, and a leaf that finds an entry
- * busy fails (#GP, or SGX_EPC_PAGE_CONFLICT for the leaves that say so).
- * Every field of an entry, and the page's contents, are read and written only
- * by the owner of its busy bit, so the bit's acquire/release ordering is the
- * only synchronization they need.
+ * held by another leaf fails (#GP, or SGX_EPC_PAGE_CONFLICT for the leaves
+ * that say so). Enclave-mode accesses and entry checks take the bit only for
+ * the few loads they make, waiting for nothing meanwhile, and leaves wait
+ * those out: enclave code touching a page never makes a leaf fail. Every
+ * field of an entry, and the page's contents, are read and written only by
+ * the holder of its busy bit (or, for contents, by a thread whose tracked
+ * entry keeps the page from being written back), so the bit's acquire /
+ * release ordering is the only synchronization they need.
  */
 #ifndef VSGX_HW_EPCM_H
 #define VSGX_HW_EPCM_H
@@ -106,9 +110,21 @@ uint64_t epcm_pa(const struct hw_processor *p, uint64_t idx);
 
 struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx);
 
-/* Take (true) or fail to take (false) the entry's busy bit; give it back. */
+/*
+ * Take (true) or fail to take (false) the entry's busy bit for a leaf; give
+ * it back. Only another leaf holding it makes trylock fail: an access holding
+ * it (below) is waited out.
+ */
 bool epcm_trylock(struct hw_epcm_entry *e);
 void epcm_unlock(struct hw_epcm_entry *e);
+
+/*
+ * Hold an entry for a moment to read it (and its page's contents) the way an
+ * enclave-mode access or an entry check does: waits for any holder, and
+ * must wait for nothing, nor take another entry, while holding it. Give it
+ * back with epcm_unlock().
+ */
+void epcm_access_lock(struct hw_epcm_entry *e);
 
 /*
  * Wait for an entry's busy bit. Enclave entries and enclave-mode accesses do

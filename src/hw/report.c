@@ -52,7 +52,7 @@ static void cur_snapshot(struct hw_cpu *cpu, struct cur_encl *c)
 	struct hw_epcm_entry *se = epcm_entry(cpu->proc, cpu->inside - 1);
 	const struct hw_enclave *encl;
 
-	epcm_lock_wait(se);
+	epcm_access_lock(se);
 	encl = epcm_enclave(se);
 	c->secs = encl->secs;
 	memcpy(c->padding, encl->padding, sizeof(c->padding));
@@ -75,7 +75,7 @@ static void encl_page_read(struct hw_processor *p, uint64_t idx, uint64_t la, vo
 {
 	struct hw_epcm_entry *e = epcm_entry(p, idx);
 
-	epcm_lock_wait(e);
+	epcm_access_lock(e);
 	memcpy(buf, epcm_contents(p, idx) + (la & ~SGX_PAGE_MASK), len);
 	epcm_unlock(e);
 }
@@ -85,7 +85,7 @@ static void encl_page_write(struct hw_processor *p, uint64_t idx, uint64_t la, c
 {
 	struct hw_epcm_entry *e = epcm_entry(p, idx);
 
-	epcm_lock_wait(e);
+	epcm_access_lock(e);
 	memcpy(epcm_materialize(p, idx) + (la & ~SGX_PAGE_MASK), buf, len);
 	epcm_unlock(e);
 }

@@ -350,7 +350,7 @@ static struct entry_state entry_snapshot(struct hw_processor *p, uint64_t idx)
 	struct hw_epcm_entry *e = epcm_entry(p, idx);
 	struct entry_state st;
 
-	epcm_lock_wait(e);
+	epcm_access_lock(e);
 	st.linaddr = e->linaddr;
 	st.secs = e->secs;
 	st.flags = e->flags;
