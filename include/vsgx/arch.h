@@ -15,16 +15,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SGX_PAGE_SHIFT 12
-#define SGX_PAGE_SIZE 4096ULL
-#define SGX_PAGE_MASK (~(SGX_PAGE_SIZE - 1))
-#define SGX_EEXTEND_CHUNK 256
-#define SGX_MODULUS_SIZE 384
-#define SGX_HASH_SIZE 32
-#define SGX_CPUSVN_SIZE 16
-#define SGX_KEYID_SIZE 32
-#define SGX_MAC_SIZE 16
-#define SGX_VA_SLOTS 512
+#define SGX_PAGE_SHIFT	     12
+#define SGX_PAGE_SIZE	     4096ULL
+#define SGX_PAGE_MASK	     (~(SGX_PAGE_SIZE - 1))
+#define SGX_EEXTEND_CHUNK    256
+#define SGX_MODULUS_SIZE     384
+#define SGX_HASH_SIZE	     32
+#define SGX_CPUSVN_SIZE	     16
+#define SGX_KEYID_SIZE	     32
+#define SGX_MAC_SIZE	     16
+#define SGX_VA_SLOTS	     512
 #define SGX_MAX_EPC_SECTIONS 8
 
 /* ENCLS leaf numbers (EAX). */
@@ -101,22 +101,22 @@ enum sgx_return_code {
 };
 
 /* Exception vectors an SGX leaf can raise, and #PF error-code bits. */
-#define X86_TRAP_DE 0
-#define X86_TRAP_DB 1
-#define X86_TRAP_BP 3
-#define X86_TRAP_BR 5
-#define X86_TRAP_UD 6
-#define X86_TRAP_NM 7
-#define X86_TRAP_GP 13
-#define X86_TRAP_PF 14
-#define X86_TRAP_MF 16
-#define X86_TRAP_AC 17
-#define X86_TRAP_XF 19
-#define X86_PF_PROT (1u << 0)
+#define X86_TRAP_DE  0
+#define X86_TRAP_DB  1
+#define X86_TRAP_BP  3
+#define X86_TRAP_BR  5
+#define X86_TRAP_UD  6
+#define X86_TRAP_NM  7
+#define X86_TRAP_GP  13
+#define X86_TRAP_PF  14
+#define X86_TRAP_MF  16
+#define X86_TRAP_AC  17
+#define X86_TRAP_XF  19
+#define X86_PF_PROT  (1u << 0)
 #define X86_PF_WRITE (1u << 1)
-#define X86_PF_USER (1u << 2)
+#define X86_PF_USER  (1u << 2)
 #define X86_PF_INSTR (1u << 4)
-#define X86_PF_SGX (1u << 15)
+#define X86_PF_SGX   (1u << 15)
 
 /* EPCM page types: EPCM.PT and SECINFO.FLAGS[15:8]. */
 enum sgx_page_type {
@@ -131,55 +131,55 @@ enum sgx_page_type {
 };
 
 /* SECINFO.FLAGS. */
-#define SGX_SECINFO_R (1ULL << 0)
-#define SGX_SECINFO_W (1ULL << 1)
-#define SGX_SECINFO_X (1ULL << 2)
-#define SGX_SECINFO_PENDING (1ULL << 3)
-#define SGX_SECINFO_MODIFIED (1ULL << 4)
-#define SGX_SECINFO_PR (1ULL << 5)
-#define SGX_SECINFO_PERM_MASK (SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_X)
-#define SGX_SECINFO_PT_SHIFT 8
-#define SGX_SECINFO_PT_MASK (0xffULL << SGX_SECINFO_PT_SHIFT)
+#define SGX_SECINFO_R		  (1ULL << 0)
+#define SGX_SECINFO_W		  (1ULL << 1)
+#define SGX_SECINFO_X		  (1ULL << 2)
+#define SGX_SECINFO_PENDING	  (1ULL << 3)
+#define SGX_SECINFO_MODIFIED	  (1ULL << 4)
+#define SGX_SECINFO_PR		  (1ULL << 5)
+#define SGX_SECINFO_PERM_MASK	  (SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_X)
+#define SGX_SECINFO_PT_SHIFT	  8
+#define SGX_SECINFO_PT_MASK	  (0xffULL << SGX_SECINFO_PT_SHIFT)
 #define SGX_SECINFO_RESERVED_MASK (~(0x3fULL | SGX_SECINFO_PT_MASK))
-#define SGX_SECINFO_PT(pt) ((uint64_t)(pt) << SGX_SECINFO_PT_SHIFT)
-#define SGX_SECINFO_TO_PT(f) ((unsigned)(((f) & SGX_SECINFO_PT_MASK) >> SGX_SECINFO_PT_SHIFT))
+#define SGX_SECINFO_PT(pt)	  ((uint64_t)(pt) << SGX_SECINFO_PT_SHIFT)
+#define SGX_SECINFO_TO_PT(f)	  ((unsigned)(((f)&SGX_SECINFO_PT_MASK) >> SGX_SECINFO_PT_SHIFT))
 
 /* SECS.ATTRIBUTES.FLAGS. */
-#define SGX_ATTR_INIT (1ULL << 0)
-#define SGX_ATTR_DEBUG (1ULL << 1)
-#define SGX_ATTR_MODE64BIT (1ULL << 2)
-#define SGX_ATTR_PROVISIONKEY (1ULL << 4)
+#define SGX_ATTR_INIT	       (1ULL << 0)
+#define SGX_ATTR_DEBUG	       (1ULL << 1)
+#define SGX_ATTR_MODE64BIT     (1ULL << 2)
+#define SGX_ATTR_PROVISIONKEY  (1ULL << 4)
 #define SGX_ATTR_EINITTOKENKEY (1ULL << 5)
-#define SGX_ATTR_CET (1ULL << 6)
-#define SGX_ATTR_KSS (1ULL << 7)
-#define SGX_ATTR_AEXNOTIFY (1ULL << 10)
+#define SGX_ATTR_CET	       (1ULL << 6)
+#define SGX_ATTR_KSS	       (1ULL << 7)
+#define SGX_ATTR_AEXNOTIFY     (1ULL << 10)
 /* The only "controlled" attribute EINIT checks against the LE key hash. */
 #define SGX_ATTR_CONTROLLED SGX_ATTR_EINITTOKENKEY
 
 /* SECS.ATTRIBUTES.XFRM (XCR0 components). */
-#define SGX_XFRM_X87 (1ULL << 0)
-#define SGX_XFRM_SSE (1ULL << 1)
-#define SGX_XFRM_AVX (1ULL << 2)
-#define SGX_XFRM_BNDREGS (1ULL << 3)
-#define SGX_XFRM_BNDCSR (1ULL << 4)
-#define SGX_XFRM_OPMASK (1ULL << 5)
+#define SGX_XFRM_X87	   (1ULL << 0)
+#define SGX_XFRM_SSE	   (1ULL << 1)
+#define SGX_XFRM_AVX	   (1ULL << 2)
+#define SGX_XFRM_BNDREGS   (1ULL << 3)
+#define SGX_XFRM_BNDCSR	   (1ULL << 4)
+#define SGX_XFRM_OPMASK	   (1ULL << 5)
 #define SGX_XFRM_ZMM_HI256 (1ULL << 6)
-#define SGX_XFRM_HI16_ZMM (1ULL << 7)
-#define SGX_XFRM_PKRU (1ULL << 9)
-#define SGX_XFRM_TILECFG (1ULL << 17)
-#define SGX_XFRM_TILEDATA (1ULL << 18)
-#define SGX_XFRM_LEGACY (SGX_XFRM_X87 | SGX_XFRM_SSE)
-#define SGX_XFRM_MPX (SGX_XFRM_BNDREGS | SGX_XFRM_BNDCSR)
-#define SGX_XFRM_AVX512 (SGX_XFRM_OPMASK | SGX_XFRM_ZMM_HI256 | SGX_XFRM_HI16_ZMM)
-#define SGX_XFRM_AMX (SGX_XFRM_TILECFG | SGX_XFRM_TILEDATA)
+#define SGX_XFRM_HI16_ZMM  (1ULL << 7)
+#define SGX_XFRM_PKRU	   (1ULL << 9)
+#define SGX_XFRM_TILECFG   (1ULL << 17)
+#define SGX_XFRM_TILEDATA  (1ULL << 18)
+#define SGX_XFRM_LEGACY	   (SGX_XFRM_X87 | SGX_XFRM_SSE)
+#define SGX_XFRM_MPX	   (SGX_XFRM_BNDREGS | SGX_XFRM_BNDCSR)
+#define SGX_XFRM_AVX512	   (SGX_XFRM_OPMASK | SGX_XFRM_ZMM_HI256 | SGX_XFRM_HI16_ZMM)
+#define SGX_XFRM_AMX	   (SGX_XFRM_TILECFG | SGX_XFRM_TILEDATA)
 
 /* MISCSELECT. */
 #define SGX_MISC_EXINFO (1u << 0)
 #define SGX_MISC_CPINFO (1u << 1)
 
 /* TCS.FLAGS. */
-#define SGX_TCS_DBGOPTIN (1ULL << 0)
-#define SGX_TCS_AEXNOTIFY (1ULL << 1)
+#define SGX_TCS_DBGOPTIN      (1ULL << 0)
+#define SGX_TCS_AEXNOTIFY     (1ULL << 1)
 #define SGX_TCS_RESERVED_MASK (~3ULL)
 
 /* EINITTOKEN.VALID. */
@@ -193,18 +193,18 @@ enum sgx_key_name {
 	SGX_KEY_REPORT = 3,
 	SGX_KEY_SEAL = 4,
 };
-#define SGX_KEYPOLICY_MRENCLAVE (1u << 0)
-#define SGX_KEYPOLICY_MRSIGNER (1u << 1)
-#define SGX_KEYPOLICY_NOISVPRODID (1u << 2)
-#define SGX_KEYPOLICY_CONFIGID (1u << 3)
-#define SGX_KEYPOLICY_ISVFAMILYID (1u << 4)
+#define SGX_KEYPOLICY_MRENCLAVE	   (1u << 0)
+#define SGX_KEYPOLICY_MRSIGNER	   (1u << 1)
+#define SGX_KEYPOLICY_NOISVPRODID  (1u << 2)
+#define SGX_KEYPOLICY_CONFIGID	   (1u << 3)
+#define SGX_KEYPOLICY_ISVFAMILYID  (1u << 4)
 #define SGX_KEYPOLICY_ISVEXTPRODID (1u << 5)
 
 /* MSRs. */
-#define MSR_IA32_FEATURE_CONTROL 0x0000003a
-#define FEAT_CTL_LOCKED (1ULL << 0)
-#define FEAT_CTL_SGX_LC_ENABLED (1ULL << 17)
-#define FEAT_CTL_SGX_ENABLED (1ULL << 18)
+#define MSR_IA32_FEATURE_CONTROL  0x0000003a
+#define FEAT_CTL_LOCKED		  (1ULL << 0)
+#define FEAT_CTL_SGX_LC_ENABLED	  (1ULL << 17)
+#define FEAT_CTL_SGX_ENABLED	  (1ULL << 18)
 #define MSR_IA32_SGXLEPUBKEYHASH0 0x0000008c
 #define MSR_IA32_SGXLEPUBKEYHASH1 0x0000008d
 #define MSR_IA32_SGXLEPUBKEYHASH2 0x0000008e
@@ -217,23 +217,23 @@ enum sgx_key_name {
 #define SGX_LEPUBKEYHASH_INTEL3 0xd4f8c05909f9bb3bULL
 
 /* CPUID. */
-#define SGX_CPUID 0x12
-#define SGX_CPUID_EPC 2
-#define CPUID_7_EBX_SGX (1u << 2)
-#define CPUID_7_ECX_SGX_LC (1u << 30)
-#define CPUID_7_EDX_SGX_KEYS (1u << 1)
-#define CPUID_12_EAX_SGX1 (1u << 0)
-#define CPUID_12_EAX_SGX2 (1u << 1)
-#define CPUID_12_EAX_ENCLV (1u << 5)
-#define CPUID_12_EAX_ENCLS_C (1u << 6)
-#define CPUID_12_EAX_EVERIFYREPORT2 (1u << 7)
-#define CPUID_12_EAX_EUPDATESVN (1u << 10)
-#define CPUID_12_EAX_EDECCSSA (1u << 11)
-#define SGX_CPUID_EPC_TYPE_MASK 0xfu
-#define SGX_CPUID_EPC_INVALID 0u
-#define SGX_CPUID_EPC_SECTION 1u
+#define SGX_CPUID		     0x12
+#define SGX_CPUID_EPC		     2
+#define CPUID_7_EBX_SGX		     (1u << 2)
+#define CPUID_7_ECX_SGX_LC	     (1u << 30)
+#define CPUID_7_EDX_SGX_KEYS	     (1u << 1)
+#define CPUID_12_EAX_SGX1	     (1u << 0)
+#define CPUID_12_EAX_SGX2	     (1u << 1)
+#define CPUID_12_EAX_ENCLV	     (1u << 5)
+#define CPUID_12_EAX_ENCLS_C	     (1u << 6)
+#define CPUID_12_EAX_EVERIFYREPORT2  (1u << 7)
+#define CPUID_12_EAX_EUPDATESVN	     (1u << 10)
+#define CPUID_12_EAX_EDECCSSA	     (1u << 11)
+#define SGX_CPUID_EPC_TYPE_MASK	     0xfu
+#define SGX_CPUID_EPC_INVALID	     0u
+#define SGX_CPUID_EPC_SECTION	     1u
 #define SGX_CPUID_EPC_CONF_INTEGRITY 1u
-#define SGX_CPUID_EPC_CONF_ONLY 2u
+#define SGX_CPUID_EPC_CONF_ONLY	     2u
 
 struct sgx_attributes {
 	uint64_t flags;
@@ -348,9 +348,9 @@ struct sgx_sigstruct {
 	uint8_t q2[SGX_MODULUS_SIZE];
 };
 
-#define SGX_SIGSTRUCT_HEADER_LEN 128
-#define SGX_SIGSTRUCT_BODY_OFFSET 900
-#define SGX_SIGSTRUCT_BODY_LEN 128
+#define SGX_SIGSTRUCT_HEADER_LEN   128
+#define SGX_SIGSTRUCT_BODY_OFFSET  900
+#define SGX_SIGSTRUCT_BODY_LEN	   128
 #define SGX_SIGSTRUCT_VENDOR_INTEL 0x8086u
 
 struct sgx_einittoken {

@@ -21,7 +21,7 @@
 struct hw_processor;
 struct hw_cpu;
 
-#define HW_MAX_CPUS 256
+#define HW_MAX_CPUS  256
 #define HW_MAX_NODES 64
 
 struct hw_epc_section_desc {
@@ -38,9 +38,9 @@ struct hw_desc {
 	bool flc;	      /* flexible launch control, CPUID.(7,0):ECX[30] */
 	/* IA32_FEATURE_CONTROL as firmware left it (LOCK, SGX_ENABLE, SGX_LC). */
 	uint64_t feature_control;
-	uint32_t miscselect;	  /* CPUID.(12h,0):EBX, supported MISCSELECT bits */
-	uint64_t attributes;	  /* CPUID.(12h,1):EBX:EAX, settable ATTRIBUTES.FLAGS */
-	uint64_t xfrm;		  /* CPUID.(12h,1):EDX:ECX, settable XFRM bits */
+	uint32_t miscselect;	     /* CPUID.(12h,0):EBX, supported MISCSELECT bits */
+	uint64_t attributes;	     /* CPUID.(12h,1):EBX:EAX, settable ATTRIBUTES.FLAGS */
+	uint64_t xfrm;		     /* CPUID.(12h,1):EDX:ECX, settable XFRM bits */
 	uint8_t max_enclave_size_32; /* log2, CPUID.(12h,0):EDX[7:0] */
 	uint8_t max_enclave_size_64; /* log2, CPUID.(12h,0):EDX[15:8] */
 	uint8_t cpusvn[SGX_CPUSVN_SIZE];
@@ -146,8 +146,8 @@ int hw_epcm_query(struct hw_processor *p, uint64_t pa, struct hw_epcm_info *ret)
 struct hw_enclave_info {
 	uint64_t eid;
 	bool initialized;
-	uint64_t children;	 /* valid EPC pages that belong to the enclave */
-	uint32_t threads_inside; /* logical CPUs executing inside */
+	uint64_t children;	     /* valid EPC pages that belong to the enclave */
+	uint32_t threads_inside;     /* logical CPUs executing inside */
 	uint64_t measurement_blocks; /* MRENCLAVE update counter */
 	struct sgx_attributes attributes;
 	uint8_t mrenclave[SGX_HASH_SIZE];
@@ -159,16 +159,16 @@ int hw_enclave_query(struct hw_processor *p, uint64_t secs_pa, struct hw_enclave
 
 /* Counters over the whole EPC, for reports and memory accounting. */
 struct hw_stats {
-	uint64_t nr_pages;	   /* EPC pages */
-	uint64_t valid_pages;	   /* EPCM.VALID = 1 */
+	uint64_t nr_pages;    /* EPC pages */
+	uint64_t valid_pages; /* EPCM.VALID = 1 */
 	/*
 	 * Pages whose contents host memory holds: written with something other
 	 * than zeros since power-on. A page keeps its memory after it leaves the
 	 * EPC, for reuse, as hardware EPC does; a reset gives it all back.
 	 */
 	uint64_t materialized;
-	uint64_t enclaves;	   /* live SECS pages */
-	size_t epcm_entry_bytes;   /* host bytes of EPCM metadata per EPC page */
+	uint64_t enclaves;	 /* live SECS pages */
+	size_t epcm_entry_bytes; /* host bytes of EPCM metadata per EPC page */
 };
 void hw_processor_stats(struct hw_processor *p, struct hw_stats *ret);
 

@@ -192,8 +192,14 @@ static void print_identity(const uint8_t mrenclave[32], const uint8_t mrsigner[3
 static int einit_run(const struct einit_opts *o, struct einit_job *job)
 {
 	struct hw_cpu *cpu = hw_processor_cpu(job->proc, 0);
-	struct loader_env env = { cli_encls, cpu, job->scratch, (uintptr_t)job->scratch, einit_epc_alloc,
-				  job };
+	struct loader_env env = {
+		.encls = cli_encls,
+		.leaf_opaque = cpu,
+		.scratch = job->scratch,
+		.scratch_la = (uintptr_t)job->scratch,
+		.epc_alloc = einit_epc_alloc,
+		.opaque = job,
+	};
 	uint8_t mrenclave[SGX_HASH_SIZE], mrsigner[SGX_HASH_SIZE];
 	struct sgx_einittoken token;
 	struct hw_enclave_info info;
