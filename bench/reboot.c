@@ -162,7 +162,7 @@ static void bench_reset(struct vmm *m, uint64_t epc_mib)
 	if (left)
 		die("host_vepc_remove_all", (long long)left, NULL);
 	host_vepc_release(v, cpu);
-	vmm_vm_destroy(vm);
+	vmm_vm_destroy(vm, NULL);
 	free(hb.ops);
 
 	printf("reboot: reset of a VM with %llu MiB of populated EPC (%llu pages)\n",
@@ -187,7 +187,7 @@ static void cycle_vm(struct vmm *m)
 	if (r)
 		die("guest_boot", r, why);
 	guest_free(g);
-	vmm_vm_destroy(vm);
+	vmm_vm_destroy(vm, NULL);
 }
 
 /* The host's share of a cycle: open, map, fault everything in, remove-all, release. */

@@ -190,8 +190,9 @@ int64_t host_vepc_remove_all(struct host_vepc *v, struct hw_cpu *cpu, int *ret_c
  * elsewhere (or any page that still fails) become zombies; every release
  * retries all zombies. No other call on (v) may be running (userspace
  * serializes close against its ioctls). Accepts NULL.
+ * Return: the number of pages this release left as zombies.
  */
-void host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu);
+uint64_t host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu);
 
 struct host_vepc_info {
 	unsigned int node;

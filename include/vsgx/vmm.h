@@ -93,12 +93,21 @@ const char *vmm_vm_state_name(enum vmm_vm_state s);
 int vmm_vm_create(struct vmm *m, const char *name, const struct vm_config *cfg, struct vmm_vm **ret,
 		  char *why, size_t why_len);
 
+/* What destroying a VM gave back to the host. */
+struct vmm_vm_teardown {
+	uint64_t pages;	       /* EPC pages its sections held */
+	uint64_t zombies;      /* SECS pages a section's release had to leave as zombies */
+	uint64_t zombies_left; /* zombies on the whole host once every section went */
+};
+
 /*
- * Destroy a VM: stop its vCPUs, release every vEPC instance (its SECS pages
- * whose children live in another VM's instance become zombies, freed by a
- * later release). Accepts NULL.
+ * Destroy a VM: stop its vCPUs, release every vEPC instance in section
+ * order. A SECS whose children live in another instance (a later section)
+ * becomes a zombie when its own section goes and is freed when the
+ * children's section is released. (ret), when not NULL, says what went
+ * back. Accepts a NULL (vm).
  */
-void vmm_vm_destroy(struct vmm_vm *vm);
+void vmm_vm_destroy(struct vmm_vm *vm, struct vmm_vm_teardown *ret);
 
 struct vmm_vm *vmm_vm_find(struct vmm *m, const char *name);
 unsigned int vmm_nr_vms(const struct vmm *m);

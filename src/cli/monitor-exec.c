@@ -261,7 +261,7 @@ static int vm_migrate(struct mon_cmd *c, struct mon_vm *v)
 		return mon_fail(c->mon, r, "%s", why);
 	if (v->guest)
 		guest_moved(v->guest, dst);
-	vmm_vm_destroy(v->vm);
+	vmm_vm_destroy(v->vm, NULL);
 	v->vm = dst;
 	snprintf(
 	    c->mon->detail, sizeof(c->mon->detail),
@@ -272,9 +272,19 @@ static int vm_migrate(struct mon_cmd *c, struct mon_vm *v)
 
 static void vm_destroy(struct monitor *mon, struct mon_vm *v)
 {
+	struct vmm_vm_teardown td;
+	int n;
+
 	guest_free(v->guest);
-	vmm_vm_destroy(v->vm);
+	vmm_vm_destroy(v->vm, &td);
 	*v = mon->vms[--mon->nr_vms];
+	n = snprintf(mon->detail, sizeof(mon->detail), "%llu EPC pages back to the host",
+		     (unsigned long long)td.pages);
+	if (td.zombies && n > 0 && (size_t)n < sizeof(mon->detail))
+		snprintf(mon->detail + n, sizeof(mon->detail) - (size_t)n,
+			 "; %llu SECS page(s) kept as zombies until their children's section went, "
+			 "%llu zombies left on the host",
+			 (unsigned long long)td.zombies, (unsigned long long)td.zombies_left);
 }
 
 int mon_exec_vm(struct mon_cmd *c, const char *sub)

@@ -208,13 +208,14 @@ static bool vepc_free_one(struct host_vepc *v, struct hw_cpu *cpu, uint64_t i,
 	return true;
 }
 
-void host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
+uint64_t host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
 {
 	struct retry_list again = { 0 };
 	struct host_free_batch batch;
+	uint64_t zombies = 0;
 
 	if (!v)
-		return;
+		return 0;
 	host_batch_init(&batch);
 	host_cpu_enter(cpu);
 	for (uint64_t i = 0; i < v->nr_pages; i++) {
@@ -224,6 +225,7 @@ void host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
 			/* No memory for the list: the page goes straight to the zombies. */
 			host_owner_uncharge(v->owner);
 			host_epc_zombie(v->h, atomic_load(&v->pages[i]));
+			zombies++;
 		}
 	}
 	/*
@@ -238,6 +240,7 @@ void host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
 			continue;
 		host_owner_uncharge(v->owner);
 		host_epc_zombie(v->h, atomic_load(&v->pages[i]));
+		zombies++;
 	}
 	host_batch_flush(v->h, &batch);
 	free(again.slot);
@@ -245,6 +248,7 @@ void host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
 	pthread_mutex_destroy(&v->lock);
 	free((void *)v->pages);
 	free(v);
+	return zombies;
 }
 
 void host_vepc_query(struct host_vepc *v, struct host_vepc_info *ret)

@@ -137,21 +137,39 @@ static int vm_sections_open(struct vmm_vm *vm, char *why, size_t why_len)
 	return 0;
 }
 
-static void vm_sections_release(struct vmm_vm *vm)
+/*
+ * Close every section, in order. A SECS whose children sit in a later
+ * section cannot be EREMOVEd when its own section goes: the host keeps it
+ * as a zombie and frees it when the children's section is released.
+ */
+static void vm_sections_release(struct vmm_vm *vm, struct vmm_vm_teardown *ret)
 {
 	struct hw_cpu *cpu = vmm_host_cpu(vm->m);
+	struct host_vepc_info info;
+	struct host_epc_stats st;
 
 	for (unsigned int i = 0; i < vm->cfg.nr_sections; i++) {
-		host_vepc_release(vm->sec[i].vepc, cpu);
+		if (vm->sec[i].vepc) {
+			host_vepc_query(vm->sec[i].vepc, &info);
+			ret->pages += info.present;
+		}
+		ret->zombies += host_vepc_release(vm->sec[i].vepc, cpu);
 		vm->sec[i].vepc = NULL;
 	}
+	host_stats(vm->m->host, &st);
+	ret->zombies_left = st.zombie;
 }
 
-static void vm_free(struct vmm_vm *vm)
+static void vm_free(struct vmm_vm *vm, struct vmm_vm_teardown *ret)
 {
+	struct vmm_vm_teardown ignored;
+
+	if (!ret)
+		ret = &ignored;
+	memset(ret, 0, sizeof(*ret));
 	if (vm->vcpus)
 		vmm_forget_vcpus(vm->m, vm);
-	vm_sections_release(vm);
+	vm_sections_release(vm, ret);
 	host_owner_destroy(vm->owner);
 	if (vm->ram)
 		munmap(vm->ram, vm->ram_len);
@@ -216,7 +234,7 @@ int vmm_vm_create(struct vmm *m, const char *name, const struct vm_config *cfg, 
 	vm->cfg = *cfg;
 	r = vm_build(vm, why, why_len);
 	if (r) {
-		vm_free(vm);
+		vm_free(vm, NULL);
 		return r;
 	}
 	vm->state = VMM_VM_RUNNING;
@@ -239,10 +257,12 @@ static unsigned int vm_stop_vcpus(struct vmm_vm *vm)
 	return n;
 }
 
-void vmm_vm_destroy(struct vmm_vm *vm)
+void vmm_vm_destroy(struct vmm_vm *vm, struct vmm_vm_teardown *ret)
 {
 	struct vmm *m;
 
+	if (ret)
+		memset(ret, 0, sizeof(*ret));
 	if (!vm)
 		return;
 	m = vm->m;
@@ -253,7 +273,7 @@ void vmm_vm_destroy(struct vmm_vm *vm)
 			break;
 		}
 	}
-	vm_free(vm);
+	vm_free(vm, ret);
 }
 
 /* ---------------------------------------------------------------------- */

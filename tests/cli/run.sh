@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 18))"
+echo "1..$((nr + 20))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -24,12 +24,13 @@ for f in $examples; do
 done
 
 if ! have_vectors; then
-	for i in $(seq 18); do skip "run $i" "no test vectors"; done
+	for i in $(seq 20); do skip "run $i" "no test vectors"; done
 	exit 0
 fi
 
 # The quickstart's closing report: exact counts per VM and node.
 run run --vectors "$V" "$SRC/examples/quickstart.vsgx"
+cp "$tmp/out" "$tmp/quick"
 check "quickstart: vm1 holds its 32 MiB after the unclean reboot" expect_out 0 \
 	'^vm vm1: running, EPC 32 MiB configured, 8192 pages held, 1 enclaves, 1 resets \(0 failed\)'
 check "quickstart: node 1 has all its pages back" expect_out 0 \
@@ -45,6 +46,9 @@ check "windows-reboot: SECS left by pass 1, removed by pass 2" expect_out 0 \
 	'remove-all pass 1: 1 0, pass 2: 0, 1 vCPUs stopped inside'
 check "windows-reboot: a reset without stopping vCPUs reports EBUSY" expect_out 0 \
 	'returned EBUSY \(SGX_ENCLAVE_ACT\): a vCPU was still inside an enclave'
+check "windows-reboot: destroy keeps the pinned SECS as a zombie until section 1 goes" expect_out 0 \
+	"^vm destroy win2 -> ok \(2048 EPC pages back to the host; 1 SECS page\(s\) kept as zombies until their children's section went, 0 zombies left on the host\)\$"
+check "quickstart-like destroy: only the page count" grep -q '^vm destroy vm2 -> ok (4096 EPC pages back to the host)$' "$tmp/quick"
 
 # --json: every line is JSON, with commands, VMs and nodes.
 run run --quiet --json - --vectors "$V" "$SRC/examples/quickstart.vsgx"

@@ -317,7 +317,7 @@ static void test_destroy_gives_epc_back(void **state)
 	load_vector(f, g, "e1", "test_enclave");
 	guest_free(g);
 	before = host_totals(f);
-	vmm_vm_destroy(vm);
+	vmm_vm_destroy(vm, NULL);
 	assert_int_equal(host_totals(f).free, before.free + 1024);
 	assert_int_equal(host_totals(f).used, 0);
 	assert_int_equal(host_totals(f).zombie, 0);
@@ -384,7 +384,7 @@ static void test_migration_loses_epc_keeps_ram(void **state)
 	assert_int_equal(vmm_vcpu_rdmsr(vmm_vm_vcpu(dst, 1), MSR_IA32_SGXLEPUBKEYHASH2, &h), 0);
 	assert_int_equal(h, 0x42);
 	guest_moved(g, dst);
-	vmm_vm_destroy(src);
+	vmm_vm_destroy(src, NULL);
 	assert_int_equal(host_totals(f).used, 0);
 	/* The guest's records came along; its EPC did not. */
 	assert_int_equal(guest_enclave_query(g, "e1", &info), 0);

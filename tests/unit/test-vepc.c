@@ -305,7 +305,7 @@ static void test_release_thread_inside(void **state)
 
 	hf_guest_enclave(hf, PG(HF_VAS_X, 0), kids, 2);
 	assert_int_equal(hw_cpu_enclave_enter_raw(inside, hf_pa(hf, PG(HF_VAS_X, 0))), 0);
-	host_vepc_release(x, hf->kcpu);
+	assert_int_equal(host_vepc_release(x, hf->kcpu), 3);
 	assert_epc(hf, TOTAL - 3, 0, 3, 0);
 	assert_int_equal(host_zombie_retry(hf->h, hf->kcpu), 3);
 	assert_int_equal(hw_cpu_enclave_exit_raw(inside), 0);
@@ -323,11 +323,12 @@ static void test_release_zombie(void **state)
 
 	build_split(hf);
 	secs_pa = hf_pa(hf, PG(HF_VAS_X, 0));
-	host_vepc_release(x, hf->kcpu);
+	assert_int_equal(host_vepc_release(x, hf->kcpu), 1);
 	assert_epc(hf, TOTAL - 3, 2, 1, 0);
 	assert_true(hf_valid(hf, secs_pa));
 	assert_int_equal(host_zombie_retry(hf->h, hf->kcpu), 1);
-	host_vepc_release(y, hf->kcpu);
+	/* Y's release makes no zombie of its own and frees X's on its way out. */
+	assert_int_equal(host_vepc_release(y, hf->kcpu), 0);
 	assert_epc(hf, TOTAL, 0, 0, 0);
 	assert_int_equal(hf_valid_pages(hf), 0);
 }
@@ -338,9 +339,9 @@ static void test_release_no_zombie(void **state)
 	struct host_vepc *x = hf_vepc(hf, 4, HF_VAS_X), *y = hf_vepc(hf, 4, HF_VAS_Y);
 
 	build_split(hf);
-	host_vepc_release(y, hf->kcpu);
+	assert_int_equal(host_vepc_release(y, hf->kcpu), 0);
 	assert_epc(hf, TOTAL - 2, 2, 0, 0);
-	host_vepc_release(x, hf->kcpu);
+	assert_int_equal(host_vepc_release(x, hf->kcpu), 0);
 	assert_epc(hf, TOTAL, 0, 0, 0);
 }
 

@@ -203,7 +203,7 @@ static void test_guest_without_sgx2_or_sgx(void **state)
 	struct hw_regs regs = { .rax = SGX_EACCEPT };
 
 	assert_injected(vm, 0, encls(vm, 0, SGX_EAUG, PAGEINFO, epc_gpa(vm, 0)), X86_TRAP_GP);
-	vmm_vm_destroy(vm);
+	vmm_vm_destroy(vm, NULL);
 	vm = vm_default(f, "host,-sgx");
 	assert_injected(vm, 0, encls(vm, 0, SGX_EREMOVE, 0, 0), X86_TRAP_UD);
 	assert_injected(vm, 1, vmm_vcpu_enclu(vmm_vm_vcpu(vm, 1), &regs), X86_TRAP_UD);
@@ -278,9 +278,12 @@ static void test_lifecycle_states(void **state)
 }
 
 /* The seed's case: a SECS in one section and its children in the other. */
-static void test_reset_two_passes_across_sections(void **state)
+/*
+ * A VM with two 4 MiB sections and an enclave split across them: its SECS
+ * at page (secs_sec) of one section, one child page in the other.
+ */
+static struct vmm_vm *vm_split(struct vfix *f, unsigned int secs_sec)
 {
-	struct vfix *f = *state;
 	char *argv[] = {
 		"-m",
 		"256M",
@@ -293,13 +296,13 @@ static void test_reset_two_passes_across_sections(void **state)
 		NULL
 	};
 	struct vmm_vm *vm = vm_from(f, "vm1", 8, argv);
-	uint64_t child = vmm_vm_layout(vm)->sections[1].base;
+	uint64_t secs = vmm_vm_layout(vm)->sections[secs_sec].base;
+	uint64_t child = vmm_vm_layout(vm)->sections[!secs_sec].base;
 	struct sgx_pageinfo *pi;
 	struct sgx_secinfo *si;
-	struct vmm_epc_reset rep;
 
 	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, 0);
-	assert_int_equal(ecreate(vm, 0), SGX_SUCCESS);
+	assert_int_equal(encls(vm, 0, SGX_ECREATE, PAGEINFO, secs), SGX_SUCCESS);
 	pi = ram(vm, PAGEINFO, sizeof(*pi));
 	si = ram(vm, SECINFO, sizeof(*si));
 	memset(pi, 0, sizeof(*pi));
@@ -307,9 +310,18 @@ static void test_reset_two_passes_across_sections(void **state)
 	si->flags = SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R;
 	pi->srcpge = SRC_PAGE;
 	pi->secinfo = SECINFO;
-	pi->secs = epc_gpa(vm, 0);
+	pi->secs = secs;
 	pi->linaddr = 0x7f0000000000ULL;
 	assert_int_equal(encls(vm, 0, SGX_EADD, PAGEINFO, child), SGX_SUCCESS);
+	return vm;
+}
+
+static void test_reset_two_passes_across_sections(void **state)
+{
+	struct vfix *f = *state;
+	struct vmm_vm *vm = vm_split(f, 0);
+	struct vmm_epc_reset rep;
+
 	assert_int_equal(vmm_vm_reset(vm, false, &rep), 0);
 	assert_int_equal(rep.first[0], 1);
 	assert_int_equal(rep.first[1], 0);
@@ -319,6 +331,41 @@ static void test_reset_two_passes_across_sections(void **state)
 	/* The guest's EPC is clean: ECREATE on the same page works again. */
 	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, 0);
 	assert_int_equal(ecreate(vm, 0), SGX_SUCCESS);
+}
+
+/* Destroy closes section 0 first: a SECS there waits as a zombie for its child in section 1. */
+static void test_destroy_zombie_until_children_go(void **state)
+{
+	struct vfix *f = *state;
+	struct vmm_vm *vm = vm_split(f, 0);
+	struct vmm_vm_teardown td;
+	struct host_epc_stats st;
+
+	vmm_vm_destroy(vm, &td);
+	assert_int_equal(td.pages, 2);
+	assert_int_equal(td.zombies, 1);
+	assert_int_equal(td.zombies_left, 0);
+	host_stats(vmm_host(f->m), &st);
+	assert_int_equal(st.used, 0);
+	assert_int_equal(st.zombie, 0);
+	assert_int_equal(st.free, st.total);
+	assert_int_equal(vmm_nr_vms(f->m), 0);
+}
+
+/* With the SECS in the later section its child goes first, and nothing waits. */
+static void test_destroy_no_zombie(void **state)
+{
+	struct vfix *f = *state;
+	struct vmm_vm_teardown td = { .pages = 99, .zombies = 99, .zombies_left = 99 };
+
+	vmm_vm_destroy(vm_split(f, 1), &td);
+	assert_int_equal(td.pages, 2);
+	assert_int_equal(td.zombies, 0);
+	assert_int_equal(td.zombies_left, 0);
+	/* NULL is a no-op that reports nothing given back. */
+	td.pages = 99;
+	vmm_vm_destroy(NULL, &td);
+	assert_int_equal(td.pages, 0);
 }
 
 static void test_vm_names_and_ram(void **state)
@@ -404,6 +451,8 @@ int main(void)
 		VTEST(test_einit_loads_guest_lehash),
 		VTEST(test_lifecycle_states),
 		VTEST(test_reset_two_passes_across_sections),
+		VTEST(test_destroy_zombie_until_children_go),
+		VTEST(test_destroy_no_zombie),
 		VTEST(test_vm_names_and_ram),
 		VTEST(test_vm_faults_reclaim_host_enclaves),
 	};
