@@ -86,17 +86,39 @@ void guest_epc_lost(struct guest *g);
  */
 void guest_moved(struct guest *g, struct vmm_vm *vm);
 
-/* An enclave from an SGXS stream and its SIGSTRUCT, EINITed. */
+/*
+ * How the guest launches an enclave. By default EINIT gets no token: with
+ * flexible launch control the kernel first writes the enclave's signer into
+ * the LE hash MSRs (as Linux does), without it the MSRs must hold that
+ * signer already. With (le), the named launch enclave mints an EINITTOKEN
+ * for it first, and with flexible launch control the kernel writes the LE's
+ * signer into the MSRs instead (the token's MAC is bound to it).
+ */
+struct guest_launch {
+	const char *le;	 /* launch with a token from this launch enclave */
+	bool debug;	 /* synthetic enclaves: ATTRIBUTES.DEBUG */
+	bool launch_key; /* synthetic enclaves: ATTRIBUTES.EINITTOKEN_KEY, a launch enclave */
+};
+
+/*
+ * An enclave from an SGXS stream and its SIGSTRUCT, EINITed as (how) says
+ * (NULL: the defaults). A SIGSTRUCT whose ATTRIBUTES ask for EINITTOKEN_KEY
+ * makes a launch enclave, which EINIT admits only when its signer is the
+ * one in the LE hash MSRs.
+ */
 int guest_enclave_load(struct guest *g, const char *name, const struct sgxs *sgxs,
-		       const struct sgx_sigstruct *sig, char *why, size_t why_len);
+		       const struct sgx_sigstruct *sig, const struct guest_launch *how, char *why,
+		       size_t why_len);
 
 /*
  * A synthetic enclave: (size) bytes of ELRANGE (a power of two), (threads)
  * TCSs each with NSSA 2, code and data pages filling (pages) EPC pages in
- * all, signed with (key) and EINITed. DEBUG when (debug).
+ * all, signed with (key) for the attributes (how) asks for and EINITed as it
+ * says (NULL: the defaults). A launch enclave needs one data page at least.
  */
 int guest_enclave_build(struct guest *g, const char *name, uint64_t pages, unsigned int threads,
-			const struct crypto_rsa_key *key, bool debug, char *why, size_t why_len);
+			const struct crypto_rsa_key *key, const struct guest_launch *how, char *why,
+			size_t why_len);
 
 /* Tear an enclave down: EREMOVE every page (reloading none). */
 int guest_enclave_destroy(struct guest *g, const char *name, char *why, size_t why_len);
@@ -151,6 +173,7 @@ struct guest_stats {
 	uint64_t evictions;  /* EWBs */
 	uint64_t reloads;    /* ELDUs */
 	uint64_t lost;	     /* enclaves found lost */
+	uint64_t tokens;     /* EINITTOKENs its launch enclaves minted */
 	bool sgx, sgx2, flc; /* what its CPUID offers */
 };
 void guest_stats(struct guest *g, struct guest_stats *ret);

@@ -363,6 +363,7 @@ static int guest_load(struct mon_cmd *c, struct guest *g, const char *encl, char
 {
 	struct monitor *mon = c->mon;
 	const char *sgxs_w = mon_opt(c, "sgxs"), *sig_w = mon_opt(c, "sig");
+	struct guest_launch how = { 0 };
 	char path[4096], msg[256];
 	struct sgx_sigstruct sig;
 	struct sgxs *s;
@@ -380,26 +381,45 @@ static int guest_load(struct mon_cmd *c, struct guest *g, const char *encl, char
 	r = sgxs_load(path, &s, msg, sizeof(msg));
 	if (r)
 		return mon_fail(mon, r, "%s: %s", path, msg);
-	r = guest_enclave_load(g, encl, s, &sig, why, len);
+	how.le = mon_opt(c, "token");
+	r = guest_enclave_load(g, encl, s, &sig, &how, why, len);
 	sgxs_free(s);
 	return r;
 }
 
+/* The words after the enclave's name: 'debug' and 'launch', each once at most. */
+static int guest_build_flags(struct mon_cmd *c, struct guest_launch *how)
+{
+	for (unsigned int i = 3; mon_arg(c, i); i++) {
+		const char *flag = mon_arg(c, i);
+		bool *set = !strcmp(flag, "debug")    ? &how->debug
+			    : !strcmp(flag, "launch") ? &how->launch_key
+						      : NULL;
+
+		if (!set)
+			return mon_fail(c->mon, -EINVAL,
+					"'%s': guest build takes 'debug' and 'launch'", flag);
+		if (*set)
+			return mon_fail(c->mon, -EINVAL, "'%s' is given twice", flag);
+		*set = true;
+	}
+	return 0;
+}
+
 static int guest_build(struct mon_cmd *c, struct guest *g, const char *encl, char *why, size_t len)
 {
+	struct guest_launch how = { .le = mon_opt(c, "token") };
 	const struct crypto_rsa_key *key = NULL;
 	uint64_t pages, threads;
-	const char *flag = mon_arg(c, 3);
 
-	if (flag && strcmp(flag, "debug"))
-		return mon_fail(c->mon, -EINVAL, "'%s': guest build takes only 'debug'", flag);
+	if (guest_build_flags(c, &how))
+		return c->mon->err;
 	if (!mon_opt(c, "pages"))
 		return mon_fail(c->mon, -EINVAL, "guest build needs pages=N");
 	if (opt_u64(c, "pages", 0, 1ULL << 24, &pages) || opt_u64(c, "threads", 1, 64, &threads) ||
 	    guest_key(c, &key))
 		return c->mon->err;
-	return guest_enclave_build(g, encl, pages, (unsigned int)threads, key, flag != NULL, why,
-				   len);
+	return guest_enclave_build(g, encl, pages, (unsigned int)threads, key, &how, why, len);
 }
 
 static int guest_boot_cmd(struct mon_cmd *c, struct mon_vm *v, char *why, size_t len)
@@ -618,7 +638,7 @@ static int expect_guest(struct mon_cmd *c)
 {
 	struct mon_vm *v = vm_named(c, mon_arg(c, 0));
 	struct guest_stats st;
-	char b[6][24];
+	char b[7][24];
 
 	if (!v)
 		return c->mon->err;
@@ -632,6 +652,7 @@ static int expect_guest(struct mon_cmd *c)
 		{ "reloads", num(&b[3], st.reloads) },
 		{ "lost", num(&b[4], st.lost) },
 		{ "enclaves", num(&b[5], guest_nr_enclaves(v->guest)) },
+		{ "tokens", num(&b[6], st.tokens) },
 	};
 
 	return expect_fields(c, f, sizeof(f) / sizeof(f[0]), 1);

@@ -104,8 +104,8 @@ const char *mon_opt(const struct mon_cmd *c, const char *name)
 
 /* Options each command may take; NULL: any (configs, expectations). */
 static const char *const no_opts[] = { NULL };
-static const char *const load_opts[] = { "sgxs", "sig", NULL };
-static const char *const build_opts[] = { "pages", "threads", "key", NULL };
+static const char *const load_opts[] = { "sgxs", "sig", "token", NULL };
+static const char *const build_opts[] = { "pages", "threads", "key", "token", NULL };
 static const char *const run_opts[] = { "thread", "vcpu", NULL };
 static const char *const exit_opts[] = { "thread", NULL };
 static const char *const pages_opts[] = { "pages", NULL };
@@ -131,9 +131,11 @@ static const struct mon_def defs[] = {
 	{ "vm", "destroy", 1, 1, no_opts, "vm destroy NAME" },
 	{ "vm", "migrate", 2, 2, no_opts, "vm migrate NAME NEW-NAME" },
 	{ "guest", "boot", 1, 1, no_opts, "guest NAME boot" },
-	{ "guest", "load", 2, 2, load_opts, "guest NAME load ENCLAVE sgxs=FILE sig=FILE" },
-	{ "guest", "build", 2, 3, build_opts,
-	  "guest NAME build ENCLAVE pages=N [threads=N] [debug] [key=FILE]" },
+	{ "guest", "load", 2, 2, load_opts,
+	  "guest NAME load ENCLAVE sgxs=FILE sig=FILE [token=LAUNCH-ENCLAVE]" },
+	{ "guest", "build", 2, 4, build_opts,
+	  "guest NAME build ENCLAVE pages=N [threads=N] [debug] [launch] [key=FILE] "
+	  "[token=LAUNCH-ENCLAVE]" },
 	{ "guest", "enter", 2, 2, run_opts, "guest NAME enter ENCLAVE [thread=N] [vcpu=N]" },
 	{ "guest", "exit", 2, 2, exit_opts, "guest NAME exit ENCLAVE [thread=N]" },
 	{ "guest", "grow", 2, 2, pages_opts, "guest NAME grow ENCLAVE pages=N" },

@@ -12,19 +12,6 @@
 
 #include "guest-int.h"
 
-/* A page the enclave can write its SECINFO into, or -1. */
-static int64_t secinfo_page(const struct genclave *e)
-{
-	for (uint64_t p = 0; p < e->nr_pages; p++) {
-		const struct gpage *pg = &e->pages[p];
-
-		if (pg->state != GP_ABSENT && pg->type == SGX_PT_REG && !pg->dynamic &&
-		    (pg->perm & SGX_SECINFO_W))
-			return (int64_t)p;
-	}
-	return -1;
-}
-
 static int dyn_check(struct guest *g, const char *name, struct genclave **ret, char *why,
 		     size_t why_len)
 {
@@ -34,7 +21,7 @@ static int dyn_check(struct guest *g, const char *name, struct genclave **ret, c
 	*ret = guest_enclave_find(g, name);
 	if (!*ret)
 		return guest_why(why, why_len, -ENOENT, "the guest has no enclave '%s'", name);
-	if (!(*ret)->nr_threads || secinfo_page(*ret) < 0)
+	if (!(*ret)->nr_threads || guest_enclave_rw_page(*ret) < 0)
 		return guest_why(why, why_len, -EINVAL,
 				 "enclave '%s' has no thread or no writable page to EACCEPT from",
 				 name);
@@ -46,7 +33,7 @@ static int dyn_accept(struct guest *g, struct genclave *e, uint64_t page, uint64
 		      size_t why_len)
 {
 	struct gthread *th = &e->threads[0];
-	uint64_t si_la = e->base + (uint64_t)secinfo_page(e) * SGX_PAGE_SIZE;
+	uint64_t si_la = e->base + (uint64_t)guest_enclave_rw_page(e) * SGX_PAGE_SIZE;
 	struct sgx_secinfo si;
 	struct hw_regs regs;
 	char text[256];

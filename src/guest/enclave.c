@@ -26,6 +26,18 @@ struct genclave *guest_enclave_find(struct guest *g, const char *name)
 	return NULL;
 }
 
+int64_t guest_enclave_rw_page(const struct genclave *e)
+{
+	for (uint64_t p = 0; p < e->nr_pages; p++) {
+		const struct gpage *pg = &e->pages[p];
+
+		if (pg->state != GP_ABSENT && pg->type == SGX_PT_REG && !pg->dynamic && !pg->ssa &&
+		    (pg->perm & SGX_SECINFO_W))
+			return (int64_t)p;
+	}
+	return -1;
+}
+
 static int enclave_lookup(struct guest *g, const char *name, struct genclave **ret, char *why,
 			  size_t why_len)
 {
@@ -165,7 +177,21 @@ static struct genclave *enclave_new(struct guest *g, const char *name, uint64_t 
 	return e;
 }
 
-/* Map each EADDed page where the loader put it, and note the TCSs as threads. */
+/* A TCS's first measured chunk names its SSA frames: mark them as the processor's. */
+static void load_mark_ssa(struct genclave *e, const struct sgxs *s, const struct sgxs_record *rec)
+{
+	const struct sgx_tcs *tcs = (const void *)rec->data;
+	uint64_t first, nr;
+
+	if (rec->offset % SGX_PAGE_SIZE || e->pages[rec->offset / SGX_PAGE_SIZE].type != SGX_PT_TCS)
+		return;
+	first = tcs->ossa / SGX_PAGE_SIZE;
+	nr = (uint64_t)tcs->nssa * s->ssa_frame_size;
+	for (uint64_t p = first; p < e->nr_pages && p - first < nr; p++)
+		e->pages[p].ssa = true;
+}
+
+/* Map each EADDed page where the loader put it; note the TCSs as threads and their SSAs. */
 static void load_map_pages(struct load_ctx *c, const struct sgxs *s)
 {
 	struct genclave *e = c->e;
@@ -173,10 +199,12 @@ static void load_map_pages(struct load_ctx *c, const struct sgxs *s)
 	size_t pos = 0, k = 1;
 
 	e->secs = c->epc[0];
-	while (sgxs_next(s, &pos, &rec) == 1 && k < c->nr) {
+	while (sgxs_next(s, &pos, &rec) == 1) {
 		struct gpage *p;
 
-		if (rec.type != SGXS_EADD)
+		if (rec.type == SGXS_EEXTEND)
+			load_mark_ssa(e, s, &rec);
+		if (rec.type != SGXS_EADD || k >= c->nr)
 			continue;
 		p = &e->pages[rec.offset / SGX_PAGE_SIZE];
 		p->state = GP_RESIDENT;
@@ -198,21 +226,21 @@ static void load_undo(struct load_ctx *c)
 	}
 }
 
-/* With flexible launch control, the kernel makes the enclave's signer the trusted one. */
-static int load_lehash(struct guest *g, const struct sgx_sigstruct *sig)
+/*
+ * With flexible launch control the kernel makes (mrsigner) the trusted
+ * signer: the enclave's own, or the launch enclave's whose token it carries.
+ */
+static int load_lehash(struct guest *g, const uint8_t mrsigner[32])
 {
-	uint8_t hash[32];
 	struct vmm_vcpu *vcpu = guest_kernel_vcpu(g);
 
 	if (!g->flc)
 		return 0;
-	if (sigstruct_mrsigner(sig, hash))
-		return -ENOMEM;
 	for (uint32_t i = 0; i < 4; i++) {
 		uint64_t v;
 		int r;
 
-		memcpy(&v, hash + 8 * i, 8);
+		memcpy(&v, mrsigner + 8 * i, 8);
 		r = vmm_vcpu_wrmsr(vcpu, MSR_IA32_SGXLEPUBKEYHASH0 + i, v);
 		if (r)
 			return r;
@@ -220,25 +248,41 @@ static int load_lehash(struct guest *g, const struct sgx_sigstruct *sig)
 	return 0;
 }
 
+/* EINIT, with a token from (le) when there is one. */
 static int load_einit(struct guest *g, const struct loader_env *env, struct genclave *e,
-		      const struct sgx_sigstruct *sig, char *why, size_t why_len)
+		      const struct sgx_sigstruct *sig, struct genclave *le, char *why,
+		      size_t why_len)
 {
 	struct sgx_einittoken token;
+	uint8_t signer[32];
 	char text[256];
 	int r;
 
 	memset(&token, 0, sizeof(token));
-	r = load_lehash(g, sig);
+	if (le) {
+		struct sgx_attributes attr = { .flags = e->attributes,
+					       .xfrm = sig->attributes.xfrm };
+
+		r = guest_le_mint(g, le, sig, &attr, &token, why, why_len);
+		if (r)
+			return r;
+		memcpy(signer, le->mrsigner, sizeof(signer));
+	} else if (sigstruct_mrsigner(sig, signer)) {
+		return -ENOMEM;
+	}
+	r = load_lehash(g, signer);
 	if (!r)
 		r = loader_einit(env, e->secs, sig, &token);
 	if (!r)
 		return 0;
-	return guest_why(why, why_len, r < 0 ? r : -EIO, "EINIT of '%s' gave %s", e->name,
+	return guest_why(why, why_len, r < 0 ? r : -EIO, "EINIT of '%s'%s%s%s gave %s", e->name,
+			 le ? " with a token from '" : "", le ? le->name : "", le ? "'" : "",
 			 guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
 }
 
 static int load_build(struct guest *g, struct load_ctx *c, const struct sgxs *s,
-		      const struct sgx_sigstruct *sig, char *why, size_t why_len)
+		      const struct sgx_sigstruct *sig, struct genclave *le, char *why,
+		      size_t why_len)
 {
 	void *scratch = guest_ram(g, GUEST_SCRATCH, LOADER_SCRATCH_PAGES * SGX_PAGE_SIZE);
 	struct loader_env env = { load_encls, c, scratch, GUEST_SCRATCH, load_epc_alloc, c };
@@ -250,6 +294,7 @@ static int load_build(struct guest *g, struct load_ctx *c, const struct sgxs *s,
 	if (!scratch)
 		return guest_why(why, why_len, -ENOMEM, "the guest has too little RAM");
 	loader_secs_init(&secs, s, sig, c->e->base);
+	c->e->attributes = secs.attributes.flags;
 	r = loader_build(&env, s, &secs, &lr);
 	if (r == -ENOSPC && c->alloc_err)
 		return guest_why(why, why_len, c->alloc_err,
@@ -262,13 +307,15 @@ static int load_build(struct guest *g, struct load_ctx *c, const struct sgxs *s,
 		    "%s of '%s' (SGXS record %zu) gave %s", lr.leaf, c->e->name, lr.record,
 		    guest_result_text(lr.result, guest_kernel_vcpu(g), text, sizeof(text)));
 	load_map_pages(c, s);
-	return load_einit(g, &env, c->e, sig, why, why_len);
+	return load_einit(g, &env, c->e, sig, le, why, why_len);
 }
 
 static int enclave_load(struct guest *g, const char *name, const struct sgxs *s,
-			const struct sgx_sigstruct *sig, char *why, size_t why_len)
+			const struct sgx_sigstruct *sig, const struct guest_launch *how, char *why,
+			size_t why_len)
 {
 	struct load_ctx c = { .g = g };
+	struct genclave *le = NULL;
 	int r;
 
 	if (!g->sgx)
@@ -279,6 +326,12 @@ static int enclave_load(struct guest *g, const char *name, const struct sgxs *s,
 	if (g->nr_encl == GUEST_MAX_ENCLAVES)
 		return guest_why(why, why_len, -ENOSPC, "the guest runs %d enclaves, its most",
 				 GUEST_MAX_ENCLAVES);
+	if (how && how->le) {
+		le = guest_enclave_find(g, how->le);
+		if (!le)
+			return guest_why(why, why_len, -ENOENT,
+					 "the guest has no launch enclave '%s'", how->le);
+	}
 	c.e = enclave_new(g, name, s->size);
 	c.cap = s->nr_eadd + 1;
 	c.epc = calloc(c.cap, sizeof(*c.epc));
@@ -286,7 +339,7 @@ static int enclave_load(struct guest *g, const char *name, const struct sgxs *s,
 		r = -ENOMEM;
 		goto out;
 	}
-	r = load_build(g, &c, s, sig, why, why_len);
+	r = load_build(g, &c, s, sig, le, why, why_len);
 	if (r) {
 		load_undo(&c);
 		goto out;
@@ -306,9 +359,10 @@ out:
 }
 
 int guest_enclave_load(struct guest *g, const char *name, const struct sgxs *sgxs,
-		       const struct sgx_sigstruct *sig, char *why, size_t why_len)
+		       const struct sgx_sigstruct *sig, const struct guest_launch *how, char *why,
+		       size_t why_len)
 {
-	return enclave_load(g, name, sgxs, sig, why, why_len);
+	return enclave_load(g, name, sgxs, sig, how, why, why_len);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -411,8 +465,8 @@ static uint64_t synth_size(uint64_t pages)
 	return size;
 }
 
-static int synth_sign(const struct sgxs *sx, const struct crypto_rsa_key *key, bool debug,
-		      struct sgx_sigstruct *sig)
+static int synth_sign(const struct sgxs *sx, const struct crypto_rsa_key *key,
+		      const struct guest_launch *how, struct sgx_sigstruct *sig)
 {
 	struct sigstruct_params params;
 	uint8_t mrenclave[32];
@@ -421,13 +475,16 @@ static int synth_sign(const struct sgxs *sx, const struct crypto_rsa_key *key, b
 		return -ENOMEM;
 	sigstruct_params_init_default(&params);
 	params.date = 0x20260101;
-	if (debug)
+	if (how && how->debug)
 		params.attributes.flags |= SGX_ATTR_DEBUG;
+	if (how && how->launch_key)
+		params.attributes.flags |= SGX_ATTR_EINITTOKENKEY;
 	return sigstruct_sign(&params, mrenclave, key, sig) ? -ENOMEM : 0;
 }
 
 int guest_enclave_build(struct guest *g, const char *name, uint64_t pages, unsigned int threads,
-			const struct crypto_rsa_key *key, bool debug, char *why, size_t why_len)
+			const struct crypto_rsa_key *key, const struct guest_launch *how, char *why,
+			size_t why_len)
 {
 	struct synth s = { 0 };
 	struct sgx_sigstruct sig;
@@ -441,13 +498,18 @@ int guest_enclave_build(struct guest *g, const char *name, uint64_t pages, unsig
 		    "a synthetic enclave has 1 to %d threads and 3 pages per thread and "
 		    "one of code at least (%u threads: %llu pages or more)",
 		    GUEST_MAX_THREADS, threads, (unsigned long long)threads * SYN_THREAD_PAGES + 1);
+	if (how && how->launch_key && pages < (uint64_t)threads * SYN_THREAD_PAGES + 2)
+		return guest_why(
+		    why, why_len, -EINVAL,
+		    "a launch enclave needs a data page to work in: %llu pages or more",
+		    (unsigned long long)threads * SYN_THREAD_PAGES + 2);
 	r = synth_stream(&s, pages, threads, synth_size(pages));
 	if (!r)
 		r = sgxs_parse(s.buf, s.len, &sx, why, why_len);
 	if (!r)
-		r = synth_sign(&sx, key, debug, &sig);
+		r = synth_sign(&sx, key, how, &sig);
 	if (!r)
-		r = enclave_load(g, name, &sx, &sig, why, why_len);
+		r = enclave_load(g, name, &sx, &sig, how, why, why_len);
 	free(s.buf);
 	return r;
 }

@@ -41,6 +41,7 @@ struct gpage {
 	uint8_t type;  /* SGX_PT_REG, SGX_PT_TCS */
 	uint8_t perm;  /* SECINFO R/W/X bits it was added with */
 	bool dynamic;  /* added by EAUG: trimmed rather than evicted */
+	bool ssa;      /* a TCS's SSA frame: the processor's to write on an AEX */
 	uint64_t epc;  /* GP_RESIDENT: guest-physical EPC page */
 	uint32_t slot; /* GP_EVICTED: backing slot */
 	uint64_t va;   /* GP_EVICTED: guest-physical VA slot */
@@ -62,6 +63,7 @@ struct genclave {
 	struct gthread threads[GUEST_MAX_THREADS];
 	unsigned int nr_threads;
 	bool lost;
+	uint64_t attributes; /* SECS ATTRIBUTES.FLAGS it was created with */
 	uint8_t mrenclave[32], mrsigner[32];
 	uint64_t clock; /* next page the reclaimer looks at */
 };
@@ -148,6 +150,23 @@ int guest_thread_run(struct guest *g, struct genclave *e, unsigned int t, unsign
 /* EEXIT thread (t) of (e), resuming it first if it was interrupted. */
 int guest_thread_stop(struct guest *g, struct genclave *e, unsigned int t, char *why,
 		      size_t why_len);
+
+/*
+ * A page of (e) added writable by EADD, neither EAUGed nor an SSA frame (an
+ * AEX would overwrite it), for the enclave's own operands; or -1.
+ */
+int64_t guest_enclave_rw_page(const struct genclave *e);
+
+/*
+ * Launch enclave (le) mints an EINITTOKEN for the enclave of (sig) whose
+ * SECS has (attr): its first thread enters (unless it is inside already),
+ * runs EREPORT and EGETKEY(EINITTOKEN) and leaves. Return: 0, -EINVAL (not a
+ * launch enclave, or no thread or writable page), -EIO (a leaf failed, or
+ * the LE was lost), or a thread's error.
+ */
+int guest_le_mint(struct guest *g, struct genclave *le, const struct sgx_sigstruct *sig,
+		  const struct sgx_attributes *attr, struct sgx_einittoken *ret, char *why,
+		  size_t why_len);
 
 /* EREMOVE every page of (e) and free them, children before the SECS. */
 void guest_enclave_teardown(struct guest *g, struct genclave *e);

@@ -95,7 +95,7 @@ static void load_vector(struct gfix *f, struct guest *g, const char *name, const
 	assert_int_equal(sgxs_load(path, &s, NULL, 0), 0);
 	snprintf(path, sizeof(path), "%s.sig", vector_path(stem));
 	assert_int_equal(sigstruct_load(path, &sig, NULL, 0), 0);
-	if (guest_enclave_load(g, name, s, &sig, f->why, sizeof(f->why)))
+	if (guest_enclave_load(g, name, s, &sig, NULL, f->why, sizeof(f->why)))
 		fail_msg("load %s: %s", stem, f->why);
 	sgxs_free(s);
 }
@@ -165,7 +165,7 @@ static void test_synthetic_threads_and_preemption(void **state)
 	struct guest_enclave_info info;
 	struct vmm_vm_stats st;
 
-	if (guest_enclave_build(g, "s1", 32, 2, f->key, false, f->why, sizeof(f->why)))
+	if (guest_enclave_build(g, "s1", 32, 2, f->key, NULL, f->why, sizeof(f->why)))
 		fail_msg("build: %s", f->why);
 	assert_int_equal(guest_thread_enter(g, "s1", 0, 0, f->why, sizeof(f->why)), 0);
 	/* The guest kernel needs a vCPU: vCPU 1 is free, the thread stays inside. */
@@ -174,7 +174,7 @@ static void test_synthetic_threads_and_preemption(void **state)
 	assert_int_equal(info.inside, 2);
 	assert_int_equal(info.pages, 33);
 	/* Now every vCPU has a thread inside: kernel work preempts vCPU 0's. */
-	if (guest_enclave_build(g, "s2", 8, 1, f->key, false, f->why, sizeof(f->why)))
+	if (guest_enclave_build(g, "s2", 8, 1, f->key, NULL, f->why, sizeof(f->why)))
 		fail_msg("build: %s", f->why);
 	assert_int_equal(guest_enclave_query(g, "s1", &info), 0);
 	assert_int_equal(info.inside, 1);
@@ -195,9 +195,9 @@ static void test_guest_evicts_and_reloads(void **state)
 	struct guest_stats gs;
 
 	/* 256 guest EPC pages, 64 VA slots in stock: two 150-page enclaves must share. */
-	if (guest_enclave_build(g, "a", 150, 1, f->key, false, f->why, sizeof(f->why)))
+	if (guest_enclave_build(g, "a", 150, 1, f->key, NULL, f->why, sizeof(f->why)))
 		fail_msg("build a: %s", f->why);
-	if (guest_enclave_build(g, "b", 150, 1, f->key, false, f->why, sizeof(f->why)))
+	if (guest_enclave_build(g, "b", 150, 1, f->key, NULL, f->why, sizeof(f->why)))
 		fail_msg("build b: %s", f->why);
 	assert_int_equal(guest_enclave_query(g, "a", &info), 0);
 	assert_true(info.evicted > 0);
@@ -221,7 +221,7 @@ static void test_sgx2_grow_and_trim(void **state)
 	struct guest *g = guest_new(f, vm);
 	struct guest_enclave_info info;
 
-	if (guest_enclave_build(g, "s", 16, 1, f->key, false, f->why, sizeof(f->why)))
+	if (guest_enclave_build(g, "s", 16, 1, f->key, NULL, f->why, sizeof(f->why)))
 		fail_msg("build: %s", f->why);
 	if (guest_enclave_grow(g, "s", 8, f->why, sizeof(f->why)))
 		fail_msg("grow: %s", f->why);
@@ -232,6 +232,140 @@ static void test_sgx2_grow_and_trim(void **state)
 	assert_int_equal(guest_enclave_query(g, "s", &info), 0);
 	assert_int_equal(info.pages, 20);
 	assert_int_equal(guest_enclave_trim(g, "s", 4, f->why, sizeof(f->why)), -ENOSPC);
+	/* Its only writable pages are SSA frames, which an AEX would overwrite: no EACCEPT. */
+	if (guest_enclave_build(g, "bare", 4, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build: %s", f->why);
+	assert_int_equal(guest_enclave_grow(g, "bare", 1, f->why, sizeof(f->why)), -EINVAL);
+	assert_string_equal(f->why,
+			    "enclave 'bare' has no thread or no writable page to EACCEPT from");
+	guest_free(g);
+}
+
+/* The kselftest key's MRSIGNER: the one signer Xen's lehash lets these VMs trust. */
+#define TRUSTED_LEHASH "2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4"
+
+static int load_with_token(struct gfix *f, struct guest *g, const char *name, const char *le)
+{
+	const struct guest_launch how = { .le = le };
+	char path[4200];
+	struct sgx_sigstruct sig;
+	struct sgxs *s;
+	int r;
+
+	snprintf(path, sizeof(path), "%s", vector_path("test_enclave.sgxs"));
+	assert_int_equal(sgxs_load(path, &s, NULL, 0), 0);
+	snprintf(path, sizeof(path), "%s", vector_path("test_enclave.sig"));
+	assert_int_equal(sigstruct_load(path, &sig, NULL, 0), 0);
+	r = guest_enclave_load(g, name, s, &sig, &how, f->why, sizeof(f->why));
+	sgxs_free(s);
+	return r;
+}
+
+static int build_le(struct gfix *f, struct guest *g, const char *name, uint64_t pages)
+{
+	const struct guest_launch how = { .launch_key = true };
+
+	return guest_enclave_build(g, name, pages, 1, f->key, &how, f->why, sizeof(f->why));
+}
+
+/*
+ * MSRs the guest cannot write (lewr=0) hold the LE's signer: a third-party
+ * enclave fails EINIT without a token and launches with one from the LE.
+ */
+static void test_launch_enclave_tokens(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm =
+	    vm_new(f, "vm1",
+		   "memory = 256\nvcpus = 2\nsgx = \"epc=4,lehash=" TRUSTED_LEHASH ",lewr=0\"\n");
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+	struct guest_stats gs;
+
+	assert_int_equal(load_with_token(f, g, "third", NULL), -EIO);
+	assert_string_equal(f->why, "EINIT of 'third' gave SGX_INVALID_EINITTOKEN");
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_free, 1024);
+	if (build_le(f, g, "le", 8))
+		fail_msg("build le: %s", f->why);
+	if (load_with_token(f, g, "third", "le"))
+		fail_msg("load with a token: %s", f->why);
+	assert_int_equal(guest_enclave_query(g, "third", &info), 0);
+	assert_hex(info.mrsigner, 32,
+		   "fb4bab3d6036ac1d730fa83d7366df1dd2dfeac194ef335d6854d8a6c6475542");
+	assert_int_equal(guest_thread_enter(g, "third", 0, 1, f->why, sizeof(f->why)), 0);
+	/* The LE's thread entered for the work and left again. */
+	assert_int_equal(guest_enclave_query(g, "le", &info), 0);
+	assert_int_equal(info.inside, 0);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.tokens, 1);
+	assert_int_equal(gs.epc_free, 1024 - 9 - 10 - 1); /* LE, 'third', one VA page */
+	guest_free(g);
+}
+
+/* A thread the user left inside the LE stays there; an LE whose page was evicted reloads it. */
+static void test_launch_enclave_inside_and_evicted(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm =
+	    vm_new(f, "vm1",
+		   "memory = 256\nvcpus = 2\nsgx = \"epc=4,lehash=" TRUSTED_LEHASH ",lewr=0\"\n");
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+	struct guest_stats gs;
+
+	if (build_le(f, g, "le", 8))
+		fail_msg("build le: %s", f->why);
+	assert_int_equal(guest_thread_enter(g, "le", 0, 1, f->why, sizeof(f->why)), 0);
+	if (load_with_token(f, g, "a", "le"))
+		fail_msg("load a: %s", f->why);
+	assert_int_equal(guest_enclave_query(g, "le", &info), 0);
+	assert_int_equal(info.inside, 1);
+	assert_int_equal(guest_thread_exit(g, "le", 0, f->why, sizeof(f->why)), 0);
+	/* All but its TCS, which the guest's reclaimer leaves in place. */
+	assert_int_equal(guest_enclave_evict(g, "le", 7, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_query(g, "le", &info), 0);
+	assert_int_equal(info.evicted, 7);
+	if (load_with_token(f, g, "b", "le"))
+		fail_msg("load b: %s", f->why);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.tokens, 2);
+	assert_true(gs.reloads >= 1);
+	guest_free(g);
+}
+
+static void test_launch_enclave_refused(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *intel =
+	    vm_new(f, "intel", "memory = 256\nvcpus = 1\nsgx = \"epc=4,lewr=0\"\n");
+	struct vmm_vm *vm =
+	    vm_new(f, "vm1",
+		   "memory = 256\nvcpus = 1\nsgx = \"epc=4,lehash=" TRUSTED_LEHASH ",lewr=0\"\n");
+	struct guest *gi = guest_new(f, intel), *g = guest_new(f, vm);
+	struct guest_stats gs;
+
+	/* EINITTOKEN_KEY is for the signer in the MSRs alone: here, Intel's. */
+	assert_int_equal(build_le(f, gi, "le", 8), -EIO);
+	assert_string_equal(f->why, "EINIT of 'le' gave SGX_INVALID_ATTRIBUTE");
+	guest_stats(gi, &gs);
+	assert_int_equal(gs.epc_free, 1024);
+	/* No room for the LE's operands beside its thread's pages and code. */
+	assert_int_equal(build_le(f, g, "le", 4), -EINVAL);
+	assert_int_equal(load_with_token(f, g, "a", "nobody"), -ENOENT);
+	assert_string_equal(f->why, "the guest has no launch enclave 'nobody'");
+	if (guest_enclave_build(g, "plain", 8, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build: %s", f->why);
+	assert_int_equal(load_with_token(f, g, "a", "plain"), -EINVAL);
+	/* A lost LE mints nothing. */
+	if (build_le(f, g, "le", 8))
+		fail_msg("build le: %s", f->why);
+	guest_epc_lost(g);
+	assert_int_equal(load_with_token(f, g, "a", "le"), -EIO);
+	assert_string_equal(f->why, "launch enclave 'le' was lost; rebuild it");
+	guest_stats(g, &gs);
+	assert_int_equal(gs.tokens, 0);
+	guest_free(gi);
 	guest_free(g);
 }
 
@@ -440,6 +574,9 @@ int main(void)
 		GTEST(test_synthetic_threads_and_preemption),
 		GTEST(test_guest_evicts_and_reloads),
 		GTEST(test_sgx2_grow_and_trim),
+		GTEST(test_launch_enclave_tokens),
+		GTEST(test_launch_enclave_inside_and_evicted),
+		GTEST(test_launch_enclave_refused),
 		GTEST(test_unclean_reboot_resets_epc),
 		GTEST(test_reset_without_stop_reports_ebusy),
 		GTEST(test_sleep_loses_enclaves),
