@@ -243,6 +243,8 @@ static void test_sgx2_grow_and_trim(void **state)
 
 /* The kselftest key's MRSIGNER: the one signer Xen's lehash lets these VMs trust. */
 #define TRUSTED_LEHASH "2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4"
+/* A VM whose LE hash MSRs hold that signer and cannot be written (lewr=0). */
+#define TRUSTED_VM "memory = 256\nvcpus = 2\nsgx = \"epc=4,lehash=" TRUSTED_LEHASH ",lewr=0\"\n"
 
 static int load_with_token(struct gfix *f, struct guest *g, const char *name, const char *le)
 {
@@ -275,9 +277,7 @@ static int build_le(struct gfix *f, struct guest *g, const char *name, uint64_t 
 static void test_launch_enclave_tokens(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm =
-	    vm_new(f, "vm1",
-		   "memory = 256\nvcpus = 2\nsgx = \"epc=4,lehash=" TRUSTED_LEHASH ",lewr=0\"\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", TRUSTED_VM);
 	struct guest *g = guest_new(f, vm);
 	struct guest_enclave_info info;
 	struct guest_stats gs;
@@ -307,9 +307,7 @@ static void test_launch_enclave_tokens(void **state)
 static void test_launch_enclave_inside_and_evicted(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm =
-	    vm_new(f, "vm1",
-		   "memory = 256\nvcpus = 2\nsgx = \"epc=4,lehash=" TRUSTED_LEHASH ",lewr=0\"\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", TRUSTED_VM);
 	struct guest *g = guest_new(f, vm);
 	struct guest_enclave_info info;
 	struct guest_stats gs;
@@ -339,9 +337,7 @@ static void test_launch_enclave_refused(void **state)
 	struct gfix *f = *state;
 	struct vmm_vm *intel =
 	    vm_new(f, "intel", "memory = 256\nvcpus = 1\nsgx = \"epc=4,lewr=0\"\n");
-	struct vmm_vm *vm =
-	    vm_new(f, "vm1",
-		   "memory = 256\nvcpus = 1\nsgx = \"epc=4,lehash=" TRUSTED_LEHASH ",lewr=0\"\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", TRUSTED_VM);
 	struct guest *gi = guest_new(f, intel), *g = guest_new(f, vm);
 	struct guest_stats gs;
 
