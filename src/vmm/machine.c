@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "vm-int.h"
+#include "vsgx/vmm-cpuid.h"
 
 int vmm_create(const struct hw_desc *desc, struct vmm **ret, char *why, size_t why_len)
 {
@@ -31,6 +32,7 @@ int vmm_create(const struct hw_desc *desc, struct vmm **ret, char *why, size_t w
 		snprintf(why, why_len, "the host SGX driver did not start: %s", strerror(-r));
 		goto err_power_off;
 	}
+	m->host_lc = vm_cpuid_host_features(m->proc) & VM_CPU(VM_CPU_SGXLC);
 	*ret = m;
 	return 0;
 

@@ -307,9 +307,15 @@ static int encls_ecreate(struct vmm_vcpu *vcpu, struct hw_cpu *cpu, struct hw_re
 }
 
 /* The guest's launch policy reaches the processor right before its EINIT. */
+/*
+ * On a host with SGX_LC the MSRs hold whatever the last EINIT on this CPU
+ * left (another VM's hash, the host driver's), so KVM loads the vCPU's
+ * virtual hash before every guest EINIT, whether or not the guest has
+ * SGX_LC: one without it keeps the reset value (Intel's, or Xen's lehash).
+ */
 static int encls_einit(struct vmm_vcpu *vcpu, struct hw_cpu *cpu, struct hw_regs *regs)
 {
-	if (vm_has(vcpu->vm, VM_CPU_SGXLC)) {
+	if (vcpu->vm->m->host_lc) {
 		for (uint32_t i = 0; i < 4; i++) {
 			if (hw_msr_write(cpu, MSR_IA32_SGXLEPUBKEYHASH0 + i, vcpu->msrs.lehash[i]))
 				return inject(vcpu, X86_TRAP_GP, 0, 0);

@@ -18,6 +18,11 @@ struct vmm {
 	/* The vCPU that last ran on each logical CPU, which may still be inside an enclave. */
 	struct vmm_vcpu *cpu_owner[HW_MAX_CPUS];
 	unsigned int next_cpu; /* round robin over the CPUs vCPUs run on */
+	/*
+	 * The host kernel has SGX_LC (the LE hash MSRs are writable): it traps
+	 * every guest's EINIT to load that vCPU's virtual hash first.
+	 */
+	bool host_lc;
 };
 
 struct vmm_vcpu {

@@ -253,6 +253,31 @@ static void test_einit_loads_guest_lehash(void **state)
 	}
 }
 
+/*
+ * A guest without SGX_LC on an SGX_LC host: its EINIT still loads its vCPU's
+ * hash (Intel's), not what another VM or the host left in the MSRs.
+ */
+static void test_einit_without_guest_lc_loads_intel_hash(void **state)
+{
+	struct vfix *f = *state;
+	struct vmm_vm *vm = vm_default(f, "host,-sgxlc");
+	struct hw_cpu *cpu = hw_processor_cpu(vmm_processor(f->m), 2); /* its vCPU 1 */
+	static const uint64_t intel[4] = { SGX_LEPUBKEYHASH_INTEL0, SGX_LEPUBKEYHASH_INTEL1,
+					   SGX_LEPUBKEYHASH_INTEL2, SGX_LEPUBKEYHASH_INTEL3 };
+	uint64_t h;
+
+	for (uint32_t i = 0; i < 4; i++)
+		assert_int_equal(hw_msr_write(cpu, MSR_IA32_SGXLEPUBKEYHASH0 + i, 0x7777), 0);
+	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, 0);
+	assert_int_equal(ecreate(vm, 0), SGX_SUCCESS);
+	memset(ram(vm, SRC_PAGE, SGX_PAGE_SIZE), 0, SGX_PAGE_SIZE);
+	assert_int_equal(encls(vm, 1, SGX_EINIT, SRC_PAGE, epc_gpa(vm, 0)), SGX_INVALID_SIG_STRUCT);
+	for (uint32_t i = 0; i < 4; i++) {
+		assert_int_equal(hw_msr_read(cpu, MSR_IA32_SGXLEPUBKEYHASH0 + i, &h), 0);
+		assert_int_equal(h, intel[i]);
+	}
+}
+
 static void test_lifecycle_states(void **state)
 {
 	struct vfix *f = *state;
@@ -449,6 +474,7 @@ int main(void)
 		VTEST(test_guest_without_sgx2_or_sgx),
 		VTEST(test_guest_msrs),
 		VTEST(test_einit_loads_guest_lehash),
+		VTEST(test_einit_without_guest_lc_loads_intel_hash),
 		VTEST(test_lifecycle_states),
 		VTEST(test_reset_two_passes_across_sections),
 		VTEST(test_destroy_zombie_until_children_go),
