@@ -113,6 +113,15 @@ static int read_all(const char *path, char **ret, size_t *ret_len)
 			cap *= 2;
 		}
 	}
+	/* A directory opens, and its first read fails (EISDIR). */
+	if (ferror(f)) {
+		int err = errno ? errno : EIO;
+
+		free(buf);
+		if (f != stdin)
+			fclose(f);
+		return -err;
+	}
 	if (f != stdin)
 		fclose(f);
 	*ret = buf;
@@ -136,11 +145,39 @@ static int run_scenario(struct monitor *mon, const char *path)
 	return r;
 }
 
+/*
+ * Read a line of stdin into (line); false at the end. A line longer than
+ * the buffer is read to its end and refused (MONITOR_SYNTAX in *ret_err):
+ * running its pieces as separate commands would do what nobody typed.
+ */
+static bool monitor_read_line(char line[MONITOR_LINE_MAX], unsigned int n, int *ret_err)
+{
+	size_t len;
+	int c;
+
+	*ret_err = MONITOR_OK;
+	if (!fgets(line, MONITOR_LINE_MAX, stdin))
+		return false;
+	len = strlen(line);
+	if (len < MONITOR_LINE_MAX - 1 || line[len - 1] == '\n')
+		return true;
+	/* The buffer is full: the line fits only if its newline (or the end) comes next. */
+	c = getchar();
+	if (c == '\n' || c == EOF)
+		return true;
+	while ((c = getchar()) != EOF && c != '\n')
+		;
+	cli_error("<stdin>:%u:1: the line is longer than %d bytes; nothing was done", n,
+		  MONITOR_LINE_MAX - 1);
+	*ret_err = MONITOR_SYNTAX;
+	return true;
+}
+
 /* The interactive monitor: one line at a time, going on after failures. */
 static int run_monitor(struct monitor *mon)
 {
 	bool tty = isatty(0);
-	char line[4096];
+	char line[MONITOR_LINE_MAX];
 	unsigned int n = 0;
 	int worst = 0;
 
@@ -151,11 +188,12 @@ static int run_monitor(struct monitor *mon)
 			fputs("(vsgx) ", stdout);
 			fflush(stdout);
 		}
-		if (!fgets(line, sizeof(line), stdin))
+		if (!monitor_read_line(line, ++n, &r))
 			break;
-		if (!strncmp(line, "quit", 4) || !strncmp(line, "q\n", 2))
+		if (r == MONITOR_OK && (!strncmp(line, "quit", 4) || !strncmp(line, "q\n", 2)))
 			break;
-		r = monitor_line(mon, "<stdin>", ++n, line);
+		if (r == MONITOR_OK)
+			r = monitor_line(mon, "<stdin>", n, line);
 		worst = r > worst ? r : worst;
 	}
 	return worst;

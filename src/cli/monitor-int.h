@@ -20,7 +20,7 @@ struct crypto_rsa_key;
 struct mon_line {
 	const char *name;
 	unsigned int line;
-	char buf[4096];
+	char buf[MONITOR_LINE_MAX];
 	char *w[MON_MAX_WORDS];
 	unsigned int col[MON_MAX_WORDS];
 	unsigned int nw;

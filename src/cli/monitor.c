@@ -109,6 +109,8 @@ static const char *const build_opts[] = { "pages", "threads", "key", "token", NU
 static const char *const run_opts[] = { "thread", "vcpu", NULL };
 static const char *const exit_opts[] = { "thread", NULL };
 static const char *const pages_opts[] = { "pages", NULL };
+/* Expectations: names first, then FIELD=VALUE words whose fields the command checks itself. */
+static const char *const field_opts[] = { "*", NULL };
 
 struct mon_def {
 	const char *group, *sub;
@@ -143,11 +145,11 @@ static const struct mon_def defs[] = {
 	{ "guest", "evict", 2, 2, pages_opts, "guest NAME evict ENCLAVE pages=N" },
 	{ "guest", "destroy", 2, 2, no_opts, "guest NAME destroy ENCLAVE" },
 	{ "guest", "reboot", 2, 2, no_opts, "guest NAME reboot clean|unclean" },
-	{ "expect", "vm", 1, 1, NULL, "expect vm NAME FIELD=VALUE..." },
-	{ "expect", "node", 1, 1, NULL, "expect node N FIELD=VALUE..." },
-	{ "expect", "host", 0, 0, NULL, "expect host FIELD=VALUE..." },
-	{ "expect", "enclave", 2, 2, NULL, "expect enclave VM ENCLAVE FIELD=VALUE..." },
-	{ "expect", "guest", 1, 1, NULL, "expect guest VM FIELD=VALUE..." },
+	{ "expect", "vm", 1, 1, field_opts, "expect vm NAME FIELD=VALUE..." },
+	{ "expect", "node", 1, 1, field_opts, "expect node N FIELD=VALUE..." },
+	{ "expect", "host", 0, 0, field_opts, "expect host FIELD=VALUE..." },
+	{ "expect", "enclave", 2, 2, field_opts, "expect enclave VM ENCLAVE FIELD=VALUE..." },
+	{ "expect", "guest", 1, 1, field_opts, "expect guest VM FIELD=VALUE..." },
 	{ "info", "sgx", 0, 1, no_opts, "info sgx [VM]" },
 	{ "qmp", "query-sgx", 1, 1, no_opts, "qmp query-sgx VM" },
 	{ "qmp", "query-sgx-capabilities", 0, 0, no_opts, "qmp query-sgx-capabilities" },
@@ -198,8 +200,9 @@ static int check_opts(const struct mon_def *d, const struct mon_line *l, unsigne
 		if (!eq)
 			continue;
 		for (const char *const *o = d->opts; *o; o++)
-			known |= strlen(*o) == (size_t)(eq - l->w[i]) &&
-				 !strncmp(*o, l->w[i], (size_t)(eq - l->w[i]));
+			known |=
+			    !strcmp(*o, "*") || (strlen(*o) == (size_t)(eq - l->w[i]) &&
+						 !strncmp(*o, l->w[i], (size_t)(eq - l->w[i])));
 		if (!known || eq[1] == '\0')
 			return snprintf(why, why_len, "%s:%u:%u: '%s' is no option of '%s'",
 					l->name, l->line, l->col[i], l->w[i], d->usage),
@@ -469,8 +472,12 @@ int monitor_line(struct monitor *mon, const char *name, unsigned int line, const
 	return r;
 }
 
-/* The next line of (text): a NUL-terminated copy in (buf). */
-static bool next_line(const char **p, const char *end, char *buf, size_t len)
+/*
+ * The next line of (text) as a NUL-terminated copy in (buf), of
+ * MONITOR_LINE_MAX bytes; false at the end. A line too long for it is cut
+ * short, and *ret_full says so: it must be refused, never run in part.
+ */
+static bool next_line(const char **p, const char *end, char *buf, bool *ret_full)
 {
 	const char *nl;
 	size_t n;
@@ -479,8 +486,9 @@ static bool next_line(const char **p, const char *end, char *buf, size_t len)
 		return false;
 	nl = memchr(*p, '\n', (size_t)(end - *p));
 	n = (size_t)((nl ? nl : end) - *p);
-	if (n >= len)
-		n = len - 1;
+	*ret_full = n < MONITOR_LINE_MAX;
+	if (!*ret_full)
+		n = MONITOR_LINE_MAX - 1;
 	memcpy(buf, *p, n);
 	buf[n] = '\0';
 	*p = nl ? nl + 1 : end;
@@ -490,8 +498,9 @@ static bool next_line(const char **p, const char *end, char *buf, size_t len)
 int monitor_run_text(struct monitor *mon, const char *name, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
-	char buf[4096], why[MON_MSG_MAX];
+	char buf[MONITOR_LINE_MAX], why[MON_MSG_MAX];
 	unsigned int line = 0;
+	bool full;
 	int r = MONITOR_OK;
 
 	if (memchr(text, '\0', len)) {
@@ -499,14 +508,17 @@ int monitor_run_text(struct monitor *mon, const char *name, const char *text, si
 			fprintf(mon->o.err, "%s: a NUL byte: scenarios are text\n", name);
 		return MONITOR_SYNTAX;
 	}
-	while (next_line(&p, end, buf, sizeof(buf))) {
-		if (monitor_check_line(mon, name, ++line, buf, why, sizeof(why))) {
+	while (next_line(&p, end, buf, &full)) {
+		if (!full)
+			snprintf(why, sizeof(why), "%s:%u:1: the line is longer than %d bytes",
+				 name, line + 1, MONITOR_LINE_MAX - 1);
+		if (!full || monitor_check_line(mon, name, ++line, buf, why, sizeof(why))) {
 			if (mon->o.err)
 				fprintf(mon->o.err, "%s\n", why);
 			return MONITOR_SYNTAX;
 		}
 	}
-	for (p = text, line = 0; r == MONITOR_OK && next_line(&p, end, buf, sizeof(buf));)
+	for (p = text, line = 0; r == MONITOR_OK && next_line(&p, end, buf, &full);)
 		r = monitor_line(mon, name, ++line, buf);
 	return r;
 }

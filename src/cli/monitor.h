@@ -25,6 +25,9 @@ struct monitor_opts {
 	bool quiet;	     /* print only failures and the report */
 };
 
+/* The longest line the language takes, its newline included. */
+#define MONITOR_LINE_MAX 4096
+
 /* Results of a line or a run. */
 enum {
 	MONITOR_OK = 0,

@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 20))"
+echo "1..$((nr + 23))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -24,7 +24,7 @@ for f in $examples; do
 done
 
 if ! have_vectors; then
-	for i in $(seq 20); do skip "run $i" "no test vectors"; done
+	for i in $(seq 23); do skip "run $i" "no test vectors"; done
 	exit 0
 fi
 
@@ -90,6 +90,18 @@ run run "$tmp/out.vsgx"
 check "an unknown outcome: exit 2" expect 2 "out.vsgx:1:17: unknown outcome 'EMAYBE'"
 run run "$tmp/missing.vsgx"
 check "a missing file: exit 2" expect 2 "missing.vsgx: No such file or directory"
+mkdir "$tmp/dir.vsgx"
+run run "$tmp/dir.vsgx"
+check "a directory: exit 2" expect 2 "dir.vsgx: Is a directory"
+# A line longer than the language takes is refused whole, never run in pieces.
+{ echo 'vm create victim memory=128 epc=8'
+  printf '%04096d vm destroy victim\n' 0
+  echo 'expect vm victim state=running'; } >"$tmp/long.vsgx"
+run run "$tmp/long.vsgx"
+check "run: a line over 4095 bytes is a syntax error" expect 2 "long.vsgx:2:1: the line is longer than 4095 bytes"
+"$VSGX" monitor <"$tmp/long.vsgx" >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "monitor: the long line does nothing, the VM survives" expect_out 2 '^expect vm victim state=running -> ok$'
 run run
 check "no scenario: exit 2 with usage" expect 2 "run needs exactly one SCENARIO file"
 run run --help
