@@ -113,11 +113,11 @@ static int vm_config_from(struct mon_cmd *c, const char *name, struct vm_config 
 	int r;
 
 	if (mon_arg(c, 1) && !strcmp(mon_arg(c, 1), "qemu")) {
-		unsigned int at = 0;
+		unsigned int at = c->first;
 
-		for (unsigned int i = c->first; i < c->l->nw; i++)
-			if (!strcmp(c->l->w[i], "qemu"))
-				at = i + 1;
+		/* The options follow the first 'qemu' (a later one may be an option's value). */
+		while (strcmp(c->l->w[at++], "qemu"))
+			;
 		r = vm_config_parse_qemu(p, (int)(c->l->nw - at), (char *const *)&c->l->w[at], cfg,
 					 why, sizeof(why));
 	} else if (file) {
