@@ -307,8 +307,11 @@ int mon_exec_vm(struct mon_cmd *c, const char *sub)
 	if (!strcmp(sub, "resume"))
 		return vm_state_move(c, v, vmm_vm_resume);
 	if (!strcmp(sub, "wake")) {
+		/* Only from S3: a refused wake leaves an S4 or S5 sleep as it was. */
+		if (vm_state_move(c, v, vmm_vm_wake))
+			return c->mon->err;
 		v->slept = 0;
-		return vm_state_move(c, v, vmm_vm_wake);
+		return 0;
 	}
 	if (!strcmp(sub, "power-on")) {
 		if (vm_state_move(c, v, vmm_vm_power_on))
