@@ -92,10 +92,14 @@ int guest_enclave_grow(struct guest *g, const char *name, uint64_t pages, char *
 	    SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_PENDING;
 	struct genclave *e = NULL;
 	uint64_t added = 0;
+	bool was_inside;
 	int r;
 
 	r = dyn_check(g, name, &e, why, why_len);
-	for (uint64_t p = e ? e->nr_pages : 0; !r && added < pages && p-- > 0;) {
+	if (r)
+		return r;
+	was_inside = guest_thread_inside(g, e, 0);
+	for (uint64_t p = e->nr_pages; !r && added < pages && p-- > 0;) {
 		if (e->pages[p].state != GP_ABSENT)
 			continue;
 		r = dyn_eaug(g, e, p, why, why_len);
@@ -103,6 +107,7 @@ int guest_enclave_grow(struct guest *g, const char *name, uint64_t pages, char *
 			r = dyn_accept(g, e, p, flags, why, why_len);
 		added += !r;
 	}
+	r = guest_thread_restore(g, e, 0, was_inside, r, why, why_len);
 	if (!r && added < pages)
 		return guest_why(why, why_len, -ENOSPC,
 				 "'%s' has room for %llu more pages, not %llu", name,
@@ -161,11 +166,13 @@ int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *
 {
 	struct genclave *e = NULL;
 	uint64_t *pick, n = 0;
+	bool was_inside;
 	int r;
 
 	r = dyn_check(g, name, &e, why, why_len);
 	if (r)
 		return r;
+	was_inside = guest_thread_inside(g, e, 0);
 	pick = calloc(pages ? pages : 1, sizeof(*pick));
 	if (!pick)
 		return -ENOMEM;
@@ -179,6 +186,7 @@ int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *
 		      : dyn_emodt(g, e, pick, n, why, why_len);
 	if (!r)
 		r = dyn_accept_trim(g, e, pick, n, why, why_len);
+	r = guest_thread_restore(g, e, 0, was_inside, r, why, why_len);
 	for (uint64_t i = 0; !r && i < n; i++) {
 		struct gpage *p = &e->pages[pick[i]];
 

@@ -147,6 +147,17 @@ int guest_va_reserve(struct guest *g);
 int guest_thread_run(struct guest *g, struct genclave *e, unsigned int t, unsigned int vcpu,
 		     char *why, size_t why_len);
 
+/*
+ * Work the kernel has an enclave do itself (EACCEPT, a launch enclave's
+ * token) runs on its first thread, entering it as needed. Note whether the
+ * thread was inside before with guest_thread_inside(); afterwards
+ * guest_thread_restore() takes it out again unless it was, and returns (r),
+ * or the EEXIT's error when (r) is 0.
+ */
+bool guest_thread_inside(struct guest *g, struct genclave *e, unsigned int t);
+int guest_thread_restore(struct guest *g, struct genclave *e, unsigned int t, bool was_inside,
+			 int r, char *why, size_t why_len);
+
 /* EEXIT thread (t) of (e), resuming it first if it was interrupted. */
 int guest_thread_stop(struct guest *g, struct genclave *e, unsigned int t, char *why,
 		      size_t why_len);

@@ -179,26 +179,17 @@ int guest_le_mint(struct guest *g, struct genclave *le, const struct sgx_sigstru
 	struct le_run run = { .g = g, .le = le };
 	int64_t page = -1;
 	bool was_inside;
-	int r, r2;
+	int r;
 
 	r = le_check(g, le, &page, why, why_len);
 	if (r)
 		return r;
-	guest_threads_sync(g);
-	was_inside = th->inside || th->interrupted;
+	was_inside = guest_thread_inside(g, le, 0);
 	r = guest_thread_run(g, le, 0, was_inside ? th->vcpu : 0, why, why_len);
-	if (r)
-		return r;
-	run.vcpu = vmm_vm_vcpu(g->vm, th->vcpu);
-	run.page_la = le->base + (uint64_t)page * SGX_PAGE_SIZE;
-	r = le_token_fill(&run, sig, attr, ret, why, why_len);
-	/* A thread the LE's work entered leaves again; one the user had inside stays. */
-	if (!was_inside) {
-		char stop_why[256];
-
-		r2 = guest_thread_stop(g, le, 0, stop_why, sizeof(stop_why));
-		if (!r && r2)
-			r = guest_why(why, why_len, r2, "%s", stop_why);
+	if (!r) {
+		run.vcpu = vmm_vm_vcpu(g->vm, th->vcpu);
+		run.page_la = le->base + (uint64_t)page * SGX_PAGE_SIZE;
+		r = le_token_fill(&run, sig, attr, ret, why, why_len);
 	}
-	return r;
+	return guest_thread_restore(g, le, 0, was_inside, r, why, why_len);
 }

@@ -153,6 +153,26 @@ int guest_thread_stop(struct guest *g, struct genclave *e, unsigned int t, char 
 	return 0;
 }
 
+bool guest_thread_inside(struct guest *g, struct genclave *e, unsigned int t)
+{
+	guest_threads_sync(g);
+	return e->threads[t].inside || e->threads[t].interrupted;
+}
+
+int guest_thread_restore(struct guest *g, struct genclave *e, unsigned int t, bool was_inside,
+			 int r, char *why, size_t why_len)
+{
+	char stop_why[256];
+	int r2;
+
+	if (was_inside || !guest_thread_inside(g, e, t))
+		return r;
+	r2 = guest_thread_stop(g, e, t, stop_why, sizeof(stop_why));
+	if (!r && r2)
+		r = guest_why(why, why_len, r2, "%s", stop_why);
+	return r;
+}
+
 static int thread_lookup(struct guest *g, const char *name, unsigned int t, struct genclave **ret,
 			 char *why, size_t why_len)
 {

@@ -227,10 +227,21 @@ static void test_sgx2_grow_and_trim(void **state)
 		fail_msg("grow: %s", f->why);
 	assert_int_equal(guest_enclave_query(g, "s", &info), 0);
 	assert_int_equal(info.pages, 25);
+	/* The thread that ran EACCEPT left again: nobody had put it inside. */
+	assert_int_equal(info.inside, 0);
 	if (guest_enclave_trim(g, "s", 5, f->why, sizeof(f->why)))
 		fail_msg("trim: %s", f->why);
 	assert_int_equal(guest_enclave_query(g, "s", &info), 0);
 	assert_int_equal(info.pages, 20);
+	assert_int_equal(info.inside, 0);
+	/* A thread the user has inside stays inside through both. */
+	assert_int_equal(guest_thread_enter(g, "s", 0, 1, f->why, sizeof(f->why)), 0);
+	if (guest_enclave_grow(g, "s", 1, f->why, sizeof(f->why)) ||
+	    guest_enclave_trim(g, "s", 1, f->why, sizeof(f->why)))
+		fail_msg("grow/trim with a thread inside: %s", f->why);
+	assert_int_equal(guest_enclave_query(g, "s", &info), 0);
+	assert_int_equal(info.inside, 1);
+	assert_int_equal(guest_thread_exit(g, "s", 0, f->why, sizeof(f->why)), 0);
 	assert_int_equal(guest_enclave_trim(g, "s", 4, f->why, sizeof(f->why)), -ENOSPC);
 	/* Its only writable pages are SSA frames, which an AEX would overwrite: no EACCEPT. */
 	if (guest_enclave_build(g, "bare", 4, 1, f->key, NULL, f->why, sizeof(f->why)))
