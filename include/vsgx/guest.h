@@ -73,9 +73,12 @@ int guest_reboot(struct guest *g, bool clean, struct vmm_epc_reset *rep, char *w
 int guest_restart(struct guest *g, char *why, size_t why_len);
 
 /*
- * The hypervisor took the EPC away under the guest (reset by the user, S3
- * wake-up, S4 resume): every enclave is lost; the guest's EPC is clean again
- * and its free list starts over.
+ * Tell the guest the hypervisor took its EPC away (a reset by the user, S3
+ * wake-up, S4 resume), as a paravirtual notice would: every enclave is lost
+ * and its VA pages are gone (their EPC pages free again). The pages of the
+ * lost enclaves come back when the enclaves are destroyed. Without such a
+ * notice the guest finds each loss on its own: an enclave on its next use,
+ * a VA page when EWB or ELDU faults on it.
  */
 void guest_epc_lost(struct guest *g);
 

@@ -140,6 +140,16 @@ int guest_va_slot(struct guest *g, uint64_t *ret);
 /* Give a VA slot back. */
 void guest_va_put(struct guest *g, uint64_t slot);
 
+/* Whether leaf result (r) is a #PF on the VA page of (slot): that VA page is gone. */
+bool guest_va_fault(struct guest *g, int r, uint64_t slot);
+
+/*
+ * Drop the VA page of (slot), which the EPC lost under the guest: every
+ * page evicted with a version in it cannot come back, so its enclave is
+ * lost; the EPC page is EREMOVEd and free again.
+ */
+void guest_va_page_drop(struct guest *g, uint64_t slot);
+
 /* Keep a few VA slots in stock while EPC is free, for evictions when it is not. */
 int guest_va_reserve(struct guest *g);
 

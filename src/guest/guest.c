@@ -347,6 +347,8 @@ void guest_epc_lost(struct guest *g)
 			g->st.lost++;
 		g->encl[i]->lost = true;
 	}
+	while (g->nr_va)
+		guest_va_page_drop(g, g->va[0].epc);
 }
 
 void guest_stats(struct guest *g, struct guest_stats *ret)

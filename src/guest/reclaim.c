@@ -82,17 +82,66 @@ int guest_va_slot(struct guest *g, uint64_t *ret)
 	return -ENOSPC;
 }
 
-void guest_va_put(struct guest *g, uint64_t slot)
+/* The VA page (index) a slot address lies in, or -1. */
+static int va_page_of(const struct guest *g, uint64_t slot)
 {
 	for (unsigned int i = 0; i < g->nr_va; i++) {
-		uint64_t s = (slot - g->va[i].epc) / 8;
+		if (slot - g->va[i].epc < SGX_PAGE_SIZE)
+			return (int)i;
+	}
+	return -1;
+}
 
-		if (slot - g->va[i].epc < SGX_PAGE_SIZE) {
-			g->va[i].used[s / 64] &= ~(1ULL << (s % 64));
-			g->va[i].nr_used--;
-			return;
+/* Forget an evicted page whose version is gone: its enclave cannot have it back. */
+static void page_unrecoverable(struct guest *g, struct genclave *e, struct gpage *p)
+{
+	g->backing_used[p->slot] = 0;
+	p->state = GP_ABSENT;
+	if (!e->lost)
+		g->st.lost++;
+	e->lost = true;
+}
+
+void guest_va_page_drop(struct guest *g, uint64_t slot)
+{
+	int i = va_page_of(g, slot);
+	uint64_t epc;
+
+	if (i < 0)
+		return;
+	epc = g->va[i].epc;
+	for (unsigned int k = 0; k < g->nr_encl; k++) {
+		struct genclave *e = g->encl[k];
+
+		for (uint64_t n = 0; n < e->nr_pages; n++) {
+			if (e->pages[n].state == GP_EVICTED && e->pages[n].va - epc < SGX_PAGE_SIZE)
+				page_unrecoverable(g, e, &e->pages[n]);
 		}
 	}
+	memmove(&g->va[i], &g->va[i + 1], (g->nr_va - (unsigned int)i - 1) * sizeof(g->va[0]));
+	g->nr_va--;
+	/* Whatever the page holds now (nothing, after the EPC went), EREMOVE leaves it free. */
+	guest_encls(g, SGX_EREMOVE, 0, epc, 0);
+	guest_epc_free(g, epc);
+}
+
+bool guest_va_fault(struct guest *g, int r, uint64_t slot)
+{
+	const struct hw_fault *f = vmm_vcpu_fault(guest_kernel_vcpu(g));
+
+	return r == HW_FAULT(X86_TRAP_PF) && (f->addr & SGX_PAGE_MASK) == (slot & SGX_PAGE_MASK);
+}
+
+void guest_va_put(struct guest *g, uint64_t slot)
+{
+	int i = va_page_of(g, slot);
+	uint64_t s;
+
+	if (i < 0)
+		return;
+	s = (slot - g->va[i].epc) / 8;
+	g->va[i].used[s / 64] &= ~(1ULL << (s % 64));
+	g->va[i].nr_used--;
 }
 
 static int backing_get(struct guest *g, uint32_t *ret)
@@ -180,6 +229,11 @@ static int evict_ewb(struct guest *g, struct genclave *e, struct gpage *p, uint3
 	return r == SGX_VA_SLOT_OCCUPIED ? 0 : r;
 }
 
+/*
+ * Write one page back. Returns 0, -errno, or the leaf's result. A VA page
+ * EWB faults on is gone (the hypervisor took the EPC under the guest: a
+ * reset, S3/S4, a migration); the guest drops it and tries another.
+ */
 static int evict_one(struct guest *g, struct genclave *e, uint64_t page)
 {
 	struct gpage *p = &e->pages[page];
@@ -190,16 +244,21 @@ static int evict_one(struct guest *g, struct genclave *e, uint64_t page)
 	r = backing_get(g, &slot);
 	if (r)
 		return r;
-	r = guest_va_slot(g, &va);
+	do {
+		r = guest_va_slot(g, &va);
+		if (r) {
+			g->backing_used[slot] = 0;
+			return r;
+		}
+		r = evict_ewb(g, e, p, slot, va);
+		if (guest_va_fault(g, r, va))
+			guest_va_page_drop(g, va);
+		else if (r)
+			guest_va_put(g, va);
+	} while (guest_va_fault(g, r, va));
 	if (r) {
 		g->backing_used[slot] = 0;
 		return r;
-	}
-	r = evict_ewb(g, e, p, slot, va);
-	if (r) {
-		g->backing_used[slot] = 0;
-		guest_va_put(g, va);
-		return r < 0 ? r : -EIO;
 	}
 	guest_epc_free(g, p->epc);
 	p->state = GP_EVICTED;
@@ -233,7 +292,8 @@ int guest_evict_pages(struct guest *g, struct genclave *e, uint64_t nr, uint64_t
 		}
 	}
 	if (r)
-		return guest_why(why, why_len, r, "EWB of a page of '%s' failed: %s", e->name,
+		return guest_why(why, why_len, r < 0 ? r : -EIO, "EWB of a page of '%s' gave %s",
+				 e->name,
 				 guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
 	return 0;
 }
@@ -273,9 +333,18 @@ int guest_reload_page(struct guest *g, struct genclave *e, uint64_t page, char *
 	r = guest_encls(g, SGX_ELDU, info, epc, p->va);
 	if (r) {
 		guest_epc_free(g, epc);
+		guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text));
+		if (guest_va_fault(g, r, p->va)) {
+			/* Its version went with the EPC: the page, and so the enclave, is lost. */
+			guest_va_page_drop(g, p->va);
+			return guest_why(why, why_len, -EIO,
+					 "enclave '%s' is lost: ELDU gave %s on its VA page "
+					 "(its EPC was taken away: a reset, a sleep state or a "
+					 "migration)",
+					 e->name, text);
+		}
 		return guest_why(why, why_len, r < 0 ? r : -EIO, "ELDU of a page of '%s' gave %s",
-				 e->name,
-				 guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
+				 e->name, text);
 	}
 	g->backing_used[p->slot] = 0;
 	guest_va_put(g, p->va);

@@ -448,6 +448,49 @@ static void test_sleep_loses_enclaves(void **state)
 	guest_free(g);
 }
 
+/*
+ * The VA pages went with the EPC too: the guest finds that out when EWB
+ * faults on one, drops it, and evicts with a fresh one; a page whose
+ * version was in it cannot come back, and its enclave is lost.
+ */
+static void test_eviction_after_sleep(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+	struct vmm_epc_reset rep;
+	struct guest_stats gs;
+
+	if (guest_enclave_build(g, "old", 16, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build: %s", f->why);
+	assert_int_equal(guest_enclave_evict(g, "old", 2, f->why, sizeof(f->why)), 0);
+	assert_int_equal(vmm_vm_sleep(vm, 3, &rep), 0);
+	assert_int_equal(vmm_vm_wake(vm), 0);
+	if (guest_enclave_build(g, "new", 16, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build after S3: %s", f->why);
+	/* The first EWB faults on the old VA page; the second try uses a new one. */
+	assert_int_equal(guest_enclave_evict(g, "new", 4, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_query(g, "new", &info), 0);
+	assert_int_equal(info.state, GUEST_ENCLAVE_ALIVE);
+	assert_int_equal(info.evicted, 4);
+	assert_int_equal(guest_thread_enter(g, "new", 0, 0, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_thread_exit(g, "new", 0, f->why, sizeof(f->why)), 0);
+	/* 'old' had two pages versioned in the dropped VA page: lost without being touched. */
+	assert_int_equal(guest_enclave_query(g, "old", &info), 0);
+	assert_int_equal(info.state, GUEST_ENCLAVE_LOST);
+	assert_int_equal(info.evicted, 0);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.lost, 1);
+	assert_int_equal(gs.evictions, 6);
+	assert_int_equal(gs.reloads, 4);
+	/* Destroying it gives every page back: only 'new' and the new VA page stay. */
+	assert_int_equal(guest_enclave_destroy(g, "old", f->why, sizeof(f->why)), 0);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_free, 1024 - 17 - 1);
+	guest_free(g);
+}
+
 static void test_destroy_gives_epc_back(void **state)
 {
 	struct gfix *f = *state;
@@ -587,6 +630,7 @@ int main(void)
 		GTEST(test_unclean_reboot_resets_epc),
 		GTEST(test_reset_without_stop_reports_ebusy),
 		GTEST(test_sleep_loses_enclaves),
+		GTEST(test_eviction_after_sleep),
 		GTEST(test_destroy_gives_epc_back),
 		GTEST(test_host_epc_exhaustion_stops_vm),
 		GTEST(test_prealloc_refused_cleanly),
