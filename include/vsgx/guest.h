@@ -177,6 +177,7 @@ struct guest_stats {
 	uint64_t reloads;    /* ELDUs */
 	uint64_t lost;	     /* enclaves found lost */
 	uint64_t tokens;     /* EINITTOKENs its launch enclaves minted */
+	uint64_t leaked;     /* EPC pages EREMOVE failed on, kept out of use as Linux does */
 	bool sgx, sgx2, flc; /* what its CPUID offers */
 };
 void guest_stats(struct guest *g, struct guest_stats *ret);

@@ -135,12 +135,13 @@ struct vmm_epc_reset {
 /*
  * System reset: stop every vCPU (an AEX for any inside an enclave unless
  * (keep_running) models a VMM that forgot to), remove-all on every section,
- * then once more on those that returned nonzero. The VM is running again
- * afterwards, on EPC that is still its own and holds nothing, unless a pass
- * failed: then it is VMM_VM_ERROR with the reason, and (rep) says what
- * happened either way.
+ * then once more on those that returned nonzero. Afterwards the VM runs
+ * (a paused one stays paused, as QEMU keeps a stopped VM stopped) on EPC
+ * that is still its own and holds nothing, unless a pass failed: then it is
+ * VMM_VM_ERROR with the reason, and (rep) says what happened either way. A
+ * VM in VMM_VM_ERROR may be reset again, which is how it recovers.
  * Return: 0, -EBUSY, -EIO (a second pass left SECS pages: a bug of the
- * driver or of the VMM), -EINVAL (the VM is off or in error).
+ * driver or of the VMM), -EINVAL (the VM is off).
  */
 int vmm_vm_reset(struct vmm_vm *vm, bool keep_running, struct vmm_epc_reset *rep);
 

@@ -213,8 +213,13 @@ static int vm_reset(struct mon_cmd *c, struct mon_vm *v)
 	v->last = rep;
 	if (r)
 		return mon_fail(c->mon, r, "%s",
-				r == -EINVAL ? "the VM is off or stopped" : vmm_vm_error(v->vm));
+				r == -EINVAL ? "the VM is off: power it on" : vmm_vm_error(v->vm));
 	reset_detail(c->mon, v, &rep);
+	/* A paused VM stays paused: its guest boots when it is resumed. */
+	if (vmm_vm_state(v->vm) == VMM_VM_PAUSED) {
+		v->boot_pending = true;
+		return 0;
+	}
 	return guest_restart_after(c->mon, v);
 }
 
@@ -304,8 +309,14 @@ int mon_exec_vm(struct mon_cmd *c, const char *sub)
 		return vm_migrate(c, v);
 	if (!strcmp(sub, "pause"))
 		return vm_state_move(c, v, vmm_vm_pause);
-	if (!strcmp(sub, "resume"))
-		return vm_state_move(c, v, vmm_vm_resume);
+	if (!strcmp(sub, "resume")) {
+		if (vm_state_move(c, v, vmm_vm_resume))
+			return c->mon->err;
+		if (v->boot_pending && guest_restart_after(c->mon, v))
+			return c->mon->err;
+		v->boot_pending = false;
+		return 0;
+	}
 	if (!strcmp(sub, "wake")) {
 		/* Only from S3: a refused wake leaves an S4 or S5 sleep as it was. */
 		if (vm_state_move(c, v, vmm_vm_wake))
@@ -641,7 +652,7 @@ static int expect_guest(struct mon_cmd *c)
 {
 	struct mon_vm *v = vm_named(c, mon_arg(c, 0));
 	struct guest_stats st;
-	char b[7][24];
+	char b[8][24];
 
 	if (!v)
 		return c->mon->err;
@@ -656,6 +667,7 @@ static int expect_guest(struct mon_cmd *c)
 		{ "lost", num(&b[4], st.lost) },
 		{ "enclaves", num(&b[5], guest_nr_enclaves(v->guest)) },
 		{ "tokens", num(&b[6], st.tokens) },
+		{ "leaked", num(&b[7], st.leaked) },
 	};
 
 	return expect_fields(c, f, sizeof(f) / sizeof(f[0]), 1);

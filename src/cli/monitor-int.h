@@ -33,6 +33,7 @@ struct mon_vm {
 	struct vmm_vm *vm;
 	struct guest *guest;
 	unsigned int slept;	   /* the sleep state it is in: 3, 4, 5, or 0 */
+	bool boot_pending;	   /* reset while paused: the guest boots on resume */
 	struct vmm_epc_reset last; /* what the last reset or sleep's remove-all passes did */
 };
 

@@ -15,12 +15,13 @@
 static int dyn_check(struct guest *g, const char *name, struct genclave **ret, char *why,
 		     size_t why_len)
 {
+	int r = guest_enclave_get(g, name, ret, why, why_len);
+
+	if (r)
+		return r;
 	if (!g->sgx2)
 		return guest_why(why, why_len, -EOPNOTSUPP,
 				 "the guest's CPUID offers no SGX2: no dynamic enclave memory");
-	*ret = guest_enclave_find(g, name);
-	if (!*ret)
-		return guest_why(why, why_len, -ENOENT, "the guest has no enclave '%s'", name);
 	if (!(*ret)->nr_threads || guest_enclave_rw_page(*ret) < 0)
 		return guest_why(why, why_len, -EINVAL,
 				 "enclave '%s' has no thread or no writable page to EACCEPT from",

@@ -38,11 +38,13 @@ int64_t guest_enclave_rw_page(const struct genclave *e)
 	return -1;
 }
 
-static int enclave_lookup(struct guest *g, const char *name, struct genclave **ret, char *why,
-			  size_t why_len)
+int guest_enclave_get(struct guest *g, const char *name, struct genclave **ret, char *why,
+		      size_t why_len)
 {
-	if (!g->sgx)
-		return guest_why(why, why_len, -ENODEV, "the guest has no SGX");
+	int r = guest_ready(g, why, why_len);
+
+	if (r)
+		return r;
 	*ret = guest_enclave_find(g, name);
 	if (!*ret)
 		return guest_why(why, why_len, -ENOENT, "the guest has no enclave '%s'", name);
@@ -73,22 +75,33 @@ static void page_forget_backing(struct guest *g, struct gpage *p)
 	g->backing_used[p->slot] = 0;
 }
 
+/*
+ * EREMOVE a page and put it back on the free list. One EREMOVE fails on
+ * stays out of use for good, as Linux leaks it (with a warning): handing
+ * out a page that may still be valid would break the next ECREATE or EADD.
+ */
+static void page_remove(struct guest *g, uint64_t epc)
+{
+	if (guest_encls(g, SGX_EREMOVE, 0, epc, 0)) {
+		g->st.leaked++;
+		return;
+	}
+	guest_epc_free(g, epc);
+}
+
 void guest_enclave_teardown(struct guest *g, struct genclave *e)
 {
 	for (uint64_t i = 0; i < e->nr_pages; i++) {
 		struct gpage *p = &e->pages[i];
 
-		if (p->state == GP_RESIDENT) {
-			guest_encls(g, SGX_EREMOVE, 0, p->epc, 0);
-			guest_epc_free(g, p->epc);
-		} else if (p->state == GP_EVICTED) {
+		if (p->state == GP_RESIDENT)
+			page_remove(g, p->epc);
+		else if (p->state == GP_EVICTED)
 			page_forget_backing(g, p);
-		}
 		p->state = GP_ABSENT;
 	}
 	/* The SECS goes last: its children pin it until then. */
-	guest_encls(g, SGX_EREMOVE, 0, e->secs, 0);
-	guest_epc_free(g, e->secs);
+	page_remove(g, e->secs);
 	enclave_unlink(g, e);
 }
 
@@ -97,7 +110,7 @@ int guest_enclave_destroy(struct guest *g, const char *name, char *why, size_t w
 	struct genclave *e = NULL;
 	int r;
 
-	r = enclave_lookup(g, name, &e, why, why_len);
+	r = guest_enclave_get(g, name, &e, why, why_len);
 	if (r)
 		return r;
 	guest_threads_sync(g);
@@ -318,8 +331,13 @@ static int enclave_load(struct guest *g, const char *name, const struct sgxs *s,
 	struct genclave *le = NULL;
 	int r;
 
-	if (!g->sgx)
-		return guest_why(why, why_len, -ENODEV, "the guest has no SGX");
+	r = guest_ready(g, why, why_len);
+	if (r)
+		return r;
+	if (strlen(name) >= GUEST_ENCLAVE_NAME_MAX)
+		return guest_why(why, why_len, -EINVAL,
+				 "an enclave's name has at most %d characters, not %zu",
+				 GUEST_ENCLAVE_NAME_MAX - 1, strlen(name));
 	if (guest_enclave_find(g, name))
 		return guest_why(why, why_len, -EEXIST, "the guest has an enclave '%s' already",
 				 name);

@@ -120,6 +120,18 @@ void guest_epc_free(struct guest *g, uint64_t epc);
 
 struct genclave *guest_enclave_find(struct guest *g, const char *name);
 
+/*
+ * Whether the guest can run kernel code now: -EAGAIN when its VM is paused,
+ * suspended or off, -EFAULT when the VM stopped on an error, -ENODEV without
+ * SGX; 0 otherwise. Every guest operation asks first, so nothing it starts
+ * is left half done.
+ */
+int guest_ready(struct guest *g, char *why, size_t why_len);
+
+/* guest_ready(), then the enclave (name) into *ret, or -ENOENT. */
+int guest_enclave_get(struct guest *g, const char *name, struct genclave **ret, char *why,
+		      size_t why_len);
+
 /* Bring a thread's state up to date with the vCPU: a preempted thread needs ERESUME. */
 void guest_threads_sync(struct guest *g);
 

@@ -270,6 +270,21 @@ static int guest_start(struct guest *g, char *why, size_t why_len)
 	return g->sgx ? 0 : -ENODEV;
 }
 
+int guest_ready(struct guest *g, char *why, size_t why_len)
+{
+	enum vmm_vm_state st = vmm_vm_state(g->vm);
+
+	if (st == VMM_VM_ERROR)
+		return guest_why(why, why_len, -EFAULT, "VM '%s' stopped: %s", vmm_vm_name(g->vm),
+				 vmm_vm_error(g->vm));
+	if (st != VMM_VM_RUNNING)
+		return guest_why(why, why_len, -EAGAIN, "the VM is %s, no guest code runs",
+				 vmm_vm_state_name(st));
+	if (!g->sgx)
+		return guest_why(why, why_len, -ENODEV, "the guest has no SGX");
+	return 0;
+}
+
 int guest_boot(struct vmm_vm *vm, struct guest **ret, char *why, size_t why_len)
 {
 	struct guest *g;
@@ -315,6 +330,9 @@ int guest_reboot(struct guest *g, bool clean, struct vmm_epc_reset *rep, char *w
 {
 	int r;
 
+	/* A guest reboots itself: it must be running (a paused VM is reset by 'vm reset'). */
+	if (vmm_vm_state(g->vm) != VMM_VM_RUNNING)
+		return guest_ready(g, why, why_len);
 	if (clean) {
 		guest_threads_sync(g);
 		for (unsigned int i = g->nr_encl; i-- > 0;)

@@ -301,12 +301,16 @@ int guest_evict_pages(struct guest *g, struct genclave *e, uint64_t nr, uint64_t
 int guest_enclave_evict(struct guest *g, const char *name, uint64_t pages, char *why,
 			size_t why_len)
 {
-	struct genclave *e = guest_enclave_find(g, name);
+	struct genclave *e = NULL;
 	uint64_t done;
 	int r;
 
-	if (!e)
-		return guest_why(why, why_len, -ENOENT, "the guest has no enclave '%s'", name);
+	r = guest_enclave_get(g, name, &e, why, why_len);
+	if (r)
+		return r;
+	if (e->lost)
+		return guest_why(why, why_len, -EIO,
+				 "enclave '%s' was lost; destroy and rebuild it", name);
 	r = guest_evict_pages(g, e, pages, &done, why, why_len);
 	if (!r && done < pages)
 		return guest_why(why, why_len, -ENOSPC,

@@ -176,11 +176,10 @@ int guest_thread_restore(struct guest *g, struct genclave *e, unsigned int t, bo
 static int thread_lookup(struct guest *g, const char *name, unsigned int t, struct genclave **ret,
 			 char *why, size_t why_len)
 {
-	if (!g->sgx)
-		return guest_why(why, why_len, -ENODEV, "the guest has no SGX");
-	*ret = guest_enclave_find(g, name);
-	if (!*ret)
-		return guest_why(why, why_len, -ENOENT, "the guest has no enclave '%s'", name);
+	int r = guest_enclave_get(g, name, ret, why, why_len);
+
+	if (r)
+		return r;
 	if (t >= (*ret)->nr_threads)
 		return guest_why(why, why_len, -ENOENT, "enclave '%s' has %u threads, not %u", name,
 				 (*ret)->nr_threads, t + 1);

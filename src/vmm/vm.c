@@ -362,7 +362,7 @@ static int vm_take_epc(struct vmm_vm *vm, bool keep_running, struct vmm_epc_rese
 	if (!rep)
 		rep = &local;
 	memset(rep, 0, sizeof(*rep));
-	if (vm->state == VMM_VM_OFF || vm->state == VMM_VM_ERROR)
+	if (vm->state == VMM_VM_OFF)
 		return -EINVAL;
 	if (!keep_running)
 		rep->aex = vm_stop_vcpus(vm);
@@ -379,11 +379,15 @@ static int vm_take_epc(struct vmm_vm *vm, bool keep_running, struct vmm_epc_rese
 
 int vmm_vm_reset(struct vmm_vm *vm, bool keep_running, struct vmm_epc_reset *rep)
 {
+	bool paused = vm->state == VMM_VM_PAUSED;
 	int r = vm_take_epc(vm, keep_running, rep);
 
-	if (!r)
-		vm->state = VMM_VM_RUNNING;
-	return r;
+	if (r)
+		return r;
+	/* As QEMU's system_reset: a stopped VM stays stopped; a failed one runs again. */
+	vm->state = paused ? VMM_VM_PAUSED : VMM_VM_RUNNING;
+	vm->error[0] = '\0';
+	return 0;
 }
 
 int vmm_vm_sleep(struct vmm_vm *vm, unsigned int sleep_state, struct vmm_epc_reset *rep)

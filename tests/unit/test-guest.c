@@ -491,6 +491,41 @@ static void test_eviction_after_sleep(void **state)
 	guest_free(g);
 }
 
+/* No guest code runs in a paused VM: its operations refuse, and nothing is half done. */
+static void test_paused_vm_runs_no_guest_code(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+	struct guest_stats gs;
+
+	if (guest_enclave_build(g, "s", 16, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build: %s", f->why);
+	assert_int_equal(vmm_vm_pause(vm), 0);
+	assert_int_equal(guest_enclave_destroy(g, "s", f->why, sizeof(f->why)), -EAGAIN);
+	assert_string_equal(f->why, "the VM is paused, no guest code runs");
+	assert_int_equal(guest_reboot(g, false, NULL, f->why, sizeof(f->why)), -EAGAIN);
+	assert_int_equal(guest_enclave_evict(g, "s", 1, f->why, sizeof(f->why)), -EAGAIN);
+	assert_int_equal(guest_enclave_grow(g, "s", 1, f->why, sizeof(f->why)), -EAGAIN);
+	assert_int_equal(guest_enclave_build(g, "t", 8, 1, f->key, NULL, f->why, sizeof(f->why)),
+			 -EAGAIN);
+	assert_int_equal(vmm_vm_state(vm), VMM_VM_PAUSED);
+	assert_int_equal(guest_enclave_query(g, "s", &info), 0);
+	assert_int_equal(info.pages, 17);
+	assert_int_equal(vmm_vm_resume(vm), 0);
+	assert_int_equal(guest_enclave_destroy(g, "s", f->why, sizeof(f->why)), 0);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_free, 1024 - 1); /* the VA page stays */
+	assert_int_equal(gs.leaked, 0);
+	/* Names are kept whole or refused. */
+	assert_int_equal(guest_enclave_build(g, "an-enclave-name-of-32-characters", 8, 1, f->key,
+					     NULL, f->why, sizeof(f->why)),
+			 -EINVAL);
+	assert_string_equal(f->why, "an enclave's name has at most 31 characters, not 32");
+	guest_free(g);
+}
+
 static void test_destroy_gives_epc_back(void **state)
 {
 	struct gfix *f = *state;
@@ -631,6 +666,7 @@ int main(void)
 		GTEST(test_reset_without_stop_reports_ebusy),
 		GTEST(test_sleep_loses_enclaves),
 		GTEST(test_eviction_after_sleep),
+		GTEST(test_paused_vm_runs_no_guest_code),
 		GTEST(test_destroy_gives_epc_back),
 		GTEST(test_host_epc_exhaustion_stops_vm),
 		GTEST(test_prealloc_refused_cleanly),

@@ -300,6 +300,12 @@ static void test_lifecycle_states(void **state)
 	assert_int_equal(vmm_vm_wake(vm), 0);
 	assert_int_equal(vmm_vm_reset(vm, false, &rep), 0);
 	assert_int_equal(rep.result, 0);
+	/* A paused VM stays paused through a reset. */
+	assert_int_equal(vmm_vm_pause(vm), 0);
+	assert_int_equal(vmm_vm_reset(vm, false, &rep), 0);
+	assert_string_equal(vmm_vm_state_name(vmm_vm_state(vm)), "paused");
+	assert_int_equal(vmm_vm_resume(vm), 0);
+	assert_string_equal(vmm_vm_state_name(vmm_vm_state(vm)), "running");
 }
 
 /* The seed's case: a SECS in one section and its children in the other. */
