@@ -313,7 +313,8 @@ static int load_build(struct guest *g, struct load_ctx *c, const struct sgxs *s,
 		return guest_why(why, why_len, c->alloc_err,
 				 "the guest's EPC is full and nothing can be evicted");
 	if (r < 0)
-		return r;
+		return guest_why(why, why_len, r, "building '%s' failed: %s", c->e->name,
+				 guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
 	if (r)
 		return guest_why(
 		    why, why_len, lr.result < 0 ? lr.result : -EIO,
@@ -509,6 +510,9 @@ int guest_enclave_build(struct guest *g, const char *name, uint64_t pages, unsig
 	struct sgxs sx;
 	int r;
 
+	r = guest_ready(g, why, why_len);
+	if (r)
+		return r;
 	if (!threads || threads > GUEST_MAX_THREADS ||
 	    pages < (uint64_t)threads * SYN_THREAD_PAGES + 1 || pages > (1ULL << 24))
 		return guest_why(
@@ -521,6 +525,16 @@ int guest_enclave_build(struct guest *g, const char *name, uint64_t pages, unsig
 		    why, why_len, -EINVAL,
 		    "a launch enclave needs a data page to work in: %llu pages or more",
 		    (unsigned long long)threads * SYN_THREAD_PAGES + 2);
+	/*
+	 * The guest does not evict an enclave it is still building, so one
+	 * larger than its EPC can never finish: say so before generating a
+	 * stream of some 5 KiB per page.
+	 */
+	if (pages + 1 > g->nr_epc)
+		return guest_why(why, why_len, -ENOSPC,
+				 "an enclave of %llu pages and its SECS cannot fit in the guest's "
+				 "%llu EPC pages",
+				 (unsigned long long)pages, (unsigned long long)g->nr_epc);
 	r = synth_stream(&s, pages, threads, synth_size(pages));
 	if (!r)
 		r = sgxs_parse(s.buf, s.len, &sx, why, why_len);

@@ -523,6 +523,11 @@ static void test_paused_vm_runs_no_guest_code(void **state)
 					     NULL, f->why, sizeof(f->why)),
 			 -EINVAL);
 	assert_string_equal(f->why, "an enclave's name has at most 31 characters, not 32");
+	/* It never evicts an enclave it is building: one larger than its EPC is refused first. */
+	assert_int_equal(
+	    guest_enclave_build(g, "huge", 1024, 1, f->key, NULL, f->why, sizeof(f->why)), -ENOSPC);
+	assert_string_equal(f->why, "an enclave of 1024 pages and its SECS cannot fit in the "
+				    "guest's 1024 EPC pages");
 	guest_free(g);
 }
 
