@@ -103,18 +103,26 @@ void vm_config_init(struct vm_config *vm, struct hw_processor *host)
 	vm->lehash[3] = SGX_LEPUBKEYHASH_INTEL3;
 }
 
+/* Sum of sizes, saturating: sizes come from the user, and 8E + 8E must not fit in 256M. */
+static uint64_t size_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 uint64_t vm_config_epc_size(const struct vm_config *vm)
 {
 	uint64_t sum = 0;
 
 	for (unsigned int i = 0; i < vm->nr_sections; i++)
-		sum += vm->sections[i].size;
+		sum = size_add(sum, vm->sections[i].size);
 	return sum;
 }
 
 static const char *size_str(uint64_t v, char *buf, size_t len)
 {
-	if (v && v % VM_MIB == 0)
+	if (v == UINT64_MAX)
+		snprintf(buf, len, "16 EiB or more"); /* a saturated sum */
+	else if (v && v % VM_MIB == 0)
 		snprintf(buf, len, "%llu MiB", (unsigned long long)(v / VM_MIB));
 	else
 		snprintf(buf, len, "0x%llx bytes", (unsigned long long)v);
@@ -148,28 +156,55 @@ static int finish_host_nodes(const struct hw_desc *host, const struct vm_epc_sec
 		      s->memdev, __builtin_ctzll(missing));
 }
 
-/* Bound sections must fit in the EPC of the host nodes they are bound to. */
-static int finish_bound_capacity(const struct hw_desc *host, const struct vm_config *vm,
-				 const struct vm_epc_section *s, char *why, size_t len)
+/* The sections bound (policy=bind) within the host nodes of (mask): their total size. */
+static uint64_t bound_within(const struct vm_config *vm, uint64_t mask)
 {
-	uint64_t need = 0, have = vm_host_epc_on(host, s->host_nodes);
-	char a[32], b[32];
+	uint64_t need = 0;
 
-	if (s->policy != VM_POLICY_BIND)
-		return 0;
 	for (unsigned int i = 0; i < vm->nr_sections; i++) {
 		const struct vm_epc_section *o = &vm->sections[i];
 
-		if (o->policy == VM_POLICY_BIND && !(o->host_nodes & ~s->host_nodes))
-			need += o->size;
+		if (o->policy == VM_POLICY_BIND && !(o->host_nodes & ~mask))
+			need = size_add(need, o->size);
 	}
-	if (need <= have)
-		return 0;
-	return vm_why(why, len,
-		      "memory-backend-epc '%s': the host nodes it is bound to have %s of EPC, "
-		      "but the sections bound to them need %s; make them smaller or bind to more "
-		      "host-nodes",
-		      s->memdev, size_str(have, a, sizeof(a)), size_str(need, b, sizeof(b)));
+	return need;
+}
+
+/*
+ * Bound sections must fit in the EPC of the host nodes they are bound to,
+ * and together with others wherever their node sets overlap: for every union
+ * of bound node sets, what is bound within it must fit in it (Hall's
+ * condition; 8 sections make at most 255 unions).
+ */
+static int finish_bound_capacity(const struct hw_desc *host, const struct vm_config *vm,
+				 char *why, size_t len)
+{
+	char a[32], b[32];
+
+	for (unsigned int set = 1; set < 1u << vm->nr_sections; set++) {
+		uint64_t mask = 0, need, have;
+
+		for (unsigned int i = 0; i < vm->nr_sections && mask != UINT64_MAX; i++) {
+			if (set >> i & 1)
+				mask = vm->sections[i].policy == VM_POLICY_BIND
+					   ? mask | vm->sections[i].host_nodes
+					   : UINT64_MAX;
+		}
+		/* Only sets of bound sections: an unbound one may go anywhere. */
+		if (!mask || mask == UINT64_MAX)
+			continue;
+		need = bound_within(vm, mask);
+		have = vm_host_epc_on(host, mask);
+		if (need <= have)
+			continue;
+		return vm_why(why, len,
+			      "the memory-backend-epc objects bound to host nodes 0x%llx need %s, "
+			      "but those nodes have %s of EPC; make them smaller or bind to more "
+			      "host-nodes",
+			      (unsigned long long)mask, size_str(need, a, sizeof(a)),
+			      size_str(have, b, sizeof(b)));
+	}
+	return 0;
 }
 
 static int finish_capacity(const struct hw_desc *host, const struct vm_config *vm, const char *tool,
@@ -197,11 +232,12 @@ static int finish_sections(struct hw_processor *host, struct vm_config *vm, cons
 		r = finish_section_node(vm, i, why, len);
 		if (!r)
 			r = finish_host_nodes(d, &vm->sections[i], why, len);
-		if (!r)
-			r = finish_bound_capacity(d, vm, &vm->sections[i], why, len);
 		if (r)
 			return r;
 	}
+	r = finish_bound_capacity(d, vm, why, len);
+	if (r)
+		return r;
 	return finish_capacity(d, vm, tool, why, len);
 }
 
