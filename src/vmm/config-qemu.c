@@ -282,6 +282,21 @@ static int qemu_policy(struct qemu_state *st, const char *val, enum vm_mem_polic
 			val ? val : "");
 }
 
+/*
+ * share=on is the EPC backend's default; share=off would map the vEPC
+ * privately, which the kernel's sgx_vepc_mmap() refuses.
+ */
+static int qemu_share(struct qemu_state *st, const char *val)
+{
+	bool share = true;
+	int r = qemu_bool(st, "share", val, &share);
+
+	if (r || share)
+		return r;
+	return qemu_err(st, "share=off: /dev/sgx_vepc can only be mapped shared (sgx_vepc_mmap() "
+			    "refuses a private mapping with EINVAL); remove share=off");
+}
+
 static int qemu_backend_prop(struct qemu_state *st, struct qemu_backend *b, const char *key,
 			     const char *val)
 {
@@ -301,6 +316,8 @@ static int qemu_backend_prop(struct qemu_state *st, struct qemu_backend *b, cons
 		return qemu_host_nodes(st, val, &b->host_nodes);
 	if (!strcmp(key, "policy"))
 		return qemu_policy(st, val, &b->policy);
+	if (!strcmp(key, "share"))
+		return qemu_share(st, val);
 	return qemu_err(st, "Property 'memory-backend-epc.%s' not found", key);
 }
 

@@ -170,16 +170,31 @@ static uint64_t bound_within(const struct vm_config *vm, uint64_t mask)
 	return need;
 }
 
+/* "'m0', 'm1'": the backends bound within (mask). */
+static const char *bound_names(const struct vm_config *vm, uint64_t mask, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < vm->nr_sections && n < len; i++) {
+		const struct vm_epc_section *o = &vm->sections[i];
+
+		if (o->policy == VM_POLICY_BIND && !(o->host_nodes & ~mask))
+			n += (size_t)snprintf(buf + n, len - n, "%s'%s'", n ? ", " : "", o->memdev);
+	}
+	return buf;
+}
+
 /*
  * Bound sections must fit in the EPC of the host nodes they are bound to,
  * and together with others wherever their node sets overlap: for every union
  * of bound node sets, what is bound within it must fit in it (Hall's
  * condition; 8 sections make at most 255 unions).
  */
-static int finish_bound_capacity(const struct hw_desc *host, const struct vm_config *vm,
-				 char *why, size_t len)
+static int finish_bound_capacity(const struct hw_desc *host, const struct vm_config *vm, char *why,
+				 size_t len)
 {
-	char a[32], b[32];
+	char a[32], b[32], ids[VM_MAX_SECTIONS * 40];
 
 	for (unsigned int set = 1; set < 1u << vm->nr_sections; set++) {
 		uint64_t mask = 0, need, have;
@@ -198,11 +213,10 @@ static int finish_bound_capacity(const struct hw_desc *host, const struct vm_con
 		if (need <= have)
 			continue;
 		return vm_why(why, len,
-			      "the memory-backend-epc objects bound to host nodes 0x%llx need %s, "
-			      "but those nodes have %s of EPC; make them smaller or bind to more "
-			      "host-nodes",
-			      (unsigned long long)mask, size_str(need, a, sizeof(a)),
-			      size_str(have, b, sizeof(b)));
+			      "memory-backend-epc %s bound to host nodes 0x%llx need %s, but those "
+			      "nodes have %s of EPC; make them smaller or bind to more host-nodes",
+			      bound_names(vm, mask, ids, sizeof(ids)), (unsigned long long)mask,
+			      size_str(need, a, sizeof(a)), size_str(have, b, sizeof(b)));
 	}
 	return 0;
 }

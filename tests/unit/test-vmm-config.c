@@ -591,9 +591,10 @@ static void test_qemu_object_errors(void **state)
 		{ "-object memory-backend-epc,id=m0,size=1M,host-nodes=3-1,policy=bind",
 		  "-object memory-backend-epc,id=m0,size=1M,host-nodes=3-1,policy=bind: Invalid "
 		  "host-nodes value: 3; host nodes go from 0 to 63" },
-		{ "-object memory-backend-epc,id=m0,size=1M,share=on",
-		  "-object memory-backend-epc,id=m0,size=1M,share=on: Property "
-		  "'memory-backend-epc.share' not found" },
+		{ "-object memory-backend-epc,id=m0,size=1M,share=off",
+		  "-object memory-backend-epc,id=m0,size=1M,share=off: share=off: /dev/sgx_vepc "
+		  "can only be mapped shared (sgx_vepc_mmap() refuses a private mapping with "
+		  "EINVAL); remove share=off" },
 	};
 
 	assert_refused(*state, bad, sizeof(bad) / sizeof(bad[0]));
@@ -717,9 +718,23 @@ static void test_qemu_section_errors(void **state)
 		{ "-object memory-backend-epc,id=m0,size=100M,host-nodes=1,policy=bind "
 		  "-object memory-backend-epc,id=m1,size=100M,host-nodes=1,policy=bind " SEC0
 		  "-M sgx-epc.1.memdev=m1,sgx-epc.1.node=0",
-		  "memory-backend-epc 'm0': the host nodes it is bound to have 128 MiB of EPC, but "
-		  "the sections bound to them need 200 MiB; make them smaller or bind to more "
-		  "host-nodes" },
+		  "memory-backend-epc 'm0', 'm1' bound to host nodes 0x2 need 200 MiB, but those "
+		  "nodes have 128 MiB of EPC; make them smaller or bind to more host-nodes" },
+		/* Each fits its own nodes; bound to overlapping sets, the three do not. */
+		{ "-object memory-backend-epc,id=m0,size=100M,host-nodes=0,policy=bind "
+		  "-object memory-backend-epc,id=m1,size=100M,host-nodes=0-1,policy=bind "
+		  "-object memory-backend-epc,id=m2,size=100M,host-nodes=1,policy=bind " SEC0
+		  "-M sgx-epc.1.memdev=m1,sgx-epc.1.node=0,sgx-epc.2.memdev=m2,sgx-epc.2.node=0",
+		  "memory-backend-epc 'm0', 'm1', 'm2' bound to host nodes 0x3 need 300 MiB, but "
+		  "those nodes have 256 MiB of EPC; make them smaller or bind to more host-nodes" },
+		/* Sizes that add up past 2^64 are not a small sum. */
+		{ "-object memory-backend-epc,id=m0,size=8E -object "
+		  "memory-backend-epc,id=m1,size=8E "
+		  "-object memory-backend-epc,id=m2,size=64M " SEC0
+		  "-M sgx-epc.1.memdev=m1,sgx-epc.1.node=0,sgx-epc.2.memdev=m2,sgx-epc.2.node=0",
+		  "not enough EPC on the host: the guest needs 16 EiB or more, the host has 256 "
+		  "MiB; "
+		  "make the memory-backend-epc sizes smaller" },
 		{ "-object memory-backend-epc,id=m0,size=200M " SEC0
 		  "-object memory-backend-epc,id=m1,size=60M -M "
 		  "sgx-epc.1.memdev=m1,sgx-epc.1.node=0",
