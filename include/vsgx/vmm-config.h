@@ -133,9 +133,10 @@ int vm_config_parse(struct hw_processor *host, const char *text, struct vm_confi
 		    size_t why_len);
 
 /*
- * Split (text) on whitespace into a NULL-terminated argv, dropping '#'
- * comments that start a word. Free with vm_args_free().
- * Return: 0 or -ENOMEM.
+ * Split (text) on whitespace into a NULL-terminated argv as a shell would:
+ * quotes ('...' or "...") keep blanks inside a word and are dropped, and a
+ * '#' that starts a word comments out the rest of its line. Free with
+ * vm_args_free(). Return: 0, -EINVAL (a quote is not closed), -ENOMEM.
  */
 int vm_args_split(const char *text, int *ret_argc, char ***ret_argv);
 void vm_args_free(char **argv);

@@ -163,9 +163,9 @@ static int qemu_opt_smp(struct qemu_state *st, char *p)
 				    "than zero; use e.g. -smp 2");
 	if (n > HW_MAX_CPUS)
 		return qemu_err(st,
-				"Invalid SMP CPUs %llu. The max CPUs supported by machine "
-				"'q35' is %d",
-				(unsigned long long)n, HW_MAX_CPUS);
+				"Invalid SMP CPUs %llu. vsgx models at most %d vCPUs (its "
+				"processor has at most %d logical CPUs); use -smp %d or fewer",
+				(unsigned long long)n, HW_MAX_CPUS, HW_MAX_CPUS, HW_MAX_CPUS);
 	st->vm->vcpus = (unsigned int)n;
 	return 0;
 }
@@ -220,9 +220,10 @@ static int qemu_opt_numa(struct qemu_state *st, char *p)
 	return 0;
 }
 
+/* -accel kvm[,PROP=VALUE...]: KVM's own properties change nothing SGX does. */
 static int qemu_opt_accel(struct qemu_state *st, char *p)
 {
-	if (strcmp(p, "kvm"))
+	if (strncmp(p, "kvm", 3) || (p[3] && p[3] != ','))
 		return qemu_err(st, "vsgx models KVM only; use -accel kvm");
 	return 0;
 }
@@ -510,11 +511,14 @@ static int qemu_opt_cpu(struct qemu_state *st, char *p)
 	int r;
 
 	qemu_next_kv(&p, &key, &val);
-	if (val || (strcmp(key, "host") && strcmp(key, "max")))
+	if (val)
+		return qemu_err(
+		    st, "the CPU model comes first, before '%s=%s'; e.g. -cpu host,+sgx", key, val);
+	if (strcmp(key, "host") && strcmp(key, "max"))
 		return qemu_err(st,
 				"CPU model '%s' is not modelled; use -cpu host or -cpu max "
 				"(the host's SGX features, minus any you remove)",
-				val ? "" : key);
+				key);
 	st->vm->features = host;
 	st->sgx_requested = false;
 	while (qemu_next_kv(&p, &key, &val)) {

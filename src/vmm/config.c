@@ -291,6 +291,8 @@ int vm_config_parse(struct hw_processor *host, const char *text, struct vm_confi
 	if (!text_is_qemu(text))
 		return vm_config_parse_xl(host, text, ret, why, why_len);
 	r = vm_args_split(text, &argc, &argv);
+	if (r == -EINVAL)
+		return vm_why(why, why_len, "a quote (' or \") is not closed; close it");
 	if (r)
 		return r;
 	r = vm_config_parse_qemu(host, argc, argv, ret, why, why_len);
@@ -298,20 +300,49 @@ int vm_config_parse(struct hw_processor *host, const char *text, struct vm_confi
 	return r;
 }
 
-static int args_push(char ***argv, int *argc, size_t *cap, const char *s, size_t n)
+/*
+ * Copy the word at (s) into *ret as a shell reads it: quotes ('...' or
+ * "...") keep blanks in and are dropped. Sets *ret_len to what it took of
+ * (s). Return: 0, -EINVAL (a quote is not closed), -ENOMEM.
+ */
+static int args_word(const char *s, char **ret, size_t *ret_len)
 {
-	char **grown, *word;
+	size_t n = 0, i = 0;
+	char quote = 0, *word = malloc(strlen(s) + 1);
+
+	if (!word)
+		return -ENOMEM;
+	for (; s[i] && (quote || !strchr(" \t\r\n", s[i])); i++) {
+		if (!quote && (s[i] == '"' || s[i] == '\''))
+			quote = s[i];
+		else if (s[i] == quote)
+			quote = 0;
+		else
+			word[n++] = s[i];
+	}
+	if (quote) {
+		free(word);
+		return -EINVAL;
+	}
+	word[n] = '\0';
+	*ret = word;
+	*ret_len = i;
+	return 0;
+}
+
+static int args_push(char ***argv, int *argc, size_t *cap, char *word)
+{
+	char **grown;
 
 	if ((size_t)*argc + 2 > *cap) {
 		grown = realloc(*argv, 2 * *cap * sizeof(**argv));
-		if (!grown)
+		if (!grown) {
+			free(word);
 			return -ENOMEM;
+		}
 		*argv = grown;
 		*cap *= 2;
 	}
-	word = strndup(s, n);
-	if (!word)
-		return -ENOMEM;
 	(*argv)[(*argc)++] = word;
 	(*argv)[*argc] = NULL;
 	return 0;
@@ -327,23 +358,28 @@ int vm_args_split(const char *text, int *ret_argc, char ***ret_argv)
 	if (!argv)
 		return -ENOMEM;
 	for (;;) {
+		char *word;
+		int r;
+
 		text += strspn(text, " \t\r\n");
 		if (!*text)
 			break;
-		n = strcspn(text, " \t\r\n");
-		if (*text == '#')
-			n = strcspn(text, "\n");
-		else if (args_push(&argv, &argc, &cap, text, n))
-			goto err_free;
+		if (*text == '#') {
+			text += strcspn(text, "\n");
+			continue;
+		}
+		r = args_word(text, &word, &n);
+		if (!r)
+			r = args_push(&argv, &argc, &cap, word);
+		if (r) {
+			vm_args_free(argv);
+			return r;
+		}
 		text += n;
 	}
 	*ret_argc = argc;
 	*ret_argv = argv;
 	return 0;
-
-err_free:
-	vm_args_free(argv);
-	return -ENOMEM;
 }
 
 void vm_args_free(char **argv)

@@ -42,6 +42,11 @@ static int layout_epc(const struct vm_config *vm, struct vm_layout *l, char *why
 			      "Size of all 'sgx-epc' =0x%llx causes EPC to wrap; make the "
 			      "guest's RAM or EPC smaller",
 			      (unsigned long long)l->epc_size);
+	if (!vm->nr_sections && l->epc_base > VM_EPC_ADDR_LIMIT)
+		return vm_why(why, len,
+			      "RAM ends at 0x%llx, beyond the 52-bit guest physical address "
+			      "space; give the guest less memory",
+			      (unsigned long long)l->epc_base);
 	if (l->epc_base + l->epc_size > VM_EPC_ADDR_LIMIT)
 		return vm_why(why, len,
 			      "EPC ends at 0x%llx, beyond the 52-bit guest physical "

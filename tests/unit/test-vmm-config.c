@@ -391,7 +391,7 @@ static void test_qemu_sections(void **state)
 
 	assert_int_equal(
 	    parse(f, "# two sections, one per guest node\n"
-		     "-name guest=vm2 -m size=2G --smp cpus=3 -accel kvm\n"
+		     "-name guest=vm2 -m size=2G --smp cpus=3 -accel kvm,kernel-irqchip=split\n"
 		     "-numa node,nodeid=0,cpus=0-1 -numa node,nodeid=1,cpus=2\n"
 		     "-object memory-backend-epc,id=m0,size=64M,prealloc=on,host-nodes=0,"
 		     "policy=bind\n"
@@ -481,8 +481,8 @@ static void test_qemu_option_errors(void **state)
 				  "modelled" },
 		{ "-smp 0", "-smp 0: Invalid CPU topology: CPU topology parameters must be greater "
 			    "than zero; use e.g. -smp 2" },
-		{ "-smp 257", "-smp 257: Invalid SMP CPUs 257. The max CPUs supported by machine "
-			      "'q35' is 256" },
+		{ "-smp 257", "-smp 257: Invalid SMP CPUs 257. vsgx models at most 256 vCPUs (its "
+			      "processor has at most 256 logical CPUs); use -smp 256 or fewer" },
 		{ "-smp two", "-smp two: Parameter 'cpus' expects a number" },
 		{ "-smp cpus=2,sockets=2", "-smp cpus=2,sockets=2: Invalid parameter 'sockets'; "
 					   "only cpus= is modelled" },
@@ -502,6 +502,7 @@ static void test_qemu_option_errors(void **state)
 		{ "-numa node,nodeid=1",
 		  "numa: Node ID missing: 0; number the -numa nodes from 0" },
 		{ "-accel tcg", "-accel tcg: vsgx models KVM only; use -accel kvm" },
+		{ "-accel kvmx", "-accel kvmx: vsgx models KVM only; use -accel kvm" },
 		{ "-M accel=tcg", "-M accel=tcg: vsgx models KVM only; use -accel kvm" },
 		{ "-M pc", "-M pc: machine type 'pc' is not modelled: vsgx lays guests out as q35 "
 			   "does; use -M q35" },
@@ -637,9 +638,8 @@ static void test_qemu_cpu_errors(void **state)
 		  "-cpu Skylake-Server,+sgx: CPU model 'Skylake-Server' "
 		  "is not modelled; use -cpu host or -cpu max (the "
 		  "host's SGX features, minus any you remove)" },
-		{ "-cpu model=host", "-cpu model=host: CPU model '' is not modelled; use -cpu host "
-				     "or -cpu max (the host's SGX features, minus any you "
-				     "remove)" },
+		{ "-cpu model=host", "-cpu model=host: the CPU model comes first, before "
+				     "'model=host'; e.g. -cpu host,+sgx" },
 		{ "-cpu host,+vmx", "-cpu host,+vmx: Property 'host-x86_64-cpu.vmx' not found; the "
 				    "SGX features are sgx, sgxlc, sgx1, sgx2, sgx-edeccssa, "
 				    "sgx-exinfo, sgx-debug, sgx-mode64, sgx-provisionkey, "
@@ -787,6 +787,14 @@ static void test_args_split(void **state)
 	assert_int_equal(argc, 0);
 	assert_null(argv[0]);
 	vm_args_free(argv);
+	/* Quotes as a shell reads them: they keep blanks in and go. */
+	assert_int_equal(vm_args_split("-name \"my vm\" -m '2'G x\"\"y", &argc, &argv), 0);
+	assert_int_equal(argc, 5);
+	assert_string_equal(argv[1], "my vm");
+	assert_string_equal(argv[3], "2G");
+	assert_string_equal(argv[4], "xy");
+	vm_args_free(argv);
+	assert_int_equal(vm_args_split("-name 'vm1", &argc, &argv), -EINVAL);
 	vm_args_free(NULL);
 }
 
