@@ -63,20 +63,45 @@ static bool is_number(const char *s)
 	return cli_parse_u64(s, UINT64_MAX, &v) == 0;
 }
 
-/* KEY=VALUE words as an xl config, quoting values that are not numbers. */
-static void xl_from_words(const struct mon_cmd *c, const char *name, char *buf, size_t len)
+/*
+ * KEY=VALUE words as an xl config, quoting values that are not numbers. A
+ * scenario's VM is an HVM guest unless its words say otherwise (xl's own
+ * default type is pv, which has no SGX).
+ */
+static int xl_from_words(struct mon_cmd *c, const char *name, char *buf, size_t len)
 {
-	size_t n = (size_t)snprintf(buf, len, "name = \"%s\"\n", name);
+	bool typed = false;
+	size_t n;
 
+	for (unsigned int i = c->first + 1; i < c->l->nw; i++) {
+		const char *w = c->l->w[i];
+
+		if (!strchr(w, '='))
+			return mon_fail(c->mon, -EINVAL,
+					"'%s': vm create takes xl KEY=VALUE words, config=FILE or "
+					"qemu OPTION...",
+					w);
+		typed |= !strncmp(w, "type=", 5) || !strncmp(w, "builder=", 8);
+	}
+	n = (size_t)snprintf(buf, len, "name = \"%s\"\n%s", name, typed ? "" : "type = \"hvm\"\n");
 	for (unsigned int i = c->first + 1; i < c->l->nw && n < len; i++) {
 		const char *w = c->l->w[i], *eq = strchr(w, '=');
+		bool raw = is_number(eq + 1) || eq[1] == '"' || eq[1] == '\'';
 
-		if (!eq)
-			continue;
 		n += (size_t)snprintf(buf + n, len - n, "%.*s = %s%s%s\n", (int)(eq - w), w,
-				      is_number(eq + 1) || eq[1] == '"' ? "" : "\"", eq + 1,
-				      is_number(eq + 1) || eq[1] == '"' ? "" : "\"");
+				      raw ? "" : "\"", eq + 1, raw ? "" : "\"");
 	}
+	if (n >= len)
+		return mon_fail(c->mon, -EINVAL, "the xl keys make too long a config");
+	return 0;
+}
+
+/* The xl parser's "line N: " points into the text made from the words: drop it. */
+static const char *xl_why(const char *why)
+{
+	const char *colon = strncmp(why, "line ", 5) ? NULL : strstr(why, ": ");
+
+	return colon ? colon + 2 : why;
 }
 
 static int read_file(struct monitor *mon, const char *word, char **ret)
@@ -109,7 +134,7 @@ static int vm_config_from(struct mon_cmd *c, const char *name, struct vm_config 
 	struct monitor *mon = c->mon;
 	struct hw_processor *p = vmm_processor(mon->m);
 	const char *file = mon_opt(c, "config");
-	char why[512], text[4096], *buf = NULL;
+	char why[512], text[2 * MONITOR_LINE_MAX], *buf = NULL;
 	int r;
 
 	if (mon_arg(c, 1) && !strcmp(mon_arg(c, 1), "qemu")) {
@@ -126,8 +151,11 @@ static int vm_config_from(struct mon_cmd *c, const char *name, struct vm_config 
 		r = vm_config_parse(p, buf, cfg, why, sizeof(why));
 		free(buf);
 	} else {
-		xl_from_words(c, name, text, sizeof(text));
+		if (xl_from_words(c, name, text, sizeof(text)))
+			return mon->err;
 		r = vm_config_parse_xl(p, text, cfg, why, sizeof(why));
+		if (r)
+			return mon_fail(mon, r, "%s", xl_why(why));
 	}
 	return r ? mon_fail(mon, r, "%s", why) : 0;
 }

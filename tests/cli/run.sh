@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 24))"
+echo "1..$((nr + 26))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -24,7 +24,7 @@ for f in $examples; do
 done
 
 if ! have_vectors; then
-	for i in $(seq 24); do skip "run $i" "no test vectors"; done
+	for i in $(seq 26); do skip "run $i" "no test vectors"; done
 	exit 0
 fi
 
@@ -93,6 +93,12 @@ check "a missing file: exit 2" expect 2 "missing.vsgx: No such file or directory
 printf 'vm create a qemu -m 512M -name qemu -object memory-backend-epc,id=m0,size=8M -M sgx-epc.0.memdev=m0,sgx-epc.0.node=0\n' >"$tmp/q.vsgx"
 run run "$tmp/q.vsgx"
 check "vm create ... qemu: the options start after the first 'qemu'" expect_out 0 '-> ok \(512 MiB RAM, 1 vCPUs, 8 MiB EPC in 1 sections\)$'
+printf 'vm create a memory=128 epc 8\n' >"$tmp/w.vsgx"
+run run "$tmp/w.vsgx"
+check "vm create: a word that is no KEY=VALUE is refused, not dropped" grep -qF "w.vsgx:1: expected ok, got EINVAL: 'epc': vm create takes xl KEY=VALUE words" "$tmp/err"
+printf 'vm create a memory=128 epc=0\n' >"$tmp/z.vsgx"
+run run "$tmp/z.vsgx"
+check "vm create: xl's message without a line of a text nobody wrote" grep -qF "z.vsgx:1: expected ok, got EINVAL: epc = 0: expected a number of MiB" "$tmp/err"
 mkdir "$tmp/dir.vsgx"
 run run "$tmp/dir.vsgx"
 check "a directory: exit 2" expect 2 "dir.vsgx: Is a directory"

@@ -68,7 +68,7 @@ static struct vmm_vm *vm_new(struct gfix *f, const char *name, const char *xl)
 	struct vmm_vm *vm;
 	char text[512];
 
-	snprintf(text, sizeof(text), "name = \"%s\"\n%s", name, xl);
+	snprintf(text, sizeof(text), "name = \"%s\"\ntype = \"hvm\"\n%s", name, xl);
 	if (vm_config_parse_xl(vmm_processor(f->m), text, &cfg, f->why, sizeof(f->why)))
 		fail_msg("config: %s", f->why);
 	if (vmm_vm_create(f->m, name, &cfg, &vm, f->why, sizeof(f->why)))
