@@ -9,9 +9,9 @@
  * blank lines and a trailing ',' inside it. Lists may nest, as vnuma's do.
  *
  * The keys SGX needs follow the Xen SGX design: epc = MiB (v1), and its
- * later form sgx = "epc=MiB,lehash=HEX,lewr=0|1". SGX is HVM-only: a type
- * or builder other than "hvm" is refused with EPC. Like xl, unknown keys
- * are ignored, so a full domain
+ * later form sgx = "epc=MiB,lehash=HEX,lewr=0|1". SGX is HVM-only and xl's
+ * default type on x86 is "pv", so EPC needs type = "hvm" (or the legacy
+ * builder = "hvm"). Like xl, unknown keys are ignored, so a full domain
  * config (disk = [...], vif = [...]) parses; their values must still be
  * well formed, and KEY += VALUE is accepted for them.
  *
@@ -70,7 +70,7 @@ struct xl_state {
 	unsigned int line;   /* the line of *p, 1-based */
 	unsigned int start;  /* the line the setting being read starts on */
 	struct xl_token key; /* that setting's KEY */
-	bool named, hvm;
+	bool named, typed, hvm;
 	uint64_t epc_mib; /* 0: none */
 	bool epc_key;	  /* from "epc =" */
 	bool sgx_key;	  /* sgx = "..." given */
@@ -478,6 +478,7 @@ static int xl_type(struct xl_state *st, const struct xl_value *v)
 	if (v->kind != XL_STRING)
 		return xl_err(st, "%.*s must be a string, e.g. %.*s = \"hvm\"", (int)k->n, k->s,
 			      (int)k->n, k->s);
+	st->typed = true;
 	st->hvm = v->n == 3 && !memcmp(v->s, "hvm", 3);
 	return 0;
 }
@@ -586,13 +587,17 @@ static int xl_check_lc(const struct xl_state *st)
 	return 0;
 }
 
-/* SGX is HVM-only. */
+/* SGX is HVM-only, and a config without a type is a PV guest in xl on x86. */
 static int xl_check_hvm(const struct xl_state *st)
 {
 	if (!st->epc_mib || st->hvm)
 		return 0;
+	if (st->typed)
+		return vm_why(st->why, st->len,
+			      "epc: SGX is only supported for HVM guests; set type = \"hvm\"");
 	return vm_why(st->why, st->len,
-		      "epc: SGX is only supported for HVM guests; set type = \"hvm\"");
+		      "epc: SGX is only supported for HVM guests and xl's default type is "
+		      "\"pv\"; set type = \"hvm\"");
 }
 
 static int xl_finish(struct xl_state *st)
@@ -625,13 +630,9 @@ static int xl_finish(struct xl_state *st)
 int vm_config_parse_xl(struct hw_processor *host, const char *text, struct vm_config *ret,
 		       char *why, size_t why_len)
 {
-	struct xl_state st = { .host = host,
-			       .vm = ret,
-			       .why = why,
-			       .len = why_len,
-			       .p = text,
-			       .line = 1,
-			       .hvm = true };
+	struct xl_state st = {
+		.host = host, .vm = ret, .why = why, .len = why_len, .p = text, .line = 1
+	};
 	int r;
 
 	vm_config_init(ret, host);

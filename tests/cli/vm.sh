@@ -118,9 +118,14 @@ run cpuid --host "epc=64M lehash-locked=1" "$tmp/xl.cfg"
 check "cpuid on a locked host" expect_out 0 '^0x00000007 0x00: eax=0x00000000 ebx=0x00000004 ecx=0x00000000 edx=0x00000000$'
 
 # Refusals: exit 2, the file named, the message as the library words it.
-printf 'name = "a"\nepc = 512\n' >"$tmp/big.cfg"
+printf 'name = "a"\ntype = "hvm"\nepc = 512\n' >"$tmp/big.cfg"
 run vm layout "$tmp/big.cfg"
 check "more EPC than the host: exit 2" expect 2 "vsgx: $tmp/big.cfg: not enough EPC on the host: the guest needs 512 MiB, the host has 256 MiB; make epc smaller"
+
+# xl's default type on x86 is "pv", and SGX is HVM-only.
+printf 'name = "a"\nepc = 8\n' >"$tmp/pv.cfg"
+run vm layout "$tmp/pv.cfg"
+check "EPC without type = \"hvm\": exit 2" expect 2 "vsgx: $tmp/pv.cfg: epc: SGX is only supported for HVM guests and xl's default type is \"pv\"; set type = \"hvm\""
 
 printf 'name = "a"\ntype = "hvm"\nepc = 8\ndisk = [ '"'"'a'"'"',\n  '"'"'b'"'"'\n' >"$tmp/open.cfg"
 run vm layout "$tmp/open.cfg"

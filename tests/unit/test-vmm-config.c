@@ -343,6 +343,41 @@ static void test_xl_append(void **state)
 	assert_string_equal(f->vm.name, "a");
 }
 
+/* xl's default type on x86 is "pv": EPC needs type = "hvm"; without EPC no type is fine. */
+static void test_xl_type(void **state)
+{
+	static const struct bad bad[] = {
+		{ "name = \"a\"\nepc = 64", "epc: SGX is only supported for HVM guests and xl's "
+					    "default type is \"pv\"; set type = \"hvm\"" },
+		{ "name = \"a\"\nsgx = \"epc=64\"", "epc: SGX is only supported for HVM guests "
+						    "and xl's default type is \"pv\"; set type = "
+						    "\"hvm\"" },
+		{ "name = \"a\"\ntype = \"pv\"\nepc = 64", "epc: SGX is only supported for HVM "
+							   "guests; set type = \"hvm\"" },
+		{ "name = \"a\"\ntype = \"pvh\"\nepc = 64", "epc: SGX is only supported for HVM "
+							    "guests; set type = \"hvm\"" },
+		{ "name = \"a\"\ntype = \"hvm\"\nbuilder = \"generic\"\nepc = 64",
+		  "epc: SGX is only supported for HVM guests; set type = \"hvm\"" },
+		{ "name = \"a\"\ntype = hvm\nepc = 64", "line 2: type must be a string, e.g. type "
+							"= \"hvm\"" },
+		{ "name = \"a\"\nbuilder = [ 'hvm' ]", "line 2: builder must be a string, e.g. "
+						       "builder = \"hvm\"" },
+	};
+	struct fix *f = *state;
+
+	assert_refused(f, bad, sizeof(bad) / sizeof(bad[0]));
+	/* No type and no EPC: a PV guest without SGX. */
+	assert_int_equal(parse(f, "name = \"pv\"\nmemory = 256\n"), 0);
+	assert_string_equal(f->vm.name, "pv");
+	assert_int_equal(f->vm.memory, 256 * MIB);
+	assert_int_equal(f->vm.nr_sections, 0);
+	assert_int_equal(f->vm.features, 0);
+	assert_int_equal(parse(f, "name = \"a\"\ntype = \"pv\"\n"), 0);
+	assert_int_equal(f->vm.nr_sections, 0);
+	assert_int_equal(parse(f, "name = \"a\"\ntype = \"pv\"\nbuilder = \"hvm\"\nepc = 64"), 0);
+	assert_int_equal(f->vm.nr_sections, 1);
+}
+
 static void test_xl_syntax_errors(void **state)
 {
 	static const struct bad bad[] = {
@@ -491,10 +526,6 @@ static void test_xl_errors(void **state)
 		{ "", "Domain name must be specified: add name = \"...\"" },
 		{ "name = \"a\"\nsgx = \"lewr=1\"", "sgx: no EPC; add epc=MiB, e.g. sgx = "
 						    "\"epc=64\"" },
-		{ "name = \"a\"\ntype = \"pv\"\nepc = 64", "epc: SGX is only supported for HVM "
-							   "guests; set type = \"hvm\"" },
-		{ "name = \"a\"\ntype = hvm\nepc = 64", "line 2: type must be a string, e.g. type "
-							"= \"hvm\"" },
 		{ "name = \"a\"\ntype = \"hvm\"\nepc = 512",
 		  "not enough EPC on the host: the guest "
 		  "needs 512 MiB, the host has 256 MiB; "
@@ -1003,6 +1034,7 @@ int main(void)
 		T("/vmm/config/xl/numbers", test_xl_numbers),
 		T("/vmm/config/xl/lists", test_xl_lists),
 		T("/vmm/config/xl/append", test_xl_append),
+		T("/vmm/config/xl/type", test_xl_type),
 		T("/vmm/config/xl/syntax_errors", test_xl_syntax_errors),
 		T("/vmm/config/xl/errors", test_xl_errors),
 		T("/vmm/config/xl/long_text", test_xl_long_text),
