@@ -1,301 +1,618 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xl-style VM configs: KEY = VALUE lines, '#' comments. The keys SGX needs
- * follow the Xen SGX design: epc = MiB (v1), and its later form
- * sgx = "epc=MiB,lehash=HEX,lewr=0|1". Like xl, unknown keys are ignored, so
- * a full domain config (disk = [...], vif = [...]) parses.
+ * xl-style VM configs, read with the syntax of xl.cfg(5) as Xen's libxlu
+ * parses it: KEY = VALUE settings separated by newlines or ';', '#'
+ * comments to the end of a line (outside strings). A VALUE is a number
+ * (decimal, octal with a leading 0, hex with 0x, as strtol base 0 reads
+ * them), a "string" or 'string' that ends on its line (no escapes), or a
+ * [list] of values separated by ',' that may span lines, with comments,
+ * blank lines and a trailing ',' inside it. Lists may nest, as vnuma's do.
+ *
+ * The keys SGX needs follow the Xen SGX design: epc = MiB (v1), and its
+ * later form sgx = "epc=MiB,lehash=HEX,lewr=0|1". SGX is HVM-only and xl's
+ * default type on x86 is "pv", so EPC needs type = "hvm" (or the legacy
+ * builder = "hvm"). Like xl, unknown keys are ignored, so a full domain
+ * config (disk = [...], vif = [...]) parses; their values must still be
+ * well formed, and KEY += VALUE is accepted for them.
+ *
+ * The tokenizer reads the text in place, without a line buffer; the text
+ * is bounded to XL_TEXT_MAX, the size of the config files callers read.
  */
 #include "vsgx/vmm-config.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "vmm-int.h"
 
-#define XL_LINE_MAX 1024
+#define XL_TEXT_MAX (1U << 20)
 #define XL_MAX_MIB  (UINT64_MAX >> 20)
+
+enum xl_kind {
+	XL_END,
+	XL_NEWLINE,
+	XL_SEMI,
+	XL_COMMA,
+	XL_OPEN,
+	XL_CLOSE,
+	XL_EQ,
+	XL_ADDEQ,
+	XL_WORD,       /* a run of letters, digits, '_' and '.': a key or a number */
+	XL_STRING,     /* s, n: the text between the quotes */
+	XL_BAD_STRING, /* a quote without its closing quote on the same line */
+	XL_JUNK,       /* any other character */
+};
+
+struct xl_token {
+	enum xl_kind kind;
+	const char *s;
+	size_t n;
+	unsigned int line;
+};
+
+/* A setting's value: a number or word, a string, or a (checked) list. */
+struct xl_value {
+	enum xl_kind kind; /* XL_WORD, XL_STRING or XL_OPEN for a list */
+	const char *s;
+	size_t n;
+};
 
 struct xl_state {
 	struct hw_processor *host;
 	struct vm_config *vm;
-	unsigned int line;
-	bool named, hvm;
+	char *why;
+	size_t len;
+	const char *p;	     /* the next character to read */
+	unsigned int line;   /* the line of *p, 1-based */
+	unsigned int start;  /* the line the setting being read starts on */
+	struct xl_token key; /* that setting's KEY */
+	bool named, typed, hvm;
 	uint64_t epc_mib; /* 0: none */
 	bool epc_key;	  /* from "epc =" */
 	bool sgx_key;	  /* sgx = "..." given */
 	bool lehash, lewr_set, lewr, provision;
 };
 
-/* KEY = VALUE with VALUE a number, a "string" or a one-line [list]. */
-struct xl_item {
-	char *key, *value;
-	bool quoted;
-};
+static int xl_err(const struct xl_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-static int xl_err(const struct xl_state *st, char *why, size_t len, const char *what)
+/* "line N: ..." with N the line the bad setting starts on. */
+static int xl_err(const struct xl_state *st, const char *fmt, ...)
 {
-	return vm_why(why, len, "line %u: %s", st->line, what);
+	va_list ap;
+	int n;
+
+	if (!st->why || !st->len)
+		return -EINVAL;
+	n = snprintf(st->why, st->len, "line %u: ", st->start);
+	if (n >= 0 && (size_t)n < st->len) {
+		va_start(ap, fmt);
+		vsnprintf(st->why + n, st->len - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
 }
 
-/* Cut a '#' comment that is not inside quotes, and trailing blanks. */
-static void xl_strip(char *s)
-{
-	char quote = 0;
-	size_t n;
+/* --- tokens --- */
 
-	for (char *p = s; *p; p++) {
-		if (quote && *p == quote)
-			quote = 0;
-		else if (!quote && (*p == '"' || *p == '\''))
-			quote = *p;
-		else if (!quote && *p == '#') {
-			*p = '\0';
-			break;
+static bool xl_word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '.';
+}
+
+static enum xl_kind xl_punct(char c)
+{
+	switch (c) {
+	case '\0':
+		return XL_END;
+	case '\n':
+		return XL_NEWLINE;
+	case ';':
+		return XL_SEMI;
+	case ',':
+		return XL_COMMA;
+	case '[':
+		return XL_OPEN;
+	case ']':
+		return XL_CLOSE;
+	case '=':
+		return XL_EQ;
+	default:
+		return XL_JUNK;
+	}
+}
+
+/* A string ends at the next quote of its kind; a newline or the end first is an error. */
+static void xl_lex_string(struct xl_state *st, struct xl_token *t)
+{
+	const char *q = st->p, *end = q + 1 + strcspn(q + 1, *q == '"' ? "\"\n" : "'\n");
+
+	t->s = q + 1;
+	t->n = (size_t)(end - t->s);
+	t->kind = *end == *q ? XL_STRING : XL_BAD_STRING;
+	st->p = *end == *q ? end + 1 : end;
+}
+
+static void xl_next(struct xl_state *st, struct xl_token *t)
+{
+	const char *p = st->p + strspn(st->p, " \t\r");
+
+	if (*p == '#')
+		p += strcspn(p, "\n");
+	t->line = st->line;
+	t->s = p;
+	st->p = p;
+	if (*p == '"' || *p == '\'') {
+		xl_lex_string(st, t);
+		return;
+	}
+	if (xl_word_char(*p)) {
+		t->kind = XL_WORD;
+		while (xl_word_char(*st->p))
+			st->p++;
+		t->n = (size_t)(st->p - p);
+		return;
+	}
+	if (p[0] == '+' && p[1] == '=') {
+		t->kind = XL_ADDEQ;
+		t->n = 2;
+	} else {
+		t->kind = xl_punct(*p);
+		t->n = *p ? 1 : 0; /* the end stays the end */
+	}
+	st->p += t->n;
+	if (t->kind == XL_NEWLINE)
+		st->line++;
+}
+
+static bool xl_is(const struct xl_token *t, const char *s)
+{
+	return t->n == strlen(s) && !memcmp(t->s, s, t->n);
+}
+
+static bool xl_is_key(const struct xl_token *t)
+{
+	if (t->kind != XL_WORD || !(isalpha((unsigned char)*t->s) || *t->s == '_'))
+		return false;
+	return !memchr(t->s, '.', t->n);
+}
+
+/* --- syntax: settings and lists --- */
+
+static int xl_syntax_error(const struct xl_state *st)
+{
+	return xl_err(st,
+		      "syntax error: expected KEY = VALUE (a number, a \"string\" or a [list])");
+}
+
+static int xl_unterminated_string(const struct xl_state *st, const struct xl_token *t)
+{
+	if (t->line == st->start)
+		return xl_err(st, "unterminated string: end it with its opening quote on the same "
+				  "line");
+	return xl_err(st,
+		      "unterminated string on line %u: end it with its opening quote on the same "
+		      "line",
+		      t->line);
+}
+
+static int xl_list_error(const struct xl_state *st, const struct xl_token *t)
+{
+	const struct xl_token *k = &st->key;
+	char where[32] = "";
+
+	if (t->kind == XL_BAD_STRING)
+		return xl_unterminated_string(st, t);
+	if (t->kind == XL_END)
+		return xl_err(st, "unterminated list: %.*s = [ has no closing ']'", (int)k->n,
+			      k->s);
+	if (t->line != st->start)
+		snprintf(where, sizeof(where), " on line %u", t->line);
+	/* A key inside a list most likely follows a list whose ']' was forgotten. */
+	if (xl_is_key(t))
+		return xl_err(st,
+			      "syntax error in %.*s = [...]%s: '%.*s' is not a value; is the "
+			      "list's ']' missing?",
+			      (int)k->n, k->s, where, (int)t->n, t->s);
+	return xl_err(st,
+		      "syntax error in %.*s = [...]%s: expected numbers, \"strings\" or [lists] "
+		      "separated by ','",
+		      (int)k->n, k->s, where);
+}
+
+/* A list item: a string or a number (a word starting with a digit). */
+static bool xl_list_atom(const struct xl_token *t)
+{
+	return t->kind == XL_STRING || (t->kind == XL_WORD && isdigit((unsigned char)*t->s));
+}
+
+/*
+ * Check a list from its '[' (already read) to its closing ']'. As in
+ * libxlu's grammar, newlines (and so comments) may come anywhere inside,
+ * an item is followed by ',' or ']', and a ',' may end the list. Nested
+ * lists are counted rather than recursed into, so no input can exhaust
+ * the stack. No key vsgx reads takes a list, so the items are not kept.
+ */
+static int xl_list(struct xl_state *st)
+{
+	unsigned int depth = 1;
+	bool want_item = true; /* after '[' or ',': an item or ']' */
+	struct xl_token t;
+
+	while (depth) {
+		xl_next(st, &t);
+		if (t.kind == XL_NEWLINE)
+			continue;
+		if (t.kind == XL_CLOSE) {
+			depth--;
+			want_item = false;
+		} else if (want_item && t.kind == XL_OPEN) {
+			depth++;
+		} else if (want_item && xl_list_atom(&t)) {
+			want_item = false;
+		} else if (!want_item && t.kind == XL_COMMA) {
+			want_item = true;
+		} else {
+			return xl_list_error(st, &t);
 		}
 	}
-	n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		s[--n] = '\0';
+	return 0;
 }
 
-static int xl_split_value(char *v, struct xl_item *it)
+static int xl_value(struct xl_state *st, struct xl_value *v)
 {
-	size_t n = strlen(v);
+	struct xl_token t;
 
-	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-		v[n - 1] = '\0';
-		it->value = v + 1;
-		it->quoted = true;
-		return strchr(it->value, v[0]) ? -EINVAL : 0;
-	}
-	if (v[0] == '[') {
-		it->value = v;
-		return v[n - 1] == ']' ? 0 : -EINVAL;
-	}
-	for (char *p = v; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.')
-			return -EINVAL;
-	it->value = v;
-	return n ? 0 : -EINVAL;
-}
-
-static int xl_split(char *s, struct xl_item *it)
-{
-	char *eq = strchr(s, '='), *k = s + strspn(s, " \t");
-	size_t n;
-
-	if (!eq || !(isalpha((unsigned char)*k) || *k == '_'))
-		return -EINVAL;
-	*eq = '\0';
-	n = strlen(k);
-	while (n && isspace((unsigned char)k[n - 1]))
-		k[--n] = '\0';
-	for (char *p = k; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_')
-			return -EINVAL;
-	it->key = k;
-	it->quoted = false;
-	return xl_split_value(eq + 1 + strspn(eq + 1, " \t"), it);
-}
-
-static int xl_number(struct xl_state *st, const struct xl_item *it, uint64_t min, uint64_t max,
-		     const char *unit, uint64_t *ret, char *why, size_t len)
-{
-	char msg[160];
-
-	if (!it->quoted && !vm_parse_uint(it->value, max, ret) && *ret >= min)
+	xl_next(st, &t);
+	v->kind = t.kind;
+	v->s = t.s;
+	v->n = t.n;
+	if (t.kind == XL_WORD || t.kind == XL_STRING)
 		return 0;
-	snprintf(msg, sizeof(msg), "%s = %s: expected a number%s from %llu to %llu", it->key,
-		 it->value, unit, (unsigned long long)min, (unsigned long long)max);
-	return xl_err(st, why, len, msg);
+	if (t.kind == XL_OPEN)
+		return xl_list(st);
+	if (t.kind == XL_BAD_STRING)
+		return xl_unterminated_string(st, &t);
+	return xl_syntax_error(st);
 }
 
-static int xl_epc_mib(struct xl_state *st, uint64_t mib, bool from_sgx, char *why, size_t len)
+/* --- the keys vsgx reads --- */
+
+/* How a value reads back in messages: strings without their quotes, as before. */
+static int xl_value_len(const struct xl_value *v)
+{
+	return v->kind == XL_OPEN ? 5 : (int)v->n;
+}
+
+static const char *xl_value_text(const struct xl_value *v)
+{
+	return v->kind == XL_OPEN ? "[...]" : v->s;
+}
+
+static int xl_digit(char c)
+{
+	if (isdigit((unsigned char)c))
+		return c - '0';
+	if (isxdigit((unsigned char)c))
+		return tolower((unsigned char)c) - 'a' + 10;
+	return 99;
+}
+
+/*
+ * A number as libxlu reads one, strtol with base 0: a leading 0 means
+ * octal (so 010 is 8 and 08 is junk) and 0x hex. Past LLONG_MAX, xl's long
+ * overflows. Return: 0, -EINVAL (junk) or -ERANGE.
+ */
+static int xl_strtonum(const char *s, size_t n, uint64_t *ret)
+{
+	unsigned int base = 10, d;
+	uint64_t v = 0;
+	size_t i = 0;
+
+	if (n > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	} else if (n > 1 && s[0] == '0') {
+		base = 8;
+		i = 1;
+	}
+	if (!n || i == n)
+		return -EINVAL;
+	for (; i < n; i++) {
+		d = (unsigned int)xl_digit(s[i]);
+		if (d >= base)
+			return -EINVAL;
+		if (v > ((uint64_t)LLONG_MAX - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	*ret = v;
+	return 0;
+}
+
+static int xl_number(struct xl_state *st, const struct xl_value *v, uint64_t min, uint64_t max,
+		     const char *unit, uint64_t *ret)
+{
+	const struct xl_token *k = &st->key;
+	const char *why = "";
+	int r = v->kind == XL_WORD ? xl_strtonum(v->s, v->n, ret) : 0;
+
+	if (v->kind == XL_WORD && !r && *ret >= min && *ret <= max)
+		return 0;
+	if (r == -ERANGE)
+		why = " could not be parsed as a number: Numerical result out of range;";
+	else if (r == -EINVAL)
+		why = " not a valid number (decimal, octal with a leading 0, hex with 0x);";
+	return xl_err(st, "%.*s = %.*s:%s expected a number%s from %llu to %llu", (int)k->n, k->s,
+		      xl_value_len(v), xl_value_text(v), why, unit, (unsigned long long)min,
+		      (unsigned long long)max);
+}
+
+static int xl_epc_mib(struct xl_state *st, uint64_t mib, bool from_sgx)
 {
 	if ((from_sgx && st->epc_key) || (!from_sgx && st->sgx_key && st->epc_mib))
-		return xl_err(
-		    st, why, len,
-		    "the EPC size is given both by epc = and by sgx = \"epc=...\"; keep one");
+		return xl_err(st, "the EPC size is given both by epc = and by sgx = \"epc=...\"; "
+				  "keep one");
 	st->epc_mib = mib;
 	st->epc_key = !from_sgx;
 	return 0;
 }
 
-static int xl_lehash(struct xl_state *st, const char *hex, char *why, size_t len)
+static int xl_lehash(struct xl_state *st, const char *hex, size_t n)
 {
 	uint8_t b[32];
 
-	if (strlen(hex) != 64)
+	if (n != 64)
 		goto err;
 	for (int i = 0; i < 32; i++) {
-		unsigned int byte;
-
 		if (!isxdigit((unsigned char)hex[2 * i]) ||
 		    !isxdigit((unsigned char)hex[2 * i + 1]))
 			goto err;
-		sscanf(hex + 2 * i, "%2x", &byte);
-		b[i] = (uint8_t)byte;
+		b[i] = (uint8_t)(xl_digit(hex[2 * i]) << 4 | xl_digit(hex[2 * i + 1]));
 	}
 	/* The hash's bytes in order; MSR n holds bytes 8n..8n+7, little-endian. */
-	for (int n = 0; n < 4; n++) {
-		st->vm->lehash[n] = 0;
+	for (int m = 0; m < 4; m++) {
+		st->vm->lehash[m] = 0;
 		for (int i = 7; i >= 0; i--)
-			st->vm->lehash[n] = st->vm->lehash[n] << 8 | b[8 * n + i];
+			st->vm->lehash[m] = st->vm->lehash[m] << 8 | b[8 * m + i];
 	}
 	st->lehash = true;
 	return 0;
 err:
-	return xl_err(st, why, len,
-		      "sgx: lehash must be exactly 64 hex digits: the SHA-256 of the launch "
-		      "enclave signer's modulus");
+	return xl_err(st, "sgx: lehash must be exactly 64 hex digits: the SHA-256 of the launch "
+			  "enclave signer's modulus");
 }
 
-static int xl_flag(struct xl_state *st, const char *key, const char *val, bool *ret, char *why,
-		   size_t len)
+static int xl_flag(struct xl_state *st, const char *key, const char *val, size_t n, bool *ret)
 {
-	char msg[128];
-
-	if (!strcmp(val, "0") || !strcmp(val, "1")) {
+	if (n == 1 && (val[0] == '0' || val[0] == '1')) {
 		*ret = val[0] == '1';
 		return 0;
 	}
-	snprintf(msg, sizeof(msg), "sgx: %s=%s: expected %s=0 or %s=1", key, val, key, key);
-	return xl_err(st, why, len, msg);
+	return xl_err(st, "sgx: %s=%.*s: expected %s=0 or %s=1", key, (int)n, val, key, key);
 }
 
-static int xl_sgx_option(struct xl_state *st, char *opt, char *why, size_t len)
+static bool xl_opt_is(const char *opt, size_t n, const char *name)
 {
-	char *val = strchr(opt, '='), msg[160];
+	return n == strlen(name) && !memcmp(opt, name, n);
+}
+
+static int xl_sgx_epc(struct xl_state *st, const char *val, size_t n)
+{
+	char buf[24];
 	uint64_t mib;
 
-	if (val)
-		*val++ = '\0';
-	if (val && !strcmp(opt, "epc")) {
-		if (vm_parse_uint(val, XL_MAX_MIB, &mib) || !mib)
-			return xl_err(st, why, len,
-				      "sgx: epc must be a nonzero number of MiB, e.g. epc=64");
-		return xl_epc_mib(st, mib, true, why, len);
-	}
-	if (val && !strcmp(opt, "lehash"))
-		return xl_lehash(st, val, why, len);
-	if (val && !strcmp(opt, "lewr")) {
-		st->lewr_set = true;
-		return xl_flag(st, opt, val, &st->lewr, why, len);
-	}
-	if (val && !strcmp(opt, "provision"))
-		return xl_flag(st, opt, val, &st->provision, why, len);
-	snprintf(msg, sizeof(msg),
-		 "sgx: unknown option '%s'; options: epc=MiB, lehash=HEX, "
-		 "lewr=0|1, provision=0|1",
-		 opt);
-	return xl_err(st, why, len, msg);
+	/* vm_parse_uint() needs a terminated string; a longer one is out of range anyway. */
+	if (n >= sizeof(buf))
+		goto err;
+	memcpy(buf, val, n);
+	buf[n] = '\0';
+	if (vm_parse_uint(buf, XL_MAX_MIB, &mib) || !mib)
+		goto err;
+	return xl_epc_mib(st, mib, true);
+err:
+	return xl_err(st, "sgx: epc must be a nonzero number of MiB, e.g. epc=64");
 }
 
-static int xl_sgx(struct xl_state *st, const struct xl_item *it, char *why, size_t len)
+/* One OPTION[=VALUE] of an sgx string, (n) characters at (opt). */
+static int xl_sgx_option(struct xl_state *st, const char *opt, size_t n)
 {
-	char buf[XL_LINE_MAX], *opt, *save = NULL;
+	const char *eq = memchr(opt, '=', n), *val = eq ? eq + 1 : NULL;
+	size_t klen = eq ? (size_t)(eq - opt) : n, vlen = eq ? n - klen - 1 : 0;
+
+	if (val && xl_opt_is(opt, klen, "epc"))
+		return xl_sgx_epc(st, val, vlen);
+	if (val && xl_opt_is(opt, klen, "lehash"))
+		return xl_lehash(st, val, vlen);
+	if (val && xl_opt_is(opt, klen, "lewr")) {
+		st->lewr_set = true;
+		return xl_flag(st, "lewr", val, vlen, &st->lewr);
+	}
+	if (val && xl_opt_is(opt, klen, "provision"))
+		return xl_flag(st, "provision", val, vlen, &st->provision);
+	return xl_err(st,
+		      "sgx: unknown option '%.*s'; options: epc=MiB, lehash=HEX, lewr=0|1, "
+		      "provision=0|1",
+		      (int)klen, opt);
+}
+
+static int xl_sgx(struct xl_state *st, const struct xl_value *v)
+{
+	const char *opt = v->s, *end = v->s + v->n, *comma;
+	size_t n;
 	int r;
 
-	if (!it->quoted)
-		return xl_err(st, why, len, "sgx must be a string, e.g. sgx = \"epc=64\"");
+	if (v->kind != XL_STRING)
+		return xl_err(st, "sgx must be a string, e.g. sgx = \"epc=64\"");
 	st->sgx_key = true;
-	snprintf(buf, sizeof(buf), "%s", it->value);
-	for (opt = strtok_r(buf, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
-		r = xl_sgx_option(st, opt, why, len);
+	for (; opt < end; opt += n + 1) {
+		comma = memchr(opt, ',', (size_t)(end - opt));
+		n = (size_t)((comma ? comma : end) - opt);
+		if (!n)
+			continue; /* "epc=8,,lewr=0": empty options are skipped */
+		r = xl_sgx_option(st, opt, n);
 		if (r)
 			return r;
 	}
 	return 0;
 }
 
-static int xl_name(struct xl_state *st, const struct xl_item *it, char *why, size_t len)
+static int xl_name(struct xl_state *st, const struct xl_value *v)
 {
-	if (!it->quoted || !it->value[0] || strlen(it->value) >= VM_NAME_MAX)
-		return xl_err(st, why, len,
+	if (v->kind != XL_STRING || !v->n || v->n >= VM_NAME_MAX)
+		return xl_err(st,
 			      "name must be a quoted, nonempty string of at most 63 characters");
-	snprintf(st->vm->name, VM_NAME_MAX, "%s", it->value);
+	snprintf(st->vm->name, VM_NAME_MAX, "%.*s", (int)v->n, v->s);
 	st->named = true;
 	return 0;
 }
 
-static int xl_item_apply(struct xl_state *st, const struct xl_item *it, char *why, size_t len)
+static int xl_type(struct xl_state *st, const struct xl_value *v)
+{
+	const struct xl_token *k = &st->key;
+
+	if (v->kind != XL_STRING)
+		return xl_err(st, "%.*s must be a string, e.g. %.*s = \"hvm\"", (int)k->n, k->s,
+			      (int)k->n, k->s);
+	st->typed = true;
+	st->hvm = v->n == 3 && !memcmp(v->s, "hvm", 3);
+	return 0;
+}
+
+static int xl_memory(struct xl_state *st, const struct xl_value *v)
 {
 	uint64_t n;
+	int r = xl_number(st, v, 1, XL_MAX_MIB, " of MiB", &n);
+
+	if (!r)
+		st->vm->memory = n << 20;
+	return r;
+}
+
+static int xl_vcpus(struct xl_state *st, const struct xl_value *v)
+{
+	uint64_t n;
+	int r = xl_number(st, v, 1, HW_MAX_CPUS, "", &n);
+
+	if (!r)
+		st->vm->vcpus = (unsigned int)n;
+	return r;
+}
+
+static int xl_epc(struct xl_state *st, const struct xl_value *v)
+{
+	uint64_t n;
+	int r = xl_number(st, v, 1, XL_MAX_MIB, " of MiB", &n);
+
+	return r ? r : xl_epc_mib(st, n, false);
+}
+
+static const struct xl_key {
+	const char *name;
+	int (*set)(struct xl_state *st, const struct xl_value *v);
+} xl_keys[] = {
+	{ "name", xl_name },   { "type", xl_type }, { "builder", xl_type }, { "memory", xl_memory },
+	{ "vcpus", xl_vcpus }, { "epc", xl_epc },   { "sgx", xl_sgx },
+};
+
+static const struct xl_key *xl_key_find(const struct xl_token *k)
+{
+	for (size_t i = 0; i < sizeof(xl_keys) / sizeof(xl_keys[0]); i++)
+		if (xl_is(k, xl_keys[i].name))
+			return &xl_keys[i];
+	return NULL;
+}
+
+static int xl_apply(struct xl_state *st, bool append, const struct xl_value *v)
+{
+	const struct xl_key *key = xl_key_find(&st->key);
+	const struct xl_token *k = &st->key;
+
+	/* KEY += VALUE appends in xl; vsgx takes it only for the keys it ignores. */
+	if (key && append)
+		return xl_err(st, "%.*s += is not supported; set it once with %.*s =", (int)k->n,
+			      k->s, (int)k->n, k->s);
+	if (key)
+		return key->set(st, v);
+	/* xl ignores keys it does not use; a bare word is no value in its syntax. */
+	if (v->kind == XL_WORD && !isdigit((unsigned char)*v->s))
+		return xl_err(st, "%.*s = %.*s: not a number, a \"string\" or a [list]; quote it",
+			      (int)k->n, k->s, (int)v->n, v->s);
+	return 0;
+}
+
+/* One setting, from its KEY (already read) to the newline or ';' that ends it. */
+static int xl_setting(struct xl_state *st)
+{
+	struct xl_token op, end;
+	struct xl_value v;
 	int r;
 
-	if (!strcmp(it->key, "name"))
-		return xl_name(st, it, why, len);
-	if (!strcmp(it->key, "type") || !strcmp(it->key, "builder")) {
-		st->hvm = !strcmp(it->value, "hvm");
-		return 0;
-	}
-	if (!strcmp(it->key, "memory")) {
-		r = xl_number(st, it, 1, XL_MAX_MIB, " of MiB", &n, why, len);
-		if (!r)
-			st->vm->memory = n << 20;
+	st->start = st->key.line;
+	if (!xl_is_key(&st->key))
+		return xl_syntax_error(st);
+	xl_next(st, &op);
+	if (op.kind != XL_EQ && op.kind != XL_ADDEQ)
+		return xl_syntax_error(st);
+	r = xl_value(st, &v);
+	if (r)
 		return r;
-	}
-	if (!strcmp(it->key, "vcpus")) {
-		r = xl_number(st, it, 1, HW_MAX_CPUS, "", &n, why, len);
-		if (!r)
-			st->vm->vcpus = (unsigned int)n;
-		return r;
-	}
-	if (!strcmp(it->key, "epc")) {
-		r = xl_number(st, it, 1, XL_MAX_MIB, " of MiB", &n, why, len);
-		return r ? r : xl_epc_mib(st, n, false, why, len);
-	}
-	if (!strcmp(it->key, "sgx"))
-		return xl_sgx(st, it, why, len);
-	return 0; /* xl ignores keys it does not use */
+	xl_next(st, &end);
+	if (end.kind != XL_NEWLINE && end.kind != XL_SEMI && end.kind != XL_END)
+		return xl_err(st, "syntax error: expected ';' or a newline after the value of %.*s",
+			      (int)st->key.n, st->key.s);
+	return xl_apply(st, op.kind == XL_ADDEQ, &v);
 }
 
-static int xl_line(struct xl_state *st, char *s, char *why, size_t len)
-{
-	struct xl_item it;
+/* --- the whole config --- */
 
-	xl_strip(s);
-	if (!s[strspn(s, " \t\r")])
-		return 0;
-	if (xl_split(s, &it))
-		return xl_err(st, why, len,
-			      "syntax error: expected KEY = VALUE (a number, a \"string\" or a "
-			      "one-line [list])");
-	return xl_item_apply(st, &it, why, len);
-}
-
-static int xl_check_lc(const struct xl_state *st, char *why, size_t len)
+static int xl_check_lc(const struct xl_state *st)
 {
 	bool host_lc = st->vm->features & VM_CPU(VM_CPU_SGXLC);
 
 	if ((st->lehash || (st->lewr_set && st->lewr)) && !host_lc)
 		return vm_why(
-		    why, len,
+		    st->why, st->len,
 		    "sgx: lehash and lewr=1 need a host whose firmware left the "
 		    "IA32_SGXLEPUBKEYHASH MSRs writable (flexible launch control, unlocked); "
 		    "remove them");
 	if (st->provision && !(st->vm->features & VM_CPU(VM_CPU_SGX_PROVISIONKEY)))
-		return vm_why(why, len,
+		return vm_why(st->why, st->len,
 			      "sgx: provision=1 but the host cannot give guests "
 			      "PROVISIONKEY; remove it");
 	return 0;
 }
 
-static int xl_finish(struct xl_state *st, char *why, size_t len)
+/* SGX is HVM-only, and a config without a type is a PV guest in xl on x86. */
+static int xl_check_hvm(const struct xl_state *st)
+{
+	if (!st->epc_mib || st->hvm)
+		return 0;
+	if (st->typed)
+		return vm_why(st->why, st->len,
+			      "epc: SGX is only supported for HVM guests; set type = \"hvm\"");
+	return vm_why(st->why, st->len,
+		      "epc: SGX is only supported for HVM guests and xl's default type is "
+		      "\"pv\"; set type = \"hvm\"");
+}
+
+static int xl_finish(struct xl_state *st)
 {
 	struct vm_config *vm = st->vm;
 	int r;
 
 	if (!st->named)
-		return vm_why(why, len, "Domain name must be specified: add name = \"...\"");
+		return vm_why(st->why, st->len,
+			      "Domain name must be specified: add name = \"...\"");
 	if (st->sgx_key && !st->epc_mib)
-		return vm_why(why, len, "sgx: no EPC; add epc=MiB, e.g. sgx = \"epc=64\"");
-	if (st->epc_mib && !st->hvm)
-		return vm_why(why, len,
-			      "epc: SGX is only supported for HVM guests; set type = \"hvm\"");
-	r = xl_check_lc(st, why, len);
+		return vm_why(st->why, st->len, "sgx: no EPC; add epc=MiB, e.g. sgx = \"epc=64\"");
+	r = xl_check_hvm(st);
+	if (!r)
+		r = xl_check_lc(st);
 	if (r)
 		return r;
 	if (st->epc_mib) {
@@ -307,40 +624,29 @@ static int xl_finish(struct xl_state *st, char *why, size_t len)
 	vm->provision = st->provision;
 	if (!vm->provision)
 		vm->features &= ~VM_CPU(VM_CPU_SGX_PROVISIONKEY);
-	return vm_config_finish(st->host, vm, "xl", why, len);
-}
-
-/* Copy the next line of (*p) into (buf); false at the end of the text. */
-static bool xl_next_line(const char **p, char *buf, size_t size, bool *too_long)
-{
-	const char *s = *p;
-	size_t n;
-
-	if (!*s)
-		return false;
-	n = strcspn(s, "\n");
-	*too_long = n >= size;
-	snprintf(buf, size, "%.*s", (int)n, s);
-	*p = s + n + (s[n] == '\n');
-	return true;
+	return vm_config_finish(st->host, vm, "xl", st->why, st->len);
 }
 
 int vm_config_parse_xl(struct hw_processor *host, const char *text, struct vm_config *ret,
 		       char *why, size_t why_len)
 {
-	struct xl_state st = { .host = host, .vm = ret, .hvm = true };
-	char buf[XL_LINE_MAX];
-	bool too_long;
+	struct xl_state st = {
+		.host = host, .vm = ret, .why = why, .len = why_len, .p = text, .line = 1
+	};
 	int r;
 
 	vm_config_init(ret, host);
-	while (xl_next_line(&text, buf, sizeof(buf), &too_long)) {
-		st.line++;
-		if (too_long)
-			return xl_err(&st, why, why_len, "line too long (1023 characters at most)");
-		r = xl_line(&st, buf, why, why_len);
+	if (strnlen(text, XL_TEXT_MAX + 1) > XL_TEXT_MAX)
+		return vm_why(why, why_len, "config too long: an xl config is 1 MiB at most");
+	for (;;) {
+		xl_next(&st, &st.key);
+		if (st.key.kind == XL_END)
+			break;
+		if (st.key.kind == XL_NEWLINE || st.key.kind == XL_SEMI)
+			continue;
+		r = xl_setting(&st);
 		if (r)
 			return r;
 	}
-	return xl_finish(&st, why, why_len);
+	return xl_finish(&st);
 }

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: MIT
 # vsgx vm layout and vsgx cpuid: exact output for an xl config and for QEMU
 # options, and refusals of bad configs and bad usage.
-# Env: VSGX (the binary). Prints TAP.
+# Env: VSGX (the binary), VSGX_SRCDIR (the source tree). Prints TAP.
 set -u
 
 . "$(dirname "$0")/lib.sh"
+SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 
 # same FILE: stdout of the last run is exactly FILE, stderr empty, exit 0.
 same() {
@@ -18,12 +19,14 @@ same() {
 }
 
 cat >"$tmp/xl.cfg" <<'CFG'
-# Xen style
-name = "vm1"
-type = "hvm"
-memory = 4096
+# Xen style, as xl.cfg(5) allows it: ';' between settings, hex numbers,
+# lists over several lines with comments and a trailing ','.
+name = "vm1"; type = "hvm"
+memory = 0x1000 # 4096 MiB
 vcpus = 2
-disk = [ 'file:/img,xvda,w' ]
+disk = [ 'file:/img,xvda,w',  # root
+         'file:/data.img,xvdb,r',
+       ]
 sgx = "epc=64,lewr=0"
 CFG
 
@@ -115,9 +118,23 @@ run cpuid --host "epc=64M lehash-locked=1" "$tmp/xl.cfg"
 check "cpuid on a locked host" expect_out 0 '^0x00000007 0x00: eax=0x00000000 ebx=0x00000004 ecx=0x00000000 edx=0x00000000$'
 
 # Refusals: exit 2, the file named, the message as the library words it.
-printf 'name = "a"\nepc = 512\n' >"$tmp/big.cfg"
+printf 'name = "a"\ntype = "hvm"\nepc = 512\n' >"$tmp/big.cfg"
 run vm layout "$tmp/big.cfg"
 check "more EPC than the host: exit 2" expect 2 "vsgx: $tmp/big.cfg: not enough EPC on the host: the guest needs 512 MiB, the host has 256 MiB; make epc smaller"
+
+# xl's default type on x86 is "pv", and SGX is HVM-only.
+printf 'name = "a"\nepc = 8\n' >"$tmp/pv.cfg"
+run vm layout "$tmp/pv.cfg"
+check "EPC without type = \"hvm\": exit 2" expect 2 "vsgx: $tmp/pv.cfg: epc: SGX is only supported for HVM guests and xl's default type is \"pv\"; set type = \"hvm\""
+
+printf 'name = "a"\ntype = "hvm"\nepc = 8\ndisk = [ '"'"'a'"'"',\n  '"'"'b'"'"'\n' >"$tmp/open.cfg"
+run vm layout "$tmp/open.cfg"
+check "an unterminated list: exit 2, its line" expect 2 "vsgx: $tmp/open.cfg: line 4: unterminated list: disk = [ has no closing ']'"
+
+# A whole domain config from tests/vm.
+run vm layout "$SRC/tests/vm/xl-full.cfg"
+check "vm layout of a full xl domain config" expect_out 0 '^vm web1: memory 2048 MiB, vcpus 2, numa nodes 1, machine q35$'
+check "its EPC" grep -qx '  epc            0x0000000100000000-0x0000000101ffffff 32 MiB' "$tmp/out"
 
 printf -- '-object memory-backend-epc,id=m0,size=0\n' >"$tmp/zero.cfg"
 run cpuid "$tmp/zero.cfg"

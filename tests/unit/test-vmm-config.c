@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -214,6 +215,7 @@ static void test_xl_epc(void **state)
 {
 	struct fix *f = *state;
 
+	/* The legacy builder = "hvm" makes an HVM guest as type = "hvm" does. */
 	assert_int_equal(parse(f, "# Xen SGX design, v1\nname = 'vm1'\nmemory = 1024\nvcpus = 2\n"
 				  "epc = 64 # MiB\ndisk = [ 'file:/img,xvda,w' ]\n"
 				  "builder = \"hvm\"\nunknown_key = 7\n"),
@@ -242,8 +244,9 @@ static void test_xl_sgx_string(void **state)
 {
 	struct fix *f = *state;
 
-	assert_int_equal(parse(f, "name=\"vm2\"\nsgx = \"epc=32,lehash=" INTEL_HASH_HEX
-				  ",lewr=0,provision=1\"\n"),
+	assert_int_equal(parse(f,
+			       "name=\"vm2\"\ntype=\"hvm\"\nsgx = \"epc=32,lehash=" INTEL_HASH_HEX
+			       ",lewr=0,provision=1\"\n"),
 			 0);
 	assert_int_equal(f->vm.nr_sections, 1);
 	assert_int_equal(f->vm.sections[0].size, 32 * MIB);
@@ -253,40 +256,244 @@ static void test_xl_sgx_string(void **state)
 	/* The hex is the hash's bytes in order: Intel's hash gives the reset values. */
 	assert_int_equal(f->vm.lehash[0], SGX_LEPUBKEYHASH_INTEL0);
 	assert_int_equal(f->vm.lehash[3], SGX_LEPUBKEYHASH_INTEL3);
-	assert_int_equal(parse(f,
-			       "name=\"v\"\nsgx = \"epc=8,lehash=000102030405060708090a0b0c0d0e0f"
-			       "101112131415161718191A1B1C1D1E1F\""),
-			 0);
+	assert_int_equal(
+	    parse(f, "name=\"v\"\ntype='hvm'\nsgx = \"epc=8,lehash=000102030405060708090a0b"
+		     "0c0d0e0f101112131415161718191A1B1C1D1E1F\""),
+	    0);
 	assert_int_equal(f->vm.lehash[0], 0x0706050403020100ULL);
 	assert_int_equal(f->vm.lehash[1], 0x0f0e0d0c0b0a0908ULL);
 	assert_int_equal(f->vm.lehash[2], 0x1716151413121110ULL);
 	assert_int_equal(f->vm.lehash[3], 0x1f1e1d1c1b1a1918ULL);
 	assert_true(f->vm.lewr);
+	/* Empty options are skipped. */
+	assert_int_equal(parse(f, "name='v'\ntype='hvm'\nsgx = ',epc=16,,lewr=0,'"), 0);
+	assert_int_equal(f->vm.sections[0].size, 16 * MIB);
+	assert_false(f->vm.lewr);
+}
+
+/* Settings end at a newline or ';'; '#' comments are cut outside strings. */
+static void test_xl_semicolons(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(parse(f, "name=\"a;b#c\"; type=\"hvm\";memory = 512;; ;vcpus=3 # x;y\n"
+				  "epc = 16;"),
+			 0);
+	assert_string_equal(f->vm.name, "a;b#c");
+	assert_int_equal(f->vm.memory, 512 * MIB);
+	assert_int_equal(f->vm.vcpus, 3);
+	assert_int_equal(f->vm.nr_sections, 1);
+	assert_int_equal(f->vm.sections[0].size, 16 * MIB);
+	/* CRLF line ends, a comment at the very end without a newline; the last setting wins. */
+	assert_int_equal(parse(f, "name = 'x'\r\nvcpus = 2\r\nvcpus = 4 # last"), 0);
+	assert_string_equal(f->vm.name, "x");
+	assert_int_equal(f->vm.vcpus, 4);
+}
+
+/* strtol base 0, as libxlu reads numbers: 0 prefix octal, 0x hex. */
+static void test_xl_numbers(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(parse(f, "name = 'a'\nmemory = 010\nvcpus = 0x10\n"), 0);
+	assert_int_equal(f->vm.memory, 8 * MIB);
+	assert_int_equal(f->vm.vcpus, 16);
+	assert_int_equal(parse(f, "name = 'a'\nmemory = 0x400\nvcpus = 0\n"), -EINVAL);
+	assert_int_equal(parse(f, "name = 'a'\nmemory = 0x400\nvcpus = 00377 # 255\n"), 0);
+	assert_int_equal(f->vm.memory, 1024 * MIB);
+	assert_int_equal(f->vm.vcpus, 255);
+	assert_int_equal(parse(f, "name = 'a'\ntype = 'hvm'\nmemory = 0X7FF\nepc = 0x20"), 0);
+	assert_int_equal(f->vm.memory, 2047 * MIB);
+	assert_int_equal(f->vm.sections[0].size, 32 * MIB);
+	/* The largest number of MiB whose bytes fit in 64 bits. */
+	assert_int_equal(parse(f, "name = 'a'\nmemory = 0xfffffffffff"), 0);
+	assert_int_equal(f->vm.memory, 0xfffffffffffULL << 20);
+}
+
+/* Lists span lines, hold comments and a trailing ',', and nest (vnuma). */
+static void test_xl_lists(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(parse(f, "name = \"vm1\"\n"
+				  "disk = [ 'phy:/dev/vg/a,xvda,w',   # the root disk\n"
+				  "         'file:/x.img,xvdb,r',\n"
+				  "\n"
+				  "         # a comment line inside the list\n"
+				  "       ]\n"
+				  "vif = [ \"mac=00:16:3e:00:00:01,bridge=xenbr0\" ]; cpus = []\n"
+				  "vnuma = [ [ \"pnode=0\", \"size=512\", \"vcpus=0\" ],\n"
+				  "          [ \"pnode=1\", \"size=512\", \"vcpus=1\", ], ]\n"
+				  "pci = [\n"
+				  "]\n"
+				  "ioports = [ 0x3f8, 017 ]; type = 'hvm'\n"
+				  "epc = 8\n"),
+			 0);
+	assert_string_equal(f->vm.name, "vm1");
+	assert_int_equal(f->vm.nr_sections, 1);
+	assert_int_equal(f->vm.sections[0].size, 8 * MIB);
+}
+
+/* KEY += VALUE appends in xl; fine for the keys vsgx ignores. */
+static void test_xl_append(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(parse(f, "name = 'a'\ndisk = [ 'x' ]\ndisk += [ 'y' ]\nextra += ' q'"), 0);
+	assert_string_equal(f->vm.name, "a");
+}
+
+/* xl's default type on x86 is "pv": EPC needs type = "hvm"; without EPC no type is fine. */
+static void test_xl_type(void **state)
+{
+	static const struct bad bad[] = {
+		{ "name = \"a\"\nepc = 64", "epc: SGX is only supported for HVM guests and xl's "
+					    "default type is \"pv\"; set type = \"hvm\"" },
+		{ "name = \"a\"\nsgx = \"epc=64\"", "epc: SGX is only supported for HVM guests "
+						    "and xl's default type is \"pv\"; set type = "
+						    "\"hvm\"" },
+		{ "name = \"a\"\ntype = \"pv\"\nepc = 64", "epc: SGX is only supported for HVM "
+							   "guests; set type = \"hvm\"" },
+		{ "name = \"a\"\ntype = \"pvh\"\nepc = 64", "epc: SGX is only supported for HVM "
+							    "guests; set type = \"hvm\"" },
+		{ "name = \"a\"\ntype = \"hvm\"\nbuilder = \"generic\"\nepc = 64",
+		  "epc: SGX is only supported for HVM guests; set type = \"hvm\"" },
+		{ "name = \"a\"\ntype = hvm\nepc = 64", "line 2: type must be a string, e.g. type "
+							"= \"hvm\"" },
+		{ "name = \"a\"\nbuilder = [ 'hvm' ]", "line 2: builder must be a string, e.g. "
+						       "builder = \"hvm\"" },
+	};
+	struct fix *f = *state;
+
+	assert_refused(f, bad, sizeof(bad) / sizeof(bad[0]));
+	/* No type and no EPC: a PV guest without SGX. */
+	assert_int_equal(parse(f, "name = \"pv\"\nmemory = 256\n"), 0);
+	assert_string_equal(f->vm.name, "pv");
+	assert_int_equal(f->vm.memory, 256 * MIB);
+	assert_int_equal(f->vm.nr_sections, 0);
+	assert_int_equal(f->vm.features, 0);
+	assert_int_equal(parse(f, "name = \"a\"\ntype = \"pv\"\n"), 0);
+	assert_int_equal(f->vm.nr_sections, 0);
+	assert_int_equal(parse(f, "name = \"a\"\ntype = \"pv\"\nbuilder = \"hvm\"\nepc = 64"), 0);
+	assert_int_equal(f->vm.nr_sections, 1);
+}
+
+static void test_xl_syntax_errors(void **state)
+{
+	static const struct bad bad[] = {
+		{ "name = \"a\"\nmemory 1024\n", "line 2: syntax error: expected KEY = VALUE (a "
+						 "number, a \"string\" or a [list])" },
+		{ "2x = 1", "line 1: syntax error: expected KEY = VALUE (a number, a \"string\" or "
+			    "a [list])" },
+		{ "a.b = 1",
+		  "line 1: syntax error: expected KEY = VALUE (a number, a \"string\" or "
+		  "a [list])" },
+		{ "name =", "line 1: syntax error: expected KEY = VALUE (a number, a \"string\" or "
+			    "a [list])" },
+		{ "name =\n\"a\"", "line 1: syntax error: expected KEY = VALUE (a number, a "
+				   "\"string\" or a [list])" },
+		{ "name = \"a\"\n\n]", "line 3: syntax error: expected KEY = VALUE (a number, a "
+				       "\"string\" or a [list])" },
+		{ "memory = -1", "line 1: syntax error: expected KEY = VALUE (a number, a "
+				 "\"string\" or a [list])" },
+		{ "name = \"a\" type = \"hvm\"", "line 1: syntax error: expected ';' or a newline "
+						 "after the value of name" },
+		{ "name = \"a\"\nmemory = 1024 512", "line 2: syntax error: expected ';' or a "
+						     "newline after the value of memory" },
+		{ "name = \"a\nx", "line 1: unterminated string: end it with its opening quote on "
+				   "the same line" },
+		{ "name = \"a\"\nextra = 'console=hvc0", "line 2: unterminated string: end it "
+							 "with its opening quote on the same "
+							 "line" },
+		{ "name = \"a\"b\"", "line 1: syntax error: expected ';' or a newline after the "
+				     "value of name" },
+		{ "name = \"a\"\ndisk = [ 'phy:/dev/vg/a,xvda,w',\n  'file:/x.img,xvdb,r'\n",
+		  "line 2: unterminated list: disk = [ has no closing ']'" },
+		{ "name = \"a\"\nvnuma = [ [ 'pnode=0' ],\n  [ 'pnode=1' ]\n# ]\n",
+		  "line 2: unterminated list: vnuma = [ has no closing ']'" },
+		{ "name = \"a\"\ndisk = [ 'a',\n  'b ]\nmemory = 8\n",
+		  "line 2: unterminated string on line 3: end it with its opening quote on the "
+		  "same line" },
+		{ "disk = [ 'a' 'b' ]", "line 1: syntax error in disk = [...]: expected numbers, "
+					"\"strings\" or [lists] separated by ','" },
+		{ "disk = [ , ]", "line 1: syntax error in disk = [...]: expected numbers, "
+				  "\"strings\" or [lists] separated by ','" },
+		{ "disk = [ 'a',, 'b' ]", "line 1: syntax error in disk = [...]: expected numbers, "
+					  "\"strings\" or [lists] separated by ','" },
+		{ "disk = [ phy ]", "line 1: syntax error in disk = [...]: 'phy' is not a value; "
+				    "is the list's ']' missing?" },
+		{ "name = 'a'\ndisk = [ 'a',\n  'b'\nmemory = 8\n",
+		  "line 2: syntax error in disk = [...] on line 4: 'memory' is not a value; is the "
+		  "list's ']' missing?" },
+		{ "vnuma = [ [ 1 ] [ 2 ] ]", "line 1: syntax error in vnuma = [...]: expected "
+					     "numbers, \"strings\" or [lists] separated by ','" },
+		{ "name = 'a'\ndisk = [ 'a',\n  'b';\n]",
+		  "line 2: syntax error in disk = [...] on line 3: expected numbers, \"strings\" "
+		  "or [lists] separated by ','" },
+		{ "name = 'a'\ndisk = [ 'a' ] ]", "line 2: syntax error: expected ';' or a newline "
+						  "after the value of disk" },
+		{ "name = 'a'\nkernel = vmlinuz", "line 2: kernel = vmlinuz: not a number, a "
+						  "\"string\" or a [list]; quote it" },
+		{ "name = 'a'\nmemory += 8", "line 2: memory += is not supported; set it once with "
+					     "memory =" },
+		{ "name = 'a'\nname += 'b'", "line 2: name += is not supported; set it once with "
+					     "name =" },
+		{ "name = 'a'\nx + = 1", "line 2: syntax error: expected KEY = VALUE (a number, a "
+					 "\"string\" or a [list])" },
+	};
+	struct fix *f = *state;
+
+	assert_refused(f, bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 static void test_xl_errors(void **state)
 {
 	static const struct bad bad[] = {
-		{ "name = \"a\"\nmemory 1024\n", "line 2: syntax error: expected KEY = VALUE (a "
-						 "number, a \"string\" or a one-line [list])" },
-		{ "name = \"a\nx", "line 1: syntax error: expected KEY = VALUE (a number, a "
-				   "\"string\" or a one-line [list])" },
-		{ "disk = [ 'a',\n  'b' ]", "line 1: syntax error: expected KEY = VALUE (a number, "
-					    "a \"string\" or a one-line [list])" },
-		{ "2x = 1", "line 1: syntax error: expected KEY = VALUE (a number, a \"string\" or "
-			    "a one-line [list])" },
-		{ "name =", "line 1: syntax error: expected KEY = VALUE (a number, a \"string\" or "
-			    "a one-line [list])" },
 		{ "name = vm1", "line 1: name must be a quoted, nonempty string of at most 63 "
 				"characters" },
 		{ "name = \"\"", "line 1: name must be a quoted, nonempty string of at most 63 "
 				 "characters" },
+		{ "name = [ 'a' ]", "line 1: name must be a quoted, nonempty string of at most 63 "
+				    "characters" },
+		{ "name = '0123456789012345678901234567890123456789012345678901234567890123'",
+		  "line 1: name must be a quoted, nonempty string of at most 63 characters" },
 		{ "memory = \"1024\"", "line 1: memory = 1024: expected a number of MiB from 1 to "
+				       "17592186044415" },
+		{ "memory = [ 1024 ]", "line 1: memory = [...]: expected a number of MiB from 1 to "
 				       "17592186044415" },
 		{ "memory = 0", "line 1: memory = 0: expected a number of MiB from 1 to "
 				"17592186044415" },
+		{ "memory = 0x100000000000", "line 1: memory = 0x100000000000: expected a number "
+					     "of MiB from 1 to 17592186044415" },
+		{ "memory = 9223372036854775807", "line 1: memory = 9223372036854775807: expected "
+						  "a number of MiB from 1 to 17592186044415" },
+		{ "memory = 9223372036854775808", "line 1: memory = 9223372036854775808: could not "
+						  "be parsed as a number: Numerical result out of "
+						  "range; expected a number of MiB from 1 to "
+						  "17592186044415" },
+		{ "name = 'a'\n\nmemory = 0x10000000000000000",
+		  "line 3: memory = 0x10000000000000000: could not be parsed as a number: "
+		  "Numerical result out of range; expected a number of MiB from 1 to "
+		  "17592186044415" },
+		{ "vcpus = 01000000000000000000000", "line 1: vcpus = 01000000000000000000000: "
+						     "could not be parsed as a number: Numerical "
+						     "result out of range; expected a number from "
+						     "1 to 256" },
 		{ "vcpus = 257", "line 1: vcpus = 257: expected a number from 1 to 256" },
-		{ "epc = 1.5", "line 1: epc = 1.5: expected a number of MiB from 1 to "
+		{ "vcpus = 0x101", "line 1: vcpus = 0x101: expected a number from 1 to 256" },
+		{ "memory = 08", "line 1: memory = 08: not a valid number (decimal, octal with a "
+				 "leading 0, hex with 0x); expected a number of MiB from 1 to "
+				 "17592186044415" },
+		{ "memory = 1024M", "line 1: memory = 1024M: not a valid number (decimal, octal "
+				    "with a leading 0, hex with 0x); expected a number of MiB from "
+				    "1 to 17592186044415" },
+		{ "memory = 0x", "line 1: memory = 0x: not a valid number (decimal, octal with a "
+				 "leading 0, hex with 0x); expected a number of MiB from 1 to "
+				 "17592186044415" },
+		{ "vcpus = 0x1g", "line 1: vcpus = 0x1g: not a valid number (decimal, octal with a "
+				  "leading 0, hex with 0x); expected a number from 1 to 256" },
+		{ "epc = 1.5", "line 1: epc = 1.5: not a valid number (decimal, octal with a "
+			       "leading 0, hex with 0x); expected a number of MiB from 1 to "
 			       "17592186044415" },
 		{ "epc = 64\nsgx = \"epc=64\"", "line 2: the EPC size is given both by epc = and "
 						"by sgx = \"epc=...\"; keep one" },
@@ -294,6 +501,8 @@ static void test_xl_errors(void **state)
 						"by sgx = \"epc=...\"; keep one" },
 		{ "sgx = \"epc=0\"", "line 1: sgx: epc must be a nonzero number of MiB, e.g. "
 				     "epc=64" },
+		{ "sgx = \"epc=123456789012345678901234567890\"",
+		  "line 1: sgx: epc must be a nonzero number of MiB, e.g. epc=64" },
 		{ "sgx = \"epc=64,lehash=abc\"", "line 1: sgx: lehash must be exactly 64 hex "
 						 "digits: the SHA-256 of the launch enclave "
 						 "signer's modulus" },
@@ -305,6 +514,7 @@ static void test_xl_errors(void **state)
 		  "line 1: sgx: lehash must be exactly 64 hex digits: the SHA-256 of the launch "
 		  "enclave signer's modulus" },
 		{ "sgx = \"lewr=2\"", "line 1: sgx: lewr=2: expected lewr=0 or lewr=1" },
+		{ "sgx = \"lewr=11\"", "line 1: sgx: lewr=11: expected lewr=0 or lewr=1" },
 		{ "sgx = \"provision=on\"", "line 1: sgx: provision=on: expected provision=0 or "
 					    "provision=1" },
 		{ "sgx = \"epc=64,lewr\"", "line 1: sgx: unknown option 'lewr'; options: epc=MiB, "
@@ -313,31 +523,48 @@ static void test_xl_errors(void **state)
 				       "lehash=HEX, lewr=0|1, provision=0|1" },
 		{ "sgx = 64", "line 1: sgx must be a string, e.g. sgx = \"epc=64\"" },
 		{ "memory = 1024", "Domain name must be specified: add name = \"...\"" },
+		{ "", "Domain name must be specified: add name = \"...\"" },
 		{ "name = \"a\"\nsgx = \"lewr=1\"", "sgx: no EPC; add epc=MiB, e.g. sgx = "
 						    "\"epc=64\"" },
-		{ "name = \"a\"\ntype = \"pv\"\nepc = 64", "epc: SGX is only supported for HVM "
-							   "guests; set type = \"hvm\"" },
-		{ "name = \"a\"\nepc = 512", "not enough EPC on the host: the guest needs 512 MiB, "
-					     "the host has 256 MiB; make epc smaller" },
+		{ "name = \"a\"\ntype = \"hvm\"\nepc = 512",
+		  "not enough EPC on the host: the guest "
+		  "needs 512 MiB, the host has 256 MiB; "
+		  "make epc smaller" },
 	};
 	struct fix *f = *state;
-	char longline[1100];
 
 	assert_refused(f, bad, sizeof(bad) / sizeof(bad[0]));
-	memset(longline, 'x', sizeof(longline) - 1);
-	longline[sizeof(longline) - 1] = '\0';
-	assert_int_equal(parse(f, longline), -EINVAL);
-	assert_string_equal(f->why, "line 1: line too long (1023 characters at most)");
+}
+
+/* No line is too long now; the whole text is bounded by the 1 MiB callers read. */
+static void test_xl_long_text(void **state)
+{
+	static const char head[] = "name = 'a' # ";
+	size_t max = 1 << 20;
+	struct fix *f = *state;
+	char *text = malloc(max + 2);
+
+	assert_non_null(text);
+	memcpy(text, head, sizeof(head) - 1);
+	memset(text + sizeof(head) - 1, 'x', max - (sizeof(head) - 1));
+	text[max] = '\0';
+	assert_int_equal(parse(f, text), 0);
+	assert_string_equal(f->vm.name, "a");
+	text[max] = 'x';
+	text[max + 1] = '\0';
+	assert_int_equal(parse(f, text), -EINVAL);
+	assert_string_equal(f->why, "config too long: an xl config is 1 MiB at most");
+	free(text);
 }
 
 /* Launch control: what a host with a locked LE hash, or none, allows. */
 static void test_xl_locked_host(void **state)
 {
 	static const struct bad bad[] = {
-		{ "name = \"a\"\nsgx = \"epc=64,lehash=" INTEL_HASH_HEX "\"",
+		{ "name = \"a\"\ntype = \"hvm\"\nsgx = \"epc=64,lehash=" INTEL_HASH_HEX "\"",
 		  "sgx: lehash and lewr=1 need a host whose firmware left the IA32_SGXLEPUBKEYHASH "
 		  "MSRs writable (flexible launch control, unlocked); remove them" },
-		{ "name = \"a\"\nsgx = \"epc=64,lewr=1\"",
+		{ "name = \"a\"\ntype = \"hvm\"\nsgx = \"epc=64,lewr=1\"",
 		  "sgx: lehash and lewr=1 need a host whose firmware left the IA32_SGXLEPUBKEYHASH "
 		  "MSRs writable (flexible launch control, unlocked); remove them" },
 	};
@@ -348,7 +575,7 @@ static void test_xl_locked_host(void **state)
 	host_repower(f, &d);
 	assert_refused(f, bad, 2);
 	/* Without them the guest runs, without SGX_LC and without a writable hash. */
-	assert_int_equal(parse(f, "name = \"a\"\nsgx = \"epc=64,lewr=0\""), 0);
+	assert_int_equal(parse(f, "name = \"a\"\ntype = \"hvm\"\nsgx = \"epc=64,lewr=0\""), 0);
 	assert_int_equal(f->vm.features, ALL_SGX_FEATURES & ~VM_CPU(VM_CPU_SGXLC) &
 					     ~VM_CPU(VM_CPU_SGX_PROVISIONKEY));
 	assert_false(f->vm.lewr);
@@ -357,7 +584,7 @@ static void test_xl_locked_host(void **state)
 static void test_xl_no_provisionkey_host(void **state)
 {
 	static const struct bad bad[] = {
-		{ "name = \"a\"\nsgx = \"epc=64,provision=1\"",
+		{ "name = \"a\"\ntype = \"hvm\"\nsgx = \"epc=64,provision=1\"",
 		  "sgx: provision=1 but the host cannot give guests PROVISIONKEY; remove it" },
 	};
 	struct fix *f = *state;
@@ -826,7 +1053,14 @@ int main(void)
 		T("/vmm/config/xl/minimal", test_xl_minimal),
 		T("/vmm/config/xl/epc", test_xl_epc),
 		T("/vmm/config/xl/sgx_string", test_xl_sgx_string),
+		T("/vmm/config/xl/semicolons", test_xl_semicolons),
+		T("/vmm/config/xl/numbers", test_xl_numbers),
+		T("/vmm/config/xl/lists", test_xl_lists),
+		T("/vmm/config/xl/append", test_xl_append),
+		T("/vmm/config/xl/type", test_xl_type),
+		T("/vmm/config/xl/syntax_errors", test_xl_syntax_errors),
 		T("/vmm/config/xl/errors", test_xl_errors),
+		T("/vmm/config/xl/long_text", test_xl_long_text),
 		T("/vmm/config/xl/locked_host", test_xl_locked_host),
 		T("/vmm/config/xl/no_provisionkey_host", test_xl_no_provisionkey_host),
 		T("/vmm/config/qemu/defaults", test_qemu_defaults),

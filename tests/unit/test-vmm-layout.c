@@ -46,13 +46,13 @@ static void test_q35_split(void **state)
 	struct vmfix *f = *state;
 	const struct vm_layout *l = &f->layout;
 
-	vmf_vm(f, "name = \"a\"\nmemory = 2815\nepc = 64\n");
+	vmf_vm(f, "name = \"a\"\ntype = \"hvm\"\nmemory = 2815\nepc = 64\n");
 	assert_int_equal(l->below_4g, 2815 * MIB);
 	assert_int_equal(l->above_4g, 0);
 	assert_int_equal(l->epc_base, 0x100000000ULL);
 	assert_int_equal(l->device_memory_base, 0x140000000ULL);
 
-	vmf_vm(f, "name = \"a\"\nmemory = 2816\nepc = 64\n");
+	vmf_vm(f, "name = \"a\"\ntype = \"hvm\"\nmemory = 2816\nepc = 64\n");
 	assert_int_equal(l->below_4g, 2048 * MIB);
 	assert_int_equal(l->above_4g, 768 * MIB);
 	assert_int_equal(l->epc_base, 0x130000000ULL);
