@@ -108,8 +108,9 @@ void vm_host_default(struct hw_desc *ret);
 int vm_host_parse(const char *text, struct hw_desc *ret, char *why, size_t why_len);
 
 /*
- * Parse an xl-style config (name, memory, vcpus, epc = MiB, and
- * sgx = "epc=MiB,lehash=HEX,lewr=0|1,provision=0|1") for a VM on (host).
+ * Parse an xl-style config (name, type, memory, vcpus, epc = MiB, and
+ * sgx = "epc=MiB,lehash=HEX,lewr=0|1,provision=0|1") for a VM on (host),
+ * in xl.cfg(5)'s syntax. EPC needs type = "hvm": xl's default type is pv.
  * Return: 0, or -EINVAL with "line N: ..." in (why).
  */
 int vm_config_parse_xl(struct hw_processor *host, const char *text, struct vm_config *ret,

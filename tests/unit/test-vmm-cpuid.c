@@ -124,9 +124,9 @@ static void test_guest_provisioning(void **state)
 {
 	struct vmfix *f = *state;
 
-	vmf_vm(f, "name = \"a\"\nepc = 16\n");
+	vmf_vm(f, "name = \"a\"\ntype = \"hvm\"\nepc = 16\n");
 	guest(f, SGX_CPUID, 1, ATTRS_ALL & ~(uint32_t)SGX_ATTR_PROVISIONKEY, 0, XFRM_HOST, 0);
-	vmf_vm(f, "name = \"a\"\nsgx = \"epc=16,provision=1\"\n");
+	vmf_vm(f, "name = \"a\"\ntype = \"hvm\"\nsgx = \"epc=16,provision=1\"\n");
 	guest(f, SGX_CPUID, 1, ATTRS_ALL, 0, XFRM_HOST, 0);
 	guest(f, SGX_CPUID, 2, 0x00000001, 0x1, 0x01000001, 0);
 }

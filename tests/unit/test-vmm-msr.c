@@ -160,7 +160,8 @@ static void test_xen_lehash_read_only(void **state)
 	struct vm_vcpu_msrs *c;
 	struct msrfix m;
 
-	boot(*state, &m, "name = \"x\"\nsgx = \"epc=64,lehash=" HASH_HEX ",lewr=0\"");
+	boot(*state, &m,
+	     "name = \"x\"\ntype = \"hvm\"\nsgx = \"epc=64,lehash=" HASH_HEX ",lewr=0\"");
 	c = &m.cpu[0];
 	assert_int_equal(m.policy.firmware_fc, FEAT_CTL_LOCKED | FEAT_CTL_SGX_ENABLED);
 	assert_memory_equal(m.policy.lehash_reset, custom, sizeof(custom));
@@ -179,7 +180,8 @@ static void test_xen_lehash_writable(void **state)
 	struct vm_vcpu_msrs *c;
 	struct msrfix m;
 
-	boot(*state, &m, "name = \"x\"\nsgx = \"epc=64,lehash=" HASH_HEX ",lewr=1\"");
+	boot(*state, &m,
+	     "name = \"x\"\ntype = \"hvm\"\nsgx = \"epc=64,lehash=" HASH_HEX ",lewr=1\"");
 	c = &m.cpu[1];
 	assert_int_equal(m.policy.firmware_fc, FC_ALL);
 	assert_int_equal(vm_vcpu_msrs_firmware(c), 0);
