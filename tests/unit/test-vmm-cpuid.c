@@ -119,6 +119,32 @@ static void test_guest_restricted(void **state)
 	guest(f, SGX_CPUID, 2, 0x00000001, 0x1, 0x04000001, 0);
 }
 
+/* A host without PROVISIONKEY: -cpu host has none, and +sgx-provisionkey cannot add it. */
+static void test_host_without_provisionkey(void **state)
+{
+	struct vmfix *f = *state;
+	struct hw_desc d;
+
+	vm_host_default(&d);
+	d.attributes &= ~SGX_ATTR_PROVISIONKEY;
+	hw_processor_destroy(f->host);
+	assert_int_equal(hw_processor_create(&d, &f->host), 0);
+	vmf_vm(f,
+	       "-object memory-backend-epc,id=m0,size=64M -M sgx-epc.0.memdev=m0,sgx-epc.0.node=0 "
+	       "-cpu host");
+	guest(f, SGX_CPUID, 1, ATTRS_ALL & ~(uint32_t)SGX_ATTR_PROVISIONKEY, 0, XFRM_HOST, 0);
+	assert_int_equal(vm_config_parse(f->host,
+					 "-object memory-backend-epc,id=m0,size=64M -M "
+					 "sgx-epc.0.memdev=m0,sgx-epc.0.node=0 "
+					 "-cpu host,+sgx-provisionkey",
+					 &f->vm, f->why, sizeof(f->why)),
+			 -EINVAL);
+	assert_string_equal(f->why, "-cpu host,+sgx-provisionkey: host doesn't support requested "
+				    "feature: CPUID[eax=12h,ecx=01h].EAX.sgx-provisionkey [bit 4]; "
+				    "features can only be removed from the host's, so drop "
+				    "+sgx-provisionkey");
+}
+
 /* xl: PROVISIONKEY is advertised only with provision=1. */
 static void test_guest_provisioning(void **state)
 {
@@ -167,6 +193,7 @@ int main(void)
 		VMF_PLAIN("/vmm/cpuid/feature_bits", test_feature_bits),
 		VMF_TEST("/vmm/cpuid/guest_full", test_guest_full),
 		VMF_TEST("/vmm/cpuid/guest_restricted", test_guest_restricted),
+		VMF_TEST("/vmm/cpuid/host_without_provisionkey", test_host_without_provisionkey),
 		VMF_TEST("/vmm/cpuid/guest_provisioning", test_guest_provisioning),
 		VMF_TEST("/vmm/cpuid/guest_without_sgx", test_guest_without_sgx),
 		VMF_TEST("/vmm/cpuid/guest_big_section", test_guest_big_section),

@@ -159,6 +159,11 @@ static void test_52_bit_limit(void **state)
 	assert_int_equal(vm_layout_build(&f->vm, &f->layout, f->why, sizeof(f->why)), 0);
 	assert_int_equal(f->layout.epc_base, (1ULL << 52) - 4096);
 	assert_int_equal(f->layout.device_memory_base, 1ULL << 52);
+	/* Without EPC the limit is the RAM's, and the message says so. */
+	vmf_vm(f, "-m 1G");
+	f->vm.memory = (1ULL << 52) - 1 * GIB;
+	assert_layout_refused(f, "RAM ends at 0x10000040000000, beyond the 52-bit guest physical "
+				 "address space; give the guest less memory");
 }
 
 /* The wrap is also what the QEMU parser + layout say for a huge -m. */

@@ -190,6 +190,32 @@ static void test_xen_lehash_writable(void **state)
 	assert_int_equal(rd(c, MSR_IA32_SGXLEPUBKEYHASH1, false), 99);
 }
 
+/*
+ * A host whose firmware locked the LE hash: KVM hides SGX_LC, so a QEMU
+ * guest gets none; its firmware locks FEATURE_CONTROL without SGX_LC, and
+ * the guest can neither read nor write the hash (KVM's rules need SGX_LC);
+ * the VMM still can, and it reads Intel's value.
+ */
+static void test_locked_host_qemu_guest(void **state)
+{
+	struct vmfix *f = *state;
+	struct msrfix m;
+	uint64_t v;
+
+	vmf_host(f, "epc=128M@0 lehash-locked=1");
+	boot(f, &m, QEMU_EPC "-cpu host");
+	assert_false(m.policy.sgx_lc);
+	assert_int_equal(m.policy.firmware_fc, FEAT_CTL_LOCKED | FEAT_CTL_SGX_ENABLED);
+	assert_int_equal(vm_vcpu_msrs_firmware(&m.cpu[0]), 0);
+	assert_int_equal(rd(&m.cpu[0], MSR_IA32_FEATURE_CONTROL, false),
+			 FEAT_CTL_LOCKED | FEAT_CTL_SGX_ENABLED);
+	assert_int_equal(vm_msr_read(&m.cpu[0], MSR_IA32_SGXLEPUBKEYHASH0, false, &v), GP);
+	assert_int_equal(vm_msr_write(&m.cpu[0], MSR_IA32_SGXLEPUBKEYHASH0, false, 1), GP);
+	/* Setting SGX_LC in FEATURE_CONTROL is refused too: the guest has no SGX_LC. */
+	assert_int_equal(vm_msr_write(&m.cpu[1], MSR_IA32_FEATURE_CONTROL, false, FC_ALL), GP);
+	assert_hash(&m.cpu[0], intel);
+}
+
 static void test_unknown_msrs(void **state)
 {
 	static const uint32_t msrs[] = { 0x8b, 0x90, 0x3b, 0xc0000080 };
@@ -215,6 +241,7 @@ int main(void)
 		VMF_TEST("/vmm/msr/no_sgx", test_no_sgx),
 		VMF_TEST("/vmm/msr/xen_lehash_read_only", test_xen_lehash_read_only),
 		VMF_TEST("/vmm/msr/xen_lehash_writable", test_xen_lehash_writable),
+		VMF_TEST("/vmm/msr/locked_host_qemu_guest", test_locked_host_qemu_guest),
 		VMF_TEST("/vmm/msr/unknown", test_unknown_msrs),
 	};
 
