@@ -121,8 +121,12 @@ enum vmm_vm_state vmm_vm_state(const struct vmm_vm *vm);
 const char *vmm_vm_error(const struct vmm_vm *vm);
 struct vmm *vmm_vm_machine(struct vmm_vm *vm);
 
-/* The outcome of taking a VM's EPC away (reset, S3/S4/S5). */
+/*
+ * The outcome of taking a VM's EPC away (reset, S3/S4/S5). Every call that
+ * takes one zeroes it first; (ran) says whether the passes ran at all.
+ */
 struct vmm_epc_reset {
+	bool ran;
 	int result;		   /* 0, or -EBUSY from a pass, or -EIO for a nonzero second pass */
 	unsigned int busy_section; /* the section that answered -EBUSY */
 	int busy_code;		   /* its leaf's result (SGX_ENCLAVE_ACT, HW_FAULT(#GP)) */

@@ -138,9 +138,9 @@ static int vm_config_from(struct mon_cmd *c, const char *name, struct vm_config 
 	int r;
 
 	if (mon_arg(c, 1) && !strcmp(mon_arg(c, 1), "qemu")) {
-		unsigned int at = c->first;
+		unsigned int at = c->first + 1;
 
-		/* The options follow the first 'qemu' (a later one may be an option's value). */
+		/* The options follow the 'qemu' after the name (a later one may be a value). */
 		while (strcmp(c->l->w[at++], "qemu"))
 			;
 		r = vm_config_parse_qemu(p, (int)(c->l->nw - at), (char *const *)&c->l->w[at], cfg,
@@ -238,17 +238,15 @@ static int vm_reset(struct mon_cmd *c, struct mon_vm *v)
 	if (mode && strcmp(mode, "nostop"))
 		return mon_fail(c->mon, -EINVAL, "'%s': vm reset takes only 'nostop'", mode);
 	r = vmm_vm_reset(v->vm, mode != NULL, &rep);
-	v->last = rep;
+	if (rep.ran)
+		v->last = rep;
 	if (r)
 		return mon_fail(c->mon, r, "%s",
 				r == -EINVAL ? "the VM is off: power it on" : vmm_vm_error(v->vm));
 	reset_detail(c->mon, v, &rep);
 	/* A paused VM stays paused: its guest boots when it is resumed. */
-	if (vmm_vm_state(v->vm) == VMM_VM_PAUSED) {
-		v->boot_pending = true;
-		return 0;
-	}
-	return guest_restart_after(c->mon, v);
+	v->boot_pending = vmm_vm_state(v->vm) == VMM_VM_PAUSED;
+	return v->boot_pending ? 0 : guest_restart_after(c->mon, v);
 }
 
 static int vm_suspend(struct mon_cmd *c, struct mon_vm *v)
@@ -262,7 +260,8 @@ static int vm_suspend(struct mon_cmd *c, struct mon_vm *v)
 		return mon_fail(c->mon, -EINVAL, "'%s': a sleep state is s3, s4 or s5", s);
 	state = (unsigned int)(s[1] - '0');
 	r = vmm_vm_sleep(v->vm, state, &rep);
-	v->last = rep;
+	if (rep.ran)
+		v->last = rep;
 	if (r)
 		return mon_fail(c->mon, r, "%s",
 				r == -EINVAL ? "the VM is not running" : vmm_vm_error(v->vm));
@@ -338,12 +337,13 @@ int mon_exec_vm(struct mon_cmd *c, const char *sub)
 	if (!strcmp(sub, "pause"))
 		return vm_state_move(c, v, vmm_vm_pause);
 	if (!strcmp(sub, "resume")) {
+		bool boot = v->boot_pending;
+
 		if (vm_state_move(c, v, vmm_vm_resume))
 			return c->mon->err;
-		if (v->boot_pending && guest_restart_after(c->mon, v))
-			return c->mon->err;
+		/* One boot for one reset, whether or not it gets far. */
 		v->boot_pending = false;
-		return 0;
+		return boot ? guest_restart_after(c->mon, v) : 0;
 	}
 	if (!strcmp(sub, "wake")) {
 		/* Only from S3: a refused wake leaves an S4 or S5 sleep as it was. */
@@ -492,7 +492,8 @@ static int guest_reboot_cmd(struct mon_cmd *c, struct mon_vm *v, char *why, size
 	if (strcmp(how, "clean") && strcmp(how, "unclean"))
 		return mon_fail(c->mon, -EINVAL, "'%s': a reboot is clean or unclean", how);
 	r = guest_reboot(v->guest, !strcmp(how, "clean"), &rep, why, len);
-	reset_detail(c->mon, v, &rep);
+	if (rep.ran)
+		reset_detail(c->mon, v, &rep);
 	return r;
 }
 

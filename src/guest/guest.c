@@ -331,6 +331,8 @@ int guest_reboot(struct guest *g, bool clean, struct vmm_epc_reset *rep, char *w
 	int r;
 
 	/* A guest reboots itself: it must be running (a paused VM is reset by 'vm reset'). */
+	if (rep)
+		memset(rep, 0, sizeof(*rep));
 	if (vmm_vm_state(g->vm) != VMM_VM_RUNNING)
 		return guest_ready(g, why, why_len);
 	if (clean) {

@@ -11,11 +11,13 @@
  * ignoring it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "vm-int.h"
 #include "vsgx/vmm-cpuid.h"
@@ -364,6 +366,7 @@ static int vm_take_epc(struct vmm_vm *vm, bool keep_running, struct vmm_epc_rese
 	memset(rep, 0, sizeof(*rep));
 	if (vm->state == VMM_VM_OFF)
 		return -EINVAL;
+	rep->ran = true;
 	if (!keep_running)
 		rep->aex = vm_stop_vcpus(vm);
 	r = vm_epc_remove(vm, rep);
@@ -394,6 +397,8 @@ int vmm_vm_sleep(struct vmm_vm *vm, unsigned int sleep_state, struct vmm_epc_res
 {
 	int r;
 
+	if (rep)
+		memset(rep, 0, sizeof(*rep));
 	if (sleep_state < 3 || sleep_state > 5 || vm->state != VMM_VM_RUNNING)
 		return -EINVAL;
 	r = vm_take_epc(vm, false, rep);
@@ -452,31 +457,50 @@ static bool page_is_zero(const uint8_t *p)
 }
 
 /* Copy what the guest wrote; untouched RAM stays unbacked on both sides. */
-static void migrate_page(struct vmm_vm *dst, const struct vmm_vm *src, uint64_t off)
+/*
+ * Pages of the host mapping at (addr) that have memory behind them, resident
+ * or swapped out, from /proc/self/pagemap (bits 63 and 62 of each 8-byte
+ * entry; the flags need no privilege). Return: 0, or -1 when it cannot tell.
+ */
+static int ram_backed(int pagemap, const uint8_t *addr, uint64_t pages, uint64_t *map)
 {
-	if (!page_is_zero(src->ram + off))
-		memcpy(dst->ram + off, src->ram + off, SGX_PAGE_SIZE);
+	off_t off = (off_t)((uintptr_t)addr / SGX_PAGE_SIZE * sizeof(*map));
+	size_t len = pages * sizeof(*map);
+
+	if (pagemap < 0 || pread(pagemap, map, len, off) != (ssize_t)len)
+		return -1;
+	for (uint64_t i = 0; i < pages; i++)
+		map[i] = map[i] >> 62 & 3;
+	return 0;
 }
 
 /*
  * Copy the RAM the guest wrote. Pages it never touched have no host memory
- * behind them; mincore() tells which do, as a migration's dirty log would,
+ * behind them, which the page map tells (as a migration's dirty log would),
  * so a large, mostly idle guest moves in time proportional to what it used.
+ * Where the page map cannot be read, every page is looked at.
  */
 static void migrate_ram(struct vmm_vm *dst, const struct vmm_vm *src)
 {
-	unsigned char vec[4096];
-	const uint64_t chunk = sizeof(vec) * SGX_PAGE_SIZE;
+	int pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t map[4096];
+	const uint64_t chunk = sizeof(map) / sizeof(map[0]);
 
-	for (uint64_t base = 0; base < src->ram_len; base += chunk) {
-		uint64_t len = src->ram_len - base < chunk ? src->ram_len - base : chunk;
-		bool known = !mincore(src->ram + base, len, vec);
+	for (uint64_t base = 0; base < src->ram_len / SGX_PAGE_SIZE; base += chunk) {
+		uint64_t n = src->ram_len / SGX_PAGE_SIZE - base;
+		bool known;
 
-		for (uint64_t i = 0; i < len / SGX_PAGE_SIZE; i++) {
-			if (!known || (vec[i] & 1))
-				migrate_page(dst, src, base + i * SGX_PAGE_SIZE);
+		n = n < chunk ? n : chunk;
+		known = !ram_backed(pagemap, src->ram + base * SGX_PAGE_SIZE, n, map);
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t off = (base + i) * SGX_PAGE_SIZE;
+
+			if ((!known || map[i]) && !page_is_zero(src->ram + off))
+				memcpy(dst->ram + off, src->ram + off, SGX_PAGE_SIZE);
 		}
 	}
+	if (pagemap >= 0)
+		close(pagemap);
 }
 
 int vmm_vm_migrate(struct vmm_vm *vm, const char *name, struct vmm_vm **ret, char *why,

@@ -90,7 +90,7 @@ run run "$tmp/out.vsgx"
 check "an unknown outcome: exit 2" expect 2 "out.vsgx:1:17: unknown outcome 'EMAYBE'"
 run run "$tmp/missing.vsgx"
 check "a missing file: exit 2" expect 2 "missing.vsgx: No such file or directory"
-printf 'vm create a qemu -m 512M -name qemu -object memory-backend-epc,id=m0,size=8M -M sgx-epc.0.memdev=m0,sgx-epc.0.node=0\n' >"$tmp/q.vsgx"
+printf 'vm create qemu qemu -m 512M -name qemu -object memory-backend-epc,id=m0,size=8M -M sgx-epc.0.memdev=m0,sgx-epc.0.node=0\n' >"$tmp/q.vsgx"
 run run "$tmp/q.vsgx"
 check "vm create ... qemu: the options start after the first 'qemu'" expect_out 0 '-> ok \(512 MiB RAM, 1 vCPUs, 8 MiB EPC in 1 sections\)$'
 printf 'vm create a memory=128 epc 8\n' >"$tmp/w.vsgx"
