@@ -22,6 +22,9 @@ static int dyn_check(struct guest *g, const char *name, struct genclave **ret, c
 	if (!g->sgx2)
 		return guest_why(why, why_len, -EOPNOTSUPP,
 				 "the guest's CPUID offers no SGX2: no dynamic enclave memory");
+	if ((*ret)->lost)
+		return guest_why(why, why_len, -EIO,
+				 "enclave '%s' was lost; destroy and rebuild it", name);
 	if (!(*ret)->nr_threads || guest_enclave_rw_page(*ret) < 0)
 		return guest_why(why, why_len, -EINVAL,
 				 "enclave '%s' has no thread or no writable page to EACCEPT from",
@@ -40,7 +43,8 @@ static int dyn_accept(struct guest *g, struct genclave *e, uint64_t page, uint64
 	char text[256];
 	int r;
 
-	r = guest_thread_run(g, e, 0, th->inside || th->interrupted ? th->vcpu : 0, why, why_len);
+	r = guest_thread_run(g, e, 0, th->inside || th->interrupted ? th->vcpu : guest_idle_vcpu(g),
+			     why, why_len);
 	if (r)
 		return r;
 	memset(&si, 0, sizeof(si));
@@ -76,8 +80,13 @@ static int dyn_eaug(struct guest *g, struct genclave *e, uint64_t page, char *wh
 	r = guest_encls(g, SGX_EAUG, GUEST_OP_PAGEINFO, epc, 0);
 	if (r) {
 		guest_epc_free(g, epc);
+		guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text));
+		/* Its SECS is gone: the EPC went away under the guest. */
+		if (r == HW_FAULT(X86_TRAP_PF) &&
+		    (vmm_vcpu_fault(guest_kernel_vcpu(g))->addr & SGX_PAGE_MASK) == e->secs)
+			return guest_enclave_lost(g, e, "EAUG faulted on its SECS", why, why_len);
 		return guest_why(why, why_len, r < 0 ? r : -EIO, "EAUG in '%s' gave %s", e->name,
-				 guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
+				 text);
 	}
 	p->state = GP_RESIDENT;
 	p->type = SGX_PT_REG;
@@ -87,12 +96,25 @@ static int dyn_eaug(struct guest *g, struct genclave *e, uint64_t page, char *wh
 	return 0;
 }
 
+/* EREMOVE a dynamic page and free it; one EREMOVE refuses stays out of use. */
+static void dyn_drop(struct guest *g, struct genclave *e, uint64_t page)
+{
+	struct gpage *p = &e->pages[page];
+
+	if (guest_encls(g, SGX_EREMOVE, 0, p->epc, 0))
+		g->st.leaked++;
+	else
+		guest_epc_free(g, p->epc);
+	p->state = GP_ABSENT;
+	p->dynamic = false;
+}
+
 int guest_enclave_grow(struct guest *g, const char *name, uint64_t pages, char *why, size_t why_len)
 {
 	uint64_t flags =
 	    SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_PENDING;
 	struct genclave *e = NULL;
-	uint64_t added = 0;
+	uint64_t added = 0, pending = UINT64_MAX;
 	bool was_inside;
 	int r;
 
@@ -104,11 +126,17 @@ int guest_enclave_grow(struct guest *g, const char *name, uint64_t pages, char *
 		if (e->pages[p].state != GP_ABSENT)
 			continue;
 		r = dyn_eaug(g, e, p, why, why_len);
-		if (!r)
+		if (!r) {
 			r = dyn_accept(g, e, p, flags, why, why_len);
+			if (r)
+				pending = p;
+		}
 		added += !r;
 	}
 	r = guest_thread_restore(g, e, 0, was_inside, r, why, why_len);
+	/* A page EAUG added but the enclave did not accept is no use to it: take it back. */
+	if (pending != UINT64_MAX)
+		dyn_drop(g, e, pending);
 	if (!r && added < pages)
 		return guest_why(why, why_len, -ENOSPC,
 				 "'%s' has room for %llu more pages, not %llu", name,
@@ -188,14 +216,8 @@ int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *
 	if (!r)
 		r = dyn_accept_trim(g, e, pick, n, why, why_len);
 	r = guest_thread_restore(g, e, 0, was_inside, r, why, why_len);
-	for (uint64_t i = 0; !r && i < n; i++) {
-		struct gpage *p = &e->pages[pick[i]];
-
-		guest_encls(g, SGX_EREMOVE, 0, p->epc, 0);
-		guest_epc_free(g, p->epc);
-		p->state = GP_ABSENT;
-		p->dynamic = false;
-	}
+	for (uint64_t i = 0; !r && i < n; i++)
+		dyn_drop(g, e, pick[i]);
 	free(pick);
 	return r;
 }

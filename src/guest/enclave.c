@@ -76,38 +76,52 @@ static void page_forget_backing(struct guest *g, struct gpage *p)
 }
 
 /*
- * EREMOVE a page and put it back on the free list. One EREMOVE fails on
+ * EREMOVE a page and put it back on the free list. A page EREMOVE refuses
  * stays out of use for good, as Linux leaks it (with a warning): handing
  * out a page that may still be valid would break the next ECREATE or EADD.
+ * Return: 0, or -errno when no leaf ran (the VM stopped): the page is as it was.
  */
-static void page_remove(struct guest *g, uint64_t epc)
+static int page_remove(struct guest *g, uint64_t epc)
 {
-	if (guest_encls(g, SGX_EREMOVE, 0, epc, 0)) {
+	int r = guest_encls(g, SGX_EREMOVE, 0, epc, 0);
+
+	if (r < 0)
+		return r;
+	if (r)
 		g->st.leaked++;
-		return;
-	}
-	guest_epc_free(g, epc);
+	else
+		guest_epc_free(g, epc);
+	return 0;
 }
 
-void guest_enclave_teardown(struct guest *g, struct genclave *e)
+int guest_enclave_teardown(struct guest *g, struct genclave *e)
 {
+	int r;
+
 	for (uint64_t i = 0; i < e->nr_pages; i++) {
 		struct gpage *p = &e->pages[i];
 
-		if (p->state == GP_RESIDENT)
-			page_remove(g, p->epc);
-		else if (p->state == GP_EVICTED)
+		if (p->state == GP_RESIDENT) {
+			r = page_remove(g, p->epc);
+			if (r)
+				return r;
+		} else if (p->state == GP_EVICTED) {
 			page_forget_backing(g, p);
+		}
 		p->state = GP_ABSENT;
 	}
 	/* The SECS goes last: its children pin it until then. */
-	page_remove(g, e->secs);
+	r = page_remove(g, e->secs);
+	if (r)
+		return r;
 	enclave_unlink(g, e);
+	return 0;
 }
 
 int guest_enclave_destroy(struct guest *g, const char *name, char *why, size_t why_len)
 {
 	struct genclave *e = NULL;
+	char text[256];
 	int r;
 
 	r = guest_enclave_get(g, name, &e, why, why_len);
@@ -120,7 +134,11 @@ int guest_enclave_destroy(struct guest *g, const char *name, char *why, size_t w
 					 "thread %u of enclave '%s' is inside it; exit it first", t,
 					 name);
 	}
-	guest_enclave_teardown(g, e);
+	r = guest_enclave_teardown(g, e);
+	if (r)
+		return guest_why(why, why_len, r,
+				 "tearing '%s' down stopped part way (the rest stays): %s", name,
+				 guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
 	return 0;
 }
 

@@ -108,6 +108,17 @@ int guest_encls(struct guest *g, unsigned int leaf, uint64_t rbx, uint64_t rcx, 
 /* The vCPU the kernel's last leaf ran on, for fault details. */
 struct vmm_vcpu *guest_kernel_vcpu(struct guest *g);
 
+/* The first vCPU with no enclave thread inside, or 0 when every one has one. */
+unsigned int guest_idle_vcpu(struct guest *g);
+
+/*
+ * An enclave meets the sign that its EPC went away under the guest (a #PF
+ * on a page it had, an EBLOCK finding it invalid): mark it lost and say so
+ * in (why), naming what (how) found it. Return: -EIO.
+ */
+int guest_enclave_lost(struct guest *g, struct genclave *e, const char *how, char *why,
+		       size_t why_len);
+
 /* A host pointer to guest RAM at (gpa), (len) bytes within one page. */
 void *guest_ram(struct guest *g, uint64_t gpa, uint64_t len);
 
@@ -201,7 +212,11 @@ int guest_le_mint(struct guest *g, struct genclave *le, const struct sgx_sigstru
 		  const struct sgx_attributes *attr, struct sgx_einittoken *ret, char *why,
 		  size_t why_len);
 
-/* EREMOVE every page of (e) and free them, children before the SECS. */
-void guest_enclave_teardown(struct guest *g, struct genclave *e);
+/*
+ * EREMOVE every page of (e) and free them, children before the SECS, then
+ * forget it. Return: 0, or -errno when the VM stopped part way: the pages
+ * not yet removed stay with (e), which stays.
+ */
+int guest_enclave_teardown(struct guest *g, struct genclave *e);
 
 #endif /* VSGX_GUEST_INT_H */

@@ -49,16 +49,21 @@ const char *guest_result_text(int r, struct vmm_vcpu *vcpu, char *buf, size_t le
 /* The kernel's vCPU and ENCLS                                            */
 /* ---------------------------------------------------------------------- */
 
-/* A vCPU with no enclave thread on it, or vCPU 0 (whose thread then takes an interrupt). */
-struct vmm_vcpu *guest_kernel_vcpu(struct guest *g)
+unsigned int guest_idle_vcpu(struct guest *g)
 {
 	unsigned int n = vmm_vm_nr_vcpus(g->vm);
 
 	for (unsigned int i = 0; i < n; i++) {
 		if (!vmm_vcpu_inside(vmm_vm_vcpu(g->vm, i)))
-			return vmm_vm_vcpu(g->vm, i);
+			return i;
 	}
-	return vmm_vm_vcpu(g->vm, 0);
+	return 0;
+}
+
+/* A vCPU with no enclave thread on it, or vCPU 0 (whose thread then takes an interrupt). */
+struct vmm_vcpu *guest_kernel_vcpu(struct guest *g)
+{
+	return vmm_vm_vcpu(g->vm, guest_idle_vcpu(g));
 }
 
 int guest_encls(struct guest *g, unsigned int leaf, uint64_t rbx, uint64_t rcx, uint64_t rdx)
@@ -326,6 +331,25 @@ int guest_restart(struct guest *g, char *why, size_t why_len)
 	return r == -ENODEV ? 0 : r;
 }
 
+/* A clean reboot's first half: every enclave torn down, the last first. */
+static int guest_teardown_all(struct guest *g, char *why, size_t why_len)
+{
+	char text[256];
+	int r;
+
+	guest_threads_sync(g);
+	for (unsigned int i = g->nr_encl; i-- > 0;) {
+		r = guest_enclave_teardown(g, g->encl[i]);
+		if (r)
+			return guest_why(
+			    why, why_len, r,
+			    "the guest stopped tearing its enclaves "
+			    "down: %s",
+			    guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
+	}
+	return 0;
+}
+
 int guest_reboot(struct guest *g, bool clean, struct vmm_epc_reset *rep, char *why, size_t why_len)
 {
 	int r;
@@ -336,9 +360,9 @@ int guest_reboot(struct guest *g, bool clean, struct vmm_epc_reset *rep, char *w
 	if (vmm_vm_state(g->vm) != VMM_VM_RUNNING)
 		return guest_ready(g, why, why_len);
 	if (clean) {
-		guest_threads_sync(g);
-		for (unsigned int i = g->nr_encl; i-- > 0;)
-			guest_enclave_teardown(g, g->encl[i]);
+		r = guest_teardown_all(g, why, why_len);
+		if (r)
+			return r;
 	}
 	r = vmm_vm_reset(g->vm, false, rep);
 	if (r)

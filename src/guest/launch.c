@@ -185,7 +185,7 @@ int guest_le_mint(struct guest *g, struct genclave *le, const struct sgx_sigstru
 	if (r)
 		return r;
 	was_inside = guest_thread_inside(g, le, 0);
-	r = guest_thread_run(g, le, 0, was_inside ? th->vcpu : 0, why, why_len);
+	r = guest_thread_run(g, le, 0, was_inside ? th->vcpu : guest_idle_vcpu(g), why, why_len);
 	if (!r) {
 		run.vcpu = vmm_vm_vcpu(g->vm, th->vcpu);
 		run.page_la = le->base + (uint64_t)page * SGX_PAGE_SIZE;

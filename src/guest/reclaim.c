@@ -282,8 +282,18 @@ int guest_evict_pages(struct guest *g, struct genclave *e, uint64_t nr, uint64_t
 
 		if (!n)
 			break;
-		for (unsigned int i = 0; i < n; i++)
-			guest_encls(g, SGX_EBLOCK, 0, e->pages[pick[i]].epc, 0);
+		for (unsigned int i = 0; i < n; i++) {
+			int b = guest_encls(g, SGX_EBLOCK, 0, e->pages[pick[i]].epc, 0);
+
+			/* A page it had resident is gone: the EPC went away under the guest. */
+			if (b == SGX_PG_INVLD)
+				return guest_enclave_lost(g, e, "EBLOCK found a page of it invalid",
+							  why, why_len);
+			if (b < 0)
+				return guest_why(
+				    why, why_len, b, "EBLOCK in '%s' gave %s", e->name,
+				    guest_result_text(b, guest_kernel_vcpu(g), text, sizeof(text)));
+		}
 		/* One ETRACK for the batch, as Linux does. */
 		guest_encls(g, SGX_ETRACK, 0, e->secs, 0);
 		for (unsigned int i = 0; i < n && !r; i++) {

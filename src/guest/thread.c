@@ -9,6 +9,7 @@
  * enclave is lost.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "guest-int.h"
@@ -46,15 +47,25 @@ static int enclave_fault(struct guest *g, struct genclave *e, uint64_t addr, cha
 {
 	int64_t page = elrange_page(e, addr);
 
+	char how[64];
+
 	if (page >= 0 && e->pages[page].state == GP_EVICTED)
 		return guest_reload_page(g, e, (uint64_t)page, why, why_len);
+	snprintf(how, sizeof(how), "#PF at 0x%llx on a page the guest had in EPC",
+		 (unsigned long long)addr);
+	return guest_enclave_lost(g, e, how, why, why_len);
+}
+
+int guest_enclave_lost(struct guest *g, struct genclave *e, const char *how, char *why,
+		       size_t why_len)
+{
 	if (!e->lost)
 		g->st.lost++;
 	e->lost = true;
 	return guest_why(why, why_len, -EIO,
-			 "enclave '%s' is lost: #PF at 0x%llx on a page the guest had in EPC "
-			 "(its EPC was taken away: a reset, a sleep state or a migration)",
-			 e->name, (unsigned long long)addr);
+			 "enclave '%s' is lost: %s (its EPC was taken away: a reset, a sleep "
+			 "state or a migration)",
+			 e->name, how);
 }
 
 static int thread_enter_once(struct genclave *e, struct gthread *th, struct vmm_vcpu *vcpu)
@@ -76,6 +87,14 @@ int guest_thread_run(struct guest *g, struct genclave *e, unsigned int t, unsign
 	guest_threads_sync(g);
 	if (th->inside)
 		return 0;
+	/* A vCPU runs one thread: the kernel switches out the one inside (an interrupt: an AEX). */
+	if (vmm_vcpu_inside(vcpu)) {
+		struct sgx_ssa_gpr gpr;
+
+		memset(&gpr, 0, sizeof(gpr));
+		vmm_vcpu_interrupt(vcpu, &gpr, 0xef);
+		guest_threads_sync(g);
+	}
 	for (int tries = 0; tries < FAULT_RETRIES; tries++) {
 		int r = thread_enter_once(e, th, vcpu);
 

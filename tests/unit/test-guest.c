@@ -565,6 +565,102 @@ static void test_host_epc_exhaustion_stops_vm(void **state)
 	guest_free(ga);
 }
 
+/*
+ * A teardown the host's exhaustion stops half way fails with KVM's EFAULT and
+ * keeps the enclave with the pages it did not reach; nothing counts as leaked.
+ */
+static void test_teardown_stopped_by_exhaustion(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *src = vm_new(f, "src", "memory = 256\nepc = 16\n"), *dst;
+	struct guest *g = guest_new(f, src), *go;
+	struct guest_stats gs;
+
+	if (guest_enclave_build(g, "a", 16, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build: %s", f->why);
+	assert_int_equal(vmm_vm_migrate(src, "dst", &dst, f->why, sizeof(f->why)), 0);
+	guest_moved(g, dst);
+	vmm_vm_destroy(src, NULL);
+	/* Another guest takes every host EPC page; dst has none of its own yet. */
+	go = guest_new(f, vm_new(f, "other", "memory = 256\nepc = 256\n"));
+	assert_int_equal(guest_enclave_destroy(g, "a", f->why, sizeof(f->why)), -EFAULT);
+	assert_non_null(strstr(f->why, "tearing 'a' down stopped part way (the rest stays)"));
+	assert_int_equal(vmm_vm_state(dst), VMM_VM_ERROR);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.leaked, 0);
+	assert_int_equal(guest_nr_enclaves(g), 1);
+	guest_free(go);
+	guest_free(g);
+}
+
+/*
+ * After S3 the guest meets its lost enclaves in evict and grow too (EBLOCK
+ * finds a page invalid, EAUG faults on the SECS), not only in enter.
+ */
+static void test_lost_found_by_evict_and_grow(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+	struct vmm_epc_reset rep;
+	struct guest_stats gs;
+
+	if (guest_enclave_build(g, "c", 16, 1, f->key, NULL, f->why, sizeof(f->why)) ||
+	    guest_enclave_build(g, "d", 16, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build: %s", f->why);
+	assert_int_equal(vmm_vm_sleep(vm, 3, &rep), 0);
+	assert_int_equal(vmm_vm_wake(vm), 0);
+	assert_int_equal(guest_enclave_evict(g, "c", 2, f->why, sizeof(f->why)), -EIO);
+	assert_string_equal(f->why, "enclave 'c' is lost: EBLOCK found a page of it invalid (its "
+				    "EPC was taken away: a reset, a sleep state or a migration)");
+	assert_int_equal(guest_enclave_grow(g, "d", 1, f->why, sizeof(f->why)), -EIO);
+	assert_string_equal(f->why, "enclave 'd' is lost: EAUG faulted on its SECS (its EPC was "
+				    "taken away: a reset, a sleep state or a migration)");
+	assert_int_equal(guest_enclave_query(g, "d", &info), 0);
+	assert_int_equal(info.state, GUEST_ENCLAVE_LOST);
+	assert_int_equal(info.pages, 17); /* the EAUG page went back */
+	guest_stats(g, &gs);
+	assert_int_equal(gs.lost, 2);
+	assert_int_equal(guest_enclave_evict(g, "c", 1, f->why, sizeof(f->why)), -EIO);
+	assert_string_equal(f->why, "enclave 'c' was lost; destroy and rebuild it");
+	guest_free(g);
+}
+
+/*
+ * Kernel work inside an enclave (a launch enclave's token, EACCEPT) runs on
+ * an idle vCPU; a thread entered on a busy vCPU switches the other out.
+ */
+static void test_enclave_work_on_idle_vcpu(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", TRUSTED_VM);
+	struct guest *g = guest_new(f, vm);
+	const struct guest_launch how = { .le = "le" };
+	struct guest_enclave_info info;
+
+	if (build_le(f, g, "le", 8) ||
+	    guest_enclave_build(g, "app", 8, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build: %s", f->why);
+	assert_int_equal(guest_thread_enter(g, "app", 0, 0, f->why, sizeof(f->why)), 0);
+	if (guest_enclave_build(g, "x", 8, 1, f->key, &how, f->why, sizeof(f->why)))
+		fail_msg("build with a token: %s", f->why);
+	if (guest_enclave_grow(g, "le", 1, f->why, sizeof(f->why)))
+		fail_msg("grow: %s", f->why);
+	assert_int_equal(guest_enclave_query(g, "app", &info), 0);
+	assert_int_equal(info.inside, 1);
+	/* 'x' on vCPU 0: 'app' is switched out (interrupted), 'x' is in. */
+	assert_int_equal(guest_thread_enter(g, "x", 0, 0, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_query(g, "app", &info), 0);
+	assert_int_equal(info.inside, 0);
+	assert_int_equal(guest_enclave_query(g, "x", &info), 0);
+	assert_int_equal(info.inside, 1);
+	/* 'app' resumes (ERESUME) on vCPU 1 and leaves. */
+	assert_int_equal(guest_thread_enter(g, "app", 0, 1, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_thread_exit(g, "app", 0, f->why, sizeof(f->why)), 0);
+	guest_free(g);
+}
+
 static void test_prealloc_refused_cleanly(void **state)
 {
 	struct gfix *f = *state;
@@ -674,6 +770,9 @@ int main(void)
 		GTEST(test_paused_vm_runs_no_guest_code),
 		GTEST(test_destroy_gives_epc_back),
 		GTEST(test_host_epc_exhaustion_stops_vm),
+		GTEST(test_teardown_stopped_by_exhaustion),
+		GTEST(test_lost_found_by_evict_and_grow),
+		GTEST(test_enclave_work_on_idle_vcpu),
 		GTEST(test_prealloc_refused_cleanly),
 		GTEST(test_migration_loses_epc_keeps_ram),
 		GTEST(test_preemption_across_vms),
