@@ -24,6 +24,8 @@
 #include "vsgx/vmm.h"
 
 #define MIB (1ULL << 20)
+/* A VM of 256 MiB, two vCPUs and 4 MiB (1024 pages) of EPC. */
+#define SMALL_VM "memory = 256\nvcpus = 2\nepc = 4\n"
 
 struct gfix {
 	struct vmm *m;
@@ -112,7 +114,7 @@ static struct host_epc_stats host_totals(struct gfix *f)
 static void test_boot_faults_in_all_guest_epc(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
 	struct vmm_vm_stats st;
 	struct guest_stats gs;
 	struct guest *g;
@@ -135,7 +137,7 @@ static void test_boot_faults_in_all_guest_epc(void **state)
 static void test_vectors_load_and_run(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
 	struct guest *g = guest_new(f, vm);
 	struct guest_enclave_info info;
 
@@ -160,7 +162,7 @@ static void test_vectors_load_and_run(void **state)
 static void test_synthetic_threads_and_preemption(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
 	struct guest *g = guest_new(f, vm);
 	struct guest_enclave_info info;
 	struct vmm_vm_stats st;
@@ -217,7 +219,7 @@ static void test_guest_evicts_and_reloads(void **state)
 static void test_sgx2_grow_and_trim(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
 	struct guest *g = guest_new(f, vm);
 	struct guest_enclave_info info;
 
@@ -379,7 +381,7 @@ static void test_launch_enclave_refused(void **state)
 static void test_unclean_reboot_resets_epc(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
 	struct guest *g = guest_new(f, vm);
 	struct vmm_epc_reset rep;
 	struct vmm_vm_stats st;
@@ -408,7 +410,7 @@ static void test_unclean_reboot_resets_epc(void **state)
 static void test_reset_without_stop_reports_ebusy(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
 	struct guest *g = guest_new(f, vm);
 	struct vmm_epc_reset rep;
 
@@ -426,7 +428,7 @@ static void test_reset_without_stop_reports_ebusy(void **state)
 static void test_sleep_loses_enclaves(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
 	struct guest *g = guest_new(f, vm);
 	struct guest_enclave_info info;
 	struct vmm_epc_reset rep;
@@ -456,7 +458,7 @@ static void test_sleep_loses_enclaves(void **state)
 static void test_eviction_after_sleep(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
 	struct guest *g = guest_new(f, vm);
 	struct guest_enclave_info info;
 	struct vmm_epc_reset rep;
@@ -495,7 +497,7 @@ static void test_eviction_after_sleep(void **state)
 static void test_paused_vm_runs_no_guest_code(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
 	struct guest *g = guest_new(f, vm);
 	struct guest_enclave_info info;
 	struct guest_stats gs;
@@ -534,7 +536,7 @@ static void test_paused_vm_runs_no_guest_code(void **state)
 static void test_destroy_gives_epc_back(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
 	struct guest *g = guest_new(f, vm);
 	struct host_epc_stats before;
 
@@ -600,7 +602,7 @@ static void test_teardown_stopped_by_exhaustion(void **state)
 static void test_lost_found_by_evict_and_grow(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *vm = vm_new(f, "vm1", "memory = 256\nvcpus = 2\nepc = 4\n");
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
 	struct guest *g = guest_new(f, vm);
 	struct guest_enclave_info info;
 	struct vmm_epc_reset rep;
@@ -688,7 +690,7 @@ static void test_prealloc_refused_cleanly(void **state)
 static void test_migration_loses_epc_keeps_ram(void **state)
 {
 	struct gfix *f = *state;
-	struct vmm_vm *src = vm_new(f, "src", "memory = 256\nvcpus = 2\nepc = 4\n"), *dst;
+	struct vmm_vm *src = vm_new(f, "src", SMALL_VM), *dst;
 	struct guest *g = guest_new(f, src);
 	struct guest_enclave_info info;
 	uint64_t h;
