@@ -172,16 +172,17 @@ int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa);
 int host_vepc_xlate(struct host_vepc *v, uint64_t offset, struct hw_xlate *ret);
 
 /*
- * SGX_IOC_VEPC_REMOVE_ALL: EREMOVE every page of the instance, keeping every
- * page allocated and mapped, so nobody can take the EPC between a guest's
- * reset and its reuse. Pages are retried once within the call, so a SECS
- * whose children all live in this instance succeeds.
+ * SGX_IOC_VEPC_REMOVE_ALL: EREMOVE every page of the instance in page order,
+ * keeping every page allocated and mapped, so nobody can take the EPC
+ * between a guest's reset and its reuse. As in Linux there is no retry
+ * within the call: a SECS whose children come after it (in this instance
+ * or another) fails with SGX_CHILD_PRESENT and is counted.
  * Protocol: call it on every instance of a VM, then again on those that
  * returned nonzero; a nonzero second result is a bug.
- * Return: the number of SECS pages left with SGX_CHILD_PRESENT (children in
- * another instance); -EBUSY at the first other failure (a thread inside an
- * enclave: SGX_ENCLAVE_ACT; an EREMOVE racing on the same page: #GP), with
- * the leaf's result in *ret_code when (ret_code) is not NULL.
+ * Return: the number of SECS pages left with SGX_CHILD_PRESENT; -EBUSY at
+ * the first other failure (a thread inside an enclave: SGX_ENCLAVE_ACT; an
+ * EREMOVE racing on the same page: #GP), with the leaf's result in
+ * *ret_code when (ret_code) is not NULL.
  */
 int64_t host_vepc_remove_all(struct host_vepc *v, struct hw_cpu *cpu, int *ret_code);
 

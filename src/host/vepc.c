@@ -170,29 +170,25 @@ static int vepc_remove_one(struct host_vepc *v, struct hw_cpu *cpu, uint64_t i, 
 
 int64_t host_vepc_remove_all(struct host_vepc *v, struct hw_cpu *cpu, int *ret_code)
 {
-	struct retry_list secs = { 0 };
-	int64_t left = 0;
+	int64_t failures = 0;
 	int r = 0;
 
 	if (ret_code)
 		*ret_code = 0;
 	host_cpu_enter(cpu);
+	/*
+	 * One pass in page order, as Linux's: a SECS whose children come later
+	 * (here or in another instance) is counted, and userspace calls again.
+	 */
 	for (uint64_t i = 0; i < v->nr_pages && r >= 0; i++) {
 		r = vepc_remove_one(v, cpu, i, ret_code);
-		if (r == 1)
-			r = retry_add(&secs, i);
-	}
-	/* Children removed after their SECS in this pass no longer pin it. */
-	for (uint64_t k = 0; k < secs.nr && r >= 0; k++) {
-		r = vepc_remove_one(v, cpu, secs.slot[k], ret_code);
 		if (r == 1) {
 			if (ret_code)
 				*ret_code = SGX_CHILD_PRESENT;
-			left++;
+			failures++;
 		}
 	}
-	free(secs.slot);
-	return r < 0 ? r : left;
+	return r < 0 ? r : failures;
 }
 
 /* Batch page (i) for freeing if EREMOVE frees it; false if the page stays valid. */

@@ -282,27 +282,30 @@ void vmm_vm_destroy(struct vmm_vm *vm, struct vmm_vm_teardown *ret)
 /* Taking the EPC away: reset and sleep states                            */
 /* ---------------------------------------------------------------------- */
 
-/* One remove-all pass over (which) sections; stops at -EBUSY. Returns SECS pages left. */
+/* One remove-all pass over (which) sections. Returns SECS pages left, or -EBUSY. */
 static int64_t epc_pass(struct vmm_vm *vm, const bool *which, int64_t *res,
 			struct vmm_epc_reset *rep)
 {
 	struct hw_cpu *cpu = vmm_host_cpu(vm->m);
 	int64_t left = 0;
+	bool busy = false;
 
+	/* Every section gets its call, even after one answered -EBUSY: each cleans what it can. */
 	for (unsigned int i = 0; i < vm->cfg.nr_sections; i++) {
 		int code = 0;
 
 		if (!which[i])
 			continue;
 		res[i] = host_vepc_remove_all(vm->sec[i].vepc, cpu, &code);
-		if (res[i] < 0) {
+		if (res[i] < 0 && !busy) {
+			busy = true;
 			rep->busy_section = i;
 			rep->busy_code = code;
-			return res[i];
 		}
-		left += res[i];
+		if (res[i] > 0)
+			left += res[i];
 	}
-	return left;
+	return busy ? -EBUSY : left;
 }
 
 static const char *code_text(int code, char *buf, size_t len)

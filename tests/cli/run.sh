@@ -36,14 +36,14 @@ check "quickstart: vm1 holds its 32 MiB after the unclean reboot" expect_out 0 \
 check "quickstart: node 1 has all its pages back" expect_out 0 \
 	'^node 1: EPC 16384 pages total, 16384 free, 0 used, 0 zombie, 0 bad$'
 check "quickstart: the reset stopped the vCPU inside" expect_out 0 \
-	'^guest vm1 reboot unclean -> ok \(remove-all pass 1: 0, 1 vCPUs stopped inside\)$'
+	'^guest vm1 reboot unclean -> ok \(remove-all pass 1: 2, pass 2: 0, 1 vCPUs stopped inside\)$'
 check "quickstart: query-sgx in QEMU's schema" expect_out 0 \
 	'"return":\{"sgx":true,"sgx1":true,"sgx2":true,"flc":true,"sections":\[\{"node":0,"size":33554432\}\]\}'
 
 # The Windows reboot: the second pass, and EBUSY reported.
 run run --vectors "$V" "$SRC/examples/windows-reboot.vsgx"
 check "windows-reboot: SECS left by pass 1, removed by pass 2" expect_out 0 \
-	'remove-all pass 1: 1 0, pass 2: 0, 1 vCPUs stopped inside'
+	'remove-all pass 1: 2 0, pass 2: 0, 1 vCPUs stopped inside'
 check "windows-reboot: a reset without stopping vCPUs reports EBUSY" expect_out 0 \
 	'returned EBUSY \(SGX_ENCLAVE_ACT\): a vCPU was still inside an enclave'
 check "windows-reboot: destroy keeps the pinned SECS as a zombie until section 1 goes" expect_out 0 \
