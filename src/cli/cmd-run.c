@@ -220,7 +220,12 @@ static int run_main(int argc, char **argv, bool monitor)
 	}
 	if (o.path && strcmp(o.path, "-"))
 		dir = strdup(o.path);
-	mo = (struct monitor_opts){ o.vectors, dir ? dirname(dir) : NULL, stdout, stderr, json,
+	/* JSON on standard output keeps it to itself: the text goes to standard error. */
+	mo = (struct monitor_opts){ o.vectors,
+				    dir ? dirname(dir) : NULL,
+				    json == stdout ? stderr : stdout,
+				    stderr,
+				    json,
 				    o.quiet };
 	r = monitor_create(&mo, &mon);
 	if (!r) {

@@ -167,6 +167,7 @@ static int vm_create(struct mon_cmd *c)
 	struct vm_config cfg;
 	struct vmm_vm *vm;
 	char why[512];
+	uint64_t epc;
 	int r;
 
 	if (vm_config_from(c, name, &cfg))
@@ -175,10 +176,12 @@ static int vm_create(struct mon_cmd *c)
 	if (r)
 		return mon_fail(mon, r, "%s", why);
 	mon->vms[mon->nr_vms++] = (struct mon_vm){ .vm = vm };
+	epc = vm_config_epc_size(&cfg);
 	snprintf(mon->detail, sizeof(mon->detail),
-		 "%llu MiB RAM, %u vCPUs, %llu MiB EPC in %u sections",
+		 "%llu MiB RAM, %u vCPUs, %llu %s EPC in %u sections",
 		 (unsigned long long)(cfg.memory >> 20), cfg.vcpus,
-		 (unsigned long long)(vm_config_epc_size(&cfg) >> 20), cfg.nr_sections);
+		 (unsigned long long)(epc % (1 << 20) ? epc >> 10 : epc >> 20),
+		 epc % (1 << 20) ? "KiB" : "MiB", cfg.nr_sections);
 	return 0;
 }
 
@@ -562,15 +565,25 @@ int mon_exec_guest(struct mon_cmd *c, const char *sub)
 /* expect                                                                 */
 /* ---------------------------------------------------------------------- */
 
-struct mon_field {
-	const char *name;
-	const char *value; /* as text */
+/*
+ * The fields each kind of expectation checks; the scenario check takes
+ * them as the lines' options, so a misspelt field is refused before
+ * anything runs. Each expect_*() gives the values in the same order.
+ */
+const char *const mon_vm_fields[] = {
+	"state",  "epc-configured", "epc-held",		  "enclaves",	 "resets", "reset-failures",
+	"faults", "preemptions",    "epc-fault-failures", "second-pass", NULL
 };
+const char *const mon_epc_fields[] = { "total", "free", "used", "zombie", "bad", NULL };
+const char *const mon_enclave_fields[] = { "state",   "pages",	"resident", "evicted",
+					   "threads", "inside", NULL };
+const char *const mon_guest_fields[] = { "epc-pages", "epc-free", "evictions", "reloads", "lost",
+					 "enclaves",  "tokens",	  "leaked",    NULL };
 
 #define MAX_FIELDS 16
 
-/* Every FIELD=VALUE of the line must be one of (f) with that text. */
-static int expect_fields(struct mon_cmd *c, const struct mon_field *f, unsigned int n,
+/* Compare the FIELD=VALUE words from word (from) on with (vals), in the order of (names). */
+static int expect_fields(struct mon_cmd *c, const char *const *names, const char *const *vals,
 			 unsigned int from)
 {
 	struct monitor *mon = c->mon;
@@ -581,16 +594,16 @@ static int expect_fields(struct mon_cmd *c, const struct mon_field *f, unsigned 
 
 		if (!eq)
 			return mon_fail(mon, -EINVAL, "'%s' is no FIELD=VALUE", w);
-		for (k = 0; k < n; k++)
-			if (strlen(f[k].name) == (size_t)(eq - w) &&
-			    !strncmp(f[k].name, w, (size_t)(eq - w)))
+		for (k = 0; names[k]; k++)
+			if (strlen(names[k]) == (size_t)(eq - w) &&
+			    !strncmp(names[k], w, (size_t)(eq - w)))
 				break;
-		if (k == n)
+		if (!names[k])
 			return mon_fail(mon, -EINVAL, "'%.*s' is no field here", (int)(eq - w), w);
 		mon->checks++;
-		if (strcmp(f[k].value, eq + 1)) {
+		if (strcmp(vals[k], eq + 1)) {
 			mon->mismatch = true;
-			return mon_fail(mon, 0, "expected %s, got %s=%s", w, f[k].name, f[k].value);
+			return mon_fail(mon, 0, "expected %s, got %s=%s", w, names[k], vals[k]);
 		}
 	}
 	return 0;
@@ -615,32 +628,31 @@ static int expect_vm(struct mon_cmd *c)
 		retried += v->last.retried[i];
 	vmm_vm_stats(v->vm, &st);
 	enclaves = v->guest ? guest_nr_enclaves(v->guest) : 0;
-	const struct mon_field f[] = {
-		{ "state", vmm_vm_state_name(vmm_vm_state(v->vm)) },
-		{ "epc-configured", num(&b[0], st.epc_configured) },
-		{ "epc-held", num(&b[1], st.epc_held) },
-		{ "enclaves", num(&b[2], enclaves) },
-		{ "resets", num(&b[3], st.resets) },
-		{ "reset-failures", num(&b[4], st.reset_failures) },
-		{ "faults", num(&b[5], st.injected_gp + st.injected_pf + st.injected_ud) },
-		{ "preemptions", num(&b[6], st.preemptions) },
-		{ "epc-fault-failures", num(&b[7], st.epc_fault_failures) },
-		{ "second-pass", num(&b[8], retried) },
+	const char *const vals[] = {
+		vmm_vm_state_name(vmm_vm_state(v->vm)),
+		num(&b[0], st.epc_configured),
+		num(&b[1], st.epc_held),
+		num(&b[2], enclaves),
+		num(&b[3], st.resets),
+		num(&b[4], st.reset_failures),
+		num(&b[5], st.injected_gp + st.injected_pf + st.injected_ud),
+		num(&b[6], st.preemptions),
+		num(&b[7], st.epc_fault_failures),
+		num(&b[8], retried),
 	};
 
-	return expect_fields(c, f, sizeof(f) / sizeof(f[0]), 1);
+	return expect_fields(c, mon_vm_fields, vals, 1);
 }
 
 static int expect_epc(struct mon_cmd *c, const struct host_epc_stats *st, unsigned int from)
 {
 	char b[5][24];
-	const struct mon_field f[] = {
-		{ "total", num(&b[0], st->total) }, { "free", num(&b[1], st->free) },
-		{ "used", num(&b[2], st->used) },   { "zombie", num(&b[3], st->zombie) },
-		{ "bad", num(&b[4], st->bad) },
+	const char *const vals[] = {
+		num(&b[0], st->total),	num(&b[1], st->free), num(&b[2], st->used),
+		num(&b[3], st->zombie), num(&b[4], st->bad),
 	};
 
-	return expect_fields(c, f, sizeof(f) / sizeof(f[0]), from);
+	return expect_fields(c, mon_epc_fields, vals, from);
 }
 
 static int expect_node(struct mon_cmd *c)
@@ -665,16 +677,16 @@ static int expect_enclave(struct mon_cmd *c)
 	if (!v->guest || guest_enclave_query(v->guest, mon_arg(c, 1), &info))
 		return mon_fail(c->mon, -ENOENT, "VM '%s' has no enclave '%s'", mon_arg(c, 0),
 				mon_arg(c, 1));
-	const struct mon_field f[] = {
-		{ "state", info.state == GUEST_ENCLAVE_LOST ? "lost" : "alive" },
-		{ "pages", num(&b[0], info.pages) },
-		{ "resident", num(&b[1], info.resident) },
-		{ "evicted", num(&b[2], info.evicted) },
-		{ "threads", num(&b[3], info.threads) },
-		{ "inside", num(&b[4], info.inside) },
+	const char *const vals[] = {
+		info.state == GUEST_ENCLAVE_LOST ? "lost" : "alive",
+		num(&b[0], info.pages),
+		num(&b[1], info.resident),
+		num(&b[2], info.evicted),
+		num(&b[3], info.threads),
+		num(&b[4], info.inside),
 	};
 
-	return expect_fields(c, f, sizeof(f) / sizeof(f[0]), 2);
+	return expect_fields(c, mon_enclave_fields, vals, 2);
 }
 
 static int expect_guest(struct mon_cmd *c)
@@ -688,18 +700,14 @@ static int expect_guest(struct mon_cmd *c)
 	if (!v->guest)
 		return mon_fail(c->mon, -ENODEV, "no guest runs in '%s'", mon_arg(c, 0));
 	guest_stats(v->guest, &st);
-	const struct mon_field f[] = {
-		{ "epc-pages", num(&b[0], st.epc_pages) },
-		{ "epc-free", num(&b[1], st.epc_free) },
-		{ "evictions", num(&b[2], st.evictions) },
-		{ "reloads", num(&b[3], st.reloads) },
-		{ "lost", num(&b[4], st.lost) },
-		{ "enclaves", num(&b[5], guest_nr_enclaves(v->guest)) },
-		{ "tokens", num(&b[6], st.tokens) },
-		{ "leaked", num(&b[7], st.leaked) },
+	const char *const vals[] = {
+		num(&b[0], st.epc_pages), num(&b[1], st.epc_free),
+		num(&b[2], st.evictions), num(&b[3], st.reloads),
+		num(&b[4], st.lost),	  num(&b[5], guest_nr_enclaves(v->guest)),
+		num(&b[6], st.tokens),	  num(&b[7], st.leaked),
 	};
 
-	return expect_fields(c, f, sizeof(f) / sizeof(f[0]), 1);
+	return expect_fields(c, mon_guest_fields, vals, 1);
 }
 
 int mon_exec_expect(struct mon_cmd *c, const char *sub)

@@ -16,6 +16,12 @@
 
 struct crypto_rsa_key;
 
+/* The fields of 'expect vm|node|host|enclave|guest', NULL-terminated (monitor-exec.c). */
+extern const char *const mon_vm_fields[];
+extern const char *const mon_epc_fields[];
+extern const char *const mon_enclave_fields[];
+extern const char *const mon_guest_fields[];
+
 /* A line split into words: arguments, then NAME=VALUE options, then "=> OUTCOME". */
 struct mon_line {
 	const char *name;

@@ -135,7 +135,11 @@ int mon_exec_qmp(struct mon_cmd *c, const char *sub)
 	return 0;
 }
 
-/* HMP's wording: "SGX support: enabled", ..., "NUMA node #0: size=67108864". */
+/*
+ * HMP's wording, as current QEMU prints it: "SGX support: enabled", ...,
+ * "NUMA node #0: size=67108864", then "total size=..."; for a VM without
+ * EPC, query-sgx's error.
+ */
 int mon_exec_info(struct mon_cmd *c)
 {
 	struct monitor *mon = c->mon;
@@ -152,6 +156,11 @@ int mon_exec_info(struct mon_cmd *c)
 		if (!v)
 			return mon_fail(mon, -ENOENT, "no VM named '%s'", name);
 		info_of_vm(v->vm, &in);
+		if (!in.nr) {
+			snprintf(mon->detail, sizeof(mon->detail),
+				 "No EPC regions defined, SGX not available\n");
+			return 0;
+		}
 	} else {
 		info_of_host(mon->m, &in);
 	}
@@ -160,14 +169,15 @@ int mon_exec_info(struct mon_cmd *c)
 	    "SGX support: %s\nSGX1 support: %s\nSGX2 support: %s\nFLC support: %s\n",
 	    in.sgx ? "enabled" : "disabled", in.sgx1 ? "enabled" : "disabled",
 	    in.sgx2 ? "enabled" : "disabled", in.flc ? "enabled" : "disabled");
-	for (unsigned int i = 0; i < in.nr; i++)
-		total += in.sec[i].size;
-	n += (size_t)snprintf(mon->detail + n, sizeof(mon->detail) - n, "size: %llu\n",
-			      (unsigned long long)total);
-	for (unsigned int i = 0; i < in.nr && n < sizeof(mon->detail); i++)
+	for (unsigned int i = 0; i < in.nr && n < sizeof(mon->detail); i++) {
 		n += (size_t)snprintf(mon->detail + n, sizeof(mon->detail) - n,
 				      "NUMA node #%u: size=%llu\n", in.sec[i].node,
 				      (unsigned long long)in.sec[i].size);
+		total += in.sec[i].size;
+	}
+	if (n < sizeof(mon->detail))
+		snprintf(mon->detail + n, sizeof(mon->detail) - n, "total size=%llu\n",
+			 (unsigned long long)total);
 	return 0;
 }
 
@@ -210,17 +220,21 @@ static void report_vm(struct monitor *mon, const struct mon_vm *v)
 	struct vmm_vm_stats st;
 	unsigned int enclaves = v->guest ? guest_nr_enclaves(v->guest) : 0;
 	uint64_t faults;
+	bool mib;
 
 	vmm_vm_stats(v->vm, &st);
 	faults = st.injected_gp + st.injected_pf + st.injected_ud;
+	/* Sections are whole pages, not always whole MiB: never round what the VM has. */
+	mib = st.epc_configured % 256 == 0;
 	if (mon->o.out)
 		fprintf(
 		    mon->o.out,
-		    "vm %s: %s, EPC %llu MiB configured, %llu pages held, %u enclaves, %llu resets "
+		    "vm %s: %s, EPC %llu %s configured, %llu pages held, %u enclaves, %llu resets "
 		    "(%llu failed), %llu faults injected, %llu preemptions%s%s\n",
 		    vmm_vm_name(v->vm), vmm_vm_state_name(vmm_vm_state(v->vm)),
-		    (unsigned long long)(st.epc_configured / 256), (unsigned long long)st.epc_held,
-		    enclaves, (unsigned long long)st.resets, (unsigned long long)st.reset_failures,
+		    (unsigned long long)(mib ? st.epc_configured / 256 : st.epc_configured * 4),
+		    mib ? "MiB" : "KiB", (unsigned long long)st.epc_held, enclaves,
+		    (unsigned long long)st.resets, (unsigned long long)st.reset_failures,
 		    (unsigned long long)faults, (unsigned long long)st.preemptions,
 		    vmm_vm_error(v->vm)[0] ? ": " : "", vmm_vm_error(v->vm));
 	if (mon->o.json) {

@@ -109,8 +109,6 @@ static const char *const build_opts[] = { "pages", "threads", "key", "token", NU
 static const char *const run_opts[] = { "thread", "vcpu", NULL };
 static const char *const exit_opts[] = { "thread", NULL };
 static const char *const pages_opts[] = { "pages", NULL };
-/* Expectations: names first, then FIELD=VALUE words whose fields the command checks itself. */
-static const char *const field_opts[] = { "*", NULL };
 
 struct mon_def {
 	const char *group, *sub;
@@ -145,11 +143,12 @@ static const struct mon_def defs[] = {
 	{ "guest", "evict", 2, 2, pages_opts, "guest NAME evict ENCLAVE pages=N" },
 	{ "guest", "destroy", 2, 2, no_opts, "guest NAME destroy ENCLAVE" },
 	{ "guest", "reboot", 2, 2, no_opts, "guest NAME reboot clean|unclean" },
-	{ "expect", "vm", 1, 1, field_opts, "expect vm NAME FIELD=VALUE..." },
-	{ "expect", "node", 1, 1, field_opts, "expect node N FIELD=VALUE..." },
-	{ "expect", "host", 0, 0, field_opts, "expect host FIELD=VALUE..." },
-	{ "expect", "enclave", 2, 2, field_opts, "expect enclave VM ENCLAVE FIELD=VALUE..." },
-	{ "expect", "guest", 1, 1, field_opts, "expect guest VM FIELD=VALUE..." },
+	{ "expect", "vm", 1, 1, mon_vm_fields, "expect vm NAME FIELD=VALUE..." },
+	{ "expect", "node", 1, 1, mon_epc_fields, "expect node N FIELD=VALUE..." },
+	{ "expect", "host", 0, 0, mon_epc_fields, "expect host FIELD=VALUE..." },
+	{ "expect", "enclave", 2, 2, mon_enclave_fields,
+	  "expect enclave VM ENCLAVE FIELD=VALUE..." },
+	{ "expect", "guest", 1, 1, mon_guest_fields, "expect guest VM FIELD=VALUE..." },
 	{ "info", "sgx", 0, 1, no_opts, "info sgx [VM]" },
 	{ "qmp", "query-sgx", 1, 1, no_opts, "qmp query-sgx VM" },
 	{ "qmp", "query-sgx-capabilities", 0, 0, no_opts, "qmp query-sgx-capabilities" },
@@ -200,12 +199,18 @@ static int check_opts(const struct mon_def *d, const struct mon_line *l, unsigne
 		if (!eq)
 			continue;
 		for (const char *const *o = d->opts; *o; o++)
-			known |=
-			    !strcmp(*o, "*") || (strlen(*o) == (size_t)(eq - l->w[i]) &&
-						 !strncmp(*o, l->w[i], (size_t)(eq - l->w[i])));
+			known |= strlen(*o) == (size_t)(eq - l->w[i]) &&
+				 !strncmp(*o, l->w[i], (size_t)(eq - l->w[i]));
 		if (!known || eq[1] == '\0')
-			return snprintf(why, why_len, "%s:%u:%u: '%s' is no option of '%s'",
-					l->name, l->line, l->col[i], l->w[i], d->usage),
+			return snprintf(why, why_len, "%s:%u:%u: '%s' is no %s of '%s'", l->name,
+					l->line, l->col[i], l->w[i],
+					strcmp(d->group, "expect") ? "option" : "field", d->usage),
+			       MONITOR_SYNTAX;
+		/* Every field an expectation checks is a count, but a state. */
+		if (!strcmp(d->group, "expect") && strncmp(l->w[i], "state=", 6) &&
+		    eq[1 + strspn(eq + 1, "0123456789")] != '\0')
+			return snprintf(why, why_len, "%s:%u:%u: '%s': expected a number", l->name,
+					l->line, l->col[i], l->w[i]),
 			       MONITOR_SYNTAX;
 	}
 	return MONITOR_OK;

@@ -295,6 +295,9 @@ int guest_boot(struct vmm_vm *vm, struct guest **ret, char *why, size_t why_len)
 	struct guest *g;
 	int r;
 
+	if (vmm_vm_state(vm) == VMM_VM_ERROR)
+		return guest_why(why, why_len, -EFAULT, "VM '%s' stopped: %s", vmm_vm_name(vm),
+				 vmm_vm_error(vm));
 	if (vmm_vm_state(vm) != VMM_VM_RUNNING)
 		return guest_why(why, why_len, -EAGAIN, "VM '%s' is %s, not running",
 				 vmm_vm_name(vm), vmm_vm_state_name(vmm_vm_state(vm)));

@@ -45,7 +45,11 @@ static void test_syntax(void **state)
 		{ "expect node free=1", "s:1:1: expected 'expect node N FIELD=VALUE...'" },
 		{ "expect enclave a state=alive",
 		  "s:1:1: expected 'expect enclave VM ENCLAVE FIELD=VALUE...'" },
-		{ "expect vm a state=", "s:1:13: 'state=' is no option of 'expect vm" },
+		{ "expect vm a state=", "s:1:13: 'state=' is no field of 'expect vm" },
+		/* Fields and their values are checked before anything runs. */
+		{ "expect host foo=1", "s:1:13: 'foo=1' is no field of 'expect host" },
+		{ "expect node 0 total=abc", "s:1:15: 'total=abc': expected a number" },
+		{ "expect enclave a e inside=-1", "s:1:20: 'inside=-1': expected a number" },
 		{ "guest a build e1 pages=8 debug debug x",
 		  "s:1:1: expected 'guest NAME build ENCLAVE" },
 		{ "qmp query-sgx", "s:1:1: expected 'qmp query-sgx VM'" },
@@ -162,13 +166,17 @@ static void test_failures_stop_the_run(void **state)
 	assert_int_equal(ro.r, MONITOR_FAILED);
 	assert_string_equal(ro.err, "s:2: expected EBUSY, got ok\n");
 	run_free(&ro);
-	run("expect vm a flavour=1\n", &ro);
+	run("expect vm a state=running\n", &ro);
 	assert_int_equal(ro.r, MONITOR_FAILED);
 	assert_string_equal(ro.err, "s:1: expected ok, got ENOENT: no VM named 'a': 'vm create a "
 				    "...' first\n");
 	run_free(&ro);
+	/* A misspelt field is refused before anything runs. */
 	run("vm create a memory=128 epc=8\nexpect vm a flavour=1\n", &ro);
-	assert_string_equal(ro.err, "s:2: expected ok, got EINVAL: 'flavour' is no field here\n");
+	assert_int_equal(ro.r, MONITOR_SYNTAX);
+	assert_string_equal(ro.out, "");
+	assert_string_equal(ro.err, "s:2:13: 'flavour=1' is no field of 'expect vm NAME "
+				    "FIELD=VALUE...'\n");
 	run_free(&ro);
 	/* A second 'host' once the machine runs. */
 	run("vm create a memory=128 epc=8\nhost cpus=2\n", &ro);
@@ -199,7 +207,8 @@ static void test_qmp_and_info(void **state)
 	    "vm create a qemu -m 128M -object memory-backend-epc,id=m0,size=8M -M "
 	    "sgx-epc.0.memdev=m0,sgx-epc.0.node=0 -cpu host,-sgxlc\n"
 	    "vm create b memory=128\n"
-	    "qmp query-sgx a\nqmp query-sgx b\nqmp query-sgx-capabilities\ninfo sgx a\n",
+	    "qmp query-sgx a\nqmp query-sgx b\nqmp query-sgx-capabilities\ninfo sgx a\n"
+	    "info sgx b\n",
 	    &ro);
 	assert_int_equal(ro.r, MONITOR_OK);
 	assert_non_null(strstr(ro.out, "qmp query-sgx a -> ok ({\"return\":{\"sgx\":true,\"sgx1\":"
@@ -212,7 +221,9 @@ static void test_qmp_and_info(void **state)
 				       "\"size\":33554432}]"));
 	assert_non_null(strstr(ro.out, "info sgx a -> ok\nSGX support: enabled\nSGX1 support: "
 				       "enabled\nSGX2 support: disabled\nFLC support: disabled\n"
-				       "size: 8388608\nNUMA node #0: size=8388608\n"));
+				       "NUMA node #0: size=8388608\ntotal size=8388608\n"));
+	assert_non_null(
+	    strstr(ro.out, "info sgx b -> ok\nNo EPC regions defined, SGX not available\n"));
 	run_free(&ro);
 }
 
