@@ -178,10 +178,13 @@ static int vm_create(struct mon_cmd *c)
 	mon->vms[mon->nr_vms++] = (struct mon_vm){ .vm = vm };
 	epc = vm_config_epc_size(&cfg);
 	snprintf(mon->detail, sizeof(mon->detail),
-		 "%llu MiB RAM, %u vCPUs, %llu %s EPC in %u sections",
+		 "%llu MiB RAM, %u vCPUs, %llu %s EPC in %u sections%s",
 		 (unsigned long long)(cfg.memory >> 20), cfg.vcpus,
 		 (unsigned long long)(epc % (1 << 20) ? epc >> 10 : epc >> 20),
-		 epc % (1 << 20) ? "KiB" : "MiB", cfg.nr_sections);
+		 epc % (1 << 20) ? "KiB" : "MiB", cfg.nr_sections,
+		 cfg.nr_sections && !(cfg.features & VM_CPU(VM_CPU_SGX))
+		     ? "; its CPU has no SGX (QEMU's default model has none): add -cpu host"
+		     : "");
 	return 0;
 }
 

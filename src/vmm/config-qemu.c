@@ -660,6 +660,8 @@ int vm_config_parse_qemu(struct hw_processor *host, int argc, char *const *argv,
 	int i = 0, r;
 
 	vm_config_init(ret, host);
+	/* Without -cpu, QEMU's default model (qemu64) has no SGX at all. */
+	ret->features = 0;
 	while (i < argc) {
 		r = qemu_parse_one(&st, argc, argv, &i);
 		if (r)

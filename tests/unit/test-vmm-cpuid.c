@@ -174,13 +174,27 @@ static void test_guest_without_sgx(void **state)
 }
 
 /* Sections above 4 GiB and larger than 4 GiB use EBX and EDX. */
+/* Without -cpu, QEMU's default model (qemu64) has no SGX: the EPC is there, unusable. */
+static void test_guest_default_cpu(void **state)
+{
+	struct vmfix *f = *state;
+
+	vmf_vm(f, "-m 1G -object memory-backend-epc,id=m0,size=64M "
+		  "-M sgx-epc.0.memdev=m0,sgx-epc.0.node=0");
+	assert_int_equal(f->vm.features, 0);
+	assert_int_equal(f->layout.nr_sections, 1);
+	guest(f, 7, 0, 0, 0, 0, 0);
+	guest(f, SGX_CPUID, 0, 0, 0, 0, 0);
+	guest(f, SGX_CPUID, 2, 0, 0, 0, 0);
+}
+
 static void test_guest_big_section(void **state)
 {
 	struct vmfix *f = *state;
 
 	vmf_host(f, "epc=8G@0");
 	vmf_vm(f, "-m 16G -object memory-backend-epc,id=m0,size=5G "
-		  "-M sgx-epc.0.memdev=m0,sgx-epc.0.node=0");
+		  "-M sgx-epc.0.memdev=m0,sgx-epc.0.node=0 -cpu host");
 	assert_int_equal(f->layout.epc_base, 0x480000000ULL);
 	guest(f, SGX_CPUID, 2, 0x80000001, 0x4, 0x40000001, 0x1);
 	guest(f, SGX_CPUID, 3, 0, 0, 0, 0);
@@ -196,6 +210,7 @@ int main(void)
 		VMF_TEST("/vmm/cpuid/host_without_provisionkey", test_host_without_provisionkey),
 		VMF_TEST("/vmm/cpuid/guest_provisioning", test_guest_provisioning),
 		VMF_TEST("/vmm/cpuid/guest_without_sgx", test_guest_without_sgx),
+		VMF_TEST("/vmm/cpuid/guest_default_cpu", test_guest_default_cpu),
 		VMF_TEST("/vmm/cpuid/guest_big_section", test_guest_big_section),
 	};
 

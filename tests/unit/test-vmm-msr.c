@@ -55,7 +55,7 @@ static void test_qemu_policy(void **state)
 {
 	struct msrfix m;
 
-	boot(*state, &m, QEMU_EPC);
+	boot(*state, &m, QEMU_EPC "-cpu host");
 	assert_true(m.policy.sgx);
 	assert_true(m.policy.sgx_lc);
 	assert_int_equal(m.policy.firmware_fc, FC_ALL);
@@ -72,7 +72,7 @@ static void test_firmware_lock_then_write(void **state)
 	struct vm_vcpu_msrs *c;
 	struct msrfix m;
 
-	boot(*state, &m, QEMU_EPC);
+	boot(*state, &m, QEMU_EPC "-cpu host");
 	c = &m.cpu[0];
 	assert_int_equal(vm_vcpu_msrs_firmware(c), 0);
 	assert_int_equal(rd(c, MSR_IA32_FEATURE_CONTROL, false), FC_ALL);
@@ -100,7 +100,7 @@ static void test_write_before_lock(void **state)
 {
 	struct msrfix m;
 
-	boot(*state, &m, QEMU_EPC);
+	boot(*state, &m, QEMU_EPC "-cpu host");
 	assert_int_equal(vm_msr_write(&m.cpu[0], MSR_IA32_SGXLEPUBKEYHASH2, false, 42), 0);
 	assert_int_equal(rd(&m.cpu[0], MSR_IA32_SGXLEPUBKEYHASH2, false), 42);
 	/* Locked without SGX_LC by a firmware of its own: read-only from then on. */
@@ -222,7 +222,7 @@ static void test_unknown_msrs(void **state)
 	struct msrfix m;
 	uint64_t v;
 
-	boot(*state, &m, QEMU_EPC);
+	boot(*state, &m, QEMU_EPC "-cpu host");
 	for (size_t i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
 		assert_int_equal(vm_msr_read(&m.cpu[0], msrs[i], false, &v), GP);
 		assert_int_equal(vm_msr_read(&m.cpu[0], msrs[i], true, &v), GP);

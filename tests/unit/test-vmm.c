@@ -324,9 +324,11 @@ static struct vmm_vm *vm_split(struct vfix *f, unsigned int secs_sec)
 		"memory-backend-epc,id=m1,size=4M",
 		"-M",
 		"sgx-epc.0.memdev=m0,sgx-epc.0.node=0,sgx-epc.1.memdev=m1,sgx-epc.1.node=0",
+		"-cpu",
+		"host",
 		NULL
 	};
-	struct vmm_vm *vm = vm_from(f, "vm1", 8, argv);
+	struct vmm_vm *vm = vm_from(f, "vm1", 10, argv);
 	uint64_t secs = vmm_vm_layout(vm)->sections[secs_sec].base;
 	uint64_t child = vmm_vm_layout(vm)->sections[!secs_sec].base;
 	struct sgx_pageinfo *pi;
@@ -452,9 +454,9 @@ static void test_vm_faults_reclaim_host_enclaves(void **state)
 					     NULL),
 			 0);
 	/* A 1 MiB VM touches all 256 of its pages. */
-	vm = vm_from(f, "vm1", 6,
+	vm = vm_from(f, "vm1", 8,
 		     (char *[]){ "-m", "128M", "-object", "memory-backend-epc,id=m0,size=1M", "-M",
-				 "sgx-epc.0.memdev=m0,sgx-epc.0.node=0", NULL });
+				 "sgx-epc.0.memdev=m0,sgx-epc.0.node=0", "-cpu", "host", NULL });
 	for (uint64_t i = 0; i < 256; i++)
 		assert_int_equal(encls(vm, 0, SGX_EREMOVE, 0, epc_gpa(vm, i)), SGX_SUCCESS);
 	vmm_vm_stats(vm, &vst);
