@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 26))"
+echo "1..$((nr + 27))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -24,7 +24,7 @@ for f in $examples; do
 done
 
 if ! have_vectors; then
-	for i in $(seq 26); do skip "run $i" "no test vectors"; done
+	for i in $(seq 27); do skip "run $i" "no test vectors"; done
 	exit 0
 fi
 
@@ -90,9 +90,12 @@ run run "$tmp/out.vsgx"
 check "an unknown outcome: exit 2" expect 2 "out.vsgx:1:17: unknown outcome 'EMAYBE'"
 run run "$tmp/missing.vsgx"
 check "a missing file: exit 2" expect 2 "missing.vsgx: No such file or directory"
-printf 'vm create qemu qemu -m 512M -name qemu -object memory-backend-epc,id=m0,size=8M -M sgx-epc.0.memdev=m0,sgx-epc.0.node=0\n' >"$tmp/q.vsgx"
+printf 'vm create qemu qemu -m 512M -name qemu -object memory-backend-epc,id=m0,size=8M -M sgx-epc.0.memdev=m0,sgx-epc.0.node=0 -cpu host\n' >"$tmp/q.vsgx"
 run run "$tmp/q.vsgx"
 check "vm create ... qemu: the options start after the first 'qemu'" expect_out 0 '-> ok \(512 MiB RAM, 1 vCPUs, 8 MiB EPC in 1 sections\)$'
+printf 'vm create a qemu -object memory-backend-epc,id=m0,size=8M -M sgx-epc.0.memdev=m0,sgx-epc.0.node=0\nguest a boot => ENODEV\n' >"$tmp/nocpu.vsgx"
+run run "$tmp/nocpu.vsgx"
+check "vm create without -cpu: QEMU's default model has no SGX, and the detail says how to fix it" expect_out 0 'its CPU has no SGX \(QEMU.s default model has none\): add -cpu host\)$'
 printf 'vm create a memory=128 epc 8\n' >"$tmp/w.vsgx"
 run run "$tmp/w.vsgx"
 check "vm create: a word that is no KEY=VALUE is refused, not dropped" grep -qF "w.vsgx:1: expected ok, got EINVAL: 'epc': vm create takes xl KEY=VALUE words" "$tmp/err"
