@@ -50,6 +50,21 @@ int cli_parse_hex(const char *s, uint8_t *out, size_t len);
 /* Write (len) bytes as lowercase hex into (out), which holds 2*len+1 chars. */
 void cli_format_hex(const uint8_t *in, size_t len, char *out);
 
+/* The options of the verbs that replay a file of commands: trace, run, monitor. */
+struct cli_replay_opts {
+	const char *vectors; /* --vectors DIR, else $VSGX_VECTORS */
+	const char *json;    /* --json FILE, where the verb takes it */
+	bool quiet;	     /* --quiet */
+};
+
+/*
+ * Parse [--quiet] [--vectors DIR], and [--json FILE] when (json) is true;
+ * optind is left at the first operand. --help prints (usage) on stdout and
+ * returns -1; a bad option prints it on stderr and returns CLI_EXIT_USAGE.
+ */
+int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
+			  struct cli_replay_opts *ret);
+
 /* ENCLS on a logical CPU of the host, in the form a loader_env wants (<vsgx/loader.h>). */
 struct hw_regs;
 int cli_encls(void *cpu, struct hw_regs *regs);

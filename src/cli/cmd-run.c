@@ -39,45 +39,15 @@ static const char run_usage[] =
 
 struct run_cli {
 	const char *path;
-	const char *json;
-	const char *vectors;
-	bool quiet;
+	struct cli_replay_opts opt;
 };
 
 static int run_parse_args(int argc, char **argv, bool monitor, struct run_cli *o)
 {
-	static const struct option longopts[] = {
-		{ "json", required_argument, NULL, 'j' },
-		{ "vectors", required_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *env = getenv("VSGX_VECTORS");
-	int c;
+	int r = cli_replay_opts_parse(argc, argv, true, run_usage, &o->opt);
 
-	memset(o, 0, sizeof(*o));
-	o->vectors = env && *env ? env : NULL;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o->json = optarg;
-			break;
-		case 'v':
-			o->vectors = optarg;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			fputs(run_usage, stdout);
-			return -1;
-		default:
-			fputs(run_usage, stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
+	if (r)
+		return r;
 	if (monitor ? optind != argc : optind + 1 != argc) {
 		cli_error(monitor
 			      ? "monitor takes no file: it reads standard input"
@@ -211,22 +181,22 @@ static int run_main(int argc, char **argv, bool monitor)
 	r = run_parse_args(argc, argv, monitor, &o);
 	if (r)
 		return r < 0 ? CLI_EXIT_OK : r;
-	if (o.json) {
-		json = strcmp(o.json, "-") ? fopen(o.json, "w") : stdout;
+	if (o.opt.json) {
+		json = strcmp(o.opt.json, "-") ? fopen(o.opt.json, "w") : stdout;
 		if (!json) {
-			cli_error("%s: %s", o.json, strerror(errno));
+			cli_error("%s: %s", o.opt.json, strerror(errno));
 			return CLI_EXIT_USAGE;
 		}
 	}
 	if (o.path && strcmp(o.path, "-"))
 		dir = strdup(o.path);
 	/* JSON on standard output keeps it to itself: the text goes to standard error. */
-	mo = (struct monitor_opts){ o.vectors,
+	mo = (struct monitor_opts){ o.opt.vectors,
 				    dir ? dirname(dir) : NULL,
 				    json == stdout ? stderr : stdout,
 				    stderr,
 				    json,
-				    o.quiet };
+				    o.opt.quiet };
 	r = monitor_create(&mo, &mon);
 	if (!r) {
 		r = monitor ? run_monitor(mon) : run_scenario(mon, o.path);

@@ -33,40 +33,15 @@ static const char trace_usage[] =
 
 struct trace_cli {
 	const char *path;
-	const char *vectors;
-	bool quiet;
+	struct cli_replay_opts opt;
 };
 
 static int trace_parse_args(int argc, char **argv, struct trace_cli *o)
 {
-	static const struct option longopts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "vectors", required_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *env = getenv("VSGX_VECTORS");
-	int c;
+	int r = cli_replay_opts_parse(argc, argv, false, trace_usage, &o->opt);
 
-	memset(o, 0, sizeof(*o));
-	o->vectors = env && *env ? env : NULL;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'v':
-			o->vectors = optarg;
-			break;
-		case 'h':
-			fputs(trace_usage, stdout);
-			return -1;
-		default:
-			fputs(trace_usage, stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
+	if (r)
+		return r;
 	if (argc - optind != 1) {
 		cli_error("trace takes one trace file; see 'vsgx trace --help'");
 		return CLI_EXIT_USAGE;
@@ -77,7 +52,7 @@ static int trace_parse_args(int argc, char **argv, struct trace_cli *o)
 
 static int trace_exec(const struct trace_cli *o)
 {
-	struct trace_opts opts = { o->vectors, NULL, o->quiet ? NULL : stdout, stderr };
+	struct trace_opts opts = { o->opt.vectors, NULL, o->opt.quiet ? NULL : stdout, stderr };
 	struct trace_summary sum;
 	struct trace *t;
 	char why[512];
@@ -94,7 +69,7 @@ static int trace_exec(const struct trace_cli *o)
 		return CLI_EXIT_USAGE;
 	if (r == TRACE_MISMATCH)
 		return CLI_EXIT_SGX;
-	if (!o->quiet)
+	if (!o->opt.quiet)
 		printf("%s: %u commands, %u checks passed\n", o->path, sum.commands, sum.checked);
 	return CLI_EXIT_OK;
 }

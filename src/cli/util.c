@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,4 +85,43 @@ void cli_format_hex(const uint8_t *in, size_t len, char *out)
 int cli_encls(void *cpu, struct hw_regs *regs)
 {
 	return hw_encls(cpu, regs);
+}
+
+int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
+			  struct cli_replay_opts *ret)
+{
+	static const struct option longopts[] = {
+		{ "json", required_argument, NULL, 'j' },
+		{ "vectors", required_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *env = getenv("VSGX_VECTORS");
+	int c;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->vectors = env && *env ? env : NULL;
+	optind = 1;
+	/* Verbs without --json stop the table before it. */
+	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 1, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			ret->json = optarg;
+			break;
+		case 'v':
+			ret->vectors = optarg;
+			break;
+		case 'q':
+			ret->quiet = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		default:
+			fputs(usage, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	return 0;
 }
