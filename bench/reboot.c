@@ -110,16 +110,16 @@ static void populate(struct builder *b, uint64_t pages)
 static struct vmm_vm *vm_new(struct vmm *m, const char *name, uint64_t epc_mib)
 {
 	char size[64], why[256];
-	char *argv[] = { "-m", "512M", "-object",
-			 size, "-M",   "sgx-epc.0.memdev=m0,sgx-epc.0.node=0",
-			 NULL };
+	char *argv[] = { "-m",	 "512M", "-object",
+			 size,	 "-M",	 "sgx-epc.0.memdev=m0,sgx-epc.0.node=0",
+			 "-cpu", "host", NULL };
 	struct vm_config cfg;
 	struct vmm_vm *vm;
 	int r;
 
 	snprintf(size, sizeof(size), "memory-backend-epc,id=m0,size=%lluM",
 		 (unsigned long long)epc_mib);
-	r = vm_config_parse_qemu(vmm_processor(m), 6, argv, &cfg, why, sizeof(why));
+	r = vm_config_parse_qemu(vmm_processor(m), 8, argv, &cfg, why, sizeof(why));
 	if (!r)
 		r = vmm_vm_create(m, name, &cfg, &vm, why, sizeof(why));
 	if (r)

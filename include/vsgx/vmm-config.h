@@ -81,6 +81,8 @@ struct vm_config {
 	 * removed. No EPC section means no SGX at all.
 	 */
 	uint32_t features;
+	/* QEMU without -cpu: its default model, which has no SGX. */
+	bool default_cpu;
 	/* PROVISIONKEY may be set in guest enclaves (KVM_CAP_SGX_ATTRIBUTE). */
 	bool provision;
 	/* IA32_SGXLEPUBKEYHASH0..3 after reset: Xen's lehash, else Intel's. */

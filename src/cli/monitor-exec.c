@@ -160,14 +160,23 @@ static int vm_config_from(struct mon_cmd *c, const char *name, struct vm_config 
 	return r ? mon_fail(mon, r, "%s", why) : 0;
 }
 
+/* "64 MiB", or "8200 KiB" for a size that is no whole MiB: never rounded. */
+static const char *size_text(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes % (1 << 20))
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(bytes >> 10));
+	else
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(bytes >> 20));
+	return buf;
+}
+
 static int vm_create(struct mon_cmd *c)
 {
 	struct monitor *mon = c->mon;
 	const char *name = mon_arg(c, 0);
 	struct vm_config cfg;
 	struct vmm_vm *vm;
-	char why[512];
-	uint64_t epc;
+	char why[512], ram[32], epc[32];
 	int r;
 
 	if (vm_config_from(c, name, &cfg))
@@ -176,15 +185,13 @@ static int vm_create(struct mon_cmd *c)
 	if (r)
 		return mon_fail(mon, r, "%s", why);
 	mon->vms[mon->nr_vms++] = (struct mon_vm){ .vm = vm };
-	epc = vm_config_epc_size(&cfg);
-	snprintf(mon->detail, sizeof(mon->detail),
-		 "%llu MiB RAM, %u vCPUs, %llu %s EPC in %u sections%s",
-		 (unsigned long long)(cfg.memory >> 20), cfg.vcpus,
-		 (unsigned long long)(epc % (1 << 20) ? epc >> 10 : epc >> 20),
-		 epc % (1 << 20) ? "KiB" : "MiB", cfg.nr_sections,
-		 cfg.nr_sections && !(cfg.features & VM_CPU(VM_CPU_SGX))
+	snprintf(mon->detail, sizeof(mon->detail), "%s RAM, %u vCPUs, %s EPC in %u sections%s",
+		 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus,
+		 size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
+		 !cfg.nr_sections || (cfg.features & VM_CPU(VM_CPU_SGX)) ? ""
+		 : cfg.default_cpu
 		     ? "; its CPU has no SGX (QEMU's default model has none): add -cpu host"
-		     : "");
+		     : "; its CPU has no SGX (-cpu took it away): the EPC is unusable");
 	return 0;
 }
 

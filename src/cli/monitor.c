@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "monitor-int.h"
 #include "vsgx/crypto.h"
 
@@ -218,6 +219,40 @@ static int check_opts(const struct mon_def *d, const struct mon_line *l, unsigne
 
 static int check_outcome(const struct mon_line *l, char *why, size_t why_len);
 
+/* A state= value the subject can have: the VM's states, or an enclave's. */
+static bool state_known(const char *sub, const char *v)
+{
+	static const char *const vm[] = { "running", "paused", "suspended", "off", "error", NULL };
+	static const char *const enclave[] = { "alive", "lost", NULL };
+
+	for (const char *const *s = strcmp(sub, "vm") ? enclave : vm; *s; s++)
+		if (!strcmp(*s, v))
+			return true;
+	return false;
+}
+
+/* What else an expectation can be checked for before it runs: its node, its states. */
+static int check_expect(const struct mon_def *d, const struct mon_line *l, unsigned int first,
+			char *why, size_t why_len)
+{
+	uint64_t node;
+
+	if (strcmp(d->group, "expect"))
+		return MONITOR_OK;
+	if (!strcmp(d->sub, "node") && cli_parse_u64(l->w[first], HW_MAX_NODES - 1, &node))
+		return snprintf(why, why_len, "%s:%u:%u: '%s' is no NUMA node (0 to %d)", l->name,
+				l->line, l->col[first], l->w[first], HW_MAX_NODES - 1),
+		       MONITOR_SYNTAX;
+	for (unsigned int i = first; i < l->nw; i++) {
+		if (strncmp(l->w[i], "state=", 6) || state_known(d->sub, l->w[i] + 6))
+			continue;
+		return snprintf(why, why_len, "%s:%u:%u: '%s': no %s is in that state", l->name,
+				l->line, l->col[i], l->w[i], d->sub),
+		       MONITOR_SYNTAX;
+	}
+	return MONITOR_OK;
+}
+
 static int line_check(const struct mon_line *l, const struct mon_def **ret_def,
 		      unsigned int *ret_first, char *why, size_t why_len)
 {
@@ -241,7 +276,7 @@ static int line_check(const struct mon_line *l, const struct mon_def **ret_def,
 		return check_usage(l, d->usage, why, why_len);
 	*ret_def = d;
 	*ret_first = first;
-	if (check_opts(d, l, first, why, why_len))
+	if (check_opts(d, l, first, why, why_len) || check_expect(d, l, first, why, why_len))
 		return MONITOR_SYNTAX;
 	return check_outcome(l, why, why_len);
 }

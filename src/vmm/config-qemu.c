@@ -520,6 +520,7 @@ static int qemu_opt_cpu(struct qemu_state *st, char *p)
 				"(the host's SGX features, minus any you remove)",
 				key);
 	st->vm->features = host;
+	st->vm->default_cpu = false;
 	st->sgx_requested = false;
 	while (qemu_next_kv(&p, &key, &val)) {
 		r = qemu_cpu_item(st, key, val, host);
@@ -662,6 +663,7 @@ int vm_config_parse_qemu(struct hw_processor *host, int argc, char *const *argv,
 	vm_config_init(ret, host);
 	/* Without -cpu, QEMU's default model (qemu64) has no SGX at all. */
 	ret->features = 0;
+	ret->default_cpu = true;
 	while (i < argc) {
 		r = qemu_parse_one(&st, argc, argv, &i);
 		if (r)

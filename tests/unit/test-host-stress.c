@@ -170,21 +170,31 @@ static void vm_build(struct vm_thread *t, struct ops *o, struct host_vas *vas, b
 	}
 }
 
-/* The documented protocol, retried while another thread makes it -EBUSY. */
+/*
+ * The documented protocol: both instances, then again those that answered
+ * nonzero. A -EBUSY (another thread's leaf met ours on a page) starts it
+ * over: that walk stopped part way, so its count means nothing.
+ */
 static void vm_reset(struct vm_thread *t, struct host_vepc *x, struct host_vepc *y)
 {
-	int64_t rx = host_vepc_remove_all(x, t->cpu, NULL);
-	int64_t ry = host_vepc_remove_all(y, t->cpu, NULL);
+	for (int tries = 0; tries < 8; tries++) {
+		int64_t rx = host_vepc_remove_all(x, t->cpu, NULL);
+		int64_t ry = host_vepc_remove_all(y, t->cpu, NULL);
 
-	if (rx < 0 || ry < 0)
-		atomic_fetch_add(&t->s->remove_busy, 1);
-	if (rx)
-		rx = host_vepc_remove_all(x, t->cpu, NULL);
-	if (ry)
-		ry = host_vepc_remove_all(y, t->cpu, NULL);
-	/* Nobody else touches this VM's instances: the second round must be clean. */
-	if (rx || ry)
-		atomic_fetch_add(&t->s->errors, 1);
+		if (rx < 0 || ry < 0) {
+			atomic_fetch_add(&t->s->remove_busy, 1);
+			continue;
+		}
+		if (rx)
+			rx = host_vepc_remove_all(x, t->cpu, NULL);
+		if (ry)
+			ry = host_vepc_remove_all(y, t->cpu, NULL);
+		/* Nobody else touches this VM's instances: the second round must be clean. */
+		if (rx || ry)
+			atomic_fetch_add(&t->s->errors, 1);
+		return;
+	}
+	atomic_fetch_add(&t->s->errors, 1);
 }
 
 static void *vm_main(void *arg)
