@@ -428,6 +428,54 @@ static void test_reset_without_stop_reports_ebusy(void **state)
 	guest_free(g);
 }
 
+/*
+ * A section that answers EBUSY does not keep the others from their call:
+ * 'big' (a thread inside) fills section 0, 'split' has its SECS there and
+ * its children in section 1. Section 0 stops at big's first page; section 1
+ * still removes split's children.
+ */
+static void test_busy_section_others_still_called(void **state)
+{
+	struct gfix *f = *state;
+	struct vm_config cfg;
+	struct vmm_vm *vm;
+	struct guest *g;
+	struct vmm_epc_reset rep;
+	struct hw_stats before, after;
+	char *argv[] = {
+		"-m",
+		"256M",
+		"-object",
+		"memory-backend-epc,id=m0,size=4M",
+		"-object",
+		"memory-backend-epc,id=m1,size=4M",
+		"-M",
+		"sgx-epc.0.memdev=m0,sgx-epc.0.node=0,sgx-epc.1.memdev=m1,sgx-epc.1.node=0",
+		"-cpu",
+		"host",
+		NULL
+	};
+
+	if (vm_config_parse_qemu(vmm_processor(f->m), 10, argv, &cfg, f->why, sizeof(f->why)) ||
+	    vmm_vm_create(f->m, "win", &cfg, &vm, f->why, sizeof(f->why)))
+		fail_msg("vm: %s", f->why);
+	g = guest_new(f, vm);
+	if (guest_enclave_build(g, "big", 1021, 1, f->key, NULL, f->why, sizeof(f->why)) ||
+	    guest_enclave_build(g, "split", 64, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build: %s", f->why);
+	assert_int_equal(guest_thread_enter(g, "big", 0, 0, f->why, sizeof(f->why)), 0);
+	hw_processor_stats(vmm_processor(f->m), &before);
+	assert_int_equal(vmm_vm_reset(vm, true, &rep), -EBUSY);
+	assert_int_equal(rep.busy_section, 0);
+	assert_int_equal(rep.busy_code, SGX_ENCLAVE_ACT);
+	assert_int_equal(rep.first[0], -EBUSY);
+	assert_int_equal(rep.first[1], 0);
+	hw_processor_stats(vmm_processor(f->m), &after);
+	/* The first page of big's stopped section 0 at once; section 1 lost split's 64 pages. */
+	assert_int_equal(before.valid_pages - after.valid_pages, 64);
+	guest_free(g);
+}
+
 static void test_sleep_loses_enclaves(void **state)
 {
 	struct gfix *f = *state;
@@ -770,6 +818,7 @@ int main(void)
 		GTEST(test_launch_enclave_refused),
 		GTEST(test_unclean_reboot_resets_epc),
 		GTEST(test_reset_without_stop_reports_ebusy),
+		GTEST(test_busy_section_others_still_called),
 		GTEST(test_sleep_loses_enclaves),
 		GTEST(test_eviction_after_sleep),
 		GTEST(test_paused_vm_runs_no_guest_code),
