@@ -275,16 +275,26 @@ static int guest_start(struct guest *g, char *why, size_t why_len)
 	return g->sgx ? 0 : -ENODEV;
 }
 
-int guest_ready(struct guest *g, char *why, size_t why_len)
+/* Guest code runs only in a running VM: -EFAULT after an error, -EAGAIN otherwise. */
+static int vm_runs(struct vmm_vm *vm, char *why, size_t why_len)
 {
-	enum vmm_vm_state st = vmm_vm_state(g->vm);
+	enum vmm_vm_state st = vmm_vm_state(vm);
 
 	if (st == VMM_VM_ERROR)
-		return guest_why(why, why_len, -EFAULT, "VM '%s' stopped: %s", vmm_vm_name(g->vm),
-				 vmm_vm_error(g->vm));
+		return guest_why(why, why_len, -EFAULT, "VM '%s' stopped: %s", vmm_vm_name(vm),
+				 vmm_vm_error(vm));
 	if (st != VMM_VM_RUNNING)
 		return guest_why(why, why_len, -EAGAIN, "the VM is %s, no guest code runs",
 				 vmm_vm_state_name(st));
+	return 0;
+}
+
+int guest_ready(struct guest *g, char *why, size_t why_len)
+{
+	int r = vm_runs(g->vm, why, why_len);
+
+	if (r)
+		return r;
 	if (!g->sgx)
 		return guest_why(why, why_len, -ENODEV, "the guest has no SGX");
 	return 0;
@@ -295,12 +305,9 @@ int guest_boot(struct vmm_vm *vm, struct guest **ret, char *why, size_t why_len)
 	struct guest *g;
 	int r;
 
-	if (vmm_vm_state(vm) == VMM_VM_ERROR)
-		return guest_why(why, why_len, -EFAULT, "VM '%s' stopped: %s", vmm_vm_name(vm),
-				 vmm_vm_error(vm));
-	if (vmm_vm_state(vm) != VMM_VM_RUNNING)
-		return guest_why(why, why_len, -EAGAIN, "VM '%s' is %s, not running",
-				 vmm_vm_name(vm), vmm_vm_state_name(vmm_vm_state(vm)));
+	r = vm_runs(vm, why, why_len);
+	if (r)
+		return r;
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
@@ -345,9 +352,7 @@ static int guest_teardown_all(struct guest *g, char *why, size_t why_len)
 		r = guest_enclave_teardown(g, g->encl[i]);
 		if (r)
 			return guest_why(
-			    why, why_len, r,
-			    "the guest stopped tearing its enclaves "
-			    "down: %s",
+			    why, why_len, r, "the guest stopped tearing its enclaves down: %s",
 			    guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
 	}
 	return 0;

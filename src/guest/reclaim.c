@@ -244,18 +244,19 @@ static int evict_one(struct guest *g, struct genclave *e, uint64_t page)
 	r = backing_get(g, &slot);
 	if (r)
 		return r;
-	do {
+	for (bool gone = true; gone;) {
 		r = guest_va_slot(g, &va);
 		if (r) {
 			g->backing_used[slot] = 0;
 			return r;
 		}
 		r = evict_ewb(g, e, p, slot, va);
-		if (guest_va_fault(g, r, va))
+		gone = guest_va_fault(g, r, va);
+		if (gone)
 			guest_va_page_drop(g, va);
 		else if (r)
 			guest_va_put(g, va);
-	} while (guest_va_fault(g, r, va));
+	}
 	if (r) {
 		g->backing_used[slot] = 0;
 		return r;

@@ -263,10 +263,11 @@ void vmm_vm_destroy(struct vmm_vm *vm, struct vmm_vm_teardown *ret)
 {
 	struct vmm *m;
 
-	if (ret)
-		memset(ret, 0, sizeof(*ret));
-	if (!vm)
+	if (!vm) {
+		if (ret)
+			memset(ret, 0, sizeof(*ret));
 		return;
+	}
 	m = vm->m;
 	vm_stop_vcpus(vm);
 	for (unsigned int i = 0; i < m->nr_vms; i++) {
