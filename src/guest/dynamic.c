@@ -96,17 +96,17 @@ static int dyn_eaug(struct guest *g, struct genclave *e, uint64_t page, char *wh
 	return 0;
 }
 
-/* EREMOVE a dynamic page and free it; one EREMOVE refuses stays out of use. */
-static void dyn_drop(struct guest *g, struct genclave *e, uint64_t page)
+/* Take a dynamic page off the enclave. Return: 0, or -errno when the VM stopped (it stays). */
+static int dyn_drop(struct guest *g, struct genclave *e, uint64_t page)
 {
 	struct gpage *p = &e->pages[page];
+	int r = guest_epc_remove(g, p->epc);
 
-	if (guest_encls(g, SGX_EREMOVE, 0, p->epc, 0))
-		g->st.leaked++;
-	else
-		guest_epc_free(g, p->epc);
+	if (r)
+		return r;
 	p->state = GP_ABSENT;
 	p->dynamic = false;
+	return 0;
 }
 
 int guest_enclave_grow(struct guest *g, const char *name, uint64_t pages, char *why, size_t why_len)
@@ -196,6 +196,7 @@ int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *
 	struct genclave *e = NULL;
 	uint64_t *pick, n = 0;
 	bool was_inside;
+	char text[256];
 	int r;
 
 	r = dyn_check(g, name, &e, why, why_len);
@@ -216,8 +217,13 @@ int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *
 	if (!r)
 		r = dyn_accept_trim(g, e, pick, n, why, why_len);
 	r = guest_thread_restore(g, e, 0, was_inside, r, why, why_len);
-	for (uint64_t i = 0; !r && i < n; i++)
-		dyn_drop(g, e, pick[i]);
+	for (uint64_t i = 0; !r && i < n; i++) {
+		r = dyn_drop(g, e, pick[i]);
+		if (r)
+			guest_why(why, why_len, r, "removing trimmed pages of '%s' stopped: %s",
+				  name,
+				  guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
+	}
 	free(pick);
 	return r;
 }

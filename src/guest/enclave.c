@@ -7,6 +7,7 @@
  * them down, and what the guest knows of them.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,13 +76,7 @@ static void page_forget_backing(struct guest *g, struct gpage *p)
 	g->backing_used[p->slot] = 0;
 }
 
-/*
- * EREMOVE a page and put it back on the free list. A page EREMOVE refuses
- * stays out of use for good, as Linux leaks it (with a warning): handing
- * out a page that may still be valid would break the next ECREATE or EADD.
- * Return: 0, or -errno when no leaf ran (the VM stopped): the page is as it was.
- */
-static int page_remove(struct guest *g, uint64_t epc)
+int guest_epc_remove(struct guest *g, uint64_t epc)
 {
 	int r = guest_encls(g, SGX_EREMOVE, 0, epc, 0);
 
@@ -102,7 +97,7 @@ int guest_enclave_teardown(struct guest *g, struct genclave *e)
 		struct gpage *p = &e->pages[i];
 
 		if (p->state == GP_RESIDENT) {
-			r = page_remove(g, p->epc);
+			r = guest_epc_remove(g, p->epc);
 			if (r)
 				return r;
 		} else if (p->state == GP_EVICTED) {
@@ -111,7 +106,7 @@ int guest_enclave_teardown(struct guest *g, struct genclave *e)
 		p->state = GP_ABSENT;
 	}
 	/* The SECS goes last: its children pin it until then. */
-	r = page_remove(g, e->secs);
+	r = guest_epc_remove(g, e->secs);
 	if (r)
 		return r;
 	enclave_unlink(g, e);
@@ -211,13 +206,16 @@ static struct genclave *enclave_new(struct guest *g, const char *name, uint64_t 
 /* A TCS's first measured chunk names its SSA frames: mark them as the processor's. */
 static void load_mark_ssa(struct genclave *e, const struct sgxs *s, const struct sgxs_record *rec)
 {
-	const struct sgx_tcs *tcs = (const void *)rec->data;
-	uint64_t first, nr;
+	uint64_t ossa, first, nr;
+	uint32_t nssa;
 
 	if (rec->offset % SGX_PAGE_SIZE || e->pages[rec->offset / SGX_PAGE_SIZE].type != SGX_PT_TCS)
 		return;
-	first = tcs->ossa / SGX_PAGE_SIZE;
-	nr = (uint64_t)tcs->nssa * s->ssa_frame_size;
+	/* The stream's bytes carry no alignment: copy the fields out. */
+	memcpy(&ossa, rec->data + offsetof(struct sgx_tcs, ossa), sizeof(ossa));
+	memcpy(&nssa, rec->data + offsetof(struct sgx_tcs, nssa), sizeof(nssa));
+	first = ossa / SGX_PAGE_SIZE;
+	nr = (uint64_t)nssa * s->ssa_frame_size;
 	for (uint64_t p = first; p < e->nr_pages && p - first < nr; p++)
 		e->pages[p].ssa = true;
 }

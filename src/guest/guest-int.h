@@ -129,6 +129,14 @@ void *guest_ram(struct guest *g, uint64_t gpa, uint64_t len);
 int guest_epc_alloc(struct guest *g, const struct genclave *busy, uint64_t *ret);
 void guest_epc_free(struct guest *g, uint64_t epc);
 
+/*
+ * EREMOVE a page and put it back on the free list. A page EREMOVE refuses
+ * stays out of use for good, as Linux leaks it (with a warning): handing
+ * out a page that may still be valid would break the next ECREATE or EADD.
+ * Return: 0, or -errno when no leaf ran (the VM stopped): the page is as it was.
+ */
+int guest_epc_remove(struct guest *g, uint64_t epc);
+
 struct genclave *guest_enclave_find(struct guest *g, const char *name);
 
 /*

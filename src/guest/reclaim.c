@@ -121,8 +121,7 @@ void guest_va_page_drop(struct guest *g, uint64_t slot)
 	memmove(&g->va[i], &g->va[i + 1], (g->nr_va - (unsigned int)i - 1) * sizeof(g->va[0]));
 	g->nr_va--;
 	/* Whatever the page holds now (nothing, after the EPC went), EREMOVE leaves it free. */
-	guest_encls(g, SGX_EREMOVE, 0, epc, 0);
-	guest_epc_free(g, epc);
+	guest_epc_remove(g, epc);
 }
 
 bool guest_va_fault(struct guest *g, int r, uint64_t slot)
