@@ -67,12 +67,20 @@ struct hw_xlate {
 	enum hw_xlate_kind kind;
 	uint64_t pa; /* HW_XLATE_EPC: physical address of the byte */
 	void *ram;   /* HW_XLATE_RAM: host address of the byte; valid to its page end */
+	/*
+	 * When the translation fails: the #PF error code of the walk. It comes
+	 * preset to a not-present fault of this access (X86_PF_WRITE for a
+	 * write); an emulator whose own page walk failed puts its error code
+	 * here, so the leaf's #PF carries exactly what the walk found.
+	 */
+	uint32_t pfec;
 };
 
 /*
  * A calling context's translation, the model's stand-in for CR3 and EPT.
  * (xlate) resolves linear address (la) for a read or a write and returns 0,
- * or -EFAULT when nothing is mapped there (the leaf raises #PF(la)). It may
+ * or -EFAULT when nothing is mapped there (the leaf raises #PF(la) with the
+ * error code in ret->pfec). It may
  * do work to make the address resolve, as a hypervisor's EPT-violation
  * handler allocates a guest's EPC page on first touch.
  */

@@ -28,6 +28,14 @@ struct hw_epc_section_desc {
 	uint64_t base; /* physical address, 4 KiB aligned */
 	uint64_t size; /* bytes, a nonzero multiple of 4 KiB */
 	uint32_t node; /* NUMA node the section belongs to */
+	/*
+	 * Host memory that holds the section's page contents, or NULL for the
+	 * model's own. An emulator passes memory it maps into its guest (see
+	 * <vsgx/embed.h>): page aligned, (size) bytes, zeros at power-on, and
+	 * owned by the caller for the processor's lifetime. A reset writes
+	 * zeros over every page the model or the emulator wrote.
+	 */
+	void *contents;
 };
 
 struct hw_desc {

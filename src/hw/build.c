@@ -356,8 +356,10 @@ static int eadd_locked(struct hw_cpu *cpu, struct eadd_args *a)
 		return hw_fault_gp(cpu);
 	if (encl->secs.attributes.flags & SGX_ATTR_INIT)
 		return hw_fault_gp(cpu);
-	if (SGX_SECINFO_TO_PT(a->si.flags) == SGX_PT_TCS)
+	if (SGX_SECINFO_TO_PT(a->si.flags) == SGX_PT_TCS) {
 		eadd_tcs_scrub(&a->si, epcm_materialize(p, a->idx));
+		epcm_written(p, a->idx);
+	}
 	r = measure_eadd(encl, a->pi.linaddr - encl->secs.base, &a->si);
 	if (r)
 		return r;
@@ -562,8 +564,10 @@ int hw_epa(struct hw_cpu *cpu, uint64_t pt, uint64_t epc)
 		return hw_fault_pf(cpu, epc, hw_pf_epcm(true));
 	}
 	/* A fresh VA page: 512 empty version slots. */
-	if (e->flags & EPCM_HELD)
+	if (e->flags & EPCM_HELD) {
 		memset(epcm_contents(cpu->proc, idx), 0, SGX_PAGE_SIZE);
+		epcm_written(cpu->proc, idx);
+	}
 	e->linaddr = 0;
 	epcm_validate(cpu->proc, e, SGX_PT_VA, 0);
 	epcm_unlock(e);

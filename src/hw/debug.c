@@ -129,8 +129,10 @@ int hw_edbgwr(struct hw_cpu *cpu, uint64_t addr, uint64_t data)
 		return hw_fault_gp(cpu);
 	r = dbg_check(cpu, e, addr, true);
 	/* Zeros into a page host memory never held change nothing: it stays unbacked. */
-	if (!r && (data || (e->flags & EPCM_HELD)))
+	if (!r && (data || (e->flags & EPCM_HELD))) {
 		memcpy(epcm_materialize(p, idx) + (addr & ~SGX_PAGE_MASK), &data, sizeof(data));
+		epcm_written(p, idx);
+	}
 	epcm_unlock(e);
 	return r;
 }

@@ -84,17 +84,21 @@ int hw_encls_check(struct hw_cpu *cpu)
 	return 0;
 }
 
-static uint32_t pf_not_present(bool write)
+int hw_xlate(struct hw_cpu *cpu, uint64_t la, bool write, struct hw_xlate *ret)
 {
-	return write ? X86_PF_WRITE : 0;
+	ret->pfec = write ? X86_PF_WRITE : 0;
+	if (cpu->as.xlate(cpu->as.opaque, la, write, ret))
+		return hw_fault_pf(cpu, la, ret->pfec);
+	return 0;
 }
 
 int hw_op_read(struct hw_cpu *cpu, uint64_t la, void *buf, size_t len)
 {
 	struct hw_xlate x;
+	int r = hw_xlate(cpu, la, false, &x);
 
-	if (cpu->as.xlate(cpu->as.opaque, la, false, &x))
-		return hw_fault_pf(cpu, la, pf_not_present(false));
+	if (r)
+		return r;
 	if (x.kind == HW_XLATE_EPC)
 		memset(buf, 0xff, len);
 	else
@@ -105,9 +109,10 @@ int hw_op_read(struct hw_cpu *cpu, uint64_t la, void *buf, size_t len)
 int hw_op_map(struct hw_cpu *cpu, uint64_t la, const void **ret)
 {
 	struct hw_xlate x;
+	int r = hw_xlate(cpu, la, false, &x);
 
-	if (cpu->as.xlate(cpu->as.opaque, la, false, &x))
-		return hw_fault_pf(cpu, la, pf_not_present(false));
+	if (r)
+		return r;
 	*ret = x.kind == HW_XLATE_EPC ? NULL : x.ram;
 	return 0;
 }
@@ -115,9 +120,10 @@ int hw_op_map(struct hw_cpu *cpu, uint64_t la, const void **ret)
 int hw_op_epc(struct hw_cpu *cpu, uint64_t la, bool write, uint64_t *ret_idx)
 {
 	struct hw_xlate x;
+	int r = hw_xlate(cpu, la, write, &x);
 
-	if (cpu->as.xlate(cpu->as.opaque, la, write, &x))
-		return hw_fault_pf(cpu, la, pf_not_present(write));
+	if (r)
+		return r;
 	if (x.kind != HW_XLATE_EPC || !epcm_index(cpu->proc, x.pa, ret_idx))
 		return hw_fault_pf(cpu, la, hw_pf_epcm(write));
 	return 0;

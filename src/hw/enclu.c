@@ -26,9 +26,10 @@ static bool in_elrange(const struct hw_enclave *encl, uint64_t la)
 static int encl_page_lookup(struct hw_cpu *cpu, uint64_t la, bool write, uint64_t *ret_idx)
 {
 	struct hw_xlate x;
+	int r = hw_xlate(cpu, la, write, &x);
 
-	if (cpu->as.xlate(cpu->as.opaque, la, write, &x))
-		return hw_fault_pf(cpu, la, write ? X86_PF_WRITE : 0);
+	if (r)
+		return r;
 	if (x.kind != HW_XLATE_EPC || !epcm_index(cpu->proc, x.pa, ret_idx))
 		return hw_fault_pf(cpu, la, hw_pf_epcm(write));
 	return 0;
@@ -396,6 +397,7 @@ int hw_aex(struct hw_cpu *cpu, const struct sgx_ssa_gpr *gpr, const struct hw_ae
 	 * left the EPC since, as EWB of a page needs this thread out first.
 	 */
 	aex_save(cpu, gpr, why, cpu->gpr_idx);
+	epcm_written(cpu->proc, cpu->gpr_idx);
 	tcs->cssa++;
 	leave(cpu, tcs);
 	epcm_unlock(te);
@@ -413,14 +415,16 @@ static int access_page(struct hw_cpu *cpu, uint64_t la, void *buf, size_t len, b
 		r = hw_op_encl(cpu, la, write, &idx);
 		if (r)
 			return r;
-		if (write)
+		if (write) {
 			memcpy(epcm_materialize(cpu->proc, idx) + (la & ~SGX_PAGE_MASK), buf, len);
-		else
+			epcm_written(cpu->proc, idx);
+		} else
 			memcpy(buf, epcm_contents(cpu->proc, idx) + (la & ~SGX_PAGE_MASK), len);
 		return 0;
 	}
-	if (cpu->as.xlate(cpu->as.opaque, la, write, &x))
-		return hw_fault_pf(cpu, la, write ? X86_PF_WRITE : 0);
+	r = hw_xlate(cpu, la, write, &x);
+	if (r)
+		return r;
 	/* Outside ELRANGE the EPC is an abort page, as for any other software. */
 	if (x.kind == HW_XLATE_EPC) {
 		if (!write)

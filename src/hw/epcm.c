@@ -116,17 +116,43 @@ int epcm_create(struct hw_processor *p)
 		epcm_destroy(p);
 		return -ENOMEM;
 	}
+	for (unsigned int i = 0; i < p->nr_sections; i++) {
+		struct hw_section *s = &p->sections[i];
+		void *caller = p->desc.sections[i].contents;
+
+		s->caller_contents = caller != NULL;
+		s->contents = caller ? caller : p->contents + s->first * SGX_PAGE_SIZE;
+	}
 	pthread_mutex_init(&p->enclaves_lock, NULL);
 	return 0;
+}
+
+/*
+ * Our own contents go back to the host at once. The caller's may be shared
+ * memory, where dropping pages would not zero them: zero what was written.
+ */
+static void section_clear(struct hw_processor *p, struct hw_section *s)
+{
+	if (!s->caller_contents) {
+		madvise(s->contents, s->pages * SGX_PAGE_SIZE, MADV_DONTNEED);
+		return;
+	}
+	for (uint64_t i = 0; i < s->pages; i++) {
+		if (p->epcm[s->first + i].flags & EPCM_HELD) {
+			memset(s->contents + i * SGX_PAGE_SIZE, 0, SGX_PAGE_SIZE);
+			epcm_written(p, s->first + i);
+		}
+	}
 }
 
 void epcm_clear(struct hw_processor *p)
 {
 	while (p->enclave_list)
 		epcm_enclave_free(p, p->enclave_list);
+	for (unsigned int i = 0; i < p->nr_sections; i++)
+		section_clear(p, &p->sections[i]);
 	/* Dropping the pages gives them back to the host and reads zeros again. */
 	madvise(p->epcm, p->epcm_map_len, MADV_DONTNEED);
-	madvise(p->contents, p->contents_map_len, MADV_DONTNEED);
 	atomic_store(&p->valid_pages, 0);
 	atomic_store(&p->materialized, 0);
 	atomic_store(&p->enclaves, 0);
@@ -146,7 +172,17 @@ void epcm_destroy(struct hw_processor *p)
 
 uint8_t *epcm_contents(struct hw_processor *p, uint64_t idx)
 {
-	return p->contents + idx * SGX_PAGE_SIZE;
+	const struct hw_section *s = p->sections;
+
+	while (idx - s->first >= s->pages)
+		s++;
+	return s->contents + (idx - s->first) * SGX_PAGE_SIZE;
+}
+
+void epcm_written(struct hw_processor *p, uint64_t idx)
+{
+	if (p->epc_written)
+		p->epc_written(p->epc_written_opaque, epcm_pa(p, idx), SGX_PAGE_SIZE);
 }
 
 static bool page_is_zero(const uint8_t *b)
@@ -183,9 +219,10 @@ void epcm_set_contents(struct hw_processor *p, uint64_t idx, const void *src)
 	if (page_is_zero(src)) {
 		if (e->flags & EPCM_HELD)
 			memset(epcm_contents(p, idx), 0, SGX_PAGE_SIZE);
-		return;
+	} else {
+		memcpy(epcm_materialize(p, idx), src, SGX_PAGE_SIZE);
 	}
-	memcpy(epcm_materialize(p, idx), src, SGX_PAGE_SIZE);
+	epcm_written(p, idx);
 }
 
 void epcm_validate(struct hw_processor *p, struct hw_epcm_entry *e, unsigned int pt, uint16_t flags)

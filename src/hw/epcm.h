@@ -145,7 +145,14 @@ void epcm_clear(struct hw_processor *p);
 uint8_t *epcm_contents(struct hw_processor *p, uint64_t idx);
 
 /*
- * Give page (idx) new contents, 4 KiB at (src). A page of zeros that host
+ * Tell the emulator embedding the model, if any, that the model wrote page
+ * (idx)'s contents, so that it drops code it translated from the old bytes.
+ * Every writer calls it once its bytes are in place.
+ */
+void epcm_written(struct hw_processor *p, uint64_t idx);
+
+/*
+ * Give page (idx) new contents, 4 KiB at (src), and tell the emulator. A page of zeros that host
  * memory never held stays unbacked.
  */
 void epcm_set_contents(struct hw_processor *p, uint64_t idx, const void *src);

@@ -20,7 +20,10 @@ struct hw_section {
 	uint64_t base;
 	uint64_t size;
 	uint64_t first; /* EPCM index of the section's first page */
+	uint64_t pages;
 	uint32_t node;
+	uint8_t *contents; /* the first page's contents: the model's map or the caller's */
+	bool caller_contents;
 };
 
 struct hw_cpu {
@@ -70,6 +73,10 @@ struct hw_processor {
 	atomic_uint_fast64_t valid_pages;
 	atomic_uint_fast64_t materialized;
 	atomic_uint_fast64_t enclaves;
+
+	/* An emulator's notice of EPC contents the model wrote (<vsgx/embed.h>). */
+	void (*epc_written)(void *opaque, uint64_t pa, uint64_t len);
+	void *epc_written_opaque;
 };
 
 /* Record a fault on (cpu) and return the leaf's result for it. */
@@ -83,6 +90,12 @@ int hw_fault_pf(struct hw_cpu *cpu, uint64_t la, uint32_t error_code);
  * Return: 0 or the fault.
  */
 int hw_encls_check(struct hw_cpu *cpu);
+
+/*
+ * Translate (la) through the CPU's address space for a read or a write.
+ * Return: 0, or the #PF of the failed walk at (la), with its error code.
+ */
+int hw_xlate(struct hw_cpu *cpu, uint64_t la, bool write, struct hw_xlate *ret);
 
 /*
  * Operand access through the CPU's address space. hw_op_read() copies (len)

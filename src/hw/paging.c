@@ -118,9 +118,10 @@ static struct crypto_gcm *cpu_gcm(struct hw_cpu *cpu)
 static int op_map_write(struct hw_cpu *cpu, uint64_t la, void **ret)
 {
 	struct hw_xlate x;
+	int r = hw_xlate(cpu, la, true, &x);
 
-	if (cpu->as.xlate(cpu->as.opaque, la, true, &x))
-		return hw_fault_pf(cpu, la, X86_PF_WRITE);
+	if (r)
+		return r;
 	*ret = x.kind == HW_XLATE_EPC ? NULL : x.ram;
 	return 0;
 }
@@ -263,6 +264,7 @@ static void va_slot_write(struct hw_processor *p, const struct page_args *a, uin
 	if (!v && !(a->va->flags & EPCM_HELD))
 		return;
 	memcpy(epcm_materialize(p, a->va_idx) + (a->va_la & ~SGX_PAGE_MASK), &v, sizeof(v));
+	epcm_written(p, a->va_idx);
 }
 
 /* EWB */
@@ -578,8 +580,11 @@ static void eld_commit(struct hw_processor *p, struct eld_args *a, const uint8_t
 		atomic_fetch_add(&p->enclaves, 1);
 		return;
 	}
+	/* Decrypted in place or not, the page's bytes are new. */
 	if (plain != epcm_contents(p, a->pg.idx))
 		epcm_set_contents(p, a->pg.idx, plain);
+	else
+		epcm_written(p, a->pg.idx);
 	if (pt == SGX_PT_VA) {
 		e->linaddr = 0;
 		epcm_validate(p, e, pt, flags);

@@ -69,6 +69,8 @@ static int desc_check_section(const struct hw_desc *d, unsigned int i, char *why
 	if (s->base + s->size < s->base || s->base + s->size > HW_EPC_ADDR_LIMIT)
 		return why_set(why, len,
 			       "EPC section %u ends beyond the 52-bit physical address space", i);
+	if ((uintptr_t)s->contents & ~(uintptr_t)SGX_PAGE_MASK)
+		return why_set(why, len, "EPC section %u's contents are not 4 KiB aligned", i);
 	if (s->node >= HW_MAX_NODES)
 		return why_set(why, len, "EPC section %u is on node %u; nodes go up to %u", i,
 			       s->node, HW_MAX_NODES - 1);
@@ -133,6 +135,7 @@ static void processor_layout(struct hw_processor *p)
 		p->sections[i].size = p->desc.sections[i].size;
 		p->sections[i].node = p->desc.sections[i].node;
 		p->sections[i].first = first;
+		p->sections[i].pages = p->desc.sections[i].size >> SGX_PAGE_SHIFT;
 		first += p->desc.sections[i].size >> SGX_PAGE_SHIFT;
 	}
 	p->nr_pages = first;

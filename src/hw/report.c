@@ -88,6 +88,7 @@ static void encl_page_write(struct hw_processor *p, uint64_t idx, uint64_t la, c
 	epcm_access_lock(e);
 	memcpy(epcm_materialize(p, idx) + (la & ~SGX_PAGE_MASK), buf, len);
 	epcm_unlock(e);
+	epcm_written(p, idx);
 }
 
 /* ---------------------------------------------------------------------- */

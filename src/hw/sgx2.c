@@ -159,8 +159,10 @@ static int eaug_locked(struct hw_cpu *cpu, const struct eaug_args *a, uint64_t e
 		return hw_fault_gp(cpu);
 	if (a->pi.linaddr - encl->secs.base >= encl->secs.size)
 		return hw_fault_gp(cpu);
-	if (e->flags & EPCM_HELD)
+	if (e->flags & EPCM_HELD) {
 		memset(epcm_contents(p, a->idx), 0, SGX_PAGE_SIZE);
+		epcm_written(p, a->idx);
+	}
 	e->linaddr = a->pi.linaddr;
 	e->secs = (uint32_t)a->sidx;
 	epcm_validate(p, e, SGX_PT_REG, EPCM_R | EPCM_W | EPCM_PENDING);
