@@ -68,10 +68,10 @@ struct hw_xlate {
 	uint64_t pa; /* HW_XLATE_EPC: physical address of the byte */
 	void *ram;   /* HW_XLATE_RAM: host address of the byte; valid to its page end */
 	/*
-	 * When the translation fails: the #PF error code of the walk. It comes
-	 * preset to a not-present fault of this access (X86_PF_WRITE for a
-	 * write); an emulator whose own page walk failed puts its error code
-	 * here, so the leaf's #PF carries exactly what the walk found.
+	 * When the translation fails: the #PF error code of the walk, so that
+	 * the leaf's #PF carries exactly what an emulator's page walk found
+	 * (X86_PF_PROT, X86_PF_USER, ...). Zero means not present; the model
+	 * adds X86_PF_WRITE for a write.
 	 */
 	uint32_t pfec;
 };

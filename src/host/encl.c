@@ -506,7 +506,7 @@ static int encl_xlate(void *opaque, uint64_t la, bool write, struct hw_xlate *re
 	uint64_t pte;
 
 	(void)write;
-	/* ret->pfec comes preset for a failed walk: a not-present fault of this access. */
+	/* A failed walk leaves ret->pfec 0: a not-present fault. */
 	if (la >= e->base && la - e->base < e->size) {
 		ep = host_encl_page_get(e, la & SGX_PAGE_MASK);
 		pte = ep ? atomic_load(&ep->pte) : 0;

@@ -86,9 +86,9 @@ int hw_encls_check(struct hw_cpu *cpu)
 
 int hw_xlate(struct hw_cpu *cpu, uint64_t la, bool write, struct hw_xlate *ret)
 {
-	ret->pfec = write ? X86_PF_WRITE : 0;
+	ret->pfec = 0;
 	if (cpu->as.xlate(cpu->as.opaque, la, write, ret))
-		return hw_fault_pf(cpu, la, ret->pfec);
+		return hw_fault_pf(cpu, la, ret->pfec | (write ? X86_PF_WRITE : 0));
 	return 0;
 }
 
