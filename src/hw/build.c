@@ -12,33 +12,6 @@
 #include "hw.h"
 #include "vsgx/crypto.h"
 
-#define XSAVE_LEGACY_SIZE 576 /* legacy region + XSAVE header */
-
-/* Standard-format XSAVE offset and size of each component past SSE. */
-static const struct {
-	uint64_t bit;
-	uint32_t offset, size;
-} xsave_layout[] = {
-	{ SGX_XFRM_AVX, 576, 256 },	   { SGX_XFRM_BNDREGS, 960, 64 },
-	{ SGX_XFRM_BNDCSR, 1024, 64 },	   { SGX_XFRM_OPMASK, 1088, 64 },
-	{ SGX_XFRM_ZMM_HI256, 1152, 512 }, { SGX_XFRM_HI16_ZMM, 1664, 1024 },
-	{ SGX_XFRM_PKRU, 2688, 8 },	   { SGX_XFRM_TILECFG, 2752, 64 },
-	{ SGX_XFRM_TILEDATA, 2816, 8192 },
-};
-
-uint64_t hw_xsave_size(uint64_t xfrm)
-{
-	uint64_t size = XSAVE_LEGACY_SIZE;
-
-	for (size_t i = 0; i < sizeof(xsave_layout) / sizeof(xsave_layout[0]); i++) {
-		uint64_t end = xsave_layout[i].offset + xsave_layout[i].size;
-
-		if ((xfrm & xsave_layout[i].bit) && end > size)
-			size = end;
-	}
-	return size;
-}
-
 /* XCR0 rules: components that only come in groups, and what they build on. */
 static bool xfrm_is_legal(const struct hw_processor *p, uint64_t xfrm)
 {

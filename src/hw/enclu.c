@@ -84,6 +84,7 @@ struct entry {
 	struct sgx_tcs *tcs;
 	struct hw_enclave *encl;
 	uint64_t gpr_idx; /* EPCM index of the page holding the frame's GPR area */
+	uint64_t xsave_idx[HW_XSAVE_PAGES];
 };
 
 #define GPR_OFFSET (SGX_PAGE_SIZE - sizeof(struct sgx_ssa_gpr))
@@ -142,8 +143,29 @@ static int entry_ssa_check(struct hw_cpu *cpu, struct entry *en, uint32_t frame)
 		r = entry_ssa_page(cpu, en, ssa + off, &idx);
 		if (r)
 			return r;
+		en->xsave_idx[off / SGX_PAGE_SIZE] = idx;
 	}
 	return entry_ssa_page(cpu, en, ssa + frame_size - sizeof(struct sgx_ssa_gpr), &en->gpr_idx);
+}
+
+/*
+ * The CPU's mode must be the one the enclave was built for, with OSFXSR
+ * set and XFRM within XCR0 (exactly x87 and SSE without OSXSAVE). A CPU
+ * whose emulator said nothing of its state passes.
+ */
+static bool entry_mode_ok(const struct hw_cpu *cpu, const struct sgx_secs *secs)
+{
+	uint64_t xfrm = secs->attributes.xfrm;
+
+	if (!cpu->ctl_set)
+		return true;
+	if (cpu->mode64 != !!(secs->attributes.flags & SGX_ATTR_MODE64BIT))
+		return false;
+	if (!(cpu->cr4 & VSGX_CR4_OSFXSR))
+		return false;
+	if (cpu->cr4 & VSGX_CR4_OSXSAVE)
+		return (xfrm & ~cpu->xcr0) == 0;
+	return xfrm == SGX_XFRM_LEGACY;
 }
 
 /* The SECS checks of an entry, made with the SECS held so EINIT cannot race them. */
@@ -156,10 +178,8 @@ static int entry_secs_check(struct hw_cpu *cpu, struct entry *en)
 		return hw_fault_gp(cpu);
 	if (!(attrs & SGX_ATTR_INIT))
 		return hw_fault_gp(cpu);
-	/*
-	 * The model's CPU always runs in the mode the enclave was built for,
-	 * with OSFXSR set and XCR0 a superset of XFRM: those checks pass.
-	 */
+	if (!entry_mode_ok(cpu, &en->encl->secs))
+		return hw_fault_gp(cpu);
 	if (!(tcs->flags & SGX_TCS_DBGOPTIN) &&
 	    !(tcs->flags & SGX_TCS_AEXNOTIFY) != !(attrs & SGX_ATTR_AEXNOTIFY))
 		return hw_fault_gp(cpu);
@@ -192,6 +212,10 @@ static int entry_frame(struct hw_cpu *cpu, struct entry *en, bool resume, bool *
 	r = entry_ssa_check(cpu, en, tcs->cssa - 1);
 	if (r || !resume_notifies(cpu->proc, en)) {
 		*ret_pop = true;
+		/* Resuming loads the frame's XSAVE image: XRSTOR's faults come first. */
+		if (!r && !hw_xsave_valid(epcm_contents(cpu->proc, en->xsave_idx[0]),
+					  en->encl->secs.attributes.xfrm))
+			r = hw_fault_gp(cpu);
 		return r;
 	}
 	/* An AEX-Notify entry needs a free frame, as EENTER does. */
@@ -226,6 +250,8 @@ static int entry_locked(struct hw_cpu *cpu, struct entry *en, bool resume, uint6
 	en->tcs->aep = aep;
 	cpu->aep = aep;
 	cpu->gpr_idx = en->gpr_idx;
+	memcpy(cpu->xsave_idx, en->xsave_idx, sizeof(cpu->xsave_idx));
+	cpu->tcs_la = en->tcs_la;
 	cpu->inside = (uint32_t)en->sidx + 1;
 	cpu->tcs = (uint32_t)en->tidx + 1;
 	hw_track_enter(en->encl, cpu);
@@ -236,8 +262,8 @@ static int entry_locked(struct hw_cpu *cpu, struct entry *en, bool resume, uint6
  * EENTER and ERESUME. (ret_pop) says whether ERESUME resumed from a frame
  * (its GPRs then in *ret_gpr) or, with AEX-Notify, entered afresh.
  */
-static int enter(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, bool resume,
-		 struct sgx_ssa_gpr *ret_gpr, uint32_t *ret_cssa, bool *ret_pop)
+int hw_enter(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, bool resume,
+	     struct sgx_ssa_gpr *ret_gpr, uint32_t *ret_cssa, bool *ret_pop)
 {
 	struct entry en = { .tcs_la = tcs };
 	struct hw_epcm_entry *te, *se;
@@ -283,14 +309,14 @@ int hw_eenter(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, uint32_t *ret_cssa
 {
 	bool pop;
 
-	return enter(cpu, tcs, aep, false, NULL, ret_cssa, &pop);
+	return hw_enter(cpu, tcs, aep, false, NULL, ret_cssa, &pop);
 }
 
 int hw_eresume(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, struct sgx_ssa_gpr *ret_gpr)
 {
 	bool pop;
 
-	return enter(cpu, tcs, aep, true, ret_gpr, NULL, &pop);
+	return hw_enter(cpu, tcs, aep, true, ret_gpr, NULL, &pop);
 }
 
 /* Leave enclave mode: the TCS becomes available again and tracking learns of the exit. */
@@ -482,7 +508,7 @@ static int enclu_resume(struct hw_cpu *cpu, struct hw_regs *regs)
 	bool pop;
 	int r;
 
-	r = enter(cpu, regs->rbx, regs->rcx, true, &gpr, &cssa, &pop);
+	r = hw_enter(cpu, regs->rbx, regs->rcx, true, &gpr, &cssa, &pop);
 	if (r)
 		return r;
 	if (!pop) {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vsgx/embed.h"
 #include "vsgx/encls.h"
 #include "vsgx/processor.h"
 
@@ -26,6 +27,9 @@ struct hw_section {
 	bool caller_contents;
 };
 
+/* Pages an SSA frame's XSAVE area may span: AMX tile data makes it 11 KiB. */
+#define HW_XSAVE_PAGES 3
+
 struct hw_cpu {
 	struct hw_processor *proc;
 	unsigned int index;
@@ -40,6 +44,22 @@ struct hw_cpu {
 	uint64_t entry_epoch; /* the enclave's epoch when this CPU entered */
 	uint64_t aep;	      /* asynchronous exit pointer given to EENTER/ERESUME */
 	uint64_t gpr_idx;     /* EPCM index of the page an AEX saves GPRs into */
+	uint64_t tcs_la;      /* linear address of the TCS in use */
+	/* EPCM indexes of the pages of the current frame's XSAVE area. */
+	uint64_t xsave_idx[HW_XSAVE_PAGES];
+
+	/*
+	 * Control state an emulator hands the entry checks (<vsgx/embed.h>).
+	 * Without it (ctl_set false) the CPU runs in the mode each enclave
+	 * was built for, with OSFXSR set and XCR0 a superset of XFRM.
+	 */
+	bool ctl_set;
+	bool mode64;
+	uint64_t cr0, cr4, xcr0;
+	/* What an entry saved for EEXIT and AEX to restore (CR_SAVE_*). */
+	struct vsgx_segment save_fs, save_gs;
+	uint64_t save_xcr0;
+	bool save_tf;
 
 	/* EWB/ELD's AES-GCM key schedule, made on first use, for boot (gcm_boot). */
 	struct crypto_gcm *gcm;
@@ -131,6 +151,18 @@ static inline bool hw_is_canonical(uint64_t la)
 /* Bytes of the XSAVE area of an SSA frame for (xfrm), standard format. */
 uint64_t hw_xsave_size(uint64_t xfrm);
 
+/*
+ * XSAVE images (xsave.c), in the standard format. hw_xsave_valid() makes
+ * XRSTOR's checks of an image's header and MXCSR for (xfrm);
+ * hw_xsave_merge() puts the components of (xfrm) from (src) into (dst),
+ * those that XSTATE_BV marks as in their initial configuration made so;
+ * hw_xsave_init() puts the components of (xfrm) of (dst) in their initial
+ * configuration.
+ */
+bool hw_xsave_valid(const uint8_t *img, uint64_t xfrm);
+void hw_xsave_merge(uint8_t *dst, const uint8_t *src, uint64_t xfrm);
+void hw_xsave_init(uint8_t *dst, uint64_t xfrm);
+
 /* #PF error code of an access the EPCM refused. */
 static inline uint32_t hw_pf_epcm(bool write)
 {
@@ -151,6 +183,14 @@ static inline uint32_t hw_pf_epcm(bool write)
  */
 int hw_op_encl_page(struct hw_cpu *cpu, uint64_t la, bool write, uint64_t *ret_idx);
 int hw_op_encl(struct hw_cpu *cpu, uint64_t la, bool write, uint64_t *ret_idx);
+
+/*
+ * EENTER (resume false) and ERESUME. (ret_pop) says whether ERESUME resumed
+ * from a frame (its GPRs then in *ret_gpr, CSSA one less) or, with
+ * AEX-Notify, entered afresh. *ret_cssa is TCS.CSSA after the entry.
+ */
+int hw_enter(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, bool resume,
+	     struct sgx_ssa_gpr *ret_gpr, uint32_t *ret_cssa, bool *ret_pop);
 
 /* The enclave (cpu) runs in, or NULL outside enclave mode. */
 struct hw_enclave *hw_cpu_enclave(struct hw_cpu *cpu);
