@@ -23,7 +23,7 @@ die() { echo "guest/build: $*" >&2; exit 1; }
 [ -f "$cache/manifest" ] || die "no $cache/manifest: run guest/fetch.sh $1 first"
 deb() {
 	f=$(awk -v p="$1" '$1 ~ p { print $2; exit }' "$cache/manifest")
-	[ -n "$f" ] && [ -f "$cache/$f" ] || die "package $1: not in $cache (run guest/fetch.sh $1)"
+	{ [ -n "$f" ] && [ -f "$cache/$f" ]; } || die "package $1: not in $cache (run guest/fetch.sh $1)"
 	echo "$cache/$f"
 }
 kdeb=$(deb '^linux-image-')
@@ -31,13 +31,13 @@ sdeb=$(deb '^linux-source-')
 bdeb=$(deb '^busybox-static$')
 
 # Tools, each with the Debian package that has it.
-for t in gcc:gcc make:make cpio:cpio gzip:gzip xz:xz-utils dpkg-deb:dpkg objcopy:binutils; do
+for t in gcc:gcc make:make cpio:cpio gzip:gzip xz:xz-utils dpkg-deb:dpkg; do
 	command -v "${t%%:*}" >/dev/null 2>&1 || die "missing ${t%%:*}: install package ${t#*:}"
 done
 libcrypto=$(gcc -print-file-name=libcrypto.a)
 [ -f "$libcrypto" ] || die "missing libcrypto.a: install package libssl-dev"
 
-key=$(cat "$cache/manifest" "$here/build.sh" "$here/init" "$here/abort-page.c" |
+key=$(cat "$cache/manifest" "$here/build.sh" "$here/init" "$here/abort-page.c" "$here/select-tests.c" |
 	cat - "$libcrypto" | sha256sum | cut -d' ' -f1)
 if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] &&
 	[ -f "$out/vmlinuz" ] && [ -f "$out/initrd.gz" ]; then
@@ -98,7 +98,7 @@ sgx=$src/tools/testing/selftests/sgx
 echo "guest/build: building the SGX selftests"
 nice make -s -C "$sgx" OUTPUT="$obj" >"$work/make.log" 2>&1 ||
 	{ tail -n 30 "$work/make.log" >&2; die "make in tools/testing/selftests/sgx failed (log: $work/make.log)"; }
-[ -f "$obj/test_encl.elf" ] && [ -f "$obj/main.o" ] || die "the selftests Makefile built nothing (log: $work/make.log)"
+{ [ -f "$obj/test_encl.elf" ] && [ -f "$obj/main.o" ]; } || die "the selftests Makefile built nothing (log: $work/make.log)"
 # The guest has no libc: relink test_sgx statically. OpenSSL 3's libcrypto.a
 # needs libdl and pthreads; glibc warns about getaddrinfo/dlopen, unused here.
 static() {
@@ -106,9 +106,15 @@ static() {
 		{ tail -n 30 "$work/link.log" >&2; die "static link of $1 failed (log: $work/link.log)"; }
 }
 : >"$work/link.log"
-static "$obj/test_sgx" "$obj/main.o" "$obj/load.o" "$obj/sigstruct.o" "$obj/call.o" "$obj/sign_key.o"
-nice gcc -std=gnu11 -O2 -Wall -Wextra -I"$src/tools/include" -I"$sgx" \
-	-c "$here/abort-page.c" -o "$obj/abort-page.o" || die "compiling guest/abort-page.c failed"
+cc_ours() {
+	nice gcc -std=gnu11 -O2 -g -Wall -fmacro-prefix-map="$sgx/"= \
+		-I"$src/tools/include" -I"$sgx" -c "$here/$1.c" -o "$obj/$1.o" ||
+		die "compiling guest/$1.c failed"
+}
+# select-tests.o (our main, with -t) replaces the selftests' main.o.
+cc_ours select-tests
+static "$obj/test_sgx" "$obj/select-tests.o" "$obj/load.o" "$obj/sigstruct.o" "$obj/call.o" "$obj/sign_key.o"
+cc_ours abort-page
 static "$obj/abort-page" "$obj/abort-page.o" "$obj/load.o" "$obj/sigstruct.o" "$obj/sign_key.o"
 
 # Busybox: one static binary; init makes its applet links at boot.

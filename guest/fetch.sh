@@ -17,7 +17,7 @@ cache=$(cd "$1" && pwd)
 
 die() { echo "guest/fetch: $*" >&2; exit 1; }
 
-# shellcheck source=../scripts/apt-private.sh
+# shellcheck source=scripts/apt-private.sh
 . "$here/../scripts/apt-private.sh"
 apt_private_init "$cache/apt" || die "apt update through the private configuration failed"
 
@@ -43,6 +43,7 @@ fetch() {
 	# is already in the current one.
 	line=$(cd "$cache/apt/empty" && apt_private download --print-uris "$pkg" 2>/dev/null | grep "^'") ||
 		die "package $pkg: not available from the Debian archive (apt-get download found no candidate)"
+	# shellcheck disable=SC2086 # split into its four fields
 	set -- $line
 	file=$2 size=$3 sum=${4#SHA256:}
 	[ "$sum" != "$4" ] || die "package $pkg: apt gave no SHA256 (got '$4')"

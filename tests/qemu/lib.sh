@@ -1,3 +1,5 @@
+# shellcheck shell=sh disable=SC2030,SC2031,SC2154
+# (the helpers run in subshells; vsgx_tap_summary's variables come from eval)
 # Helpers for test scripts that read a guest console log written by
 # guest/run.sh. Source it: . tests/qemu/lib.sh
 #
@@ -26,7 +28,8 @@
 #                                (VSGX-INIT, VSGX-DONE)
 # The helpers run in subshells and set no variables of the caller.
 # TEST is the TAP description without "N - " and without a "# directive";
-# for test_sgx that is e.g. "enclave.augment".
+# for test_sgx that is e.g. "enclave.augment" (its skip lines carry no name:
+# the name is taken from the harness's "#  RUN NAME ..." line before it).
 
 vsgx_section() {
 	awk -v n="$2" '
@@ -50,6 +53,8 @@ vsgx_section_rc() {
 
 vsgx_tap_results() {
 	vsgx_section "$1" "$2" | awk '
+		# The 6.1 harness names a skipped test only in its "#  RUN" line.
+		/^# +RUN +/ { run = $3 }
 		/^(not )?ok [0-9]+/ {
 			st = /^ok/ ? "pass" : "fail"
 			s = $0
@@ -57,6 +62,8 @@ vsgx_tap_results() {
 			sub(/^- */, "", s)
 			if (match(s, / *# *[Ss][Kk][Ii][Pp]/)) { st = "skip"; s = substr(s, 1, RSTART - 1) }
 			else if (match(s, / *# *[Tt][Oo][Dd][Oo]/)) { st = "todo"; s = substr(s, 1, RSTART - 1) }
+			if (s == "") s = run
+			run = ""
 			printf "%s\t%s\n", st, s
 		}'
 }
@@ -68,7 +75,7 @@ vsgx_tap_status() {
 }
 
 vsgx_tap_counts() (
-	rc=$(vsgx_section_rc "$1" "$2") && ended=1 || { ended=0; rc=-1; }
+	if rc=$(vsgx_section_rc "$1" "$2"); then ended=1; else ended=0 rc=-1; fi
 	vsgx_section "$1" "$2" | awk -v ended="$ended" -v rc="$rc" '
 		/^1\.\.[0-9]+/ { split($0, a, /[. #]+/); planned = a[2] + 0 }
 		/^Bail out!/ { bailed = 1 }
@@ -88,7 +95,6 @@ vsgx_tap_counts() (
 
 vsgx_tap_summary() (
 	eval "$(vsgx_tap_counts "$1" "$2")"
-	# shellcheck disable=SC2154 # set by the eval
 	failed=$((failed + missing + (ended ? 0 : 1) + bailed))
 	echo "$2: $passed passed, $failed failed, $skipped skipped"
 )
