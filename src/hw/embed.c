@@ -263,6 +263,8 @@ int vsgx_enclu(struct hw_cpu *cpu, struct vsgx_regs *regs, struct vsgx_xsave *xs
 	struct hw_regs hr;
 	int r;
 
+	if (ret_changed)
+		*ret_changed = 0;
 	cpu_ctl_load(cpu, regs);
 	if (!(regs->cr0 & VSGX_CR0_PG) || !(regs->cr0 & VSGX_CR0_NE))
 		return hw_fault_gp(cpu);
