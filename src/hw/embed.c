@@ -296,6 +296,9 @@ int vsgx_enclu(struct hw_cpu *cpu, struct vsgx_regs *regs, struct vsgx_xsave *xs
 	return r;
 }
 
+/* Where the legacy region of an XSAVE image holds MXCSR_MASK. */
+#define XSAVE_MXCSR_MASK 28
+
 /* RFLAGS of the synthetic state: the arithmetic flags and RF cleared, TF as at entry. */
 #define AEX_RFLAGS_CLEAR                                                                           \
 	(HW_RFLAGS_CF | HW_RFLAGS_PF | HW_RFLAGS_AF | HW_RFLAGS_ZF | HW_RFLAGS_SF | HW_RFLAGS_OF | \
@@ -343,8 +346,12 @@ int vsgx_aex(struct hw_cpu *cpu, struct vsgx_regs *regs, struct vsgx_xsave *xsav
 	if (xsave && xsave->size >= size) {
 		uint8_t img[HW_XSAVE_PAGES * SGX_PAGE_SIZE];
 
-		/* The frame holds the enclave's components only, in XSAVE's form. */
+		/*
+		 * The frame holds the enclave's components only, in XSAVE's form:
+		 * with SSE state XSAVE also stores the CPU's MXCSR_MASK.
+		 */
 		memset(img, 0, size);
+		memcpy(img + XSAVE_MXCSR_MASK, (const uint8_t *)xsave->area + XSAVE_MXCSR_MASK, 4);
 		hw_xsave_merge(img, xsave->area, xfrm);
 		frame_xsave_write(cpu, img, size);
 	}
