@@ -263,6 +263,8 @@ int vsgx_enclu(struct hw_cpu *cpu, struct vsgx_regs *regs, struct vsgx_xsave *xs
 	struct hw_regs hr;
 	int r;
 
+	if (ret_changed)
+		*ret_changed = 0;
 	cpu_ctl_load(cpu, regs);
 	if (!(regs->cr0 & VSGX_CR0_PG) || !(regs->cr0 & VSGX_CR0_NE))
 		return hw_fault_gp(cpu);
@@ -293,6 +295,9 @@ int vsgx_enclu(struct hw_cpu *cpu, struct vsgx_regs *regs, struct vsgx_xsave *xs
 		*ret_changed = r ? 0 : changed;
 	return r;
 }
+
+/* Where the legacy region of an XSAVE image holds MXCSR_MASK. */
+#define XSAVE_MXCSR_MASK 28
 
 /* RFLAGS of the synthetic state: the arithmetic flags and RF cleared, TF as at entry. */
 #define AEX_RFLAGS_CLEAR                                                                           \
@@ -341,8 +346,12 @@ int vsgx_aex(struct hw_cpu *cpu, struct vsgx_regs *regs, struct vsgx_xsave *xsav
 	if (xsave && xsave->size >= size) {
 		uint8_t img[HW_XSAVE_PAGES * SGX_PAGE_SIZE];
 
-		/* The frame holds the enclave's components only, in XSAVE's form. */
+		/*
+		 * The frame holds the enclave's components only, in XSAVE's form:
+		 * with SSE state XSAVE also stores the CPU's MXCSR_MASK.
+		 */
 		memset(img, 0, size);
+		memcpy(img + XSAVE_MXCSR_MASK, (const uint8_t *)xsave->area + XSAVE_MXCSR_MASK, 4);
 		hw_xsave_merge(img, xsave->area, xfrm);
 		frame_xsave_write(cpu, img, size);
 	}
