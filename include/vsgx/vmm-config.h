@@ -7,8 +7,16 @@
  * guest CPU features (only ever restricted from the host's), and the launch
  * control policy (Xen's lehash/lewr).
  *
- * Parsers never print: a refusal returns -EINVAL with a one-line message in
- * (why) that names the problem and how to fix it, worded as QEMU or xl would.
+ * Four kinds of config are read: xl (Xen), QEMU options (as typed, or as
+ * pasted from a shell script or libvirt's generated argv), libvirt domain
+ * XML, and cloud-hypervisor options.
+ *
+ * Parsers never print. The vm_config_read*() functions collect everything
+ * they have to say in a struct vm_diags: every error of the config in one
+ * pass (each a line naming the problem and how to fix it, worded as QEMU or
+ * xl would), warnings about what is accepted but likely not meant, and notes
+ * about options accepted but not modelled. The older vm_config_parse*()
+ * functions return the first error in (why) and drop the rest.
  */
 #ifndef VSGX_VMM_CONFIG_H
 #define VSGX_VMM_CONFIG_H
@@ -91,6 +99,43 @@ struct vm_config {
 	bool lewr;
 };
 
+enum vm_diag_kind {
+	VM_DIAG_NOTE,	 /* accepted, not modelled: it changes nothing vsgx models */
+	VM_DIAG_WARNING, /* accepted, but probably not what was meant */
+	VM_DIAG_ERROR,	 /* refused */
+	VM_DIAG_KIND_MAX,
+};
+
+#define VM_DIAG_MAX 48
+#define VM_DIAG_LEN 400
+
+struct vm_diag {
+	enum vm_diag_kind kind;
+	char text[VM_DIAG_LEN];
+};
+
+/*
+ * What reading a config had to say. Set (strict) before reading to refuse
+ * what would otherwise be a note or a warning (both become errors, so the
+ * config is refused). Items past VM_DIAG_MAX are counted, not kept.
+ */
+struct vm_diags {
+	bool strict;
+	unsigned int nr; /* items kept */
+	unsigned int count[VM_DIAG_KIND_MAX];
+	struct vm_diag items[VM_DIAG_MAX];
+};
+
+/* Start an empty list; (strict) as above. */
+void vm_diags_init(struct vm_diags *d, bool strict);
+/* Add a line; a note or warning becomes an error when (d) is strict. */
+void vm_diag_add(struct vm_diags *d, enum vm_diag_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The first error's text, or "" when there is none. */
+const char *vm_diags_first_error(const struct vm_diags *d);
+/* "note", "warning" or "error". */
+const char *vm_diag_kind_name(enum vm_diag_kind kind);
+
 /*
  * The default host: EPC 2 x 128 MiB on NUMA nodes 0 and 1 (at 2 GiB and
  * 6 GiB), 4 CPUs, SGX2, flexible launch control with the LE hash MSRs
@@ -136,9 +181,33 @@ int vm_config_parse(struct hw_processor *host, const char *text, struct vm_confi
 		    size_t why_len);
 
 /*
+ * Read a config of any kind, told apart by its first word: '<' starts
+ * libvirt domain XML; a cloud-hypervisor word or a first option
+ * cloud-hypervisor has and QEMU has not (--cpus, --memory, --sgx-epc) starts
+ * cloud-hypervisor options; a '-' word or a qemu-system-* command (after
+ * any NAME=VALUE environment words) starts QEMU options; anything else is
+ * an xl config. Everything said goes to (d).
+ * Return: 0 (perhaps with notes and warnings), -EINVAL (d has the errors),
+ * or -ENOMEM.
+ */
+int vm_config_read(struct hw_processor *host, const char *text, struct vm_config *ret,
+		   struct vm_diags *d);
+/* Each kind on its own, as above. */
+int vm_config_read_xl(struct hw_processor *host, const char *text, struct vm_config *ret,
+		      struct vm_diags *d);
+int vm_config_read_qemu(struct hw_processor *host, int argc, char *const *argv,
+			struct vm_config *ret, struct vm_diags *d);
+int vm_config_read_libvirt(struct hw_processor *host, const char *text, struct vm_config *ret,
+			   struct vm_diags *d);
+int vm_config_read_chv(struct hw_processor *host, int argc, char *const *argv,
+		       struct vm_config *ret, struct vm_diags *d);
+
+/*
  * Split (text) on whitespace into a NULL-terminated argv as a shell would:
  * quotes ('...' or "...") keep blanks inside a word and are dropped, and a
- * '#' that starts a word comments out the rest of its line. Free with
+ * '#' that starts a word comments out the rest of its line, a backslash
+ * before a newline joins the lines, and one before any other character
+ * (outside single quotes) keeps that character as it is. Free with
  * vm_args_free(). Return: 0, -EINVAL (a quote is not closed), -ENOMEM.
  */
 int vm_args_split(const char *text, int *ret_argc, char ***ret_argv);

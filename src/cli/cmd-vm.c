@@ -24,6 +24,7 @@ struct vm_cli {
 	const char *verb; /* "vm layout" or "cpuid" */
 	const char *host_text;
 	const char *path;
+	bool strict;
 	struct hw_processor *host;
 	struct vm_config vm;
 	struct vm_layout layout;
@@ -32,13 +33,16 @@ struct vm_cli {
 static void vm_cli_usage(FILE *f, const char *verb)
 {
 	fprintf(f,
-		"usage: vsgx %s [--host DESC] CONFIG\n"
+		"usage: vsgx %s [--host DESC] [--strict] CONFIG\n"
 		"\n"
-		"Read a VM config (xl style, or QEMU options when it starts with '-'),\n"
-		"check it against the host and print %s.\n"
+		"Read a VM config (xl, QEMU options or a pasted qemu-system-* command,\n"
+		"libvirt domain XML, or cloud-hypervisor options), check it against the\n"
+		"host and print %s.\n"
+		"Notes (options not modelled) and warnings go to stderr.\n"
 		"\n"
 		"  --host DESC  the host, e.g. \"epc=128M@0 epc=128M@1 cpus=4 sgx2=1 flc=1\n"
 		"               lehash-locked=0\" (that is the default)\n"
+		"  --strict     refuse what would be a note or a warning\n"
 		"\n"
 		"See docs/vm-config.md.\n",
 		verb,
@@ -67,6 +71,7 @@ static int vm_cli_parse_args(struct vm_cli *c, int argc, char **argv)
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "strict", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
@@ -80,6 +85,10 @@ static int vm_cli_parse_args(struct vm_cli *c, int argc, char **argv)
 		}
 		if (o == 'H') {
 			c->host_text = optarg;
+			continue;
+		}
+		if (o == 'S') {
+			c->strict = true;
 			continue;
 		}
 		if (optopt == 'H')
@@ -140,9 +149,27 @@ static int vm_cli_host(struct vm_cli *c)
 	return -1;
 }
 
+/* Every line the config earned, errors last: "vsgx: FILE: warning: ...". */
+static void vm_cli_diags(const struct vm_cli *c, const struct vm_diags *d)
+{
+	unsigned int lost = 0;
+
+	for (int kind = 0; kind < VM_DIAG_KIND_MAX; kind++) {
+		for (unsigned int i = 0; i < d->nr; i++)
+			if ((int)d->items[i].kind == kind)
+				cli_error("%s: %s%s%s", c->path,
+					  kind == VM_DIAG_ERROR ? "" : vm_diag_kind_name(kind),
+					  kind == VM_DIAG_ERROR ? "" : ": ", d->items[i].text);
+		lost += d->count[kind];
+	}
+	if (lost > d->nr)
+		cli_error("%s: %u more lines not shown", c->path, lost - d->nr);
+}
+
 /* Parse the arguments, power on the host, read and check the config. */
 static int vm_cli_load(struct vm_cli *c, int argc, char **argv)
 {
+	struct vm_diags d;
 	char why[512], *text;
 	int status, r;
 
@@ -155,17 +182,19 @@ static int vm_cli_load(struct vm_cli *c, int argc, char **argv)
 	text = vm_cli_read(c->path);
 	if (!text)
 		return CLI_EXIT_USAGE;
-	r = vm_config_parse(c->host, text, &c->vm, why, sizeof(why));
+	vm_diags_init(&d, c->strict);
+	r = vm_config_read(c->host, text, &c->vm, &d);
 	free(text);
 	if (!r)
 		r = vm_layout_build(&c->vm, &c->layout, why, sizeof(why));
+	else
+		why[0] = '\0';
 	if (r == -ENOMEM)
 		snprintf(why, sizeof(why), "out of memory");
-	if (r) {
+	vm_cli_diags(c, &d);
+	if (r && why[0])
 		cli_error("%s: %s", c->path, why);
-		return CLI_EXIT_USAGE;
-	}
-	return -1;
+	return r ? CLI_EXIT_USAGE : -1;
 }
 
 /* Sizes here are whole 4 KiB pages: MiB when whole, else KiB. */
@@ -285,7 +314,7 @@ int cmd_vm(int argc, char **argv)
 	struct vm_cli c = { .verb = "vm layout" };
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: vsgx vm layout [--host DESC] CONFIG\n");
+		printf("usage: vsgx vm layout [--host DESC] [--strict] CONFIG\n");
 		return CLI_EXIT_OK;
 	}
 	if (argc < 2 || strcmp(argv[1], "layout")) {

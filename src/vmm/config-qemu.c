@@ -13,62 +13,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm-int.h"
+#include "config-qemu-int.h"
 #include "vsgx/vmm-cpuid.h"
 
-#define QEMU_ARG_MAX	  1024
-#define QEMU_MAX_BACKENDS 16
 /* QEMU rounds RAM sizes up to 8 KiB. */
 #define QEMU_RAM_ALIGN 8192ULL
 
-struct qemu_backend {
-	char id[VM_ID_MAX];
-	uint64_t size;
-	uint64_t host_nodes;
-	enum vm_mem_policy policy;
-	bool prealloc;
-	bool busy; /* used by an sgx-epc section */
-};
-
-struct qemu_epc {
-	bool memdev_set, node_set;
-	char memdev[VM_ID_MAX];
-	uint32_t node;
-};
-
-struct qemu_state {
-	struct hw_processor *host;
-	struct vm_config *vm;
-	const char *opt, *arg; /* the option being parsed, for messages */
-	char *why;
-	size_t len;
-	unsigned int nr_backends;
-	struct qemu_backend backends[QEMU_MAX_BACKENDS];
-	unsigned int nr_epc; /* highest sgx-epc index + 1 */
-	struct qemu_epc epc[VM_MAX_SECTIONS];
-	uint64_t numa_nodes;
-	bool sgx_requested;
-};
-
-/* "-opt arg: " and the message: how QEMU reports a bad option. */
-static int qemu_err(struct qemu_state *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int qemu_err(struct qemu_state *st, const char *fmt, ...)
+int qemu_err(struct qemu_state *st, const char *fmt, ...)
 {
-	char msg[384];
+	char msg[VM_DIAG_LEN];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (st->opt)
-		return vm_why(st->why, st->len, "%s %s: %s", st->opt, st->arg, msg);
-	return vm_why(st->why, st->len, "%s", msg);
+		vm_diag_add(st->d, VM_DIAG_ERROR, "%s %s: %s", st->opt, st->arg, msg);
+	else
+		vm_diag_add(st->d, VM_DIAG_ERROR, "%s", msg);
+	return -EINVAL;
+}
+
+int qemu_ignore(struct qemu_state *st, const char *what)
+{
+	size_t n = strlen(st->ignored), k = strlen(what);
+	const char *p = st->ignored;
+
+	if (st->d->strict)
+		return qemu_err(st,
+				"%s is not modelled, and --strict refuses what vsgx does not "
+				"model; remove it",
+				what);
+	/* Each thing once: "-device" is noted once however many devices there are. */
+	while ((p = strstr(p, what))) {
+		if ((p == st->ignored || p[-1] == ' ') && (p[k] == ',' || !p[k]))
+			return 0;
+		p += k;
+	}
+	if (n + k + 3 < sizeof(st->ignored))
+		snprintf(st->ignored + n, sizeof(st->ignored) - n, "%s%s", n ? ", " : "", what);
+	return 0;
 }
 
 /* Next KEY[=VALUE] of a comma-separated list; (*key) without '=' has (*val) NULL. */
-static bool qemu_next_kv(char **p, char **key, char **val)
+bool qemu_next_kv(char **p, char **key, char **val)
 {
 	char *s = *p, *comma, *eq;
 
@@ -86,7 +74,7 @@ static bool qemu_next_kv(char **p, char **key, char **val)
 	return true;
 }
 
-static int qemu_bool(struct qemu_state *st, const char *key, const char *val, bool *ret)
+int qemu_bool(struct qemu_state *st, const char *key, const char *val, bool *ret)
 {
 	static const char *const on[] = { "on", "yes", "true" }, *const off[] = { "off", "no",
 										  "false" };
@@ -108,8 +96,7 @@ static int qemu_uint(struct qemu_state *st, const char *key, const char *val, ui
 	return qemu_err(st, "Parameter '%s' expects %s", key, type);
 }
 
-static int qemu_size(struct qemu_state *st, const char *key, const char *val, uint64_t unit,
-		     uint64_t *ret)
+int qemu_size(struct qemu_state *st, const char *key, const char *val, uint64_t unit, uint64_t *ret)
 {
 	if (val && !vm_parse_size(val, unit, ret))
 		return 0;
@@ -120,11 +107,33 @@ static int qemu_size(struct qemu_state *st, const char *key, const char *val, ui
 			key);
 }
 
-/* -m [size=]SIZE, MiB without a suffix */
+/*
+ * KEY of option (opt) is one vsgx does not model when it is among (ignored),
+ * and a typo of one of (known) otherwise.
+ */
+static int qemu_other_key(struct qemu_state *st, const char *key, const char *const *ignored,
+			  const char *const *known)
+{
+	char what[80], hint[64];
+
+	for (const char *const *p = ignored; *p; p++) {
+		if (!strcmp(key, *p)) {
+			snprintf(what, sizeof(what), "%s %s", st->opt, key);
+			return qemu_ignore(st, what);
+		}
+	}
+	return qemu_err(st, "Invalid parameter '%s'%s", key,
+			vm_did_you_mean(key, strlen(key), known, hint, sizeof(hint)));
+}
+
+/* -m [size=]SIZE[,slots=N][,maxmem=SIZE], MiB without a suffix */
 static int qemu_opt_m(struct qemu_state *st, char *p)
 {
+	static const char *const ignored[] = { "slots", "maxmem", NULL };
+	static const char *const known[] = { "size", "slots", "maxmem", NULL };
 	char *key = NULL, *val = NULL;
-	uint64_t size = 0;
+	uint64_t size = VM_DEFAULT_MEMORY;
+	int r = 0;
 
 	while (qemu_next_kv(&p, &key, &val)) {
 		if (!val) {
@@ -132,32 +141,56 @@ static int qemu_opt_m(struct qemu_state *st, char *p)
 			key = "size";
 		}
 		if (strcmp(key, "size"))
-			return qemu_err(st, "Invalid parameter '%s'; only size= is modelled", key);
-		if (qemu_size(st, key, val, VM_MIB, &size))
+			r |= qemu_other_key(st, key, ignored, known);
+		else if (qemu_size(st, key, val, VM_MIB, &size))
 			return -EINVAL;
+		else if (!size || size > UINT64_MAX - QEMU_RAM_ALIGN)
+			return qemu_err(st,
+					"Invalid RAM size; give the guest some memory, e.g. -m 2G");
 	}
-	if (!size || size > UINT64_MAX - QEMU_RAM_ALIGN)
-		return qemu_err(st, "Invalid RAM size; give the guest some memory, e.g. -m 2G");
 	st->vm->memory = (size + QEMU_RAM_ALIGN - 1) & ~(QEMU_RAM_ALIGN - 1);
-	return 0;
+	return r;
 }
 
-/* -smp [cpus=]N */
+static const char *const smp_topology[] = { "sockets", "dies",	"clusters", "modules", "cores",
+					    "threads", "books", "drawers",  "maxcpus", NULL };
+
+/* -smp [cpus=]N[,sockets=S][,cores=C]...: without cpus=, the product of the topology */
 static int qemu_opt_smp(struct qemu_state *st, char *p)
 {
+	static const char *const known[] = { "cpus",	"sockets", "dies",    "clusters",
+					     "modules", "cores",   "threads", "books",
+					     "drawers", "maxcpus", NULL };
 	char *key = NULL, *val = NULL;
-	uint64_t n = 0;
+	uint64_t n = 0, product = 1, v;
+	bool counted = false;
+	int r = 0;
 
 	while (qemu_next_kv(&p, &key, &val)) {
 		if (!val) {
 			val = key;
 			key = "cpus";
 		}
-		if (strcmp(key, "cpus"))
-			return qemu_err(st, "Invalid parameter '%s'; only cpus= is modelled", key);
-		if (qemu_uint(st, key, val, UINT32_MAX, "a number", &n))
+		if (!strcmp(key, "cpus")) {
+			if (qemu_uint(st, key, val, UINT32_MAX, "a number", &n))
+				return -EINVAL;
+			counted = true;
+			continue;
+		}
+		if (qemu_other_key(st, key, smp_topology, known)) {
+			r = -EINVAL;
+			continue;
+		}
+		if (qemu_uint(st, key, val, HW_MAX_CPUS, "a number", &v))
 			return -EINVAL;
+		/* At most 256 x 256: no overflow, and past 256 is refused below. */
+		if (strcmp(key, "maxcpus"))
+			product = product * v > HW_MAX_CPUS ? HW_MAX_CPUS + 1 : product * v;
 	}
+	if (r)
+		return r;
+	if (!counted)
+		n = product;
 	if (!n)
 		return qemu_err(st, "Invalid CPU topology: CPU topology parameters must be greater "
 				    "than zero; use e.g. -smp 2");
@@ -170,45 +203,62 @@ static int qemu_opt_smp(struct qemu_state *st, char *p)
 	return 0;
 }
 
-/* -name [guest=]NAME */
+/* -name [guest=]NAME[,debug-threads=on][,process=NAME] */
 static int qemu_opt_name(struct qemu_state *st, char *p)
 {
+	static const char *const ignored[] = { "debug-threads", "process", NULL };
+	static const char *const known[] = { "guest", "debug-threads", "process", NULL };
 	char *key = NULL, *val = NULL;
+	int r = 0;
 
 	while (qemu_next_kv(&p, &key, &val)) {
 		if (!val) {
 			val = key;
 			key = "guest";
 		}
-		if (strcmp(key, "guest"))
-			return qemu_err(st, "Invalid parameter '%s'; only guest= is modelled", key);
+		if (strcmp(key, "guest")) {
+			r |= qemu_other_key(st, key, ignored, known);
+			continue;
+		}
 		if (!*val || strlen(val) >= VM_NAME_MAX)
 			return qemu_err(st, "the name must have 1 to %d characters",
 					VM_NAME_MAX - 1);
 		snprintf(st->vm->name, VM_NAME_MAX, "%s", val);
 	}
-	return 0;
+	return r;
 }
 
 /* -numa node[,nodeid=N][,cpus=..][,memdev=..]: only node ids matter here. */
 static int qemu_opt_numa(struct qemu_state *st, char *p)
 {
-	char *key = NULL, *val = NULL;
+	static const char *const types[] = { "node", "dist", "cpu", "hmat-lb", "hmat-cache", NULL };
+	static const char *const ignored[] = { "cpus", "memdev", "mem", "initiator", NULL };
+	static const char *const known[] = { "nodeid", "cpus", "memdev", "mem", "initiator", NULL };
+	char *key = NULL, *val = NULL, what[32], hint[64];
 	uint64_t id = (uint64_t)__builtin_popcountll(st->numa_nodes);
+	int r = 0;
 
-	if (!qemu_next_kv(&p, &key, &val) || val || strcmp(key, "node"))
-		return qemu_err(st, "only -numa node,nodeid=N is modelled");
+	qemu_next_kv(&p, &key, &val);
+	if (val || strcmp(key, "node")) {
+		for (const char *const *t = types; !val && *t; t++) {
+			if (!strcmp(key, *t)) {
+				snprintf(what, sizeof(what), "-numa %s", key);
+				return qemu_ignore(st, what);
+			}
+		}
+		return qemu_err(st, "Invalid parameter type '%s'%s; use -numa node,nodeid=N", key,
+				vm_did_you_mean(key, strlen(key), types, hint, sizeof(hint)));
+	}
 	while (qemu_next_kv(&p, &key, &val)) {
 		if (!strcmp(key, "nodeid")) {
 			if (qemu_uint(st, key, val, VM_MAX_NODES - 1, "a node id below 64", &id))
 				return -EINVAL;
 		} else if (strcmp(key, "cpus") && strcmp(key, "memdev") && strcmp(key, "mem")) {
-			return qemu_err(st,
-					"Invalid parameter '%s'; only nodeid, cpus, memdev and mem "
-					"are accepted",
-					key);
+			r |= qemu_other_key(st, key, ignored, known);
 		}
 	}
+	if (r)
+		return r;
 	if (id >= VM_MAX_NODES)
 		return qemu_err(st, "Max number of NUMA nodes reached: %d; use fewer -numa nodes",
 				VM_MAX_NODES);
@@ -223,159 +273,22 @@ static int qemu_opt_numa(struct qemu_state *st, char *p)
 /* -accel kvm[,PROP=VALUE...]: KVM's own properties change nothing SGX does. */
 static int qemu_opt_accel(struct qemu_state *st, char *p)
 {
-	if (strncmp(p, "kvm", 3) || (p[3] && p[3] != ','))
-		return qemu_err(st, "vsgx models KVM only; use -accel kvm");
-	return 0;
-}
+	static const char *const accels[] = { "kvm",  "tcg",  "xen",   "hvf",
+					      "whpx", "nvmm", "qtest", NULL };
+	char what[32], hint[64];
+	size_t n = strcspn(p, ",");
 
-static bool qemu_id_valid(const char *id)
-{
-	if (!isalpha((unsigned char)*id) || strlen(id) >= VM_ID_MAX)
-		return false;
-	for (; *id; id++)
-		if (!isalnum((unsigned char)*id) && !strchr("-._", *id))
-			return false;
-	return true;
-}
-
-static struct qemu_backend *qemu_backend_find(struct qemu_state *st, const char *id)
-{
-	for (unsigned int i = 0; i < st->nr_backends; i++)
-		if (!strcmp(st->backends[i].id, id))
-			return &st->backends[i];
-	return NULL;
-}
-
-/* host-nodes=N or N-M, repeatable */
-static int qemu_host_nodes(struct qemu_state *st, const char *val, uint64_t *mask)
-{
-	uint64_t lo, hi;
-	char buf[32], *dash;
-
-	snprintf(buf, sizeof(buf), "%s", val ? val : "");
-	dash = strchr(buf, '-');
-	if (dash)
-		*dash++ = '\0';
-	if (vm_parse_uint(buf, UINT32_MAX, &lo) || (dash && vm_parse_uint(dash, UINT32_MAX, &hi)))
-		return qemu_err(st, "Parameter 'host-nodes' expects a node number or a range N-M");
-	if (!dash)
-		hi = lo;
-	if (hi >= VM_MAX_NODES || lo > hi)
-		return qemu_err(st, "Invalid host-nodes value: %llu; host nodes go from 0 to %d",
-				(unsigned long long)(hi >= VM_MAX_NODES ? hi : lo),
-				VM_MAX_NODES - 1);
-	for (uint64_t n = lo; n <= hi; n++)
-		*mask |= 1ULL << n;
-	return 0;
-}
-
-static int qemu_policy(struct qemu_state *st, const char *val, enum vm_mem_policy *ret)
-{
-	for (int p = 0; p < VM_POLICY_MAX; p++) {
-		if (val && !strcmp(val, vm_mem_policy_name(p))) {
-			*ret = p;
-			return 0;
+	if (n == 3 && !strncmp(p, "kvm", 3))
+		return 0;
+	for (const char *const *a = accels; *a; a++) {
+		if (n == strlen(*a) && !strncmp(p, *a, n)) {
+			/* What runs the guest's code is not modelled: vsgx is its own SGX unit. */
+			snprintf(what, sizeof(what), "-accel %s", *a);
+			return qemu_ignore(st, what);
 		}
 	}
-	return qemu_err(st,
-			"Parameter 'policy' does not accept value '%s'; use default, "
-			"preferred, bind or interleave",
-			val ? val : "");
-}
-
-/*
- * share=on is the EPC backend's default; share=off would map the vEPC
- * privately, which the kernel's sgx_vepc_mmap() refuses.
- */
-static int qemu_share(struct qemu_state *st, const char *val)
-{
-	bool share = true;
-	int r = qemu_bool(st, "share", val, &share);
-
-	if (r || share)
-		return r;
-	return qemu_err(st, "share=off: /dev/sgx_vepc can only be mapped shared (sgx_vepc_mmap() "
-			    "refuses a private mapping with EINVAL); remove share=off");
-}
-
-static int qemu_backend_prop(struct qemu_state *st, struct qemu_backend *b, const char *key,
-			     const char *val)
-{
-	if (!strcmp(key, "id")) {
-		if (!val || !qemu_id_valid(val))
-			return qemu_err(st, "Parameter 'id' expects an identifier; identifiers "
-					    "consist of letters, digits, '-', '.', '_', starting "
-					    "with a letter (at most 31)");
-		snprintf(b->id, sizeof(b->id), "%s", val);
-		return 0;
-	}
-	if (!strcmp(key, "size"))
-		return qemu_size(st, key, val, 1, &b->size);
-	if (!strcmp(key, "prealloc"))
-		return qemu_bool(st, key, val, &b->prealloc);
-	if (!strcmp(key, "host-nodes"))
-		return qemu_host_nodes(st, val, &b->host_nodes);
-	if (!strcmp(key, "policy"))
-		return qemu_policy(st, val, &b->policy);
-	if (!strcmp(key, "share"))
-		return qemu_share(st, val);
-	return qemu_err(st, "Property 'memory-backend-epc.%s' not found", key);
-}
-
-static int qemu_backend_check(struct qemu_state *st, struct qemu_backend *b)
-{
-	if (!b->id[0])
-		return qemu_err(st, "Parameter 'id' is missing; name the backend, e.g. id=epc0");
-	if (qemu_backend_find(st, b->id))
-		return qemu_err(st,
-				"attempt to add duplicate property '%s' to object (type "
-				"'container'); give each object its own id",
-				b->id);
-	if (!b->size)
-		return qemu_err(st, "can't create backend with size 0; give it a size, e.g. "
-				    "size=64M");
-	if (b->size > UINT64_MAX - (SGX_PAGE_SIZE - 1))
-		return qemu_err(st, "size 0x%llx cannot be rounded up to 4 KiB pages",
-				(unsigned long long)b->size);
-	if (b->policy != VM_POLICY_DEFAULT && !b->host_nodes)
-		return qemu_err(st, "host-nodes must be set for policy %s; add host-nodes=N",
-				vm_mem_policy_name(b->policy));
-	if (b->policy == VM_POLICY_DEFAULT && b->host_nodes)
-		return qemu_err(st, "host-nodes must be empty for policy default, or you should "
-				    "explicitly specify a policy other than default");
-	if (st->nr_backends == QEMU_MAX_BACKENDS)
-		return qemu_err(st, "more than %d memory-backend-epc objects; remove unused ones",
-				QEMU_MAX_BACKENDS);
-	/* The vEPC is mapped in whole pages, as QEMU's RAM blocks are. */
-	b->size = (b->size + SGX_PAGE_SIZE - 1) & SGX_PAGE_MASK;
-	return 0;
-}
-
-/* -object memory-backend-epc,id=ID,size=SIZE[,prealloc=on][,host-nodes=N,policy=bind] */
-static int qemu_opt_object(struct qemu_state *st, char *p)
-{
-	struct qemu_backend b = { 0 };
-	char *key = NULL, *val = NULL;
-	int r;
-
-	qemu_next_kv(&p, &key, &val);
-	if (val && !strcmp(key, "qom-type"))
-		key = val;
-	else if (val)
-		return qemu_err(st, "Parameter 'qom-type' is missing; start with the object type");
-	if (strcmp(key, "memory-backend-epc"))
-		return qemu_err(st, "invalid object type: %s; vsgx models memory-backend-epc only",
-				key);
-	while (qemu_next_kv(&p, &key, &val)) {
-		r = qemu_backend_prop(st, &b, key, val);
-		if (r)
-			return r;
-	}
-	r = qemu_backend_check(st, &b);
-	if (r)
-		return r;
-	st->backends[st->nr_backends++] = b;
-	return 0;
+	return qemu_err(st, "invalid accelerator %.*s%s; vsgx models KVM: use -accel kvm", (int)n,
+			p, vm_did_you_mean(p, n, accels, hint, sizeof(hint)));
 }
 
 /* sgx-epc.N.memdev=ID or sgx-epc.N.node=NODE */
@@ -425,30 +338,103 @@ static int qemu_machine_type(struct qemu_state *st, const char *type)
 	return qemu_err(st, "unsupported machine type \"%s\"; use -M q35", type);
 }
 
-/* -M/-machine [type=]q35,sgx-epc.N.memdev=ID,sgx-epc.N.node=NODE */
+/* q35 machine properties that do not bear on SGX. */
+static const char *const machine_ignored[] = {
+	"usb",
+	"dump-guest-core",
+	"kernel-irqchip",
+	"kernel_irqchip",
+	"vmport",
+	"smm",
+	"nvdimm",
+	"hmat",
+	"mem-merge",
+	"graphics",
+	"confidential-guest-support",
+	"pflash0",
+	"pflash1",
+	"memory-backend",
+	"smbus",
+	"sata",
+	"pit",
+	"hpet",
+	"i8042",
+	"default-bus-bypass-iommu",
+	"suppress-vmdesc",
+	"max-ram-below-4g",
+	"cxl",
+	"acpi",
+	"pic",
+	"x-oem-id",
+	"x-oem-table-id",
+	"firmware",
+	"kvm-shadow-mem",
+	"memory-encryption",
+	"igd-passthru",
+	"fd-bootchk",
+	"smp-cache",
+	"enforce-config-section",
+	"aux-ram-share",
+	"nvdimm-persistence",
+	NULL,
+};
+
+static const char *const machine_known[] = {
+	"type",
+	"accel",
+	"sgx-epc.0.memdev",
+	"sgx-epc.0.node",
+	"usb",
+	"dump-guest-core",
+	"kernel-irqchip",
+	"vmport",
+	"smm",
+	"nvdimm",
+	"hmat",
+	"mem-merge",
+	"graphics",
+	"confidential-guest-support",
+	"pflash0",
+	"pflash1",
+	"memory-backend",
+	"smbus",
+	"sata",
+	"pit",
+	"hpet",
+	"i8042",
+	"max-ram-below-4g",
+	"cxl",
+	"acpi",
+	"pic",
+	NULL,
+};
+
+static int qemu_machine_prop(struct qemu_state *st, const char *key, const char *val)
+{
+	if (!strncmp(key, "sgx-epc.", 8))
+		return qemu_machine_epc(st, key, val);
+	if (!strcmp(key, "accel"))
+		return qemu_opt_accel(st, (char *)(val ? val : ""));
+	return qemu_other_key(st, key, machine_ignored, machine_known);
+}
+
+/* -M/-machine [type=]q35,sgx-epc.N.memdev=ID,sgx-epc.N.node=NODE,... */
 static int qemu_opt_machine(struct qemu_state *st, char *p)
 {
 	char *key = NULL, *val = NULL;
 	bool first = true;
-	int r;
+	int r = 0;
 
 	while (qemu_next_kv(&p, &key, &val)) {
-		if ((first && !val) || !strcmp(key, "type"))
-			r = qemu_machine_type(st, val ? val : key);
-		else if (!strncmp(key, "sgx-epc.", 8))
-			r = qemu_machine_epc(st, key, val);
-		else if (!strcmp(key, "accel"))
-			r = qemu_opt_accel(st, val ? val : "");
-		else
-			r = qemu_err(st,
-				     "Property 'q35-machine.%s' not found; only sgx-epc.N.memdev, "
-				     "sgx-epc.N.node, type and accel are modelled",
-				     key);
-		if (r)
-			return r;
+		if ((first && !val) || !strcmp(key, "type")) {
+			if (qemu_machine_type(st, val ? val : key))
+				r = -EINVAL;
+		} else if (qemu_machine_prop(st, key, val)) {
+			r = -EINVAL;
+		}
 		first = false;
 	}
-	return 0;
+	return r;
 }
 
 static int qemu_cpu_feature_find(const char *name)
@@ -473,25 +459,38 @@ static int qemu_cpu_unavailable(struct qemu_state *st, int f)
 			vm_cpu_feature_name(f));
 }
 
+/* A feature that is not SGX's does not bear on it; one spelled sgx* most likely is a typo. */
+static int qemu_cpu_other(struct qemu_state *st, const char *key)
+{
+	const char *names[VM_CPU_FEATURE_MAX + 1];
+	char what[80], hint[64];
+
+	if (strncmp(key, "sgx", 3)) {
+		snprintf(what, sizeof(what), "-cpu %s", key);
+		return qemu_ignore(st, what);
+	}
+	for (int f = 0; f < VM_CPU_FEATURE_MAX; f++)
+		names[f] = vm_cpu_feature_name(f);
+	names[VM_CPU_FEATURE_MAX] = NULL;
+	return qemu_err(st,
+			"Property 'host-x86_64-cpu.%s' not found%s; the SGX features are sgx, "
+			"sgxlc, sgx1, sgx2, sgx-edeccssa, sgx-exinfo, sgx-debug, sgx-mode64, "
+			"sgx-provisionkey, sgx-tokenkey, sgx-kss, sgx-aex-notify",
+			key, vm_did_you_mean(key, strlen(key), names, hint, sizeof(hint)));
+}
+
 static int qemu_cpu_item(struct qemu_state *st, const char *key, const char *val, uint32_t host)
 {
 	bool on = *key == '+';
-	int f;
+	const char *name = !val && (*key == '+' || *key == '-') ? key + 1 : key;
+	int f = qemu_cpu_feature_find(name);
 
-	if (!val && (*key == '+' || *key == '-'))
-		key++;
-	else if (!val)
-		return qemu_err(st, "expected +FEATURE, -FEATURE or FEATURE=on|off, not '%s'", key);
-	else if (qemu_bool(st, key, val, &on))
-		return -EINVAL;
-	f = qemu_cpu_feature_find(key);
 	if (f < 0)
-		return qemu_err(st,
-				"Property 'host-x86_64-cpu.%s' not found; the SGX features "
-				"are sgx, sgxlc, sgx1, sgx2, sgx-edeccssa, sgx-exinfo, "
-				"sgx-debug, sgx-mode64, sgx-provisionkey, sgx-tokenkey, "
-				"sgx-kss, sgx-aex-notify",
-				key);
+		return qemu_cpu_other(st, name);
+	if (!val && name == key)
+		return qemu_err(st, "expected +FEATURE, -FEATURE or FEATURE=on|off, not '%s'", key);
+	if (val && qemu_bool(st, key, val, &on))
+		return -EINVAL;
 	if (on && !(host & VM_CPU(f)))
 		return qemu_cpu_unavailable(st, f);
 	if (on)
@@ -503,7 +502,26 @@ static int qemu_cpu_item(struct qemu_state *st, const char *key, const char *val
 	return 0;
 }
 
-/* -cpu host|max[,+FEATURE][,-FEATURE][,FEATURE=on|off]... */
+/*
+ * A named model (qemu64, Skylake-Server, ...) lists no SGX feature, as in
+ * QEMU: the guest has only the ones added with +FEATURE.
+ */
+static int qemu_cpu_model(struct qemu_state *st, const char *model, uint32_t host)
+{
+	char what[80];
+
+	st->vm->default_cpu = false;
+	st->sgx_requested = false;
+	if (!strcmp(model, "host") || !strcmp(model, "max")) {
+		st->vm->features = host;
+		return 0;
+	}
+	st->vm->features = 0;
+	snprintf(what, sizeof(what), "-cpu %s (a model without SGX unless +sgx adds it)", model);
+	return qemu_ignore(st, what);
+}
+
+/* -cpu MODEL[,+FEATURE][,-FEATURE][,FEATURE=on|off]... */
 static int qemu_opt_cpu(struct qemu_state *st, char *p)
 {
 	uint32_t host = vm_cpuid_host_features(st->host);
@@ -511,23 +529,15 @@ static int qemu_opt_cpu(struct qemu_state *st, char *p)
 	int r;
 
 	qemu_next_kv(&p, &key, &val);
-	if (val)
-		return qemu_err(
-		    st, "the CPU model comes first, before '%s=%s'; e.g. -cpu host,+sgx", key, val);
-	if (strcmp(key, "host") && strcmp(key, "max"))
+	if (val || !*key)
 		return qemu_err(st,
-				"CPU model '%s' is not modelled; use -cpu host or -cpu max "
-				"(the host's SGX features, minus any you remove)",
-				key);
-	st->vm->features = host;
-	st->vm->default_cpu = false;
-	st->sgx_requested = false;
-	while (qemu_next_kv(&p, &key, &val)) {
-		r = qemu_cpu_item(st, key, val, host);
-		if (r)
-			return r;
-	}
-	return 0;
+				"the CPU model comes first, before '%s%s%s'; e.g. -cpu host,+sgx",
+				key, val ? "=" : "", val ? val : "");
+	r = qemu_cpu_model(st, key, host);
+	while (qemu_next_kv(&p, &key, &val))
+		if (qemu_cpu_item(st, key, val, host))
+			r = -EINVAL;
+	return r;
 }
 
 struct qemu_option {
@@ -541,40 +551,163 @@ static const struct qemu_option qemu_options[] = {
 	{ "-object", qemu_opt_object },	  { "-M", qemu_opt_machine },
 	{ "-machine", qemu_opt_machine }, { "-cpu", qemu_opt_cpu },
 	{ "-accel", qemu_opt_accel },	  { "-enable-kvm", NULL },
+	{ "-device", qemu_opt_device },
+};
+
+/* QEMU options that take no argument and do not bear on SGX. */
+static const char *const qemu_flags[] = {
+	"-S",
+	"-nographic",
+	"-no-user-config",
+	"-nodefaults",
+	"-no-shutdown",
+	"-no-reboot",
+	"-no-acpi",
+	"-no-hpet",
+	"-daemonize",
+	"-snapshot",
+	"-s",
+	"-full-screen",
+	"-mem-prealloc",
+	"-enable-fips",
+	"-nodefconfig",
+	"-preconfig",
+	"-no-fd-bootchk",
+	"-no-quit",
+	"-only-migratable",
+	"-usb",
+	"-win2k-hack",
+	"-alt-grab",
+	"-ctrl-grab",
+	"-no-frame",
+	"-sdl",
+	"-curses",
+	"-xen-attach",
+	NULL,
+};
+
+/* QEMU options that take one argument and do not bear on SGX. */
+static const char *const qemu_with_arg[] = {
+	"-chardev",    "-display",    "-netdev",     "-net",	     "-nic",
+	"-drive",      "-blockdev",   "-hda",	     "-hdb",	     "-hdc",
+	"-hdd",	       "-cdrom",      "-fda",	     "-fdb",	     "-kernel",
+	"-initrd",     "-append",     "-dtb",	     "-bios",	     "-boot",
+	"-serial",     "-parallel",   "-monitor",    "-mon",	     "-qmp",
+	"-qmp-pretty", "-vga",	      "-vnc",	     "-spice",	     "-usbdevice",
+	"-rtc",	       "-uuid",	      "-global",     "-sandbox",     "-msg",
+	"-overcommit", "-audiodev",   "-audio",	     "-watchdog",    "-watchdog-action",
+	"-trace",      "-d",	      "-D",	     "-runas",	     "-fsdev",
+	"-virtfs",     "-mem-path",   "-k",	     "-L",	     "-gdb",
+	"-icount",     "-incoming",   "-loadvm",     "-tpmdev",	     "-fw_cfg",
+	"-smbios",     "-set",	      "-readconfig", "-writeconfig", "-compat",
+	"-action",     "-add-fd",     "-plugin",     "-iscsi",	     "-pflash",
+	"-mtdblock",   "-sd",	      "-option-rom", "-debugcon",    "-chroot",
+	"-pidfile",    "-g",	      "-run-with",   "-acpitable",   "-semihosting-config",
+	"-xen-domid",  "-prom-env",   "-soundhw",    "-device-help", "-cpu-help",
+	"-seed",       "-accel-help", NULL,
 };
 
 static const struct qemu_option *qemu_option_find(const char *name)
 {
-	if (name[0] == '-' && name[1] == '-')
-		name++; /* QEMU takes --opt as -opt */
 	for (size_t i = 0; i < sizeof(qemu_options) / sizeof(qemu_options[0]); i++)
 		if (!strcmp(name, qemu_options[i].name))
 			return &qemu_options[i];
 	return NULL;
 }
 
+static int qemu_name_in(const char *name, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
+/* "-vcn: invalid option (did you mean '-vnc'?)": typos are refused, never ignored. */
+static int qemu_invalid_option(struct qemu_state *st, const char *name)
+{
+	const char *all[sizeof(qemu_options) / sizeof(qemu_options[0]) + 1];
+	const char *s;
+
+	for (size_t i = 0; i < sizeof(qemu_options) / sizeof(qemu_options[0]); i++)
+		all[i] = qemu_options[i].name;
+	all[sizeof(qemu_options) / sizeof(qemu_options[0])] = NULL;
+	s = vm_suggest(name, strlen(name), all);
+	if (!s)
+		s = vm_suggest(name, strlen(name), qemu_with_arg);
+	if (!s)
+		s = vm_suggest(name, strlen(name), qemu_flags);
+	if (s)
+		return qemu_err(st, "%s: invalid option (did you mean '%s'?)", name, s);
+	return qemu_err(st, "%s: invalid option; see docs/vm-config.md for the options vsgx models",
+			name);
+}
+
+/* "......" or "...": an elision in a mail or a document, not an option. */
+static bool qemu_is_elision(const char *w)
+{
+	if (!strcmp(w, "\u2026"))
+		return true;
+	return strlen(w) >= 3 && strspn(w, ".") == strlen(w);
+}
+
+/* An option vsgx does not model: note it and step over it (and its argument). */
+static int qemu_skip_other(struct qemu_state *st, int argc, char *const *argv, int *i)
+{
+	const char *name = argv[*i];
+
+	if (qemu_name_in(name, qemu_flags)) {
+		(*i)++;
+		return qemu_ignore(st, name);
+	}
+	if (!qemu_name_in(name, qemu_with_arg)) {
+		/* A mistyped option most likely has its argument after it: skip both. */
+		*i += *i + 1 < argc && argv[*i + 1][0] != '-' ? 2 : 1;
+		return qemu_invalid_option(st, name);
+	}
+	if (*i + 1 >= argc) {
+		(*i)++;
+		return qemu_err(st, "%s: requires an argument", name);
+	}
+	*i += 2;
+	return qemu_ignore(st, name);
+}
+
 /* Parse argv[*i] (and its argument); advance (*i) past them. */
 static int qemu_parse_one(struct qemu_state *st, int argc, char *const *argv, int *i)
 {
-	const struct qemu_option *o = qemu_option_find(argv[*i]);
+	const char *name = argv[*i];
+	const struct qemu_option *o;
 	char buf[QEMU_ARG_MAX];
 
 	st->opt = NULL;
+	if (name[0] == '-' && name[1] == '-')
+		name++; /* QEMU takes --opt as -opt */
+	if (qemu_is_elision(name)) {
+		vm_diag_add(st->d, VM_DIAG_NOTE,
+			    "'%s' skipped: it stands for text left out where "
+			    "the command was copied from",
+			    name);
+		(*i)++;
+		return 0;
+	}
+	o = qemu_option_find(name);
 	if (!o)
-		return qemu_err(st,
-				"%s: invalid option; see docs/vm-config.md for the options "
-				"vsgx models",
-				argv[*i]);
+		return qemu_skip_other(st, argc, argv, i);
 	if (!o->parse) {
 		(*i)++;
 		return 0;
 	}
-	if (*i + 1 >= argc)
-		return qemu_err(st, "%s: requires an argument", argv[*i]);
-	if (strlen(argv[*i + 1]) >= sizeof(buf))
-		return qemu_err(st, "%s: argument longer than %d characters", argv[*i],
+	if (*i + 1 >= argc) {
+		(*i)++;
+		return qemu_err(st, "%s: requires an argument", name);
+	}
+	if (strlen(argv[*i + 1]) >= sizeof(buf)) {
+		*i += 2;
+		return qemu_err(st, "%s: argument longer than %d characters", name,
 				QEMU_ARG_MAX - 1);
-	st->opt = argv[*i];
+	}
+	st->opt = name;
 	st->arg = argv[*i + 1];
 	snprintf(buf, sizeof(buf), "%s", argv[*i + 1]);
 	*i += 2;
@@ -594,6 +727,20 @@ static int qemu_finish_numa(struct qemu_state *st)
 				__builtin_ctzll(~nodes));
 	st->vm->nr_nodes = n;
 	return 0;
+}
+
+/*
+ * QEMU 7.0 made sgx-epc.N.node mandatory, yet QEMU's own docs long showed
+ * sections without it: the section goes on node 0, as before 7.0, and the
+ * user hears of it.
+ */
+static void qemu_default_node(struct qemu_state *st, unsigned int i)
+{
+	vm_diag_add(st->d, VM_DIAG_WARNING,
+		    "sgx-epc.%u has no node: QEMU 7.0 and later refuse that (\"Parameter "
+		    "'sgx-epc.%u.node' is missing\"); vsgx puts it on guest node 0, as QEMU 6.2 "
+		    "did; add sgx-epc.%u.node=0",
+		    i, i, i);
 }
 
 static int qemu_finish_section(struct qemu_state *st, unsigned int i)
@@ -619,10 +766,7 @@ static int qemu_finish_section(struct qemu_state *st, unsigned int i)
 				"sgx-epc section its own memory-backend-epc",
 				i, e->memdev);
 	if (!e->node_set)
-		return qemu_err(st,
-				"Parameter 'sgx-epc.%u.node' is missing; add sgx-epc.%u.node=N, "
-				"the guest NUMA node of the section",
-				i, i);
+		qemu_default_node(st, i);
 	b->busy = true;
 	snprintf(s->memdev, sizeof(s->memdev), "%s", b->id);
 	s->size = b->size;
@@ -640,8 +784,9 @@ static int qemu_finish(struct qemu_state *st)
 
 	st->opt = NULL;
 	r = qemu_finish_numa(st);
-	for (unsigned int i = 0; !r && i < st->nr_epc; i++)
-		r = qemu_finish_section(st, i);
+	for (unsigned int i = 0; i < st->nr_epc; i++)
+		if (qemu_finish_section(st, i))
+			r = -EINVAL;
 	if (r)
 		return r;
 	vm->nr_sections = st->nr_epc;
@@ -651,23 +796,37 @@ static int qemu_finish(struct qemu_state *st)
 				    "sgx-epc.0.memdev=epc0,sgx-epc.0.node=0");
 	vm->provision = vm->features & VM_CPU(VM_CPU_SGX_PROVISIONKEY);
 	vm->lewr = true; /* KVM lets the guest write them whenever it has SGX_LC */
-	return vm_config_finish(st->host, vm, "qemu", st->why, st->len);
+	return vm_config_finish(st->host, vm, "qemu", st->d);
 }
 
-int vm_config_parse_qemu(struct hw_processor *host, int argc, char *const *argv,
-			 struct vm_config *ret, char *why, size_t why_len)
+/* Skip what a pasted command line starts with: "$ ", VAR=VALUE words, qemu-system-x86_64. */
+static int qemu_first_option(int argc, char *const *argv)
 {
-	struct qemu_state st = { .host = host, .vm = ret, .why = why, .len = why_len };
-	int i = 0, r;
+	int i = 0;
+
+	while (i < argc && (!strcmp(argv[i], "$") || vm_word_is_env(argv[i])))
+		i++;
+	return i < argc && vm_word_is_qemu(argv[i]) ? i + 1 : 0;
+}
+
+int vm_config_read_qemu(struct hw_processor *host, int argc, char *const *argv,
+			struct vm_config *ret, struct vm_diags *d)
+{
+	struct qemu_state st = { .host = host, .vm = ret, .d = d };
+	int i = qemu_first_option(argc, argv);
+	bool failed = false;
 
 	vm_config_init(ret, host);
 	/* Without -cpu, QEMU's default model (qemu64) has no SGX at all. */
 	ret->features = 0;
 	ret->default_cpu = true;
-	while (i < argc) {
-		r = qemu_parse_one(&st, argc, argv, &i);
-		if (r)
-			return r;
-	}
+	/* Every option is read, so one run shows every mistake. */
+	while (i < argc)
+		failed |= qemu_parse_one(&st, argc, argv, &i) != 0;
+	if (st.ignored[0])
+		vm_diag_add(d, VM_DIAG_NOTE, "not modelled, accepted and ignored: %s", st.ignored);
+	/* The cross-checks need every option: a refused -object leaves its id unknown. */
+	if (failed || vm_diags_result(d))
+		return -EINVAL;
 	return qemu_finish(&st);
 }

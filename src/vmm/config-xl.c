@@ -64,8 +64,7 @@ struct xl_value {
 struct xl_state {
 	struct hw_processor *host;
 	struct vm_config *vm;
-	char *why;
-	size_t len;
+	struct vm_diags *d;
 	const char *p;	     /* the next character to read */
 	unsigned int line;   /* the line of *p, 1-based */
 	unsigned int start;  /* the line the setting being read starts on */
@@ -83,17 +82,20 @@ static int xl_err(const struct xl_state *st, const char *fmt, ...)
 /* "line N: ..." with N the line the bad setting starts on. */
 static int xl_err(const struct xl_state *st, const char *fmt, ...)
 {
+	char msg[VM_DIAG_LEN];
 	va_list ap;
-	int n;
 
-	if (!st->why || !st->len)
-		return -EINVAL;
-	n = snprintf(st->why, st->len, "line %u: ", st->start);
-	if (n >= 0 && (size_t)n < st->len) {
-		va_start(ap, fmt);
-		vsnprintf(st->why + n, st->len - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vm_diag_add(st->d, VM_DIAG_ERROR, "line %u: %s", st->start, msg);
+	return -EINVAL;
+}
+
+/* An error of the whole config, with no line. */
+static int xl_fail(const struct xl_state *st, const char *msg)
+{
+	vm_diag_add(st->d, VM_DIAG_ERROR, "%s", msg);
 	return -EINVAL;
 }
 
@@ -527,6 +529,182 @@ static const struct xl_key *xl_key_find(const struct xl_token *k)
 	return NULL;
 }
 
+/* The keys of xl.cfg(5) besides those vsgx reads: xl takes them, vsgx ignores them. */
+static const char *const xl_known_keys[] = {
+	"name",
+	"type",
+	"builder",
+	"memory",
+	"vcpus",
+	"epc",
+	"sgx",
+	"maxmem",
+	"maxvcpus",
+	"cpus",
+	"cpus_soft",
+	"cpu_weight",
+	"cap",
+	"pool",
+	"disk",
+	"vif",
+	"vfb",
+	"vtpm",
+	"vdispl",
+	"vsnd",
+	"vkb",
+	"p9",
+	"pvcalls",
+	"channel",
+	"usbctrl",
+	"usbdev",
+	"pci",
+	"pci_permissive",
+	"pci_msitranslate",
+	"pci_seize",
+	"pci_power_mgmt",
+	"rdm",
+	"rdm_mem_boundary",
+	"irqs",
+	"iomem",
+	"ioports",
+	"dtdev",
+	"vnuma",
+	"on_poweroff",
+	"on_reboot",
+	"on_watchdog",
+	"on_crash",
+	"on_soft_reset",
+	"kernel",
+	"ramdisk",
+	"cmdline",
+	"root",
+	"extra",
+	"bootloader",
+	"bootloader_args",
+	"bootloader_restrict",
+	"bootloader_user",
+	"firmware",
+	"bios",
+	"boot",
+	"serial",
+	"vga",
+	"videoram",
+	"stdvga",
+	"vnc",
+	"vnclisten",
+	"vncdisplay",
+	"vncunused",
+	"vncpasswd",
+	"keymap",
+	"sdl",
+	"opengl",
+	"display",
+	"xauthority",
+	"spice",
+	"spicehost",
+	"spiceport",
+	"spicetls_port",
+	"spicedisable_ticketing",
+	"spicepasswd",
+	"spiceagent_mouse",
+	"spicevdagent",
+	"spice_clipboard_sharing",
+	"spiceusbredirection",
+	"spice_image_compression",
+	"spice_streaming_video",
+	"nographic",
+	"usb",
+	"usbdevice",
+	"usbversion",
+	"soundhw",
+	"acpi",
+	"acpi_s3",
+	"acpi_s4",
+	"acpi_laptop_slate",
+	"acpi_firmware",
+	"apic",
+	"pae",
+	"hap",
+	"nestedhvm",
+	"nested_hvm",
+	"viridian",
+	"hpet",
+	"timer_mode",
+	"tsc_mode",
+	"localtime",
+	"rtc_timeoffset",
+	"vpt_align",
+	"uuid",
+	"seclabel",
+	"init_seclabel",
+	"device_model_version",
+	"device_model_override",
+	"device_model_stubdomain_override",
+	"device_model_stubdomain_seclabel",
+	"device_model_args",
+	"device_model_args_hvm",
+	"device_model_args_pv",
+	"device_model_user",
+	"max_grant_frames",
+	"max_maptrack_frames",
+	"max_grant_version",
+	"nomigrate",
+	"driver_domain",
+	"e820_host",
+	"gfx_passthru",
+	"xen_platform_pci",
+	"altp2m",
+	"altp2mhvm",
+	"mca_caps",
+	"shadow_memory",
+	"cpuid",
+	"gic_version",
+	"vuart",
+	"dm_restrict",
+	"smbios",
+	"mmio_hole",
+	"hdtype",
+	"ms_vm_genid",
+	"vcpu_hard_affinity",
+	"vcpu_soft_affinity",
+	"max_event_channels",
+	"tee",
+	"passthrough",
+	"claim_mode",
+	"vpmu",
+	"trap_unmapped_accesses",
+	"vmtrace_buf_kb",
+	"vif2",
+	"cpupool",
+	"device_tree",
+	"llc_colors",
+	"memflags",
+	"suppress_vmdesc",
+	"usbdevice_list",
+	"xen_platform_pci_bar_uc",
+	"vkb_device",
+	"virtio_disk",
+	"virtio",
+	NULL,
+};
+
+/* xl ignores a key it does not know: a typo there changes the VM silently. */
+static void xl_warn_unknown(const struct xl_state *st)
+{
+	const struct xl_token *k = &st->key;
+	char name[VM_SUGGEST_LEN + 1], hint[64];
+
+	snprintf(name, sizeof(name), "%.*s", (int)k->n, k->s);
+	for (const char *const *p = xl_known_keys; *p; p++)
+		if (xl_is(k, *p))
+			return;
+	vm_diag_add(st->d, VM_DIAG_WARNING,
+		    "line %u: unknown key '%.*s'%s: xl ignores keys it does not know, so this "
+		    "setting has no effect",
+		    st->start, (int)k->n, k->s,
+		    vm_did_you_mean(name, strlen(name), xl_known_keys, hint, sizeof(hint)));
+}
+
 static int xl_apply(struct xl_state *st, bool append, const struct xl_value *v)
 {
 	const struct xl_key *key = xl_key_find(&st->key);
@@ -542,6 +720,7 @@ static int xl_apply(struct xl_state *st, bool append, const struct xl_value *v)
 	if (v->kind == XL_WORD && !isdigit((unsigned char)*v->s))
 		return xl_err(st, "%.*s = %.*s: not a number, a \"string\" or a [list]; quote it",
 			      (int)k->n, k->s, (int)v->n, v->s);
+	xl_warn_unknown(st);
 	return 0;
 }
 
@@ -550,21 +729,25 @@ static int xl_setting(struct xl_state *st)
 {
 	struct xl_token op, end;
 	struct xl_value v;
-	int r;
 
 	st->start = st->key.line;
-	if (!xl_is_key(&st->key))
-		return xl_syntax_error(st);
+	if (!xl_is_key(&st->key)) {
+		xl_syntax_error(st);
+		return -EBADMSG;
+	}
 	xl_next(st, &op);
-	if (op.kind != XL_EQ && op.kind != XL_ADDEQ)
-		return xl_syntax_error(st);
-	r = xl_value(st, &v);
-	if (r)
-		return r;
+	if (op.kind != XL_EQ && op.kind != XL_ADDEQ) {
+		xl_syntax_error(st);
+		return -EBADMSG;
+	}
+	if (xl_value(st, &v))
+		return -EBADMSG;
 	xl_next(st, &end);
-	if (end.kind != XL_NEWLINE && end.kind != XL_SEMI && end.kind != XL_END)
-		return xl_err(st, "syntax error: expected ';' or a newline after the value of %.*s",
-			      (int)st->key.n, st->key.s);
+	if (end.kind != XL_NEWLINE && end.kind != XL_SEMI && end.kind != XL_END) {
+		xl_err(st, "syntax error: expected ';' or a newline after the value of %.*s",
+		       (int)st->key.n, st->key.s);
+		return -EBADMSG;
+	}
 	return xl_apply(st, op.kind == XL_ADDEQ, &v);
 }
 
@@ -574,17 +757,17 @@ static int xl_check_lc(const struct xl_state *st)
 {
 	bool host_lc = st->vm->features & VM_CPU(VM_CPU_SGXLC);
 
+	int r = 0;
+
 	if ((st->lehash || (st->lewr_set && st->lewr)) && !host_lc)
-		return vm_why(
-		    st->why, st->len,
-		    "sgx: lehash and lewr=1 need a host whose firmware left the "
-		    "IA32_SGXLEPUBKEYHASH MSRs writable (flexible launch control, unlocked); "
-		    "remove them");
+		r = xl_fail(
+		    st, "sgx: lehash and lewr=1 need a host whose firmware left the "
+			"IA32_SGXLEPUBKEYHASH MSRs writable (flexible launch control, unlocked); "
+			"remove them");
 	if (st->provision && !(st->vm->features & VM_CPU(VM_CPU_SGX_PROVISIONKEY)))
-		return vm_why(st->why, st->len,
-			      "sgx: provision=1 but the host cannot give guests "
-			      "PROVISIONKEY; remove it");
-	return 0;
+		r = xl_fail(st, "sgx: provision=1 but the host cannot give guests "
+				"PROVISIONKEY; remove it");
+	return r;
 }
 
 /* SGX is HVM-only, and a config without a type is a PV guest in xl on x86. */
@@ -593,28 +776,24 @@ static int xl_check_hvm(const struct xl_state *st)
 	if (!st->epc_mib || st->hvm)
 		return 0;
 	if (st->typed)
-		return vm_why(st->why, st->len,
-			      "epc: SGX is only supported for HVM guests; set type = \"hvm\"");
-	return vm_why(st->why, st->len,
-		      "epc: SGX is only supported for HVM guests and xl's default type is "
-		      "\"pv\"; set type = \"hvm\"");
+		return xl_fail(st, "epc: SGX is only supported for HVM guests; set type = \"hvm\"");
+	return xl_fail(st, "epc: SGX is only supported for HVM guests and xl's default type is "
+			   "\"pv\"; set type = \"hvm\"");
 }
 
 static int xl_finish(struct xl_state *st)
 {
 	struct vm_config *vm = st->vm;
-	int r;
+	int r = 0;
 
 	if (!st->named)
-		return vm_why(st->why, st->len,
-			      "Domain name must be specified: add name = \"...\"");
+		r = xl_fail(st, "Domain name must be specified: add name = \"...\"");
 	if (st->sgx_key && !st->epc_mib)
-		return vm_why(st->why, st->len, "sgx: no EPC; add epc=MiB, e.g. sgx = \"epc=64\"");
-	r = xl_check_hvm(st);
-	if (!r)
-		r = xl_check_lc(st);
-	if (r)
-		return r;
+		r = xl_fail(st, "sgx: no EPC; add epc=MiB, e.g. sgx = \"epc=64\"");
+	if (xl_check_hvm(st))
+		r = -EINVAL;
+	if (xl_check_lc(st) || r || vm_diags_result(st->d))
+		return -EINVAL;
 	if (st->epc_mib) {
 		vm->nr_sections = 1;
 		snprintf(vm->sections[0].memdev, VM_ID_MAX, "epc0");
@@ -624,29 +803,28 @@ static int xl_finish(struct xl_state *st)
 	vm->provision = st->provision;
 	if (!vm->provision)
 		vm->features &= ~VM_CPU(VM_CPU_SGX_PROVISIONKEY);
-	return vm_config_finish(st->host, vm, "xl", st->why, st->len);
+	return vm_config_finish(st->host, vm, "xl", st->d);
 }
 
-int vm_config_parse_xl(struct hw_processor *host, const char *text, struct vm_config *ret,
-		       char *why, size_t why_len)
+int vm_config_read_xl(struct hw_processor *host, const char *text, struct vm_config *ret,
+		      struct vm_diags *d)
 {
-	struct xl_state st = {
-		.host = host, .vm = ret, .why = why, .len = why_len, .p = text, .line = 1
-	};
+	struct xl_state st = { .host = host, .vm = ret, .d = d, .p = text, .line = 1 };
 	int r;
 
 	vm_config_init(ret, host);
 	if (strnlen(text, XL_TEXT_MAX + 1) > XL_TEXT_MAX)
-		return vm_why(why, why_len, "config too long: an xl config is 1 MiB at most");
+		return xl_fail(&st, "config too long: an xl config is 1 MiB at most");
 	for (;;) {
 		xl_next(&st, &st.key);
 		if (st.key.kind == XL_END)
 			break;
 		if (st.key.kind == XL_NEWLINE || st.key.kind == XL_SEMI)
 			continue;
+		/* A bad value is reported and reading goes on; bad syntax ends it. */
 		r = xl_setting(&st);
-		if (r)
-			return r;
+		if (r == -EBADMSG)
+			return -EINVAL;
 	}
 	return xl_finish(&st);
 }

@@ -82,7 +82,7 @@ static int host_add_epc(struct hw_desc *d, bool *first, const char *val, char *w
 				      "host: epc=%s: node '%s' is not a number from 0 to %d", val,
 				      at, HW_MAX_NODES - 1);
 	}
-	if (vm_parse_size(size, 1, &bytes) || !bytes || bytes % SGX_PAGE_SIZE)
+	if (vm_parse_epc_size(size, 1, &bytes) || !bytes || bytes % SGX_PAGE_SIZE)
 		return vm_why(
 		    why, len,
 		    "host: epc=%s: the size must be a nonzero multiple of 4 KiB, e.g. epc=128M@0",

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for the VM config parsers: any bytes, read as an xl
- * config, as QEMU options (split on spaces and newlines) and as a host
- * description, must be refused with a reason or accepted as a config that
- * lays out and answers CPUID; never crash, never leak.
+ * libFuzzer target for the VM config readers: any bytes, read as an xl
+ * config, as QEMU options (split as a shell would), as libvirt XML, as
+ * cloud-hypervisor options, through the reader that tells them apart (plain
+ * and --strict) and as a host description, must be refused with reasons or
+ * accepted as a config that lays out and answers CPUID; never crash, never
+ * leak.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -82,6 +84,55 @@ static void fuzz_qemu(struct hw_processor *host, const char *text)
 		fuzz_use(host, &vm);
 }
 
+/* Every error is a nonempty line, and the counts add up. */
+static void fuzz_check_diags(int r, const struct vm_diags *d)
+{
+	unsigned int total = 0;
+
+	for (unsigned int i = 0; i < d->nr; i++)
+		if (!d->items[i].text[0] || !memchr(d->items[i].text, '\0', VM_DIAG_LEN))
+			abort();
+	for (int k = 0; k < VM_DIAG_KIND_MAX; k++)
+		total += d->count[k];
+	if (total < d->nr || (r == -EINVAL) != (d->count[VM_DIAG_ERROR] > 0))
+		abort();
+}
+
+static void fuzz_read(struct hw_processor *host, const char *text, bool strict)
+{
+	struct vm_config vm;
+	struct vm_diags d;
+	int r;
+
+	vm_diags_init(&d, strict);
+	r = vm_config_read(host, text, &vm, &d);
+	fuzz_check_diags(r, &d);
+	if (!r)
+		fuzz_use(host, &vm);
+	vm_diags_init(&d, false);
+	r = vm_config_read_libvirt(host, text, &vm, &d);
+	fuzz_check_diags(r, &d);
+	if (!r)
+		fuzz_use(host, &vm);
+}
+
+static void fuzz_chv(struct hw_processor *host, const char *text)
+{
+	struct vm_config vm;
+	struct vm_diags d;
+	char **argv;
+	int argc, r;
+
+	if (vm_args_split(text, &argc, &argv))
+		return;
+	vm_diags_init(&d, false);
+	r = vm_config_read_chv(host, argc, argv, &vm, &d);
+	vm_args_free(argv);
+	fuzz_check_diags(r, &d);
+	if (!r)
+		fuzz_use(host, &vm);
+}
+
 static void fuzz_hostdesc(const char *text)
 {
 	struct hw_desc d;
@@ -100,13 +151,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hw_processor *host = fuzz_host();
 	char *text = malloc(size + 1);
 
-	if (!text)
-		return 0;
+	if (!text || !size)
+		goto out;
 	memcpy(text, data, size);
 	text[size] = '\0';
 	fuzz_xl(host, text);
 	fuzz_qemu(host, text);
+	fuzz_chv(host, text);
+	fuzz_read(host, text, data[0] & 1);
 	fuzz_hostdesc(text);
+out:
 	free(text);
 	return 0;
 }
