@@ -139,17 +139,23 @@ static void entry_switch(struct hw_cpu *cpu, struct vsgx_regs *regs, const struc
 		regs->xcr0 = secs->attributes.xfrm;
 	/* An opt-out entry (no DBGOPTIN) single-steps nothing inside. */
 	cpu->save_tf = regs->rflags & VSGX_RFLAGS_TF;
-	if (!(tcs->flags & SGX_TCS_DBGOPTIN))
+	cpu->opted_in = tcs->flags & SGX_TCS_DBGOPTIN;
+	if (!cpu->opted_in)
 		regs->rflags &= ~VSGX_RFLAGS_TF;
 }
 
-/* EEXIT and AEX: FS, GS, XCR0 and TF as the entry found them. */
+/*
+ * EEXIT and AEX: FS, GS and XCR0 as the entry found them; TF too after an
+ * opt-out entry, while an opted-in thread's TF is the debugger's own.
+ */
 static void exit_switch(struct hw_cpu *cpu, struct vsgx_regs *regs)
 {
 	regs->fs = cpu->save_fs;
 	regs->gs = cpu->save_gs;
 	regs->xcr0 = cpu->save_xcr0;
-	regs->rflags = (regs->rflags & ~VSGX_RFLAGS_TF) | (cpu->save_tf ? VSGX_RFLAGS_TF : 0);
+	if (!cpu->opted_in)
+		regs->rflags =
+		    (regs->rflags & ~VSGX_RFLAGS_TF) | (cpu->save_tf ? VSGX_RFLAGS_TF : 0);
 }
 
 static int enclu_eenter(struct hw_cpu *cpu, struct vsgx_regs *regs, unsigned int *changed)

@@ -60,6 +60,7 @@ struct hw_cpu {
 	struct vsgx_segment save_fs, save_gs;
 	uint64_t save_xcr0;
 	bool save_tf;
+	bool opted_in; /* TCS.FLAGS.DBGOPTIN at entry: the debugger owns TF */
 
 	/* EWB/ELD's AES-GCM key schedule, made on first use, for boot (gcm_boot). */
 	struct crypto_gcm *gcm;

@@ -9,12 +9,11 @@
 
 #include "hw.h"
 
-#define XSAVE_LEGACY_SIZE   576 /* legacy region + XSAVE header */
-#define XSAVE_MXCSR	    24
-#define XSAVE_HEADER	    512
-#define XSAVE_XCOMP_BV	    (XSAVE_HEADER + 8)
-#define XSAVE_HDR_RSVD	    (XSAVE_HEADER + 16)
-#define XSAVE_HDR_RSVD_SIZE 48
+#define XSAVE_LEGACY_SIZE 576 /* legacy region + XSAVE header */
+#define XSAVE_MXCSR	  24
+#define XSAVE_HEADER	  512
+#define XSAVE_XCOMP_BV	  (XSAVE_HEADER + 8)
+#define XSAVE_HDR_RSVD	  (XSAVE_HEADER + 16)
 
 /* The model's MXCSR_MASK: every bit up to DAZ; the upper half is reserved. */
 #define MXCSR_MASK    0xffffu
@@ -62,11 +61,11 @@ static void store64(uint8_t *img, size_t off, uint64_t v)
 }
 
 /*
- * XRSTOR's #GP conditions for a standard-format image: XCOMP_BV zero (a
- * compacted image needs XRSTORS), no XSTATE_BV bit outside the requested
- * features, the header's reserved bytes zero, and no reserved MXCSR bit
- * set (MXCSR is loaded whenever SSE or AVX is requested, which XFRM always
- * does).
+ * XRSTOR's #GP conditions for a standard-format image: header bytes 23:8
+ * zero (XCOMP_BV, whose bit 63 would ask for the compacted form, and the
+ * next 8 bytes; the rest of the header is not checked), no XSTATE_BV bit
+ * outside the requested features, and no reserved MXCSR bit set (MXCSR is
+ * loaded whenever SSE or AVX is requested, which XFRM always does).
  */
 bool hw_xsave_valid(const uint8_t *img, uint64_t xfrm)
 {
@@ -76,10 +75,8 @@ bool hw_xsave_valid(const uint8_t *img, uint64_t xfrm)
 		return false;
 	if (load64(img, XSAVE_HEADER) & ~xfrm)
 		return false;
-	for (size_t i = 0; i < XSAVE_HDR_RSVD_SIZE; i++) {
-		if (img[XSAVE_HDR_RSVD + i])
-			return false;
-	}
+	if (load64(img, XSAVE_HDR_RSVD) != 0)
+		return false;
 	memcpy(&mxcsr, img + XSAVE_MXCSR, sizeof(mxcsr));
 	return (mxcsr & ~MXCSR_MASK) == 0;
 }
