@@ -77,7 +77,7 @@ void hw_cpu_set_pending_event(struct hw_cpu *cpu, bool pending)
 
 int hw_encls_check(struct hw_cpu *cpu)
 {
-	uint64_t fc = atomic_load(&cpu->proc->feature_control);
+	uint64_t fc = atomic_load(&cpu->feature_control);
 
 	if (!(fc & FEAT_CTL_LOCKED) || !(fc & FEAT_CTL_SGX_ENABLED))
 		return hw_fault_gp(cpu);

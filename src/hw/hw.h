@@ -35,6 +35,8 @@ struct hw_cpu {
 	unsigned int index;
 	struct hw_addr_space as;
 	uint64_t lehash[4]; /* IA32_SGXLEPUBKEYHASH0..3 */
+	/* IA32_FEATURE_CONTROL: one per logical CPU, each locked by firmware. */
+	_Atomic uint64_t feature_control;
 	struct hw_fault fault;
 	bool pending_event;
 
@@ -79,7 +81,6 @@ struct hw_processor {
 	pthread_mutex_t enclaves_lock;
 	struct hw_enclave *enclave_list; /* live enclaves, for reset */
 	struct hw_cpu *cpus;
-	_Atomic uint64_t feature_control;
 
 	/* Fused secrets: fixed for the part's lifetime. */
 	uint8_t fuse_key[16];

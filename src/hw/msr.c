@@ -33,34 +33,32 @@ static bool msr_is_lehash(uint32_t msr)
  * SGX1 is enumerated (CPUID.(12h,0):EAX[0]) only while firmware enabled SGX;
  * both access rules of the LE hash MSRs start from it.
  */
-static bool sgx1_enumerated(const struct hw_processor *p)
+static bool sgx1_enumerated(const struct hw_cpu *cpu)
 {
-	return atomic_load(&((struct hw_processor *)p)->feature_control) & FEAT_CTL_SGX_ENABLED;
+	return atomic_load(&((struct hw_cpu *)cpu)->feature_control) & FEAT_CTL_SGX_ENABLED;
 }
 
 /* Reads need SGX1 and FLC; writes need SGX1 and launch control locked open. */
-static bool lehash_readable(const struct hw_processor *p)
+static bool lehash_readable(const struct hw_cpu *cpu)
 {
-	return sgx1_enumerated(p) && p->desc.flc;
+	return sgx1_enumerated(cpu) && cpu->proc->desc.flc;
 }
 
-static bool lehash_writable(const struct hw_processor *p)
+static bool lehash_writable(const struct hw_cpu *cpu)
 {
-	uint64_t fc = atomic_load(&((struct hw_processor *)p)->feature_control);
+	uint64_t fc = atomic_load(&((struct hw_cpu *)cpu)->feature_control);
 
-	return sgx1_enumerated(p) && p->desc.flc && (fc & FEAT_CTL_LOCKED) &&
+	return sgx1_enumerated(cpu) && cpu->proc->desc.flc && (fc & FEAT_CTL_LOCKED) &&
 	       (fc & FEAT_CTL_SGX_LC_ENABLED);
 }
 
 int hw_msr_read(struct hw_cpu *cpu, uint32_t msr, uint64_t *ret)
 {
-	struct hw_processor *p = cpu->proc;
-
 	if (msr == MSR_IA32_FEATURE_CONTROL) {
-		*ret = atomic_load(&p->feature_control);
+		*ret = atomic_load(&cpu->feature_control);
 		return 0;
 	}
-	if (msr_is_lehash(msr) && lehash_readable(p)) {
+	if (msr_is_lehash(msr) && lehash_readable(cpu)) {
 		*ret = cpu->lehash[msr - MSR_IA32_SGXLEPUBKEYHASH0];
 		return 0;
 	}
@@ -69,15 +67,15 @@ int hw_msr_read(struct hw_cpu *cpu, uint32_t msr, uint64_t *ret)
 
 static int feature_control_write(struct hw_cpu *cpu, uint64_t val)
 {
-	struct hw_processor *p = cpu->proc;
+	const struct hw_processor *p = cpu->proc;
 
-	if (atomic_load(&p->feature_control) & FEAT_CTL_LOCKED)
+	if (atomic_load(&cpu->feature_control) & FEAT_CTL_LOCKED)
 		return hw_fault_gp(cpu);
 	if (val & ~FEAT_CTL_WRITABLE)
 		return hw_fault_gp(cpu);
 	if ((val & FEAT_CTL_SGX_LC_ENABLED) && !p->desc.flc)
 		return hw_fault_gp(cpu);
-	atomic_store(&p->feature_control, val);
+	atomic_store(&cpu->feature_control, val);
 	return 0;
 }
 
@@ -85,7 +83,7 @@ int hw_msr_write(struct hw_cpu *cpu, uint32_t msr, uint64_t val)
 {
 	if (msr == MSR_IA32_FEATURE_CONTROL)
 		return feature_control_write(cpu, val);
-	if (msr_is_lehash(msr) && lehash_writable(cpu->proc)) {
+	if (msr_is_lehash(msr) && lehash_writable(cpu)) {
 		cpu->lehash[msr - MSR_IA32_SGXLEPUBKEYHASH0] = val;
 		return 0;
 	}

@@ -143,12 +143,13 @@ static void processor_layout(struct hw_processor *p)
 
 static void processor_power_on(struct hw_processor *p)
 {
-	atomic_store(&p->feature_control, p->desc.feature_control);
+
 	for (unsigned int i = 0; i < p->desc.nr_cpus; i++) {
 		struct hw_cpu *cpu = &p->cpus[i];
 
 		memset(&cpu->fault, 0, sizeof(cpu->fault));
 		cpu->pending_event = false;
+		atomic_store(&cpu->feature_control, p->desc.feature_control);
 		/* A reset takes every CPU out of enclave mode: the enclaves are gone. */
 		cpu->inside = 0;
 		cpu->tcs = 0;
@@ -269,7 +270,8 @@ static void cpuid_sgx(const struct hw_processor *p, uint32_t subleaf, struct hw_
 {
 	const struct hw_desc *d = &p->desc;
 
-	if (!(atomic_load(&p->feature_control) & FEAT_CTL_SGX_ENABLED))
+	/* Firmware enables SGX on every logical CPU; the first one speaks for all. */
+	if (!(atomic_load(&p->cpus[0].feature_control) & FEAT_CTL_SGX_ENABLED))
 		return;
 	if (subleaf == 0) {
 		r->eax = CPUID_12_EAX_SGX1 | (d->sgx2 ? CPUID_12_EAX_SGX2 : 0);

@@ -264,7 +264,8 @@ static void test_eblock_sgx_disabled(void **state)
 {
 	struct pgenv *g = *state;
 
-	atomic_store(&g->p->feature_control, FEAT_CTL_LOCKED);
+	/* The CPU the leaves run on has SGX locked off. */
+	atomic_store(&g->cpu->feature_control, FEAT_CTL_LOCKED);
 	assert_gp(g->f, hw_eblock(g->cpu, ef_pa(g->ef, EF_DATA)));
 	assert_gp(g->f, hw_etrack(g->cpu, g->ef->secs_pa));
 	assert_gp(g->f, ewb(g, ef_pa(g->ef, EF_DATA), slot(g, 0), &g->b[0]));
