@@ -1,9 +1,13 @@
 # A thin wrapper around Meson: set-up, build, and the project's jobs.
-#   make demo    build and run the main job on the embedded default processor
-#   make test    build plain and with ASan+UBSan and run every test; run the
-#                concurrency tests again with ThreadSanitizer
-#   make stress  long runs: fuzzers, then the concurrency tests many times under TSan
-#   make bench   benchmarks, in a release build
+#   make demo      build and run the main job on the embedded default processor
+#   make test      build plain and with ASan+UBSan and run every test; run the
+#                  concurrency tests again with ThreadSanitizer; build QEMU with
+#                  vsgx and a Debian guest, and run the guest tests
+#   make check     the fast inner loop: the plain build's tests only
+#   make qemu      QEMU's software CPU with vsgx as its SGX unit (qemu/)
+#   make qemu-demo a Debian 12 guest on it runs Linux's SGX selftests
+#   make stress    long runs: fuzzers, then the concurrency tests many times under TSan
+#   make bench     benchmarks, in a release build
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
@@ -13,12 +17,20 @@ VECTORS    ?= $(abspath ../shared/vectors)
 FUZZ_SECONDS ?= 60
 SOAK_ROUNDS ?= 50
 MESON_TEST = meson test --print-errorlogs --num-processes 2
+QEMU_CACHE ?= .cache/qemu
+GUEST_CACHE ?= .cache/guest
+GUEST_OUT  ?= $(BUILD)/guest
+QEMU_TESTS ?= $(BUILD)/qemu-tests
+# What building QEMU and the guest needs beyond vsgx's own dependencies.
+QEMU_DEPS = libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev dpkg-dev xz-utils \
+	patch ccache seabios qemu-system-data libc6-dev make libssl-dev cpio
 
 export ASAN_OPTIONS = detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS = halt_on_error=1:print_stacktrace=1
 export TSAN_OPTIONS = halt_on_error=1:second_deadlock_stack=1
 
-.PHONY: all deps deps-fuzz build demo test stress bench format clean
+.PHONY: all deps deps-fuzz deps-qemu build demo test check qemu guest qemu-demo \
+	qemu-test stress bench format clean
 
 all: build
 
@@ -41,7 +53,7 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	@scripts/demo.sh $(BUILD)/src/cli/vsgx $(VECTORS)
 
-test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(TSAN_BUILD)/build.ninja
+test: deps deps-qemu $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(TSAN_BUILD)/build.ninja
 	ninja -C $(BUILD)
 	ninja -C $(ASAN_BUILD)
 	ninja -C $(TSAN_BUILD)
@@ -49,7 +61,40 @@ test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(TSAN_BUILD)/build.ni
 	$(MESON_TEST) -C $(BUILD) || status=1; \
 	$(MESON_TEST) -C $(ASAN_BUILD) || status=1; \
 	$(MESON_TEST) -C $(TSAN_BUILD) --suite concurrency || status=1; \
-	scripts/test-summary.sh $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD); \
+	$(MAKE) --no-print-directory qemu-test || status=1; \
+	scripts/test-summary.sh $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(QEMU_TESTS); \
+	exit $$status
+
+check: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+	@status=0; $(MESON_TEST) -C $(BUILD) || status=1; \
+	scripts/test-summary.sh $(BUILD); exit $$status
+
+deps-qemu:
+	@scripts/install-deps.sh $(QEMU_DEPS)
+
+# The QEMU build is reused until the series in qemu/patches changes.
+qemu: deps deps-qemu $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+	@qemu/build.sh $(BUILD) $(QEMU_CACHE) >$(BUILD)/qemu-path
+	@echo "qemu: $$(cat $(BUILD)/qemu-path)"
+
+guest: deps-qemu
+	@guest/fetch.sh $(GUEST_CACHE) >/dev/null
+	@guest/build.sh $(GUEST_CACHE) $(GUEST_OUT)
+
+qemu-demo: qemu guest
+	@scripts/qemu-demo.sh "$$(cat $(BUILD)/qemu-path)" $(GUEST_OUT)
+
+# The guest tests: TAP in $(QEMU_TESTS)/meson-logs/testlog.txt, which the
+# closing summary of make test counts with the other suites.
+qemu-test: qemu guest
+	@mkdir -p $(QEMU_TESTS)/meson-logs
+	@echo "qemu-test: booting the guest on QEMU with vsgx (logs in $(QEMU_TESTS))"
+	@tests/qemu/guest.sh "$$(cat $(BUILD)/qemu-path)" $(GUEST_OUT) $(QEMU_TESTS) \
+		>$(QEMU_TESTS)/meson-logs/testlog.txt; status=$$?; \
+	grep -E '^not ok' $(QEMU_TESTS)/meson-logs/testlog.txt; \
+	echo "qemu-test: $$(grep -cE '^ok' $(QEMU_TESTS)/meson-logs/testlog.txt) passed, $$(grep -cE '^not ok' $(QEMU_TESTS)/meson-logs/testlog.txt) failed"; \
 	exit $$status
 
 $(FUZZ_BUILD)/build.ninja:

@@ -111,7 +111,8 @@ static bool write_zeroes(volatile uint8_t *p, size_t len)
 
 int main(int argc, char **argv)
 {
-	const char *elf = argc > 1 ? argv[1] : "test_encl.elf";
+	bool hold = argc > 1 && strcmp(argv[1], "--hold") == 0;
+	const char *elf = argc > 1 + hold ? argv[1 + hold] : "test_encl.elf";
 	struct sigaction sa;
 	struct encl encl;
 	char msg[160];
@@ -196,6 +197,17 @@ int main(int argc, char **argv)
 		tap(4, bad == 0, msg);
 	}
 
+	/*
+	 * --hold: keep the enclave alive and say so, for a test that resets the
+	 * machine under it; the reset (or the test's time limit) ends us.
+	 */
+	if (hold) {
+		printf("VSGX-HOLD enclave alive at 0x%lx, %zu pages\n",
+		       (unsigned long)encl.encl_base, pages);
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
 	encl_delete(&encl);
 	return failed;
 }

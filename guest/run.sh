@@ -11,6 +11,8 @@
 #                  "/usr/share/seabios /usr/share/qemu": a QEMU built from
 #                  Debian's dfsg tarball ships no BIOS of its own)
 #   GUEST_QUIET=1  do not copy the console to stdout
+#   GUEST_REBOOT=1 let a reset reboot the guest (no -no-reboot): for tests
+#                  that reset the machine over QMP
 # The qemu args come after run.sh's defaults (-m 1G -smp 2), so they override
 # them; everything else (machine, -cpu, -accel, EPC) is the caller's.
 # Exit: 0 when init ran and reported VSGX-DONE (whatever the tests said: parse
@@ -50,8 +52,10 @@ append="console=ttyS0 quiet panic=-1 vsgx.run=${GUEST_RUN:-all}"
 
 # -nodefaults: no VGA, NIC or disks, so no option ROMs to find and a faster
 # boot; the serial port is the only console and goes to stdout.
-cmd=("$qemu" "${fw[@]}" -nodefaults -no-user-config -display none
-	-serial stdio -monitor none -no-reboot -m 1G -smp 2
+reboot=(-no-reboot)
+[ "${GUEST_REBOOT:-0}" = 1 ] && reboot=()
+cmd=("$qemu" "${fw[@]}" "${reboot[@]}" -nodefaults -no-user-config -display none
+	-serial stdio -monitor none -m 1G -smp 2
 	-kernel "$out/vmlinuz" -initrd "$out/initrd.gz" -append "$append" "$@")
 
 show_failure() {
