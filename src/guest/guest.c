@@ -137,6 +137,9 @@ static int epc_reclaim_one(struct guest *g, const struct genclave *busy)
 
 int guest_epc_alloc(struct guest *g, const struct genclave *busy, uint64_t *ret)
 {
+	/* VA pages no evicted page needs any more go first, then enclave pages. */
+	if (!g->nr_free)
+		guest_va_page_reclaim(g);
 	if (!g->nr_free) {
 		int r = epc_reclaim_one(g, busy);
 

@@ -681,6 +681,55 @@ static void test_lost_found_by_evict_and_grow(void **state)
 }
 
 /*
+ * The reclaimer has a VA slot for a page before it blocks it, and makes VA
+ * pages by evicting when no EPC page is free: a second enclave as large as
+ * the first fits by evicting it, a third that cannot fit is refused, and
+ * neither build harms the enclaves already there.
+ */
+static void test_failed_build_harms_no_other_enclave(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+	struct guest_stats gs;
+
+	if (guest_enclave_build(g, "a", 921, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build a: %s", f->why);
+	if (guest_enclave_build(g, "b", 921, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build b: %s", f->why);
+	assert_int_equal(guest_enclave_query(g, "a", &info), 0);
+	assert_int_equal(info.state, GUEST_ENCLAVE_ALIVE);
+	assert_int_equal(info.resident, 100);
+	assert_int_equal(info.evicted, 822);
+	/* SECS + 921 of 'b', 100 of 'a', two VA pages: the second one made by evicting. */
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_free, 0);
+	assert_int_equal(gs.evictions, 822);
+	assert_int_equal(guest_enclave_build(g, "c", 1020, 1, f->key, NULL, f->why, sizeof(f->why)),
+			 -ENOSPC);
+	for (const char *n = "a"; n; n = n[0] == 'a' ? "b" : NULL) {
+		if (guest_thread_enter(g, n, 0, 0, f->why, sizeof(f->why)))
+			fail_msg("enter %s: %s", n, f->why);
+		assert_int_equal(guest_thread_exit(g, n, 0, f->why, sizeof(f->why)), 0);
+		assert_int_equal(guest_enclave_query(g, n, &info), 0);
+		assert_int_equal(info.state, GUEST_ENCLAVE_ALIVE);
+	}
+	assert_int_equal(guest_enclave_destroy(g, "a", f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_destroy(g, "b", f->why, sizeof(f->why)), 0);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.lost, 0);
+	assert_int_equal(gs.leaked, 0);
+	/* Three VA pages stay in stock, until EPC is short: all but one go for 'd'. */
+	assert_int_equal(gs.epc_free, 1021);
+	if (guest_enclave_build(g, "d", 1022, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build d: %s", f->why);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_free, 0);
+	guest_free(g);
+}
+
+/*
  * Kernel work inside an enclave (a launch enclave's token, EACCEPT) runs on
  * an idle vCPU; a thread entered on a busy vCPU switches the other out.
  */
@@ -826,6 +875,7 @@ int main(void)
 		GTEST(test_host_epc_exhaustion_stops_vm),
 		GTEST(test_teardown_stopped_by_exhaustion),
 		GTEST(test_lost_found_by_evict_and_grow),
+		GTEST(test_failed_build_harms_no_other_enclave),
 		GTEST(test_enclave_work_on_idle_vcpu),
 		GTEST(test_prealloc_refused_cleanly),
 		GTEST(test_migration_loses_epc_keeps_ram),
