@@ -164,6 +164,16 @@ void guest_threads_sync(struct guest *g);
 int guest_evict_pages(struct guest *g, struct genclave *e, uint64_t nr, uint64_t *ret_done,
 		      char *why, size_t why_len);
 
+/* Linux's IPI: every thread of (e) still inside takes an interrupt (an AEX). */
+void guest_enclave_kick(struct guest *g, struct genclave *e);
+
+/*
+ * Make page (page) of (e) resident before the kernel uses it on the
+ * enclave's behalf: reload it if the guest evicted it. Return: 0 or the
+ * reload's error.
+ */
+int guest_page_load(struct guest *g, struct genclave *e, uint64_t page, char *why, size_t why_len);
+
 /* Reload an evicted page (ELDU) into a free EPC page. */
 int guest_reload_page(struct guest *g, struct genclave *e, uint64_t page, char *why,
 		      size_t why_len);

@@ -217,8 +217,7 @@ static unsigned int evict_pick(struct genclave *e, uint64_t nr, uint64_t *pick)
 	return n;
 }
 
-/* Linux's IPI: every thread of (e) still inside takes an interrupt. */
-static void evict_kick(struct guest *g, struct genclave *e)
+void guest_enclave_kick(struct guest *g, struct genclave *e)
 {
 	struct sgx_ssa_gpr gpr;
 
@@ -241,7 +240,7 @@ static int evict_ewb(struct guest *g, struct genclave *e, struct gpage *p, uint3
 		r = guest_encls(g, SGX_EWB, pageinfo(g, slot, 0, 0), p->epc, va);
 	}
 	if (r == SGX_NOT_TRACKED) {
-		evict_kick(g, e);
+		guest_enclave_kick(g, e);
 		r = guest_encls(g, SGX_EWB, pageinfo(g, slot, 0, 0), p->epc, va);
 	}
 	return r == SGX_VA_SLOT_OCCUPIED ? 0 : r;
@@ -403,6 +402,13 @@ int guest_evict_pages(struct guest *g, struct genclave *e, uint64_t nr, uint64_t
 		r = evict_batch(g, e, pick, n, ret_done, why, why_len);
 	}
 	return r;
+}
+
+int guest_page_load(struct guest *g, struct genclave *e, uint64_t page, char *why, size_t why_len)
+{
+	if (e->pages[page].state != GP_EVICTED)
+		return 0;
+	return guest_reload_page(g, e, page, why, why_len);
 }
 
 int guest_enclave_evict(struct guest *g, const char *name, uint64_t pages, char *why,

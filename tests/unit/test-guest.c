@@ -254,6 +254,50 @@ static void test_sgx2_grow_and_trim(void **state)
 	guest_free(g);
 }
 
+/*
+ * Grow and trim after the guest evicted the page holding EACCEPT's SECINFO
+ * (and the thread's SSA frames): the kernel reloads them first, so nothing
+ * fails, no EPC page leaks and no TRIM page is left for the next entry.
+ */
+static void test_sgx2_after_eviction(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+	struct guest_stats gs;
+
+	if (guest_enclave_build(g, "s", 16, 1, f->key, NULL, f->why, sizeof(f->why)) ||
+	    guest_enclave_grow(g, "s", 4, f->why, sizeof(f->why)))
+		fail_msg("build and grow: %s", f->why);
+	assert_int_equal(guest_thread_enter(g, "s", 0, 1, f->why, sizeof(f->why)), 0);
+	/* Every regular page but the dynamic ones: SSA frames, code, SECINFO's page. */
+	assert_int_equal(guest_enclave_evict(g, "s", 12, f->why, sizeof(f->why)), 0);
+	if (guest_enclave_grow(g, "s", 1, f->why, sizeof(f->why)))
+		fail_msg("grow: %s", f->why);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.leaked, 0);
+	assert_int_equal(guest_enclave_evict(g, "s", 6, f->why, sizeof(f->why)), 0);
+	if (guest_enclave_trim(g, "s", 2, f->why, sizeof(f->why)))
+		fail_msg("trim: %s", f->why);
+	assert_int_equal(guest_enclave_query(g, "s", &info), 0);
+	assert_int_equal(info.pages, 20);
+	assert_int_equal(info.inside, 1);
+	assert_int_equal(guest_thread_exit(g, "s", 0, f->why, sizeof(f->why)), 0);
+	if (guest_thread_enter(g, "s", 0, 0, f->why, sizeof(f->why)))
+		fail_msg("enter: %s", f->why);
+	assert_int_equal(guest_thread_exit(g, "s", 0, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_query(g, "s", &info), 0);
+	assert_int_equal(info.state, GUEST_ENCLAVE_ALIVE);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.leaked, 0);
+	assert_int_equal(gs.lost, 0);
+	assert_int_equal(guest_enclave_destroy(g, "s", f->why, sizeof(f->why)), 0);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_free, 1023); /* all but the VA page */
+	guest_free(g);
+}
+
 /* The kselftest key's MRSIGNER: the one signer Xen's lehash lets these VMs trust. */
 #define TRUSTED_LEHASH "2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4"
 /* A VM whose LE hash MSRs hold that signer and cannot be written (lewr=0). */
@@ -862,6 +906,7 @@ int main(void)
 		GTEST(test_synthetic_threads_and_preemption),
 		GTEST(test_guest_evicts_and_reloads),
 		GTEST(test_sgx2_grow_and_trim),
+		GTEST(test_sgx2_after_eviction),
 		GTEST(test_launch_enclave_tokens),
 		GTEST(test_launch_enclave_inside_and_evicted),
 		GTEST(test_launch_enclave_refused),
