@@ -439,6 +439,9 @@ static int guest_load(struct mon_cmd *c, struct guest *g, const char *encl, char
 	how.le = mon_opt(c, "token");
 	r = guest_enclave_load(g, encl, s, &sig, &how, why, len);
 	sgxs_free(s);
+	/* A size the guest refuses came from the file: name it. */
+	if (r == -EFBIG)
+		return mon_fail(c->mon, r, "%s: %s", path, why);
 	return r;
 }
 

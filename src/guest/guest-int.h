@@ -24,6 +24,7 @@
 
 /* Where enclaves live in the guest's linear address space, far above its RAM. */
 #define GUEST_ELRANGE_BASE 0x7f0000000000ULL
+#define GUEST_ELRANGE_END  0x800000000000ULL /* the end of the user half */
 
 #define GUEST_MAX_SECTIONS 8
 #define GUEST_MAX_ENCLAVES 64
@@ -77,6 +78,7 @@ struct gva_page {
 struct guest {
 	struct vmm_vm *vm;
 	bool sgx, sgx2, flc;
+	uint8_t max_size32, max_size64; /* log2 of the largest enclave, from CPUID 0x12 */
 	unsigned int nr_sections;
 	struct {
 		uint64_t base, size;

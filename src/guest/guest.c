@@ -182,6 +182,8 @@ static void guest_features(struct guest *g)
 		 (fc & FEAT_CTL_LOCKED) && (fc & FEAT_CTL_SGX_ENABLED);
 	g->sgx2 = g->sgx && (l12.eax & CPUID_12_EAX_SGX2);
 	g->flc = g->sgx && (l7.ecx & CPUID_7_ECX_SGX_LC) && (fc & FEAT_CTL_SGX_LC_ENABLED);
+	g->max_size32 = l12.edx & 0xff;
+	g->max_size64 = (l12.edx >> 8) & 0xff;
 }
 
 static int guest_epc_init(struct guest *g)

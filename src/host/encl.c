@@ -90,10 +90,24 @@ err_busy:
 	return atomic_load(&h->nr_blocked) ? -EAGAIN : -ENOMEM;
 }
 
-static int secs_check(const struct sgx_secs *secs)
+/*
+ * What ECREATE would accept of SIZE, checked before the page table for the
+ * whole ELRANGE is allocated: a power of two of two pages or more, no more
+ * than CPUID's MaxEnclaveSize for the enclave's mode, and inside the user
+ * half of the 48-bit address space (Linux maps ELRANGE into a process).
+ */
+static int secs_check(const struct host *h, const struct sgx_secs *secs)
 {
+	const struct hw_desc *d = hw_processor_desc(h->p);
+	unsigned int max = secs->attributes.flags & SGX_ATTR_MODE64BIT ? d->max_enclave_size_64
+								       : d->max_enclave_size_32;
+
 	if (secs->size < 2 * SGX_PAGE_SIZE || (secs->size & (secs->size - 1)))
 		return -EINVAL;
+	if (max > HOST_ENCL_MAX_SIZE_LOG2)
+		max = HOST_ENCL_MAX_SIZE_LOG2;
+	if (secs->size > 1ULL << max)
+		return -EFBIG;
 	return 0;
 }
 
@@ -124,8 +138,11 @@ int host_encl_create(struct host *h, struct hw_cpu *cpu, struct host_owner *grou
 
 	if (ret_code)
 		*ret_code = 0;
-	if (secs_check(secs) || (group && group->kind != HOST_OWNER_ENCLAVES))
+	if (group && group->kind != HOST_OWNER_ENCLAVES)
 		return -EINVAL;
+	r = secs_check(h, secs);
+	if (r)
+		return r;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;

@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 27))"
+echo "1..$((nr + 28))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -24,7 +24,7 @@ for f in $examples; do
 done
 
 if ! have_vectors; then
-	for i in $(seq 27); do skip "run $i" "no test vectors"; done
+	for i in $(seq 28); do skip "run $i" "no test vectors"; done
 	exit 0
 fi
 
@@ -102,6 +102,13 @@ check "vm create: a word that is no KEY=VALUE is refused, not dropped" grep -qF 
 printf 'vm create a memory=128 epc=0\n' >"$tmp/z.vsgx"
 run run "$tmp/z.vsgx"
 check "vm create: xl's message without a line of a text nobody wrote" grep -qF "z.vsgx:1: expected ok, got EINVAL: epc = 0: expected a number of MiB" "$tmp/err"
+# An SGXS whose SIZE is over the guest's CPUID limit: the file, the field, the limit; nothing kept.
+{ printf 'ECREATE\000\001\000\000\000\000\000\000\000\000\040\000\000'; head -c 44 /dev/zero
+  printf 'EADD\000\000\000\000'; head -c 8 /dev/zero; printf '\003\002'; head -c 46 /dev/zero; } >"$tmp/huge.sgxs"
+printf 'vm create a memory=256 epc=4\nguest a boot\nguest a load x sgxs=huge.sgxs sig=$VECTORS/test_enclave.sig => EFBIG\nexpect guest a epc-free=1024 enclaves=0\n' >"$tmp/huge.vsgx"
+run run --vectors "$V" "$tmp/huge.vsgx"
+check "guest load: SIZE 2^45 refused naming the file, the field and the limit" expect_out 0 \
+	"-> EFBIG \(.*/huge\.sgxs: ECREATE SIZE 0x200000000000 is more than 0x1000000000 \(2\^36\), the largest 64-bit enclave the guest's CPUID allows \(leaf 0x12, EDX\)\)$"
 mkdir "$tmp/dir.vsgx"
 run run "$tmp/dir.vsgx"
 check "a directory: exit 2" expect 2 "dir.vsgx: Is a directory"

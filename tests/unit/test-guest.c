@@ -774,6 +774,41 @@ static void test_failed_build_harms_no_other_enclave(void **state)
 }
 
 /*
+ * An SGXS whose ECREATE claims more than the guest's CPUID allows (2^36
+ * bytes, MaxEnclaveSize_64) is refused before the guest allocates a record
+ * per page of it (2^45 bytes made the ASan build abort); nothing changes.
+ */
+static void test_load_size_over_cpuid(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
+	struct guest *g = guest_new(f, vm);
+	uint8_t rec[2 * SGXS_RECORD_LEN] = "ECREATE";
+	uint64_t size = 1ULL << 45, flags = 0x203;
+	struct sgx_sigstruct sig;
+	char path[4200];
+	struct guest_stats gs;
+	struct sgxs sx;
+
+	rec[8] = 1;
+	memcpy(rec + 12, &size, sizeof(size));
+	memcpy(rec + 64, "EADD", 4);
+	memcpy(rec + 80, &flags, sizeof(flags));
+	assert_int_equal(sgxs_parse(rec, sizeof(rec), &sx, f->why, sizeof(f->why)), 0);
+	snprintf(path, sizeof(path), "%s.sig", vector_path("test_enclave"));
+	assert_int_equal(sigstruct_load(path, &sig, NULL, 0), 0);
+	assert_int_equal(guest_enclave_load(g, "big", &sx, &sig, NULL, f->why, sizeof(f->why)),
+			 -EFBIG);
+	assert_string_equal(f->why, "ECREATE SIZE 0x200000000000 is more than 0x1000000000 "
+				    "(2^36), the largest 64-bit enclave the guest's CPUID allows "
+				    "(leaf 0x12, EDX)");
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_free, 1024);
+	assert_int_equal(guest_nr_enclaves(g), 0);
+	guest_free(g);
+}
+
+/*
  * Kernel work inside an enclave (a launch enclave's token, EACCEPT) runs on
  * an idle vCPU; a thread entered on a busy vCPU switches the other out.
  */
@@ -921,6 +956,7 @@ int main(void)
 		GTEST(test_teardown_stopped_by_exhaustion),
 		GTEST(test_lost_found_by_evict_and_grow),
 		GTEST(test_failed_build_harms_no_other_enclave),
+		GTEST(test_load_size_over_cpuid),
 		GTEST(test_enclave_work_on_idle_vcpu),
 		GTEST(test_prealloc_refused_cleanly),
 		GTEST(test_migration_loses_epc_keeps_ram),
