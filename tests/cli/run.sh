@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 28))"
+echo "1..$((nr + 32))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -24,7 +24,7 @@ for f in $examples; do
 done
 
 if ! have_vectors; then
-	for i in $(seq 28); do skip "run $i" "no test vectors"; done
+	for i in $(seq 32); do skip "run $i" "no test vectors"; done
 	exit 0
 fi
 
@@ -109,6 +109,17 @@ printf 'vm create a memory=256 epc=4\nguest a boot\nguest a load x sgxs=huge.sgx
 run run --vectors "$V" "$tmp/huge.vsgx"
 check "guest load: SIZE 2^45 refused naming the file, the field and the limit" expect_out 0 \
 	"-> EFBIG \(.*/huge\.sgxs: ECREATE SIZE 0x200000000000 is more than 0x1000000000 \(2\^36\), the largest 64-bit enclave the guest's CPUID allows \(leaf 0x12, EDX\)\)$"
+# Users' files: the JSON output never replaces the scenario; output that is lost fails the run.
+printf 'vm create a memory=128 epc=8\n' >"$tmp/self.vsgx"
+cp "$tmp/self.vsgx" "$tmp/self.orig"
+run run --json "$tmp/self.vsgx" "$tmp/self.vsgx"
+check "--json SCENARIO SCENARIO: refused, exit 2" expect 2 \
+	"$tmp/self.vsgx: --json would overwrite the scenario itself; write to another file"
+check "the scenario is unchanged" cmp -s "$tmp/self.vsgx" "$tmp/self.orig"
+run run --json /dev/full "$tmp/self.vsgx"
+check "--json /dev/full: exit 2, the write error said" grep -qF \
+	"vsgx: /dev/full: cannot write: No space left on device" "$tmp/err"
+check "--json /dev/full: exit status 2" [ "$status" -eq 2 ]
 mkdir "$tmp/dir.vsgx"
 run run "$tmp/dir.vsgx"
 check "a directory: exit 2" expect 2 "dir.vsgx: Is a directory"
