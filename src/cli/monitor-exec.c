@@ -42,11 +42,12 @@ int mon_exec_host(struct mon_cmd *c)
 		return mon_fail(mon, -EEXIST,
 				"the host is powered on already: 'host' comes first, once");
 	join_words(c, c->first, text, sizeof(text));
+	why[0] = '\0';
 	r = vm_host_parse(text, &d, why, sizeof(why));
 	if (!r)
 		r = vmm_create(&d, &mon->m, why, sizeof(why));
 	if (r)
-		return mon_fail(mon, r, "%s", why);
+		return mon_fail(mon, r, "%s", why[0] ? why : strerror(-r));
 	snprintf(mon->detail, sizeof(mon->detail), "%u EPC sections, %u CPUs", d.nr_sections,
 		 d.nr_cpus);
 	return 0;

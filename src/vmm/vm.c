@@ -206,13 +206,15 @@ static int vm_build(struct vmm_vm *vm, char *why, size_t why_len)
 		return why_msg(why, why_len, r, "cannot allocate %llu MiB of guest RAM",
 			       (unsigned long long)(vm->cfg.memory >> 20));
 	r = host_owner_create(vm->m->host, HOST_OWNER_VM, HOST_NO_LIMIT, &vm->owner);
-	if (!r)
-		r = vm_sections_open(vm, why, why_len);
+	if (r)
+		return why_msg(why, why_len, r, "the host driver cannot account the VM's EPC: %s",
+			       strerror(-r));
+	r = vm_sections_open(vm, why, why_len);
 	if (r)
 		return r;
 	vm->vcpus = calloc(vm->cfg.vcpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
-		return -ENOMEM;
+		return why_msg(why, why_len, -ENOMEM, "out of memory for %u vCPUs", vm->cfg.vcpus);
 	vm_msr_policy_init(&vm->msr_policy, &vm->cfg);
 	for (unsigned int i = 0; i < vm->cfg.vcpus; i++)
 		vmm_vcpu_init(&vm->vcpus[i], vm, i);
@@ -230,7 +232,7 @@ int vmm_vm_create(struct vmm *m, const char *name, const struct vm_config *cfg, 
 		return r;
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
-		return -ENOMEM;
+		return why_msg(why, why_len, -ENOMEM, "out of memory for a VM");
 	vm->m = m;
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	vm->cfg = *cfg;

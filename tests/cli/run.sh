@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 32))"
+echo "1..$((nr + 34))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -24,7 +24,7 @@ for f in $examples; do
 done
 
 if ! have_vectors; then
-	for i in $(seq 32); do skip "run $i" "no test vectors"; done
+	for i in $(seq 34); do skip "run $i" "no test vectors"; done
 	exit 0
 fi
 
@@ -120,6 +120,24 @@ run run --json /dev/full "$tmp/self.vsgx"
 check "--json /dev/full: exit 2, the write error said" grep -qF \
 	"vsgx: /dev/full: cannot write: No space left on device" "$tmp/err"
 check "--json /dev/full: exit status 2" [ "$status" -eq 2 ]
+# A host that cannot be powered on: the reason is one that was written.
+printf 'host epc=64G@0\n' >"$tmp/h64.vsgx"
+if ldd "$VSGX" 2>/dev/null | grep -q 'lib[at]san'; then
+	skip "a processor model without memory: its reason" "sanitizers reserve more address space than the limit"
+else
+	(ulimit -v 3000000; "$VSGX" run "$tmp/h64.vsgx" >"$tmp/out" 2>"$tmp/err")
+	check "a processor model without memory: its reason" grep -qxF \
+		"$tmp/h64.vsgx:1: expected ok, got ENOMEM: the processor model cannot be powered on: Cannot allocate memory" "$tmp/err"
+fi
+# EPC whose metadata this machine cannot hold is refused up front, naming the memory needed.
+printf 'host epc=16T@0\n' >"$tmp/h16t.vsgx"
+if [ "$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" -ge $((192 * 1024 * 1024)) ]; then
+	skip "host epc=16T: the memory it needs" "this machine has 192 GiB or more"
+else
+	run run "$tmp/h16t.vsgx"
+	check "host epc=16T: refused up front with the memory it needs" grep -qF \
+		"h16t.vsgx:1: expected ok, got ENOMEM: 16384 GiB of EPC (4294967296 pages) needs 196608 MiB of this machine's memory for the model's metadata (48 bytes a page); it has " "$tmp/err"
+fi
 mkdir "$tmp/dir.vsgx"
 run run "$tmp/dir.vsgx"
 check "a directory: exit 2" expect 2 "dir.vsgx: Is a directory"
