@@ -158,7 +158,7 @@ int host_encl_create(struct host *h, struct hw_cpu *cpu, struct host_owner *grou
 	r = -ENOMEM;
 	if (!e->leaf)
 		goto err_free;
-	host_cpu_enter(cpu);
+	host_kernel_enter(h, cpu);
 	r = host_encl_alloc_epc(e, cpu, &e->secs);
 	if (r)
 		goto err_free;
@@ -322,7 +322,7 @@ int host_encl_add_pages(struct host_encl *e, struct hw_cpu *cpu, uint64_t offset
 	if ((offset | len) & ~SGX_PAGE_MASK || !len || offset >= e->size ||
 	    len > e->size - offset || secinfo_check(flags))
 		return -EINVAL;
-	host_cpu_enter(cpu);
+	host_kernel_enter(e->h, cpu);
 	for (uint64_t done = 0; done < len; done += SGX_PAGE_SIZE) {
 		int r = encl_add_page(e, cpu, e->base + offset + done, bytes + done, flags, measure,
 				      ret_code);
@@ -389,7 +389,7 @@ int host_encl_init(struct host_encl *e, struct hw_cpu *cpu, const struct sgx_sig
 		memcpy(tok, token, sizeof(*tok));
 	else
 		memset(tok, 0, sizeof(*tok));
-	host_cpu_enter(cpu);
+	host_kernel_enter(e->h, cpu);
 	pthread_mutex_lock(&e->lock);
 	r = -EINVAL;
 	if (!e->initialized && !e->dead) {
@@ -478,7 +478,7 @@ int host_encl_fault(struct host_encl *e, struct hw_cpu *cpu, uint64_t addr, uint
 		*ret_code = 0;
 	if (!ep)
 		return -EFAULT;
-	host_cpu_enter(cpu);
+	host_kernel_enter(e->h, cpu);
 	for (;;) {
 		pthread_mutex_lock(&e->lock);
 		if (e->dead || ep->state == EP_NONE) {
