@@ -107,7 +107,9 @@ struct guest_launch {
  * An enclave from an SGXS stream and its SIGSTRUCT, EINITed as (how) says
  * (NULL: the defaults). A SIGSTRUCT whose ATTRIBUTES ask for EINITTOKEN_KEY
  * makes a launch enclave, which EINIT admits only when its signer is the
- * one in the LE hash MSRs.
+ * one in the LE hash MSRs. A SIZE over the MaxEnclaveSize in the guest's
+ * CPUID is -EFBIG, and one that does not fit in the address space left
+ * after the other enclaves -ENOSPC, both before anything is allocated.
  */
 int guest_enclave_load(struct guest *g, const char *name, const struct sgxs *sgxs,
 		       const struct sgx_sigstruct *sig, const struct guest_launch *how, char *why,

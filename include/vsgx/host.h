@@ -229,10 +229,14 @@ void host_vas_addr_space(struct host_vas *vas, struct hw_addr_space *ret);
 /* ------------------------------------------------------------------ */
 /* Host enclaves: /dev/sgx_enclave, and the reclaimer.                 */
 
+/* The largest ELRANGE (log2): the user half of x86-64's 48-bit address space. */
+#define HOST_ENCL_MAX_SIZE_LOG2 47
+
 /*
  * ENCLAVE_CREATE: ECREATE (secs) (size a power of two) in a new EPC page,
  * charged to (group) (an enclave-group owner, or NULL).
- * Return: 0; -EINVAL (bad SECS image or owner kind); -ENOMEM; -EAGAIN (EPC
+ * Return: 0; -EINVAL (bad SECS image or owner kind); -EFBIG (SIZE over
+ * CPUID's MaxEnclaveSize, or over HOST_ENCL_MAX_SIZE_LOG2); -ENOMEM; -EAGAIN (EPC
  * left only in pages waiting for threads to leave their enclaves); -EIO
  * when ECREATE fails (its result in *ret_code).
  */

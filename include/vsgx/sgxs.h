@@ -10,7 +10,8 @@
  *   "EEXTEND\0" | chunk offset u64 | 48 zero bytes, then the 256 measured bytes
  *
  * sgxs_parse() accepts a stream only if replaying it on a processor could
- * produce it: one ECREATE first, a power-of-two SIZE of at least 8 KiB, page
+ * produce it: one ECREATE first, a power-of-two SIZE of at least 8 KiB and at
+ * most 2^47 (the user half of the x86-64 address space), page
  * offsets inside SIZE, each page added once, EADD flags a valid REG or TCS
  * SECINFO (TCS with R/W/X clear, as EADD measures it), EEXTEND chunks 256-byte
  * aligned inside a page already added, reserved bytes zero.
@@ -56,7 +57,9 @@ struct sgxs {
 int sgxs_parse(const void *buf, size_t len, struct sgxs *ret, char *why, size_t why_len);
 
 /*
- * Read and validate the file at (path). The result owns its bytes; release it
+ * Read and validate the file at (path), its ECREATE record first: a file
+ * that does not start with a valid one is refused after 64 bytes, and no
+ * more is read than its SIZE can need. The result owns its bytes; release it
  * with sgxs_free(). Return: 0, -errno from opening or reading the file,
  * -EFBIG for a file over 1 GiB or longer than an enclave of its SIZE needs
  * with every chunk measured once (64 + SIZE/4096 * (64 + 16 * 320) bytes),

@@ -55,7 +55,8 @@ struct vmm_vcpu;
 /*
  * Power on a host machine described by (desc) and start its SGX driver
  * (which sanitizes the EPC). Return: 0, -EINVAL (a description no part
- * could have; (why) says what), -ENODEV (no SGX), -ENOMEM.
+ * could have), -ENODEV (no SGX), -ENOMEM (EPC whose metadata is more than
+ * this machine's memory, or an allocation failed); (why) always says why.
  */
 int vmm_create(const struct hw_desc *desc, struct vmm **ret, char *why, size_t why_len);
 

@@ -4,7 +4,8 @@
  * few helpers every verb shares. Only this layer prints or exits.
  *
  * Exit status of every verb: 0 success, 1 the model answered with an SGX
- * error (or an expectation failed), 2 bad usage or a bad input file.
+ * error (or an expectation failed), 2 bad usage, a bad input file or output
+ * that could not be written.
  */
 #ifndef VSGX_CLI_H
 #define VSGX_CLI_H
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CLI_EXIT_OK    0
 #define CLI_EXIT_SGX   1
@@ -64,6 +66,16 @@ struct cli_replay_opts {
  */
 int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 			  struct cli_replay_opts *ret);
+
+/* Whether paths (a) and (b) both exist and name the same file (device and inode). */
+bool cli_same_file(const char *a, const char *b);
+
+/*
+ * Flush (f), which was written to as (name), and report output that did not
+ * reach it (a full disk, /dev/full). Return: 0, or -errno after printing
+ * "NAME: cannot write: REASON".
+ */
+int cli_flush(FILE *f, const char *name);
 
 /* ENCLS on a logical CPU of the host, in the form a loader_env wants (<vsgx/loader.h>). */
 struct hw_regs;

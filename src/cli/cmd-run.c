@@ -36,7 +36,8 @@ static const char run_usage[] =
     "\n"
     "Exit status: 0 the scenario ran and every expectation held, 1 a command or an\n"
     "expectation failed (\"FILE:LINE: expected X, got Y: why\"), 2 bad usage, a\n"
-    "line the monitor cannot read (\"FILE:LINE:COLUMN: ...\") or an unreadable file.\n";
+    "line the monitor cannot read (\"FILE:LINE:COLUMN: ...\"), an unreadable file or\n"
+    "output that could not be written.\n";
 
 struct run_cli {
 	const char *path;
@@ -182,6 +183,11 @@ static int run_main(int argc, char **argv, bool monitor)
 	r = run_parse_args(argc, argv, monitor, &o);
 	if (r)
 		return r < 0 ? CLI_EXIT_OK : r;
+	if (o.opt.json && o.path && strcmp(o.opt.json, "-") && cli_same_file(o.opt.json, o.path)) {
+		cli_error("%s: --json would overwrite the scenario itself; write to another file",
+			  o.opt.json);
+		return CLI_EXIT_USAGE;
+	}
 	if (o.opt.json) {
 		json = strcmp(o.opt.json, "-") ? fopen(o.opt.json, "w") : stdout;
 		if (!json) {
@@ -205,8 +211,12 @@ static int run_main(int argc, char **argv, bool monitor)
 			monitor_report(mon);
 		monitor_free(mon);
 	}
-	if (json && json != stdout)
+	/* JSON lines that did not reach their file fail the run (stdout is main's to check). */
+	if (json && json != stdout) {
+		if (cli_flush(json, o.opt.json) && !r)
+			r = CLI_EXIT_USAGE;
 		fclose(json);
+	}
 	free(dir);
 	return r;
 }

@@ -90,7 +90,9 @@ static void sign_usage(FILE *f)
 	fprintf(f, "usage: vsgx sign FILE.sgxs --key KEY.pem -o OUT.sig [options]\n"
 		   "\n"
 		   "Measure FILE.sgxs and write its SIGSTRUCT, signed with KEY.pem (RSA-3072,\n"
-		   "public exponent 3), to OUT.sig. Prints the MRENCLAVE and MRSIGNER.\n"
+		   "public exponent 3), to OUT.sig. Prints the MRENCLAVE and MRSIGNER. A regular\n"
+		   "OUT.sig is replaced whole; a link's target, a FIFO or a device is written\n"
+		   "through; an input file is refused as OUT.sig.\n"
 		   "\n"
 		   "options (numbers in decimal or 0x hex; defaults in brackets):\n"
 		   "  -k, --key KEY.pem        the signing key (required)\n"
@@ -287,6 +289,47 @@ static int sign_write_atomic(const char *path, const void *buf, size_t len)
 	return err;
 }
 
+/* Write through to (path), a FIFO, a device or a socket, as a shell's '>' would. */
+static int sign_write_through(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	err = sign_write_all(fd, buf, len);
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+/*
+ * Write the SIGSTRUCT to (path). A new or regular file is replaced whole
+ * (a temporary file renamed over it); a symbolic link keeps pointing where
+ * it did and what it points to is written; anything else that is no
+ * regular file is written through, never renamed over (as root, that
+ * replaced /dev/full with a regular file).
+ */
+static int sign_write(const char *path, const void *buf, size_t len)
+{
+	char target[PATH_MAX];
+	struct stat st;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? sign_write_atomic(path, buf, len) : -errno;
+	if (S_ISREG(st.st_mode))
+		return sign_write_atomic(path, buf, len);
+	if (S_ISLNK(st.st_mode)) {
+		if (stat(path, &st))
+			return -errno;
+		if (S_ISREG(st.st_mode))
+			return realpath(path, target) ? sign_write_atomic(target, buf, len)
+						      : -errno;
+	}
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	return sign_write_through(path, buf, len);
+}
+
 static int sign_measure(const char *path, uint8_t mrenclave[32])
 {
 	struct sgxs *s;
@@ -352,9 +395,14 @@ int cmd_sign(int argc, char **argv)
 		cli_error("sign: cannot read today's date; give --date YYYYMMDD");
 		return CLI_EXIT_USAGE;
 	}
+	if (cli_same_file(a.out, a.sgxs) || cli_same_file(a.out, a.key)) {
+		cli_error("%s: -o names an input (%s); write the SIGSTRUCT to another file", a.out,
+			  cli_same_file(a.out, a.sgxs) ? a.sgxs : a.key);
+		return CLI_EXIT_USAGE;
+	}
 	if (sign_measure(a.sgxs, mrenclave) || sign_build(&a, mrenclave, &sig))
 		return CLI_EXIT_USAGE;
-	err = sign_write_atomic(a.out, &sig, sizeof(sig));
+	err = sign_write(a.out, &sig, sizeof(sig));
 	if (err) {
 		cli_error("%s: cannot write: %s", a.out, strerror(-err));
 		return CLI_EXIT_USAGE;

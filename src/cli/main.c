@@ -23,6 +23,14 @@ static void usage(FILE *f)
 	fprintf(f, "\n'vsgx <command> --help' describes a command.\n");
 }
 
+/* Output that never reached standard output (a full disk, /dev/full) fails the command. */
+static int main_flush(int status)
+{
+	if (cli_flush(stdout, "standard output"))
+		return status ? status : CLI_EXIT_USAGE;
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -35,7 +43,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+			return main_flush(commands[i].run(argc - 1, argv + 1));
 	}
 	cli_error("unknown command '%s'; 'vsgx --help' lists the commands", argv[1]);
 	return CLI_EXIT_USAGE;

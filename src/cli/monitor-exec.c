@@ -42,11 +42,12 @@ int mon_exec_host(struct mon_cmd *c)
 		return mon_fail(mon, -EEXIST,
 				"the host is powered on already: 'host' comes first, once");
 	join_words(c, c->first, text, sizeof(text));
+	why[0] = '\0';
 	r = vm_host_parse(text, &d, why, sizeof(why));
 	if (!r)
 		r = vmm_create(&d, &mon->m, why, sizeof(why));
 	if (r)
-		return mon_fail(mon, r, "%s", why);
+		return mon_fail(mon, r, "%s", why[0] ? why : strerror(-r));
 	snprintf(mon->detail, sizeof(mon->detail), "%u EPC sections, %u CPUs", d.nr_sections,
 		 d.nr_cpus);
 	return 0;
@@ -439,6 +440,9 @@ static int guest_load(struct mon_cmd *c, struct guest *g, const char *encl, char
 	how.le = mon_opt(c, "token");
 	r = guest_enclave_load(g, encl, s, &sig, &how, why, len);
 	sgxs_free(s);
+	/* A size the guest refuses came from the file: name it. */
+	if (r == -EFBIG)
+		return mon_fail(c->mon, r, "%s: %s", path, why);
 	return r;
 }
 

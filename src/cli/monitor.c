@@ -293,6 +293,7 @@ static const struct {
 	{ "EFAULT", EFAULT }, { "EINVAL", EINVAL }, { "EEXIST", EEXIST },
 	{ "ENOSPC", ENOSPC }, { "EAGAIN", EAGAIN }, { "ENODEV", ENODEV },
 	{ "ENOENT", ENOENT }, { "EPERM", EPERM },   { "EOPNOTSUPP", EOPNOTSUPP },
+	{ "EFBIG", EFBIG },
 };
 
 static const char *errno_name(int err)

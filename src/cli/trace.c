@@ -40,7 +40,7 @@ static const struct {
 } trace_errnos[] = {
 	{ "EINVAL", EINVAL }, { "EBUSY", EBUSY },   { "ENOENT", ENOENT }, { "ENOMEM", ENOMEM },
 	{ "ENOSPC", ENOSPC }, { "ENODEV", ENODEV }, { "EAGAIN", EAGAIN }, { "EFAULT", EFAULT },
-	{ "EPERM", EPERM },   { "EIO", EIO },
+	{ "EPERM", EPERM },   { "EIO", EIO },	    { "EFBIG", EFBIG },
 };
 
 static const char *errno_name(int value)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "vsgx/encls.h"
 
@@ -124,4 +125,21 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 		}
 	}
 	return 0;
+}
+
+bool cli_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int cli_flush(FILE *f, const char *name)
+{
+	int err = fflush(f) ? errno : ferror(f) ? EIO : 0;
+
+	if (!err)
+		return 0;
+	cli_error("%s: cannot write: %s", name, strerror(err));
+	return -err;
 }

@@ -22,6 +22,12 @@
 /* No enclave stream this project handles comes close; refuse before reading. */
 #define SGXS_MAX_FILE (1ull << 30)
 
+/*
+ * An ELRANGE lies in the user half of x86-64's 48-bit linear address space,
+ * aligned to its size: no enclave can be larger.
+ */
+#define SGXS_MAX_SIZE (1ull << 47)
+
 static const uint8_t sgxs_tag_ecreate[8] = "ECREATE";
 static const uint8_t sgxs_tag_eadd[8] = "EADD";
 static const uint8_t sgxs_tag_eextend[8] = "EEXTEND";
@@ -187,6 +193,11 @@ static int sgxs_parse_ecreate(struct sgxs_parser *p, const uint8_t *rec)
 	if (!sgxs_is_pow2(size) || size < SGXS_MIN_SIZE)
 		return sgxs_fail(p, "ECREATE SIZE 0x%llx is not a power of two of at least 0x%x",
 				 (unsigned long long)size, SGXS_MIN_SIZE);
+	if (size > SGXS_MAX_SIZE)
+		return sgxs_fail(p,
+				 "ECREATE SIZE 0x%llx is larger than 0x%llx (2^47), the user "
+				 "half of the x86-64 address space an enclave must fit in",
+				 (unsigned long long)size, SGXS_MAX_SIZE);
 	p->out->ssa_frame_size = ssa;
 	p->out->size = size;
 	return sgxs_check_reserved(p, rec, 20, "ECREATE");
@@ -342,14 +353,14 @@ int sgxs_parse(const void *buf, size_t len, struct sgxs *ret, char *why, size_t 
 	return err;
 }
 
-/* Double the buffer, up to one byte past the limit so overflow shows. */
-static int sgxs_grow(uint8_t **buf, size_t *cap)
+/* Double the buffer, up to one byte past (limit) so overflow shows. */
+static int sgxs_grow(uint8_t **buf, size_t *cap, size_t limit)
 {
 	size_t want = *cap ? *cap * 2 : 1 << 16;
 	uint8_t *bigger;
 
-	if (want > SGXS_MAX_FILE + 1)
-		want = SGXS_MAX_FILE + 1;
+	if (want > limit + 1)
+		want = limit + 1;
 	bigger = realloc(*buf, want);
 	if (!bigger)
 		return -ENOMEM;
@@ -358,57 +369,24 @@ static int sgxs_grow(uint8_t **buf, size_t *cap)
 	return 0;
 }
 
-/* Read all of (fd): files and pipes alike. More than the limit is -EFBIG. */
-static int sgxs_read_all(int fd, uint8_t **ret, size_t *ret_len)
+/* Read (fd) to its end into *buf (holding *len bytes): files and pipes alike. More than (limit) is
+ * -EFBIG. */
+static int sgxs_read_all(int fd, size_t limit, uint8_t **buf, size_t *len, size_t *cap)
 {
-	size_t cap = 0, len = 0;
-	uint8_t *buf = NULL;
 	ssize_t n = 1;
 	int err = 0;
 
 	while (!err && n) {
-		if (len > SGXS_MAX_FILE)
+		if (*len > limit)
 			err = -EFBIG;
-		else if (len == cap)
-			err = sgxs_grow(&buf, &cap);
-		else if ((n = read(fd, buf + len, cap - len)) > 0)
-			len += (size_t)n;
+		else if (*len == *cap)
+			err = sgxs_grow(buf, cap, limit);
+		else if ((n = read(fd, *buf + *len, *cap - *len)) > 0)
+			*len += (size_t)n;
 		else if (n < 0 && errno != EINTR)
 			err = -errno;
 	}
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*ret = buf;
-	*ret_len = len;
-	return 0;
-}
-
-static int sgxs_read_file(const char *path, uint8_t **ret, size_t *ret_len, char *why,
-			  size_t why_len)
-{
-	struct stat st;
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		return sgxs_why(why, why_len, err, "%s", strerror(-err));
-	}
-	/* A regular file's size is known: refuse a huge one without reading it. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > SGXS_MAX_FILE)
-		err = -EFBIG;
-	else
-		err = sgxs_read_all(fd, ret, ret_len);
-	close(fd);
-	if (err == -EFBIG)
-		return sgxs_why(why, why_len, err,
-				"file is larger than the 1 GiB limit for an "
-				"SGXS stream");
-	if (err)
-		return sgxs_why(why, why_len, err, "%s", strerror(-err));
-	return 0;
+	return err;
 }
 
 /*
@@ -424,6 +402,92 @@ static uint64_t sgxs_max_stream(uint64_t size)
 	    __builtin_add_overflow(total, SGXS_RECORD_LEN, &total))
 		return UINT64_MAX;
 	return total;
+}
+
+static int sgxs_too_long(uint64_t len, uint64_t size, char *why, size_t why_len)
+{
+	if (len > SGXS_MAX_FILE)
+		return sgxs_why(why, why_len, -EFBIG,
+				"file is larger than the 1 GiB limit for an SGXS stream");
+	return sgxs_why(why, why_len, -EFBIG,
+			"stream is %llu bytes, more than the %llu an enclave of SIZE 0x%llx "
+			"can need with each chunk measured once",
+			(unsigned long long)len, (unsigned long long)sgxs_max_stream(size),
+			(unsigned long long)size);
+}
+
+/*
+ * The ECREATE record comes first and gives SIZE, which bounds the stream:
+ * check it before reading more, so neither a file of zeros nor an endless
+ * one (/dev/zero) is read past its first record or its bound. Fills *limit.
+ */
+static int sgxs_read_head(int fd, uint8_t **buf, size_t *len, size_t *cap, size_t *limit,
+			  uint64_t *size, char *why, size_t why_len)
+{
+	struct sgxs head;
+	int err;
+
+	err = sgxs_read_all(fd, SGXS_RECORD_LEN - 1, buf, len, cap);
+	if (!err)
+		return 0; /* the file ends within one record: the parser says why */
+	if (err != -EFBIG)
+		return sgxs_why(why, why_len, err, "%s", strerror(-err));
+	*len = SGXS_RECORD_LEN;
+	err = sgxs_parse(*buf, SGXS_RECORD_LEN, &head, why, why_len);
+	if (err)
+		return err;
+	*size = head.size;
+	*limit = SGXS_MAX_FILE;
+	if (sgxs_max_stream(head.size) < *limit)
+		*limit = (size_t)sgxs_max_stream(head.size);
+	return 0;
+}
+
+static int sgxs_read_file(const char *path, uint8_t **ret, size_t *ret_len, char *why,
+			  size_t why_len)
+{
+	size_t len = 0, cap = 0, limit = SGXS_RECORD_LEN - 1;
+	uint64_t size = 0;
+	uint8_t *buf = NULL;
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		return sgxs_why(why, why_len, err, "%s", strerror(-err));
+	}
+	/* A regular file's size is known: refuse a huge one without reading it. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > SGXS_MAX_FILE) {
+		err = sgxs_too_long((uint64_t)st.st_size, 0, why, why_len);
+		goto out;
+	}
+	err = sgxs_read_head(fd, &buf, &len, &cap, &limit, &size, why, why_len);
+	if (err)
+		goto out;
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > limit) {
+		err = sgxs_too_long((uint64_t)st.st_size, size, why, why_len);
+		goto out;
+	}
+	err = sgxs_read_all(fd, limit, &buf, &len, &cap);
+	if (err == -EFBIG && limit == SGXS_MAX_FILE)
+		err = sgxs_too_long(len, size, why, why_len);
+	else if (err == -EFBIG)
+		err = sgxs_why(why, why_len, err,
+			       "stream is longer than the %zu bytes an enclave of SIZE 0x%llx can "
+			       "need with each chunk measured once",
+			       limit, (unsigned long long)size);
+	else if (err)
+		err = sgxs_why(why, why_len, err, "%s", strerror(-err));
+out:
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
 }
 
 int sgxs_load(const char *path, struct sgxs **ret, char *why, size_t why_len)
@@ -444,14 +508,6 @@ int sgxs_load(const char *path, struct sgxs **ret, char *why, size_t why_len)
 	err = sgxs_parse(buf, len, s, why, why_len);
 	if (err)
 		goto err_s;
-	if (len > sgxs_max_stream(s->size)) {
-		err = sgxs_why(why, why_len, -EFBIG,
-			       "stream is %zu bytes, more than the %llu an enclave of SIZE 0x%llx "
-			       "can need with each chunk measured once",
-			       len, (unsigned long long)sgxs_max_stream(s->size),
-			       (unsigned long long)s->size);
-		goto err_s;
-	}
 	*ret = s;
 	return 0;
 

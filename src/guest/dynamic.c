@@ -12,6 +12,25 @@
 
 #include "guest-int.h"
 
+/*
+ * Reload what EACCEPT uses that the guest evicted: the page holding its
+ * SECINFO and the first thread's TCS and SSA frames. Done before any change,
+ * so a reload that finds no EPC refuses the command with nothing to undo.
+ * Later reloads (for other enclaves' work) never evict from (e).
+ */
+static int dyn_load(struct guest *g, struct genclave *e, char *why, size_t why_len)
+{
+	int r = guest_page_load(g, e, (uint64_t)guest_enclave_rw_page(e), why, why_len);
+
+	if (!r)
+		r = guest_page_load(g, e, e->threads[0].tcs, why, why_len);
+	for (uint64_t p = 0; !r && p < e->nr_pages; p++) {
+		if (e->pages[p].ssa)
+			r = guest_page_load(g, e, p, why, why_len);
+	}
+	return r;
+}
+
 static int dyn_check(struct guest *g, const char *name, struct genclave **ret, char *why,
 		     size_t why_len)
 {
@@ -29,7 +48,7 @@ static int dyn_check(struct guest *g, const char *name, struct genclave **ret, c
 		return guest_why(why, why_len, -EINVAL,
 				 "enclave '%s' has no thread or no writable page to EACCEPT from",
 				 name);
-	return 0;
+	return dyn_load(g, *ret, why, why_len);
 }
 
 /* The enclave's first thread runs EACCEPT with (flags) on page (page): 0 or an error. */
@@ -96,15 +115,25 @@ static int dyn_eaug(struct guest *g, struct genclave *e, uint64_t page, char *wh
 	return 0;
 }
 
-/* Take a dynamic page off the enclave. Return: 0, or -errno when the VM stopped (it stays). */
-static int dyn_drop(struct guest *g, struct genclave *e, uint64_t page)
+/*
+ * Take a dynamic page off the enclave. A page the enclave did not accept
+ * (pending, or TRIM not yet accepted) goes only with no thread inside, so
+ * those threads take an interrupt first (they resume later). Return: 0, or
+ * -errno when the VM stopped (it stays).
+ */
+static int dyn_drop(struct guest *g, struct genclave *e, uint64_t page, bool accepted)
 {
 	struct gpage *p = &e->pages[page];
-	int r = guest_epc_remove(g, p->epc);
+	int r;
+
+	if (!accepted)
+		guest_enclave_kick(g, e);
+	r = guest_epc_remove(g, p->epc);
 
 	if (r)
 		return r;
 	p->state = GP_ABSENT;
+	p->type = SGX_PT_REG;
 	p->dynamic = false;
 	return 0;
 }
@@ -136,7 +165,7 @@ int guest_enclave_grow(struct guest *g, const char *name, uint64_t pages, char *
 	r = guest_thread_restore(g, e, 0, was_inside, r, why, why_len);
 	/* A page EAUG added but the enclave did not accept is no use to it: take it back. */
 	if (pending != UINT64_MAX)
-		dyn_drop(g, e, pending);
+		dyn_drop(g, e, pending, false);
 	if (!r && added < pages)
 		return guest_why(why, why_len, -ENOSPC,
 				 "'%s' has room for %llu more pages, not %llu", name,
@@ -161,6 +190,8 @@ static int dyn_emodt(struct guest *g, struct genclave *e, const uint64_t *pick, 
 			return guest_why(
 			    why, why_len, r < 0 ? r : -EIO, "EMODT in '%s' gave %s", e->name,
 			    guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
+		/* No use to the enclave from now on, whatever happens next. */
+		e->pages[pick[i]].type = SGX_PT_TRIM;
 	}
 	guest_encls(g, SGX_ETRACK, 0, e->secs, 0);
 	return 0;
@@ -174,14 +205,8 @@ static int dyn_accept_trim(struct guest *g, struct genclave *e, const uint64_t *
 			   char *why, size_t why_len)
 {
 	uint64_t flags = SGX_SECINFO_PT(SGX_PT_TRIM) | SGX_SECINFO_MODIFIED;
-	struct sgx_ssa_gpr gpr;
 
-	memset(&gpr, 0, sizeof(gpr));
-	for (unsigned int t = 0; t < e->nr_threads; t++) {
-		if (e->threads[t].inside)
-			vmm_vcpu_interrupt(vmm_vm_vcpu(g->vm, e->threads[t].vcpu), &gpr, 0xf0);
-	}
-	guest_threads_sync(g);
+	guest_enclave_kick(g, e);
 	for (uint64_t i = 0; i < n; i++) {
 		int r = dyn_accept(g, e, pick[i], flags, why, why_len);
 
@@ -217,12 +242,22 @@ int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *
 	if (!r)
 		r = dyn_accept_trim(g, e, pick, n, why, why_len);
 	r = guest_thread_restore(g, e, 0, was_inside, r, why, why_len);
-	for (uint64_t i = 0; !r && i < n; i++) {
-		r = dyn_drop(g, e, pick[i]);
-		if (r)
-			guest_why(why, why_len, r, "removing trimmed pages of '%s' stopped: %s",
-				  name,
-				  guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
+	/*
+	 * Every page EMODT made TRIM goes, also after a failed step: one left
+	 * behind would fault the enclave's next touch of it.
+	 */
+	for (uint64_t i = 0; i < n; i++) {
+		int d;
+
+		if (e->pages[pick[i]].type != SGX_PT_TRIM)
+			continue;
+		d = dyn_drop(g, e, pick[i], !r);
+		if (d && !r)
+			r = guest_why(
+			    why, why_len, d, "removing trimmed pages of '%s' stopped: %s", name,
+			    guest_result_text(d, guest_kernel_vcpu(g), text, sizeof(text)));
+		if (d)
+			break;
 	}
 	free(pick);
 	return r;

@@ -185,6 +185,31 @@ static uint64_t enclave_base(struct guest *g, uint64_t size)
 	return (end + size - 1) / size * size;
 }
 
+/*
+ * SIZE comes from a file: check it against what ECREATE would accept (the
+ * MaxEnclaveSize in the guest's CPUID) and against the room left in the
+ * user half of the address space before the guest allocates a record for
+ * each page of it.
+ */
+static int enclave_size_check(struct guest *g, uint64_t size, const struct sgx_sigstruct *sig,
+			      char *why, size_t why_len)
+{
+	bool mode64 = sig->attributes.flags & SGX_ATTR_MODE64BIT;
+	unsigned int max = mode64 ? g->max_size64 : g->max_size32;
+
+	if (max < 64 && size > 1ULL << max)
+		return guest_why(why, why_len, -EFBIG,
+				 "ECREATE SIZE 0x%llx is more than 0x%llx (2^%u), the largest "
+				 "%s-bit enclave the guest's CPUID allows (leaf 0x12, EDX)",
+				 (unsigned long long)size, 1ULL << max, max, mode64 ? "64" : "32");
+	if (enclave_base(g, size) + size > GUEST_ELRANGE_END)
+		return guest_why(why, why_len, -ENOSPC,
+				 "ECREATE SIZE 0x%llx does not fit in the guest's address space "
+				 "after its other enclaves (ELRANGEs end at 0x%llx)",
+				 (unsigned long long)size, GUEST_ELRANGE_END);
+	return 0;
+}
+
 static struct genclave *enclave_new(struct guest *g, const char *name, uint64_t size)
 {
 	struct genclave *e = calloc(1, sizeof(*e));
@@ -367,6 +392,9 @@ static int enclave_load(struct guest *g, const char *name, const struct sgxs *s,
 			return guest_why(why, why_len, -ENOENT,
 					 "the guest has no launch enclave '%s'", how->le);
 	}
+	r = enclave_size_check(g, s->size, sig, why, why_len);
+	if (r)
+		return r;
 	c.e = enclave_new(g, name, s->size);
 	c.cap = s->nr_eadd + 1;
 	c.epc = calloc(c.cap, sizeof(*c.epc));

@@ -24,6 +24,7 @@
 
 /* Where enclaves live in the guest's linear address space, far above its RAM. */
 #define GUEST_ELRANGE_BASE 0x7f0000000000ULL
+#define GUEST_ELRANGE_END  0x800000000000ULL /* the end of the user half */
 
 #define GUEST_MAX_SECTIONS 8
 #define GUEST_MAX_ENCLAVES 64
@@ -77,6 +78,7 @@ struct gva_page {
 struct guest {
 	struct vmm_vm *vm;
 	bool sgx, sgx2, flc;
+	uint8_t max_size32, max_size64; /* log2 of the largest enclave, from CPUID 0x12 */
 	unsigned int nr_sections;
 	struct {
 		uint64_t base, size;
@@ -154,9 +156,25 @@ int guest_enclave_get(struct guest *g, const char *name, struct genclave **ret, 
 /* Bring a thread's state up to date with the vCPU: a preempted thread needs ERESUME. */
 void guest_threads_sync(struct guest *g);
 
-/* The reclaimer: evict one page of (e) (EBLOCK, ETRACK, EWB with the retry sequence). */
+/*
+ * The reclaimer: evict up to (nr) pages of (e) (EBLOCK, ETRACK, EWB with the
+ * retry sequence), counting them in *ret_done. A VA slot and a backing page
+ * are reserved for each page before it is blocked, so a page is either
+ * written back or left as it was. Return: 0 (fewer than (nr) when nothing
+ * more could go), or an error with (why).
+ */
 int guest_evict_pages(struct guest *g, struct genclave *e, uint64_t nr, uint64_t *ret_done,
 		      char *why, size_t why_len);
+
+/* Linux's IPI: every thread of (e) still inside takes an interrupt (an AEX). */
+void guest_enclave_kick(struct guest *g, struct genclave *e);
+
+/*
+ * Make page (page) of (e) resident before the kernel uses it on the
+ * enclave's behalf: reload it if the guest evicted it. Return: 0 or the
+ * reload's error.
+ */
+int guest_page_load(struct guest *g, struct genclave *e, uint64_t page, char *why, size_t why_len);
 
 /* Reload an evicted page (ELDU) into a free EPC page. */
 int guest_reload_page(struct guest *g, struct genclave *e, uint64_t page, char *why,
@@ -165,8 +183,12 @@ int guest_reload_page(struct guest *g, struct genclave *e, uint64_t page, char *
 /* The guest's page-table walk, installed on every vCPU. */
 int guest_pt_walk(void *opaque, uint64_t gla, uint64_t *ret_gpa);
 
-/* A VA slot for an eviction: 0, or -ENOSPC when no VA page has one and no EPC is free. */
-int guest_va_slot(struct guest *g, uint64_t *ret);
+/*
+ * EREMOVE an empty VA page the reclaimer can spare (another one keeps a
+ * free slot) and put its EPC page on the free list. Return: 0, -ENOSPC
+ * when there is none, or -errno when no leaf ran.
+ */
+int guest_va_page_reclaim(struct guest *g);
 
 /* Give a VA slot back. */
 void guest_va_put(struct guest *g, uint64_t slot);

@@ -137,6 +137,9 @@ static int epc_reclaim_one(struct guest *g, const struct genclave *busy)
 
 int guest_epc_alloc(struct guest *g, const struct genclave *busy, uint64_t *ret)
 {
+	/* VA pages no evicted page needs any more go first, then enclave pages. */
+	if (!g->nr_free)
+		guest_va_page_reclaim(g);
 	if (!g->nr_free) {
 		int r = epc_reclaim_one(g, busy);
 
@@ -179,6 +182,8 @@ static void guest_features(struct guest *g)
 		 (fc & FEAT_CTL_LOCKED) && (fc & FEAT_CTL_SGX_ENABLED);
 	g->sgx2 = g->sgx && (l12.eax & CPUID_12_EAX_SGX2);
 	g->flc = g->sgx && (l7.ecx & CPUID_7_ECX_SGX_LC) && (fc & FEAT_CTL_SGX_LC_ENABLED);
+	g->max_size32 = l12.edx & 0xff;
+	g->max_size64 = (l12.edx >> 8) & 0xff;
 }
 
 static int guest_epc_init(struct guest *g)

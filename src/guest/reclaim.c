@@ -4,7 +4,9 @@
  * EPC is full: EBLOCK a batch of pages, ETRACK, EWB each into a backing page
  * in guest RAM with its PCMD and a version in a VA slot, following the
  * SGX_NOT_TRACKED retry sequence (ETRACK again, then kick the threads still
- * inside with an interrupt); and ELDU on the next use.
+ * inside with an interrupt); and ELDU on the next use. Slots are reserved
+ * before EBLOCK, and VA pages are made (by evicting, when EPC is full) and
+ * reclaimed like other EPC pages.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -63,10 +65,9 @@ int guest_va_reserve(struct guest *g)
 	return 0;
 }
 
-int guest_va_slot(struct guest *g, uint64_t *ret)
+/* Take a free slot of a VA page that has one; there must be one. */
+static uint64_t va_slot_take(struct guest *g)
 {
-	if (!va_free_slots(g) && va_page_add(g))
-		return -ENOSPC;
 	for (unsigned int i = 0; i < g->nr_va; i++) {
 		struct gva_page *va = &g->va[i];
 
@@ -75,9 +76,28 @@ int guest_va_slot(struct guest *g, uint64_t *ret)
 				continue;
 			va->used[s / 64] |= 1ULL << (s % 64);
 			va->nr_used++;
-			*ret = va->epc + 8ULL * s;
-			return 0;
+			return va->epc + 8ULL * s;
 		}
+	}
+	return 0;
+}
+
+static void va_page_forget(struct guest *g, unsigned int i)
+{
+	memmove(&g->va[i], &g->va[i + 1], (g->nr_va - i - 1) * sizeof(g->va[0]));
+	g->nr_va--;
+}
+
+int guest_va_page_reclaim(struct guest *g)
+{
+	uint64_t epc;
+
+	for (unsigned int i = 0; i < g->nr_va; i++) {
+		if (g->va[i].nr_used || va_free_slots(g) <= GUEST_VA_SLOTS)
+			continue;
+		epc = g->va[i].epc;
+		va_page_forget(g, i);
+		return guest_epc_remove(g, epc);
 	}
 	return -ENOSPC;
 }
@@ -118,8 +138,7 @@ void guest_va_page_drop(struct guest *g, uint64_t slot)
 				page_unrecoverable(g, e, &e->pages[n]);
 		}
 	}
-	memmove(&g->va[i], &g->va[i + 1], (g->nr_va - (unsigned int)i - 1) * sizeof(g->va[0]));
-	g->nr_va--;
+	va_page_forget(g, (unsigned int)i);
 	/* Whatever the page holds now (nothing, after the EPC went), EREMOVE leaves it free. */
 	guest_epc_remove(g, epc);
 }
@@ -198,8 +217,7 @@ static unsigned int evict_pick(struct genclave *e, uint64_t nr, uint64_t *pick)
 	return n;
 }
 
-/* Linux's IPI: every thread of (e) still inside takes an interrupt. */
-static void evict_kick(struct guest *g, struct genclave *e)
+void guest_enclave_kick(struct guest *g, struct genclave *e)
 {
 	struct sgx_ssa_gpr gpr;
 
@@ -222,41 +240,65 @@ static int evict_ewb(struct guest *g, struct genclave *e, struct gpage *p, uint3
 		r = guest_encls(g, SGX_EWB, pageinfo(g, slot, 0, 0), p->epc, va);
 	}
 	if (r == SGX_NOT_TRACKED) {
-		evict_kick(g, e);
+		guest_enclave_kick(g, e);
 		r = guest_encls(g, SGX_EWB, pageinfo(g, slot, 0, 0), p->epc, va);
 	}
 	return r == SGX_VA_SLOT_OCCUPIED ? 0 : r;
 }
 
+static unsigned int backing_free(const struct guest *g)
+{
+	unsigned int n = 0;
+
+	for (uint32_t i = 0; i < g->nr_backing; i++)
+		n += !g->backing_used[i];
+	return n;
+}
+
 /*
- * Write one page back. Returns 0, -errno, or the leaf's result. A VA page
- * EWB faults on is gone (the hypervisor took the EPC under the guest: a
- * reset, S3/S4, a migration); the guest drops it and tries another.
+ * A VA slot after the one reserved for a page was dropped with its VA page:
+ * one still free, or a new VA page from a free EPC page.
  */
-static int evict_one(struct guest *g, struct genclave *e, uint64_t page)
+static int va_slot_again(struct guest *g, uint64_t *ret)
+{
+	if (!va_free_slots(g) && va_page_add(g))
+		return -ENOSPC;
+	*ret = va_slot_take(g);
+	return 0;
+}
+
+/*
+ * EWB a blocked page and free its EPC page; its VA slot and backing page
+ * were reserved before it was blocked. A VA page EWB faults on is gone (the
+ * hypervisor took the EPC under the guest: a reset, S3/S4, a migration);
+ * the guest drops it and tries another slot. Returns 0, -errno, or the
+ * leaf's result.
+ */
+static int evict_write(struct guest *g, struct genclave *e, uint64_t page)
 {
 	struct gpage *p = &e->pages[page];
+	uint64_t va = va_slot_take(g);
 	uint32_t slot;
-	uint64_t va;
 	int r;
 
 	r = backing_get(g, &slot);
-	if (r)
+	if (r) {
+		guest_va_put(g, va);
 		return r;
-	for (bool gone = true; gone;) {
-		r = guest_va_slot(g, &va);
+	}
+	for (;;) {
+		r = evict_ewb(g, e, p, slot, va);
+		if (!guest_va_fault(g, r, va))
+			break;
+		guest_va_page_drop(g, va);
+		r = va_slot_again(g, &va);
 		if (r) {
 			g->backing_used[slot] = 0;
 			return r;
 		}
-		r = evict_ewb(g, e, p, slot, va);
-		gone = guest_va_fault(g, r, va);
-		if (gone)
-			guest_va_page_drop(g, va);
-		else if (r)
-			guest_va_put(g, va);
 	}
 	if (r) {
+		guest_va_put(g, va);
 		g->backing_used[slot] = 0;
 		return r;
 	}
@@ -268,44 +310,105 @@ static int evict_one(struct guest *g, struct genclave *e, uint64_t page)
 	return 0;
 }
 
-int guest_evict_pages(struct guest *g, struct genclave *e, uint64_t nr, uint64_t *ret_done,
-		      char *why, size_t why_len)
+/* EBLOCK every page of (pick), one ETRACK, then EWB each; (*done) counts what went out. */
+static int evict_batch(struct guest *g, struct genclave *e, const uint64_t *pick, unsigned int n,
+		       uint64_t *done, char *why, size_t why_len)
 {
-	uint64_t pick[EVICT_BATCH];
 	char text[256];
 	int r = 0;
 
-	*ret_done = 0;
-	guest_threads_sync(g);
-	while (*ret_done < nr && !r) {
-		unsigned int n = evict_pick(e, nr - *ret_done, pick);
+	for (unsigned int i = 0; i < n; i++) {
+		int b = guest_encls(g, SGX_EBLOCK, 0, e->pages[pick[i]].epc, 0);
 
-		if (!n)
-			break;
-		for (unsigned int i = 0; i < n; i++) {
-			int b = guest_encls(g, SGX_EBLOCK, 0, e->pages[pick[i]].epc, 0);
-
-			/* A page it had resident is gone: the EPC went away under the guest. */
-			if (b == SGX_PG_INVLD)
-				return guest_enclave_lost(g, e, "EBLOCK found a page of it invalid",
-							  why, why_len);
-			if (b < 0)
-				return guest_why(
-				    why, why_len, b, "EBLOCK in '%s' gave %s", e->name,
-				    guest_result_text(b, guest_kernel_vcpu(g), text, sizeof(text)));
-		}
-		/* One ETRACK for the batch, as Linux does. */
-		guest_encls(g, SGX_ETRACK, 0, e->secs, 0);
-		for (unsigned int i = 0; i < n && !r; i++) {
-			r = evict_one(g, e, pick[i]);
-			*ret_done += !r;
-		}
+		/* A page it had resident is gone: the EPC went away under the guest. */
+		if (b == SGX_PG_INVLD)
+			return guest_enclave_lost(g, e, "EBLOCK found a page of it invalid", why,
+						  why_len);
+		if (b < 0)
+			return guest_why(
+			    why, why_len, b, "EBLOCK in '%s' gave %s", e->name,
+			    guest_result_text(b, guest_kernel_vcpu(g), text, sizeof(text)));
+	}
+	/* One ETRACK for the batch, as Linux does. */
+	guest_encls(g, SGX_ETRACK, 0, e->secs, 0);
+	for (unsigned int i = 0; i < n && !r; i++) {
+		r = evict_write(g, e, pick[i]);
+		*done += !r;
 	}
 	if (r)
 		return guest_why(why, why_len, r < 0 ? r : -EIO, "EWB of a page of '%s' gave %s",
 				 e->name,
 				 guest_result_text(r, guest_kernel_vcpu(g), text, sizeof(text)));
 	return 0;
+}
+
+/*
+ * No EPC page is free for a new VA page: write one page of (e) out into the
+ * last free VA slot, and make its EPC page the VA page.
+ */
+static int va_make_room(struct guest *g, struct genclave *e)
+{
+	uint64_t page, done = 0;
+	int r;
+
+	if (evict_pick(e, 1, &page) != 1)
+		return -ENOSPC;
+	r = evict_batch(g, e, &page, 1, &done, NULL, 0);
+	return r ? r : va_page_add(g);
+}
+
+/*
+ * Reserve VA slots and backing pages for up to (want) evictions from (e)
+ * before any page is blocked, as Linux's reclaimer has a VA slot for a page
+ * before it blocks it: a page blocked and never written back faults on its
+ * enclave's next entry. The last free VA slot is kept for making room when
+ * no EPC page is free for a new VA page. Return: how many (0 to want).
+ */
+static unsigned int evict_reserve(struct guest *g, struct genclave *e, unsigned int want)
+{
+	unsigned int slots, backing = backing_free(g);
+
+	/* Making room takes a backing page of its own. */
+	if (want + 1 > backing)
+		want = backing ? backing - 1 : 0;
+	while (want && va_free_slots(g) < want + 1) {
+		if (g->nr_free ? va_page_add(g) : va_free_slots(g) ? va_make_room(g, e) : -ENOSPC)
+			break;
+	}
+	slots = va_free_slots(g);
+	slots = slots ? slots - 1 : 0;
+	return want < slots ? want : slots;
+}
+
+int guest_evict_pages(struct guest *g, struct genclave *e, uint64_t nr, uint64_t *ret_done,
+		      char *why, size_t why_len)
+{
+	uint64_t pick[EVICT_BATCH];
+	int r = 0;
+
+	*ret_done = 0;
+	guest_threads_sync(g);
+	while (*ret_done < nr && !r) {
+		uint64_t left = nr - *ret_done;
+		unsigned int n = evict_reserve(g, e, left < EVICT_BATCH ? left : EVICT_BATCH);
+
+		/* Making room for a VA page may have found the enclave's EPC gone. */
+		if (e->lost)
+			return guest_enclave_lost(g, e, "EBLOCK found a page of it invalid", why,
+						  why_len);
+		n = n ? evict_pick(e, n, pick) : 0;
+		if (!n)
+			break;
+		r = evict_batch(g, e, pick, n, ret_done, why, why_len);
+	}
+	return r;
+}
+
+int guest_page_load(struct guest *g, struct genclave *e, uint64_t page, char *why, size_t why_len)
+{
+	if (e->pages[page].state != GP_EVICTED)
+		return 0;
+	return guest_reload_page(g, e, page, why, why_len);
 }
 
 int guest_enclave_evict(struct guest *g, const char *name, uint64_t pages, char *why,

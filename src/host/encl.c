@@ -90,10 +90,24 @@ err_busy:
 	return atomic_load(&h->nr_blocked) ? -EAGAIN : -ENOMEM;
 }
 
-static int secs_check(const struct sgx_secs *secs)
+/*
+ * What ECREATE would accept of SIZE, checked before the page table for the
+ * whole ELRANGE is allocated: a power of two of two pages or more, no more
+ * than CPUID's MaxEnclaveSize for the enclave's mode, and inside the user
+ * half of the 48-bit address space (Linux maps ELRANGE into a process).
+ */
+static int secs_check(const struct host *h, const struct sgx_secs *secs)
 {
+	const struct hw_desc *d = hw_processor_desc(h->p);
+	unsigned int max = secs->attributes.flags & SGX_ATTR_MODE64BIT ? d->max_enclave_size_64
+								       : d->max_enclave_size_32;
+
 	if (secs->size < 2 * SGX_PAGE_SIZE || (secs->size & (secs->size - 1)))
 		return -EINVAL;
+	if (max > HOST_ENCL_MAX_SIZE_LOG2)
+		max = HOST_ENCL_MAX_SIZE_LOG2;
+	if (secs->size > 1ULL << max)
+		return -EFBIG;
 	return 0;
 }
 
@@ -124,8 +138,11 @@ int host_encl_create(struct host *h, struct hw_cpu *cpu, struct host_owner *grou
 
 	if (ret_code)
 		*ret_code = 0;
-	if (secs_check(secs) || (group && group->kind != HOST_OWNER_ENCLAVES))
+	if (group && group->kind != HOST_OWNER_ENCLAVES)
 		return -EINVAL;
+	r = secs_check(h, secs);
+	if (r)
+		return r;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
@@ -141,7 +158,7 @@ int host_encl_create(struct host *h, struct hw_cpu *cpu, struct host_owner *grou
 	r = -ENOMEM;
 	if (!e->leaf)
 		goto err_free;
-	host_cpu_enter(cpu);
+	host_kernel_enter(h, cpu);
 	r = host_encl_alloc_epc(e, cpu, &e->secs);
 	if (r)
 		goto err_free;
@@ -305,7 +322,7 @@ int host_encl_add_pages(struct host_encl *e, struct hw_cpu *cpu, uint64_t offset
 	if ((offset | len) & ~SGX_PAGE_MASK || !len || offset >= e->size ||
 	    len > e->size - offset || secinfo_check(flags))
 		return -EINVAL;
-	host_cpu_enter(cpu);
+	host_kernel_enter(e->h, cpu);
 	for (uint64_t done = 0; done < len; done += SGX_PAGE_SIZE) {
 		int r = encl_add_page(e, cpu, e->base + offset + done, bytes + done, flags, measure,
 				      ret_code);
@@ -372,7 +389,7 @@ int host_encl_init(struct host_encl *e, struct hw_cpu *cpu, const struct sgx_sig
 		memcpy(tok, token, sizeof(*tok));
 	else
 		memset(tok, 0, sizeof(*tok));
-	host_cpu_enter(cpu);
+	host_kernel_enter(e->h, cpu);
 	pthread_mutex_lock(&e->lock);
 	r = -EINVAL;
 	if (!e->initialized && !e->dead) {
@@ -461,7 +478,7 @@ int host_encl_fault(struct host_encl *e, struct hw_cpu *cpu, uint64_t addr, uint
 		*ret_code = 0;
 	if (!ep)
 		return -EFAULT;
-	host_cpu_enter(cpu);
+	host_kernel_enter(e->h, cpu);
 	for (;;) {
 		pthread_mutex_lock(&e->lock);
 		if (e->dead || ep->state == EP_NONE) {

@@ -185,6 +185,7 @@ void host_epc_zombie(struct host *h, uint32_t idx)
 	pthread_mutex_unlock(&n->lock);
 	h->pages[idx].next = h->zombie_head;
 	h->zombie_head = idx;
+	atomic_fetch_add(&h->nr_zombies, 1);
 	pthread_mutex_unlock(&h->zombie_lock);
 }
 
@@ -202,6 +203,7 @@ static uint64_t zombie_pass(struct host *h, struct hw_cpu *cpu)
 			pthread_mutex_lock(&n->lock);
 			node_push_free(h, idx);
 			pthread_mutex_unlock(&n->lock);
+			atomic_fetch_sub(&h->nr_zombies, 1);
 			freed++;
 			continue;
 		}
@@ -225,6 +227,13 @@ uint64_t host_zombie_retry(struct host *h, struct hw_cpu *cpu)
 		left++;
 	pthread_mutex_unlock(&h->zombie_lock);
 	return left;
+}
+
+void host_kernel_enter(struct host *h, struct hw_cpu *cpu)
+{
+	host_cpu_enter(cpu);
+	if (atomic_load(&h->nr_zombies))
+		host_zombie_retry(h, cpu);
 }
 
 int host_page_alloc(struct host *h, unsigned int node, uint64_t *ret_pa)

@@ -73,6 +73,8 @@ struct host {
 	atomic_uint_fast64_t nr_reclaimable;
 	/* Enclave pages EBLOCKed whose write-back waits for threads to leave. */
 	atomic_uint_fast64_t nr_blocked;
+	/* Pages on the zombie list; lets a driver call skip the retry cheaply. */
+	atomic_uint_fast64_t nr_zombies;
 	bool lc_flexible; /* write the LE hash MSRs before EINIT */
 
 	/* Owners with an LRU, for the reclaimer's round robin. */
@@ -115,6 +117,15 @@ struct host_free_batch {
 void host_batch_init(struct host_free_batch *b);
 void host_batch_add(struct host *h, struct host_free_batch *b, uint32_t idx);
 void host_batch_flush(struct host *h, struct host_free_batch *b);
+/*
+ * The start of a driver call on (cpu): the CPU takes the kernel's mappings
+ * and, when there are zombies, retries them, so one pinned by a thread that
+ * was inside its enclave at release is freed by the first call after the
+ * thread left. (Linux retries only at the next release, which may never
+ * come; the model must not keep EPC for good.)
+ */
+void host_kernel_enter(struct host *h, struct hw_cpu *cpu);
+
 /* A used page whose EREMOVE failed: to the zombie list. */
 void host_epc_zombie(struct host *h, uint32_t idx);
 /* EREMOVE on (cpu) with the host address space: the leaf's result. */

@@ -225,7 +225,7 @@ uint64_t host_reclaim(struct host *h, struct hw_cpu *cpu, struct host_owner *own
 	uint64_t done = 0;
 	unsigned int idle = 0;
 
-	host_cpu_enter(cpu);
+	host_kernel_enter(h, cpu);
 	pthread_mutex_lock(&h->reclaim_lock);
 	/* Two passes with nothing written back: everything left is stuck or young. */
 	while (done < nr && idle < 2) {

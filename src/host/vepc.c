@@ -175,7 +175,7 @@ int64_t host_vepc_remove_all(struct host_vepc *v, struct hw_cpu *cpu, int *ret_c
 
 	if (ret_code)
 		*ret_code = 0;
-	host_cpu_enter(cpu);
+	host_kernel_enter(v->h, cpu);
 	/*
 	 * One pass in page order, as Linux's: a SECS whose children come later
 	 * (here or in another instance) is counted, and userspace calls again.

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "vsgx/arch.h"
+#include "vsgx/processor.h"
 
 struct hw_processor;
 struct crypto_sha256;
@@ -62,7 +63,7 @@ struct hw_epcm_entry {
 	uint64_t epoch;
 };
 
-_Static_assert(sizeof(struct hw_epcm_entry) == 24, "EPCM entry grew");
+_Static_assert(sizeof(struct hw_epcm_entry) == HW_EPCM_ENTRY_BYTES, "EPCM entry grew");
 
 /*
  * The hidden state of an enclave, kept with its SECS page, and the SECS

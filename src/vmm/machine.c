@@ -6,12 +6,58 @@
  * enclave never stands in the way of the host, except on a one-CPU host.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vm-int.h"
 #include "vsgx/vmm-cpuid.h"
+
+static int machine_why(char *why, size_t len, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int machine_why(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/*
+ * Power-on writes the model's metadata of every EPC page (the host driver's
+ * page array, and the EPCM entry its sanitization touches), whatever the
+ * VMs later use: refuse EPC this machine has not the memory for up front,
+ * rather than die of ENOMEM or the OOM killer part way.
+ */
+static int machine_memory_check(const struct hw_desc *d, char *why, size_t why_len)
+{
+	uint64_t pages = 0, need, have;
+	long phys = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+
+	for (unsigned int i = 0; i < d->nr_sections; i++)
+		pages += d->sections[i].size / SGX_PAGE_SIZE;
+	need = pages * (HOST_EPC_PAGE_BYTES + HW_EPCM_ENTRY_BYTES);
+	if (phys <= 0 || psize <= 0)
+		return 0;
+	have = (uint64_t)phys * (uint64_t)psize;
+	if (need <= have)
+		return 0;
+	return machine_why(why, why_len, -ENOMEM,
+			   "%llu GiB of EPC (%llu pages) needs %llu MiB of this machine's memory "
+			   "for the model's metadata (%u bytes a page); it has %llu MiB: give "
+			   "smaller epc= sizes",
+			   (unsigned long long)(pages >> 18), (unsigned long long)pages,
+			   (unsigned long long)(need >> 20),
+			   HOST_EPC_PAGE_BYTES + HW_EPCM_ENTRY_BYTES,
+			   (unsigned long long)(have >> 20));
+}
 
 int vmm_create(const struct hw_desc *desc, struct vmm **ret, char *why, size_t why_len)
 {
@@ -19,17 +65,22 @@ int vmm_create(const struct hw_desc *desc, struct vmm **ret, char *why, size_t w
 	int r;
 
 	r = hw_desc_check(desc, why, why_len);
+	if (!r)
+		r = machine_memory_check(desc, why, why_len);
 	if (r)
 		return r;
 	m = calloc(1, sizeof(*m));
 	if (!m)
-		return -ENOMEM;
+		return machine_why(why, why_len, -ENOMEM, "out of memory for the host machine");
 	r = hw_processor_create(desc, &m->proc);
-	if (r)
+	if (r) {
+		machine_why(why, why_len, r, "the processor model cannot be powered on: %s",
+			    strerror(-r));
 		goto err_free;
+	}
 	r = host_create(m->proc, hw_processor_cpu(m->proc, 0), &m->host);
 	if (r) {
-		snprintf(why, why_len, "the host SGX driver did not start: %s", strerror(-r));
+		machine_why(why, why_len, r, "the host SGX driver did not start: %s", strerror(-r));
 		goto err_power_off;
 	}
 	m->host_lc = vm_cpuid_host_features(m->proc) & VM_CPU(VM_CPU_SGXLC);

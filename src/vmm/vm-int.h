@@ -3,12 +3,16 @@
 #ifndef VSGX_VMM_VM_INT_H
 #define VSGX_VMM_VM_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "vsgx/host.h"
 #include "vsgx/vmm-msr.h"
 #include "vsgx/vmm.h"
+
+/* Migration's unit of "touched" RAM: 2 MiB, one page of the page map. */
+#define VM_RAM_REGION_SHIFT 21
 
 struct vmm {
 	struct hw_processor *proc;
@@ -52,6 +56,12 @@ struct vmm_vm {
 	char error[200];
 	uint8_t *ram;
 	uint64_t ram_len;
+	/*
+	 * One flag per VM_RAM_REGION of RAM: set once a pointer into it was
+	 * handed out (vmm_vm_ram()), so migration looks only at RAM the VM
+	 * touched, not at every page of its configured size.
+	 */
+	atomic_uchar *ram_touched;
 	struct vmm_section sec[VM_MAX_SECTIONS];
 	struct host_owner *owner;
 	struct vmm_vcpu *vcpus;

@@ -65,6 +65,19 @@ check "an EEXTEND without its data: exit 2" expect 2 "record 1 at byte 64: EEXTE
 run measure "$tmp/noecreate.sgxs"
 check "a stream that does not start with ECREATE: exit 2" expect 2 "not ECREATE"
 
+# Sizes from the file are checked before anything is read or allocated for them.
+run measure /dev/zero
+check "/dev/zero: refused at its first record" expect 2 \
+	'vsgx: /dev/zero: record 0 at byte 0: the stream starts with "\x00\x00'
+{ ecreate; cat /dev/zero; } | timeout 20 "$VSGX" measure /dev/stdin >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "an endless stream after a valid ECREATE: read only as far as SIZE 0x2000 allows" \
+	expect 2 "stream is longer than the 10432 bytes an enclave of SIZE 0x2000 can need"
+{ printf 'ECREATE\000\001\000\000\000\000\000\000\000\000\000\001\000'; zeros 44; } >"$tmp/huge.sgxs"
+run measure "$tmp/huge.sgxs"
+check "ECREATE SIZE 2^48: the file, the field and the limit" expect 2 \
+	"vsgx: $tmp/huge.sgxs: record 0 at byte 0: ECREATE SIZE 0x1000000000000 is larger than 0x800000000000 (2^47)"
+
 run measure
 check "no file: exit 2 with a usage hint" expect 2 "see 'vsgx measure --help'"
 

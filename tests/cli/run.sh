@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 27))"
+echo "1..$((nr + 35))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -24,7 +24,7 @@ for f in $examples; do
 done
 
 if ! have_vectors; then
-	for i in $(seq 27); do skip "run $i" "no test vectors"; done
+	for i in $(seq 35); do skip "run $i" "no test vectors"; done
 	exit 0
 fi
 
@@ -102,6 +102,47 @@ check "vm create: a word that is no KEY=VALUE is refused, not dropped" grep -qF 
 printf 'vm create a memory=128 epc=0\n' >"$tmp/z.vsgx"
 run run "$tmp/z.vsgx"
 check "vm create: xl's message without a line of a text nobody wrote" grep -qF "z.vsgx:1: expected ok, got EINVAL: epc = 0: expected a number of MiB" "$tmp/err"
+# An SGXS whose SIZE is over the guest's CPUID limit: the file, the field, the limit; nothing kept.
+{ printf 'ECREATE\000\001\000\000\000\000\000\000\000\000\040\000\000'; head -c 44 /dev/zero
+  printf 'EADD\000\000\000\000'; head -c 8 /dev/zero; printf '\003\002'; head -c 46 /dev/zero; } >"$tmp/huge.sgxs"
+printf 'vm create a memory=256 epc=4\nguest a boot\nguest a load x sgxs=huge.sgxs sig=$VECTORS/test_enclave.sig => EFBIG\nexpect guest a epc-free=1024 enclaves=0\n' >"$tmp/huge.vsgx"
+run run --vectors "$V" "$tmp/huge.vsgx"
+check "guest load: SIZE 2^45 refused naming the file, the field and the limit" expect_out 0 \
+	"-> EFBIG \(.*/huge\.sgxs: ECREATE SIZE 0x200000000000 is more than 0x1000000000 \(2\^36\), the largest 64-bit enclave the guest's CPUID allows \(leaf 0x12, EDX\)\)$"
+# Users' files: the JSON output never replaces the scenario; output that is lost fails the run.
+printf 'vm create a memory=128 epc=8\n' >"$tmp/self.vsgx"
+cp "$tmp/self.vsgx" "$tmp/self.orig"
+run run --json "$tmp/self.vsgx" "$tmp/self.vsgx"
+check "--json SCENARIO SCENARIO: refused, exit 2" expect 2 \
+	"$tmp/self.vsgx: --json would overwrite the scenario itself; write to another file"
+check "the scenario is unchanged" cmp -s "$tmp/self.vsgx" "$tmp/self.orig"
+run run --json /dev/full "$tmp/self.vsgx"
+check "--json /dev/full: exit 2, the write error said" grep -qF \
+	"vsgx: /dev/full: cannot write: No space left on device" "$tmp/err"
+check "--json /dev/full: exit status 2" [ "$status" -eq 2 ]
+# A host that cannot be powered on: the reason is one that was written.
+printf 'host epc=64G@0\n' >"$tmp/h64.vsgx"
+if ldd "$VSGX" 2>/dev/null | grep -q 'lib[at]san'; then
+	skip "a processor model without memory: its reason" "sanitizers reserve more address space than the limit"
+else
+	(ulimit -v 3000000; "$VSGX" run "$tmp/h64.vsgx" >"$tmp/out" 2>"$tmp/err")
+	check "a processor model without memory: its reason" grep -qxF \
+		"$tmp/h64.vsgx:1: expected ok, got ENOMEM: the processor model cannot be powered on: Cannot allocate memory" "$tmp/err"
+fi
+# EPC whose metadata this machine cannot hold is refused up front, naming the memory needed.
+printf 'host epc=16T@0\n' >"$tmp/h16t.vsgx"
+if [ "$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" -ge $((192 * 1024 * 1024)) ]; then
+	skip "host epc=16T: the memory it needs" "this machine has 192 GiB or more"
+else
+	run run "$tmp/h16t.vsgx"
+	check "host epc=16T: refused up front with the memory it needs" grep -qF \
+		"h16t.vsgx:1: expected ok, got ENOMEM: 16384 GiB of EPC (4294967296 pages) needs 196608 MiB of this machine's memory for the model's metadata (48 bytes a page); it has " "$tmp/err"
+fi
+# Migration takes time in what the guest used, not in its configured RAM (32 TiB took 38 s).
+printf 'vm create a qemu -m 32T -object memory-backend-epc,id=m0,size=8M -M sgx-epc.0.memdev=m0,sgx-epc.0.node=0 -cpu host\nguest a boot\nvm migrate a b\nexpect vm b state=running\n' >"$tmp/m32t.vsgx"
+timeout 10 "$VSGX" run "$tmp/m32t.vsgx" >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "an idle -m 32T guest migrates within 10 s" expect_out 0 '^vm migrate a b -> ok'
 mkdir "$tmp/dir.vsgx"
 run run "$tmp/dir.vsgx"
 check "a directory: exit 2" expect 2 "dir.vsgx: Is a directory"

@@ -134,6 +134,35 @@ fi
 
 check "failed runs left no OUT.sig and no temporary files" [ -z "$(ls -A "$tmp/bad")" ]
 
+# Users' files: what -o names is written, never replaced by something else.
+mkdir "$tmp/files"
+: >"$tmp/files/target.sig"
+ln -s target.sig "$tmp/files/link.sig"
+sign_synthetic "$tmp/files/link.sig"
+check "-o a symlink: it stays a link, its target gets the SIGSTRUCT" \
+	[ "$status" -eq 0 -a -L "$tmp/files/link.sig" ] && cmp -s "$tmp/files/target.sig" "$V/synthetic.sig"
+mkfifo "$tmp/files/fifo"
+timeout 20 cat "$tmp/files/fifo" >"$tmp/files/from-fifo" &
+reader=$!
+sign_synthetic "$tmp/files/fifo"
+wait "$reader"
+check "-o a FIFO: written through, still a FIFO" \
+	[ "$status" -eq 0 -a -p "$tmp/files/fifo" ] && cmp -s "$tmp/files/from-fifo" "$V/synthetic.sig"
+ln -s /dev/full "$tmp/files/full"
+sign_synthetic "$tmp/files/full"
+check "-o a device (a link to /dev/full): written through, the write error said, exit 2" \
+	expect 2 "$tmp/files/full: cannot write: No space left on device"
+check "the link to the device is still a link" [ -L "$tmp/files/full" ]
+cp "$SGXS" "$tmp/files/in.sgxs"
+run sign "$tmp/files/in.sgxs" --key "$KEY" -o "$tmp/files/in.sgxs"
+check "-o the SGXS input: refused, the input kept" \
+	expect 2 "$tmp/files/in.sgxs: -o names an input ($tmp/files/in.sgxs)"
+check "the input is unchanged" cmp -s "$tmp/files/in.sgxs" "$SGXS"
+"$VSGX" sign "$SGXS" --key "$KEY" -o "$tmp/files/target.sig" >/dev/full 2>"$tmp/err"
+status=$?
+check "stdout on a full device: exit 2, said" [ "$status" -eq 2 ] &&
+	grep -qF "vsgx: standard output: cannot write: No space left on device" "$tmp/err"
+
 run sign --help
 check "--help: usage on stdout, exit 0" \
 	[ "$status" -eq 0 -a ! -s "$tmp/err" -a -n "$(grep 'usage: vsgx sign' "$tmp/out")" ]

@@ -33,7 +33,7 @@ have_vectors() { [ -n "$V" ] && [ -f "$V/test_enclave.sgxs" ]; }
 
 traces=$(ls "$SRC"/tests/traces/*.trace 2>/dev/null)
 nr=$(echo "$traces" | grep -c .)
-echo "1..$((nr + 10))"
+echo "1..$((nr + 12))"
 
 for f in $traces; do
 	name=$(basename "$f")
@@ -76,6 +76,31 @@ expect "\$VECTORS unset: exit 2, says how to set it" 2 \
 
 printf 'ecreate secs => ok\n' | "$VSGX" trace --quiet - >"$tmp/out" 2>&1
 if [ $? -eq 0 ] && [ ! -s "$tmp/out" ]; then ok "stdin, --quiet: exit 0, silent"; else no "stdin, --quiet"; fi
+
+# SGXS sizes over what the architecture allows: refused before anything is allocated for them.
+# sgxs_file LOG2: ECREATE(SIZE 2^LOG2) and one EADD at 0, as ./bigLOG2.sgxs.
+sgxs_file() {
+	python3 -c 'import struct, sys
+e = int(sys.argv[1])
+sys.stdout.buffer.write(b"ECREATE\0" + struct.pack("<IQ", 1, 1 << e) + bytes(44)
+    + b"EADD" + bytes(4) + struct.pack("<QQ", 0, 0x203) + bytes(40))' "$1" >"$tmp/big$1.sgxs"
+}
+if have_vectors; then
+	sgxs_file 45
+	sgxs_file 63
+	printf 'host start => ok\nencl load e1 big45.sgxs sig=%s => EFBIG\nhost stats used=0\n' \
+		"$V/test_enclave.sig" >"$tmp/big45.trace"
+	expect "encl load: SIZE 2^45 over MaxEnclaveSize_64 is EFBIG, nothing kept" 0 \
+		' checks passed$' -- "$VSGX" trace "$tmp/big45.trace"
+	printf 'host start => ok\nencl load e1 big63.sgxs sig=%s => EFBIG\n' \
+		"$V/test_enclave.sig" >"$tmp/big63.trace"
+	expect "SIZE 2^63: exit 2 naming the file, the field and the limit" 2 \
+		'big63\.trace:2:14: .*big63\.sgxs: record 0 at byte 0: ECREATE SIZE 0x8000000000000000 is larger than 0x800000000000 \(2\^47\)' -- \
+		"$VSGX" trace "$tmp/big63.trace"
+else
+	skip "encl load: SIZE 2^45" "vectors not found (set VSGX_VECTORS)"
+	skip "SIZE 2^63" "vectors not found (set VSGX_VECTORS)"
+fi
 
 expect "--help: exit 0" 0 '^usage: vsgx trace' -- "$VSGX" trace --help
 [ "$fails" -eq 0 ]

@@ -254,6 +254,50 @@ static void test_sgx2_grow_and_trim(void **state)
 	guest_free(g);
 }
 
+/*
+ * Grow and trim after the guest evicted the page holding EACCEPT's SECINFO
+ * (and the thread's SSA frames): the kernel reloads them first, so nothing
+ * fails, no EPC page leaks and no TRIM page is left for the next entry.
+ */
+static void test_sgx2_after_eviction(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+	struct guest_stats gs;
+
+	if (guest_enclave_build(g, "s", 16, 1, f->key, NULL, f->why, sizeof(f->why)) ||
+	    guest_enclave_grow(g, "s", 4, f->why, sizeof(f->why)))
+		fail_msg("build and grow: %s", f->why);
+	assert_int_equal(guest_thread_enter(g, "s", 0, 1, f->why, sizeof(f->why)), 0);
+	/* Every regular page but the dynamic ones: SSA frames, code, SECINFO's page. */
+	assert_int_equal(guest_enclave_evict(g, "s", 12, f->why, sizeof(f->why)), 0);
+	if (guest_enclave_grow(g, "s", 1, f->why, sizeof(f->why)))
+		fail_msg("grow: %s", f->why);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.leaked, 0);
+	assert_int_equal(guest_enclave_evict(g, "s", 6, f->why, sizeof(f->why)), 0);
+	if (guest_enclave_trim(g, "s", 2, f->why, sizeof(f->why)))
+		fail_msg("trim: %s", f->why);
+	assert_int_equal(guest_enclave_query(g, "s", &info), 0);
+	assert_int_equal(info.pages, 20);
+	assert_int_equal(info.inside, 1);
+	assert_int_equal(guest_thread_exit(g, "s", 0, f->why, sizeof(f->why)), 0);
+	if (guest_thread_enter(g, "s", 0, 0, f->why, sizeof(f->why)))
+		fail_msg("enter: %s", f->why);
+	assert_int_equal(guest_thread_exit(g, "s", 0, f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_query(g, "s", &info), 0);
+	assert_int_equal(info.state, GUEST_ENCLAVE_ALIVE);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.leaked, 0);
+	assert_int_equal(gs.lost, 0);
+	assert_int_equal(guest_enclave_destroy(g, "s", f->why, sizeof(f->why)), 0);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_free, 1023); /* all but the VA page */
+	guest_free(g);
+}
+
 /* The kselftest key's MRSIGNER: the one signer Xen's lehash lets these VMs trust. */
 #define TRUSTED_LEHASH "2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4"
 /* A VM whose LE hash MSRs hold that signer and cannot be written (lewr=0). */
@@ -681,6 +725,90 @@ static void test_lost_found_by_evict_and_grow(void **state)
 }
 
 /*
+ * The reclaimer has a VA slot for a page before it blocks it, and makes VA
+ * pages by evicting when no EPC page is free: a second enclave as large as
+ * the first fits by evicting it, a third that cannot fit is refused, and
+ * neither build harms the enclaves already there.
+ */
+static void test_failed_build_harms_no_other_enclave(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
+	struct guest *g = guest_new(f, vm);
+	struct guest_enclave_info info;
+	struct guest_stats gs;
+
+	if (guest_enclave_build(g, "a", 921, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build a: %s", f->why);
+	if (guest_enclave_build(g, "b", 921, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build b: %s", f->why);
+	assert_int_equal(guest_enclave_query(g, "a", &info), 0);
+	assert_int_equal(info.state, GUEST_ENCLAVE_ALIVE);
+	assert_int_equal(info.resident, 100);
+	assert_int_equal(info.evicted, 822);
+	/* SECS + 921 of 'b', 100 of 'a', two VA pages: the second one made by evicting. */
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_free, 0);
+	assert_int_equal(gs.evictions, 822);
+	assert_int_equal(guest_enclave_build(g, "c", 1020, 1, f->key, NULL, f->why, sizeof(f->why)),
+			 -ENOSPC);
+	for (const char *n = "a"; n; n = n[0] == 'a' ? "b" : NULL) {
+		if (guest_thread_enter(g, n, 0, 0, f->why, sizeof(f->why)))
+			fail_msg("enter %s: %s", n, f->why);
+		assert_int_equal(guest_thread_exit(g, n, 0, f->why, sizeof(f->why)), 0);
+		assert_int_equal(guest_enclave_query(g, n, &info), 0);
+		assert_int_equal(info.state, GUEST_ENCLAVE_ALIVE);
+	}
+	assert_int_equal(guest_enclave_destroy(g, "a", f->why, sizeof(f->why)), 0);
+	assert_int_equal(guest_enclave_destroy(g, "b", f->why, sizeof(f->why)), 0);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.lost, 0);
+	assert_int_equal(gs.leaked, 0);
+	/* Three VA pages stay in stock, until EPC is short: all but one go for 'd'. */
+	assert_int_equal(gs.epc_free, 1021);
+	if (guest_enclave_build(g, "d", 1022, 1, f->key, NULL, f->why, sizeof(f->why)))
+		fail_msg("build d: %s", f->why);
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_free, 0);
+	guest_free(g);
+}
+
+/*
+ * An SGXS whose ECREATE claims more than the guest's CPUID allows (2^36
+ * bytes, MaxEnclaveSize_64) is refused before the guest allocates a record
+ * per page of it (2^45 bytes made the ASan build abort); nothing changes.
+ */
+static void test_load_size_over_cpuid(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", SMALL_VM);
+	struct guest *g = guest_new(f, vm);
+	uint8_t rec[2 * SGXS_RECORD_LEN] = "ECREATE";
+	uint64_t size = 1ULL << 45, flags = 0x203;
+	struct sgx_sigstruct sig;
+	char path[4200];
+	struct guest_stats gs;
+	struct sgxs sx;
+
+	rec[8] = 1;
+	memcpy(rec + 12, &size, sizeof(size));
+	memcpy(rec + 64, "EADD", 4);
+	memcpy(rec + 80, &flags, sizeof(flags));
+	assert_int_equal(sgxs_parse(rec, sizeof(rec), &sx, f->why, sizeof(f->why)), 0);
+	snprintf(path, sizeof(path), "%s.sig", vector_path("test_enclave"));
+	assert_int_equal(sigstruct_load(path, &sig, NULL, 0), 0);
+	assert_int_equal(guest_enclave_load(g, "big", &sx, &sig, NULL, f->why, sizeof(f->why)),
+			 -EFBIG);
+	assert_string_equal(f->why, "ECREATE SIZE 0x200000000000 is more than 0x1000000000 "
+				    "(2^36), the largest 64-bit enclave the guest's CPUID allows "
+				    "(leaf 0x12, EDX)");
+	guest_stats(g, &gs);
+	assert_int_equal(gs.epc_free, 1024);
+	assert_int_equal(guest_nr_enclaves(g), 0);
+	guest_free(g);
+}
+
+/*
  * Kernel work inside an enclave (a launch enclave's token, EACCEPT) runs on
  * an idle vCPU; a thread entered on a busy vCPU switches the other out.
  */
@@ -813,6 +941,7 @@ int main(void)
 		GTEST(test_synthetic_threads_and_preemption),
 		GTEST(test_guest_evicts_and_reloads),
 		GTEST(test_sgx2_grow_and_trim),
+		GTEST(test_sgx2_after_eviction),
 		GTEST(test_launch_enclave_tokens),
 		GTEST(test_launch_enclave_inside_and_evicted),
 		GTEST(test_launch_enclave_refused),
@@ -826,6 +955,8 @@ int main(void)
 		GTEST(test_host_epc_exhaustion_stops_vm),
 		GTEST(test_teardown_stopped_by_exhaustion),
 		GTEST(test_lost_found_by_evict_and_grow),
+		GTEST(test_failed_build_harms_no_other_enclave),
+		GTEST(test_load_size_over_cpuid),
 		GTEST(test_enclave_work_on_idle_vcpu),
 		GTEST(test_prealloc_refused_cleanly),
 		GTEST(test_migration_loses_epc_keeps_ram),

@@ -152,6 +152,20 @@ static void test_create_errors(void **state)
 	assert_int_equal(code, HW_FAULT(X86_TRAP_GP));
 	assert_null(e);
 	assert_epc(hf, TOTAL, 0, 0, 0);
+	/*
+	 * A SIZE over CPUID's MaxEnclaveSize_64 (2^36 here) or over the user
+	 * address space is refused before a page table for it is allocated
+	 * (2^63 bytes wanted 2^42 pointers). 32-bit enclaves stop at 2^31.
+	 */
+	hwf_secs_init(&s, 0, 1ULL << 37, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY);
+	assert_int_equal(host_encl_create(hf->h, hf->kcpu, NULL, &s, &e, &code), -EFBIG);
+	s.size = 1ULL << 63;
+	assert_int_equal(host_encl_create(hf->h, hf->kcpu, NULL, &s, &e, &code), -EFBIG);
+	hwf_secs_init(&s, 0, 1ULL << 32, 0, SGX_XFRM_LEGACY);
+	assert_int_equal(host_encl_create(hf->h, hf->kcpu, NULL, &s, &e, &code), -EFBIG);
+	assert_int_equal(code, 0);
+	assert_null(e);
+	assert_epc(hf, TOTAL, 0, 0, 0);
 }
 
 static void test_add_pages(void **state)

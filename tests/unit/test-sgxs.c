@@ -687,6 +687,35 @@ static void test_load_over_1gib(void **state)
 	tmpfile_remove(&t);
 }
 
+/* SIZE beyond the 2^47-byte user address space is refused by name and limit. */
+static void test_size_over_address_space(void **state)
+{
+	static struct stream s;
+	char why[256];
+
+	(void)state;
+	s.len = 0;
+	stream_ecreate(&s, 1, 1ull << 48);
+	stream_eadd(&s, 0, 0x203);
+	assert_int_equal(sgxs_parse(s.buf, s.len, &(struct sgxs){ 0 }, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "record 0 at byte 0: ECREATE SIZE 0x1000000000000 is larger than "
+				 "0x800000000000 (2^47), the user half of the x86-64 address "
+				 "space an enclave must fit in");
+	s.len = 0;
+	stream_ecreate(&s, 1, 1ull << 47);
+	stream_eadd(&s, 0, 0x203);
+	assert_int_equal(sgxs_parse(s.buf, s.len, &(struct sgxs){ 0 }, NULL, 0), 0);
+}
+
+/* An endless device is refused at its first record, not after 1 GiB. */
+static void test_load_dev_zero(void **state)
+{
+	(void)state;
+	assert_load_fails("/dev/zero", -EINVAL,
+			  "record 0 at byte 0: the stream starts with "
+			  "\"\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\", not ECREATE");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +746,8 @@ int main(void)
 		cmocka_unit_test(test_eextend_unadded_page),
 		cmocka_unit_test(test_eextend_reserved),
 		cmocka_unit_test(test_why_sizes),
+		cmocka_unit_test(test_size_over_address_space),
+		cmocka_unit_test(test_load_dev_zero),
 		vector_test(test_load_synthetic),
 		vector_test(test_load_test_enclave),
 		vector_test(test_load_report),

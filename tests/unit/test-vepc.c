@@ -330,6 +330,39 @@ static void test_release_thread_inside(void **state)
 	assert_int_equal(hf_valid_pages(hf), 0);
 }
 
+/*
+ * Zombies pinned by a thread inside are freed by the first driver call on a
+ * CPU after the thread leaves, not kept until some other release.
+ */
+static void test_zombies_freed_after_thread_leaves(void **state)
+{
+	struct hf *hf = *state;
+	struct hw_cpu *inside = hw_processor_cpu(hf->f->p, 2);
+	struct host_vepc *x = hf_vepc(hf, 4, HF_VAS_X), *y = hf_vepc(hf, 4, HF_VAS_Y);
+	uint64_t kids[] = { PG(HF_VAS_X, 1), PG(HF_VAS_X, 2) };
+	int code = -1;
+
+	hf_guest_enclave(hf, PG(HF_VAS_X, 0), kids, 2);
+	assert_int_equal(hw_cpu_enclave_enter_raw(inside, hf_pa(hf, PG(HF_VAS_X, 0))), 0);
+	assert_int_equal(host_vepc_release(x, hf->kcpu), 3);
+	/* While the thread is inside, a call leaves them as they are. */
+	assert_int_equal(host_vepc_remove_all(y, hf->kcpu, &code), 0);
+	assert_epc(hf, TOTAL - 3, 0, 3, 0);
+	assert_int_equal(hw_cpu_enclave_exit_raw(inside), 0);
+	assert_int_equal(host_vepc_remove_all(y, hf->kcpu, &code), 0);
+	assert_int_equal(code, 0);
+	assert_epc(hf, TOTAL, 0, 0, 0);
+	assert_int_equal(hf_valid_pages(hf), 0);
+	/* The reclaimer is such a call too. */
+	kids[0] = PG(HF_VAS_Y, 1);
+	hf_guest_enclave(hf, PG(HF_VAS_Y, 0), kids, 1);
+	assert_int_equal(hw_cpu_enclave_enter_raw(inside, hf_pa(hf, PG(HF_VAS_Y, 0))), 0);
+	assert_int_equal(host_vepc_release(y, hf->kcpu), 2);
+	assert_int_equal(hw_cpu_enclave_exit_raw(inside), 0);
+	assert_int_equal(host_reclaim(hf->h, hf->kcpu, NULL, 1), 0);
+	assert_epc(hf, TOTAL, 0, 0, 0);
+}
+
 /* Release X first: its SECS is a zombie until Y's release frees it. */
 static void test_release_zombie(void **state)
 {
@@ -623,6 +656,7 @@ int main(void)
 		HF_TEST(test_split_crossed),
 		HF_TEST(test_remove_all_thread_inside),
 		HF_TEST(test_release_thread_inside),
+		HF_TEST(test_zombies_freed_after_thread_leaves),
 		HF_TEST(test_release_zombie),
 		HF_TEST(test_release_no_zombie),
 		cmocka_unit_test(test_reset_keeps_epc),
