@@ -523,6 +523,40 @@ static int enclu_resume(struct hw_cpu *cpu, struct hw_regs *regs)
 	return 0;
 }
 
+/*
+ * EDECCSSA: the enclave pops the frame an AEX left (after an AEX-Notify
+ * entry), as ERESUME would have, without resuming from it. The frame below
+ * becomes the current one, checked as an entry checks its frame.
+ */
+static int enclu_edeccssa(struct hw_cpu *cpu)
+{
+	struct entry en = { .tcs_la = cpu->tcs_la };
+	struct hw_epcm_entry *te;
+	int r;
+
+	if (!cpu->tcs)
+		return hw_fault_gp(cpu);
+	en.tidx = cpu->tcs - 1;
+	en.sidx = cpu->inside - 1;
+	en.encl = hw_cpu_enclave(cpu);
+	te = epcm_entry(cpu->proc, en.tidx);
+	epcm_lock_wait(te);
+	en.tcs = cpu_tcs(cpu);
+	if (en.tcs->cssa == 0) {
+		r = hw_fault_gp(cpu);
+	} else {
+		r = entry_ssa_check(cpu, &en, en.tcs->cssa - 1);
+		if (!r) {
+			en.tcs->cssa--;
+			cpu->gpr_idx = en.gpr_idx;
+			memcpy(cpu->xsave_idx, en.xsave_idx, sizeof(cpu->xsave_idx));
+			epcm_written(cpu->proc, en.tidx);
+		}
+	}
+	epcm_unlock(te);
+	return r;
+}
+
 /* EGETKEY, EACCEPT and EACCEPTCOPY return a code in RAX, with ZF set on error. */
 static int enclu_coded(int r, struct hw_regs *regs)
 {
@@ -550,8 +584,12 @@ static int enclu_inside(struct hw_cpu *cpu, unsigned int leaf, struct hw_regs *r
 		return enclu_coded(hw_eaccept(cpu, regs->rbx, regs->rcx), regs);
 	case SGX_EACCEPTCOPY:
 		return enclu_coded(hw_eacceptcopy(cpu, regs->rbx, regs->rcx, regs->rdx), regs);
+	case SGX_EDECCSSA:
+		if (!(cpu->proc->desc.attributes & SGX_ATTR_AEXNOTIFY))
+			return hw_fault_gp(cpu);
+		return enclu_edeccssa(cpu);
 	default:
-		/* EVERIFYREPORT2 and EDECCSSA are not enumerated by the model. */
+		/* EVERIFYREPORT2 is not enumerated by the model. */
 		return hw_fault_gp(cpu);
 	}
 }

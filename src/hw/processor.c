@@ -275,6 +275,9 @@ static void cpuid_sgx(const struct hw_processor *p, uint32_t subleaf, struct hw_
 		return;
 	if (subleaf == 0) {
 		r->eax = CPUID_12_EAX_SGX1 | (d->sgx2 ? CPUID_12_EAX_SGX2 : 0);
+		/* AEX-Notify comes with EDECCSSA, which pops the frames it leaves. */
+		if (d->attributes & SGX_ATTR_AEXNOTIFY)
+			r->eax |= CPUID_12_EAX_EDECCSSA;
 		r->ebx = d->miscselect;
 		r->edx = d->max_enclave_size_32 | (uint32_t)d->max_enclave_size_64 << 8;
 	} else if (subleaf == 1) {

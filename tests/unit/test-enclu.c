@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "encl-fixture.h"
+#include "hw.h"
 
 static void test_eenter_eexit(void **state)
 {
@@ -262,6 +263,58 @@ static void test_cssa_limits(void **state)
 	assert_gp(ef->f, hw_eresume(cpu, tcs, EF_AEP, NULL));
 }
 
+/*
+ * EDECCSSA pops the frame an AEX left without resuming from it: inside with
+ * CSSA 1 (entered again after an exit), it brings CSSA back to 0, after which
+ * a second EDECCSSA is #GP and an exit and a fresh entry find frame 0 free.
+ */
+static void test_edeccssa(void **state)
+{
+	struct efenv *ef = *state;
+	struct hw_cpu *cpu = ef->f->cpu;
+	struct sgx_ssa_gpr g = some_gpr();
+	struct hw_aex why = { .vector = 0x20, .is_interrupt = true };
+	struct hw_regs regs = { .rax = SGX_EDECCSSA };
+
+	/* Outside an enclave it is #GP like the other leaves that run inside. */
+	assert_gp(ef->f, hw_enclu(cpu, &regs));
+	ef_enter(ef, cpu);
+	/* Nothing to pop at CSSA 0. */
+	assert_gp(ef->f, hw_enclu(cpu, &regs));
+	assert_int_equal(hw_aex(cpu, &g, &why), 0);
+	assert_int_equal(ef_enter(ef, cpu), 1);
+	regs = (struct hw_regs){ .rax = SGX_EDECCSSA, .rflags = 0x2 };
+	assert_int_equal(hw_enclu(cpu, &regs), 0);
+	/* No register or flag is written. */
+	assert_int_equal(regs.rax, SGX_EDECCSSA);
+	assert_int_equal(regs.rflags, 0x2);
+	assert_gp(ef->f, hw_enclu(cpu, &regs));
+	ef_exit(ef, cpu);
+	/* Frame 0 is free again: EENTER gives CSSA 0 and ERESUME has nothing. */
+	assert_int_equal(ef_enter(ef, cpu), 0);
+	ef_exit(ef, cpu);
+	assert_gp(ef->f, hw_eresume(cpu, ef_la(ef, EF_TCS), EF_AEP, NULL));
+}
+
+/* A part without AEX-Notify has no EDECCSSA: the leaf is unknown (#GP). */
+static void test_edeccssa_not_enumerated(void **state)
+{
+	struct efenv *ef = *state;
+	struct hw_cpu *cpu = ef->f->cpu;
+	struct hw_regs regs = { .rax = SGX_EDECCSSA };
+	struct sgx_ssa_gpr g = some_gpr();
+	struct hw_aex why = { .vector = 0x20, .is_interrupt = true };
+
+	/* The part is fixed at power-on; only the model's own test may change it. */
+	ef->f->p->desc.attributes &= ~SGX_ATTR_AEXNOTIFY;
+	ef_enter(ef, cpu);
+	assert_int_equal(hw_aex(cpu, &g, &why), 0);
+	assert_int_equal(ef_enter(ef, cpu), 1);
+	assert_gp(ef->f, hw_enclu(cpu, &regs));
+	ef_exit(ef, cpu);
+	ef->f->p->desc.attributes |= SGX_ATTR_AEXNOTIFY;
+}
+
 static void test_aex_outside_is_einval(void **state)
 {
 	struct efenv *ef = *state;
@@ -443,6 +496,8 @@ int main(void)
 		EF_TEST(test_aex_exitinfo_by_vector),
 		EF_TEST(test_aex_pf_without_exinfo),
 		EF_TEST(test_cssa_limits),
+		EF_TEST(test_edeccssa),
+		EF_TEST(test_edeccssa_not_enumerated),
 		EF_TEST(test_aex_outside_is_einval),
 		EF_TEST(test_aex_notify),
 		EF_TEST(test_enclu_registers),

@@ -452,7 +452,9 @@ static void test_cpuid_leaf12_0(void **state)
 {
 	struct hwfix *f = *state;
 
-	assert_regs(cpuid(f, SGX_CPUID, 0), CPUID_12_EAX_SGX1 | CPUID_12_EAX_SGX2, SGX_MISC_EXINFO,
+	/* The default part has AEX-Notify, so EDECCSSA is enumerated with it. */
+	assert_regs(cpuid(f, SGX_CPUID, 0),
+		    CPUID_12_EAX_SGX1 | CPUID_12_EAX_SGX2 | CPUID_12_EAX_EDECCSSA, SGX_MISC_EXINFO,
 		    0, 31 | (36 << 8));
 }
 
@@ -464,9 +466,11 @@ static void test_cpuid_leaf12_0_sgx1_only(void **state)
 	hw_desc_init_default(&d);
 	d.sgx2 = false;
 	d.miscselect = 0;
+	d.attributes &= ~SGX_ATTR_AEXNOTIFY;
 	d.max_enclave_size_32 = 30;
 	d.max_enclave_size_64 = 40;
 	hwf_repower(f, &d);
+	/* Without AEX-Notify there is no EDECCSSA either. */
 	assert_regs(cpuid(f, SGX_CPUID, 0), CPUID_12_EAX_SGX1, 0, 0, 30 | (40 << 8));
 }
 

@@ -23,7 +23,7 @@
 	(VM_CPU(VM_CPU_SGX) | VM_CPU(VM_CPU_SGXLC) | VM_CPU(VM_CPU_SGX1) | VM_CPU(VM_CPU_SGX2) |   \
 	 VM_CPU(VM_CPU_SGX_EXINFO) | VM_CPU(VM_CPU_SGX_DEBUG) | VM_CPU(VM_CPU_SGX_MODE64) |        \
 	 VM_CPU(VM_CPU_SGX_PROVISIONKEY) | VM_CPU(VM_CPU_SGX_TOKENKEY) | VM_CPU(VM_CPU_SGX_KSS) |  \
-	 VM_CPU(VM_CPU_SGX_AEXNOTIFY))
+	 VM_CPU(VM_CPU_SGX_AEXNOTIFY) | VM_CPU(VM_CPU_SGX_EDECCSSA))
 
 struct fix {
 	struct hw_processor *host;
@@ -853,12 +853,6 @@ static void test_qemu_cpu_errors(void **state)
 				   "not 'sgx'" },
 		{ "-cpu host,sgx=maybe", "-cpu host,sgx=maybe: Parameter 'sgx' expects 'on' or "
 					 "'off'" },
-		{ "-cpu host,+sgx-edeccssa",
-		  "-cpu host,+sgx-edeccssa: host doesn't support "
-		  "requested feature: "
-		  "CPUID[eax=12h,ecx=00h].EAX.sgx-edeccssa [bit 11]; "
-		  "features can only be removed from the host's, so drop "
-		  "+sgx-edeccssa" },
 		{ "-cpu host,+sgx", "-cpu +sgx: the guest has no EPC; add -object "
 				    "memory-backend-epc,id=epc0,size=64M -M "
 				    "sgx-epc.0.memdev=epc0,sgx-epc.0.node=0" },

@@ -50,18 +50,20 @@ static void test_host_offer(void **state)
 	struct vmfix *f = *state;
 
 	host(f, 7, 0, 0, CPUID_7_EBX_SGX, CPUID_7_ECX_SGX_LC, 0);
-	host(f, SGX_CPUID, 0, CPUID_12_EAX_SGX1 | CPUID_12_EAX_SGX2, SGX_MISC_EXINFO, 0, 0x241f);
+	host(f, SGX_CPUID, 0, CPUID_12_EAX_SGX1 | CPUID_12_EAX_SGX2 | CPUID_12_EAX_EDECCSSA,
+	     SGX_MISC_EXINFO, 0, 0x241f);
 	host(f, SGX_CPUID, 1, ATTRS_ALL, 0, XFRM_HOST, 0);
 	/* EPC sections are the guest's business: KVM reports none. */
 	host(f, SGX_CPUID, 2, 0, 0, 0, 0);
 	host(f, 1, 0, 0, 0, 0, 0);
 	host(f, 7, 1, 0, 0, 0, 0);
-	assert_int_equal(vm_cpuid_host_features(f->host),
-			 (1u << VM_CPU_FEATURE_MAX) - 1 - VM_CPU(VM_CPU_SGX_EDECCSSA));
+	/* AEX-Notify comes with EDECCSSA: the host offers every feature. */
+	assert_int_equal(vm_cpuid_host_features(f->host), (1u << VM_CPU_FEATURE_MAX) - 1);
 	/* Locked LE hash: the host kernel hides SGX_LC, so guests cannot have it. */
 	vmf_host(f, "lehash-locked=1 sgx2=0");
 	host(f, 7, 0, 0, CPUID_7_EBX_SGX, 0, 0);
-	host(f, SGX_CPUID, 0, CPUID_12_EAX_SGX1, SGX_MISC_EXINFO, 0, 0x241f);
+	host(f, SGX_CPUID, 0, CPUID_12_EAX_SGX1 | CPUID_12_EAX_EDECCSSA, SGX_MISC_EXINFO, 0,
+	     0x241f);
 	vmf_host(f, "flc=0");
 	host(f, 7, 0, 0, CPUID_7_EBX_SGX, 0, 0);
 }
@@ -94,7 +96,8 @@ static void test_guest_full(void **state)
 		  "-M sgx-epc.0.memdev=m0,sgx-epc.0.node=0,sgx-epc.1.memdev=m1,sgx-epc.1.node=1\n"
 		  "-cpu host");
 	guest(f, 7, 0, 0, CPUID_7_EBX_SGX, CPUID_7_ECX_SGX_LC, 0);
-	guest(f, SGX_CPUID, 0, CPUID_12_EAX_SGX1 | CPUID_12_EAX_SGX2, SGX_MISC_EXINFO, 0, 0x241f);
+	guest(f, SGX_CPUID, 0, CPUID_12_EAX_SGX1 | CPUID_12_EAX_SGX2 | CPUID_12_EAX_EDECCSSA,
+	      SGX_MISC_EXINFO, 0, 0x241f);
 	guest(f, SGX_CPUID, 1, ATTRS_ALL, 0, XFRM_HOST, 0);
 	guest(f, SGX_CPUID, 2, 0x00000001, 0x1, 0x04000001, 0);
 	guest(f, SGX_CPUID, 3, 0x04000001, 0x1, 0x01c00001, 0);
@@ -112,7 +115,7 @@ static void test_guest_restricted(void **state)
 	       "-object memory-backend-epc,id=m0,size=64M -M sgx-epc.0.memdev=m0,sgx-epc.0.node=0 "
 	       "-cpu host,-sgxlc,-sgx2,-sgx-exinfo,-sgx-provisionkey,-sgx-kss,-sgx-debug");
 	guest(f, 7, 0, 0, CPUID_7_EBX_SGX, 0, 0);
-	guest(f, SGX_CPUID, 0, CPUID_12_EAX_SGX1, 0, 0, 0x241f);
+	guest(f, SGX_CPUID, 0, CPUID_12_EAX_SGX1 | CPUID_12_EAX_EDECCSSA, 0, 0, 0x241f);
 	guest(f, SGX_CPUID, 1,
 	      (uint32_t)(SGX_ATTR_MODE64BIT | SGX_ATTR_EINITTOKENKEY | SGX_ATTR_AEXNOTIFY), 0,
 	      XFRM_HOST, 0);
