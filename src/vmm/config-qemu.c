@@ -111,10 +111,16 @@ int qemu_size(struct qemu_state *st, const char *key, const char *val, uint64_t 
  * KEY of option (opt) is one vsgx does not model when it is among (ignored),
  * and a typo of one of (known) otherwise.
  */
+/*
+ * A key the option does not handle itself: one of (ignored), accepted with
+ * a note, or a refusal that suggests the nearest of the handled keys
+ * (known) and the ignored ones.
+ */
 static int qemu_other_key(struct qemu_state *st, const char *key, const char *const *ignored,
 			  const char *const *known)
 {
 	char what[80], hint[64];
+	const char *h;
 
 	for (const char *const *p = ignored; *p; p++) {
 		if (!strcmp(key, *p)) {
@@ -122,15 +128,17 @@ static int qemu_other_key(struct qemu_state *st, const char *key, const char *co
 			return qemu_ignore(st, what);
 		}
 	}
-	return qemu_err(st, "Invalid parameter '%s'%s", key,
-			vm_did_you_mean(key, strlen(key), known, hint, sizeof(hint)));
+	h = vm_did_you_mean(key, strlen(key), known, hint, sizeof(hint));
+	if (!*h)
+		h = vm_did_you_mean(key, strlen(key), ignored, hint, sizeof(hint));
+	return qemu_err(st, "Invalid parameter '%s'%s", key, h);
 }
 
 /* -m [size=]SIZE[,slots=N][,maxmem=SIZE], MiB without a suffix */
 static int qemu_opt_m(struct qemu_state *st, char *p)
 {
 	static const char *const ignored[] = { "slots", "maxmem", NULL };
-	static const char *const known[] = { "size", "slots", "maxmem", NULL };
+	static const char *const known[] = { "size", NULL };
 	char *key = NULL, *val = NULL;
 	uint64_t size = VM_DEFAULT_MEMORY;
 	int r = 0;
@@ -158,9 +166,7 @@ static const char *const smp_topology[] = { "sockets", "dies",	"clusters", "modu
 /* -smp [cpus=]N[,sockets=S][,cores=C]...: without cpus=, the product of the topology */
 static int qemu_opt_smp(struct qemu_state *st, char *p)
 {
-	static const char *const known[] = { "cpus",	"sockets", "dies",    "clusters",
-					     "modules", "cores",   "threads", "books",
-					     "drawers", "maxcpus", NULL };
+	static const char *const known[] = { "cpus", NULL };
 	char *key = NULL, *val = NULL;
 	uint64_t n = 0, product = 1, v;
 	bool counted = false;
@@ -207,7 +213,7 @@ static int qemu_opt_smp(struct qemu_state *st, char *p)
 static int qemu_opt_name(struct qemu_state *st, char *p)
 {
 	static const char *const ignored[] = { "debug-threads", "process", NULL };
-	static const char *const known[] = { "guest", "debug-threads", "process", NULL };
+	static const char *const known[] = { "guest", NULL };
 	char *key = NULL, *val = NULL;
 	int r = 0;
 
@@ -233,7 +239,7 @@ static int qemu_opt_numa(struct qemu_state *st, char *p)
 {
 	static const char *const types[] = { "node", "dist", "cpu", "hmat-lb", "hmat-cache", NULL };
 	static const char *const ignored[] = { "cpus", "memdev", "mem", "initiator", NULL };
-	static const char *const known[] = { "nodeid", "cpus", "memdev", "mem", "initiator", NULL };
+	static const char *const known[] = { "nodeid", NULL };
 	char *key = NULL, *val = NULL, what[32], hint[64];
 	uint64_t id = (uint64_t)__builtin_popcountll(st->numa_nodes);
 	int r = 0;
@@ -379,34 +385,9 @@ static const char *const machine_ignored[] = {
 	NULL,
 };
 
+/* The q35 properties -M handles itself (sgx-epc.N.* apart). */
 static const char *const machine_known[] = {
-	"type",
-	"accel",
-	"sgx-epc.0.memdev",
-	"sgx-epc.0.node",
-	"usb",
-	"dump-guest-core",
-	"kernel-irqchip",
-	"vmport",
-	"smm",
-	"nvdimm",
-	"hmat",
-	"mem-merge",
-	"graphics",
-	"confidential-guest-support",
-	"pflash0",
-	"pflash1",
-	"memory-backend",
-	"smbus",
-	"sata",
-	"pit",
-	"hpet",
-	"i8042",
-	"max-ram-below-4g",
-	"cxl",
-	"acpi",
-	"pic",
-	NULL,
+	"type", "accel", "sgx-epc.0.memdev", "sgx-epc.0.node", NULL,
 };
 
 static int qemu_machine_prop(struct qemu_state *st, const char *key, const char *val)

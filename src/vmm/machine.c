@@ -15,21 +15,6 @@
 #include "vm-int.h"
 #include "vsgx/vmm-cpuid.h"
 
-static int machine_why(char *why, size_t len, int err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int machine_why(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
-
 /*
  * Power-on writes the model's metadata of every EPC page (the host driver's
  * page array, and the EPCM entry its sanitization touches), whatever the
@@ -49,14 +34,13 @@ static int machine_memory_check(const struct hw_desc *d, char *why, size_t why_l
 	have = (uint64_t)phys * (uint64_t)psize;
 	if (need <= have)
 		return 0;
-	return machine_why(why, why_len, -ENOMEM,
-			   "%llu GiB of EPC (%llu pages) needs %llu MiB of this machine's memory "
-			   "for the model's metadata (%u bytes a page); it has %llu MiB: give "
-			   "smaller epc= sizes",
-			   (unsigned long long)(pages >> 18), (unsigned long long)pages,
-			   (unsigned long long)(need >> 20),
-			   HOST_EPC_PAGE_BYTES + HW_EPCM_ENTRY_BYTES,
-			   (unsigned long long)(have >> 20));
+	return vmm_why(why, why_len, -ENOMEM,
+		       "%llu GiB of EPC (%llu pages) needs %llu MiB of this machine's memory "
+		       "for the model's metadata (%u bytes a page); it has %llu MiB: give "
+		       "smaller epc= sizes",
+		       (unsigned long long)(pages >> 18), (unsigned long long)pages,
+		       (unsigned long long)(need >> 20), HOST_EPC_PAGE_BYTES + HW_EPCM_ENTRY_BYTES,
+		       (unsigned long long)(have >> 20));
 }
 
 int vmm_create(const struct hw_desc *desc, struct vmm **ret, char *why, size_t why_len)
@@ -71,16 +55,16 @@ int vmm_create(const struct hw_desc *desc, struct vmm **ret, char *why, size_t w
 		return r;
 	m = calloc(1, sizeof(*m));
 	if (!m)
-		return machine_why(why, why_len, -ENOMEM, "out of memory for the host machine");
+		return vmm_why(why, why_len, -ENOMEM, "out of memory for the host machine");
 	r = hw_processor_create(desc, &m->proc);
 	if (r) {
-		machine_why(why, why_len, r, "the processor model cannot be powered on: %s",
-			    strerror(-r));
+		vmm_why(why, why_len, r, "the processor model cannot be powered on: %s",
+			strerror(-r));
 		goto err_free;
 	}
 	r = host_create(m->proc, hw_processor_cpu(m->proc, 0), &m->host);
 	if (r) {
-		machine_why(why, why_len, r, "the host SGX driver did not start: %s", strerror(-r));
+		vmm_why(why, why_len, r, "the host SGX driver did not start: %s", strerror(-r));
 		goto err_power_off;
 	}
 	m->host_lc = vm_cpuid_host_features(m->proc) & VM_CPU(VM_CPU_SGXLC);

@@ -84,6 +84,10 @@ void vmm_vcpu_kick(struct vmm_vcpu *vcpu);
 /* Stop the VM on an exit it cannot survive, with its reason. */
 void vmm_vm_fail(struct vmm_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Write a reason to (why) when it is not NULL, and return (err). */
+int vmm_why(char *why, size_t len, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Put a new vCPU of (vm) on the next logical CPU; set up its MSRs as firmware leaves them. */
 void vmm_vcpu_init(struct vmm_vcpu *vcpu, struct vmm_vm *vm, unsigned int index);
 void vmm_vcpu_reset(struct vmm_vcpu *vcpu);

@@ -42,10 +42,7 @@ void vmm_vm_fail(struct vmm_vm *vm, const char *fmt, ...)
 	vm->state = VMM_VM_ERROR;
 }
 
-static int why_msg(char *why, size_t len, int err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int why_msg(char *why, size_t len, int err, const char *fmt, ...)
+int vmm_why(char *why, size_t len, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -103,7 +100,7 @@ static int section_prealloc(struct vmm_vm *vm, unsigned int i, char *why, size_t
 
 		if (r) {
 			host_stats(vm->m->host, &st);
-			return why_msg(
+			return vmm_why(
 			    why, why_len, r,
 			    "cannot preallocate memory-backend-epc '%s': %llu of its %llu "
 			    "EPC pages allocated, the host has %llu free; make the section "
@@ -129,7 +126,7 @@ static int vm_sections_open(struct vmm_vm *vm, char *why, size_t why_len)
 		if (!r)
 			r = host_vepc_map(sec->vepc, s->size / SGX_PAGE_SIZE);
 		if (r)
-			return why_msg(why, why_len, r, "cannot open /dev/sgx_vepc for '%s': %s",
+			return vmm_why(why, why_len, r, "cannot open /dev/sgx_vepc for '%s': %s",
 				       s->memdev, strerror(-r));
 		if (s->prealloc) {
 			r = section_prealloc(vm, i, why, why_len);
@@ -184,14 +181,14 @@ static void vm_free(struct vmm_vm *vm, struct vmm_vm_teardown *ret)
 static int vm_check_new(struct vmm *m, const char *name, char *why, size_t why_len)
 {
 	if (!name || !*name || strlen(name) >= VM_NAME_MAX)
-		return why_msg(why, why_len, -EINVAL, "a VM needs a name of 1 to %d characters",
+		return vmm_why(why, why_len, -EINVAL, "a VM needs a name of 1 to %d characters",
 			       VM_NAME_MAX - 1);
 	if (vmm_vm_find(m, name))
-		return why_msg(why, why_len, -EEXIST,
+		return vmm_why(why, why_len, -EEXIST,
 			       "a VM named '%s' exists already; destroy it or pick another name",
 			       name);
 	if (m->nr_vms == VMM_MAX_VMS)
-		return why_msg(why, why_len, -ENOSPC, "this host runs %d VMs, the most it can",
+		return vmm_why(why, why_len, -ENOSPC, "this host runs %d VMs, the most it can",
 			       VMM_MAX_VMS);
 	return 0;
 }
@@ -205,18 +202,18 @@ static int vm_build(struct vmm_vm *vm, char *why, size_t why_len)
 		return r;
 	r = vm_ram_alloc(vm);
 	if (r)
-		return why_msg(why, why_len, r, "cannot allocate %llu MiB of guest RAM",
+		return vmm_why(why, why_len, r, "cannot allocate %llu MiB of guest RAM",
 			       (unsigned long long)(vm->cfg.memory >> 20));
 	r = host_owner_create(vm->m->host, HOST_OWNER_VM, HOST_NO_LIMIT, &vm->owner);
 	if (r)
-		return why_msg(why, why_len, r, "the host driver cannot account the VM's EPC: %s",
+		return vmm_why(why, why_len, r, "the host driver cannot account the VM's EPC: %s",
 			       strerror(-r));
 	r = vm_sections_open(vm, why, why_len);
 	if (r)
 		return r;
 	vm->vcpus = calloc(vm->cfg.vcpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
-		return why_msg(why, why_len, -ENOMEM, "out of memory for %u vCPUs", vm->cfg.vcpus);
+		return vmm_why(why, why_len, -ENOMEM, "out of memory for %u vCPUs", vm->cfg.vcpus);
 	vm_msr_policy_init(&vm->msr_policy, &vm->cfg);
 	for (unsigned int i = 0; i < vm->cfg.vcpus; i++)
 		vmm_vcpu_init(&vm->vcpus[i], vm, i);
@@ -234,7 +231,7 @@ int vmm_vm_create(struct vmm *m, const char *name, const struct vm_config *cfg, 
 		return r;
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
-		return why_msg(why, why_len, -ENOMEM, "out of memory for a VM");
+		return vmm_why(why, why_len, -ENOMEM, "out of memory for a VM");
 	vm->m = m;
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	vm->cfg = *cfg;
@@ -530,7 +527,7 @@ int vmm_vm_migrate(struct vmm_vm *vm, const char *name, struct vmm_vm **ret, cha
 	int r;
 
 	if (vm->state != VMM_VM_RUNNING)
-		return why_msg(why, why_len, -EINVAL, "VM '%s' is %s; only a running VM migrates",
+		return vmm_why(why, why_len, -EINVAL, "VM '%s' is %s; only a running VM migrates",
 			       vm->name, vmm_vm_state_name(vm->state));
 	r = vmm_vm_create(vm->m, name, &vm->cfg, &dst, why, why_len);
 	if (r)
