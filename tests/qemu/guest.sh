@@ -144,5 +144,27 @@ check "reset: EPC section 1 sanitized on both boots" count_is "$log" "sgx: EPC s
 awk '/VSGX-INIT/ { boot++ } boot >= 2' "$log" >"$logs/reset-boot2.log"
 expect_selftests "$logs/reset-boot2.log" "reset (second boot)" yes
 
+# 7. Failures are clear and bounded. An EPC vsgx cannot model (nine sections;
+#    CPUID 0x12 has room for eight) stops QEMU at once with the reason.
+args=() mach=q35
+for i in 0 1 2 3 4 5 6 7 8; do
+	args+=(-object "memory-backend-epc,id=e$i,size=1M")
+	mach+=",sgx-epc.$i.memdev=e$i,sgx-epc.$i.node=0"
+done
+timeout 60 "$qemu" -nodefaults -display none -monitor none -serial none -accel tcg -m 256M \
+	-cpu Skylake-Client-v4,+sgx,+sgx1 "${args[@]}" -M "$mach" -S >"$logs/nine.log" 2>&1
+rc=$?
+check "nine EPC sections: QEMU exits with status 1" [ "$rc" = 1 ]
+check "nine EPC sections: it says why" has "$logs/nine.log" "vsgx: 9 EPC sections; 1 to 8 are supported"
+
+#    A guest that does not reach its init in time: run.sh gives up with 124,
+#    the console's tail and the QEMU command line.
+QEMU=$qemu GUEST_QUIET=1 "$root/guest/run.sh" "$out" 1 "$logs/late.log" -- \
+	-accel tcg -cpu Skylake-Client-v4 >/dev/null 2>"$logs/late.err"
+rc=$?
+check "a guest late for its init: run.sh exits 124" [ "$rc" = 124 ]
+check "a guest late for its init: the console's tail is shown" has "$logs/late.err" "last 40 lines of"
+check "a guest late for its init: the QEMU command line is shown" has "$logs/late.err" "command line:"
+
 echo "1..$n"
 [ "$failed" = 0 ]
