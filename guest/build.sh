@@ -2,7 +2,8 @@
 # Turn the .deb files guest/fetch.sh put in CACHE_DIR into a bootable guest:
 #   OUT_DIR/vmlinuz    Debian's kernel, as packaged
 #   OUT_DIR/initrd.gz  busybox-static, guest/init, the kernel's SGX selftests
-#                      (test_sgx static, test_encl.elf) and guest/abort-page
+#                      (test_sgx static, test_encl.elf), guest/abort-page and
+#                      guest/bench-enclave
 #   OUT_DIR/stamp      what they were built from; a rerun with the same inputs
 #                      does nothing
 # Usage: guest/build.sh CACHE_DIR OUT_DIR
@@ -37,7 +38,7 @@ done
 libcrypto=$(gcc -print-file-name=libcrypto.a)
 [ -f "$libcrypto" ] || die "missing libcrypto.a: install package libssl-dev"
 
-key=$(cat "$cache/manifest" "$here/build.sh" "$here/init" "$here/abort-page.c" "$here/select-tests.c" |
+key=$(cat "$cache/manifest" "$here/build.sh" "$here/init" "$here/abort-page.c" "$here/select-tests.c" "$here/bench-enclave.c" |
 	cat - "$libcrypto" | sha256sum | cut -d' ' -f1)
 if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] &&
 	[ -f "$out/vmlinuz" ] && [ -f "$out/initrd.gz" ]; then
@@ -116,6 +117,8 @@ cc_ours select-tests
 static "$obj/test_sgx" "$obj/select-tests.o" "$obj/load.o" "$obj/sigstruct.o" "$obj/call.o" "$obj/sign_key.o"
 cc_ours abort-page
 static "$obj/abort-page" "$obj/abort-page.o" "$obj/load.o" "$obj/sigstruct.o" "$obj/sign_key.o"
+cc_ours bench-enclave
+static "$obj/bench-enclave" "$obj/bench-enclave.o" "$obj/load.o" "$obj/sigstruct.o" "$obj/sign_key.o"
 
 # Busybox: one static binary; init makes its applet links at boot.
 rm -rf "$work/busybox"
@@ -130,7 +133,7 @@ cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$here/init" "$root/init"
 chmod 755 "$root/init"
-cp "$obj/test_sgx" "$obj/test_encl.elf" "$obj/abort-page" "$root/sgx/"
+cp "$obj/test_sgx" "$obj/test_encl.elf" "$obj/abort-page" "$obj/bench-enclave" "$root/sgx/"
 # The kernel's built-in initramfs already has /dev/console; a node of our own
 # also covers kernels without it (needs root, so it is optional).
 mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
