@@ -8,6 +8,7 @@
 #   make qemu-demo a Debian 12 guest on it runs Linux's SGX selftests
 #   make stress    long runs: fuzzers, then the concurrency tests many times under TSan
 #   make bench     benchmarks, in a release build
+#   make bench-qemu  a Debian guest on QEMU TCG with vsgx, timed against its own floors
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
@@ -21,6 +22,8 @@ QEMU_CACHE ?= .cache/qemu
 GUEST_CACHE ?= .cache/guest
 GUEST_OUT  ?= $(BUILD)/guest
 QEMU_TESTS ?= $(BUILD)/qemu-tests
+QEMU_BENCH ?= $(BUILD)/qemu-bench
+QEMU_BENCH_BOOTS ?= 5
 # What building QEMU and the guest needs beyond vsgx's own dependencies.
 QEMU_DEPS = libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev dpkg-dev xz-utils \
 	patch ccache seabios qemu-system-data libc6-dev make libssl-dev cpio
@@ -30,7 +33,7 @@ export UBSAN_OPTIONS = halt_on_error=1:print_stacktrace=1
 export TSAN_OPTIONS = halt_on_error=1:second_deadlock_stack=1
 
 .PHONY: all deps deps-fuzz deps-qemu build demo test check qemu guest qemu-demo \
-	qemu-test stress bench format clean
+	qemu-test stress bench bench-qemu format clean
 
 all: build
 
@@ -117,6 +120,11 @@ $(BENCH_BUILD)/build.ninja:
 bench: deps $(BENCH_BUILD)/build.ninja
 	ninja -C $(BENCH_BUILD)
 	@scripts/bench.sh $(BENCH_BUILD)
+
+# Benchmarks of a real guest (docs/PERFORMANCE.md): boots the guest with SGX,
+# without SGX and with mitigations=off, QEMU_BENCH_BOOTS times each.
+bench-qemu: qemu guest
+	@bench/qemu-guest.sh "$$(cat $(BUILD)/qemu-path)" $(GUEST_OUT) $(QEMU_BENCH) $(QEMU_BENCH_BOOTS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

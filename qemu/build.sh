@@ -54,7 +54,7 @@ if [ ! -f "$build/build.ninja" ]; then
 		"$work/configure" --target-list=x86_64-softmmu \
 		--without-default-features --enable-tcg --enable-vsgx \
 		--disable-docs --disable-tools --disable-werror \
-		--cc="$cc" --extra-ldflags="-Wl,-rpath,$vsgx_build/src/lib" \
+		--cc="$cc" --extra-ldflags="-Wl,-rpath,$cache/lib" \
 		>"$cache/configure.log" 2>&1); then
 		echo "qemu/build.sh: configure failed; the last lines of $cache/configure.log:" >&2
 		tail -15 "$cache/configure.log" >&2
@@ -62,6 +62,11 @@ if [ ! -f "$build/build.ninja" ]; then
 		exit 1
 	fi
 fi
+# QEMU loads libvsgx from its own copy, taken at every build, so that a
+# rebuild of vsgx cannot pull the library from under a running guest.
+mkdir -p "$cache/lib"
+rm -f "$cache/lib/libvsgx.so"*
+cp -P "$vsgx_build/src/lib/libvsgx.so"* "$cache/lib/"
 if ! ninja -C "$build" qemu-system-x86_64 >"$cache/build.log" 2>&1; then
 	echo "qemu/build.sh: the QEMU build failed; the errors in $cache/build.log:" >&2
 	grep -E 'error|FAILED' "$cache/build.log" | head -20 >&2
