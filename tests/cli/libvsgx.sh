@@ -75,6 +75,12 @@ fi
 
 export PKG_CONFIG_PATH="$build/meson-uninstalled"
 flags=$(pkg-config --cflags --libs vsgx 2>"$tmp/err")
+# A library built with sanitizers needs their runtimes in the program too.
+san=
+nm -D "$lib" 2>/dev/null | grep -q ' U __asan_init' && san="$san -fsanitize=address"
+nm -D "$lib" 2>/dev/null | grep -q ' U __ubsan_handle' && san="$san -fsanitize=undefined"
+nm -D "$lib" 2>/dev/null | grep -q ' U __tsan_init' && san="$san -fsanitize=thread"
+flags="$flags$san"
 flags_ok() { echo "$flags" | grep -q -- '-I.*-lvsgx'; }
 check "pkg-config --cflags --libs vsgx works uninstalled" flags_ok
 
