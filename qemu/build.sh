@@ -66,7 +66,9 @@ fi
 # rebuild of vsgx cannot pull the library from under a running guest.
 mkdir -p "$cache/lib"
 rm -f "$cache/lib/libvsgx.so"*
-cp -P "$vsgx_build/src/lib/libvsgx.so"* "$cache/lib/"
+for f in "$vsgx_build"/src/lib/libvsgx.so*; do
+	[ -d "$f" ] || cp -P "$f" "$cache/lib/"
+done
 if ! ninja -C "$build" qemu-system-x86_64 >"$cache/build.log" 2>&1; then
 	echo "qemu/build.sh: the QEMU build failed; the errors in $cache/build.log:" >&2
 	grep -E 'error|FAILED' "$cache/build.log" | head -20 >&2
