@@ -19,6 +19,7 @@ need_pc libcrypto libssl-dev
 need_pc cmocka libcmocka-dev
 need_pc json-c libjson-c-dev
 need_pc libxml-2.0 libxml2-dev
+need_pc libedit libedit-dev
 for p in "$@"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "monitor.h"
+#include "monitor-prompt.h"
 
 static const char run_usage[] =
     "usage: vsgx run [--json FILE] [--vectors DIR] [--quiet] SCENARIO\n"
@@ -27,7 +28,8 @@ static const char run_usage[] =
     "docs/scenario-format.md) that power on an SGX host, create and reset VMs, run\n"
     "guests with enclaves and check what happened. Each command is printed with\n"
     "its outcome; a report of every VM and NUMA node closes the run.\n"
-    "monitor: read the same commands from standard input, one at a time.\n"
+    "monitor: read the same commands from standard input, one at a time; at a\n"
+    "terminal with line editing, history and tab completion ('help' lists them).\n"
     "\n"
     "  --json FILE    also write every event and the report as JSON lines; with '-'\n"
     "                 they alone go to stdout and the text goes to stderr\n"
@@ -145,29 +147,31 @@ static bool monitor_read_line(char line[MONITOR_LINE_MAX], unsigned int n, int *
 	return true;
 }
 
-/* The interactive monitor: one line at a time, going on after failures. */
-static int run_monitor(struct monitor *mon)
+/*
+ * The interactive monitor: one line at a time, going on after failures. At
+ * a terminal, lines are edited with libedit and prompted for on (prompt_out);
+ * from a pipe or a file they are read plainly, with no prompt.
+ */
+static int run_monitor(struct monitor *mon, FILE *prompt_out)
 {
-	bool tty = isatty(0);
+	struct monitor_prompt *p = NULL;
 	char line[MONITOR_LINE_MAX];
 	unsigned int n = 0;
 	int worst = 0;
 
-	for (;;) {
+	if (isatty(0) && monitor_prompt_open(mon, prompt_out, &p))
+		cli_error("no line editing: out of memory");
+	while (!monitor_has_quit(mon)) {
 		int r;
 
-		if (tty) {
-			fputs("(vsgx) ", stdout);
-			fflush(stdout);
-		}
-		if (!monitor_read_line(line, ++n, &r))
+		if (!(p ? monitor_prompt_read(p, line, &r) : monitor_read_line(line, ++n, &r)))
 			break;
-		if (r == MONITOR_OK && (!strncmp(line, "quit", 4) || !strncmp(line, "q\n", 2)))
-			break;
+		n += p != NULL;
 		if (r == MONITOR_OK)
 			r = monitor_line(mon, "<stdin>", n, line);
 		worst = r > worst ? r : worst;
 	}
+	monitor_prompt_close(p);
 	return worst;
 }
 
@@ -206,8 +210,9 @@ static int run_main(int argc, char **argv, bool monitor)
 				    o.opt.quiet };
 	r = monitor_create(&mo, &mon);
 	if (!r) {
-		r = monitor ? run_monitor(mon) : run_scenario(mon, o.path);
-		if (r != CLI_EXIT_USAGE)
+		r = monitor ? run_monitor(mon, mo.out) : run_scenario(mon, o.path);
+		/* A typo at the prompt ran nothing, but the session before it did. */
+		if (monitor || r != CLI_EXIT_USAGE)
 			monitor_report(mon);
 		monitor_free(mon);
 	}

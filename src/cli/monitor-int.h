@@ -10,9 +10,10 @@
 #include "vsgx/guest.h"
 #include "vsgx/vmm.h"
 
-#define MON_MAX_WORDS 96
-#define MON_WORD_MAX  512
-#define MON_MSG_MAX   600
+#define MON_MAX_WORDS  96
+#define MON_WORD_MAX   512
+#define MON_MSG_MAX    600
+#define MON_DETAIL_MAX 8192 /* 'help' lists every command */
 
 struct crypto_rsa_key;
 
@@ -51,11 +52,12 @@ struct monitor {
 	struct crypto_rsa_key *key; /* the default signing key, loaded on first use */
 	unsigned int commands, checks;
 	/* What the command running now says about itself. */
-	char detail[MON_MSG_MAX];
+	char detail[MON_DETAIL_MAX];
 	bool detail_json;      /* the detail is a QMP answer */
 	char msg[MON_MSG_MAX]; /* why it failed */
 	int err;	       /* its -errno, or 0 */
 	bool mismatch;	       /* an expect found a difference (msg says which) */
+	bool quit;	       /* 'quit' ran: no more lines */
 };
 
 /* A command: its words after the group and subcommand, the line for messages. */
@@ -87,7 +89,7 @@ int mon_exec_host(struct mon_cmd *c);
 int mon_exec_vm(struct mon_cmd *c, const char *sub);
 int mon_exec_guest(struct mon_cmd *c, const char *sub);
 int mon_exec_expect(struct mon_cmd *c, const char *sub);
-int mon_exec_info(struct mon_cmd *c);
+int mon_exec_info(struct mon_cmd *c, const char *sub);
 int mon_exec_qmp(struct mon_cmd *c, const char *sub);
 
 /* JSON lines: a command's outcome, and the closing report. */

@@ -140,7 +140,7 @@ int mon_exec_qmp(struct mon_cmd *c, const char *sub)
  * "NUMA node #0: size=67108864", then "total size=..."; for a VM without
  * EPC, query-sgx's error.
  */
-int mon_exec_info(struct mon_cmd *c)
+static int info_sgx(struct mon_cmd *c)
 {
 	struct monitor *mon = c->mon;
 	const char *name = mon_arg(c, 0);
@@ -179,6 +179,81 @@ int mon_exec_info(struct mon_cmd *c)
 		snprintf(mon->detail + n, sizeof(mon->detail) - n, "total size=%llu\n",
 			 (unsigned long long)total);
 	return 0;
+}
+
+/* QEMU's words for a run state, as 'info status' prints them. */
+static const char *status_name(enum vmm_vm_state st)
+{
+	switch (st) {
+	case VMM_VM_RUNNING:
+		return "running";
+	case VMM_VM_PAUSED:
+		return "paused";
+	case VMM_VM_SUSPENDED:
+		return "paused (suspended)";
+	case VMM_VM_OFF:
+		return "shutdown";
+	default:
+		return "internal-error";
+	}
+}
+
+/* HMP's "VM status: running"; with several VMs and none named, one line each. */
+static int info_status(struct mon_cmd *c)
+{
+	struct monitor *mon = c->mon;
+	const char *name = mon_arg(c, 0);
+	size_t n = 0;
+
+	if (name || mon->nr_vms == 1) {
+		struct mon_vm *v = name ? mon_vm_find(mon, name) : &mon->vms[0];
+
+		if (!v)
+			return mon_fail(mon, -ENOENT, "no VM named '%s'", name);
+		snprintf(mon->detail, sizeof(mon->detail), "VM status: %s\n",
+			 status_name(vmm_vm_state(v->vm)));
+		return 0;
+	}
+	if (!mon->nr_vms)
+		snprintf(mon->detail, sizeof(mon->detail), "no VMs\n");
+	for (unsigned int i = 0; i < mon->nr_vms && n < sizeof(mon->detail); i++)
+		n += (size_t)snprintf(mon->detail + n, sizeof(mon->detail) - n,
+				      "VM %s status: %s\n", vmm_vm_name(mon->vms[i].vm),
+				      status_name(vmm_vm_state(mon->vms[i].vm)));
+	return 0;
+}
+
+/* One line per VM: its state, EPC and enclaves. */
+static int info_vms(struct mon_cmd *c)
+{
+	struct monitor *mon = c->mon;
+	size_t n = 0;
+
+	if (!mon->nr_vms)
+		snprintf(mon->detail, sizeof(mon->detail),
+			 "no VMs: 'vm create NAME ...' makes one\n");
+	for (unsigned int i = 0; i < mon->nr_vms && n < sizeof(mon->detail); i++) {
+		const struct mon_vm *v = &mon->vms[i];
+		struct vmm_vm_stats st;
+
+		vmm_vm_stats(v->vm, &st);
+		n += (size_t)snprintf(mon->detail + n, sizeof(mon->detail) - n,
+				      "%s: %s, EPC %llu pages configured, %llu held, %u enclaves\n",
+				      vmm_vm_name(v->vm), vmm_vm_state_name(vmm_vm_state(v->vm)),
+				      (unsigned long long)st.epc_configured,
+				      (unsigned long long)st.epc_held,
+				      v->guest ? guest_nr_enclaves(v->guest) : 0);
+	}
+	return 0;
+}
+
+int mon_exec_info(struct mon_cmd *c, const char *sub)
+{
+	if (!strcmp(sub, "vms"))
+		return info_vms(c);
+	if (!strcmp(sub, "status"))
+		return info_status(c);
+	return info_sgx(c);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -54,6 +54,17 @@ int monitor_line(struct monitor *mon, const char *name, unsigned int line, const
  */
 int monitor_run_text(struct monitor *mon, const char *name, const char *text, size_t len);
 
+/* Whether 'quit' ran: the caller reads no more lines. */
+bool monitor_has_quit(const struct monitor *mon);
+
+/*
+ * Complete the last word of (text), a line up to the cursor: call (fn) with
+ * each word that could stand there and starts with it — commands,
+ * subcommands, VM, enclave and node names, choices and NAME= options.
+ */
+void monitor_complete(struct monitor *mon, const char *text,
+		      void (*fn)(const char *word, void *arg), void *arg);
+
 /* The closing report: per VM and per NUMA node (text and JSON). */
 void monitor_report(struct monitor *mon);
 

@@ -81,7 +81,7 @@ check "more EPC than the host: exit 1 with the config's message" grep -qE "^.*bi
 # Lines the monitor cannot read: exit 2 before anything runs.
 printf 'vm create a memory=128 epc=8\nvm frobnicate a\n' >"$tmp/syntax.vsgx"
 run run "$tmp/syntax.vsgx"
-check "an unknown subcommand: exit 2, nothing run" expect 2 "syntax.vsgx:2:1: expected 'a known subcommand"
+check "an unknown subcommand: exit 2, nothing run" expect 2 "syntax.vsgx:2:4: unknown vm subcommand 'frobnicate': 'help vm' lists them"
 printf 'guest a enter e1 thred=1\n' >"$tmp/opt.vsgx"
 run run "$tmp/opt.vsgx"
 check "an unknown option: exit 2 naming it" expect 2 "opt.vsgx:1:18: 'thred=1' is no option of 'guest NAME enter"

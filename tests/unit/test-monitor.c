@@ -23,15 +23,24 @@ struct syntax_case {
 static void test_syntax(void **state)
 {
 	static const struct syntax_case cases[] = {
-		{ "frob", "s:1:1: unknown command 'frob'" },
-		{ "vm", "s:1:1: expected 'a known subcommand" },
-		{ "vm explode a", "s:1:1: expected 'a known subcommand" },
+		{ "frob", "s:1:1: unknown command 'frob': 'help' lists them" },
+		{ "sytem_reset a",
+		  "s:1:1: unknown command 'sytem_reset': did you mean 'system_reset'?" },
+		{ "gust a boot", "s:1:1: unknown command 'gust': did you mean 'guest'?" },
+		{ "vm", "s:1:1: 'vm' needs a subcommand: 'help vm' lists them" },
+		{ "vm explode a", "s:1:4: unknown vm subcommand 'explode': 'help vm' lists them" },
+		{ "vm rest a", "s:1:4: unknown vm subcommand 'rest': did you mean 'reset'?" },
+		{ "guest a bot", "s:1:9: unknown guest subcommand 'bot': did you mean 'boot'?" },
+		{ "info frob", "s:1:6: unknown info subcommand 'frob': 'help info' lists them" },
+		{ "stop a b", "s:1:1: expected 'vm pause NAME'" },
+		{ "quit now", "s:1:1: expected 'quit'" },
+		{ "help a b c", "s:1:1: expected 'help [COMMAND [SUBCOMMAND]]'" },
 		{ "vm create", "s:1:1: expected 'vm create NAME" },
 		{ "vm reset", "s:1:1: expected 'vm reset NAME [nostop]'" },
 		{ "vm reset a b c", "s:1:1: expected 'vm reset NAME [nostop]'" },
 		{ "vm pause a force=1", "s:1:12: 'force=1' is no option of 'vm pause NAME'" },
 		{ "vm suspend a", "s:1:1: expected 'vm suspend NAME s3|s4|s5'" },
-		{ "guest a", "s:1:1: expected 'a known subcommand" },
+		{ "guest a", "s:1:1: 'guest' needs a subcommand: 'help guest' lists them" },
 		{ "guest a build e1 pages=", "s:1:18: 'pages=' is no option of 'guest NAME build" },
 		{ "guest a enter e1 cpu=1", "s:1:18: 'cpu=1' is no option of 'guest NAME enter" },
 		{ "guest a grow e1 pages=1 x",
@@ -57,7 +66,8 @@ static void test_syntax(void **state)
 		{ "guest a build e1 pages=8 debug debug x",
 		  "s:1:1: expected 'guest NAME build ENCLAVE" },
 		{ "qmp query-sgx", "s:1:1: expected 'qmp query-sgx VM'" },
-		{ "qmp query-foo", "s:1:1: expected 'a known subcommand" },
+		{ "qmp query-foo",
+		  "s:1:5: unknown qmp subcommand 'query-foo': 'help qmp' lists them" },
 		{ "info sgx a b", "s:1:1: expected 'info sgx [VM]'" },
 		{ "vm destroy a =>", "s:1:14: '=>' is followed by exactly one outcome" },
 		{ "vm destroy a => ok ok", "s:1:14: '=>' is followed by exactly one outcome" },
@@ -92,6 +102,16 @@ static void test_syntax(void **state)
 		"qmp query-sgx-capabilities",
 		"guest a load e sgxs=x sig=y => SGX_INVALID_EINITTOKEN",
 		"echo hello world",
+		"system_reset",
+		"stop a",
+		"cont",
+		"system_wakeup a",
+		"q",
+		"help",
+		"help vm reset",
+		"info",
+		"info vms",
+		"info status a",
 	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		if (monitor_check_line(mon, "s", 1, good[i], why, sizeof(why)))
@@ -197,8 +217,8 @@ static void test_syntax_runs_nothing(void **state)
 	run("vm create a memory=128 epc=8\nvm explode a\n", &ro);
 	assert_int_equal(ro.r, MONITOR_SYNTAX);
 	assert_string_equal(ro.out, "");
-	assert_string_equal(ro.err, "s:2:1: expected 'a known subcommand (see "
-				    "docs/scenario-format.md)'\n");
+	assert_string_equal(ro.err,
+			    "s:2:4: unknown vm subcommand 'explode': 'help vm' lists them\n");
 	run_free(&ro);
 }
 
@@ -231,6 +251,158 @@ static void test_qmp_and_info(void **state)
 	run_free(&ro);
 }
 
+static void test_help_and_info(void **state)
+{
+	struct run_out ro;
+
+	(void)state;
+	run("help vm reset\nhelp stop\nhelp expect node\ninfo\ninfo vms\ninfo status\n"
+	    "vm create a memory=128 epc=8\nvm create b memory=128 epc=4\nvm pause b\n"
+	    "info vms\ninfo status\ninfo status b\n",
+	    &ro);
+	assert_int_equal(ro.r, MONITOR_OK);
+	assert_non_null(strstr(ro.out,
+			       "help vm reset -> ok\n"
+			       "vm reset NAME [nostop]\n"
+			       "    reset a VM: its vEPC emptied by remove-all passes, its guest "
+			       "booted again\n"
+			       "    QEMU HMP's name: system_reset [NAME]\n"
+			       "help stop -> ok\n"
+			       "vm pause NAME\n"
+			       "    stop a VM's vCPUs\n"
+			       "    QEMU HMP's name: stop [NAME]\n"
+			       "help expect node -> ok\n"
+			       "expect node N FIELD=VALUE...\n"
+			       "    check a NUMA node's EPC page counts\n"
+			       "info -> ok\n"
+			       "info sgx                    SGX as QEMU's HMP prints it, for the "
+			       "host or a VM\n"
+			       "info vms                    every VM: its state and EPC\n"
+			       "info status                 a VM's run state as QEMU's HMP "
+			       "prints it, or every VM's\n"
+			       "info vms -> ok\n"
+			       "no VMs: 'vm create NAME ...' makes one\n"
+			       "info status -> ok\n"
+			       "no VMs\n"));
+	assert_non_null(strstr(ro.out, "info vms -> ok\n"
+				       "a: running, EPC 2048 pages configured, 0 held, 0 enclaves\n"
+				       "b: paused, EPC 1024 pages configured, 0 held, 0 enclaves\n"
+				       "info status -> ok\n"
+				       "VM a status: running\n"
+				       "VM b status: paused\n"
+				       "info status b -> ok\n"
+				       "VM status: paused\n"));
+	run_free(&ro);
+}
+
+/* 'help' lists every command, HMP names beside theirs, from the one table. */
+static void test_help_lists_every_command(void **state)
+{
+	struct run_out ro;
+
+	(void)state;
+	run("help\n", &ro);
+	assert_int_equal(ro.r, MONITOR_OK);
+	assert_non_null(strstr(ro.out, "help -> ok\nhost                        power on the SGX "
+				       "host"));
+	assert_non_null(strstr(ro.out, "\nvm reset                    reset a VM: its vEPC emptied "
+				       "by remove-all passes, its guest booted again (HMP: "
+				       "system_reset)\n"));
+	assert_non_null(strstr(ro.out, "\nguest NAME build            build and sign an enclave"));
+	assert_non_null(strstr(ro.out, "\nquit                        end the session; the report "
+				       "follows (HMP: q)\n'help COMMAND' gives"));
+	run_free(&ro);
+}
+
+/* HMP's names: the same command, on the only VM when none is named. */
+static void test_hmp_aliases(void **state)
+{
+	struct run_out ro;
+
+	(void)state;
+	run("vm create a memory=128 epc=8\nstop\nexpect vm a state=paused\ncont\n"
+	    "system_reset => ok\nstop a\ncont a\nvm create b memory=128 epc=4\n"
+	    "stop => EINVAL\nquit\necho not run\n",
+	    &ro);
+	assert_int_equal(ro.r, MONITOR_OK);
+	assert_non_null(strstr(ro.out, "stop -> ok\nexpect vm a state=paused -> ok\ncont -> ok\n"
+				       "system_reset -> ok (remove-all pass 1: 0)\n"));
+	assert_non_null(strstr(ro.out, "stop -> EINVAL (which VM? there are several: 'stop "
+				       "NAME')\nquit -> ok\n== report"));
+	assert_null(strstr(ro.out, "not run"));
+	run_free(&ro);
+}
+
+struct words {
+	char buf[1024];
+};
+
+static void words_add(const char *word, void *arg)
+{
+	struct words *w = arg;
+
+	strncat(w->buf, word, sizeof(w->buf) - strlen(w->buf) - 2);
+	strcat(w->buf, " ");
+}
+
+static const char *complete(struct monitor *mon, const char *text, struct words *w)
+{
+	w->buf[0] = '\0';
+	monitor_complete(mon, text, words_add, w);
+	return w->buf;
+}
+
+static void test_complete(void **state)
+{
+	static const char scenario[] = "vm create alpha memory=128 epc=8\n"
+				       "vm create beta memory=128 epc=8\n"
+				       "guest alpha boot\n";
+	static const char enclave[] = "guest alpha build e1 pages=8\n";
+	struct monitor_opts o = { getenv("VSGX_VECTORS"), NULL, NULL, stderr, NULL, false };
+	struct monitor *mon;
+	struct words w;
+
+	(void)state;
+	assert_int_equal(monitor_create(&o, &mon), 0);
+	assert_string_equal(complete(mon, "", &w),
+			    "host vm system_reset stop cont system_wakeup guest expect info qmp "
+			    "echo help quit q ");
+	assert_string_equal(complete(mon, "s", &w), "system_reset stop system_wakeup ");
+	assert_string_equal(complete(mon, "vm re", &w), "reset resume ");
+	assert_string_equal(complete(mon, "info ", &w), "sgx vms status ");
+	assert_string_equal(complete(mon, "help gu", &w), "guest ");
+	assert_string_equal(complete(mon, "help guest ", &w),
+			    "boot load build enter exit grow trim evict destroy reboot ");
+	/* Names come from the running monitor: none before any VM. */
+	assert_string_equal(complete(mon, "vm reset ", &w), "");
+	assert_string_equal(complete(mon, "expect node ", &w), "");
+	assert_int_equal(monitor_run_text(mon, "s", scenario, strlen(scenario)), MONITOR_OK);
+	/* Enclaves are signed with the key in the vectors. */
+	if (o.vectors && o.vectors[0])
+		assert_int_equal(monitor_run_text(mon, "s", enclave, strlen(enclave)), MONITOR_OK);
+	assert_string_equal(complete(mon, "vm reset ", &w), "alpha beta ");
+	assert_string_equal(complete(mon, "vm reset b", &w), "beta ");
+	assert_string_equal(complete(mon, "vm reset alpha ", &w), "nostop ");
+	assert_string_equal(complete(mon, "stop ", &w), "alpha beta ");
+	assert_string_equal(complete(mon, "vm create ", &w), "");
+	assert_string_equal(complete(mon, "vm suspend alpha s", &w), "s3 s4 s5 ");
+	assert_string_equal(complete(mon, "guest ", &w), "alpha beta ");
+	assert_string_equal(complete(mon, "guest alpha e", &w), "enter exit evict ");
+	assert_string_equal(complete(mon, "guest alpha enter ", &w),
+			    o.vectors && o.vectors[0] ? "e1 " : "");
+	assert_string_equal(complete(mon, "guest alpha enter e1 ", &w), "thread= vcpu= ");
+	assert_string_equal(complete(mon, "guest alpha enter e1 thread=1 ", &w), "vcpu= ");
+	assert_string_equal(complete(mon, "guest alpha enter e1 vcpu=", &w), "");
+	assert_string_equal(complete(mon, "guest alpha reboot ", &w), "clean unclean ");
+	assert_string_equal(complete(mon, "guest alpha build e2 pages=8 d", &w), "debug ");
+	assert_string_equal(complete(mon, "expect enclave alpha ", &w),
+			    o.vectors && o.vectors[0] ? "e1 " : "");
+	assert_string_equal(complete(mon, "expect vm alpha st", &w), "state= ");
+	assert_string_equal(complete(mon, "expect node ", &w), "0 1 ");
+	assert_string_equal(complete(mon, "frob ", &w), "");
+	monitor_free(mon);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +411,10 @@ int main(void)
 		cmocka_unit_test(test_failures_stop_the_run),
 		cmocka_unit_test(test_syntax_runs_nothing),
 		cmocka_unit_test(test_qmp_and_info),
+		cmocka_unit_test(test_help_and_info),
+		cmocka_unit_test(test_help_lists_every_command),
+		cmocka_unit_test(test_hmp_aliases),
+		cmocka_unit_test(test_complete),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""vsgx monitor at a terminal, typed at as a person would, through a pty.
+
+Usage: monitor-pty.py VSGX STATE-DIR
+Types a command completed with Tab, a double Tab that lists choices,
+an up-arrow recall, a Ctrl-C on a half-typed line and Ctrl-D; prints what
+the terminal showed (escape sequences removed) and the exit status.
+"""
+import os
+import pty
+import re
+import select
+import sys
+import time
+
+vsgx, state = sys.argv[1], sys.argv[2]
+env = dict(os.environ, XDG_STATE_HOME=state, TERM="xterm", HOME=state)
+pid, fd = pty.fork()
+if pid == 0:
+    os.execve(vsgx, [vsgx, "monitor"], env)
+
+shown = b""
+
+
+def pump(until, timeout=5.0):
+    """Read what the monitor shows until (until) appears or it exits."""
+    global shown
+    end = time.time() + timeout
+    while time.time() < end:
+        if until is not None and until in shown:
+            return
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if not r:
+            continue
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            return
+        if not d:
+            return
+        shown += d
+
+
+def type_(keys, until):
+    os.write(fd, keys)
+    pump(until)
+
+
+pump(b"(vsgx) ")
+type_(b"vm cr\t", b"eate ")
+type_(b"a memory=128 epc=8\r", b"sections)")
+type_(b"info st\t", b"status ")
+type_(b"\r", b"VM status: running")
+type_(b"vm res\t\t", b"resume")
+type_(b"\x03", b"(vsgx) ")
+type_(b"\x1b[A\r", b"VM status: running")
+type_(b"stop\r", b"stop -> ok")
+type_(b"\x04", None)
+pump(None, 2.0)
+_, status = os.waitpid(pid, 0)
+text = re.sub(rb"\x1b\[[0-9;]*[A-Za-z]|\x07|\r", b"", shown).decode(errors="replace")
+sys.stdout.write(text)
+print("exit", os.waitstatus_to_exitcode(status))
