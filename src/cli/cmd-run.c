@@ -60,56 +60,15 @@ static int run_parse_args(int argc, char **argv, bool monitor, struct run_cli *o
 	return 0;
 }
 
-static int read_all(const char *path, char **ret, size_t *ret_len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-
-	if (!f || !buf) {
-		free(buf);
-		return f ? -ENOMEM : -errno;
-	}
-	for (size_t got; (got = fread(buf + n, 1, cap - n, f)) > 0;) {
-		n += got;
-		if (n == cap) {
-			char *nb = cap < (16u << 20) ? realloc(buf, cap * 2) : NULL;
-
-			if (!nb) {
-				free(buf);
-				if (f != stdin)
-					fclose(f);
-				return -EFBIG;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	/* A directory opens, and its first read fails (EISDIR). */
-	if (ferror(f)) {
-		int err = errno ? errno : EIO;
-
-		free(buf);
-		if (f != stdin)
-			fclose(f);
-		return -err;
-	}
-	if (f != stdin)
-		fclose(f);
-	*ret = buf;
-	*ret_len = n;
-	return 0;
-}
-
 static int run_scenario(struct monitor *mon, const char *path)
 {
 	size_t len = 0;
-	char *text = NULL;
+	char *text = NULL, why[512];
 	int r;
 
-	r = read_all(path, &text, &len);
+	r = cli_text_read(path, CLI_TEXT_SCENARIO, &text, &len, why, sizeof(why));
 	if (r) {
-		cli_error("%s: %s", path, r == -EFBIG ? "larger than 16 MiB" : strerror(-r));
+		cli_error("%s", why);
 		return CLI_EXIT_USAGE;
 	}
 	r = monitor_run_text(mon, path, text, len);
@@ -145,6 +104,18 @@ static bool monitor_read_line(char line[MONITOR_LINE_MAX], unsigned int n, int *
 	return true;
 }
 
+/* Whether (line) is the word quit or q alone (a comment may follow): "quitx" is not. */
+static bool monitor_line_is_quit(const char *line)
+{
+	const char *w = line + strspn(line, " \t"), *rest;
+	size_t n = strcspn(w, " \t\r\n");
+
+	if (!(n == 4 && !strncmp(w, "quit", 4)) && !(n == 1 && *w == 'q'))
+		return false;
+	rest = w + n + strspn(w + n, " \t\r\n");
+	return !*rest || *rest == '#';
+}
+
 /* The interactive monitor: one line at a time, going on after failures. */
 static int run_monitor(struct monitor *mon)
 {
@@ -162,7 +133,7 @@ static int run_monitor(struct monitor *mon)
 		}
 		if (!monitor_read_line(line, ++n, &r))
 			break;
-		if (r == MONITOR_OK && (!strncmp(line, "quit", 4) || !strncmp(line, "q\n", 2)))
+		if (r == MONITOR_OK && monitor_line_is_quit(line))
 			break;
 		if (r == MONITOR_OK)
 			r = monitor_line(mon, "<stdin>", n, line);
