@@ -6,6 +6,7 @@
 #   make check     the fast inner loop: the plain build's tests only
 #   make qemu      QEMU's software CPU with vsgx as its SGX unit (qemu/)
 #   make qemu-demo a Debian 12 guest on it runs Linux's SGX selftests
+#   make fuzz-build  the fuzz targets built with clang, each run 2000 times (part of make test)
 #   make stress    long runs: fuzzers, then the concurrency tests many times under TSan
 #   make bench     benchmarks, in a release build
 #   make bench-qemu  a Debian guest on QEMU TCG with vsgx, timed against its own floors
@@ -64,8 +65,9 @@ test: deps deps-qemu $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(TSAN_BUILD
 	$(MESON_TEST) -C $(BUILD) || status=1; \
 	$(MESON_TEST) -C $(ASAN_BUILD) || status=1; \
 	$(MESON_TEST) -C $(TSAN_BUILD) --suite concurrency || status=1; \
+	$(MAKE) --no-print-directory fuzz-build || status=1; \
 	$(MAKE) --no-print-directory qemu-test || status=1; \
-	scripts/test-summary.sh $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(QEMU_TESTS); \
+	scripts/test-summary.sh $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD) $(QEMU_TESTS); \
 	exit $$status
 
 check: deps $(BUILD)/build.ninja
@@ -106,6 +108,14 @@ $(FUZZ_BUILD)/build.ninja:
 
 deps-fuzz:
 	@scripts/install-deps.sh clang libclang-rt-14-dev
+
+# Every target of the clang build, then the fuzz suite (tests/fuzz/smoke.sh):
+# a change that stops make stress building or running fails make test.
+.PHONY: fuzz-build
+fuzz-build: deps deps-fuzz
+	$(MAKE) --no-print-directory $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	$(MESON_TEST) -C $(FUZZ_BUILD) --suite fuzz
 
 stress: deps deps-fuzz $(TSAN_BUILD)/build.ninja
 	$(MAKE) $(FUZZ_BUILD)/build.ninja

@@ -77,6 +77,26 @@ bool cli_same_file(const char *a, const char *b);
  */
 int cli_flush(FILE *f, const char *name);
 
+/* The text files the verbs read whole, each with its own size limit. */
+enum cli_text_kind {
+	CLI_TEXT_CONFIG,   /* a VM config: vm layout, cpuid, the monitor's config= (1 MiB) */
+	CLI_TEXT_TRACE,	   /* vsgx trace FILE, "-" for stdin (16 MiB) */
+	CLI_TEXT_SCENARIO, /* vsgx run FILE, "-" for stdin (16 MiB) */
+	CLI_TEXT_KIND_MAX,
+};
+
+/*
+ * Read the text file (path) whole, by the rules every verb shares: read to
+ * its end whatever its size says (files in /proc say 0), at most the limit of
+ * (kind) (exactly the limit is accepted), UTF-8 without a NUL byte (the text
+ * ends up in messages and JSON), and not a directory.
+ * Return: 0 with a NUL-terminated copy in *ret (free() it) and its length in
+ * *ret_len; or -errno with "PATH: REASON" in (why): -EISDIR, -EFBIG over the
+ * limit, -EINVAL not UTF-8 text, -ENOMEM, or what open() or read() said.
+ */
+int cli_text_read(const char *path, enum cli_text_kind kind, char **ret, size_t *ret_len, char *why,
+		  size_t why_len);
+
 /* ENCLS on a logical CPU of the host, in the form a loader_env wants (<vsgx/loader.h>). */
 struct hw_regs;
 int cli_encls(void *cpu, struct hw_regs *regs);

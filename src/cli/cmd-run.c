@@ -62,56 +62,15 @@ static int run_parse_args(int argc, char **argv, bool monitor, struct run_cli *o
 	return 0;
 }
 
-static int read_all(const char *path, char **ret, size_t *ret_len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-
-	if (!f || !buf) {
-		free(buf);
-		return f ? -ENOMEM : -errno;
-	}
-	for (size_t got; (got = fread(buf + n, 1, cap - n, f)) > 0;) {
-		n += got;
-		if (n == cap) {
-			char *nb = cap < (16u << 20) ? realloc(buf, cap * 2) : NULL;
-
-			if (!nb) {
-				free(buf);
-				if (f != stdin)
-					fclose(f);
-				return -EFBIG;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	/* A directory opens, and its first read fails (EISDIR). */
-	if (ferror(f)) {
-		int err = errno ? errno : EIO;
-
-		free(buf);
-		if (f != stdin)
-			fclose(f);
-		return -err;
-	}
-	if (f != stdin)
-		fclose(f);
-	*ret = buf;
-	*ret_len = n;
-	return 0;
-}
-
 static int run_scenario(struct monitor *mon, const char *path)
 {
 	size_t len = 0;
-	char *text = NULL;
+	char *text = NULL, why[512];
 	int r;
 
-	r = read_all(path, &text, &len);
+	r = cli_text_read(path, CLI_TEXT_SCENARIO, &text, &len, why, sizeof(why));
 	if (r) {
-		cli_error("%s: %s", path, r == -EFBIG ? "larger than 16 MiB" : strerror(-r));
+		cli_error("%s", why);
 		return CLI_EXIT_USAGE;
 	}
 	r = monitor_run_text(mon, path, text, len);

@@ -18,8 +18,6 @@
 #include "vsgx/vmm-cpuid.h"
 #include "vsgx/vmm-layout.h"
 
-#define VM_CONFIG_MAX (1 << 20)
-
 struct vm_cli {
 	const char *verb; /* "vm layout" or "cpuid" */
 	const char *host_text;
@@ -102,35 +100,6 @@ static int vm_cli_parse_args(struct vm_cli *c, int argc, char **argv)
 	return -1;
 }
 
-static char *vm_cli_read(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
-
-	if (!f) {
-		cli_error("%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = malloc(VM_CONFIG_MAX + 1);
-	if (!buf)
-		goto err_close;
-	n = fread(buf, 1, VM_CONFIG_MAX + 1, f);
-	if (ferror(f) || n > VM_CONFIG_MAX || memchr(buf, '\0', n)) {
-		cli_error("%s: not a config file (unreadable, over 1 MiB, or binary)", path);
-		goto err_free;
-	}
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-
-err_free:
-	free(buf);
-err_close:
-	fclose(f);
-	return NULL;
-}
-
 static int vm_cli_host(struct vm_cli *c)
 {
 	struct hw_desc d;
@@ -171,6 +140,7 @@ static int vm_cli_load(struct vm_cli *c, int argc, char **argv)
 {
 	struct vm_diags d;
 	char why[512], *text;
+	size_t len;
 	int status, r;
 
 	status = vm_cli_parse_args(c, argc, argv);
@@ -179,9 +149,10 @@ static int vm_cli_load(struct vm_cli *c, int argc, char **argv)
 	status = vm_cli_host(c);
 	if (status >= 0)
 		return status;
-	text = vm_cli_read(c->path);
-	if (!text)
+	if (cli_text_read(c->path, CLI_TEXT_CONFIG, &text, &len, why, sizeof(why))) {
+		cli_error("%s", why);
 		return CLI_EXIT_USAGE;
+	}
 	vm_diags_init(&d, c->strict);
 	r = vm_config_read(c->host, text, &c->vm, &d);
 	free(text);

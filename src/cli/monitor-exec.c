@@ -105,28 +105,17 @@ static const char *xl_why(const char *why)
 	return colon ? colon + 2 : why;
 }
 
+/* A VM config by the rules of vsgx vm layout (cli_text_read()). */
 static int read_file(struct monitor *mon, const char *word, char **ret)
 {
-	char path[4096];
-	FILE *f;
-	long n;
+	char path[4096], why[512];
+	size_t len;
+	int r;
 
 	if (mon_path(mon, word, path, sizeof(path)))
 		return mon->err;
-	f = fopen(path, "r");
-	if (!f)
-		return mon_fail(mon, -errno, "%s: %s", path, strerror(errno));
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	*ret = n >= 0 && n < (1 << 20) ? calloc(1, (size_t)n + 1) : NULL;
-	if (!*ret || fread(*ret, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(*ret);
-		return mon_fail(mon, -EIO, "%s: cannot read it (at most 1 MiB)", path);
-	}
-	fclose(f);
-	return 0;
+	r = cli_text_read(path, CLI_TEXT_CONFIG, ret, &len, why, sizeof(why));
+	return r ? mon_fail(mon, r, "%s", why) : 0;
 }
 
 /* The config a 'vm create' line gives: QEMU options, a file, or xl keys. */

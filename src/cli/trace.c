@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "trace-int.h"
 #include "vsgx/encls.h"
 #include "vsgx/sgxs.h"
 
 /* A trace file larger than this is surely not a trace. */
-#define TRACE_MAX_FILE (16u << 20)
 
 int trace_grow(void **v, size_t *cap, size_t n, size_t size)
 {
@@ -226,56 +226,6 @@ const struct trace_field *trace_subject_fields(enum trace_subject s, unsigned in
 	return tables[s].v;
 }
 
-/* Read all of (f), refusing anything too large to be a trace. */
-static int read_stream(FILE *f, char **ret, size_t *ret_len)
-{
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap), *nbuf;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		len += fread(buf + len, 1, cap - len, f);
-		if (ferror(f))
-			goto err_free;
-		if (len < cap)
-			break;
-		if (cap >= TRACE_MAX_FILE) {
-			free(buf);
-			return -EFBIG;
-		}
-		nbuf = realloc(buf, 2 * cap);
-		if (!nbuf) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = nbuf;
-		cap *= 2;
-	}
-	*ret = buf;
-	*ret_len = len;
-	return 0;
-
-err_free:
-	free(buf);
-	return -EIO;
-}
-
-static int read_path(const char *path, char **ret, size_t *ret_len)
-{
-	FILE *f;
-	int r;
-
-	if (!strcmp(path, "-"))
-		return read_stream(stdin, ret, ret_len);
-	f = fopen(path, "rb");
-	if (!f)
-		return -errno;
-	r = read_stream(f, ret, ret_len);
-	fclose(f);
-	return r;
-}
-
 /* The directory part of (path), where its relative names start. */
 static char *path_dir(const char *path)
 {
@@ -296,12 +246,9 @@ int trace_load(const char *path, const struct trace_opts *opts, struct trace **r
 	char *text, *dir;
 	int r;
 
-	r = read_path(path, &text, &len);
-	if (r) {
-		snprintf(why, why_len, "%s: %s", path,
-			 r == -EFBIG ? "too large for a trace (over 16 MiB)" : strerror(-r));
+	r = cli_text_read(path, CLI_TEXT_TRACE, &text, &len, why, why_len);
+	if (r)
 		return r;
-	}
 	dir = path_dir(path);
 	if (!dir) {
 		free(text);

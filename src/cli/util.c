@@ -3,12 +3,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vsgx/encls.h"
 
@@ -142,4 +144,159 @@ int cli_flush(FILE *f, const char *name)
 		return 0;
 	cli_error("%s: cannot write: %s", name, strerror(err));
 	return -err;
+}
+
+static const struct {
+	const char *what;
+	const char *limit;
+	size_t max;
+	bool dash_is_stdin;
+} cli_text_kinds[CLI_TEXT_KIND_MAX] = {
+	[CLI_TEXT_CONFIG] = { "a VM config", "1 MiB", 1u << 20, false },
+	[CLI_TEXT_TRACE] = { "a trace", "16 MiB", 16u << 20, true },
+	[CLI_TEXT_SCENARIO] = { "a scenario", "16 MiB", 16u << 20, true },
+};
+
+/* Length of the UTF-8 sequence at (s), (n) bytes left, or 0 if it is none. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return s[0] ? 1 : 0;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	cp = s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* "PATH:LINE:COLUMN: REASON" for the first byte of (text) that is not UTF-8 text. */
+static int cli_text_check(const char *path, enum cli_text_kind kind, const char *text, size_t len,
+			  char *why, size_t why_len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	unsigned int line = 1, col = 1;
+
+	for (size_t i = 0, n; i < len; i += n, col++) {
+		n = utf8_seq_len(s + i, len - i);
+		if (!n && !s[i]) {
+			snprintf(why, why_len, "%s:%u:%u: a NUL byte: %s is text", path, line, col,
+				 cli_text_kinds[kind].what);
+			return -EINVAL;
+		}
+		if (!n) {
+			snprintf(why, why_len,
+				 "%s:%u:%u: byte 0x%02x is not UTF-8: %s is UTF-8 text", path, line,
+				 col, s[i], cli_text_kinds[kind].what);
+			return -EINVAL;
+		}
+		if (s[i] == '\n')
+			line++, col = 0;
+	}
+	return 0;
+}
+
+/* Read (fd) to its end, but no more than (max) + 1 bytes: enough to know it is too long. */
+static int cli_fd_read(int fd, size_t max, char **ret, size_t *ret_len)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap + 1), *nbuf;
+	ssize_t got;
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	while (len <= max) {
+		if (len == cap) {
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			nbuf = realloc(buf, cap + 1);
+			if (!nbuf)
+				goto err_errno;
+			buf = nbuf;
+		}
+		got = read(fd, buf + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			goto err_errno;
+		if (!got)
+			break;
+		len += (size_t)got;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	*ret_len = len;
+	return len > max ? -EFBIG : 0;
+
+err_errno:
+	r = errno ? -errno : -ENOMEM;
+	free(buf);
+	return r;
+}
+
+static int cli_text_open(const char *path, enum cli_text_kind kind)
+{
+	struct stat st;
+	int fd;
+
+	if (cli_text_kinds[kind].dash_is_stdin && !strcmp(path, "-"))
+		fd = dup(STDIN_FILENO);
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* A directory opens; say what it is rather than what its first read says. */
+	if (!fstat(fd, &st) && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
+	}
+	return fd;
+}
+
+int cli_text_read(const char *path, enum cli_text_kind kind, char **ret, size_t *ret_len, char *why,
+		  size_t why_len)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int fd, r;
+
+	fd = cli_text_open(path, kind);
+	if (fd < 0) {
+		snprintf(why, why_len, "%s: %s", path, strerror(-fd));
+		return fd;
+	}
+	r = cli_fd_read(fd, cli_text_kinds[kind].max, &text, &len);
+	close(fd);
+	if (r == -EFBIG)
+		snprintf(why, why_len, "%s: larger than %s, the most %s can be", path,
+			 cli_text_kinds[kind].limit, cli_text_kinds[kind].what);
+	else if (r)
+		snprintf(why, why_len, "%s: %s", path, strerror(-r));
+	else
+		r = cli_text_check(path, kind, text, len, why, why_len);
+	if (r) {
+		free(text);
+		return r;
+	}
+	*ret = text;
+	*ret_len = len;
+	return 0;
 }

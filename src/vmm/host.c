@@ -65,6 +65,7 @@ static int host_add_epc(struct hw_desc *d, bool *first, const char *val, char *w
 {
 	char size[HOST_WORD_MAX], *at;
 	uint64_t bytes, node = 0;
+	int r;
 
 	if (*first) {
 		d->nr_sections = 0;
@@ -82,7 +83,14 @@ static int host_add_epc(struct hw_desc *d, bool *first, const char *val, char *w
 				      "host: epc=%s: node '%s' is not a number from 0 to %d", val,
 				      at, HW_MAX_NODES - 1);
 	}
-	if (vm_parse_epc_size(size, 1, &bytes) || !bytes || bytes % SGX_PAGE_SIZE)
+	r = vm_parse_epc_size(size, 1, &bytes);
+	/* 2^64 and more wraps nowhere: it is too large, not misaligned. */
+	if (r == -ERANGE)
+		return vm_why(why, len,
+			      "host: epc=%s: the size is beyond the 52-bit physical address space, "
+			      "e.g. epc=128M@0",
+			      val);
+	if (r || !bytes || bytes % SGX_PAGE_SIZE)
 		return vm_why(
 		    why, len,
 		    "host: epc=%s: the size must be a nonzero multiple of 4 KiB, e.g. epc=128M@0",

@@ -156,11 +156,11 @@ run vm layout --host "epc=1M@0 numa=2" "$tmp/xl.cfg"
 check "bad --host: exit 2" expect 2 "vsgx: --host: host: unknown key 'numa'"
 
 run vm layout "$tmp/missing.cfg"
-check "missing file: exit 2" expect 2 "vsgx: $tmp/missing.cfg: cannot open: No such file or directory"
+check "missing file: exit 2" expect 2 "vsgx: $tmp/missing.cfg: No such file or directory"
 
 printf 'name = "a"\0' >"$tmp/binary.cfg"
 run cpuid "$tmp/binary.cfg"
-check "binary file: exit 2" expect 2 "not a config file (unreadable, over 1 MiB, or binary)"
+check "binary file: exit 2" expect 2 "vsgx: $tmp/binary.cfg:1:11: a NUL byte: a VM config is text"
 
 # Usage.
 run vm

@@ -482,7 +482,7 @@ static void test_busy_section_others_still_called(void **state)
 {
 	struct gfix *f = *state;
 	struct vm_config cfg;
-	struct vmm_vm *vm;
+	struct vmm_vm *vm = NULL;
 	struct guest *g;
 	struct vmm_epc_reset rep;
 	struct hw_stats before, after;

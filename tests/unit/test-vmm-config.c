@@ -967,8 +967,8 @@ static void test_qemu_all_errors(void **state)
 		"k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta- and exabytes, "
 		"respectively",
 		"-vcn: invalid option (did you mean '-vnc'?)",
-		"-object memory-backend-epc,id=m0,sise=1M: Property 'memory-backend-epc.sise' not "
-		"found (did you mean 'size'?)",
+		("-object memory-backend-epc,id=m0,sise=1M: Property 'memory-backend-epc.sise' not "
+		 "found (did you mean 'size'?)"),
 	};
 	struct fix *f = *state;
 	struct vm_diags d;
