@@ -21,9 +21,10 @@
  * caller is to retry from there. Linux 6.1's test_sgx treats that EAGAIN as
  * a failure, which makes unclobbered_vdso_oversubscribed_remove fail
  * whenever the reclaimer and the ioctl meet on a page (on hardware too;
- * Linux 6.2's selftests retry). The harness's calls go through
+ * later selftests retry, after "selftests/sgx: Retry the ioctl()s returned
+ * with EAGAIN"). The harness's calls go through
  * sgx_ioctl_retrying(), which retries the rest of the range and reports the
- * whole count, so the tests see what the 6.2 tests see. Each retry is
+ * whole count, so the tests see what those later tests see. Each retry is
  * printed as a TAP comment.
  */
 static int sgx_ioctl_retrying(int fd, unsigned long req, void *arg);
