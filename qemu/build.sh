@@ -25,6 +25,7 @@ src=$("$here/fetch.sh" "$cache")
 version=$(basename "$(ls "$src"/.vsgx-fetched-* | head -1)" | sed 's/^\.vsgx-fetched-//')
 
 # Apply the series on a pristine copy once; a changed series starts over.
+# shellcheck disable=SC2046 # one word per patch file; their names have no spaces
 key=$(cat "$series" $(sed -e '/^#/d' -e "s|^|$series_dir/|" "$series") | sha256sum | cut -c1-16)
 work="$cache/qemu-$key"
 if [ ! -f "$work/.vsgx-patched" ]; then
