@@ -56,11 +56,12 @@ void cli_format_hex(const uint8_t *in, size_t len, char *out);
 struct cli_replay_opts {
 	const char *vectors; /* --vectors DIR, else $VSGX_VECTORS */
 	const char *json;    /* --json FILE, where the verb takes it */
+	const char *qmp;     /* --qmp unix:PATH, with --json */
 	bool quiet;	     /* --quiet */
 };
 
 /*
- * Parse [--quiet] [--vectors DIR], and [--json FILE] when (json) is true;
+ * Parse [--quiet] [--vectors DIR], and [--json FILE] [--qmp SPEC] when (json) is true;
  * optind is left at the first operand. --help prints (usage) on stdout and
  * returns -1; a bad option prints it on stderr and returns CLI_EXIT_USAGE.
  */

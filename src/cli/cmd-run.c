@@ -19,10 +19,11 @@
 #include "cli.h"
 #include "monitor.h"
 #include "monitor-prompt.h"
+#include "monitor-qmp.h"
 
 static const char run_usage[] =
     "usage: vsgx run [--json FILE] [--vectors DIR] [--quiet] SCENARIO\n"
-    "       vsgx monitor [--json FILE] [--vectors DIR]\n"
+    "       vsgx monitor [--json FILE] [--vectors DIR] [--qmp unix:PATH]\n"
     "\n"
     "run: replay SCENARIO, commands of the monitor's language (one per line; see\n"
     "docs/scenario-format.md) that power on an SGX host, create and reset VMs, run\n"
@@ -35,6 +36,8 @@ static const char run_usage[] =
     "                 they alone go to stdout and the text goes to stderr\n"
     "  --vectors DIR  what $VECTORS stands for (default: $VSGX_VECTORS)\n"
     "  --quiet        print only failures and the report\n"
+    "  --qmp unix:PATH  (monitor) also serve QMP on a UNIX socket, as QEMU's -qmp;\n"
+    "                 when standard input ends, serve it until a client sends quit\n"
     "\n"
     "Exit status: 0 the scenario ran and every expectation held, 1 a command or an\n"
     "expectation failed (\"FILE:LINE: expected X, got Y: why\"), 2 bad usage, a\n"
@@ -52,6 +55,10 @@ static int run_parse_args(int argc, char **argv, bool monitor, struct run_cli *o
 
 	if (r)
 		return r;
+	if (!monitor && o->opt.qmp) {
+		cli_error("--qmp is the monitor's: 'vsgx monitor --qmp unix:PATH'");
+		return CLI_EXIT_USAGE;
+	}
 	if (monitor ? optind != argc : optind + 1 != argc) {
 		cli_error(monitor
 			      ? "monitor takes no file: it reads standard input"
@@ -111,26 +118,31 @@ static bool monitor_read_line(char line[MONITOR_LINE_MAX], unsigned int n, int *
  * a terminal, lines are edited with libedit and prompted for on (prompt_out);
  * from a pipe or a file they are read plainly, with no prompt.
  */
-static int run_monitor(struct monitor *mon, FILE *prompt_out)
+static int run_monitor(struct monitor *mon, FILE *prompt_out, const char *qmp)
 {
 	struct monitor_prompt *p = NULL;
+	struct monitor_qmp *q = NULL;
 	char line[MONITOR_LINE_MAX];
 	unsigned int n = 0;
 	int worst = 0;
 
+	if (qmp && monitor_qmp_start(mon, qmp, &q))
+		return CLI_EXIT_USAGE;
 	if (isatty(0) && monitor_prompt_open(mon, prompt_out, &p))
 		cli_error("no line editing: out of memory");
-	while (!monitor_has_quit(mon)) {
+	while (!monitor_qmp_has_quit(q, mon)) {
 		int r;
 
 		if (!(p ? monitor_prompt_read(p, line, &r) : monitor_read_line(line, ++n, &r)))
 			break;
 		n += p != NULL;
 		if (r == MONITOR_OK)
-			r = monitor_line(mon, "<stdin>", n, line);
+			r = monitor_qmp_line(q, mon, "<stdin>", n, line);
 		worst = r > worst ? r : worst;
 	}
 	monitor_prompt_close(p);
+	/* The end of standard input is not the end of a VM that QMP drives. */
+	monitor_qmp_stop(q, true);
 	return worst;
 }
 
@@ -169,7 +181,7 @@ static int run_main(int argc, char **argv, bool monitor)
 				    o.opt.quiet };
 	r = monitor_create(&mo, &mon);
 	if (!r) {
-		r = monitor ? run_monitor(mon, mo.out) : run_scenario(mon, o.path);
+		r = monitor ? run_monitor(mon, mo.out, o.opt.qmp) : run_scenario(mon, o.path);
 		/* A typo at the prompt ran nothing, but the session before it did. */
 		if (monitor || r != CLI_EXIT_USAGE)
 			monitor_report(mon);

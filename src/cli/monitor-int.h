@@ -92,6 +92,14 @@ int mon_exec_expect(struct mon_cmd *c, const char *sub);
 int mon_exec_info(struct mon_cmd *c, const char *sub);
 int mon_exec_qmp(struct mon_cmd *c, const char *sub);
 
+/*
+ * QMP's query-sgx of (v) and query-sgx-capabilities of the machine (on):
+ * 0 and the answer in *ret, or -ENODEV and QEMU's error in (desc).
+ */
+struct json_object;
+int mon_qmp_sgx(struct mon_vm *v, struct json_object **ret, char *desc, size_t len);
+int mon_qmp_sgx_capabilities(struct monitor *mon, struct json_object **ret, char *desc, size_t len);
+
 /* JSON lines: a command's outcome, and the closing report. */
 void mon_json_command(struct monitor *mon, const struct mon_line *l, const char *outcome);
 

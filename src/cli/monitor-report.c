@@ -13,6 +13,7 @@
 
 #include "monitor-int.h"
 #include "vsgx/host.h"
+#include "vsgx/qmp.h"
 
 #define MIB (1ULL << 20)
 
@@ -87,16 +88,6 @@ static struct json_object *info_json(const struct sgx_info *in)
 	return o;
 }
 
-static struct json_object *qmp_error(const char *desc)
-{
-	struct json_object *o = json_object_new_object(), *e = json_object_new_object();
-
-	json_object_object_add(e, "class", json_object_new_string("GenericError"));
-	json_object_object_add(e, "desc", json_object_new_string(desc));
-	json_object_object_add(o, "error", e);
-	return o;
-}
-
 static struct json_object *qmp_return(struct json_object *value)
 {
 	struct json_object *o = json_object_new_object();
@@ -114,24 +105,44 @@ static void qmp_answer(struct monitor *mon, struct json_object *o)
 	json_object_put(o);
 }
 
+int mon_qmp_sgx_capabilities(struct monitor *mon, struct json_object **ret, char *desc, size_t len)
+{
+	struct sgx_info in;
+
+	info_of_host(mon->m, &in);
+	if (!in.sgx)
+		return snprintf(desc, len, "SGX is not enabled in KVM"), -ENODEV;
+	*ret = info_json(&in);
+	return 0;
+}
+
+int mon_qmp_sgx(struct mon_vm *v, struct json_object **ret, char *desc, size_t len)
+{
+	struct sgx_info in;
+
+	info_of_vm(v->vm, &in);
+	if (!in.nr)
+		return snprintf(desc, len, "No EPC regions defined, SGX not available"), -ENODEV;
+	*ret = info_json(&in);
+	return 0;
+}
+
 int mon_exec_qmp(struct mon_cmd *c, const char *sub)
 {
 	struct monitor *mon = c->mon;
-	struct sgx_info in;
-	struct mon_vm *v;
+	struct json_object *value = NULL;
+	char desc[MON_MSG_MAX];
+	struct mon_vm *v = NULL;
+	int r;
 
-	if (!strcmp(sub, "query-sgx-capabilities")) {
-		info_of_host(mon->m, &in);
-		qmp_answer(mon, in.sgx ? qmp_return(info_json(&in))
-				       : qmp_error("SGX is not enabled in KVM"));
-		return 0;
+	if (strcmp(sub, "query-sgx-capabilities")) {
+		v = mon_vm_find(mon, mon_arg(c, 0));
+		if (!v)
+			return mon_fail(mon, -ENOENT, "no VM named '%s'", mon_arg(c, 0));
 	}
-	v = mon_vm_find(mon, mon_arg(c, 0));
-	if (!v)
-		return mon_fail(mon, -ENOENT, "no VM named '%s'", mon_arg(c, 0));
-	info_of_vm(v->vm, &in);
-	qmp_answer(mon, in.nr ? qmp_return(info_json(&in))
-			      : qmp_error("No EPC regions defined, SGX not available"));
+	r = v ? mon_qmp_sgx(v, &value, desc, sizeof(desc))
+	      : mon_qmp_sgx_capabilities(mon, &value, desc, sizeof(desc));
+	qmp_answer(mon, r ? qmp_error_new(QMP_ERROR_GENERIC, desc) : qmp_return(value));
 	return 0;
 }
 

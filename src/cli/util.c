@@ -95,6 +95,7 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 {
 	static const struct option longopts[] = {
 		{ "json", required_argument, NULL, 'j' },
+		{ "qmp", required_argument, NULL, 'Q' },
 		{ "vectors", required_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -106,11 +107,14 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 	memset(ret, 0, sizeof(*ret));
 	ret->vectors = env && *env ? env : NULL;
 	optind = 1;
-	/* Verbs without --json stop the table before it. */
-	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 1, NULL)) != -1) {
+	/* Verbs without --json (and --qmp) start the table after them. */
+	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 2, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ret->json = optarg;
+			break;
+		case 'Q':
+			ret->qmp = optarg;
 			break;
 		case 'v':
 			ret->vectors = optarg;
