@@ -104,7 +104,8 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 	int c;
 
 	memset(ret, 0, sizeof(*ret));
-	ret->vectors = env && *env ? env : NULL;
+	/* Without either, the vectors of the tree vsgx was built from. */
+	ret->vectors = env && *env ? env : VSGX_VECTORS_DIR;
 	optind = 1;
 	/* Verbs without --json stop the table before it. */
 	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 1, NULL)) != -1) {
