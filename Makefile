@@ -15,7 +15,9 @@ ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 BENCH_BUILD ?= build-release
-VECTORS    ?= $(abspath ../shared/vectors)
+# An optional outside folder of vectors for extra tests; the repository's own
+# are in tests/vectors. Empty: ../shared/vectors when it exists.
+VECTORS    ?=
 FUZZ_SECONDS ?= 60
 SOAK_ROUNDS ?= 50
 MESON_TEST = meson test --print-errorlogs --num-processes 2
@@ -42,20 +44,20 @@ deps:
 	@scripts/install-deps.sh
 
 $(BUILD)/build.ninja:
-	meson setup $(BUILD) -Dvectors=$(VECTORS)
+	meson setup $(BUILD) -Dvectors=$(abspath $(VECTORS))
 
 $(ASAN_BUILD)/build.ninja:
-	meson setup $(ASAN_BUILD) -Dvectors=$(VECTORS) -Db_sanitize=address,undefined \
+	meson setup $(ASAN_BUILD) -Dvectors=$(abspath $(VECTORS)) -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dc_args=-fno-sanitize-recover=all
 
 $(TSAN_BUILD)/build.ninja:
-	meson setup $(TSAN_BUILD) -Dvectors=$(VECTORS) -Db_sanitize=thread -Db_lundef=false
+	meson setup $(TSAN_BUILD) -Dvectors=$(abspath $(VECTORS)) -Db_sanitize=thread -Db_lundef=false
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 demo: build
-	@scripts/demo.sh $(BUILD)/src/cli/vsgx $(VECTORS)
+	@scripts/demo.sh $(BUILD)/src/cli/vsgx
 
 test: deps deps-qemu $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(TSAN_BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -103,7 +105,7 @@ qemu-test: qemu guest
 	exit $$status
 
 $(FUZZ_BUILD)/build.ninja:
-	CC=clang meson setup $(FUZZ_BUILD) -Dvectors=$(VECTORS) -Dfuzz=true \
+	CC=clang meson setup $(FUZZ_BUILD) -Dvectors=$(abspath $(VECTORS)) -Dfuzz=true \
 		-Db_sanitize=address,undefined -Db_lundef=false
 
 deps-fuzz:
@@ -125,7 +127,7 @@ stress: deps deps-fuzz $(TSAN_BUILD)/build.ninja
 	@scripts/soak.sh $(TSAN_BUILD) $(SOAK_ROUNDS)
 
 $(BENCH_BUILD)/build.ninja:
-	meson setup $(BENCH_BUILD) -Dvectors=$(VECTORS) --buildtype=release -Db_ndebug=true
+	meson setup $(BENCH_BUILD) -Dvectors=$(abspath $(VECTORS)) --buildtype=release -Db_ndebug=true
 
 bench: deps $(BENCH_BUILD)/build.ninja
 	ninja -C $(BENCH_BUILD)

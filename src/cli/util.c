@@ -105,7 +105,8 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 	int c;
 
 	memset(ret, 0, sizeof(*ret));
-	ret->vectors = env && *env ? env : NULL;
+	/* Without either, the vectors of the tree vsgx was built from. */
+	ret->vectors = env && *env ? env : VSGX_VECTORS_DIR;
 	optind = 1;
 	/* Verbs without --json (and --qmp) start the table after them. */
 	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 2, NULL)) != -1) {

@@ -6,8 +6,8 @@ set -u
 
 . "$(dirname "$0")/lib.sh"
 
-TE_SIGNER=fb4bab3d6036ac1d730fa83d7366df1dd2dfeac194ef335d6854d8a6c6475542
-SY_SIGNER=2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4
+TE_SIGNER=68fe2d3fdbae0b5fba72861f9b8bdb04cd5bc720211a5223b043a331b3698371
+SY_SIGNER=f7d65583760159be9fd56547cffd35bb981899ad502135346af34b4ad41c613c
 
 # einit DESC STATUS PATTERN ARGS...: run 'vsgx einit ARGS' and match a stdout line.
 einit() {
@@ -36,7 +36,7 @@ SY="$V/synthetic.sgxs $V/synthetic.sig"
 einit "test_enclave, power-on LE hash: SGX_INVALID_EINITTOKEN" 1 \
 	'^EINIT: SGX_INVALID_EINITTOKEN \(16\)$' $TE
 einit "test_enclave MRENCLAVE" 1 \
-	'^mrenclave 784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc$' $TE
+	'^mrenclave f14a95c99924122d3d31c5cbe42bdd55e7d0bffd8dcb8f72825cc802fbd78d21$' $TE
 einit "test_enclave --flc: SGX_SUCCESS" 0 '^EINIT: SGX_SUCCESS \(0\)$' $TE --flc
 einit "test_enclave --flc MRSIGNER" 0 "^mrsigner  $TE_SIGNER\$" $TE --flc
 einit "test_enclave --lehash of its signer: SGX_SUCCESS" 0 '^EINIT: SGX_SUCCESS' $TE \

@@ -18,8 +18,18 @@ measure_vector() {
 }
 
 measure_vector synthetic.sgxs b8c66d597154eaeb93d6d5c133bb7e8b711b8028b29ee36a503c052992976ccd
-measure_vector test_enclave.sgxs 784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc
-measure_vector report.sgxs a06a560b26f5e397b2d7872fac66fe4b43bf4f507296ee048f110be6fb1a2290
+measure_vector test_enclave.sgxs f14a95c99924122d3d31c5cbe42bdd55e7d0bffd8dcb8f72825cc802fbd78d21
+# The outside folder's real enclaves (make VECTORS=DIR), when it is there.
+X=${VSGX_EXTRA_VECTORS:-}
+for e in test_enclave.sgxs:784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc \
+	report.sgxs:a06a560b26f5e397b2d7872fac66fe4b43bf4f507296ee048f110be6fb1a2290; do
+	if [ -z "$X" ] || [ ! -r "$X/${e%%:*}" ]; then
+		skip "outside ${e%%:*} MRENCLAVE" "needs an outside vectors folder (make VECTORS=DIR)"
+		continue
+	fi
+	run measure "$X/${e%%:*}"
+	check "outside ${e%%:*} MRENCLAVE" [ "$status" -eq 0 -a "$(cat "$tmp/out")" = "${e#*:}" ]
+done
 
 if have_vectors; then
 	run measure "$V/synthetic.sgxs"

@@ -10,12 +10,12 @@ set -u
 # bytes FILE OFFSET COUNT: those bytes as hex, no spaces.
 bytes() { od -An -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }
 
-if [ -z "$V" ] || [ ! -r "$V/synthetic.sgxs" ] || [ ! -r "$V/kselftest_sign_key.pem" ]; then
+if [ -z "$V" ] || [ ! -r "$V/synthetic.sgxs" ] || [ ! -r "$V/sign_key.pem" ]; then
 	echo "1..0 # SKIP no test vectors (set VSGX_VECTORS)"
 	exit 0
 fi
 SGXS=$V/synthetic.sgxs
-KEY=$V/kselftest_sign_key.pem
+KEY=$V/sign_key.pem
 
 # sign_synthetic OUT [ARGS...]: sign with the README's fields that are not defaults.
 sign_synthetic() {
@@ -32,7 +32,7 @@ run sign "$SGXS" --key "$KEY" -o "$tmp/synthetic.sig" --vendor 0 --date 20240101
 check "synthetic.sgxs signs to exit 0" [ "$status" -eq 0 -a ! -s "$tmp/err" ]
 check "the file is byte-identical to synthetic.sig" cmp -s "$tmp/synthetic.sig" "$V/synthetic.sig"
 check "stdout names MRENCLAVE and MRSIGNER" [ "$(cat "$tmp/out")" = "mrenclave b8c66d597154eaeb93d6d5c133bb7e8b711b8028b29ee36a503c052992976ccd
-mrsigner 2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4" ]
+mrsigner f7d65583760159be9fd56547cffd35bb981899ad502135346af34b4ad41c613c" ]
 
 run sign "$SGXS" -k "$KEY" --output "$tmp/short.sig" --date 20240101 --isvprodid 0x1234 --isvsvn 1
 check "defaults, short options and decimal/hex give the same file" \

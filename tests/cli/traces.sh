@@ -41,6 +41,16 @@ for f in $traces; do
 		skip "$name" "vectors not found (set VSGX_VECTORS)"
 		continue
 	fi
+	# Intel's launch enclave SIGSTRUCT is in the outside folder only.
+	if grep -q 'le_prod_css' "$f"; then
+		X=${VSGX_EXTRA_VECTORS:-}
+		if [ -z "$X" ] || [ ! -r "$X/le_prod_css.bin" ]; then
+			skip "$name" "needs le_prod_css.bin from an outside vectors folder (make VECTORS=DIR)"
+			continue
+		fi
+		expect "$name" 0 ' checks passed$' -- "$VSGX" trace --vectors "$X" "$f"
+		continue
+	fi
 	expect "$name" 0 ' checks passed$' -- "$VSGX" trace "$f"
 done
 
@@ -71,8 +81,8 @@ expect "missing file: exit 2" 2 'missing\.trace: No such file' -- \
 	"$VSGX" trace "$tmp/missing.trace"
 
 printf 'sgxs e1 $VECTORS/synthetic.sgxs\n' >"$tmp/vec.trace"
-expect "\$VECTORS unset: exit 2, says how to set it" 2 \
-	'vec\.trace:1:9: \$VECTORS is not set' -- env -u VSGX_VECTORS "$VSGX" trace "$tmp/vec.trace"
+expect "\$VECTORS unset: the vectors of the tree vsgx was built from" 0 \
+	' checks passed$' -- env -u VSGX_VECTORS "$VSGX" trace "$tmp/vec.trace"
 
 printf 'ecreate secs => ok\n' | "$VSGX" trace --quiet - >"$tmp/out" 2>&1
 if [ $? -eq 0 ] && [ ! -s "$tmp/out" ]; then ok "stdin, --quiet: exit 0, silent"; else no "stdin, --quiet"; fi

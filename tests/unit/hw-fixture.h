@@ -17,8 +17,10 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vsgx/arch.h"
 #include "vsgx/crypto.h"
@@ -415,20 +417,31 @@ static inline void hwf_unmap(struct hwfix *f, uint64_t la)
 	hw_cpu_set_addr_space(f->cpu, &as);
 }
 
+/*
+ * (file) in the repository's vectors ($VSGX_VECTORS), else in the optional
+ * outside folder ($VSGX_EXTRA_VECTORS); false when neither has it.
+ */
 static inline bool hwf_getenv_path(const char *file, char *buf, size_t len)
 {
-	const char *dir = getenv("VSGX_VECTORS");
-	size_t n;
+	static const char *const vars[] = { "VSGX_VECTORS", "VSGX_EXTRA_VECTORS" };
 
-	if (!dir || !*dir)
-		return false;
-	n = strlen(dir) + 1 + strlen(file) + 1;
-	if (n > len)
-		return false;
-	strcpy(buf, dir);
-	strcat(buf, "/");
-	strcat(buf, file);
-	return true;
+	for (size_t i = 0; i < 2; i++) {
+		const char *dir = getenv(vars[i]);
+
+		if (!dir || !*dir || (size_t)snprintf(buf, len, "%s/%s", dir, file) >= len)
+			continue;
+		if (access(buf, R_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Has one of the vectors folders (file)? For tests of outside-only vectors. */
+static inline bool hwf_have_vector(const char *file)
+{
+	char path[4096];
+
+	return hwf_getenv_path(file, path, sizeof(path));
 }
 
 #endif /* VSGX_TESTS_HW_FIXTURE_H */

@@ -396,7 +396,7 @@ static void test_e3_synthetic(void **state)
 
 static void test_key_load_and_sign(void **state)
 {
-	const char *path = vector_path("kselftest_sign_key.pem");
+	const char *path = vector_path("sign_key.pem");
 	struct crypto_rsa_key *key = NULL;
 	struct sgx_sigstruct ref;
 	uint8_t modulus[384], sig[384], sig2[384], digest[32], em[384], want[384];
@@ -546,7 +546,7 @@ int main(void)
 		cmocka_unit_test(test_pkcs1_encode),
 		cmocka_unit_test(test_e3_small),
 		cmocka_unit_test(test_e3_rejects),
-		vector_test(test_e3_le_prod),
+		extra_vector_test(test_e3_le_prod, "le_prod_css.bin"),
 		vector_test(test_e3_test_enclave),
 		vector_test(test_e3_synthetic),
 		vector_test(test_key_load_and_sign),

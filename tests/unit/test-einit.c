@@ -65,7 +65,7 @@ static int group_setup(void **state)
 	uint8_t modulus[CRYPTO_RSA3072_LEN];
 
 	(void)state;
-	if (!hwf_getenv_path("kselftest_sign_key.pem", path, sizeof(path)))
+	if (!hwf_getenv_path("sign_key.pem", path, sizeof(path)))
 		return 0;
 	if (crypto_rsa_key_load(path, &key, NULL, 0))
 		return 0;
@@ -1407,10 +1407,10 @@ static int einit_sig(struct efix *e, const struct sgx_sigstruct *sig)
 	return einit(e);
 }
 
-#define TEST_ENCLAVE_MRENCLAVE "784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc"
-#define TEST_ENCLAVE_MRSIGNER  "fb4bab3d6036ac1d730fa83d7366df1dd2dfeac194ef335d6854d8a6c6475542"
+#define TEST_ENCLAVE_MRENCLAVE "f14a95c99924122d3d31c5cbe42bdd55e7d0bffd8dcb8f72825cc802fbd78d21"
+#define TEST_ENCLAVE_MRSIGNER  "68fe2d3fdbae0b5fba72861f9b8bdb04cd5bc720211a5223b043a331b3698371"
 #define SYNTHETIC_MRENCLAVE    "b8c66d597154eaeb93d6d5c133bb7e8b711b8028b29ee36a503c052992976ccd"
-#define SYNTHETIC_MRSIGNER     "2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4"
+#define SYNTHETIC_MRSIGNER     "f7d65583760159be9fd56547cffd35bb981899ad502135346af34b4ad41c613c"
 #define REPORT_MRENCLAVE       "a06a560b26f5e397b2d7872fac66fe4b43bf4f507296ee048f110be6fb1a2290"
 #define LE_MRSIGNER	       "acb77012053e05a63d413b8bbae8fb6c5d73b3f2996d91c43bbbf90959c0f8d4"
 
@@ -1568,6 +1568,20 @@ static void test_vec_le_signature_verifies(void **state)
 		"/einit/" name, fn, setup, teardown, NULL                                          \
 	}
 
+static void skipped(void **state)
+{
+	(void)state;
+}
+
+/* A test of a file only an outside vectors folder has: "# SKIP" without it. */
+#define TX(name, fn, file)                                                                         \
+	{                                                                                          \
+		hwf_have_vector(file) ? "/einit/" name                                             \
+				      : "/einit/" name " # SKIP needs " file                       \
+					" from an outside vectors folder (make VECTORS=DIR)",      \
+		    hwf_have_vector(file) ? fn : skipped, setup, teardown, NULL                    \
+	}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1645,10 +1659,11 @@ int main(void)
 		T("vectors/synthetic/flc", test_vec_synthetic_flc),
 		T("vectors/synthetic/token", test_vec_synthetic_token),
 		T("vectors/selftest_key_mrsigner", test_vec_selftest_key_mrsigner),
-		T("vectors/report/resigned", test_vec_report_resigned),
-		T("vectors/le_prod/mrsigner_is_power_on_hash",
-		  test_vec_le_mrsigner_is_power_on_hash),
-		T("vectors/le_prod/signature_verifies", test_vec_le_signature_verifies),
+		TX("vectors/report/resigned", test_vec_report_resigned, "report.sgxs"),
+		TX("vectors/le_prod/mrsigner_is_power_on_hash", test_vec_le_mrsigner_is_power_on_hash,
+		   "le_prod_css.bin"),
+		TX("vectors/le_prod/signature_verifies", test_vec_le_signature_verifies,
+		   "le_prod_css.bin"),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

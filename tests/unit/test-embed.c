@@ -364,7 +364,7 @@ static void em_trust_signer(struct emenv *em)
 
 static void em_load_key(struct emenv *em)
 {
-	FILE *fp = fopen(vector_path("kselftest_sign_key.pem"), "r");
+	FILE *fp = fopen(vector_path("sign_key.pem"), "r");
 
 	assert_non_null(fp);
 	em->key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);

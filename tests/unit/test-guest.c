@@ -42,7 +42,7 @@ static int setup(void **state)
 	vm_host_default(&d);
 	assert_int_equal(vmm_create(&d, &f->m, f->why, sizeof(f->why)), 0);
 	assert_int_equal(
-	    crypto_rsa_key_load(vector_path("kselftest_sign_key.pem"), &f->key, NULL, 0), 0);
+	    crypto_rsa_key_load(vector_path("sign_key.pem"), &f->key, NULL, 0), 0);
 	*state = f;
 	return 0;
 }
@@ -145,9 +145,9 @@ static void test_vectors_load_and_run(void **state)
 	load_vector(f, g, "e2", "synthetic");
 	assert_int_equal(guest_enclave_query(g, "e1", &info), 0);
 	assert_hex(info.mrenclave, 32,
-		   "784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc");
+		   "f14a95c99924122d3d31c5cbe42bdd55e7d0bffd8dcb8f72825cc802fbd78d21");
 	assert_hex(info.mrsigner, 32,
-		   "fb4bab3d6036ac1d730fa83d7366df1dd2dfeac194ef335d6854d8a6c6475542");
+		   "68fe2d3fdbae0b5fba72861f9b8bdb04cd5bc720211a5223b043a331b3698371");
 	assert_int_equal(info.pages, 10);
 	assert_int_equal(info.threads, 1);
 	assert_int_equal(guest_thread_enter(g, "e1", 0, 1, f->why, sizeof(f->why)), 0);
@@ -299,7 +299,7 @@ static void test_sgx2_after_eviction(void **state)
 }
 
 /* The kselftest key's MRSIGNER: the one signer Xen's lehash lets these VMs trust. */
-#define TRUSTED_LEHASH "2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4"
+#define TRUSTED_LEHASH "f7d65583760159be9fd56547cffd35bb981899ad502135346af34b4ad41c613c"
 /* A VM whose LE hash MSRs hold that signer and cannot be written (lewr=0). */
 #define TRUSTED_VM "memory = 256\nvcpus = 2\nsgx = \"epc=4,lehash=" TRUSTED_LEHASH ",lewr=0\"\n"
 
@@ -349,7 +349,7 @@ static void test_launch_enclave_tokens(void **state)
 		fail_msg("load with a token: %s", f->why);
 	assert_int_equal(guest_enclave_query(g, "third", &info), 0);
 	assert_hex(info.mrsigner, 32,
-		   "fb4bab3d6036ac1d730fa83d7366df1dd2dfeac194ef335d6854d8a6c6475542");
+		   "68fe2d3fdbae0b5fba72861f9b8bdb04cd5bc720211a5223b043a331b3698371");
 	assert_int_equal(guest_thread_enter(g, "third", 0, 1, f->why, sizeof(f->why)), 0);
 	/* The LE's thread entered for the work and left again. */
 	assert_int_equal(guest_enclave_query(g, "le", &info), 0);

@@ -81,9 +81,9 @@ static void test_test_enclave(void **state)
 	assert_int_equal(sigstruct_verify(&sig, NULL, 0), 0);
 	assert_int_equal(sigstruct_mrsigner(&sig, mrsigner), 0);
 	assert_hex(mrsigner, 32,
-		   "fb4bab3d6036ac1d730fa83d7366df1dd2dfeac194ef335d6854d8a6c6475542");
+		   "68fe2d3fdbae0b5fba72861f9b8bdb04cd5bc720211a5223b043a331b3698371");
 	assert_hex(sig.enclave_hash, 32,
-		   "784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc");
+		   "f14a95c99924122d3d31c5cbe42bdd55e7d0bffd8dcb8f72825cc802fbd78d21");
 	assert_int_equal(sig.vendor, 0);
 	assert_int_equal(sig.attributes.flags, 0x4);
 	assert_int_equal(sig.attributes.xfrm, 0x3);
@@ -103,7 +103,7 @@ static void test_synthetic_sig(void **state)
 	assert_int_equal(sigstruct_verify(&sig, NULL, 0), 0);
 	assert_int_equal(sigstruct_mrsigner(&sig, mrsigner), 0);
 	assert_hex(mrsigner, 32,
-		   "2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4");
+		   "f7d65583760159be9fd56547cffd35bb981899ad502135346af34b4ad41c613c");
 }
 
 /* Signing */
@@ -130,7 +130,7 @@ static void test_sign_synthetic(void **state)
 	assert_int_equal(sgxs_measure(s, mr), 0);
 	sgxs_free(s);
 	assert_int_equal(
-	    crypto_rsa_key_load(vector_path("kselftest_sign_key.pem"), &key, why, sizeof(why)), 0);
+	    crypto_rsa_key_load(vector_path("sign_key.pem"), &key, why, sizeof(why)), 0);
 	synthetic_params(&p);
 	assert_int_equal(sigstruct_sign(&p, mr, key, &sig), 0);
 	crypto_rsa_key_free(key);
@@ -138,7 +138,7 @@ static void test_sign_synthetic(void **state)
 	assert_memory_equal(&sig, &ref, sizeof(sig));
 	assert_int_equal(crypto_sha256(&sig, sizeof(sig), file_hash), 0);
 	assert_hex(file_hash, 32,
-		   "cf43cec384eb05ff45e65b2fb6a044d2e71ab21db6e803c159bfc3c71437de0a");
+		   "6de3693136cd331e167ca121fbbdb564bd72068728daf7b05cf849176272bb41");
 }
 
 /* Every field the signer sets lands where EINIT reads it, and is signed. */
@@ -162,7 +162,7 @@ static void test_sign_fields(void **state)
 
 	(void)state;
 	memset(mr, 0xab, sizeof(mr));
-	assert_int_equal(crypto_rsa_key_load(vector_path("kselftest_sign_key.pem"), &key, NULL, 0),
+	assert_int_equal(crypto_rsa_key_load(vector_path("sign_key.pem"), &key, NULL, 0),
 			 0);
 	assert_int_equal(sigstruct_sign(&p, mr, key, &sig), 0);
 	crypto_rsa_key_free(key);
@@ -367,7 +367,7 @@ static void test_date_invalid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		vector_test(test_le_prod),	   vector_test(test_test_enclave),
+		extra_vector_test(test_le_prod, "le_prod_css.bin"),	   vector_test(test_test_enclave),
 		vector_test(test_synthetic_sig),   vector_test(test_sign_synthetic),
 		vector_test(test_sign_fields),	   cmocka_unit_test(test_signed_message),
 		vector_test(test_verify_failures), vector_test(test_verify_ignores_unsigned),
