@@ -25,6 +25,7 @@
 
 #include "defines.h"
 #include "main.h"
+#include "vdso.h"
 
 #define NTESTS 4
 
@@ -53,31 +54,10 @@ static void on_fault(int sig)
 	siglongjmp(fault_jmp, 1);
 }
 
-/* Looks a name up in the vDSO's dynamic symbol table, via its section headers. */
+/* Whether the vDSO exports (name) with an address. */
 static bool vdso_has(const char *name)
 {
-	const Elf64_Ehdr *eh = (const void *)getauxval(AT_SYSINFO_EHDR);
-	const Elf64_Shdr *sh;
-	int i;
-
-	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
-		return false;
-	sh = (const void *)((const char *)eh + eh->e_shoff);
-	for (i = 0; i < eh->e_shnum; i++) {
-		const Elf64_Sym *sym;
-		const char *str;
-		size_t j, n;
-
-		if (sh[i].sh_type != SHT_DYNSYM || !sh[i].sh_entsize)
-			continue;
-		sym = (const void *)((const char *)eh + sh[i].sh_offset);
-		str = (const char *)eh + sh[sh[i].sh_link].sh_offset;
-		n = sh[i].sh_size / sh[i].sh_entsize;
-		for (j = 0; j < n; j++)
-			if (sym[j].st_name && strcmp(str + sym[j].st_name, name) == 0)
-				return sym[j].st_value != 0;
-	}
-	return false;
+	return vdso_sym(name) != NULL;
 }
 
 /*

@@ -46,6 +46,7 @@
 
 #include "defines.h"
 #include "main.h"
+#include "vdso.h"
 
 #define MAX_ROUNDS	32
 #define EEXTEND_SIZE	256 /* bytes each EEXTEND measures */
@@ -101,34 +102,6 @@ static double time_getpid(long n)
 	for (i = 0; i < n; i++)
 		syscall(SYS_getpid);
 	return (now_ns() - t0) / n;
-}
-
-/* The address of a vDSO symbol, found through its section headers. */
-static void *vdso_sym(const char *name)
-{
-	const Elf64_Ehdr *eh = (const void *)getauxval(AT_SYSINFO_EHDR);
-	const Elf64_Shdr *sh;
-	int i;
-
-	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
-		return NULL;
-	sh = (const void *)((const char *)eh + eh->e_shoff);
-	for (i = 0; i < eh->e_shnum; i++) {
-		const Elf64_Sym *sym;
-		const char *str;
-		size_t j, n;
-
-		if (sh[i].sh_type != SHT_DYNSYM || !sh[i].sh_entsize)
-			continue;
-		sym = (const void *)((const char *)eh + sh[i].sh_offset);
-		str = (const char *)eh + sh[sh[i].sh_link].sh_offset;
-		n = sh[i].sh_size / sh[i].sh_entsize;
-		for (j = 0; j < n; j++)
-			if (sym[j].st_name && sym[j].st_value &&
-			    strcmp(str + sym[j].st_name, name) == 0)
-				return (char *)eh + sym[j].st_value;
-	}
-	return NULL;
 }
 
 /* test_encl.elf, built and mapped as the selftests do, with its default heap. */

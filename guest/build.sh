@@ -38,7 +38,7 @@ done
 libcrypto=$(gcc -print-file-name=libcrypto.a)
 [ -f "$libcrypto" ] || die "missing libcrypto.a: install package libssl-dev"
 
-key=$(cat "$cache/manifest" "$here/build.sh" "$here/init" "$here/abort-page.c" "$here/select-tests.c" "$here/bench-enclave.c" |
+key=$(cat "$cache/manifest" "$here/build.sh" "$here/init" "$here/abort-page.c" "$here/select-tests.c" "$here/bench-enclave.c" "$here/vdso.h" |
 	cat - "$libcrypto" | sha256sum | cut -d' ' -f1)
 if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$key" ] &&
 	[ -f "$out/vmlinuz" ] && [ -f "$out/initrd.gz" ]; then
