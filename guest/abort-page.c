@@ -107,20 +107,18 @@ int main(int argc, char **argv)
 	sigaction(SIGBUS, &sa, NULL);
 
 	printf("TAP version 13\n1..%d\n", NTESTS);
-	tap(1, vdso_has("__vdso_sgx_enter_enclave"),
-	    "the vDSO exports __vdso_sgx_enter_enclave");
+	tap(1, vdso_has("__vdso_sgx_enter_enclave"), "the vDSO exports __vdso_sgx_enter_enclave");
 
 	if (access("/dev/sgx_enclave", F_OK) != 0) {
 		tap_skip(2, "build an enclave", "no /dev/sgx_enclave");
-		tap_skip(3, "enclave pages read as 0xff outside enclave mode",
-			 "no enclave");
+		tap_skip(3, "enclave pages read as 0xff outside enclave mode", "no enclave");
 		tap_skip(4, "writes outside enclave mode are dropped", "no enclave");
 		return failed;
 	}
 
 	/* The selftests' loader, as test_sgx uses it: ELF -> SIGSTRUCT -> EINIT. */
-	built = encl_load(elf, &encl, ENCL_HEAP_SIZE_DEFAULT) &&
-		encl_measure(&encl) && encl_build(&encl);
+	built = encl_load(elf, &encl, ENCL_HEAP_SIZE_DEFAULT) && encl_measure(&encl) &&
+		encl_build(&encl);
 	for (i = 0; built && i < encl.nr_segments; i++) {
 		struct encl_segment *seg = &encl.segment_tbl[i];
 
@@ -132,8 +130,7 @@ int main(int argc, char **argv)
 	}
 	tap(2, built, "build an enclave through /dev/sgx_enclave");
 	if (!built) {
-		tap_skip(3, "enclave pages read as 0xff outside enclave mode",
-			 "no enclave");
+		tap_skip(3, "enclave pages read as 0xff outside enclave mode", "no enclave");
 		tap_skip(4, "writes outside enclave mode are dropped", "no enclave");
 		return 1;
 	}
@@ -156,23 +153,23 @@ int main(int argc, char **argv)
 			 "enclave pages read as 0xff outside enclave mode (signal %d)",
 			 (int)fault_sig);
 	else
-		snprintf(msg, sizeof(msg),
-			 "enclave pages read as 0xff outside enclave mode (%zu pages, %ld bytes differ)",
-			 pages, bad);
+		snprintf(
+		    msg, sizeof(msg),
+		    "enclave pages read as 0xff outside enclave mode (%zu pages, %ld bytes differ)",
+		    pages, bad);
 	tap(3, bad == 0 && pages > 0, msg);
 
 	if (!wpage) {
-		tap_skip(4, "writes outside enclave mode are dropped",
-			 "no writable segment");
+		tap_skip(4, "writes outside enclave mode are dropped", "no writable segment");
 	} else if (!write_zeroes(wpage, PAGE_SIZE)) {
-		snprintf(msg, sizeof(msg),
-			 "writes outside enclave mode are dropped (signal %d)",
+		snprintf(msg, sizeof(msg), "writes outside enclave mode are dropped (signal %d)",
 			 (int)fault_sig);
 		tap(4, false, msg);
 	} else {
 		bad = count_not_ff(wpage, PAGE_SIZE);
 		snprintf(msg, sizeof(msg),
-			 "writes outside enclave mode are dropped (%ld bytes differ after writing zeroes)",
+			 "writes outside enclave mode are dropped (%ld bytes differ after writing "
+			 "zeroes)",
 			 bad);
 		tap(4, bad == 0, msg);
 	}

@@ -29,40 +29,40 @@
  */
 static int sgx_ioctl_retrying(int fd, unsigned long req, void *arg);
 #define ioctl(fd, req, arg) sgx_ioctl_retrying(fd, req, arg)
-#define main sgx_selftests_main
+#define main		    sgx_selftests_main
 #include "main.c"
 #undef main
 #undef ioctl
 
 /* Retry a ranged ioctl whose argument starts with offset, length, ..., count. */
-#define RETRY_RANGE(type, name, fd, req, arg)                                        \
-	do {                                                                   \
-		type *a = (arg);                                               \
-		__u64 offset = a->offset, length = a->length, done = 0;        \
-		int r;                                                         \
-                                                                               \
-		while ((r = ioctl(fd, req, a)) == -1 && errno == EAGAIN &&     \
-		       a->count < a->length) {                                 \
-			printf("# test_sgx: %s stopped with EAGAIN at offset " \
-			       "0x%llx (the reclaimer held a page); retrying\n",  \
-			       name, (unsigned long long)(a->offset + a->count)); \
-			fflush(stdout);                                        \
-			done += a->count;                                      \
-			a->offset += a->count;                                 \
-			a->length -= a->count;                                 \
-			a->count = 0;                                          \
-		}                                                              \
-		a->count += done;                                              \
-		a->offset = offset;                                            \
-		a->length = length;                                            \
-		return r;                                                      \
+#define RETRY_RANGE(type, name, fd, req, arg)                                                      \
+	do {                                                                                       \
+		type *a = (arg);                                                                   \
+		__u64 offset = a->offset, length = a->length, done = 0;                            \
+		int r;                                                                             \
+                                                                                                   \
+		while ((r = ioctl(fd, req, a)) == -1 && errno == EAGAIN && a->count < a->length) { \
+			printf("# test_sgx: %s stopped with EAGAIN at offset "                     \
+			       "0x%llx (the reclaimer held a page); retrying\n",                   \
+			       name, (unsigned long long)(a->offset + a->count));                  \
+			fflush(stdout);                                                            \
+			done += a->count;                                                          \
+			a->offset += a->count;                                                     \
+			a->length -= a->count;                                                     \
+			a->count = 0;                                                              \
+		}                                                                                  \
+		a->count += done;                                                                  \
+		a->offset = offset;                                                                \
+		a->length = length;                                                                \
+		return r;                                                                          \
 	} while (0)
 
 static int sgx_ioctl_retrying(int fd, unsigned long req, void *arg)
 {
 	switch (req) {
 	case SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS:
-		RETRY_RANGE(struct sgx_enclave_restrict_permissions, "RESTRICT_PERMISSIONS", fd, req, arg);
+		RETRY_RANGE(struct sgx_enclave_restrict_permissions, "RESTRICT_PERMISSIONS", fd,
+			    req, arg);
 	case SGX_IOC_ENCLAVE_MODIFY_TYPES:
 		RETRY_RANGE(struct sgx_enclave_modify_types, "MODIFY_TYPES", fd, req, arg);
 	case SGX_IOC_ENCLAVE_REMOVE_PAGES:
@@ -72,8 +72,7 @@ static int sgx_ioctl_retrying(int fd, unsigned long req, void *arg)
 	}
 }
 
-static bool name_matches(const char *want, struct __fixture_metadata *f,
-			 struct __test_metadata *t)
+static bool name_matches(const char *want, struct __fixture_metadata *f, struct __test_metadata *t)
 {
 	size_t n = strlen(f->name);
 
