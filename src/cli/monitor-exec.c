@@ -393,8 +393,7 @@ static int guest_key(struct mon_cmd *c, const struct crypto_rsa_key **ret)
 	if (!mon->key || file) {
 		crypto_rsa_key_free(mon->key);
 		mon->key = NULL;
-		if (mon_path(mon, file ? file : "$VECTORS/sign_key.pem", path,
-			     sizeof(path)))
+		if (mon_path(mon, file ? file : "$VECTORS/sign_key.pem", path, sizeof(path)))
 			return mon->err;
 		r = crypto_rsa_key_load(path, &mon->key, why, sizeof(why));
 		if (r)

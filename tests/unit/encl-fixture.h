@@ -93,8 +93,7 @@ static inline void ef_load_key(struct efenv *ef)
 {
 	uint8_t modulus[CRYPTO_RSA3072_LEN];
 
-	assert_int_equal(
-	    crypto_rsa_key_load(vector_path("sign_key.pem"), &ef->key, NULL, 0), 0);
+	assert_int_equal(crypto_rsa_key_load(vector_path("sign_key.pem"), &ef->key, NULL, 0), 0);
 	assert_int_equal(crypto_rsa_key_modulus(ef->key, modulus), 0);
 	assert_int_equal(crypto_sha256(modulus, sizeof(modulus), ef->mrsigner), 0);
 }

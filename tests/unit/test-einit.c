@@ -1660,8 +1660,8 @@ int main(void)
 		T("vectors/synthetic/token", test_vec_synthetic_token),
 		T("vectors/selftest_key_mrsigner", test_vec_selftest_key_mrsigner),
 		TX("vectors/report/resigned", test_vec_report_resigned, "report.sgxs"),
-		TX("vectors/le_prod/mrsigner_is_power_on_hash", test_vec_le_mrsigner_is_power_on_hash,
-		   "le_prod_css.bin"),
+		TX("vectors/le_prod/mrsigner_is_power_on_hash",
+		   test_vec_le_mrsigner_is_power_on_hash, "le_prod_css.bin"),
 		TX("vectors/le_prod/signature_verifies", test_vec_le_signature_verifies,
 		   "le_prod_css.bin"),
 	};

@@ -41,8 +41,7 @@ static int setup(void **state)
 	assert_non_null(f);
 	vm_host_default(&d);
 	assert_int_equal(vmm_create(&d, &f->m, f->why, sizeof(f->why)), 0);
-	assert_int_equal(
-	    crypto_rsa_key_load(vector_path("sign_key.pem"), &f->key, NULL, 0), 0);
+	assert_int_equal(crypto_rsa_key_load(vector_path("sign_key.pem"), &f->key, NULL, 0), 0);
 	*state = f;
 	return 0;
 }

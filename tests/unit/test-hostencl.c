@@ -99,8 +99,7 @@ static void he_sign(const struct he *t, const uint8_t mrenclave[32], struct sgx_
 	struct sigstruct_params params;
 	uint8_t modulus[CRYPTO_RSA3072_LEN];
 
-	assert_int_equal(crypto_rsa_key_load(vector_path("sign_key.pem"), &key, NULL, 0),
-			 0);
+	assert_int_equal(crypto_rsa_key_load(vector_path("sign_key.pem"), &key, NULL, 0), 0);
 	assert_int_equal(crypto_rsa_key_modulus(key, modulus), 0);
 	assert_int_equal(crypto_sha256(modulus, sizeof(modulus), mrsigner), 0);
 	sigstruct_params_init_default(&params);

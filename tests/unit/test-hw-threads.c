@@ -119,8 +119,7 @@ static void launch(struct hwfix *f, struct tstress *s, const uint8_t mrenclave[3
 	struct sigstruct_params params;
 	uint8_t modulus[CRYPTO_RSA3072_LEN], hash[32];
 
-	assert_int_equal(crypto_rsa_key_load(vector_path("sign_key.pem"), &key, NULL, 0),
-			 0);
+	assert_int_equal(crypto_rsa_key_load(vector_path("sign_key.pem"), &key, NULL, 0), 0);
 	sigstruct_params_init_default(&params);
 	params.date = 0x20260101;
 	assert_int_equal(sigstruct_sign(&params, mrenclave, key, sig), 0);

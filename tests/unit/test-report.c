@@ -343,8 +343,7 @@ static int rk_setup(void **state)
 	t->sig = hwf_zalloc(SGX_PAGE_SIZE, sizeof(*t->sig));
 	t->token = hwf_zalloc(512, sizeof(*t->token));
 	t->ram = hwf_zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
-	assert_int_equal(
-	    crypto_rsa_key_load(vector_path("sign_key.pem"), &t->key, NULL, 0), 0);
+	assert_int_equal(crypto_rsa_key_load(vector_path("sign_key.pem"), &t->key, NULL, 0), 0);
 	t->key2 = load_key2();
 	rk_use_addr_space(t);
 	rk_build_default(t, 0, 0x30);

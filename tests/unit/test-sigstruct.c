@@ -129,8 +129,8 @@ static void test_sign_synthetic(void **state)
 	assert_int_equal(sgxs_load(vector_path("synthetic.sgxs"), &s, why, sizeof(why)), 0);
 	assert_int_equal(sgxs_measure(s, mr), 0);
 	sgxs_free(s);
-	assert_int_equal(
-	    crypto_rsa_key_load(vector_path("sign_key.pem"), &key, why, sizeof(why)), 0);
+	assert_int_equal(crypto_rsa_key_load(vector_path("sign_key.pem"), &key, why, sizeof(why)),
+			 0);
 	synthetic_params(&p);
 	assert_int_equal(sigstruct_sign(&p, mr, key, &sig), 0);
 	crypto_rsa_key_free(key);
@@ -162,8 +162,7 @@ static void test_sign_fields(void **state)
 
 	(void)state;
 	memset(mr, 0xab, sizeof(mr));
-	assert_int_equal(crypto_rsa_key_load(vector_path("sign_key.pem"), &key, NULL, 0),
-			 0);
+	assert_int_equal(crypto_rsa_key_load(vector_path("sign_key.pem"), &key, NULL, 0), 0);
 	assert_int_equal(sigstruct_sign(&p, mr, key, &sig), 0);
 	crypto_rsa_key_free(key);
 	assert_hex(b, 16, "06000000e10000000000010000000000");
@@ -367,13 +366,20 @@ static void test_date_invalid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		extra_vector_test(test_le_prod, "le_prod_css.bin"),	   vector_test(test_test_enclave),
-		vector_test(test_synthetic_sig),   vector_test(test_sign_synthetic),
-		vector_test(test_sign_fields),	   cmocka_unit_test(test_signed_message),
-		vector_test(test_verify_failures), vector_test(test_verify_ignores_unsigned),
-		cmocka_unit_test(test_load_sizes), cmocka_unit_test(test_load_errors),
-		cmocka_unit_test(test_parse),	   cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_date_valid), cmocka_unit_test(test_date_invalid),
+		extra_vector_test(test_le_prod, "le_prod_css.bin"),
+		vector_test(test_test_enclave),
+		vector_test(test_synthetic_sig),
+		vector_test(test_sign_synthetic),
+		vector_test(test_sign_fields),
+		cmocka_unit_test(test_signed_message),
+		vector_test(test_verify_failures),
+		vector_test(test_verify_ignores_unsigned),
+		cmocka_unit_test(test_load_sizes),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_date_valid),
+		cmocka_unit_test(test_date_invalid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

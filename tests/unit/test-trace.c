@@ -631,8 +631,8 @@ static void test_run_mismatch_expect(void **state)
 			    "t:2: expected value=0x0, got value=#GP\n", 1);
 	run_expect_mismatch("expect msr 0x8c value=#GP\n",
 			    "t:1: expected value=#GP, got value=0xa6053e051270b7ac\n", 1);
-	run_expect_mismatch("expect cpuid 0x12 0 eax=0x1\n", "t:1: expected eax=0x1, got eax=0x803\n",
-			    1);
+	run_expect_mismatch("expect cpuid 0x12 0 eax=0x1\n",
+			    "t:1: expected eax=0x1, got eax=0x803\n", 1);
 	run_expect_mismatch(
 	    "ecreate s\nexpect enclave s "
 	    "mrenclave=00000000000000000000000000000000000000000000000000000000000000ff\n",

@@ -92,6 +92,12 @@ static inline bool have_vector(const char *name)
  * Intel artifacts): it runs when VSGX_EXTRA_VECTORS holds (file), else it is
  * swapped for an empty "# SKIP" one, as vector_test() does.
  */
-#define extra_vector_test(f, file)                                                                 	{                                                                                          		have_vector(file) ? #f : #f " # SKIP needs " file " from an outside vectors folder "   					  "(make VECTORS=DIR)",                                    		    have_vector(file) ? f : skipped, NULL, NULL, NULL                              	}
+#define extra_vector_test(f, file)                                                                 \
+	{                                                                                          \
+		have_vector(file) ? #f                                                             \
+				  : #f " # SKIP needs " file " from an outside vectors folder "    \
+				       "(make VECTORS=DIR)",                                       \
+		    have_vector(file) ? f : skipped, NULL, NULL, NULL                              \
+	}
 
 #endif /* VSGX_TESTS_VECTORS_H */
