@@ -12,17 +12,8 @@ set -u
 lib=${1:?usage: libvsgx.sh LIBVSGX_SO BUILD_DIR}
 build=${2:?usage: libvsgx.sh LIBVSGX_SO BUILD_DIR}
 src=${VSGX_SRCDIR:?set VSGX_SRCDIR to the source tree}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+# The TAP helpers (ok, not_ok, skip, check) and a temporary folder.
+. "$src/tests/cli/lib.sh"
 have() { command -v "$1" >/dev/null 2>&1; }
 
 inc="$src/include/vsgx"
