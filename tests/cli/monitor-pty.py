@@ -21,35 +21,43 @@ if pid == 0:
     os.execve(vsgx, [vsgx, "monitor"], env)
 
 shown = b""
+# Generous: the ASan build on two loaded cores can take seconds per line.
+STEP_TIMEOUT = 60.0
 
 
-def pump(until, timeout=5.0):
-    """Read what the monitor shows until (until) appears or it exits."""
+def pump(until, since, timeout=STEP_TIMEOUT):
+    """Read what the monitor shows until (until) appears after offset (since),
+    or, with until None, until the monitor exits. Returns False on timeout."""
     global shown
     end = time.time() + timeout
     while time.time() < end:
-        if until is not None and until in shown:
-            return
+        if until is not None and until in shown[since:]:
+            return True
         r, _, _ = select.select([fd], [], [], 0.05)
         if not r:
             continue
         try:
             d = os.read(fd, 4096)
         except OSError:
-            return
+            return until is None
         if not d:
-            return
+            return until is None
         shown += d
+    return False
 
 
 def type_(keys, until):
+    """Type (keys) and wait for (until) in what the monitor shows after them,
+    so that no key is typed before the previous one was answered."""
+    since = len(shown)
     os.write(fd, keys)
-    pump(until)
+    if not pump(until, since):
+        sys.stderr.write("monitor-pty: timed out waiting for %r after typing %r\n" % (until, keys))
 
 
-pump(b"(vsgx) ")
+pump(b"(vsgx) ", 0)
 type_(b"vm cr\t", b"eate ")
-type_(b"a memory=128 epc=8\r", b"sections)")
+type_(b"a memory=128 epc=8\r", b"EPC in")
 type_(b"info st\t", b"status ")
 type_(b"\r", b"VM status: running")
 type_(b"vm res\t\t", b"resume")
@@ -57,7 +65,6 @@ type_(b"\x03", b"(vsgx) ")
 type_(b"\x1b[A\r", b"VM status: running")
 type_(b"stop\r", b"stop -> ok")
 type_(b"\x04", None)
-pump(None, 2.0)
 _, status = os.waitpid(pid, 0)
 text = re.sub(rb"\x1b\[[0-9;]*[A-Za-z]|\x07|\r", b"", shown).decode(errors="replace")
 sys.stdout.write(text)
