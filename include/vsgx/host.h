@@ -231,6 +231,11 @@ void host_vas_addr_space(struct host_vas *vas, struct hw_addr_space *ret);
 
 /* The largest ELRANGE (log2): the user half of x86-64's 48-bit address space. */
 #define HOST_ENCL_MAX_SIZE_LOG2 47
+/* The attributes any enclave file may have (Linux's SGX_ATTR_UNPRIV_MASK). */
+#define HOST_ENCL_UNPRIV_ATTRS                                                                     \
+	(SGX_ATTR_DEBUG | SGX_ATTR_MODE64BIT | SGX_ATTR_KSS | SGX_ATTR_AEXNOTIFY)
+/* ATTRIBUTES bits Linux holds reserved whatever CPUID says: 3, 6, 8-9, 11-63. */
+#define HOST_ENCL_RESERVED_ATTRS ((1ULL << 3) | (1ULL << 6) | (3ULL << 8) | (~0ULL << 11))
 
 /*
  * ENCLAVE_CREATE: ECREATE (secs) (size a power of two) in a new EPC page,
@@ -258,13 +263,25 @@ int host_encl_add_pages(struct host_encl *e, struct hw_cpu *cpu, uint64_t offset
  * ENCLAVE_INIT: EINIT with (sigstruct) and (token). On a part with flexible
  * launch control enabled, IA32_SGXLEPUBKEYHASH is first set to the hash of
  * the signer's modulus on (cpu), as Linux does (it has no launch policy).
- * Retries EINIT on SGX_UNMASKED_EVENT a few times.
- * Return: 0; -EINVAL (not created or already initialized); -EPERM when EINIT
- * returns an SGX error; -EIO on a fault; -EBUSY on a pending event that
- * never clears. The leaf's result in *ret_code.
+ * Retries EINIT on SGX_UNMASKED_EVENT a few times. Before EINIT, as Linux:
+ * SIGSTRUCT's VENDOR must be 0 or 0x8086, and its ATTRIBUTES, MISCSELECT
+ * and XFRM must not enforce reserved bits (-EINVAL); the enclave's
+ * attributes must all be granted (-EACCES): PROVISIONKEY only after
+ * host_encl_provision(), EINITTOKENKEY never.
+ * Return: 0; -EINVAL (not created or already initialized, or the checks
+ * above); -EACCES; -EPERM when EINIT returns an SGX error; -EIO on a fault;
+ * -EBUSY on a pending event that never clears. The leaf's result in
+ * *ret_code.
  */
 int host_encl_init(struct host_encl *e, struct hw_cpu *cpu, const struct sgx_sigstruct *sigstruct,
 		   const struct sgx_einittoken *token, int *ret_code);
+
+/*
+ * SGX_IOC_ENCLAVE_PROVISION with an open /dev/sgx_provision: the enclave
+ * may have ATTRIBUTES.PROVISIONKEY. Holding that file is the capability;
+ * the caller stands for having it.
+ */
+void host_encl_provision(struct host_encl *e);
 
 /*
  * The page-fault handler for ELRANGE address (addr): an evicted page is
@@ -293,7 +310,8 @@ void host_encl_addr_space(struct host_encl *e, struct hw_addr_space *ret);
 void host_encl_destroy(struct host_encl *e, struct hw_cpu *cpu);
 
 struct host_encl_info {
-	uint64_t secs_pa;
+	uint64_t secs_pa; /* 0 while the SECS is written back */
+	bool secs_evicted;
 	bool initialized;
 	uint64_t pages;	   /* enclave pages added */
 	uint64_t resident; /* of those, in the EPC */

@@ -50,12 +50,16 @@ static const char *const stat_names[SF_MAX] = {
 };
 
 static const struct opt_def host_opts[] = {
-	S("node", OPT_NUM),	   S("total", OPT_NUM),	  S("free", OPT_NUM),
-	S("used", OPT_NUM),	   S("zombie", OPT_NUM),  S("bad", OPT_NUM),
-	S("second-pass", OPT_NUM), S("pages", OPT_NUM),	  S("count", OPT_NUM),
-	S("want", OPT_NUM),	   S("present", OPT_NUM), S("faults", OPT_NUM),
-	S("left", OPT_NUM),	   S("at", OPT_NUM),	  S("sig", OPT_PATH),
-	S("resident", OPT_NUM),	   S("evicted", OPT_NUM), END,
+	S("node", OPT_NUM),	   S("total", OPT_NUM),
+	S("free", OPT_NUM),	   S("used", OPT_NUM),
+	S("zombie", OPT_NUM),	   S("bad", OPT_NUM),
+	S("second-pass", OPT_NUM), S("pages", OPT_NUM),
+	S("count", OPT_NUM),	   S("want", OPT_NUM),
+	S("present", OPT_NUM),	   S("faults", OPT_NUM),
+	S("left", OPT_NUM),	   S("at", OPT_NUM),
+	S("sig", OPT_PATH),	   S("resident", OPT_NUM),
+	S("evicted", OPT_NUM),	   S("provision", OPT_NUM),
+	S("attributes", OPT_NUM),  END,
 };
 static const struct opt_def *const host_tables[] = { host_opts, NULL };
 
@@ -170,6 +174,11 @@ static int build_args(struct tp *tp, struct trace_cmd *cmd, const struct word *r
 			r = topt_sig_load(tp, &sig->val, &s);
 		if (!r)
 			cmd->sig = s;
+		/* SGX_IOC_ENCLAVE_PROVISION before INIT; the SECS's own ATTRIBUTES. */
+		if (!r)
+			r = topt_num(tp, v, "provision", 1, 0, &cmd->arg[4]);
+		if (!r)
+			r = topt_num(tp, v, "attributes", UINT64_MAX, UINT64_MAX, &cmd->arg[5]);
 		break;
 	}
 	default:
@@ -227,7 +236,9 @@ const struct op_def trace_host_ops[] = {
 	  "vepc open|fault|remove-all|release|stats NAME [INDEX] [pages=N] [node=N] [left=N]",
 	  host_tables, NULL, 0, build_host },
 	{ "encl", TOP_ENCL_LOAD, 2, 3,
-	  "encl load|fault|destroy|stats NAME [FILE.sgxs|ADDR] [sig=FILE] [FIELD=N...]",
+	  "encl load|fault|destroy|stats NAME [FILE.sgxs|ADDR] [sig=FILE] [provision=1] "
+	  "[attributes=N] "
+	  "[FIELD=N...]",
 	  host_tables, NULL, 0, build_host },
 };
 
@@ -497,6 +508,8 @@ static void exec_encl_load(struct exec *x, unsigned int i)
 	secs.size = sg->sgxs->size;
 	secs.ssa_frame_size = sg->sgxs->ssa_frame_size;
 	secs.attributes = x->cmd->sig->attributes;
+	if (x->cmd->arg[5] != UINT64_MAX)
+		secs.attributes.flags = x->cmd->arg[5];
 	secs.attributes.flags &= ~SGX_ATTR_INIT;
 	secs.miscselect = x->cmd->sig->miscselect;
 	secs.base = 0x7f0000000000ULL + (uint64_t)i * (1ULL << 36);
@@ -504,6 +517,8 @@ static void exec_encl_load(struct exec *x, unsigned int i)
 	r = host_encl_create(x->hs->host, x->cpu, NULL, &secs, &x->hs->encl[i], &code);
 	if (!r)
 		r = encl_add_stream(x, x->hs->encl[i], sg->sgxs, &code);
+	if (!r && x->cmd->arg[4])
+		host_encl_provision(x->hs->encl[i]);
 	if (!r)
 		r = host_encl_init(x->hs->encl[i], x->cpu, x->cmd->sig,
 				   &(struct sgx_einittoken){ 0 }, &code);

@@ -40,7 +40,8 @@ static const struct {
 } trace_errnos[] = {
 	{ "EINVAL", EINVAL }, { "EBUSY", EBUSY },   { "ENOENT", ENOENT }, { "ENOMEM", ENOMEM },
 	{ "ENOSPC", ENOSPC }, { "ENODEV", ENODEV }, { "EAGAIN", EAGAIN }, { "EFAULT", EFAULT },
-	{ "EPERM", EPERM },   { "EIO", EIO },	    { "EFBIG", EFBIG },
+	{ "EPERM", EPERM },   { "EIO", EIO },	    { "EFBIG", EFBIG },	  { "EACCES", EACCES },
+	{ "ENOTTY", ENOTTY }, { "EEXIST", EEXIST },
 };
 
 static const char *errno_name(int value)

@@ -150,6 +150,8 @@ int host_encl_create(struct host *h, struct hw_cpu *cpu, struct host_owner *grou
 	e->group = group ? group : h->root;
 	e->base = secs->base;
 	e->size = secs->size;
+	e->attributes = secs->attributes.flags;
+	e->attributes_mask = HOST_ENCL_UNPRIV_ATTRS;
 	e->secs = HOST_PAGE_NONE;
 	atomic_init(&e->refs, 1);
 	pthread_mutex_init(&e->lock, NULL);
@@ -372,6 +374,46 @@ static int encl_einit(struct host_encl *e, struct hw_cpu *cpu, const struct sgx_
 	return r ? -EPERM : 0;
 }
 
+void host_encl_provision(struct host_encl *e)
+{
+	pthread_mutex_lock(&e->lock);
+	e->attributes_mask |= SGX_ATTR_PROVISIONKEY;
+	pthread_mutex_unlock(&e->lock);
+}
+
+/*
+ * Bits of SIGSTRUCT's ATTRIBUTES, MISCSELECT and XFRM that no enclave on
+ * this processor may have, as Linux reckons them: what CPUID leaf 0x12 does
+ * not enumerate, and the bits Linux itself holds reserved.
+ */
+static bool encl_sig_reserved(const struct host *h, const struct sgx_sigstruct *sig)
+{
+	const struct hw_desc *d = hw_processor_desc(h->p);
+	uint64_t attrs = ~d->attributes | HOST_ENCL_RESERVED_ATTRS;
+	uint32_t misc = ~d->miscselect | ~(uint32_t)SGX_MISC_EXINFO;
+
+	return (sig->attributes.flags & sig->attributes_mask.flags & attrs) ||
+	       (sig->miscselect & sig->miscmask & misc) ||
+	       (sig->attributes.xfrm & sig->attributes_mask.xfrm & ~d->xfrm);
+}
+
+/*
+ * The driver's own checks before EINIT, in Linux's order: the legacy
+ * vendor field, attributes the file was not granted, reserved bits the
+ * signer asks to enforce. Return: 0, -EINVAL or -EACCES.
+ */
+static int encl_init_check(const struct host_encl *e, const struct sgx_sigstruct *sig)
+{
+	if (sig->vendor != 0 && sig->vendor != SGX_SIGSTRUCT_VENDOR_INTEL)
+		return -EINVAL;
+	/* PROVISIONKEY needs /dev/sgx_provision; EINITTOKENKEY is never granted. */
+	if (e->attributes & ~e->attributes_mask)
+		return -EACCES;
+	if (encl_sig_reserved(e->h, sig))
+		return -EINVAL;
+	return 0;
+}
+
 int host_encl_init(struct host_encl *e, struct hw_cpu *cpu, const struct sgx_sigstruct *sigstruct,
 		   const struct sgx_einittoken *token, int *ret_code)
 {
@@ -392,7 +434,9 @@ int host_encl_init(struct host_encl *e, struct hw_cpu *cpu, const struct sgx_sig
 	host_kernel_enter(e->h, cpu);
 	pthread_mutex_lock(&e->lock);
 	r = -EINVAL;
-	if (!e->initialized && !e->dead) {
+	if (!e->initialized && !e->dead)
+		r = encl_init_check(e, sig);
+	if (!r) {
 		r = encl_einit(e, cpu, sig, tok, ret_code);
 		if (!r)
 			e->initialized = true;
@@ -425,6 +469,29 @@ static int encl_eldu(struct host_encl *e, struct hw_cpu *cpu, struct host_encl_p
 	pi.secinfo = (uint64_t)(uintptr_t)ep->pcmd;
 	pi.secs = encl_pa(e, e->secs);
 	return hw_eldu(cpu, (uint64_t)(uintptr_t)&pi, encl_pa(e, idx), slot);
+}
+
+/* ELDU the written-back SECS into EPC page (idx); encl lock held. */
+static int encl_secs_reload(struct host_encl *e, struct hw_cpu *cpu, uint32_t idx, int *ret_code)
+{
+	struct host_encl_page *sp = &e->secs_page;
+	_Alignas(32) struct sgx_pageinfo pi;
+	uint64_t slot = encl_pa(e, e->va[sp->va].epc) + (uint64_t)sp->va_slot * 8;
+	int r;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.srcpge = (uint64_t)(uintptr_t)sp->backing;
+	pi.secinfo = (uint64_t)(uintptr_t)sp->pcmd;
+	r = hw_eldu(cpu, (uint64_t)(uintptr_t)&pi, encl_pa(e, idx), slot);
+	if (r) {
+		if (ret_code)
+			*ret_code = r;
+		return r == -ENOMEM ? -ENOMEM : -EIO;
+	}
+	va_slot_put(e, sp->va, sp->va_slot);
+	e->secs = idx;
+	e->secs_evicted = false;
+	return 0;
 }
 
 static int encl_reload(struct host_encl *e, struct hw_cpu *cpu, struct host_encl_page *ep,
@@ -496,6 +563,13 @@ int host_encl_fault(struct host_encl *e, struct hw_cpu *cpu, uint64_t addr, uint
 		}
 		if (ep->state == EP_RESIDENT)
 			break;
+		/* ELDU of a child needs its SECS in the EPC: the SECS comes back first. */
+		if (idx != HOST_PAGE_NONE && e->secs_evicted) {
+			r = encl_secs_reload(e, cpu, idx, ret_code);
+			if (r)
+				break;
+			idx = HOST_PAGE_NONE;
+		}
 		if (idx != HOST_PAGE_NONE) {
 			r = encl_reload(e, cpu, ep, idx, ret_code);
 			if (!r)
@@ -596,8 +670,11 @@ static void encl_free(struct host_encl *e, struct hw_cpu *cpu)
 	host_cpu_enter(cpu);
 	for (uint32_t i = 0; i < e->nr_va; i++)
 		host_encl_remove_epc(e, cpu, e->va[i].epc);
-	/* Last: EREMOVE of a SECS fails while it has children. */
-	host_encl_remove_epc(e, cpu, e->secs);
+	/* Last: EREMOVE of a SECS fails while it has children. A written-back one is dropped. */
+	if (!e->secs_evicted)
+		host_encl_remove_epc(e, cpu, e->secs);
+	free(e->secs_page.backing);
+	free(e->secs_page.pcmd);
 	host_zombie_retry(e->h, cpu);
 	for (uint64_t l = 0; l < e->nr_leaves; l++) {
 		struct host_encl_page *leaf = atomic_load(&e->leaf[l]);
@@ -635,7 +712,8 @@ void host_encl_destroy(struct host_encl *e, struct hw_cpu *cpu)
 void host_encl_query(struct host_encl *e, struct host_encl_info *ret)
 {
 	pthread_mutex_lock(&e->lock);
-	ret->secs_pa = encl_pa(e, e->secs);
+	ret->secs_pa = e->secs_evicted ? 0 : encl_pa(e, e->secs);
+	ret->secs_evicted = e->secs_evicted;
 	ret->initialized = e->initialized;
 	ret->pages = e->nr_pages;
 	ret->resident = e->resident;

@@ -42,7 +42,16 @@ struct host_encl {
 	atomic_int refs; /* the file, plus the reclaimer's holds */
 	bool dead;
 	bool initialized;
-	uint32_t secs; /* EPC page index of the SECS */
+	uint32_t secs; /* EPC page index of the SECS; HOST_PAGE_NONE while written back */
+	/*
+	 * The SECS while written back: once its last child page has left the
+	 * EPC, the reclaimer writes back the SECS too (as Linux does), and
+	 * the next fault reloads it before the child.
+	 */
+	struct host_encl_page secs_page;
+	bool secs_evicted;
+	/* SECS.ATTRIBUTES.FLAGS, and those the file may have (Linux's attributes_mask). */
+	uint64_t attributes, attributes_mask;
 	uint64_t base, size;
 	/* Enclave pages by ELRANGE page number: leaves of ENCL_LEAF_PAGES. */
 	uint64_t nr_leaves;
@@ -74,5 +83,11 @@ void host_encl_remove_epc(struct host_encl *e, struct hw_cpu *cpu, uint32_t idx)
  * that entered before the ETRACK are still inside; -ENOMEM; -EIO.
  */
 int host_encl_ewb(struct host_encl *e, struct hw_cpu *cpu, struct host_encl_page *ep);
+/*
+ * Reload the written-back SECS of (e), if it is, into a new EPC page. encl
+ * lock held; may drop and retake it to allocate. Return: 0; -ENOMEM;
+ * -EAGAIN; -EIO.
+ */
+int host_encl_secs_load(struct host_encl *e, struct hw_cpu *cpu, int *ret_code);
 
 #endif /* VSGX_HOST_ENCL_H */

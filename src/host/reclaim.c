@@ -56,6 +56,45 @@ static int encl_ewb_leaf(struct host_encl *e, struct hw_cpu *cpu, struct host_en
 	return hw_ewb(cpu, (uint64_t)(uintptr_t)&pi, host_index_to_pa(e->h, ep->epc), slot);
 }
 
+static int encl_ewb_secs(struct host_encl *e, struct hw_cpu *cpu, uint64_t slot)
+{
+	_Alignas(32) struct sgx_pageinfo pi;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.srcpge = (uint64_t)(uintptr_t)e->secs_page.backing;
+	pi.secinfo = (uint64_t)(uintptr_t)e->secs_page.pcmd;
+	return hw_ewb(cpu, (uint64_t)(uintptr_t)&pi, host_index_to_pa(e->h, e->secs), slot);
+}
+
+/*
+ * The last child of an initialized enclave has left the EPC: write back its
+ * SECS too, as Linux does, so an enclave nobody touches holds no EPC at all.
+ * The SECS needs no EBLOCK (EWB checks only that it has no children). A
+ * failure leaves it in the EPC, where it was; encl lock held.
+ */
+static void encl_secs_writeback(struct host_encl *e, struct hw_cpu *cpu)
+{
+	struct host_encl_page *sp = &e->secs_page;
+	uint32_t va;
+	uint16_t s;
+	uint64_t slot;
+
+	if (e->resident || !e->initialized || e->dead || e->secs_evicted)
+		return;
+	if (!va_slot_find(e, &va, &s) || encl_backing(sp))
+		return;
+	slot = host_index_to_pa(e->h, e->va[va].epc) + (uint64_t)s * 8;
+	if (encl_ewb_secs(e, cpu, slot) != SGX_SUCCESS)
+		return;
+	e->va[va].bitmap[s / 64] |= 1ULL << (s % 64);
+	e->va[va].used++;
+	host_encl_free_epc(e, e->secs);
+	e->secs = HOST_PAGE_NONE;
+	sp->va = va;
+	sp->va_slot = s;
+	e->secs_evicted = true;
+}
+
 int host_encl_ewb(struct host_encl *e, struct hw_cpu *cpu, struct host_encl_page *ep)
 {
 	uint32_t va;
@@ -85,6 +124,7 @@ int host_encl_ewb(struct host_encl *e, struct hw_cpu *cpu, struct host_encl_page
 	e->resident--;
 	e->evicted++;
 	e->ewb++;
+	encl_secs_writeback(e, cpu);
 	return 0;
 }
 

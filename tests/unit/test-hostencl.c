@@ -316,6 +316,99 @@ static void test_init(void **state)
 	assert_epc(hf, TOTAL, 0, 0, 0);
 }
 
+/*
+ * The driver's own checks before EINIT, as Linux's ENCLAVE_INIT makes them:
+ * each refuses without running EINIT (the leaf's code stays 0), and none
+ * costs the enclave its chance to initialize afterwards.
+ */
+static void test_init_driver_checks(void **state)
+{
+	struct hf *hf = *state;
+	struct he *t = he_build(hf, NULL, 0x10000, 2);
+	struct sgx_sigstruct *sig = hwf_zalloc(8, sizeof(*sig));
+	uint8_t mrsigner[32];
+	int code = -1;
+
+	he_sign(t, t->mrenclave, sig, mrsigner);
+	/* VENDOR is neither 0 nor 0x8086. */
+	sig->vendor = 0x1234;
+	assert_int_equal(host_encl_init(t->e, hf->kcpu, sig, NULL, &code), -EINVAL);
+	assert_int_equal(code, 0);
+	sig->vendor = SGX_SIGSTRUCT_VENDOR_INTEL;
+	/* Enforced reserved ATTRIBUTES bit 3; MISCSELECT bit 1 (Linux holds it reserved). */
+	sig->attributes.flags |= 1ULL << 3;
+	assert_int_equal(host_encl_init(t->e, hf->kcpu, sig, NULL, &code), -EINVAL);
+	sig->attributes.flags &= ~(1ULL << 3);
+	sig->miscselect = 2;
+	sig->miscmask = 2;
+	assert_int_equal(host_encl_init(t->e, hf->kcpu, sig, NULL, &code), -EINVAL);
+	/* Not enforced by the mask: no objection from the driver. */
+	sig->miscmask = 0;
+	/* XFRM bit 62 is beyond what CPUID.(12h,1) enumerates. */
+	sig->attributes.xfrm |= 1ULL << 62;
+	assert_int_equal(host_encl_init(t->e, hf->kcpu, sig, NULL, &code), -EINVAL);
+	assert_int_equal(code, 0);
+	assert_false(he_info(t).initialized);
+	/* The edits broke the signature: a fresh one initializes. */
+	he_sign(t, t->mrenclave, sig, mrsigner);
+	assert_int_equal(host_encl_init(t->e, hf->kcpu, sig, NULL, &code), 0);
+	assert_int_equal(code, SGX_SUCCESS);
+	free(sig);
+	he_free(t);
+	assert_epc(hf, TOTAL, 0, 0, 0);
+}
+
+/* Build the usual layout with (attrs) and try to initialize it. */
+static int he_try_attrs(struct hf *hf, uint64_t attrs, bool provision, int *ret_code)
+{
+	struct he *t = calloc(1, sizeof(*t));
+	struct sgx_sigstruct *sig = hwf_zalloc(8, sizeof(*sig));
+	struct sgx_tcs *tcs;
+	uint8_t mrsigner[32];
+	int r;
+
+	assert_non_null(t);
+	t->hf = hf;
+	t->page = hwf_zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
+	hwf_secs_init(&t->secs, 1ULL << 36, 0x10000, attrs, SGX_XFRM_LEGACY);
+	assert_int_equal(host_encl_create(hf->h, hf->kcpu, NULL, &t->secs, &t->e, NULL), 0);
+	hwf_measure_ecreate(&t->m, 1, 0x10000);
+	tcs = (struct sgx_tcs *)t->page;
+	tcs->ossa = SSA_PAGE * SGX_PAGE_SIZE;
+	tcs->nssa = NSSA;
+	tcs->oentry = DATA * SGX_PAGE_SIZE;
+	he_add(t, TCS_PAGE, SECINFO_TCS);
+	hwf_measure_final(&t->m, t->mrenclave);
+	he_sign(t, t->mrenclave, sig, mrsigner);
+	if (provision)
+		host_encl_provision(t->e);
+	r = host_encl_init(t->e, hf->kcpu, sig, NULL, ret_code);
+	free(sig);
+	he_free(t);
+	return r;
+}
+
+/*
+ * PROVISIONKEY only with the /dev/sgx_provision grant; EINITTOKENKEY (a
+ * launch enclave) never, grant or not: -EACCES before EINIT runs.
+ */
+static void test_init_provision(void **state)
+{
+	struct hf *hf = *state;
+	uint64_t base = SGX_ATTR_MODE64BIT | SGX_ATTR_DEBUG;
+	int code = -1;
+
+	assert_int_equal(he_try_attrs(hf, base | SGX_ATTR_PROVISIONKEY, false, &code), -EACCES);
+	assert_int_equal(code, 0);
+	assert_int_equal(he_try_attrs(hf, base | SGX_ATTR_PROVISIONKEY, true, &code), 0);
+	assert_int_equal(code, SGX_SUCCESS);
+	code = -1;
+	assert_int_equal(he_try_attrs(hf, base | SGX_ATTR_EINITTOKENKEY, true, &code), -EACCES);
+	assert_int_equal(code, 0);
+	assert_int_equal(he_try_attrs(hf, base | SGX_ATTR_KSS, false, &code), 0);
+	assert_epc(hf, TOTAL, 0, 0, 0);
+}
+
 /* An interrupt that never clears: EINIT is retried, then the call gives up. */
 static void test_init_pending_event(void **state)
 {
@@ -550,6 +643,54 @@ static void test_reclaim_and_reload(void **state)
 	assert_int_equal(hf_valid_pages(hf), 0);
 }
 
+/*
+ * Once the last child of an initialized enclave is written back, so is its
+ * SECS, and the enclave holds no EPC but its VA page; the next fault brings
+ * the SECS back before the page, with the enclave's identity intact.
+ */
+static void test_reclaim_secs(void **state)
+{
+	struct hf *hf = *state;
+	struct he *t = he_build(hf, NULL, 0x10000, 2);
+	struct host_encl_info info;
+	uint64_t pa, v = 0;
+
+	he_init(t);
+	assert_int_equal(host_reclaim(hf->h, hf->kcpu, NULL, 4), 4);
+	info = he_info(t);
+	assert_false(info.secs_evicted);
+	assert_int_equal(info.resident, 1);
+	/* The fifth page goes, and the SECS after it: only the VA page is left. */
+	assert_int_equal(host_reclaim(hf->h, hf->kcpu, NULL, 1), 1);
+	info = he_info(t);
+	assert_true(info.secs_evicted);
+	assert_int_equal(info.secs_pa, 0);
+	assert_int_equal(info.resident, 0);
+	assert_int_equal(info.evicted, 5);
+	assert_int_equal(info.ewb, 5);
+	assert_epc(hf, TOTAL - 1, 1, 0, 0);
+	/* Nothing is left to reclaim. */
+	assert_int_equal(host_reclaim(hf->h, hf->kcpu, NULL, 1), 0);
+	/* A fault reloads the SECS first, then the data page, which reads back. */
+	assert_int_equal(host_encl_fault(t->e, hf->kcpu, he_la(t, DATA + 1), &pa, NULL), 0);
+	info = he_info(t);
+	assert_false(info.secs_evicted);
+	assert_int_not_equal(info.secs_pa, 0);
+	assert_int_equal(info.resident, 1);
+	assert_int_equal(info.eldu, 1);
+	assert_epc(hf, TOTAL - 3, 3, 0, 0);
+	assert_true(hwf_enclave(hf->f, info.secs_pa).initialized);
+	assert_memory_equal(hwf_enclave(hf->f, info.secs_pa).mrenclave, t->mrenclave, 32);
+	assert_int_equal(hw_edbgrd(hf->kcpu, pa, &v), SGX_SUCCESS);
+	assert_int_equal(v, 0x0404040404040404ULL);
+	/* Destroyed while its SECS is out again: the blob is dropped, nothing leaks. */
+	assert_int_equal(host_reclaim(hf->h, hf->kcpu, NULL, 1), 1);
+	assert_true(he_info(t).secs_evicted);
+	he_free(t);
+	assert_epc(hf, TOTAL, 0, 0, 0);
+	assert_int_equal(hf_valid_pages(hf), 0);
+}
+
 /* Pages accessed since the last pass get a second chance. */
 static void test_reclaim_aging(void **state)
 {
@@ -685,6 +826,8 @@ int main(void)
 		HF_TEST(test_fault_errors),
 		HF_TEST(test_va_pages),
 		HF_VTEST(test_init),
+		HF_VTEST(test_init_driver_checks),
+		HF_VTEST(test_init_provision),
 		HF_VTEST(test_init_pending_event),
 		vector_test(test_init_locked_lc),
 		HF_VTEST(test_run),
@@ -694,6 +837,7 @@ int main(void)
 		cmocka_unit_test(test_vepc_fault_needs_reclaim),
 		HF_TEST(test_group_limit),
 		HF_TEST(test_reclaim_and_reload),
+		HF_VTEST(test_reclaim_secs),
 		HF_TEST(test_reclaim_aging),
 		HF_VTEST(test_reclaim_not_tracked),
 		vector_test(test_oversubscribe),
