@@ -67,6 +67,14 @@ enum sgx_enclu_leaf {
 	SGX_ENCLU_LEAF_MAX,
 };
 
+/* ENCLV leaf numbers (EAX): the EPC Oversubscription Extensions' VMM leaves. */
+enum sgx_enclv_leaf {
+	SGX_EDECVIRTCHILD = 0x00,
+	SGX_EINCVIRTCHILD = 0x01,
+	SGX_ESETCONTEXT = 0x02,
+	SGX_ENCLV_LEAF_MAX,
+};
+
 /* Return codes in RAX (SDM Table 38-4). */
 enum sgx_return_code {
 	SGX_SUCCESS = 0,
@@ -313,6 +321,11 @@ struct sgx_pcmd {
 	uint8_t reserved[40];
 	uint8_t mac[16];
 };
+
+/* RDINFO (ERDINFO's output): STATUS bits, and FLAGS as SECINFO.FLAGS plus BLOCKED. */
+#define SGX_RDINFO_CHILDPRESENT	    (1ULL << 0)
+#define SGX_RDINFO_VIRTCHILDPRESENT (1ULL << 1)
+#define SGX_RDINFO_BLOCKED	    (1ULL << 63)
 
 struct sgx_rdinfo {
 	uint64_t status;

@@ -115,6 +115,23 @@ void hw_cpu_set_pending_event(struct hw_cpu *cpu, bool pending);
 int hw_cpu_enclave_enter_raw(struct hw_cpu *cpu, uint64_t secs_pa);
 int hw_cpu_enclave_exit_raw(struct hw_cpu *cpu);
 
+/*
+ * The VMX operation of (cpu), which the model has no VMX to derive: outside
+ * VMX operation (the power-on state), in VMX root operation (the VMM), or in
+ * VMX non-root operation (a guest) with or without the VMCS's "enable EPC
+ * virtualization extensions" control (epc_virt). ENCLV runs only in VMX root
+ * operation here: the model's VMM never lets a guest issue it, so in
+ * non-root operation it is #UD, as with "enable ENCLV exiting" clear. In
+ * non-root operation with (epc_virt), EREMOVE and EWB of a SECS count a
+ * nonzero VIRTCHILDCNT as a child and ERDINFO folds it into CHILDPRESENT.
+ */
+enum hw_vmx_mode {
+	HW_VMX_OFF,
+	HW_VMX_ROOT,
+	HW_VMX_NONROOT,
+};
+void hw_cpu_set_vmx(struct hw_cpu *cpu, enum hw_vmx_mode mode, bool epc_virt);
+
 /* ECREATE: RBX = &PAGEINFO, RCX = &EPC page for the SECS. */
 int hw_ecreate(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc);
 
@@ -159,6 +176,56 @@ int hw_eaug(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc);
 /* EMODPR / EMODT: RBX = &SECINFO, RCX = &EPC page. */
 int hw_emodpr(struct hw_cpu *cpu, uint64_t secinfo, uint64_t epc);
 int hw_emodt(struct hw_cpu *cpu, uint64_t secinfo, uint64_t epc);
+
+/*
+ * The EPC Oversubscription Extensions' ENCLS leaves (<vsgx/processor.h>
+ * hw_desc.oversub, CPUID.(12h,0):EAX[6]); on a part without them each is
+ * #UD, as hw_encls() makes any leaf the part does not enumerate.
+ *
+ * ERDINFO: RBX = &RDINFO (32 bytes, written), RCX = &page. An RCX outside
+ * the EPC completes with SGX_PG_NONEPC and an invalid page with SGX_PG_INVLD
+ * (both CF=1), a busy page with SGX_EPC_PAGE_CONFLICT; else RDINFO has
+ * STATUS (SGX_RDINFO_CHILDPRESENT, SGX_RDINFO_VIRTCHILDPRESENT, for a
+ * SECS), FLAGS (SECINFO.FLAGS' layout plus SGX_RDINFO_BLOCKED) and the
+ * ENCLAVECONTEXT of the page's enclave (0 for a VA page).
+ */
+int hw_erdinfo(struct hw_cpu *cpu, uint64_t rdinfo, uint64_t epc);
+
+/*
+ * ETRACKC: RCX = &EPC page: ETRACK on the enclave of any of its pages (the
+ * SECS itself, or a child's SECS), reporting a busy page or tracking
+ * resource as SGX_EPC_PAGE_CONFLICT, an invalid page as SGX_PG_INVLD and a
+ * page of no enclave (VA) as SGX_TRACK_NOT_REQUIRED (CF=1).
+ */
+int hw_etrackc(struct hw_cpu *cpu, uint64_t epc);
+
+/*
+ * ELDBC / ELDUC: ELDB / ELDU that complete with SGX_EPC_PAGE_CONFLICT where
+ * those fault #GP on a busy target, VA or SECS page.
+ */
+int hw_eldbc(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot);
+int hw_elduc(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot);
+
+/*
+ * ENCLV, the VMM's leaves (CPUID.(12h,0):EAX[5]). Each is #UD unless the
+ * part enumerates them and (cpu) is in VMX root operation (hw_cpu_set_vmx),
+ * then #GP(0) unless FEATURE_CONTROL enables SGX.
+ *
+ * EINCVIRTCHILD / EDECVIRTCHILD: RBX = &page of an enclave (a child or its
+ * SECS), RCX = &that enclave's SECS: count one more / one less virtual child
+ * (a page the VMM evicted behind the guest's back) in the SECS's
+ * VIRTCHILDCNT. SGX_EPC_PAGE_CONFLICT when the page is busy;
+ * EDECVIRTCHILD of a zero count is SGX_INVALID_COUNTER.
+ */
+int hw_eincvirtchild(struct hw_cpu *cpu, uint64_t page, uint64_t secs);
+int hw_edecvirtchild(struct hw_cpu *cpu, uint64_t page, uint64_t secs);
+
+/*
+ * ESETCONTEXT: RCX = &SECS, RDX = &the 8-byte value to store in its
+ * ENCLAVECONTEXT (what ERDINFO reports), e.g. the guest-physical address of
+ * a SECS the VMM created or reloaded on the guest's behalf.
+ */
+int hw_esetcontext(struct hw_cpu *cpu, uint64_t secs, uint64_t context);
 
 /*
  * EDBGRD / EDBGWR: RCX = address in a debug enclave's EPC page, RBX = the
@@ -232,7 +299,8 @@ int hw_eacceptcopy(struct hw_cpu *cpu, uint64_t secinfo, uint64_t dst, uint64_t 
  * operands in (rbx, rcx, rdx). On completion rax holds the return code and
  * rflags the flags the leaf defines (ZF on error; CF for the "warning" codes);
  * the function's own result is as for the typed calls above. An unknown leaf
- * is #GP(0); an SGX2 leaf on a part without SGX2 is #UD.
+ * is #GP(0); an SGX2 leaf on a part without SGX2, and an oversubscription
+ * leaf (ERDINFO, ETRACKC, ELDBC, ELDUC) on a part without those, is #UD.
  */
 struct hw_regs {
 	uint64_t rax, rbx, rcx, rdx;
@@ -245,6 +313,14 @@ struct hw_regs {
 #define HW_RFLAGS_SF (1ULL << 7)
 #define HW_RFLAGS_OF (1ULL << 11)
 int hw_encls(struct hw_cpu *cpu, struct hw_regs *regs);
+
+/*
+ * ENCLV with the architectural register interface, as hw_encls(): RAX the
+ * leaf (EDECVIRTCHILD 0, EINCVIRTCHILD 1, ESETCONTEXT 2), RBX, RCX, RDX its
+ * operands; on completion RAX holds the code and RFLAGS ZF on error, CF, PF,
+ * AF, OF and SF cleared. #UD as above, #GP(0) for any other leaf number.
+ */
+int hw_enclv(struct hw_cpu *cpu, struct hw_regs *regs);
 
 /*
  * ENCLU with the architectural register interface. EENTER and ERESUME inside
@@ -260,6 +336,9 @@ const char *hw_code_name(int code);
 
 /* "ECREATE" for SGX_ECREATE; NULL for an unknown leaf. */
 const char *hw_encls_leaf_name(unsigned int leaf);
+
+/* "EINCVIRTCHILD" for SGX_EINCVIRTCHILD; NULL for an unknown leaf. */
+const char *hw_enclv_leaf_name(unsigned int leaf);
 
 /* "EENTER" for SGX_EENTER; NULL for an unknown leaf. */
 const char *hw_enclu_leaf_name(unsigned int leaf);

@@ -47,6 +47,13 @@ struct hw_desc {
 	unsigned int nr_cpus; /* logical CPUs, 1 .. HW_MAX_CPUS */
 	bool sgx2;	      /* CPUID.(12h,0):EAX[1] */
 	bool flc;	      /* flexible launch control, CPUID.(7,0):ECX[30] */
+	/*
+	 * The EPC Oversubscription Extensions: ENCLV (EDECVIRTCHILD,
+	 * EINCVIRTCHILD, ESETCONTEXT; CPUID.(12h,0):EAX[5]) and the ENCLS
+	 * leaves ERDINFO, ETRACKC, ELDBC, ELDUC (EAX[6]). No shipped part has
+	 * them; off in the default part.
+	 */
+	bool oversub;
 	/* IA32_FEATURE_CONTROL as firmware left it (LOCK, SGX_ENABLE, SGX_LC). */
 	uint64_t feature_control;
 	uint32_t miscselect;	     /* CPUID.(12h,0):EBX, supported MISCSELECT bits */
@@ -65,7 +72,8 @@ struct hw_desc {
 
 /*
  * Fill (d) with the default part: one 128 MiB EPC section at 0x80000000 on
- * node 0, 4 CPUs, SGX1 + SGX2, flexible launch control, firmware that locked
+ * node 0, 4 CPUs, SGX1 + SGX2 (no oversubscription extensions), flexible
+ * launch control, firmware that locked
  * FEATURE_CONTROL with SGX and SGX_LC enabled, MISCSELECT.EXINFO, attributes
  * DEBUG|MODE64BIT|PROVISIONKEY|EINITTOKENKEY|KSS|AEXNOTIFY, XFRM x87|SSE|AVX
  * (+AVX-512, PKRU), and 2^31 / 2^36 byte enclaves.
@@ -165,8 +173,20 @@ struct hw_enclave_info {
 	uint8_t mrsigner[SGX_HASH_SIZE];
 	uint16_t isv_prod_id;
 	uint16_t isv_svn;
+	uint64_t virtchildren; /* VIRTCHILDCNT (EINCVIRTCHILD / EDECVIRTCHILD) */
+	uint64_t context;      /* ENCLAVECONTEXT (ECREATE, ELD of the SECS, ESETCONTEXT) */
 };
 int hw_enclave_query(struct hw_processor *p, uint64_t secs_pa, struct hw_enclave_info *ret);
+
+/*
+ * Model inspection, for tests and traces: hold (true) or let go (false) the
+ * EPCM entry of the page at (pa) as another logical CPU's leaf does while it
+ * works on the page, so that a single thread can stage the SDM's conflict
+ * outcomes (SGX_EPC_PAGE_CONFLICT, #GP) deterministically.
+ * Return: 0, -EINVAL when (pa) is not in the EPC, -EBUSY when a leaf (or a
+ * hold) already holds it, -ENOENT when letting go of an entry nobody holds.
+ */
+int hw_epcm_hold(struct hw_processor *p, uint64_t pa, bool hold);
 
 /* Counters over the whole EPC, for reports and memory accounting. */
 struct hw_stats {

@@ -148,7 +148,7 @@ void vm_host_default(struct hw_desc *ret);
  * Parse a host description: whitespace-separated words, an optional leading
  * "host", '#' comments to the end of a line:
  *   epc=SIZE[@NODE]  (repeatable; the first one replaces the default sections)
- *   cpus=N  sgx2=0|1  flc=0|1  lehash-locked=0|1
+ *   cpus=N  sgx2=0|1  flc=0|1  oversub=0|1  lehash-locked=0|1
  * Section n is placed at 2 GiB + n * 4 GiB, like EPC carved per socket.
  * Return: 0 with (ret) filled and accepted by hw_desc_check(), or -EINVAL.
  */

@@ -129,7 +129,7 @@ struct mon_def {
 
 static const struct mon_def defs[] = {
 	{ "host", NULL, 0, MON_MAX_WORDS, NULL,
-	  "host [epc=SIZE@NODE]... [cpus=N] [sgx2=0|1] [flc=0|1] [lehash-locked=0|1]",
+	  "host [epc=SIZE@NODE]... [cpus=N] [sgx2=0|1] [flc=0|1] [oversub=0|1] [lehash-locked=0|1]",
 	  "power on the SGX host: its EPC sections per NUMA node and CPUs (first, once)", "",
 	  NULL },
 	{ "vm", "create", 1, MON_MAX_WORDS, NULL,

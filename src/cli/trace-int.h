@@ -66,6 +66,18 @@ enum trace_op {
 	TOP_EACCEPT,
 	TOP_EACCEPTCOPY,
 	TOP_EMODPE,
+	/* trace-leaves.c: the oversubscription extensions and their staging */
+	TOP_VMX,
+	TOP_ENCLV,
+	TOP_ERDINFO,
+	TOP_ETRACKC,
+	TOP_ELDBC,
+	TOP_ELDUC,
+	TOP_EINCVIRTCHILD,
+	TOP_EDECVIRTCHILD,
+	TOP_ESETCONTEXT,
+	TOP_HOLD,
+	TOP_RELEASE,
 	/* trace-host.c */
 	TOP_HOST_START,
 	TOP_HOST_STOP,
@@ -160,8 +172,14 @@ struct trace_cmd {
 	/* poke, store: the bytes; peek, load: the bytes expected (NULL: none). */
 	uint8_t *data;
 	size_t data_len;
-	/* aex: vector, error code, address, interrupt, RIP, RFLAGS */
+	/*
+	 * aex: vector, error code, address, interrupt, RIP, RFLAGS. vmx: the
+	 * EPC virtualization control. erdinfo: expected STATUS, FLAGS,
+	 * ENCLAVECONTEXT. encls, enclu, enclv, erdinfo: expected RFLAGS in
+	 * arg[4]. Which expectations a line gives: (want_mask) bits 0..4.
+	 */
 	uint64_t arg[6];
+	unsigned int want_mask;
 	enum trace_subject subject;
 	struct trace_check *checks;
 	unsigned int nr_checks;
@@ -264,6 +282,8 @@ enum trace_enclave_field {
 	TF_ENCL_MRSIGNER,
 	TF_ENCL_ISVPRODID,
 	TF_ENCL_ISVSVN,
+	TF_ENCL_VIRTCHILDREN,
+	TF_ENCL_CONTEXT,
 	TF_ENCL_MAX,
 };
 

@@ -34,10 +34,7 @@ static const struct blob_def secinfo_blobs[] = {
 #define MAX_MEM_BYTES  SGX_PAGE_SIZE
 
 static const struct opt_def reg_opts[] = {
-	S("rbx", OPT_SADDR),
-	S("rcx", OPT_SADDR),
-	S("rdx", OPT_SADDR),
-	END,
+	S("rbx", OPT_SADDR), S("rcx", OPT_SADDR), S("rdx", OPT_SADDR), S("rflags", OPT_NUM), END,
 };
 static const struct opt_def want_opts[] = { S("want", OPT_WORD), END };
 static const struct opt_def ewb_opts[] = {
@@ -77,7 +74,28 @@ static const struct opt_def aex_opts[] = {
 	S("rdx", OPT_NUM),    END,
 };
 
+/* ESETCONTEXT's operand: the 8-byte context value. */
+enum { C_CONTEXT };
+static const struct blob_def context_blobs[] = {
+	[C_CONTEXT] = { "context", sizeof(uint64_t), 0x2180 },
+};
+#define DEFAULT_RDINFO (TRACE_RAM_BASE + 0x2100)
+
+static const struct opt_def vmx_opts[] = { S("epcvirt", OPT_NUM), END };
+static const struct opt_def erdinfo_opts[] = {
+	S("rbx", OPT_SADDR),   S("status", OPT_NUM), S("flags", OPT_NUM),
+	S("context", OPT_NUM), S("rflags", OPT_NUM), END,
+};
+static const struct opt_def esetcontext_opts[] = {
+	{ "value", OPT_FIELD, C_CONTEXT, 0, sizeof(uint64_t) },
+	{ "rdx", OPT_PLACE, C_CONTEXT, 0, 0 },
+	END,
+};
+
 static const struct opt_def *const reg_tables[] = { reg_opts, NULL };
+static const struct opt_def *const vmx_tables[] = { vmx_opts, NULL };
+static const struct opt_def *const erdinfo_tables[] = { erdinfo_opts, NULL };
+static const struct opt_def *const esetcontext_tables[] = { esetcontext_opts, NULL };
 static const struct opt_def *const want_tables[] = { want_opts, NULL };
 static const struct opt_def *const ewb_tables[] = { ewb_opts, NULL };
 static const struct opt_def *const eaug_tables[] = { eaug_opts, NULL };
@@ -364,6 +382,82 @@ static int build_aex(struct tp *tp, const struct op_def *od, struct trace_cmd *c
 	return r;
 }
 
+/* ---------------------------------------------------------------------- */
+/* The oversubscription extensions                                        */
+/* ---------------------------------------------------------------------- */
+
+/* vmx off|root|nonroot [epcvirt=0|1]: the CPU's VMX operation. */
+static int build_vmx(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+		     const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	static const char *const modes[] = { "off", "root", "nonroot" };
+
+	(void)od;
+	(void)nargs;
+	for (cmd->count = 0; cmd->count < 3; cmd->count++) {
+		if (word_is(&args[0], modes[cmd->count]))
+			return topt_num(tp, v, "epcvirt", 1, 0, &cmd->arg[0]);
+	}
+	return tp_err(tp, args[0].col, "vmx takes off, root or nonroot, not '%s'", WSTR(&args[0]));
+}
+
+/* erdinfo PAGE [rbx=ADDR] [status=N] [flags=N] [context=N] [rflags=N] */
+static int build_erdinfo(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+			 const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	static const char *const want[] = { "status", "flags", "context", NULL, "rflags" };
+	const struct opt_val *rbx = topt_find(v, "rbx");
+	int r;
+
+	(void)od;
+	(void)nargs;
+	cmd->reg[TREG_RAX] = SGX_ERDINFO;
+	cmd->reg[TREG_RBX] = DEFAULT_RDINFO;
+	r = tp_addr(tp, &args[0], false, &cmd->reg[TREG_RCX], NULL);
+	if (!r && rbx)
+		r = tp_addr(tp, &rbx->val, false, &cmd->reg[TREG_RBX], NULL);
+	for (unsigned int i = 0; !r && i < 5; i++) {
+		if (!want[i] || !topt_find(v, want[i]))
+			continue;
+		cmd->want_mask |= 1u << i;
+		r = topt_num(tp, v, want[i], UINT64_MAX, 0, &cmd->arg[i]);
+	}
+	return r;
+}
+
+/* eincvirtchild / edecvirtchild PAGE SECS: RBX and RCX. */
+static int build_virtchild(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+			   const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	int r;
+
+	(void)od;
+	(void)nargs;
+	(void)v;
+	r = tp_addr(tp, &args[0], false, &cmd->reg[TREG_RBX], NULL);
+	return r ? r : tp_addr(tp, &args[1], false, &cmd->reg[TREG_RCX], NULL);
+}
+
+/* esetcontext SECS value=N [rdx=ADDR]: the value in RAM, its address in RDX. */
+static int build_esetcontext(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+			     const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	int r;
+
+	(void)nargs;
+	r = tp_addr(tp, &args[0], false, &cmd->reg[TREG_RCX], NULL);
+	if (!r)
+		r = topt_blobs_init(od, cmd);
+	if (!r)
+		r = topt_place(tp, cmd, v);
+	if (!r)
+		r = topt_fields(tp, cmd, v, C_CONTEXT);
+	if (!r)
+		r = topt_raw(tp, cmd, v);
+	cmd->reg[TREG_RDX] = cmd->blob[C_CONTEXT].la;
+	return r;
+}
+
 #define LEAF_BLOBS    leaf_blobs, 2
 #define PAGING_BLOBS  leaf_blobs, 1
 #define SECINFO_BLOBS secinfo_blobs, 1
@@ -406,6 +500,28 @@ const struct op_def trace_leaf_ops[] = {
 	  secinfo_tables, SECINFO_BLOBS, build_secinfo },
 	{ "emodpe", TOP_EMODPE, 1, 1, "emodpe LA secinfo=LA [perm=P]", secinfo_tables,
 	  SECINFO_BLOBS, build_secinfo },
+	{ "vmx", TOP_VMX, 1, 1, "vmx off|root|nonroot [epcvirt=0|1]", vmx_tables, NULL, 0,
+	  build_vmx },
+	{ "enclv", TOP_ENCLV, 1, 1, "enclv LEAF [rbx=X] [rcx=X] [rdx=X] [rflags=N]", reg_tables,
+	  NULL, 0, topt_build_regs },
+	{ "erdinfo", TOP_ERDINFO, 1, 1,
+	  "erdinfo PAGE [rbx=ADDR] [status=N] [flags=N] [context=N] [rflags=N]", erdinfo_tables,
+	  NULL, 0, build_erdinfo },
+	{ "etrackc", TOP_ETRACKC, 1, 1, "etrackc PAGE", NULL, NULL, 0, topt_build_rcx },
+	{ "eldbc", TOP_ELDBC, 1, 1,
+	  "eldbc PAGE va=SLOT [secs=SECS] [linaddr=LA] [srcpge=ADDR] [pcmd=ADDR]", ewb_tables,
+	  PAGING_BLOBS, build_paging },
+	{ "elduc", TOP_ELDUC, 1, 1,
+	  "elduc PAGE va=SLOT [secs=SECS] [linaddr=LA] [srcpge=ADDR] [pcmd=ADDR]", ewb_tables,
+	  PAGING_BLOBS, build_paging },
+	{ "eincvirtchild", TOP_EINCVIRTCHILD, 2, 2, "eincvirtchild PAGE SECS", NULL, NULL, 0,
+	  build_virtchild },
+	{ "edecvirtchild", TOP_EDECVIRTCHILD, 2, 2, "edecvirtchild PAGE SECS", NULL, NULL, 0,
+	  build_virtchild },
+	{ "esetcontext", TOP_ESETCONTEXT, 1, 1, "esetcontext SECS value=N [rdx=ADDR]",
+	  esetcontext_tables, context_blobs, 1, build_esetcontext },
+	{ "hold", TOP_HOLD, 1, 1, "hold PAGE", NULL, NULL, 0, topt_build_rcx },
+	{ "release", TOP_RELEASE, 1, 1, "release PAGE", NULL, NULL, 0, topt_build_rcx },
 };
 
 const size_t trace_nr_leaf_ops = sizeof(trace_leaf_ops) / sizeof(trace_leaf_ops[0]);

@@ -121,10 +121,7 @@ static const struct opt_def token_opts[] = {
 static const struct opt_def count_opts[] = { S("count", OPT_NUM), END };
 static const struct opt_def epa_opts[] = { S("rbx", OPT_NUM), END };
 static const struct opt_def encls_opts[] = {
-	S("rbx", OPT_SADDR),
-	S("rcx", OPT_SADDR),
-	S("rdx", OPT_SADDR),
-	END,
+	S("rbx", OPT_SADDR), S("rcx", OPT_SADDR), S("rdx", OPT_SADDR), S("rflags", OPT_NUM), END,
 };
 static const struct opt_def sgxs_opts[] = {
 	S("sig", OPT_PATH), S("base", OPT_NUM),	      S("attributes", OPT_NUM),
@@ -605,6 +602,10 @@ int topt_build_regs(struct tp *tp, const struct op_def *od, struct trace_cmd *cm
 
 		if (ov)
 			r = tp_addr(tp, &ov->val, false, &cmd->reg[i], NULL);
+	}
+	if (!r && topt_find(v, "rflags")) {
+		cmd->want_mask |= TRACE_WANT_RFLAGS;
+		r = topt_num(tp, v, "rflags", UINT64_MAX, 0, &cmd->arg[4]);
 	}
 	return r;
 }

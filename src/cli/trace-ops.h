@@ -121,7 +121,10 @@ int topt_raw(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v);
 int topt_secinfo_flags(struct tp *tp, const struct opt_vals *v, unsigned int dflt_pt,
 		       uint64_t *ret);
 
-/* LEAF [rbx=X] [rcx=X] [rdx=X]: the register-level commands encls and enclu. */
+/* A line's expected RFLAGS (rflags=N), in trace_cmd.arg[4]: want_mask bit. */
+#define TRACE_WANT_RFLAGS (1u << 4)
+
+/* LEAF [rbx=X] [rcx=X] [rdx=X] [rflags=N]: the register-level commands encls, enclu, enclv. */
 int topt_build_regs(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
 		    const struct word *args, unsigned int nargs, const struct opt_vals *v);
 

@@ -649,6 +649,7 @@ enum proc_opt {
 	P_CPUS,
 	P_SGX2,
 	P_FLC,
+	P_OVERSUB,
 	P_FEATURE_CONTROL,
 	P_MISCSELECT,
 	P_ATTRIBUTES,
@@ -665,6 +666,7 @@ static const char *const proc_names[P_MAX] = {
 	[P_CPUS] = "cpus",
 	[P_SGX2] = "sgx2",
 	[P_FLC] = "flc",
+	[P_OVERSUB] = "oversub",
 	[P_FEATURE_CONTROL] = "feature_control",
 	[P_MISCSELECT] = "miscselect",
 	[P_ATTRIBUTES] = "attributes",
@@ -687,6 +689,7 @@ static uint64_t proc_max(enum proc_opt o)
 	switch (o) {
 	case P_SGX2:
 	case P_FLC:
+	case P_OVERSUB:
 		return 1;
 	case P_CPUS:
 		return HW_MAX_CPUS;
@@ -708,6 +711,9 @@ static void proc_set(struct hw_desc *d, enum proc_opt o, uint64_t x)
 		break;
 	case P_FLC:
 		d->flc = x;
+		break;
+	case P_OVERSUB:
+		d->oversub = x;
 		break;
 	case P_CPUS:
 		d->nr_cpus = (unsigned int)x;
@@ -766,7 +772,7 @@ static int proc_option(struct tp *tp, struct proc_state *ps, const struct word *
 		;
 	if (o == P_MAX)
 		return tp_err(tp, w->col, "processor has no option '%s'", WSTR(&key));
-	if (!eq && o != P_SGX2 && o != P_FLC)
+	if (!eq && o != P_SGX2 && o != P_FLC && o != P_OVERSUB)
 		return tp_err(tp, w->col, "option '%s' needs a value: %s=VALUE", proc_names[o],
 			      proc_names[o]);
 	if (o != P_EPC && (ps->seen & (1u << o)))

@@ -240,6 +240,15 @@ static int run_epa(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cm
 	return leaf_done(cpu, hw_epa(cpu, cmd->reg[TREG_RBX], cmd->reg[TREG_RCX]), res);
 }
 
+/* A line's rflags=N against what the leaf left (the runner enters with RFLAGS 0). */
+static void rflags_check(const struct trace_cmd *cmd, uint64_t rflags, struct result *res)
+{
+	if ((cmd->want_mask & (1u << 4)) && rflags != cmd->arg[4])
+		snprintf(res->mismatch, sizeof(res->mismatch), "expected rflags=0x%llx, got 0x%llx",
+			 (unsigned long long)cmd->arg[4], (unsigned long long)rflags);
+}
+
+/* ENCLS (and, for TOP_ENCLV, ENCLV) through the register interface. */
 static int run_encls(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		     struct result *res)
 {
@@ -248,10 +257,12 @@ static int run_encls(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *
 	int rc;
 
 	(void)r;
-	rc = hw_encls(cpu, &regs);
-	if (rc >= 0 && !hw_faulted(rc))
+	rc = cmd->op == TOP_ENCLV ? hw_enclv(cpu, &regs) : hw_encls(cpu, &regs);
+	if (rc >= 0 && !hw_faulted(rc)) {
 		snprintf(res->detail, sizeof(res->detail), "rax=0x%llx rflags=0x%llx",
 			 (unsigned long long)regs.rax, (unsigned long long)regs.rflags);
+		rflags_check(cmd, regs.rflags, res);
+	}
 	return leaf_done(cpu, rc, res);
 }
 
@@ -493,12 +504,14 @@ static int run_enclu(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *
 
 	(void)r;
 	rc = hw_enclu(cpu, &regs);
-	if (rc >= 0 && !hw_faulted(rc))
+	if (rc >= 0 && !hw_faulted(rc)) {
 		snprintf(res->detail, sizeof(res->detail),
 			 "rax=0x%llx rbx=0x%llx rcx=0x%llx rdx=0x%llx rflags=0x%llx",
 			 (unsigned long long)regs.rax, (unsigned long long)regs.rbx,
 			 (unsigned long long)regs.rcx, (unsigned long long)regs.rdx,
 			 (unsigned long long)regs.rflags);
+		rflags_check(cmd, regs.rflags, res);
+	}
 	return leaf_done(cpu, rc, res);
 }
 
@@ -519,16 +532,123 @@ static int run_etrack(struct run *r, struct hw_cpu *cpu, const struct trace_cmd 
 static int run_paging(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		      struct result *res)
 {
-	int (*leaf)(struct hw_cpu *, uint64_t, uint64_t, uint64_t) = cmd->op == TOP_EWB ? hw_ewb
-								     : cmd->op == TOP_ELDB
-									 ? hw_eldb
-									 : hw_eldu;
+	int (*leaf)(struct hw_cpu *, uint64_t, uint64_t, uint64_t);
 	int rc = blobs_write(r, cpu, cmd);
 
 	if (rc)
 		return rc;
+	switch (cmd->op) {
+	case TOP_EWB:
+		leaf = hw_ewb;
+		break;
+	case TOP_ELDB:
+		leaf = hw_eldb;
+		break;
+	case TOP_ELDBC:
+		leaf = hw_eldbc;
+		break;
+	case TOP_ELDUC:
+		leaf = hw_elduc;
+		break;
+	default:
+		leaf = hw_eldu;
+		break;
+	}
 	rc = leaf(cpu, cmd->reg[TREG_RBX], cmd->reg[TREG_RCX], cmd->reg[TREG_RDX]);
 	return leaf_done(cpu, rc, res);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The oversubscription extensions                                        */
+/* ---------------------------------------------------------------------- */
+
+static int run_vmx(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		   struct result *res)
+{
+	(void)r;
+	(void)res;
+	hw_cpu_set_vmx(cpu, (enum hw_vmx_mode)cmd->count, cmd->arg[0]);
+	return 0;
+}
+
+/* ERDINFO: RDINFO's fields in the detail, checked against the line's. */
+static void rdinfo_check(const struct trace_cmd *cmd, const struct sgx_rdinfo *ri, uint64_t rflags,
+			 struct result *res)
+{
+	static const char *const names[] = { "status", "flags", "context" };
+	const uint64_t got[] = { ri->status, ri->flags, ri->enclave_context };
+
+	snprintf(res->detail, sizeof(res->detail),
+		 "status=0x%llx flags=0x%llx context=0x%llx rflags=0x%llx",
+		 (unsigned long long)got[0], (unsigned long long)got[1], (unsigned long long)got[2],
+		 (unsigned long long)rflags);
+	for (unsigned int i = 0; i < 3; i++) {
+		if ((cmd->want_mask & (1u << i)) && got[i] != cmd->arg[i]) {
+			snprintf(res->mismatch, sizeof(res->mismatch),
+				 "expected %s=0x%llx, got 0x%llx", names[i],
+				 (unsigned long long)cmd->arg[i], (unsigned long long)got[i]);
+			return;
+		}
+	}
+	rflags_check(cmd, rflags, res);
+}
+
+static int run_erdinfo(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		       struct result *res)
+{
+	struct hw_regs regs = { SGX_ERDINFO, cmd->reg[TREG_RBX], cmd->reg[TREG_RCX], 0, 0 };
+	struct sgx_rdinfo ri = { 0 };
+	uint64_t la = cmd->reg[TREG_RBX];
+	int rc;
+
+	rc = hw_encls(cpu, &regs);
+	if (rc < 0 || hw_faulted(rc))
+		return leaf_done(cpu, rc, res);
+	/* The runner reads back what landed in its RAM; elsewhere RDINFO reads as zeros. */
+	if (rc == SGX_SUCCESS && la - TRACE_RAM_BASE < TRACE_RAM_SIZE - sizeof(ri))
+		memcpy(&ri, r->ram + (la - TRACE_RAM_BASE), sizeof(ri));
+	if (rc == SGX_SUCCESS)
+		rdinfo_check(cmd, &ri, regs.rflags, res);
+	else {
+		snprintf(res->detail, sizeof(res->detail), "rflags=0x%llx",
+			 (unsigned long long)regs.rflags);
+		rflags_check(cmd, regs.rflags, res);
+	}
+	return leaf_done(cpu, rc, res);
+}
+
+static int run_oversub(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		       struct result *res)
+{
+	uint64_t rbx = cmd->reg[TREG_RBX], rcx = cmd->reg[TREG_RCX];
+	int rc = blobs_write(r, cpu, cmd);
+
+	if (rc)
+		return rc;
+	switch (cmd->op) {
+	case TOP_ETRACKC:
+		rc = hw_etrackc(cpu, rcx);
+		break;
+	case TOP_EINCVIRTCHILD:
+		rc = hw_eincvirtchild(cpu, rbx, rcx);
+		break;
+	case TOP_EDECVIRTCHILD:
+		rc = hw_edecvirtchild(cpu, rbx, rcx);
+		break;
+	default:
+		rc = hw_esetcontext(cpu, rcx, cmd->reg[TREG_RDX]);
+		break;
+	}
+	return leaf_done(cpu, rc, res);
+}
+
+/* hold/release PAGE: another CPU's leaf in the middle of its work on PAGE. */
+static int run_hold(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		    struct result *res)
+{
+	(void)cpu;
+	result_errno(hw_epcm_hold(r->proc, cmd->reg[TREG_RCX], cmd->op == TOP_HOLD), res);
+	return 0;
 }
 
 static int run_eaug(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
@@ -713,6 +833,8 @@ static uint64_t subject_value(const struct trace_cmd *cmd, const struct subject 
 		[TF_ENCL_XFRM] = n->attributes.xfrm,
 		[TF_ENCL_ISVPRODID] = n->isv_prod_id,
 		[TF_ENCL_ISVSVN] = n->isv_svn,
+		[TF_ENCL_VIRTCHILDREN] = n->virtchildren,
+		[TF_ENCL_CONTEXT] = n->context,
 	};
 	const uint64_t cpuid[4] = { s->cpuid.eax, s->cpuid.ebx, s->cpuid.ecx, s->cpuid.edx };
 
@@ -835,6 +957,17 @@ static const run_fn run_fns[TOP_MAX] = {
 	[TOP_EACCEPT] = run_secinfo,
 	[TOP_EACCEPTCOPY] = run_secinfo,
 	[TOP_EMODPE] = run_secinfo,
+	[TOP_VMX] = run_vmx,
+	[TOP_ENCLV] = run_encls,
+	[TOP_ERDINFO] = run_erdinfo,
+	[TOP_ETRACKC] = run_oversub,
+	[TOP_ELDBC] = run_paging,
+	[TOP_ELDUC] = run_paging,
+	[TOP_EINCVIRTCHILD] = run_oversub,
+	[TOP_EDECVIRTCHILD] = run_oversub,
+	[TOP_ESETCONTEXT] = run_oversub,
+	[TOP_HOLD] = run_hold,
+	[TOP_RELEASE] = run_hold,
 	[TOP_HOST_START] = run_host,
 	[TOP_HOST_STOP] = run_host,
 	[TOP_HOST_STATS] = run_host,

@@ -196,6 +196,8 @@ static const struct trace_field enclave_fields[TF_ENCL_MAX] = {
 	[TF_ENCL_MRSIGNER] = { "mrsigner", TFK_HASH },
 	[TF_ENCL_ISVPRODID] = { "isvprodid", TFK_COUNT },
 	[TF_ENCL_ISVSVN] = { "isvsvn", TFK_COUNT },
+	[TF_ENCL_VIRTCHILDREN] = { "virtchildren", TFK_COUNT },
+	[TF_ENCL_CONTEXT] = { "context", TFK_HEX },
 };
 
 static const struct trace_field msr_fields[] = {

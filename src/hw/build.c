@@ -118,6 +118,8 @@ static void secs_start(struct hw_processor *p, struct hw_enclave *encl, uint64_t
 	memset(encl->secs.mrenclave, 0, sizeof(encl->secs.mrenclave));
 	memset(encl->secs.mrsigner, 0, sizeof(encl->secs.mrsigner));
 	encl->eid = atomic_fetch_add(&p->next_eid, 1);
+	/* VIRTCHILDCNT := 0; ENCLAVECONTEXT := the SECS's address out of paging. */
+	atomic_store(&encl->virtchildren, 0);
 	encl->context = pa;
 }
 
@@ -446,11 +448,15 @@ int hw_eextend(struct hw_cpu *cpu, uint64_t secs, uint64_t chunk)
 	return r;
 }
 
-static int eremove_secs(struct hw_processor *p, struct hw_epcm_entry *e)
+static int eremove_secs(struct hw_cpu *cpu, struct hw_epcm_entry *e)
 {
+	struct hw_processor *p = cpu->proc;
 	struct hw_enclave *encl = epcm_enclave(e);
 
 	if (atomic_load(&encl->children))
+		return SGX_CHILD_PRESENT;
+	/* A guest sees the pages its VMM evicted as children still there. */
+	if (hw_cpu_virtchild_visible(cpu) && atomic_load(&encl->virtchildren))
 		return SGX_CHILD_PRESENT;
 	epcm_invalidate(p, e);
 	e->encl = NULL;
@@ -467,8 +473,10 @@ static void eremove_child(struct hw_processor *p, struct hw_epcm_entry *e)
 	atomic_fetch_sub(&encl->children, 1);
 }
 
-static int eremove_locked(struct hw_processor *p, struct hw_epcm_entry *e)
+static int eremove_locked(struct hw_cpu *cpu, struct hw_epcm_entry *e)
 {
+	struct hw_processor *p = cpu->proc;
+
 	if (!(e->flags & EPCM_VALID))
 		return SGX_SUCCESS;
 	switch (e->pt) {
@@ -476,7 +484,7 @@ static int eremove_locked(struct hw_processor *p, struct hw_epcm_entry *e)
 		epcm_invalidate(p, e);
 		return SGX_SUCCESS;
 	case SGX_PT_SECS:
-		return eremove_secs(p, e);
+		return eremove_secs(cpu, e);
 	case SGX_PT_TRIM:
 		/*
 		 * An accepted TRIM page goes even while threads run: that is
@@ -510,7 +518,7 @@ int hw_eremove(struct hw_cpu *cpu, uint64_t epc)
 	e = epcm_entry(cpu->proc, idx);
 	if (!epcm_trylock(e))
 		return hw_fault_gp(cpu);
-	r = eremove_locked(cpu->proc, e);
+	r = eremove_locked(cpu, e);
 	epcm_unlock(e);
 	return r;
 }

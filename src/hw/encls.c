@@ -189,7 +189,10 @@ static bool code_sets_cf(unsigned int leaf, int code)
 	case SGX_PG_NONEPC:
 		return true;
 	case SGX_PG_INVLD:
+		/* ETRACKC's invalid page is an error (ZF), ERDINFO's an answer (CF). */
 		return leaf == SGX_EBLOCK || leaf == SGX_ERDINFO;
+	case SGX_TRACK_NOT_REQUIRED:
+		return true;
 	default:
 		return false;
 	}
@@ -246,12 +249,16 @@ static int encls_dispatch(struct hw_cpu *cpu, unsigned int leaf, struct hw_regs 
 		return hw_emodpr(cpu, regs->rbx, regs->rcx);
 	case SGX_EMODT:
 		return hw_emodt(cpu, regs->rbx, regs->rcx);
+	/* The oversubscription extensions' leaves are #UD where not enumerated. */
+	case SGX_ERDINFO:
+		return hw_erdinfo(cpu, regs->rbx, regs->rcx);
+	case SGX_ETRACKC:
+		return hw_etrackc(cpu, regs->rcx);
+	case SGX_ELDBC:
+		return hw_eldbc(cpu, regs->rbx, regs->rcx, regs->rdx);
+	case SGX_ELDUC:
+		return hw_elduc(cpu, regs->rbx, regs->rcx, regs->rdx);
 	default:
-		/*
-		 * ERDINFO, ETRACKC, ELDBC and ELDUC need the EPC
-		 * oversubscription extensions (CPUID.(12h,0):EAX[6]), which
-		 * the model does not enumerate: they are unknown leaves.
-		 */
 		return hw_fault_gp(cpu);
 	}
 }

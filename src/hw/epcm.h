@@ -79,8 +79,14 @@ struct hw_enclave {
 	uint8_t padding[352];		 /* PKCS#1 padding EINIT saved */
 	uint8_t isv_family_id[16];
 	uint8_t isv_ext_prod_id[16];
-	uint64_t context; /* ENCLAVECONTEXT: physical address of the SECS */
+	/*
+	 * ENCLAVECONTEXT: the SECS's address as ECREATE or ELD found it, or
+	 * what ESETCONTEXT stored; ERDINFO reads it without holding the SECS.
+	 */
+	atomic_uint_fast64_t context;
 	atomic_uint_fast64_t children;
+	/* VIRTCHILDCNT: children a VMM evicted (EINCVIRTCHILD / EDECVIRTCHILD). */
+	atomic_uint_fast64_t virtchildren;
 	atomic_uint threads_inside;
 	/* Set while the SECS is written back (EWB) and not yet reloaded. */
 	bool evicted;

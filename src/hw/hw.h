@@ -64,6 +64,11 @@ struct hw_cpu {
 	bool save_tf;
 	bool opted_in; /* TCS.FLAGS.DBGOPTIN at entry: the debugger owns TF */
 
+	/* VMX operation (hw_cpu_set_vmx()): enum hw_vmx_mode, and the VMCS's
+	 * "enable EPC virtualization extensions" in non-root operation. */
+	uint8_t vmx;
+	bool epc_virt;
+
 	/* EWB/ELD's AES-GCM key schedule, made on first use, for boot (gcm_boot). */
 	struct crypto_gcm *gcm;
 	uint64_t gcm_boot;
@@ -142,6 +147,16 @@ int hw_op_epc_page(struct hw_cpu *cpu, uint64_t la, uint64_t *ret_idx);
  */
 int hw_op_map(struct hw_cpu *cpu, uint64_t la, const void **ret);
 
+/*
+ * A guest under the EPC virtualization extensions: VMX non-root operation
+ * with the VMCS control set. There EREMOVE and EWB of a SECS count its
+ * VIRTCHILDCNT as children, and ERDINFO folds it into CHILDPRESENT.
+ */
+static inline bool hw_cpu_virtchild_visible(const struct hw_cpu *cpu)
+{
+	return cpu->vmx == HW_VMX_NONROOT && cpu->epc_virt;
+}
+
 /* Canonical with 48-bit linear addresses (4-level paging). */
 static inline bool hw_is_canonical(uint64_t la)
 {
@@ -213,6 +228,13 @@ void hw_track_leave(struct hw_enclave *encl, struct hw_cpu *cpu);
 int hw_track_start(struct hw_enclave *encl);
 uint64_t hw_track_epoch(struct hw_enclave *encl);
 bool hw_track_done(struct hw_enclave *encl, uint64_t epoch);
+
+/*
+ * ELDB/ELDU (conflict false) and ELDBC/ELDUC (true, a busy page is then
+ * SGX_EPC_PAGE_CONFLICT rather than #GP), after the enumeration check.
+ */
+int hw_eld(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot, bool blocked,
+	   bool conflict);
 
 /* Key material: set up at power-on and at every reset. */
 void hw_keys_power_on(struct hw_processor *p);

@@ -224,16 +224,22 @@ static int page_operands(struct hw_cpu *cpu, struct page_args *a, bool ewb)
 	return 0;
 }
 
-/* Take the page and the VA page, both exclusively (#GP when either is busy). */
-static int page_lock(struct hw_cpu *cpu, struct page_args *a)
+/* A busy page: #GP, or for ELDBC/ELDUC (conflict) SGX_EPC_PAGE_CONFLICT. */
+static int page_busy(struct hw_cpu *cpu, bool conflict)
+{
+	return conflict ? SGX_EPC_PAGE_CONFLICT : hw_fault_gp(cpu);
+}
+
+/* Take the page and the VA page, both exclusively; either busy is page_busy(). */
+static int page_lock(struct hw_cpu *cpu, struct page_args *a, bool conflict)
 {
 	a->e = epcm_entry(cpu->proc, a->idx);
 	a->va = epcm_entry(cpu->proc, a->va_idx);
 	if (!epcm_trylock(a->e))
-		return hw_fault_gp(cpu);
+		return page_busy(cpu, conflict);
 	if (a->va != a->e && !epcm_trylock(a->va)) {
 		epcm_unlock(a->e);
-		return hw_fault_gp(cpu);
+		return page_busy(cpu, conflict);
 	}
 	return 0;
 }
@@ -276,9 +282,10 @@ struct ewb_out {
 };
 
 /* EWB's page-type checks, and the EIDs of its header and PCMD. */
-static int ewb_type_check(struct hw_processor *p, struct hw_epcm_entry *e, uint64_t *hdr_eid,
+static int ewb_type_check(struct hw_cpu *cpu, struct hw_epcm_entry *e, uint64_t *hdr_eid,
 			  uint64_t *pcmd_eid)
 {
+	struct hw_processor *p = cpu->proc;
 	struct hw_enclave *encl;
 
 	*hdr_eid = *pcmd_eid = 0;
@@ -297,6 +304,9 @@ static int ewb_type_check(struct hw_processor *p, struct hw_epcm_entry *e, uint6
 		 * entry (hw_cpu_enclave_enter_raw) can be inside without one.
 		 */
 		if (atomic_load(&encl->children) || atomic_load(&encl->threads_inside))
+			return SGX_CHILD_PRESENT;
+		/* A guest sees the pages its VMM evicted as children still there. */
+		if (hw_cpu_virtchild_visible(cpu) && atomic_load(&encl->virtchildren))
 			return SGX_CHILD_PRESENT;
 		*pcmd_eid = encl->eid;
 	}
@@ -394,7 +404,7 @@ static int ewb_locked(struct hw_cpu *cpu, struct page_args *a)
 	if (!va_ok(a->va))
 		return hw_fault_pf(cpu, a->va_la, hw_pf_epcm(true));
 	memset(&h, 0, sizeof(h));
-	r = ewb_type_check(p, e, &h.eid, &pcmd_eid);
+	r = ewb_type_check(cpu, e, &h.eid, &pcmd_eid);
 	if (r)
 		return r;
 	h.linaddr = epcm_is_child_type(e->pt) ? e->linaddr : 0;
@@ -424,7 +434,7 @@ int hw_ewb(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot
 	if (!r)
 		r = page_operands(cpu, &a, true);
 	if (!r)
-		r = page_lock(cpu, &a);
+		r = page_lock(cpu, &a, false);
 	if (r)
 		return r;
 	r = ewb_locked(cpu, &a);
@@ -436,7 +446,8 @@ int hw_ewb(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot
 
 struct eld_args {
 	struct page_args pg;
-	bool blocked; /* ELDB */
+	bool blocked;  /* ELDB, ELDBC */
+	bool conflict; /* ELDBC, ELDUC: a busy page is SGX_EPC_PAGE_CONFLICT */
 	struct sgx_pcmd pcmd;
 	struct mac_header h;
 	uint64_t sidx;
@@ -444,7 +455,7 @@ struct eld_args {
 	struct hw_enclave *encl; /* its enclave; for a SECS page, the one it brings back */
 };
 
-/* A child's SECS: aligned (#GP), in the EPC (#PF), free (#GP), a valid SECS (#PF). */
+/* A child's SECS: aligned (#GP), in the EPC (#PF), free (page_busy()), a valid SECS (#PF). */
 static int eld_secs(struct hw_cpu *cpu, struct eld_args *a)
 {
 	uint64_t secs = a->pg.pi.secs;
@@ -459,7 +470,7 @@ static int eld_secs(struct hw_cpu *cpu, struct eld_args *a)
 	/* A SECS that is the target or the VA page is held already, and fails below. */
 	if (a->s != a->pg.e && a->s != a->pg.va && !epcm_trylock(a->s)) {
 		a->s = NULL;
-		return hw_fault_gp(cpu);
+		return page_busy(cpu, a->conflict);
 	}
 	if (!(a->s->flags & EPCM_VALID) || a->s->pt != SGX_PT_SECS)
 		return hw_fault_pf(cpu, secs, hw_pf_epcm(true));
@@ -616,11 +627,13 @@ static int eld_locked(struct hw_cpu *cpu, struct eld_args *a)
 	return r;
 }
 
-static int eld(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot, bool blocked)
+int hw_eld(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot, bool blocked,
+	   bool conflict)
 {
 	struct eld_args a = {
 		.pg = { .pageinfo_la = pageinfo, .epc_la = epc, .va_la = va_slot },
 		.blocked = blocked,
+		.conflict = conflict,
 	};
 	int r;
 
@@ -628,7 +641,7 @@ static int eld(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_
 	if (!r)
 		r = page_operands(cpu, &a.pg, false);
 	if (!r)
-		r = page_lock(cpu, &a.pg);
+		r = page_lock(cpu, &a.pg, conflict);
 	if (r)
 		return r;
 	r = eld_locked(cpu, &a);
@@ -638,10 +651,10 @@ static int eld(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_
 
 int hw_eldb(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot)
 {
-	return eld(cpu, pageinfo, epc, va_slot, true);
+	return hw_eld(cpu, pageinfo, epc, va_slot, true, false);
 }
 
 int hw_eldu(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot)
 {
-	return eld(cpu, pageinfo, epc, va_slot, false);
+	return hw_eld(cpu, pageinfo, epc, va_slot, false, false);
 }

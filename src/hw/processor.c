@@ -156,6 +156,9 @@ static void processor_power_on(struct hw_processor *p)
 		cpu->entry_epoch = 0;
 		cpu->aep = 0;
 		cpu->gpr_idx = 0;
+		/* A reset leaves VMX operation: the VMM must enter it again. */
+		cpu->vmx = HW_VMX_OFF;
+		cpu->epc_virt = false;
 		hw_msr_power_on(cpu);
 	}
 	hw_keys_boot(p);
@@ -278,6 +281,9 @@ static void cpuid_sgx(const struct hw_processor *p, uint32_t subleaf, struct hw_
 		/* AEX-Notify comes with EDECCSSA, which pops the frames it leaves. */
 		if (d->attributes & SGX_ATTR_AEXNOTIFY)
 			r->eax |= CPUID_12_EAX_EDECCSSA;
+		/* The oversubscription extensions: ENCLV (bit 5) and ENCLS's (bit 6). */
+		if (d->oversub)
+			r->eax |= CPUID_12_EAX_ENCLV | CPUID_12_EAX_ENCLS_C;
 		r->ebx = d->miscselect;
 		r->edx = d->max_enclave_size_32 | (uint32_t)d->max_enclave_size_64 << 8;
 	} else if (subleaf == 1) {
@@ -351,6 +357,8 @@ int hw_enclave_query(struct hw_processor *p, uint64_t secs_pa, struct hw_enclave
 	memcpy(ret->mrsigner, encl->secs.mrsigner, sizeof(ret->mrsigner));
 	ret->isv_prod_id = encl->secs.isv_prod_id;
 	ret->isv_svn = encl->secs.isv_svn;
+	ret->virtchildren = atomic_load(&encl->virtchildren);
+	ret->context = atomic_load(&encl->context);
 	return 0;
 }
 

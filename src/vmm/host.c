@@ -117,9 +117,10 @@ static int host_parse_word(struct hw_desc *d, bool *first, bool *locked, char *w
 	uint64_t n;
 
 	if (!val)
-		return vm_why(
-		    why, len,
-		    "host: '%s' is not KEY=VALUE; keys: epc, cpus, sgx2, flc, lehash-locked", word);
+		return vm_why(why, len,
+			      "host: '%s' is not KEY=VALUE; keys: epc, cpus, sgx2, flc, oversub, "
+			      "lehash-locked",
+			      word);
 	*val++ = '\0';
 	if (!strcmp(word, "epc"))
 		return host_add_epc(d, first, val, why, len);
@@ -127,6 +128,8 @@ static int host_parse_word(struct hw_desc *d, bool *first, bool *locked, char *w
 		return host_parse_bool(word, val, &d->sgx2, why, len);
 	if (!strcmp(word, "flc"))
 		return host_parse_bool(word, val, &d->flc, why, len);
+	if (!strcmp(word, "oversub"))
+		return host_parse_bool(word, val, &d->oversub, why, len);
 	if (!strcmp(word, "lehash-locked"))
 		return host_parse_bool(word, val, locked, why, len);
 	if (!strcmp(word, "cpus")) {
@@ -136,7 +139,8 @@ static int host_parse_word(struct hw_desc *d, bool *first, bool *locked, char *w
 		d->nr_cpus = (unsigned int)n;
 		return 0;
 	}
-	return vm_why(why, len, "host: unknown key '%s'; keys: epc, cpus, sgx2, flc, lehash-locked",
+	return vm_why(why, len,
+		      "host: unknown key '%s'; keys: epc, cpus, sgx2, flc, oversub, lehash-locked",
 		      word);
 }
 

@@ -161,6 +161,10 @@ static void test_host_parse(void **state)
 	assert_int_equal(vm_host_parse("flc=0", &d, why, sizeof(why)), 0);
 	assert_false(d.flc);
 	assert_int_equal(d.feature_control, FEAT_CTL_LOCKED | FEAT_CTL_SGX_ENABLED);
+	/* The oversubscription extensions: off unless asked for. */
+	assert_false(d.oversub);
+	assert_int_equal(vm_host_parse("oversub=1", &d, why, sizeof(why)), 0);
+	assert_true(d.oversub);
 }
 
 static void test_host_errors(void **state)
@@ -178,15 +182,17 @@ static void test_host_errors(void **state)
 			     "epc=128M@0" },
 		{ "sgx2=2", "host: sgx2=2: expected sgx2=0 or sgx2=1" },
 		{ "flc=yes", "host: flc=yes: expected flc=0 or flc=1" },
+		{ "oversub=2", "host: oversub=2: expected oversub=0 or oversub=1" },
 		{ "lehash-locked=", "host: lehash-locked=: expected lehash-locked=0 or "
 				    "lehash-locked=1" },
 		{ "cpus=0", "host: cpus=0: expected 1 to 256 CPUs" },
 		{ "cpus=257", "host: cpus=257: expected 1 to 256 CPUs" },
-		{ "epc",
-		  "host: 'epc' is not KEY=VALUE; keys: epc, cpus, sgx2, flc, lehash-locked" },
+		{ "epc", "host: 'epc' is not KEY=VALUE; keys: epc, cpus, sgx2, flc, oversub, "
+			 "lehash-locked" },
 		{ "host host", "host: 'host' is not KEY=VALUE; keys: epc, cpus, sgx2, flc, "
-			       "lehash-locked" },
-		{ "numa=2", "host: unknown key 'numa'; keys: epc, cpus, sgx2, flc, lehash-locked" },
+			       "oversub, lehash-locked" },
+		{ "numa=2",
+		  "host: unknown key 'numa'; keys: epc, cpus, sgx2, flc, oversub, lehash-locked" },
 		{ "epc=8G epc=8G", "host: EPC sections 0 and 1 overlap; check the epc= sizes "
 				   "(sections are 4 GiB apart)" },
 		{ "epc=1234567890123456789012345678901234567890123456789012345678901234567890",
