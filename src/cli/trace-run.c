@@ -8,10 +8,12 @@
 #include "trace.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../hw/keys.h"
 #include "cli.h"
@@ -36,6 +38,9 @@ struct run {
 	} map[TRACE_MAX_MAPS];
 	unsigned int nr_maps;
 	struct trace_host_state *hs; /* 'host start' and what it opened */
+	/* Pages 'hold' keeps for another CPU's leaf in flight, and the last one's line. */
+	uint64_t held[TRACE_MAX_HOLDS];
+	unsigned int nr_held, held_line;
 };
 
 /* What one command did: its outcome, extra detail to print, a failed check. */
@@ -381,12 +386,16 @@ static int run_exit(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *c
 	return 0;
 }
 
+static void run_release_all(struct run *r);
+
 static int run_reset(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		     struct result *res)
 {
 	(void)cpu;
 	(void)cmd;
 	(void)res;
+	/* A reset ends every leaf in flight. */
+	run_release_all(r);
 	hw_processor_reset(r->proc);
 	return 0;
 }
@@ -642,12 +651,44 @@ static int run_oversub(struct run *r, struct hw_cpu *cpu, const struct trace_cmd
 	return leaf_done(cpu, rc, res);
 }
 
-/* hold/release PAGE: another CPU's leaf in the middle of its work on PAGE. */
+static void run_release_all(struct run *r)
+{
+	while (r->nr_held)
+		hw_epcm_hold(r->proc, r->held[--r->nr_held], false);
+}
+
+/*
+ * hold/release PAGE: another CPU's leaf in the middle of its work on PAGE.
+ * The trace lets go only of what it holds (ENOENT otherwise), and of all of
+ * it at a reset and at its end.
+ */
 static int run_hold(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		    struct result *res)
 {
+	uint64_t pa = cmd->reg[TREG_RCX];
+	unsigned int i;
+
 	(void)cpu;
-	result_errno(hw_epcm_hold(r->proc, cmd->reg[TREG_RCX], cmd->op == TOP_HOLD), res);
+	for (i = 0; i < r->nr_held && r->held[i] != pa; i++)
+		;
+	if (cmd->op == TOP_RELEASE) {
+		if (i == r->nr_held) {
+			result_errno(-ENOENT, res);
+			return 0;
+		}
+		result_errno(hw_epcm_hold(r->proc, pa, false), res);
+		r->held[i] = r->held[--r->nr_held];
+		return 0;
+	}
+	if (r->nr_held == TRACE_MAX_HOLDS) {
+		result_errno(-ENOSPC, res);
+		return 0;
+	}
+	result_errno(hw_epcm_hold(r->proc, pa, true), res);
+	if (!res->out.kind) {
+		r->held[r->nr_held++] = pa;
+		r->held_line = cmd->line;
+	}
 	return 0;
 }
 
@@ -1032,6 +1073,76 @@ static int judge(struct run *r, const struct trace_cmd *cmd, const struct result
 	return TRACE_MISMATCH;
 }
 
+/* A command run on a thread of its own while pages are held. */
+struct held_call {
+	struct run *r;
+	struct hw_cpu *cpu;
+	const struct trace_cmd *cmd;
+	struct result *res;
+	int rc;
+	bool done;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static void *held_call_fn(void *arg)
+{
+	struct held_call *c = arg;
+	int rc = run_fns[c->cmd->op](c->r, c->cpu, c->cmd, c->res);
+
+	pthread_mutex_lock(&c->lock);
+	c->rc = rc;
+	c->done = true;
+	pthread_cond_signal(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/*
+ * While 'hold' keeps pages, a command that needs one may wait, as the SDM
+ * has enclave entries and accesses wait for a leaf rather than fail: run it
+ * on a thread of its own, and if it has not finished within
+ * HOLD_WAIT_SECONDS it waits for a release that could only come after it.
+ * That is the trace's mistake: let go of the holds so the command finishes,
+ * and report it as a mismatch instead of hanging.
+ */
+#define HOLD_WAIT_SECONDS 2
+
+static int run_cmd_held(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+			struct result *res)
+{
+	struct held_call c = { .r = r, .cpu = cpu, .cmd = cmd, .res = res };
+	struct timespec until;
+	pthread_t th;
+	int rc = -EAGAIN;
+
+	pthread_mutex_init(&c.lock, NULL);
+	pthread_cond_init(&c.cond, NULL);
+	if (pthread_create(&th, NULL, held_call_fn, &c))
+		goto out;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += HOLD_WAIT_SECONDS;
+	pthread_mutex_lock(&c.lock);
+	while (!c.done && pthread_cond_timedwait(&c.cond, &c.lock, &until) != ETIMEDOUT)
+		;
+	if (!c.done) {
+		pthread_mutex_unlock(&c.lock);
+		snprintf(res->mismatch, sizeof(res->mismatch),
+			 "waits for a page held since line %u (the SDM has it wait for the "
+			 "leaf, not fail): release the page first",
+			 r->held_line);
+		run_release_all(r);
+		pthread_mutex_lock(&c.lock);
+	}
+	pthread_mutex_unlock(&c.lock);
+	pthread_join(th, NULL);
+	rc = c.rc;
+out:
+	pthread_cond_destroy(&c.cond);
+	pthread_mutex_destroy(&c.lock);
+	return rc;
+}
+
 static int run_cmd(struct run *r, const struct trace_cmd *cmd)
 {
 	struct hw_cpu *cpu = hw_processor_cpu(r->proc, cmd->cpu);
@@ -1039,7 +1150,10 @@ static int run_cmd(struct run *r, const struct trace_cmd *cmd)
 	int rc;
 
 	memset(&res, 0, sizeof(res));
-	rc = run_fns[cmd->op](r, cpu, cmd, &res);
+	if (r->nr_held && cmd->op != TOP_HOLD && cmd->op != TOP_RELEASE)
+		rc = run_cmd_held(r, cpu, cmd, &res);
+	else
+		rc = run_fns[cmd->op](r, cpu, cmd, &res);
 	if (rc < 0) {
 		report(r, "%s:%u: the model failed: %s\n", r->t->name, cmd->line, strerror(-rc));
 		return rc;
@@ -1082,6 +1196,8 @@ int trace_run(struct trace *t, const struct trace_opts *opts, struct trace_summa
 out:
 	if (ret)
 		*ret = r.sum;
+	if (r.proc)
+		run_release_all(&r);
 	if (r.proc)
 		trace_host_free(r.hs, hw_processor_cpu(r.proc, 0));
 	free(r.ram);

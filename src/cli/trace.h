@@ -29,6 +29,8 @@ struct trace;
 #define TRACE_RAM_SIZE (1ULL << 20)
 /* Enclave linear pages a trace can map onto EPC pages at once. */
 #define TRACE_MAX_MAPS 256
+/* Pages 'hold' may keep at once. */
+#define TRACE_MAX_HOLDS 8
 
 struct trace_opts {
 	const char *vectors; /* what $VECTORS expands to; NULL when unset */

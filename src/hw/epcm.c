@@ -68,6 +68,12 @@ bool epcm_trylock(struct hw_epcm_entry *e)
 	return true;
 }
 
+bool epcm_leaf_busy(const struct hw_epcm_entry *e)
+{
+	return atomic_load_explicit(&((struct hw_epcm_entry *)e)->busy, memory_order_acquire) ==
+	       BUSY_LEAF;
+}
+
 void epcm_access_lock(struct hw_epcm_entry *e)
 {
 	unsigned char held;

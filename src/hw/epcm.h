@@ -123,6 +123,11 @@ struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx);
  * it (below) is waited out.
  */
 bool epcm_trylock(struct hw_epcm_entry *e);
+/*
+ * Whether another leaf holds (e) at this moment (an access holding it does
+ * not count). A look, not a lock: for leaves that only report the conflict.
+ */
+bool epcm_leaf_busy(const struct hw_epcm_entry *e);
 void epcm_unlock(struct hw_epcm_entry *e);
 
 /*

@@ -142,6 +142,13 @@ static int eblock_locked(struct hw_processor *p, struct hw_epcm_entry *e)
 		return e->pt == SGX_PT_SECS ? SGX_PG_IS_SECS : SGX_NOTBLOCKABLE;
 	if (e->flags & EPCM_BLOCKED)
 		return SGX_BLKSTATE;
+	/*
+	 * EBLOCK reads the enclave's entry epoch from its SECS, shared with
+	 * other EBLOCKs; a leaf that has the SECS to itself (ETRACK starting a
+	 * new epoch, or any other) locks the epoch: SGX_ENTRYEPOCH_LOCKED.
+	 */
+	if (epcm_leaf_busy(epcm_entry(p, e->secs)))
+		return SGX_ENTRYEPOCH_LOCKED;
 	/* EWB will wait until the epoch of the block has been tracked. */
 	e->epoch = hw_track_epoch(child_enclave(p, e));
 	e->flags |= EPCM_BLOCKED;
