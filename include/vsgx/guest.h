@@ -180,8 +180,35 @@ struct guest_stats {
 	uint64_t lost;	     /* enclaves found lost */
 	uint64_t tokens;     /* EINITTOKENs its launch enclaves minted */
 	uint64_t leaked;     /* EPC pages EREMOVE failed on, kept out of use as Linux does */
+	uint64_t ballooned;  /* EPC frames its balloon driver gave the hypervisor */
+	uint64_t evicted;    /* enclave pages held as evicted blobs in its RAM now */
 	bool sgx, sgx2, flc; /* what its CPUID offers */
 };
 void guest_stats(struct guest *g, struct guest_stats *ret);
+
+/* What one run of the balloon driver did. */
+struct guest_balloon_result {
+	uint64_t given;	  /* frames given to the hypervisor */
+	uint64_t taken;	  /* frames taken back from it */
+	uint64_t evicted; /* enclave pages written back to free frames for it */
+};
+
+/*
+ * The balloon driver: reach the target the hypervisor set for the VM
+ * (vmm_vm_balloon_set_target(), as Xen's driver reads memory/target) with
+ * the memory_op hypercall (<vsgx/vmm-balloon.h>). Giving pages back, it
+ * gives free EPC frames first (they are EREMOVEd already), then unused VA
+ * pages, then evicts its own enclave pages (EBLOCK, ETRACK, EWB to its RAM,
+ * as its reclaimer does) and gives their frames; the enclaves reload them on
+ * their next use. Every frame is gathered before the first hypercall, so a
+ * target the guest cannot reach gives nothing back. Taking pages again, it
+ * asks for frames it gave away and puts them on its free list.
+ * Return: 0; -EPERM (the VM does not balloon); -ENOSPC (not enough pages
+ * it can give: the message says which are pinned); -EIO (the hypervisor
+ * refused frames part way: what went stays, the message says how many);
+ * guest_ready()'s errors. (res) may be NULL.
+ */
+int guest_balloon_update(struct guest *g, struct guest_balloon_result *res, char *why,
+			 size_t why_len);
 
 #endif /* VSGX_GUEST_H */

@@ -255,6 +255,11 @@ static unsigned int backing_free(const struct guest *g)
 	return n;
 }
 
+unsigned int guest_backing_free(const struct guest *g)
+{
+	return backing_free(g);
+}
+
 /*
  * A VA slot after the one reserved for a page was dropped with its VA page:
  * one still free, or a new VA page from a free EPC page.

@@ -221,21 +221,16 @@ static int64_t op_extents(struct vmm_vm *vm, const struct vmm_epc_reservation *a
 static int64_t op_ballooned(struct vmm_vm *vm, const struct vmm_epc_reservation *a)
 {
 	uint8_t *list = (uint8_t *)extents(vm, a);
-	uint64_t index, first = 0;
-	unsigned int sec;
 	int64_t n = 0;
 
 	if (!list && a->nr_extents)
 		return -EFAULT;
 	if (!balloon_on(vm))
 		return 0;
-	/* 0 lists from the first frame; anything else must be a frame of the VM. */
-	if (a->first_frame && !frame_find(vm, a->first_frame, &sec, &index, &first))
-		return -EINVAL;
-	for (uint64_t f = first; f < vm->balloon.max && (uint64_t)n < a->nr_extents; f++) {
+	for (uint64_t f = 0; f < vm->balloon.max && (uint64_t)n < a->nr_extents; f++) {
 		uint64_t gpa = frame_gpa(vm, f);
 
-		if (!vm->balloon.out[f])
+		if (!vm->balloon.out[f] || gpa < a->first_frame)
 			continue;
 		memcpy(list + (uint64_t)n * sizeof(gpa), &gpa, sizeof(gpa));
 		n++;
