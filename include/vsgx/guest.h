@@ -149,6 +149,20 @@ int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *
 int guest_enclave_evict(struct guest *g, const char *name, uint64_t pages, char *why,
 			size_t why_len);
 
+/*
+ * Check an enclave's memory bit for bit from inside it: thread 0 enters
+ * (reloading any page the guest evicted, as its #PF handler does) and
+ * reads every byte of each page EEXTEND measured whole, comparing them
+ * with what was measured at build (a 64-bit digest per page, folded from
+ * its 16 chunks, so a flipped bit shows). SSA frames (the processor writes
+ * them on an AEX), EAUGed pages and a launch enclave's working page are
+ * skipped. *ret_pages, when not NULL, counts the pages checked.
+ * Return: 0; -EIO (a page differs: the message names it, or the enclave
+ * was lost); the thread's errors.
+ */
+int guest_enclave_verify(struct guest *g, const char *name, uint64_t *ret_pages, char *why,
+			 size_t why_len);
+
 enum guest_enclave_state {
 	GUEST_ENCLAVE_ALIVE,
 	GUEST_ENCLAVE_LOST, /* its EPC went away under it */

@@ -617,6 +617,18 @@ static int guest_pages_cmd(struct mon_cmd *c, struct guest *g, const char *sub, 
 	return guest_enclave_evict(g, encl, pages, why, len);
 }
 
+static int guest_verify_cmd(struct mon_cmd *c, struct guest *g, const char *encl, char *why,
+			    size_t len)
+{
+	uint64_t pages;
+	int r = guest_enclave_verify(g, encl, &pages, why, len);
+
+	if (!r)
+		snprintf(c->mon->detail, sizeof(c->mon->detail),
+			 "%llu pages read back from inside as measured", (unsigned long long)pages);
+	return r;
+}
+
 static int guest_enclave_cmd(struct mon_cmd *c, struct guest *g, const char *sub, char *why,
 			     size_t len)
 {
@@ -629,6 +641,8 @@ static int guest_enclave_cmd(struct mon_cmd *c, struct guest *g, const char *sub
 		return guest_build(c, g, encl, why, len);
 	if (!strcmp(sub, "destroy"))
 		return guest_enclave_destroy(g, encl, why, len);
+	if (!strcmp(sub, "verify"))
+		return guest_verify_cmd(c, g, encl, why, len);
 	if (opt_u64(c, "thread", 0, 63, &thread) || opt_u64(c, "vcpu", 0, 255, &vcpu))
 		return c->mon->err;
 	if (!strcmp(sub, "enter"))

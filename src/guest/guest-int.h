@@ -41,14 +41,16 @@ enum gpage_state {
 };
 
 struct gpage {
-	uint8_t state; /* enum gpage_state */
-	uint8_t type;  /* SGX_PT_REG, SGX_PT_TCS */
-	uint8_t perm;  /* SECINFO R/W/X bits it was added with */
-	bool dynamic;  /* added by EAUG: trimmed rather than evicted */
-	bool ssa;      /* a TCS's SSA frame: the processor's to write on an AEX */
-	uint64_t epc;  /* GP_RESIDENT: guest-physical EPC page */
-	uint32_t slot; /* GP_EVICTED: backing slot */
-	uint64_t va;   /* GP_EVICTED: guest-physical VA slot */
+	uint8_t state;	 /* enum gpage_state */
+	uint8_t type;	 /* SGX_PT_REG, SGX_PT_TCS */
+	uint8_t chunks;	 /* 256-byte chunks EEXTEND measured: 16 makes (digest) whole */
+	uint8_t perm;	 /* SECINFO R/W/X bits it was added with */
+	bool dynamic;	 /* added by EAUG: trimmed rather than evicted */
+	bool ssa;	 /* a TCS's SSA frame: the processor's to write on an AEX */
+	uint64_t epc;	 /* GP_RESIDENT: guest-physical EPC page */
+	uint32_t slot;	 /* GP_EVICTED: backing slot */
+	uint64_t va;	 /* GP_EVICTED: guest-physical VA slot */
+	uint64_t digest; /* of what EEXTEND measured (guest_chunk_digest()), to verify it */
 };
 
 struct gthread {
@@ -263,5 +265,8 @@ unsigned int guest_backing_free(const struct guest *g);
  * -ENOMEM.
  */
 int guest_balloon_boot(struct guest *g);
+
+/* verify.c: one measured chunk's share of its page's digest (offset and bytes). */
+uint64_t guest_chunk_digest(uint64_t offset, const uint8_t *data);
 
 #endif /* VSGX_GUEST_INT_H */
