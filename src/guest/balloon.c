@@ -132,7 +132,7 @@ static int balloon_short(struct guest *g, uint64_t can, uint64_t need, char *why
 	    guest_backing_free(g) ? guest_backing_free(g) - 1 : 0);
 }
 
-/* The most the guest could give: free frames, VA pages, enclave pages it has room to evict. */
+/* The most the guest could give: free frames and the enclave pages it has room to evict. */
 static uint64_t balloon_upper(const struct guest *g)
 {
 	unsigned int backing = guest_backing_free(g);
@@ -141,7 +141,8 @@ static uint64_t balloon_upper(const struct guest *g)
 	pinned_count(g, &p);
 	/* The reclaimer keeps one backing page for making room for a VA page. */
 	backing = backing ? backing - 1 : 0;
-	return g->nr_free + g->nr_va + (p.evictable < backing ? p.evictable : backing);
+	/* VA pages hold the versions of evicted pages: none is counted on. */
+	return g->nr_free + (p.evictable < backing ? p.evictable : backing);
 }
 
 /* Evict up to (nr) enclave pages so their frames are free. 0 when any went, -ENOSPC. */
