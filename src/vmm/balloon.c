@@ -49,6 +49,7 @@ int vmm_balloon_init(struct vmm_vm *vm)
 	/* A VM that starts below its maximum has its highest frames out, as Xen's above nr_pages.
 	 */
 	memset(b->out + start, 1, n - start);
+	pthread_mutex_init(&b->lock, NULL);
 	b->max = n;
 	b->current = b->target = start;
 	host_owner_set_limit(vm->owner, start);
@@ -77,6 +78,8 @@ int vmm_balloon_copy(struct vmm_vm *dst, const struct vmm_vm *src)
 
 void vmm_balloon_free(struct vmm_vm *vm)
 {
+	if (vm->balloon.out)
+		pthread_mutex_destroy(&vm->balloon.lock);
 	free(vm->balloon.out);
 	vm->balloon.out = NULL;
 }
@@ -238,6 +241,23 @@ static int64_t op_ballooned(struct vmm_vm *vm, const struct vmm_epc_reservation 
 	return n;
 }
 
+/* The commands that read or change the reservation, under its lock. */
+static int64_t balloon_op_locked(struct vmm_vm *vm, uint64_t cmd,
+				 const struct vmm_epc_reservation *a)
+{
+	int64_t r;
+
+	pthread_mutex_lock(&vm->balloon.lock);
+	if (cmd == VMM_EPCMEM_CURRENT_RESERVATION)
+		r = (int64_t)vm->balloon.current;
+	else if (cmd == VMM_EPCMEM_BALLOONED_FRAMES)
+		r = op_ballooned(vm, a);
+	else
+		r = op_extents(vm, a, cmd == VMM_EPCMEM_INCREASE_RESERVATION);
+	pthread_mutex_unlock(&vm->balloon.lock);
+	return r;
+}
+
 int64_t vmm_vcpu_hypercall(struct vmm_vcpu *vcpu, uint64_t nr, uint64_t cmd, uint64_t arg)
 {
 	struct vmm_vm *vm = vmm_vcpu_vm(vcpu);
@@ -252,20 +272,22 @@ int64_t vmm_vcpu_hypercall(struct vmm_vcpu *vcpu, uint64_t nr, uint64_t cmd, uin
 	if (r)
 		return r;
 	switch (cmd) {
-	case VMM_EPCMEM_CURRENT_RESERVATION:
-		return (int64_t)(balloon_on(vm) ? vm->balloon.current : vm_frames(vm));
 	case VMM_EPCMEM_MAXIMUM_RESERVATION:
 		return (int64_t)vm_frames(vm);
+	case VMM_EPCMEM_CURRENT_RESERVATION:
 	case VMM_EPCMEM_BALLOONED_FRAMES:
-		return op_ballooned(vm, &a);
+		if (!balloon_on(vm))
+			return cmd == VMM_EPCMEM_BALLOONED_FRAMES ? 0 : (int64_t)vm_frames(vm);
+		break;
 	case VMM_EPCMEM_INCREASE_RESERVATION:
 	case VMM_EPCMEM_DECREASE_RESERVATION:
 		if (!balloon_on(vm))
 			return -EPERM;
-		return op_extents(vm, &a, cmd == VMM_EPCMEM_INCREASE_RESERVATION);
+		break;
 	default:
 		return -ENOSYS;
 	}
+	return balloon_op_locked(vm, cmd, &a);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -280,10 +302,12 @@ void vmm_vm_balloon_query(struct vmm_vm *vm, struct vmm_balloon_info *ret)
 	ret->current = ret->target = ret->max;
 	if (!balloon_on(vm))
 		return;
+	pthread_mutex_lock(&vm->balloon.lock);
 	ret->current = vm->balloon.current;
 	ret->target = vm->balloon.target;
 	ret->decreased = vm->balloon.decreased;
 	ret->increased = vm->balloon.increased;
+	pthread_mutex_unlock(&vm->balloon.lock);
 }
 
 int vmm_vm_balloon_set_target(struct vmm_vm *vm, uint64_t pages, char *why, size_t why_len)
@@ -303,12 +327,17 @@ int vmm_vm_balloon_set_target(struct vmm_vm *vm, uint64_t pages, char *why, size
 			       (unsigned long long)pages, vm->name, (unsigned long long)b->max,
 			       (unsigned long long)b->max);
 	host_stats(vm->m->host, &st);
-	if (pages > b->current && pages - b->current > st.free)
+	pthread_mutex_lock(&b->lock);
+	if (pages > b->current && pages - b->current > st.free) {
+		uint64_t more = pages - b->current;
+
+		pthread_mutex_unlock(&b->lock);
 		return vmm_why(why, why_len, -ENOMEM,
 			       "VM '%s' would take %llu more EPC pages and the host has %llu "
 			       "free; balloon another VM down first",
-			       vm->name, (unsigned long long)(pages - b->current),
-			       (unsigned long long)st.free);
+			       vm->name, (unsigned long long)more, (unsigned long long)st.free);
+	}
 	b->target = pages;
+	pthread_mutex_unlock(&b->lock);
 	return 0;
 }

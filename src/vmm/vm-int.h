@@ -3,6 +3,7 @@
 #ifndef VSGX_VMM_VM_INT_H
 #define VSGX_VMM_VM_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -48,6 +49,8 @@ struct vmm_section {
 
 /* A ballooning VM's reservation (balloon.c). */
 struct vmm_balloon {
+	/* Hypercalls from several vCPU threads and the user's target: (out) and the counts. */
+	pthread_mutex_t lock;
 	uint64_t max, current, target; /* pages */
 	uint64_t decreased, increased;
 	uint8_t *out; /* one byte per frame, in section order: 1 = ballooned out */
