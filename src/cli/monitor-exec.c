@@ -176,6 +176,18 @@ static int vm_create(struct mon_cmd *c)
 	if (r)
 		return mon_fail(mon, r, "%s", why);
 	mon->vms[mon->nr_vms++] = (struct mon_vm){ .vm = vm };
+	if (cfg.epc_policy == VM_EPC_BALLOON) {
+		struct vmm_balloon_info b;
+
+		vmm_vm_balloon_query(vm, &b);
+		snprintf(mon->detail, sizeof(mon->detail),
+			 "%s RAM, %u vCPUs, %s EPC in %u sections, ballooning: starts with %llu "
+			 "pages",
+			 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus,
+			 size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
+			 (unsigned long long)b.current);
+		return 0;
+	}
 	snprintf(mon->detail, sizeof(mon->detail), "%s RAM, %u vCPUs, %s EPC in %u sections%s",
 		 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus,
 		 size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
