@@ -149,6 +149,20 @@ int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *
 int guest_enclave_evict(struct guest *g, const char *name, uint64_t pages, char *why,
 			size_t why_len);
 
+/*
+ * Check an enclave's memory bit for bit from inside it: thread 0 enters
+ * (reloading any page the guest evicted, as its #PF handler does) and
+ * reads every byte of each page EEXTEND measured whole, comparing them
+ * with what was measured at build (a 64-bit digest per page, folded from
+ * its 16 chunks, so a flipped bit shows). SSA frames (the processor writes
+ * them on an AEX), EAUGed pages and a launch enclave's working page are
+ * skipped. *ret_pages, when not NULL, counts the pages checked.
+ * Return: 0; -EIO (a page differs: the message names it, or the enclave
+ * was lost); the thread's errors.
+ */
+int guest_enclave_verify(struct guest *g, const char *name, uint64_t *ret_pages, char *why,
+			 size_t why_len);
+
 enum guest_enclave_state {
 	GUEST_ENCLAVE_ALIVE,
 	GUEST_ENCLAVE_LOST, /* its EPC went away under it */
@@ -180,8 +194,35 @@ struct guest_stats {
 	uint64_t lost;	     /* enclaves found lost */
 	uint64_t tokens;     /* EINITTOKENs its launch enclaves minted */
 	uint64_t leaked;     /* EPC pages EREMOVE failed on, kept out of use as Linux does */
+	uint64_t ballooned;  /* EPC frames its balloon driver gave the hypervisor */
+	uint64_t evicted;    /* enclave pages held as evicted blobs in its RAM now */
 	bool sgx, sgx2, flc; /* what its CPUID offers */
 };
 void guest_stats(struct guest *g, struct guest_stats *ret);
+
+/* What one run of the balloon driver did. */
+struct guest_balloon_result {
+	uint64_t given;	  /* frames given to the hypervisor */
+	uint64_t taken;	  /* frames taken back from it */
+	uint64_t evicted; /* enclave pages written back to free frames for it */
+};
+
+/*
+ * The balloon driver: reach the target the hypervisor set for the VM
+ * (vmm_vm_balloon_set_target(), as Xen's driver reads memory/target) with
+ * the memory_op hypercall (<vsgx/vmm-balloon.h>). Giving pages back, it
+ * gives free EPC frames first (they are EREMOVEd already), then unused VA
+ * pages, then evicts its own enclave pages (EBLOCK, ETRACK, EWB to its RAM,
+ * as its reclaimer does) and gives their frames; the enclaves reload them on
+ * their next use. Every frame is gathered before the first hypercall, so a
+ * target the guest cannot reach gives nothing back. Taking pages again, it
+ * asks for frames it gave away and puts them on its free list.
+ * Return: 0; -EPERM (the VM does not balloon); -ENOSPC (not enough pages
+ * it can give: the message says which are pinned); -EIO (the hypervisor
+ * refused frames part way: what went stays, the message says how many);
+ * guest_ready()'s errors. (res) may be NULL.
+ */
+int guest_balloon_update(struct guest *g, struct guest_balloon_result *res, char *why,
+			 size_t why_len);
 
 #endif /* VSGX_GUEST_H */

@@ -187,6 +187,23 @@ int host_vepc_xlate(struct host_vepc *v, uint64_t offset, struct hw_xlate *ret);
 int64_t host_vepc_remove_all(struct host_vepc *v, struct hw_cpu *cpu, int *ret_code);
 
 /*
+ * Give page (index) back to the host, as a balloon's decrease_reservation
+ * needs: EREMOVE it (remove-all's semantics for one page) and free its EPC
+ * page to its node, uncharging the owner; the next touch faults a fresh page
+ * in. The caller has unmapped the page from every vCPU first (an EPT entry
+ * zapped and flushed): the lock-free path of host_vepc_fault() may not run
+ * on this index meanwhile.
+ * Return: 0; 1 when the page was never faulted in (nothing to give); -EINVAL
+ * outside the mapping; -EBUSY when EREMOVE fails (a SECS with children:
+ * SGX_CHILD_PRESENT; a thread inside: SGX_ENCLAVE_ACT; #GP), the page kept
+ * and the leaf's result in *ret_code when (ret_code) is not NULL.
+ */
+int host_vepc_remove_page(struct host_vepc *v, struct hw_cpu *cpu, uint64_t index, int *ret_code);
+
+/* Whether page (index) has its EPC page (false outside the mapping). */
+bool host_vepc_present(struct host_vepc *v, uint64_t index);
+
+/*
  * close: EREMOVE and free every page. SECS pages still pinned by children
  * elsewhere (or any page that still fails) become zombies; every release
  * retries all zombies. No other call on (v) may be running (userspace

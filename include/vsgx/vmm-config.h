@@ -77,6 +77,16 @@ enum vm_cpu_feature {
 
 #define VM_CPU(f) (1u << (f))
 
+/*
+ * How a VM's EPC is handed to it (xl's epc_policy). Oversubscription, the
+ * third way of Xen's SGX design, is not implemented yet.
+ */
+enum vm_epc_policy {
+	VM_EPC_STATIC,	/* the VM keeps its EPC for its whole life: static partitioning */
+	VM_EPC_BALLOON, /* its guest's balloon driver gives EPC back and takes it again */
+	VM_EPC_POLICY_MAX,
+};
+
 struct vm_config {
 	char name[VM_NAME_MAX]; /* "" when none was given (QEMU) */
 	uint64_t memory;	/* guest RAM, bytes */
@@ -97,6 +107,13 @@ struct vm_config {
 	uint64_t lehash[4];
 	/* The guest may write the LE hash MSRs (Xen's lewr; always for QEMU). */
 	bool lewr;
+	enum vm_epc_policy epc_policy;
+	/*
+	 * VM_EPC_BALLOON: bytes of EPC the VM starts with (xl's epc when an
+	 * epc_max is larger); the rest of its sections starts ballooned out.
+	 * 0: all of it.
+	 */
+	uint64_t epc_start;
 };
 
 enum vm_diag_kind {
@@ -218,6 +235,8 @@ uint64_t vm_config_epc_size(const struct vm_config *vm);
 
 /* The QEMU name of a feature, or NULL. */
 const char *vm_cpu_feature_name(enum vm_cpu_feature f);
+/* "static" or "balloon". */
+const char *vm_epc_policy_name(enum vm_epc_policy p);
 /* The name of a host memory policy ("default", "bind", ...). */
 const char *vm_mem_policy_name(enum vm_mem_policy p);
 

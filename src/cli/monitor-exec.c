@@ -14,6 +14,7 @@
 #include "vsgx/host.h"
 #include "vsgx/sgxs.h"
 #include "vsgx/sigstruct.h"
+#include "vsgx/vmm-balloon.h"
 
 #define PAGES_PER_MIB 256
 
@@ -175,6 +176,18 @@ static int vm_create(struct mon_cmd *c)
 	if (r)
 		return mon_fail(mon, r, "%s", why);
 	mon->vms[mon->nr_vms++] = (struct mon_vm){ .vm = vm };
+	if (cfg.epc_policy == VM_EPC_BALLOON) {
+		struct vmm_balloon_info b;
+
+		vmm_vm_balloon_query(vm, &b);
+		snprintf(mon->detail, sizeof(mon->detail),
+			 "%s RAM, %u vCPUs, %s EPC in %u sections, ballooning: starts with %llu "
+			 "pages",
+			 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus,
+			 size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
+			 (unsigned long long)b.current);
+		return 0;
+	}
 	snprintf(mon->detail, sizeof(mon->detail), "%s RAM, %u vCPUs, %s EPC in %u sections%s",
 		 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus,
 		 size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
@@ -305,6 +318,102 @@ static int vm_migrate(struct mon_cmd *c, struct mon_vm *v)
 	return 0;
 }
 
+int mon_balloon_target(const char *word, uint64_t *ret, char *why, size_t why_len)
+{
+	static const char *const units[] = { "K", "M", "G", "T" };
+	size_t digits = strspn(word, "0123456789");
+	const char *suffix = word + digits;
+	char num[24];
+	uint64_t n;
+
+	if (word[0] == '-')
+		goto err_negative;
+	if (!digits || digits >= sizeof(num))
+		goto err_syntax;
+	memcpy(num, word, digits);
+	num[digits] = '\0';
+	if (cli_parse_u64(num, UINT64_MAX, &n))
+		goto err_syntax;
+	if (!*suffix) {
+		*ret = n;
+		return 0;
+	}
+	for (unsigned int i = 0; i < 4; i++) {
+		uint64_t unit = 1024ULL << (10 * i);
+
+		if (strncmp(suffix, units[i], 1) ||
+		    (suffix[1] && strcmp(suffix + 1, "iB") && strcmp(suffix + 1, "i")))
+			continue;
+		if (n > UINT64_MAX / unit || (n * unit) % SGX_PAGE_SIZE)
+			break;
+		*ret = n * unit / SGX_PAGE_SIZE;
+		return 0;
+	}
+err_syntax:
+	snprintf(why, why_len,
+		 "'%s': a balloon target is a size (16M, 64MiB, 1G: whole 4 KiB pages) or a "
+		 "number of pages",
+		 word);
+	return -EINVAL;
+err_negative:
+	snprintf(why, why_len,
+		 "'%s': a balloon target cannot be below zero; give 0 to balloon out all the "
+		 "VM's EPC",
+		 word);
+	return -EINVAL;
+}
+
+static void balloon_detail(struct monitor *mon, uint64_t target,
+			   const struct guest_balloon_result *res,
+			   const struct vmm_balloon_info *in)
+{
+	snprintf(
+	    mon->detail, sizeof(mon->detail),
+	    "target %llu pages: %llu given back (%llu evicted from enclaves first), %llu taken "
+	    "again; %llu of %llu pages reserved",
+	    (unsigned long long)target, (unsigned long long)res->given,
+	    (unsigned long long)res->evicted, (unsigned long long)res->taken,
+	    (unsigned long long)in->current, (unsigned long long)in->max);
+}
+
+/*
+ * The VMM sets the target, the guest's balloon driver reaches it. If the
+ * guest cannot, the target goes back to what the VM holds: nothing is left
+ * half done.
+ */
+static int vm_balloon(struct mon_cmd *c, struct mon_vm *v)
+{
+	struct monitor *mon = c->mon;
+	struct vmm_balloon_info before, after;
+	struct guest_balloon_result res;
+	char why[MON_MSG_MAX];
+	uint64_t pages;
+	int r;
+
+	if (mon_balloon_target(mon_arg(c, 1), &pages, why, sizeof(why)))
+		return mon_fail(mon, -EINVAL, "%s", why);
+	vmm_vm_balloon_query(v->vm, &before);
+	r = vmm_vm_balloon_set_target(v->vm, pages, why, sizeof(why));
+	if (r)
+		return mon_fail(mon, r, "%s", why);
+	r = v->guest ? guest_balloon_update(v->guest, &res, why, sizeof(why)) : -ENODEV;
+	vmm_vm_balloon_query(v->vm, &after);
+	if (r) {
+		vmm_vm_balloon_set_target(
+		    v->vm, after.current == before.current ? before.target : after.current, NULL,
+		    0);
+		if (!v->guest)
+			return mon_fail(
+			    mon, r,
+			    "no guest runs in '%s' to balloon: its balloon driver moves "
+			    "the pages; 'guest %s boot' first",
+			    vmm_vm_name(v->vm), vmm_vm_name(v->vm));
+		return mon_fail(mon, r, "%s", why);
+	}
+	balloon_detail(mon, pages, &res, &after);
+	return 0;
+}
+
 static void vm_destroy(struct monitor *mon, struct mon_vm *v)
 {
 	struct vmm_vm_teardown td;
@@ -337,6 +446,8 @@ int mon_exec_vm(struct mon_cmd *c, const char *sub)
 		return vm_suspend(c, v);
 	if (!strcmp(sub, "migrate"))
 		return vm_migrate(c, v);
+	if (!strcmp(sub, "balloon"))
+		return vm_balloon(c, v);
 	if (!strcmp(sub, "pause"))
 		return vm_state_move(c, v, vmm_vm_pause);
 	if (!strcmp(sub, "resume")) {
@@ -518,6 +629,18 @@ static int guest_pages_cmd(struct mon_cmd *c, struct guest *g, const char *sub, 
 	return guest_enclave_evict(g, encl, pages, why, len);
 }
 
+static int guest_verify_cmd(struct mon_cmd *c, struct guest *g, const char *encl, char *why,
+			    size_t len)
+{
+	uint64_t pages;
+	int r = guest_enclave_verify(g, encl, &pages, why, len);
+
+	if (!r)
+		snprintf(c->mon->detail, sizeof(c->mon->detail),
+			 "%llu pages read back from inside as measured", (unsigned long long)pages);
+	return r;
+}
+
 static int guest_enclave_cmd(struct mon_cmd *c, struct guest *g, const char *sub, char *why,
 			     size_t len)
 {
@@ -530,6 +653,8 @@ static int guest_enclave_cmd(struct mon_cmd *c, struct guest *g, const char *sub
 		return guest_build(c, g, encl, why, len);
 	if (!strcmp(sub, "destroy"))
 		return guest_enclave_destroy(g, encl, why, len);
+	if (!strcmp(sub, "verify"))
+		return guest_verify_cmd(c, g, encl, why, len);
 	if (opt_u64(c, "thread", 0, 63, &thread) || opt_u64(c, "vcpu", 0, 255, &vcpu))
 		return c->mon->err;
 	if (!strcmp(sub, "enter"))
@@ -572,15 +697,17 @@ int mon_exec_guest(struct mon_cmd *c, const char *sub)
  * them as the lines' options, so a misspelt field is refused before
  * anything runs. Each expect_*() gives the values in the same order.
  */
-const char *const mon_vm_fields[] = {
-	"state",  "epc-configured", "epc-held",		  "enclaves",	 "resets", "reset-failures",
-	"faults", "preemptions",    "epc-fault-failures", "second-pass", NULL
-};
+const char *const mon_vm_fields[] = { "state",	     "epc-configured", "epc-held",
+				      "enclaves",    "resets",	       "reset-failures",
+				      "faults",	     "preemptions",    "epc-fault-failures",
+				      "second-pass", "balloon-target", "balloon-current",
+				      NULL };
 const char *const mon_epc_fields[] = { "total", "free", "used", "zombie", "bad", NULL };
 const char *const mon_enclave_fields[] = { "state",   "pages",	"resident", "evicted",
 					   "threads", "inside", NULL };
-const char *const mon_guest_fields[] = { "epc-pages", "epc-free", "evictions", "reloads", "lost",
-					 "enclaves",  "tokens",	  "leaked",    NULL };
+const char *const mon_guest_fields[] = { "epc-pages", "epc-free", "evictions", "reloads",
+					 "lost",      "enclaves", "tokens",    "leaked",
+					 "ballooned", "evicted",  NULL };
 
 #define MAX_FIELDS 16
 
@@ -620,12 +747,14 @@ static char *num(char (*buf)[24], uint64_t v)
 static int expect_vm(struct mon_cmd *c)
 {
 	struct mon_vm *v = vm_named(c, mon_arg(c, 0));
-	char b[9][24];
+	char b[11][24];
 	struct vmm_vm_stats st;
+	struct vmm_balloon_info bal;
 	unsigned int enclaves, retried = 0;
 
 	if (!v)
 		return c->mon->err;
+	vmm_vm_balloon_query(v->vm, &bal);
 	for (unsigned int i = 0; i < VM_MAX_SECTIONS; i++)
 		retried += v->last.retried[i];
 	vmm_vm_stats(v->vm, &st);
@@ -641,6 +770,8 @@ static int expect_vm(struct mon_cmd *c)
 		num(&b[6], st.preemptions),
 		num(&b[7], st.epc_fault_failures),
 		num(&b[8], retried),
+		num(&b[9], bal.target),
+		num(&b[10], bal.current),
 	};
 
 	return expect_fields(c, mon_vm_fields, vals, 1);
@@ -695,7 +826,7 @@ static int expect_guest(struct mon_cmd *c)
 {
 	struct mon_vm *v = vm_named(c, mon_arg(c, 0));
 	struct guest_stats st;
-	char b[8][24];
+	char b[10][24];
 
 	if (!v)
 		return c->mon->err;
@@ -707,6 +838,7 @@ static int expect_guest(struct mon_cmd *c)
 		num(&b[2], st.evictions), num(&b[3], st.reloads),
 		num(&b[4], st.lost),	  num(&b[5], guest_nr_enclaves(v->guest)),
 		num(&b[6], st.tokens),	  num(&b[7], st.leaked),
+		num(&b[8], st.ballooned), num(&b[9], st.evicted),
 	};
 
 	return expect_fields(c, mon_guest_fields, vals, 1);

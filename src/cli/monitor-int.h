@@ -84,6 +84,13 @@ int mon_machine(struct monitor *mon);
 
 struct mon_vm *mon_vm_find(struct monitor *mon, const char *name);
 
+/*
+ * A balloon target: a size with a K, M, G or T suffix (KiB, MiB, ... also
+ * accepted), a whole number of 4 KiB pages, or a bare number of pages.
+ * Return: 0 with the pages in *ret, or -EINVAL with the reason in (why).
+ */
+int mon_balloon_target(const char *word, uint64_t *ret, char *why, size_t why_len);
+
 /* Command groups (monitor-exec.c, monitor-report.c). */
 int mon_exec_host(struct mon_cmd *c);
 int mon_exec_vm(struct mon_cmd *c, const char *sub);

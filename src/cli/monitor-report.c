@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "monitor-int.h"
+#include "vsgx/vmm-balloon.h"
 #include "vsgx/host.h"
 #include "vsgx/qmp.h"
 
@@ -234,6 +235,30 @@ static int info_status(struct mon_cmd *c)
 	return 0;
 }
 
+/*
+ * ", balloon target N current M pages, guest evicted E" for a ballooning
+ * VM, nothing for a static one. Returns the characters written.
+ */
+static size_t balloon_text(const struct mon_vm *v, char *buf, size_t len)
+{
+	struct vmm_balloon_info b;
+	struct guest_stats gs = { 0 };
+	int n;
+
+	vmm_vm_balloon_query(v->vm, &b);
+	if (!len || b.policy != VM_EPC_BALLOON) {
+		if (len)
+			buf[0] = '\0';
+		return 0;
+	}
+	if (v->guest)
+		guest_stats(v->guest, &gs);
+	n = snprintf(buf, len, ", balloon target %llu current %llu pages, guest evicted %llu pages",
+		     (unsigned long long)b.target, (unsigned long long)b.current,
+		     (unsigned long long)gs.evicted);
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
 /* One line per VM: its state, EPC and enclaves. */
 static int info_vms(struct mon_cmd *c)
 {
@@ -248,12 +273,13 @@ static int info_vms(struct mon_cmd *c)
 		struct vmm_vm_stats st;
 
 		vmm_vm_stats(v->vm, &st);
-		n += (size_t)snprintf(mon->detail + n, sizeof(mon->detail) - n,
-				      "%s: %s, EPC %llu pages configured, %llu held, %u enclaves\n",
-				      vmm_vm_name(v->vm), vmm_vm_state_name(vmm_vm_state(v->vm)),
-				      (unsigned long long)st.epc_configured,
-				      (unsigned long long)st.epc_held,
-				      v->guest ? guest_nr_enclaves(v->guest) : 0);
+		n += (size_t)snprintf(
+		    mon->detail + n, sizeof(mon->detail) - n,
+		    "%s: %s, EPC %llu pages configured, %llu held, %u enclaves", vmm_vm_name(v->vm),
+		    vmm_vm_state_name(vmm_vm_state(v->vm)), (unsigned long long)st.epc_configured,
+		    (unsigned long long)st.epc_held, v->guest ? guest_nr_enclaves(v->guest) : 0);
+		n += balloon_text(v, mon->detail + n, sizeof(mon->detail) - n);
+		n += (size_t)snprintf(mon->detail + n, sizeof(mon->detail) - n, "\n");
 	}
 	return 0;
 }
@@ -301,14 +327,36 @@ void mon_json_command(struct monitor *mon, const struct mon_line *l, const char 
 	json_emit(mon, o);
 }
 
+/* The EPC policy, and a ballooning VM's target, reservation and guest's backing store. */
+static void report_vm_balloon_json(const struct mon_vm *v, struct json_object *o)
+{
+	struct vmm_balloon_info b;
+	struct guest_stats gs = { 0 };
+
+	vmm_vm_balloon_query(v->vm, &b);
+	if (v->guest)
+		guest_stats(v->guest, &gs);
+	json_object_object_add(o, "epc-policy",
+			       json_object_new_string(vm_epc_policy_name(b.policy)));
+	json_object_object_add(o, "balloon-target-pages", json_object_new_int64((int64_t)b.target));
+	json_object_object_add(o, "balloon-current-pages",
+			       json_object_new_int64((int64_t)b.current));
+	json_object_object_add(o, "guest-ballooned-pages",
+			       json_object_new_int64((int64_t)gs.ballooned));
+	json_object_object_add(o, "guest-evicted-pages",
+			       json_object_new_int64((int64_t)gs.evicted));
+}
+
 static void report_vm(struct monitor *mon, const struct mon_vm *v)
 {
 	struct vmm_vm_stats st;
 	unsigned int enclaves = v->guest ? guest_nr_enclaves(v->guest) : 0;
 	uint64_t faults;
+	char balloon[160];
 	bool mib;
 
 	vmm_vm_stats(v->vm, &st);
+	balloon_text(v, balloon, sizeof(balloon));
 	faults = st.injected_gp + st.injected_pf + st.injected_ud;
 	/* Sections are whole pages, not always whole MiB: never round what the VM has. */
 	mib = st.epc_configured % 256 == 0;
@@ -316,12 +364,12 @@ static void report_vm(struct monitor *mon, const struct mon_vm *v)
 		fprintf(
 		    mon->o.out,
 		    "vm %s: %s, EPC %llu %s configured, %llu pages held, %u enclaves, %llu resets "
-		    "(%llu failed), %llu faults injected, %llu preemptions%s%s\n",
+		    "(%llu failed), %llu faults injected, %llu preemptions%s%s%s\n",
 		    vmm_vm_name(v->vm), vmm_vm_state_name(vmm_vm_state(v->vm)),
 		    (unsigned long long)(mib ? st.epc_configured / 256 : st.epc_configured * 4),
 		    mib ? "MiB" : "KiB", (unsigned long long)st.epc_held, enclaves,
 		    (unsigned long long)st.resets, (unsigned long long)st.reset_failures,
-		    (unsigned long long)faults, (unsigned long long)st.preemptions,
+		    (unsigned long long)faults, (unsigned long long)st.preemptions, balloon,
 		    vmm_vm_error(v->vm)[0] ? ": " : "", vmm_vm_error(v->vm));
 	if (mon->o.json) {
 		struct json_object *o = json_object_new_object();
@@ -338,6 +386,7 @@ static void report_vm(struct monitor *mon, const struct mon_vm *v)
 		json_object_object_add(o, "resets", json_object_new_int64((int64_t)st.resets));
 		json_object_object_add(o, "faults", json_object_new_int64((int64_t)faults));
 		json_object_object_add(o, "error", json_object_new_string(vmm_vm_error(v->vm)));
+		report_vm_balloon_json(v, o);
 		json_emit(mon, o);
 	}
 }

@@ -150,6 +150,10 @@ static const struct mon_def defs[] = {
 	  NULL },
 	{ "vm", "destroy", 1, 1, no_opts, "vm destroy NAME",
 	  "destroy a VM and give its EPC back to the host", "@vm", NULL },
+	{ "vm", "balloon", 2, 2, no_opts, "vm balloon NAME TARGET",
+	  "set a ballooning VM's EPC (16M, 64MiB, or pages): its guest gives pages back or "
+	  "takes them",
+	  "@vm -", NULL },
 	{ "vm", "migrate", 2, 2, no_opts, "vm migrate NAME NEW-NAME",
 	  "move a VM to a new VM on the host; its enclaves are lost", "@vm -", NULL },
 	{ "guest", "boot", 1, 1, no_opts, "guest NAME boot",
@@ -172,6 +176,9 @@ static const struct mon_def defs[] = {
 	  "remove N pages from an enclave (SGX2 trim)", "@enclave", NULL },
 	{ "guest", "evict", 2, 2, pages_opts, "guest NAME evict ENCLAVE pages=N",
 	  "evict N of an enclave's pages to guest memory (EWB)", "@enclave", NULL },
+	{ "guest", "verify", 2, 2, no_opts, "guest NAME verify ENCLAVE",
+	  "read an enclave's pages from inside and check them against what was measured",
+	  "@enclave", NULL },
 	{ "guest", "destroy", 2, 2, no_opts, "guest NAME destroy ENCLAVE",
 	  "tear an enclave down and free its EPC", "@enclave", NULL },
 	{ "guest", "reboot", 2, 2, no_opts, "guest NAME reboot clean|unclean",
@@ -389,6 +396,21 @@ static bool state_known(const char *sub, const char *v)
 	return false;
 }
 
+/* A balloon target is a size or a page count, never below zero. */
+static int check_balloon(const struct mon_def *d, const struct mon_line *l, unsigned int first,
+			 char *why, size_t why_len)
+{
+	char msg[MON_MSG_MAX];
+	uint64_t pages;
+
+	if (strcmp(d->group, "vm") || !d->sub || strcmp(d->sub, "balloon") || first + 1 >= l->nw)
+		return MONITOR_OK;
+	if (!mon_balloon_target(l->w[first + 1], &pages, msg, sizeof(msg)))
+		return MONITOR_OK;
+	snprintf(why, why_len, "%s:%u:%u: %s", l->name, l->line, l->col[first + 1], msg);
+	return MONITOR_SYNTAX;
+}
+
 /* What else an expectation can be checked for before it runs: its node, its states. */
 static int check_expect(const struct mon_def *d, const struct mon_line *l, unsigned int first,
 			char *why, size_t why_len)
@@ -433,7 +455,8 @@ static int line_check(const struct mon_line *l, const struct mon_def **ret_def,
 		return check_usage(l, d->usage, why, why_len);
 	*ret_def = d;
 	*ret_first = first;
-	if (check_opts(d, l, first, why, why_len) || check_expect(d, l, first, why, why_len))
+	if (check_opts(d, l, first, why, why_len) || check_expect(d, l, first, why, why_len) ||
+	    check_balloon(d, l, first, why, why_len))
 		return MONITOR_SYNTAX;
 	return check_outcome(l, why, why_len);
 }
@@ -728,6 +751,31 @@ static void report_line(struct monitor *mon, const struct mon_line *l, const cha
 	mon_json_command(mon, l, outcome);
 }
 
+/*
+ * The rule every command keeps: on each node, free + used + zombie + bad =
+ * total. A command that broke it fails whatever its line expected.
+ */
+static void check_conservation(struct monitor *mon)
+{
+	struct host *h = mon->m ? vmm_host(mon->m) : NULL;
+
+	for (unsigned int n = 0; h && n < host_nr_nodes(h); n++) {
+		struct host_epc_stats st;
+
+		host_node_stats(h, n, &st);
+		if (st.free + st.used + st.zombie + st.bad == st.total)
+			continue;
+		mon->mismatch = true;
+		mon_fail(mon, -EIO,
+			 "EPC accounting broken on node %u: %llu free + %llu used + %llu zombie + "
+			 "%llu bad is not its %llu pages",
+			 n, (unsigned long long)st.free, (unsigned long long)st.used,
+			 (unsigned long long)st.zombie, (unsigned long long)st.bad,
+			 (unsigned long long)st.total);
+		return;
+	}
+}
+
 /* Run a checked line and judge its outcome. */
 static int line_run(struct monitor *mon, const struct mon_def *d, const struct mon_line *l,
 		    unsigned int first)
@@ -739,6 +787,7 @@ static int line_run(struct monitor *mon, const struct mon_def *d, const struct m
 	mon->err = 0;
 	mon->mismatch = false;
 	exec_def(mon, d, l, first);
+	check_conservation(mon);
 	mon->commands++;
 	got = mon->err ? errno_name(-mon->err) : "ok";
 	report_line(mon, l, mon->mismatch ? "mismatch" : got);

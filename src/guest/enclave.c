@@ -245,6 +245,15 @@ static void load_mark_ssa(struct genclave *e, const struct sgxs *s, const struct
 		e->pages[p].ssa = true;
 }
 
+/* Fold a measured chunk into its page's digest, for guest_enclave_verify(). */
+static void load_note_chunk(struct genclave *e, const struct sgxs_record *rec)
+{
+	struct gpage *p = &e->pages[rec->offset / SGX_PAGE_SIZE];
+
+	p->digest ^= guest_chunk_digest(rec->offset, rec->data);
+	p->chunks++;
+}
+
 /* Map each EADDed page where the loader put it; note the TCSs as threads and their SSAs. */
 static void load_map_pages(struct load_ctx *c, const struct sgxs *s)
 {
@@ -256,8 +265,10 @@ static void load_map_pages(struct load_ctx *c, const struct sgxs *s)
 	while (sgxs_next(s, &pos, &rec) == 1) {
 		struct gpage *p;
 
-		if (rec.type == SGXS_EEXTEND)
+		if (rec.type == SGXS_EEXTEND) {
 			load_mark_ssa(e, s, &rec);
+			load_note_chunk(e, &rec);
+		}
 		if (rec.type != SGXS_EADD || k >= c->nr)
 			continue;
 		p = &e->pages[rec.offset / SGX_PAGE_SIZE];

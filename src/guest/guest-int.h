@@ -14,13 +14,16 @@
  * enclaves): operand scratch for the SGXS loader and for its own leaves,
  * then the PCMDs and pages of evicted enclave pages.
  */
-#define GUEST_SCRATCH	   0x100000ULL /* the loader's 3 pages */
-#define GUEST_OPS	   0x104000ULL /* PAGEINFO, SECINFO */
-#define GUEST_OP_PAGEINFO  GUEST_OPS
-#define GUEST_OP_SECINFO   (GUEST_OPS + 0x40)
-#define GUEST_PCMD_BASE	   0x200000ULL
-#define GUEST_BACKING_BASE 0x400000ULL
-#define GUEST_BACKING_MAX  8192
+#define GUEST_SCRATCH	    0x100000ULL /* the loader's 3 pages */
+#define GUEST_OPS	    0x104000ULL /* PAGEINFO, SECINFO */
+#define GUEST_OP_PAGEINFO   GUEST_OPS
+#define GUEST_OP_SECINFO    (GUEST_OPS + 0x40)
+#define GUEST_BALLOON_ARG   0x105000ULL /* the balloon hypercall's argument */
+#define GUEST_BALLOON_LIST  0x106000ULL /* and its frame list: one page */
+#define GUEST_BALLOON_BATCH 512		/* frames per hypercall */
+#define GUEST_PCMD_BASE	    0x200000ULL
+#define GUEST_BACKING_BASE  0x400000ULL
+#define GUEST_BACKING_MAX   8192
 
 /* Where enclaves live in the guest's linear address space, far above its RAM. */
 #define GUEST_ELRANGE_BASE 0x7f0000000000ULL
@@ -38,14 +41,16 @@ enum gpage_state {
 };
 
 struct gpage {
-	uint8_t state; /* enum gpage_state */
-	uint8_t type;  /* SGX_PT_REG, SGX_PT_TCS */
-	uint8_t perm;  /* SECINFO R/W/X bits it was added with */
-	bool dynamic;  /* added by EAUG: trimmed rather than evicted */
-	bool ssa;      /* a TCS's SSA frame: the processor's to write on an AEX */
-	uint64_t epc;  /* GP_RESIDENT: guest-physical EPC page */
-	uint32_t slot; /* GP_EVICTED: backing slot */
-	uint64_t va;   /* GP_EVICTED: guest-physical VA slot */
+	uint8_t state;	 /* enum gpage_state */
+	uint8_t type;	 /* SGX_PT_REG, SGX_PT_TCS */
+	uint8_t chunks;	 /* 256-byte chunks EEXTEND measured: 16 makes (digest) whole */
+	uint8_t perm;	 /* SECINFO R/W/X bits it was added with */
+	bool dynamic;	 /* added by EAUG: trimmed rather than evicted */
+	bool ssa;	 /* a TCS's SSA frame: the processor's to write on an AEX */
+	uint64_t epc;	 /* GP_RESIDENT: guest-physical EPC page */
+	uint32_t slot;	 /* GP_EVICTED: backing slot */
+	uint64_t va;	 /* GP_EVICTED: guest-physical VA slot */
+	uint64_t digest; /* of what EEXTEND measured (guest_chunk_digest()), to verify it */
 };
 
 struct gthread {
@@ -85,6 +90,8 @@ struct guest {
 	} sec[GUEST_MAX_SECTIONS];
 	uint64_t *free_epc; /* a stack of free guest-physical EPC pages */
 	uint64_t nr_free, nr_epc;
+	uint64_t *balloon; /* frames given to the hypervisor (ballooned out) */
+	uint64_t nr_balloon;
 	struct genclave *encl[GUEST_MAX_ENCLAVES];
 	unsigned int nr_encl;
 	struct gva_page *va;
@@ -248,5 +255,18 @@ int guest_le_mint(struct guest *g, struct genclave *le, const struct sgx_sigstru
  * not yet removed stay with (e), which stays.
  */
 int guest_enclave_teardown(struct guest *g, struct genclave *e);
+
+/* Free backing pages in guest RAM, for evictions. */
+unsigned int guest_backing_free(const struct guest *g);
+
+/*
+ * balloon.c: at boot, ask the hypervisor which frames are ballooned out
+ * and keep them off the free list (and out of sanitization). Return: 0 or
+ * -ENOMEM.
+ */
+int guest_balloon_boot(struct guest *g);
+
+/* verify.c: one measured chunk's share of its page's digest (offset and bytes). */
+uint64_t guest_chunk_digest(uint64_t offset, const uint8_t *data);
 
 #endif /* VSGX_GUEST_INT_H */

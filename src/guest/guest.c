@@ -193,8 +193,11 @@ static int guest_epc_init(struct guest *g)
 	for (unsigned int i = 0; i < g->nr_sections; i++)
 		n += g->sec[i].size / SGX_PAGE_SIZE;
 	free(g->free_epc);
+	free(g->balloon);
 	g->free_epc = calloc(n ? n : 1, sizeof(*g->free_epc));
-	if (!g->free_epc)
+	g->balloon = calloc(n ? n : 1, sizeof(*g->balloon));
+	g->nr_balloon = 0;
+	if (!g->free_epc || !g->balloon)
 		return -ENOMEM;
 	g->nr_epc = n;
 	g->nr_free = 0;
@@ -266,6 +269,8 @@ static int guest_start(struct guest *g, char *why, size_t why_len)
 	if (!g->sgx)
 		g->nr_sections = 0;
 	r = guest_epc_init(g);
+	if (!r && g->sgx)
+		r = guest_balloon_boot(g);
 	if (r)
 		return r;
 	guest_install_pt(g);
@@ -336,6 +341,7 @@ void guest_free(struct guest *g)
 	for (unsigned int i = 0; i < vmm_vm_nr_vcpus(g->vm); i++)
 		vmm_vcpu_set_page_tables(vmm_vm_vcpu(g->vm, i), NULL);
 	free(g->free_epc);
+	free(g->balloon);
 	free(g);
 }
 
@@ -413,6 +419,8 @@ void guest_stats(struct guest *g, struct guest_stats *ret)
 	*ret = g->st;
 	ret->epc_pages = g->nr_epc;
 	ret->epc_free = g->nr_free;
+	ret->ballooned = g->nr_balloon;
+	ret->evicted = g->nr_backing - guest_backing_free(g);
 }
 
 unsigned int guest_nr_enclaves(const struct guest *g)

@@ -255,6 +255,11 @@ static unsigned int backing_free(const struct guest *g)
 	return n;
 }
 
+unsigned int guest_backing_free(const struct guest *g)
+{
+	return backing_free(g);
+}
+
 /*
  * A VA slot after the one reserved for a page was dropped with its VA page:
  * one still free, or a new VA page from a free EPC page.
@@ -444,6 +449,13 @@ int guest_reload_page(struct guest *g, struct genclave *e, uint64_t page, char *
 	int r;
 
 	r = guest_epc_alloc(g, e, &epc);
+	/*
+	 * An enclave larger than the guest's EPC (after its balloon gave frames
+	 * away, say) pages against itself, as Linux's reclaimer takes any
+	 * enclave's pages: its threads take an interrupt and resume.
+	 */
+	if (r == -ENOSPC)
+		r = guest_epc_alloc(g, NULL, &epc);
 	if (r)
 		return guest_why(why, why_len, r, "no EPC to reload a page of '%s' into", e->name);
 	info = pageinfo(g, p->slot, e->base + page * SGX_PAGE_SIZE, e->secs);

@@ -3,7 +3,8 @@
  * Virtual EPC: /dev/sgx_vepc. An instance is a range of pages a VM maps as
  * guest EPC; each page gets its EPC page on first touch and keeps it until
  * release. Guest EPC is never reclaimed: the host cannot write back pages
- * whose enclaves it knows nothing about.
+ * whose enclaves it knows nothing about. A balloon gives single pages back
+ * (host_vepc_remove_page()), once the VM's guest has given them up.
  *
  * A guest reset must make the EPC architecturally clean again without ever
  * giving it back (another process could take it in between, as the QEMU
@@ -189,6 +190,43 @@ int64_t host_vepc_remove_all(struct host_vepc *v, struct hw_cpu *cpu, int *ret_c
 		}
 	}
 	return r < 0 ? r : failures;
+}
+
+int host_vepc_remove_page(struct host_vepc *v, struct hw_cpu *cpu, uint64_t index, int *ret_code)
+{
+	uint32_t idx;
+	int r;
+
+	if (ret_code)
+		*ret_code = 0;
+	if (!v->pages || index >= v->nr_pages)
+		return -EINVAL;
+	host_kernel_enter(v->h, cpu);
+	pthread_mutex_lock(&v->lock);
+	idx = atomic_load(&v->pages[index]);
+	if (idx == HOST_PAGE_NONE) {
+		pthread_mutex_unlock(&v->lock);
+		return 1;
+	}
+	/* The page must be invalid before anyone else may have it, as at release. */
+	r = host_eremove(v->h, cpu, idx);
+	if (r != SGX_SUCCESS) {
+		pthread_mutex_unlock(&v->lock);
+		if (ret_code)
+			*ret_code = r;
+		return -EBUSY;
+	}
+	atomic_store(&v->pages[index], HOST_PAGE_NONE);
+	atomic_fetch_sub(&v->present, 1);
+	pthread_mutex_unlock(&v->lock);
+	host_owner_uncharge(v->owner);
+	host_epc_free(v->h, idx);
+	return 0;
+}
+
+bool host_vepc_present(struct host_vepc *v, uint64_t index)
+{
+	return v->pages && index < v->nr_pages && atomic_load(&v->pages[index]) != HOST_PAGE_NONE;
 }
 
 /* Batch page (i) for freeing if EREMOVE frees it; false if the page stays valid. */

@@ -11,9 +11,12 @@
  * The keys SGX needs follow the Xen SGX design: epc = MiB (v1), and its
  * later form sgx = "epc=MiB,lehash=HEX,lewr=0|1". SGX is HVM-only and xl's
  * default type on x86 is "pv", so EPC needs type = "hvm" (or the legacy
- * builder = "hvm"). Like xl, unknown keys are ignored, so a full domain
- * config (disk = [...], vif = [...]) parses; their values must still be
- * well formed, and KEY += VALUE is accepted for them.
+ * builder = "hvm"). How the EPC is handed out is epc_policy = "static" (the
+ * default: the VM keeps it) or "balloon" (its guest's balloon driver gives
+ * pages back and takes them again, up to epc_max = MiB, as maxmem bounds
+ * memory); "oversubscribe" is refused until it is built. Like xl, unknown keys are ignored, so a
+ * full domain config (disk = [...], vif = [...]) parses; their values must still be well formed,
+ * and KEY += VALUE is accepted for them.
  *
  * The tokenizer reads the text in place, without a line buffer; the text
  * is bounded to XL_TEXT_MAX, the size of the config files callers read.
@@ -74,6 +77,9 @@ struct xl_state {
 	bool epc_key;	  /* from "epc =" */
 	bool sgx_key;	  /* sgx = "..." given */
 	bool lehash, lewr_set, lewr, provision;
+	uint64_t epc_max_mib; /* 0: not given */
+	bool policy_set;
+	enum vm_epc_policy policy;
 };
 
 static int xl_err(const struct xl_state *st, const char *fmt, ...)
@@ -513,12 +519,36 @@ static int xl_epc(struct xl_state *st, const struct xl_value *v)
 	return r ? r : xl_epc_mib(st, n, false);
 }
 
+static int xl_epc_max(struct xl_state *st, const struct xl_value *v)
+{
+	return xl_number(st, v, 1, XL_MAX_MIB, " of MiB", &st->epc_max_mib);
+}
+
+static int xl_epc_policy(struct xl_state *st, const struct xl_value *v)
+{
+	const char *const names[] = { "static", "balloon" };
+
+	for (unsigned int i = 0; v->kind == XL_STRING && i < 2; i++) {
+		if (v->n == strlen(names[i]) && !memcmp(v->s, names[i], v->n)) {
+			st->policy = (enum vm_epc_policy)i;
+			st->policy_set = true;
+			return 0;
+		}
+	}
+	if (v->kind == XL_STRING && v->n == 13 && !memcmp(v->s, "oversubscribe", 13))
+		return xl_err(st, "epc_policy = \"oversubscribe\" is not implemented yet in vsgx; "
+				  "use \"static\" or \"balloon\"");
+	return xl_err(st, "epc_policy = %.*s: expected \"static\" or \"balloon\"", xl_value_len(v),
+		      xl_value_text(v));
+}
+
 static const struct xl_key {
 	const char *name;
 	int (*set)(struct xl_state *st, const struct xl_value *v);
 } xl_keys[] = {
-	{ "name", xl_name },   { "type", xl_type }, { "builder", xl_type }, { "memory", xl_memory },
-	{ "vcpus", xl_vcpus }, { "epc", xl_epc },   { "sgx", xl_sgx },
+	{ "name", xl_name },	 { "type", xl_type },	    { "builder", xl_type },
+	{ "memory", xl_memory }, { "vcpus", xl_vcpus },	    { "epc", xl_epc },
+	{ "sgx", xl_sgx },	 { "epc_max", xl_epc_max }, { "epc_policy", xl_epc_policy },
 };
 
 static const struct xl_key *xl_key_find(const struct xl_token *k)
@@ -538,6 +568,8 @@ static const char *const xl_known_keys[] = {
 	"vcpus",
 	"epc",
 	"sgx",
+	"epc_max",
+	"epc_policy",
 	"maxmem",
 	"maxvcpus",
 	"cpus",
@@ -781,6 +813,24 @@ static int xl_check_hvm(const struct xl_state *st)
 			   "\"pv\"; set type = \"hvm\"");
 }
 
+/*
+ * epc is what a ballooning VM starts with, epc_max what it may grow to (its
+ * sections' size, what its CPUID reports), as memory and maxmem are for RAM.
+ */
+static int xl_check_policy(struct xl_state *st)
+{
+	if (st->epc_max_mib && st->policy != VM_EPC_BALLOON)
+		return xl_fail(st, "epc_max: only a ballooning VM has an EPC maximum above its "
+				   "epc; add epc_policy = \"balloon\" or remove epc_max");
+	if (st->policy_set && st->policy == VM_EPC_BALLOON && !st->epc_mib)
+		return xl_fail(st, "epc_policy = \"balloon\": the VM has no EPC; add epc = MiB");
+	if (st->epc_max_mib && st->epc_max_mib < st->epc_mib)
+		return xl_fail(st,
+			       "epc_max is below epc: epc is the EPC the VM starts with, "
+			       "epc_max the most it may balloon up to; make epc_max at least epc");
+	return 0;
+}
+
 static int xl_finish(struct xl_state *st)
 {
 	struct vm_config *vm = st->vm;
@@ -790,7 +840,7 @@ static int xl_finish(struct xl_state *st)
 		r = xl_fail(st, "Domain name must be specified: add name = \"...\"");
 	if (st->sgx_key && !st->epc_mib)
 		r = xl_fail(st, "sgx: no EPC; add epc=MiB, e.g. sgx = \"epc=64\"");
-	if (xl_check_hvm(st))
+	if (xl_check_hvm(st) || xl_check_policy(st))
 		r = -EINVAL;
 	if (xl_check_lc(st) || r || vm_diags_result(st->d))
 		return -EINVAL;
@@ -798,6 +848,11 @@ static int xl_finish(struct xl_state *st)
 		vm->nr_sections = 1;
 		snprintf(vm->sections[0].memdev, VM_ID_MAX, "epc0");
 		vm->sections[0].size = st->epc_mib << 20;
+		vm->epc_policy = st->policy;
+		if (st->epc_max_mib > st->epc_mib) {
+			vm->sections[0].size = st->epc_max_mib << 20;
+			vm->epc_start = st->epc_mib << 20;
+		}
 	}
 	vm->lewr = st->lewr_set ? st->lewr : true;
 	vm->provision = st->provision;

@@ -597,6 +597,13 @@ void vm_args_free(char **argv)
 	free(argv);
 }
 
+const char *vm_epc_policy_name(enum vm_epc_policy p)
+{
+	static const char *const names[VM_EPC_POLICY_MAX] = { "static", "balloon" };
+
+	return (unsigned int)p < VM_EPC_POLICY_MAX ? names[p] : NULL;
+}
+
 const char *vm_mem_policy_name(enum vm_mem_policy p)
 {
 	static const char *const names[VM_POLICY_MAX] = { "default", "preferred", "bind",

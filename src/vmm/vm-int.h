@@ -3,6 +3,7 @@
 #ifndef VSGX_VMM_VM_INT_H
 #define VSGX_VMM_VM_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,6 +47,15 @@ struct vmm_section {
 	unsigned int host_node;
 };
 
+/* A ballooning VM's reservation (balloon.c). */
+struct vmm_balloon {
+	/* Hypercalls from several vCPU threads and the user's target: (out) and the counts. */
+	pthread_mutex_t lock;
+	uint64_t max, current, target; /* pages */
+	uint64_t decreased, increased;
+	uint8_t *out; /* one byte per frame, in section order: 1 = ballooned out */
+};
+
 struct vmm_vm {
 	struct vmm *m;
 	char name[VM_NAME_MAX];
@@ -69,6 +79,7 @@ struct vmm_vm {
 	/* Set by a vCPU's translation when a vEPC fault failed (KVM_RUN's -EFAULT). */
 	bool epc_fault_failed;
 	uint64_t epc_fault_gpa;
+	struct vmm_balloon balloon;
 };
 
 /*
@@ -94,5 +105,16 @@ void vmm_vcpu_reset(struct vmm_vcpu *vcpu);
 
 /* Forget a destroyed VM's vCPUs as owners of their CPUs. */
 void vmm_forget_vcpus(struct vmm *m, struct vmm_vm *vm);
+
+/*
+ * balloon.c: the reservation of a ballooning VM, set up before its sections
+ * open (cfg.epc_start says how much it starts with) and limiting its EPC
+ * owner; a copy of another VM's, for migration. 0 or -ENOMEM.
+ */
+int vmm_balloon_init(struct vmm_vm *vm);
+int vmm_balloon_copy(struct vmm_vm *dst, const struct vmm_vm *src);
+void vmm_balloon_free(struct vmm_vm *vm);
+/* Whether page (index) of section (sec) is ballooned out: prealloc skips it. */
+bool vmm_balloon_is_out(const struct vmm_vm *vm, unsigned int sec, uint64_t index);
 
 #endif /* VSGX_VMM_VM_INT_H */

@@ -96,7 +96,8 @@ static int section_prealloc(struct vmm_vm *vm, unsigned int i, char *why, size_t
 	struct host_epc_stats st;
 
 	for (uint64_t idx = 0; idx < pages; idx++) {
-		int r = host_vepc_fault(vm->sec[i].vepc, idx, &pa);
+		int r =
+		    vmm_balloon_is_out(vm, i, idx) ? 0 : host_vepc_fault(vm->sec[i].vepc, idx, &pa);
 
 		if (r) {
 			host_stats(vm->m->host, &st);
@@ -171,6 +172,7 @@ static void vm_free(struct vmm_vm *vm, struct vmm_vm_teardown *ret)
 		vmm_forget_vcpus(vm->m, vm);
 	vm_sections_release(vm, ret);
 	host_owner_destroy(vm->owner);
+	vmm_balloon_free(vm);
 	if (vm->ram)
 		munmap(vm->ram, vm->ram_len);
 	free((void *)vm->ram_touched);
@@ -208,6 +210,9 @@ static int vm_build(struct vmm_vm *vm, char *why, size_t why_len)
 	if (r)
 		return vmm_why(why, why_len, r, "the host driver cannot account the VM's EPC: %s",
 			       strerror(-r));
+	r = vmm_balloon_init(vm);
+	if (r)
+		return vmm_why(why, why_len, r, "out of memory for the VM's balloon");
 	r = vm_sections_open(vm, why, why_len);
 	if (r)
 		return r;
@@ -536,6 +541,8 @@ int vmm_vm_migrate(struct vmm_vm *vm, const char *name, struct vmm_vm **ret, cha
 	vm_stop_vcpus(vm);
 	vm->state = VMM_VM_PAUSED;
 	migrate_ram(dst, vm);
+	/* Frames the guest gave away stay given away: its balloon driver remembers them. */
+	vmm_balloon_copy(dst, vm);
 	for (unsigned int i = 0; i < vm->cfg.vcpus; i++) {
 		dst->vcpus[i].msrs.feature_control = vm->vcpus[i].msrs.feature_control;
 		memcpy(dst->vcpus[i].msrs.lehash, vm->vcpus[i].msrs.lehash,

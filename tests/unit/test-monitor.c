@@ -369,10 +369,11 @@ static void test_complete(void **state)
 			    "echo help quit q ");
 	assert_string_equal(complete(mon, "s", &w), "system_reset stop system_wakeup ");
 	assert_string_equal(complete(mon, "vm re", &w), "reset resume ");
+	assert_string_equal(complete(mon, "vm b", &w), "balloon ");
 	assert_string_equal(complete(mon, "info ", &w), "sgx vms status ");
 	assert_string_equal(complete(mon, "help gu", &w), "guest ");
 	assert_string_equal(complete(mon, "help guest ", &w),
-			    "boot load build enter exit grow trim evict destroy reboot ");
+			    "boot load build enter exit grow trim evict verify destroy reboot ");
 	/* Names come from the running monitor: none before any VM. */
 	assert_string_equal(complete(mon, "vm reset ", &w), "");
 	assert_string_equal(complete(mon, "expect node ", &w), "");
