@@ -48,6 +48,7 @@ int mon_exec_host(struct mon_cmd *c)
 		r = vmm_create(&d, &mon->m, why, sizeof(why));
 	if (r)
 		return mon_fail(mon, r, "%s", why[0] ? why : strerror(-r));
+	vmm_set_vcpu_threads(mon->m, mon->o.vcpu_threads);
 	snprintf(mon->detail, sizeof(mon->detail), "%u EPC sections, %u CPUs", d.nr_sections,
 		 d.nr_cpus);
 	return 0;

@@ -535,7 +535,10 @@ int mon_machine(struct monitor *mon)
 		return 0;
 	vm_host_default(&d);
 	r = vmm_create(&d, &mon->m, why, sizeof(why));
-	return r ? mon_fail(mon, r, "cannot power on the default host: %s", why) : 0;
+	if (r)
+		return mon_fail(mon, r, "cannot power on the default host: %s", why);
+	vmm_set_vcpu_threads(mon->m, mon->o.vcpu_threads);
+	return 0;
 }
 
 struct mon_vm *mon_vm_find(struct monitor *mon, const char *name)

@@ -23,6 +23,7 @@ struct monitor_opts {
 	FILE *err;	     /* failures; NULL: silent */
 	FILE *json;	     /* JSON lines; NULL: none */
 	bool quiet;	     /* print only failures and the report */
+	bool vcpu_threads;   /* each vCPU on its own host thread (vmm_set_vcpu_threads()) */
 };
 
 /* The longest line the language takes, its newline included. */
