@@ -4,7 +4,9 @@
  * config, as QEMU options (split as a shell would), as libvirt XML, as
  * cloud-hypervisor options, through the reader that tells them apart (plain
  * and --strict) and as a host description, must be refused with reasons or
- * accepted as a config that lays out and answers CPUID; never crash, never
+ * accepted as a config that lays out, answers CPUID and is created as a VM
+ * on a host (its vEPC sections opened, preallocated when it asks, its vCPUs
+ * made) and destroyed again, giving back every EPC page; never crash, never
  * leak.
  */
 #include <errno.h>
@@ -12,23 +14,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vsgx/host.h"
 #include "vsgx/vmm-config.h"
 #include "vsgx/vmm-cpuid.h"
 #include "vsgx/vmm-layout.h"
+#include "vsgx/vmm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct hw_processor *fuzz_host(void)
+/* The default host (256 MiB of EPC), powered on once; every VM leaves it as it was. */
+static struct vmm *fuzz_machine(void)
 {
-	static struct hw_processor *host;
+	static struct vmm *m;
 	struct hw_desc d;
+	char why[256];
 
-	if (!host) {
+	if (!m) {
 		vm_host_default(&d);
-		if (hw_processor_create(&d, &host))
+		if (vmm_create(&d, &m, why, sizeof(why)))
 			abort();
 	}
-	return host;
+	return m;
+}
+
+static struct hw_processor *fuzz_host(void)
+{
+	return vmm_processor(fuzz_machine());
+}
+
+/* Create the VM on the host and destroy it: every EPC page it took comes back. */
+static void fuzz_create(const struct vm_config *vm)
+{
+	struct vmm *m = fuzz_machine();
+	struct host_epc_stats before, after;
+	struct vmm_vm_teardown td;
+	struct vmm_vm *v;
+	char why[512];
+
+	host_stats(vmm_host(m), &before);
+	why[0] = '\0';
+	if (vmm_vm_create(m, "fuzz", vm, &v, why, sizeof(why))) {
+		if (!why[0])
+			abort(); /* every refusal says why */
+	} else {
+		if (vmm_vm_nr_vcpus(v) != vm->vcpus)
+			abort();
+		vmm_vm_destroy(v, &td);
+	}
+	host_stats(vmm_host(m), &after);
+	if (after.used != before.used || after.free != before.free || vmm_nr_vms(m))
+		abort();
 }
 
 /* Every refusal says why, in a terminated, nonempty message. */
@@ -53,6 +88,7 @@ static void fuzz_use(struct hw_processor *host, const struct vm_config *vm)
 	}
 	for (uint32_t sub = 0; sub < 2 + VM_MAX_SECTIONS + 1; sub++)
 		vm_cpuid(host, vm, &l, SGX_CPUID, sub, &regs);
+	fuzz_create(vm);
 }
 
 static void fuzz_xl(struct hw_processor *host, const char *text)
