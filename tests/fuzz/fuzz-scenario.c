@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for the monitor: any text is a scenario, checked line by
- * line and, when every line reads, run as `vsgx run` runs it: hosts, VMs,
- * guests, enclaves, resets, sleeps, migrations, expectations. Nothing may
+ * libFuzzer target for the monitor: any text is a session, each line checked
+ * and run as `vsgx monitor` runs what it reads: hosts, VMs, guests,
+ * enclaves, resets, sleeps, migrations, expectations. Nothing may
  * crash, leak or read outside what it owns, and every refusal says why.
  *
  * Runs stay small and fast: the monitor's limits (monitor_opts.max_epc,
@@ -39,6 +39,30 @@ static bool fuzz_has_host(const char *text)
 	return false;
 }
 
+/*
+ * Each line checked and run as the monitor runs what it reads, going on
+ * after a failure (a scenario file would stop there): a fuzzed line that
+ * fails does not hide the ones after it.
+ */
+static void fuzz_lines(struct monitor *mon, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	char line[MONITOR_LINE_MAX];
+	unsigned int n = 0;
+
+	while (p < end && !monitor_has_quit(mon)) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = (size_t)((nl ? nl : end) - p);
+
+		if (l >= sizeof(line))
+			l = sizeof(line) - 1;
+		memcpy(line, p, l);
+		line[l] = '\0';
+		monitor_line(mon, "fuzz", ++n, line);
+		p = nl ? nl + 1 : end;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct monitor_opts opts = { .vectors = VSGX_VECTORS_DIR,
@@ -66,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (monitor_create(&opts, &mon))
 		goto out;
-	monitor_run_text(mon, "fuzz", text, pre + size);
+	fuzz_lines(mon, text, pre + size);
 	monitor_report(mon);
 	monitor_free(mon);
 out:
