@@ -63,6 +63,17 @@ int vmm_create(const struct hw_desc *desc, struct vmm **ret, char *why, size_t w
 /* Destroy every VM, stop the driver, power off. Accepts NULL. */
 void vmm_destroy(struct vmm *m);
 
+/*
+ * Run each vCPU of the VMs created from now on on its own host thread (as
+ * KVM and QEMU's multi-threaded TCG do): everything a vCPU does (its ENCLS
+ * and ENCLU, enclave accesses, faults, MSRs, AEXes) runs there, handed over
+ * by the vmm_vcpu_*() calls, which wait for it, so results are the same as
+ * without threads; stopping and resetting a VM's vCPUs runs on all of their
+ * threads at once. Threads start at vmm_vm_create() (which fails with the
+ * reason when one cannot) and are joined at vmm_vm_destroy().
+ */
+void vmm_set_vcpu_threads(struct vmm *m, bool on);
+
 struct hw_processor *vmm_processor(struct vmm *m);
 struct host *vmm_host(struct vmm *m);
 

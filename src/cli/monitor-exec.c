@@ -45,10 +45,13 @@ int mon_exec_host(struct mon_cmd *c)
 	join_words(c, c->first, text, sizeof(text));
 	why[0] = '\0';
 	r = vm_host_parse(text, &d, why, sizeof(why));
+	if (!r && mon_host_within(mon, &d))
+		return mon->err;
 	if (!r)
 		r = vmm_create(&d, &mon->m, why, sizeof(why));
 	if (r)
 		return mon_fail(mon, r, "%s", why[0] ? why : strerror(-r));
+	vmm_set_vcpu_threads(mon->m, mon->o.vcpu_threads);
 	snprintf(mon->detail, sizeof(mon->detail), "%u EPC sections, %u CPUs", d.nr_sections,
 		 d.nr_cpus);
 	return 0;
@@ -161,6 +164,25 @@ static const char *size_text(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+/* The monitor's limits (monitor_opts.max_epc, max_ram): -EFBIG beyond them. */
+static int vm_over_limits(struct monitor *mon, const struct vm_config *cfg)
+{
+	uint64_t epc = vm_config_epc_size(cfg);
+
+	if (mon->o.max_ram && cfg->memory > mon->o.max_ram)
+		return mon_fail(
+		    mon, -EFBIG,
+		    "a VM with %llu KiB of RAM is over this monitor's limit of %llu KiB",
+		    (unsigned long long)(cfg->memory >> 10),
+		    (unsigned long long)(mon->o.max_ram >> 10));
+	if (mon->o.max_epc && epc > mon->o.max_epc)
+		return mon_fail(
+		    mon, -EFBIG,
+		    "a VM with %llu KiB of EPC is over this monitor's limit of %llu KiB",
+		    (unsigned long long)(epc >> 10), (unsigned long long)(mon->o.max_epc >> 10));
+	return 0;
+}
+
 static int vm_create(struct mon_cmd *c)
 {
 	struct monitor *mon = c->mon;
@@ -171,6 +193,8 @@ static int vm_create(struct mon_cmd *c)
 	int r;
 
 	if (vm_config_from(c, name, &cfg))
+		return mon->err;
+	if (vm_over_limits(mon, &cfg))
 		return mon->err;
 	r = vmm_vm_create(mon->m, name, &cfg, &vm, why, sizeof(why));
 	if (r)

@@ -82,6 +82,9 @@ int mon_path(struct monitor *mon, const char *word, char *buf, size_t len);
 /* The machine, powered on with the default host if no 'host' command came first. */
 int mon_machine(struct monitor *mon);
 
+/* Whether a host of (d) is within the monitor's limits (monitor_opts.max_epc); else -EFBIG. */
+int mon_host_within(struct monitor *mon, const struct hw_desc *d);
+
 struct mon_vm *mon_vm_find(struct monitor *mon, const char *name);
 
 /*

@@ -548,6 +548,19 @@ int mon_path(struct monitor *mon, const char *word, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? mon_fail(mon, -EINVAL, "path too long: %s", word) : 0;
 }
 
+int mon_host_within(struct monitor *mon, const struct hw_desc *d)
+{
+	uint64_t epc = 0;
+
+	for (unsigned int i = 0; i < d->nr_sections; i++)
+		epc += d->sections[i].size;
+	if (!mon->o.max_epc || epc <= mon->o.max_epc)
+		return 0;
+	return mon_fail(
+	    mon, -EFBIG, "a host with %llu KiB of EPC is over this monitor's limit of %llu KiB",
+	    (unsigned long long)(epc >> 10), (unsigned long long)(mon->o.max_epc >> 10));
+}
+
 int mon_machine(struct monitor *mon)
 {
 	struct hw_desc d;
@@ -557,8 +570,14 @@ int mon_machine(struct monitor *mon)
 	if (mon->m)
 		return 0;
 	vm_host_default(&d);
+	r = mon_host_within(mon, &d);
+	if (r)
+		return r;
 	r = vmm_create(&d, &mon->m, why, sizeof(why));
-	return r ? mon_fail(mon, r, "cannot power on the default host: %s", why) : 0;
+	if (r)
+		return mon_fail(mon, r, "cannot power on the default host: %s", why);
+	vmm_set_vcpu_threads(mon->m, mon->o.vcpu_threads);
+	return 0;
 }
 
 struct mon_vm *mon_vm_find(struct monitor *mon, const char *name)

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct monitor;
@@ -23,6 +24,12 @@ struct monitor_opts {
 	FILE *err;	     /* failures; NULL: silent */
 	FILE *json;	     /* JSON lines; NULL: none */
 	bool quiet;	     /* print only failures and the report */
+	bool vcpu_threads;   /* each vCPU on its own host thread (vmm_set_vcpu_threads()) */
+	/*
+	 * Bytes of EPC a host or a VM may have, and of RAM a VM may have; 0: no
+	 * limit. A fuzz target keeps every run small with them (-EFBIG beyond).
+	 */
+	uint64_t max_epc, max_ram;
 };
 
 /* The longest line the language takes, its newline included. */

@@ -89,6 +89,11 @@ void vmm_destroy(struct vmm *m)
 	free(m);
 }
 
+void vmm_set_vcpu_threads(struct vmm *m, bool on)
+{
+	m->vcpu_threads = on;
+}
+
 struct hw_processor *vmm_processor(struct vmm *m)
 {
 	return m->proc;

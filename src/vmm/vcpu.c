@@ -101,19 +101,32 @@ static void vcpu_install(struct vmm_vcpu *vcpu, struct hw_cpu *cpu)
 	hw_cpu_set_addr_space(cpu, &as);
 }
 
-void vmm_vcpu_kick(struct vmm_vcpu *vcpu)
+/* On the vCPU's thread: the interrupt arrives there, and its AEX runs there. */
+static void vcpu_kick_here(struct vmm_vcpu *vcpu, void *arg)
 {
 	struct hw_cpu *cpu = hw_processor_cpu(vcpu->vm->m->proc, vcpu->hcpu);
 	struct hw_aex why = { .vector = HOST_TIMER_VECTOR, .is_interrupt = true };
 	struct sgx_ssa_gpr gpr;
 
+	(void)arg;
 	if (!vcpu->inside)
 		return;
 	memset(&gpr, 0, sizeof(gpr));
 	hw_aex(cpu, &gpr, &why);
 	vcpu->inside = false;
 	vcpu->preempted = true;
-	vcpu->vm->st.preemptions++;
+	/* Several vCPUs of the VM may be stopped at once, each on its thread. */
+	__atomic_fetch_add(&vcpu->vm->st.preemptions, 1, __ATOMIC_RELAXED);
+}
+
+void vmm_vcpu_kick(struct vmm_vcpu *vcpu)
+{
+	vmm_vcpu_call(vcpu, vcpu_kick_here, NULL);
+}
+
+void vmm_vcpus_kick(struct vmm_vcpu *const *vcpus, unsigned int n)
+{
+	vmm_vcpus_call(vcpus, n, vcpu_kick_here, NULL);
 }
 
 struct hw_cpu *vmm_vcpu_load(struct vmm_vcpu *vcpu)
@@ -141,13 +154,24 @@ void vmm_vcpu_init(struct vmm_vcpu *vcpu, struct vmm_vm *vm, unsigned int index)
 	vmm_vcpu_reset(vcpu);
 }
 
-void vmm_vcpu_reset(struct vmm_vcpu *vcpu)
+static void vcpu_reset_here(struct vmm_vcpu *vcpu, void *arg)
 {
+	(void)arg;
 	vm_vcpu_msrs_reset(&vcpu->msrs, &vcpu->vm->msr_policy);
 	vm_vcpu_msrs_firmware(&vcpu->msrs);
 	vcpu->inside = false;
 	vcpu->preempted = false;
 	memset(&vcpu->fault, 0, sizeof(vcpu->fault));
+}
+
+void vmm_vcpu_reset(struct vmm_vcpu *vcpu)
+{
+	vmm_vcpu_call(vcpu, vcpu_reset_here, NULL);
+}
+
+void vmm_vcpus_reset(struct vmm_vcpu *const *vcpus, unsigned int n)
+{
+	vmm_vcpus_call(vcpus, n, vcpu_reset_here, NULL);
 }
 
 void vmm_vcpu_set_page_tables(struct vmm_vcpu *vcpu, const struct vmm_guest_pt *pt)
@@ -344,7 +368,7 @@ static int encls_guest_check(struct vmm_vcpu *vcpu, unsigned int leaf)
 	return 0;
 }
 
-int vmm_vcpu_encls(struct vmm_vcpu *vcpu, struct hw_regs *regs)
+static int vcpu_encls_here(struct vmm_vcpu *vcpu, struct hw_regs *regs)
 {
 	unsigned int leaf = (uint32_t)regs->rax;
 	struct hw_cpu *cpu;
@@ -372,7 +396,7 @@ int vmm_vcpu_encls(struct vmm_vcpu *vcpu, struct hw_regs *regs)
 /* ENCLU, enclave memory, interrupts, MSRs                                */
 /* ---------------------------------------------------------------------- */
 
-int vmm_vcpu_enclu(struct vmm_vcpu *vcpu, struct hw_regs *regs)
+static int vcpu_enclu_here(struct vmm_vcpu *vcpu, struct hw_regs *regs)
 {
 	unsigned int leaf = (uint32_t)regs->rax;
 	struct hw_cpu *cpu;
@@ -391,7 +415,7 @@ int vmm_vcpu_enclu(struct vmm_vcpu *vcpu, struct hw_regs *regs)
 	return r;
 }
 
-int vmm_vcpu_interrupt(struct vmm_vcpu *vcpu, const struct sgx_ssa_gpr *gpr, uint8_t vector)
+static int vcpu_interrupt_here(struct vmm_vcpu *vcpu, const struct sgx_ssa_gpr *gpr, uint8_t vector)
 {
 	struct hw_aex why = { .vector = vector, .is_interrupt = vector >= 32 };
 	struct hw_cpu *cpu;
@@ -422,26 +446,111 @@ static int enclave_access(struct vmm_vcpu *vcpu, uint64_t gla, void *buf, size_t
 	return vcpu_exit(vcpu, cpu, r);
 }
 
+static int vcpu_msr_here(struct vmm_vcpu *vcpu, uint32_t msr, bool write, uint64_t *val)
+{
+	int r = write ? vm_msr_write(&vcpu->msrs, msr, false, *val)
+		      : vm_msr_read(&vcpu->msrs, msr, false, val);
+
+	return r ? inject(vcpu, X86_TRAP_GP, 0, 0) : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* What the guest asks of a vCPU, run on the vCPU's thread                */
+/* ---------------------------------------------------------------------- */
+
+enum vcpu_op_kind { OP_ENCLS, OP_ENCLU, OP_INTERRUPT, OP_ACCESS, OP_MSR };
+
+/* One request to a vCPU, handed to its thread (vcpu-thread.c) with its result. */
+struct vcpu_op {
+	enum vcpu_op_kind kind;
+	struct hw_regs *regs;
+	const struct sgx_ssa_gpr *gpr;
+	uint8_t vector;
+	uint64_t gla;
+	void *buf;
+	size_t len;
+	bool write;
+	uint32_t msr;
+	uint64_t *val;
+	int r;
+};
+
+static void vcpu_op_here(struct vmm_vcpu *vcpu, void *arg)
+{
+	struct vcpu_op *op = arg;
+
+	switch (op->kind) {
+	case OP_ENCLS:
+		op->r = vcpu_encls_here(vcpu, op->regs);
+		break;
+	case OP_ENCLU:
+		op->r = vcpu_enclu_here(vcpu, op->regs);
+		break;
+	case OP_INTERRUPT:
+		op->r = vcpu_interrupt_here(vcpu, op->gpr, op->vector);
+		break;
+	case OP_ACCESS:
+		op->r = enclave_access(vcpu, op->gla, op->buf, op->len, op->write);
+		break;
+	case OP_MSR:
+		op->r = vcpu_msr_here(vcpu, op->msr, op->write, op->val);
+		break;
+	}
+}
+
+static int vcpu_op(struct vmm_vcpu *vcpu, struct vcpu_op *op)
+{
+	vmm_vcpu_call(vcpu, vcpu_op_here, op);
+	return op->r;
+}
+
+int vmm_vcpu_encls(struct vmm_vcpu *vcpu, struct hw_regs *regs)
+{
+	struct vcpu_op op = { .kind = OP_ENCLS, .regs = regs };
+
+	return vcpu_op(vcpu, &op);
+}
+
+int vmm_vcpu_enclu(struct vmm_vcpu *vcpu, struct hw_regs *regs)
+{
+	struct vcpu_op op = { .kind = OP_ENCLU, .regs = regs };
+
+	return vcpu_op(vcpu, &op);
+}
+
+int vmm_vcpu_interrupt(struct vmm_vcpu *vcpu, const struct sgx_ssa_gpr *gpr, uint8_t vector)
+{
+	struct vcpu_op op = { .kind = OP_INTERRUPT, .gpr = gpr, .vector = vector };
+
+	return vcpu_op(vcpu, &op);
+}
+
 int vmm_vcpu_enclave_read(struct vmm_vcpu *vcpu, uint64_t gla, void *buf, size_t len)
 {
-	return enclave_access(vcpu, gla, buf, len, false);
+	struct vcpu_op op = { .kind = OP_ACCESS, .gla = gla, .buf = buf, .len = len };
+
+	return vcpu_op(vcpu, &op);
 }
 
 int vmm_vcpu_enclave_write(struct vmm_vcpu *vcpu, uint64_t gla, const void *buf, size_t len)
 {
-	return enclave_access(vcpu, gla, (void *)buf, len, true);
+	struct vcpu_op op = {
+		.kind = OP_ACCESS, .gla = gla, .buf = (void *)buf, .len = len, .write = true
+	};
+
+	return vcpu_op(vcpu, &op);
 }
 
 int vmm_vcpu_rdmsr(struct vmm_vcpu *vcpu, uint32_t msr, uint64_t *ret)
 {
-	int r = vm_msr_read(&vcpu->msrs, msr, false, ret);
+	struct vcpu_op op = { .kind = OP_MSR, .msr = msr, .val = ret };
 
-	return r ? inject(vcpu, X86_TRAP_GP, 0, 0) : 0;
+	return vcpu_op(vcpu, &op);
 }
 
 int vmm_vcpu_wrmsr(struct vmm_vcpu *vcpu, uint32_t msr, uint64_t val)
 {
-	int r = vm_msr_write(&vcpu->msrs, msr, false, val);
+	struct vcpu_op op = { .kind = OP_MSR, .msr = msr, .val = &val, .write = true };
 
-	return r ? inject(vcpu, X86_TRAP_GP, 0, 0) : 0;
+	return vcpu_op(vcpu, &op);
 }

@@ -28,7 +28,10 @@ struct vmm {
 	 * every guest's EINIT to load that vCPU's virtual hash first.
 	 */
 	bool host_lc;
+	bool vcpu_threads; /* VMs created from now on run each vCPU on its own thread */
 };
+
+struct vmm_vcpu_thread;
 
 struct vmm_vcpu {
 	struct vmm_vm *vm;
@@ -36,9 +39,10 @@ struct vmm_vcpu {
 	unsigned int hcpu; /* the logical CPU it runs on */
 	struct vm_vcpu_msrs msrs;
 	struct vmm_guest_pt pt;
-	struct hw_fault fault; /* the last fault injected */
-	bool inside;	       /* in an enclave on hcpu */
-	bool preempted;	       /* the host forced an AEX since the guest last asked */
+	struct hw_fault fault;		/* the last fault injected */
+	bool inside;			/* in an enclave on hcpu */
+	bool preempted;			/* the host forced an AEX since the guest last asked */
+	struct vmm_vcpu_thread *thread; /* its host thread (vcpu-thread.c), or NULL */
 };
 
 struct vmm_section {
@@ -91,6 +95,8 @@ struct hw_cpu *vmm_vcpu_load(struct vmm_vcpu *vcpu);
 
 /* Take (vcpu) out of its enclave with an interrupt: an AEX, as a host timer tick. */
 void vmm_vcpu_kick(struct vmm_vcpu *vcpu);
+/* The same for (n) vCPUs at once, each on its own thread when it has one. */
+void vmm_vcpus_kick(struct vmm_vcpu *const *vcpus, unsigned int n);
 
 /* Stop the VM on an exit it cannot survive, with its reason. */
 void vmm_vm_fail(struct vmm_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -102,6 +108,20 @@ int vmm_why(char *why, size_t len, int err, const char *fmt, ...)
 /* Put a new vCPU of (vm) on the next logical CPU; set up its MSRs as firmware leaves them. */
 void vmm_vcpu_init(struct vmm_vcpu *vcpu, struct vmm_vm *vm, unsigned int index);
 void vmm_vcpu_reset(struct vmm_vcpu *vcpu);
+void vmm_vcpus_reset(struct vmm_vcpu *const *vcpus, unsigned int n);
+
+/*
+ * vCPU threads (vcpu-thread.c). Start (vcpu)'s thread: 0 or -errno. Stop
+ * and join it; accepts a vCPU without one.
+ */
+int vmm_vcpu_thread_start(struct vmm_vcpu *vcpu);
+void vmm_vcpu_thread_stop(struct vmm_vcpu *vcpu);
+
+typedef void (*vmm_vcpu_fn)(struct vmm_vcpu *vcpu, void *arg);
+/* Run fn(vcpu, arg) on (vcpu)'s thread and wait for it; here when it has none or this is it. */
+void vmm_vcpu_call(struct vmm_vcpu *vcpu, vmm_vcpu_fn fn, void *arg);
+/* The same on (n) vCPUs at once: handed to all of them, then waited for. */
+void vmm_vcpus_call(struct vmm_vcpu *const *vcpus, unsigned int n, vmm_vcpu_fn fn, void *arg);
 
 /* Forget a destroyed VM's vCPUs as owners of their CPUs. */
 void vmm_forget_vcpus(struct vmm *m, struct vmm_vm *vm);

@@ -168,8 +168,11 @@ static void vm_free(struct vmm_vm *vm, struct vmm_vm_teardown *ret)
 	if (!ret)
 		ret = &ignored;
 	memset(ret, 0, sizeof(*ret));
-	if (vm->vcpus)
+	if (vm->vcpus) {
 		vmm_forget_vcpus(vm->m, vm);
+		for (unsigned int i = 0; i < vm->cfg.vcpus; i++)
+			vmm_vcpu_thread_stop(&vm->vcpus[i]);
+	}
 	vm_sections_release(vm, ret);
 	host_owner_destroy(vm->owner);
 	vmm_balloon_free(vm);
@@ -222,6 +225,13 @@ static int vm_build(struct vmm_vm *vm, char *why, size_t why_len)
 	vm_msr_policy_init(&vm->msr_policy, &vm->cfg);
 	for (unsigned int i = 0; i < vm->cfg.vcpus; i++)
 		vmm_vcpu_init(&vm->vcpus[i], vm, i);
+	for (unsigned int i = 0; vm->m->vcpu_threads && i < vm->cfg.vcpus; i++) {
+		r = vmm_vcpu_thread_start(&vm->vcpus[i]);
+		if (r)
+			return vmm_why(why, why_len, r,
+				       "cannot start a host thread for vCPU %u: %s", i,
+				       strerror(-r));
+	}
 	return 0;
 }
 
@@ -251,17 +261,21 @@ int vmm_vm_create(struct vmm *m, const char *name, const struct vm_config *cfg, 
 	return 0;
 }
 
-/* Stop every vCPU: any inside an enclave takes an interrupt (AEX). Returns how many did. */
+/*
+ * Stop every vCPU: any inside an enclave takes an interrupt (AEX). Returns
+ * how many did. With vCPU threads the interrupts go to all of them before
+ * any is waited for, as a VMM kicks every vCPU thread and then waits.
+ */
 static unsigned int vm_stop_vcpus(struct vmm_vm *vm)
 {
+	struct vmm_vcpu *inside[HW_MAX_CPUS];
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < vm->cfg.vcpus; i++) {
-		if (vm->vcpus[i].inside) {
-			vmm_vcpu_kick(&vm->vcpus[i]);
-			n++;
-		}
+		if (vm->vcpus[i].inside)
+			inside[n++] = &vm->vcpus[i];
 	}
+	vmm_vcpus_kick(inside, n);
 	return n;
 }
 
@@ -368,6 +382,7 @@ err_busy:
 
 static int vm_take_epc(struct vmm_vm *vm, bool keep_running, struct vmm_epc_reset *rep)
 {
+	struct vmm_vcpu *all[HW_MAX_CPUS];
 	struct vmm_epc_reset local;
 	int r;
 
@@ -386,7 +401,9 @@ static int vm_take_epc(struct vmm_vm *vm, bool keep_running, struct vmm_epc_rese
 		return r;
 	}
 	for (unsigned int i = 0; i < vm->cfg.vcpus; i++)
-		vmm_vcpu_reset(&vm->vcpus[i]);
+		all[i] = &vm->vcpus[i];
+	/* INIT reaches every vCPU at once; each resets its own state. */
+	vmm_vcpus_reset(all, vm->cfg.vcpus);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  * guest, vEPC faults on first touch, and the lifecycle's states.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -473,6 +474,75 @@ static void test_vm_faults_reclaim_host_enclaves(void **state)
 	free(page);
 }
 
+/* Which host thread walked each vCPU's page tables last. */
+struct walk_seen {
+	pthread_t thread[2];
+	unsigned int walks[2];
+};
+
+struct walk_ctx {
+	struct walk_seen *seen;
+	unsigned int vcpu;
+};
+
+static int walk_identity(void *opaque, uint64_t la, uint64_t *gpa)
+{
+	struct walk_ctx *w = opaque;
+
+	w->seen->thread[w->vcpu] = pthread_self();
+	w->seen->walks[w->vcpu]++;
+	*gpa = la;
+	return 0;
+}
+
+/*
+ * vmm_set_vcpu_threads(): each vCPU's leaves run on a host thread of its
+ * own (its page walk runs there, as a TLB fill does), with the results the
+ * caller would get without threads; stops and resets reach every thread;
+ * destroy joins them.
+ */
+static void test_vcpu_threads(void **state)
+{
+	struct vfix *f = *state;
+	struct walk_seen seen = { 0 };
+	struct walk_ctx ctx[2] = { { &seen, 0 }, { &seen, 1 } };
+	struct vmm_vm_teardown td;
+	struct vmm_epc_reset rep;
+	struct vmm_vm *vm;
+	uint64_t v;
+	int r;
+
+	vmm_set_vcpu_threads(f->m, true);
+	vm = vm_default(f, "host");
+	for (unsigned int i = 0; i < 2; i++) {
+		struct vmm_guest_pt pt = { walk_identity, &ctx[i] };
+
+		vmm_vcpu_set_page_tables(vmm_vm_vcpu(vm, i), &pt);
+	}
+	ecreate_ops(vm, 0x4000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, 0);
+	assert_int_equal(ecreate(vm, 0), 0);
+	assert_int_equal(seen.walks[1], 0);
+	assert_int_not_equal(seen.walks[0], 0);
+	assert_false(pthread_equal(seen.thread[0], pthread_self()));
+	/* The same leaf on vCPU 1 gives the same fault as without threads, from its own thread. */
+	r = encls(vm, 1, SGX_ECREATE, PAGEINFO, epc_gpa(vm, 0));
+	assert_injected(vm, 1, r, X86_TRAP_PF);
+	assert_int_not_equal(seen.walks[1], 0);
+	assert_false(pthread_equal(seen.thread[1], pthread_self()));
+	assert_false(pthread_equal(seen.thread[1], seen.thread[0]));
+	/* MSRs go through the thread too. */
+	assert_int_equal(vmm_vcpu_rdmsr(vmm_vm_vcpu(vm, 1), MSR_IA32_FEATURE_CONTROL, &v), 0);
+	assert_int_equal(vmm_vcpu_wrmsr(vmm_vm_vcpu(vm, 1), MSR_IA32_FEATURE_CONTROL, v),
+			 HW_FAULT(X86_TRAP_GP));
+	assert_int_equal(vmm_vm_pause(vm), 0);
+	assert_int_equal(vmm_vm_resume(vm), 0);
+	assert_int_equal(vmm_vm_reset(vm, false, &rep), 0);
+	assert_int_equal(rep.result, 0);
+	assert_int_equal(encls(vm, 0, SGX_EREMOVE, 0, epc_gpa(vm, 0)), 0);
+	vmm_vm_destroy(vm, &td);
+	assert_int_equal(td.zombies, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +559,7 @@ int main(void)
 		VTEST(test_destroy_no_zombie),
 		VTEST(test_vm_names_and_ram),
 		VTEST(test_vm_faults_reclaim_host_enclaves),
+		VTEST(test_vcpu_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
