@@ -249,7 +249,7 @@ static int encls_dispatch(struct hw_cpu *cpu, unsigned int leaf, struct hw_regs 
 		return hw_emodpr(cpu, regs->rbx, regs->rcx);
 	case SGX_EMODT:
 		return hw_emodt(cpu, regs->rbx, regs->rcx);
-	/* The oversubscription extensions' leaves are #UD where not enumerated. */
+	/* The oversubscription extensions' leaves: unsupported where not enumerated. */
 	case SGX_ERDINFO:
 		return hw_erdinfo(cpu, regs->rbx, regs->rcx);
 	case SGX_ETRACKC:
@@ -259,8 +259,15 @@ static int encls_dispatch(struct hw_cpu *cpu, unsigned int leaf, struct hw_regs 
 	case SGX_ELDUC:
 		return hw_elduc(cpu, regs->rbx, regs->rcx, regs->rdx);
 	default:
-		return hw_fault_gp(cpu);
+		return hw_leaf_unsupported(cpu);
 	}
+}
+
+int hw_leaf_unsupported(struct hw_cpu *cpu)
+{
+	int r = hw_encls_check(cpu);
+
+	return r ? r : hw_fault_gp(cpu);
 }
 
 int hw_encls(struct hw_cpu *cpu, struct hw_regs *regs)
@@ -270,7 +277,7 @@ int hw_encls(struct hw_cpu *cpu, struct hw_regs *regs)
 	int r;
 
 	if (encls_leaf_is_sgx2(leaf) && !cpu->proc->desc.sgx2)
-		return hw_fault_ud(cpu);
+		return hw_leaf_unsupported(cpu);
 	r = encls_dispatch(cpu, leaf, regs);
 	if (hw_faulted(r))
 		return r;

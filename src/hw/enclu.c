@@ -602,7 +602,7 @@ int hw_enclu(struct hw_cpu *cpu, struct hw_regs *regs)
 	int r;
 
 	if (enclu_leaf_is_sgx2(leaf) && !cpu->proc->desc.sgx2)
-		return hw_fault_ud(cpu);
+		return hw_leaf_unsupported(cpu);
 	r = hw_encls_check(cpu);
 	if (r)
 		return r;

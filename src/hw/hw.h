@@ -119,6 +119,15 @@ int hw_fault_pf(struct hw_cpu *cpu, uint64_t la, uint32_t error_code);
 int hw_encls_check(struct hw_cpu *cpu);
 
 /*
+ * A leaf the processor does not enumerate (SGX2's on an SGX1 part, the
+ * oversubscription leaves without CPUID.(12h,0):EAX[6], any reserved
+ * number): the SDM's "input value in EAX encodes an unsupported leaf",
+ * #GP(0), after the instruction's own checks. (KVM injects #UD instead for
+ * a leaf its guest's CPUID lacks; the VMM layer does what KVM does.)
+ */
+int hw_leaf_unsupported(struct hw_cpu *cpu);
+
+/*
  * Translate (la) through the CPU's address space for a read or a write.
  * Return: 0, or the #PF of the failed walk at (la), with its error code.
  */

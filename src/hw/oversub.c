@@ -32,11 +32,11 @@ void hw_cpu_set_vmx(struct hw_cpu *cpu, enum hw_vmx_mode mode, bool epc_virt)
 	cpu->epc_virt = mode == HW_VMX_NONROOT && epc_virt;
 }
 
-/* The ENCLS leaves of the extensions are #UD where CPUID.(12h,0):EAX[6] is 0. */
+/* The ENCLS leaves of the extensions are unsupported where CPUID.(12h,0):EAX[6] is 0. */
 static int oversub_check(struct hw_cpu *cpu)
 {
 	if (!cpu->proc->desc.oversub)
-		return hw_fault_ud(cpu);
+		return hw_leaf_unsupported(cpu);
 	return hw_encls_check(cpu);
 }
 
@@ -172,7 +172,7 @@ int hw_etrackc(struct hw_cpu *cpu, uint64_t epc)
 	int r;
 
 	if (!cpu->proc->desc.oversub)
-		return hw_fault_ud(cpu);
+		return hw_leaf_unsupported(cpu);
 	r = hw_op_epc_page(cpu, epc, &idx);
 	if (r)
 		return r;
@@ -189,14 +189,14 @@ int hw_etrackc(struct hw_cpu *cpu, uint64_t epc)
 int hw_eldbc(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot)
 {
 	if (!cpu->proc->desc.oversub)
-		return hw_fault_ud(cpu);
+		return hw_leaf_unsupported(cpu);
 	return hw_eld(cpu, pageinfo, epc, va_slot, true, true);
 }
 
 int hw_elduc(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, uint64_t va_slot)
 {
 	if (!cpu->proc->desc.oversub)
-		return hw_fault_ud(cpu);
+		return hw_leaf_unsupported(cpu);
 	return hw_eld(cpu, pageinfo, epc, va_slot, false, true);
 }
 

@@ -53,11 +53,11 @@ static uint16_t secinfo_perms(uint64_t flags)
 			  ((flags & SGX_SECINFO_X) ? EPCM_X : 0));
 }
 
-/* SGX2 leaves are #UD on a part without SGX2, before any other check. */
+/* SGX2 leaves are unsupported leaves on a part without SGX2: #GP(0). */
 static int sgx2_encls_check(struct hw_cpu *cpu)
 {
 	if (!cpu->proc->desc.sgx2)
-		return hw_fault_ud(cpu);
+		return hw_leaf_unsupported(cpu);
 	return hw_encls_check(cpu);
 }
 

@@ -359,10 +359,17 @@ static int encls_guest_check(struct vmm_vcpu *vcpu, unsigned int leaf)
 	struct vmm_vm *vm = vcpu->vm;
 	uint64_t fc = vcpu->msrs.feature_control;
 
+	/*
+	 * A leaf the guest's CPUID does not enumerate is #UD, whatever the
+	 * host part has: KVM sets ENCLS exiting for it and injects #UD, where
+	 * the SDM would have #GP(0) (which the processor model gives when it
+	 * itself lacks the leaf). KVM enables ECREATE..ETRACK with SGX1 and
+	 * EAUG..EMODT with SGX2, nothing else.
+	 */
 	if (!vm_has(vm, VM_CPU_SGX) || !vm_has(vm, VM_CPU_SGX1))
 		return inject(vcpu, X86_TRAP_UD, 0, 0);
-	if (encls_leaf_is_sgx2(leaf) && !vm_has(vm, VM_CPU_SGX2))
-		return inject(vcpu, X86_TRAP_GP, 0, 0);
+	if (encls_leaf_is_sgx2(leaf) ? !vm_has(vm, VM_CPU_SGX2) : leaf > SGX_ETRACK)
+		return inject(vcpu, X86_TRAP_UD, 0, 0);
 	if (!(fc & FEAT_CTL_LOCKED) || !(fc & FEAT_CTL_SGX_ENABLED))
 		return inject(vcpu, X86_TRAP_GP, 0, 0);
 	return 0;

@@ -1184,7 +1184,10 @@ static void test_enclu_regs(void **state)
 	leave(ef);
 }
 
-/* A part without SGX2: every SGX2 leaf is #UD, typed or through the registers. */
+/*
+ * A part without SGX2: every SGX2 leaf is an unsupported leaf, #GP(0) as the
+ * SDM says, typed or through the registers, and changes nothing.
+ */
 static void test_no_sgx2_ud(void **state)
 {
 	struct hw_desc d;
@@ -1202,21 +1205,21 @@ static void test_no_sgx2_ud(void **state)
 	cpu = thread_cpu(ef);
 	ef->f->secinfo->flags = SECINFO_R;
 	/* Operands a part with SGX2 would accept. */
-	UD(os, eaug(ef, FREE));
-	UD(os, emodpr(ef, DATA1, SECINFO_R));
-	UD(os, emodt(ef, DATA1, SI_TRIM));
-	/* #UD comes before the "not inside an enclave" #GP... */
-	UD(cpu, hw_eaccept(cpu, ef_la(ef, SI_PAGE), ef_la(ef, DATA1)));
+	GP(os, eaug(ef, FREE));
+	GP(os, emodpr(ef, DATA1, SECINFO_R));
+	GP(os, emodt(ef, DATA1, SI_TRIM));
+	/* Outside an enclave too. */
+	GP(cpu, hw_eaccept(cpu, ef_la(ef, SI_PAGE), ef_la(ef, DATA1)));
 	enter(ef);
-	UD(cpu, eaccept(ef, SI_PR(SGX_SECINFO_R | SGX_SECINFO_W), DATA1));
-	UD(cpu, emodpe(ef, SECINFO_RWX, DATA1));
-	UD(cpu, eacceptcopy(ef, SECINFO_RW, DATA1, DATA2));
+	GP(cpu, eaccept(ef, SI_PR(SGX_SECINFO_R | SGX_SECINFO_W), DATA1));
+	GP(cpu, emodpe(ef, SECINFO_RWX, DATA1));
+	GP(cpu, eacceptcopy(ef, SECINFO_RW, DATA1, DATA2));
 	for (size_t i = 0; i < 3; i++) {
 		regs = (struct hw_regs){ .rax = enclu_leaves[i],
 					 .rbx = ef_la(ef, SI_PAGE),
 					 .rcx = ef_la(ef, DATA1),
 					 .rdx = ef_la(ef, DATA2) };
-		UD(cpu, hw_enclu(cpu, &regs));
+		GP(cpu, hw_enclu(cpu, &regs));
 		assert_int_equal(regs.rax, enclu_leaves[i]);
 	}
 	leave(ef);
@@ -1224,14 +1227,14 @@ static void test_no_sgx2_ud(void **state)
 		regs = (struct hw_regs){ .rax = encls_leaves[i],
 					 .rbx = hwf_la(ef->f->secinfo),
 					 .rcx = ef_pa(ef, DATA1) };
-		UD(os, hw_encls(os, &regs));
+		GP(os, hw_encls(os, &regs));
 	}
 	assert_int_equal(epcm_bits(ef, DATA1), B_RW);
 	assert_int_equal(epcm_bits(ef, FREE), 0);
 	ef_free(ef);
 }
 
-/* With SGX disabled by firmware the SGX2 leaves #GP like every other; #UD still wins. */
+/* With SGX disabled by firmware, or on a part without SGX2, the SGX2 leaves #GP(0). */
 static void test_feature_control(void **state)
 {
 	struct hw_desc d;
@@ -1253,12 +1256,12 @@ static void test_feature_control(void **state)
 	assert_gp(f, hw_eacceptcopy(f->cpu, si, epc, epc));
 	d.sgx2 = false;
 	hwf_repower(f, &d);
-	assert_ud(f, hw_eaug(f->cpu, hwf_la(f->pageinfo), epc));
-	assert_ud(f, hw_emodpr(f->cpu, si, epc));
-	assert_ud(f, hw_emodt(f->cpu, si, epc));
-	assert_ud(f, hw_eaccept(f->cpu, si, epc));
-	assert_ud(f, hw_emodpe(f->cpu, si, epc));
-	assert_ud(f, hw_eacceptcopy(f->cpu, si, epc, epc));
+	assert_gp(f, hw_eaug(f->cpu, hwf_la(f->pageinfo), epc));
+	assert_gp(f, hw_emodpr(f->cpu, si, epc));
+	assert_gp(f, hw_emodt(f->cpu, si, epc));
+	assert_gp(f, hw_eaccept(f->cpu, si, epc));
+	assert_gp(f, hw_emodpe(f->cpu, si, epc));
+	assert_gp(f, hw_eacceptcopy(f->cpu, si, epc, epc));
 	hwf_free(f);
 }
 

@@ -203,7 +203,11 @@ static void test_guest_without_sgx2_or_sgx(void **state)
 	struct vmm_vm *vm = vm_default(f, "host,-sgx2");
 	struct hw_regs regs = { .rax = SGX_EACCEPT };
 
-	assert_injected(vm, 0, encls(vm, 0, SGX_EAUG, PAGEINFO, epc_gpa(vm, 0)), X86_TRAP_GP);
+	/* As KVM: a leaf the guest's CPUID lacks is #UD (the SDM's part would #GP). */
+	assert_injected(vm, 0, encls(vm, 0, SGX_EAUG, PAGEINFO, epc_gpa(vm, 0)), X86_TRAP_UD);
+	/* Leaves KVM never enables, even where the host part has them. */
+	assert_injected(vm, 0, encls(vm, 0, SGX_ERDINFO, 0, 0), X86_TRAP_UD);
+	assert_injected(vm, 0, encls(vm, 0, 0x20, 0, 0), X86_TRAP_UD);
 	vmm_vm_destroy(vm, NULL);
 	vm = vm_default(f, "host,-sgx");
 	assert_injected(vm, 0, encls(vm, 0, SGX_EREMOVE, 0, 0), X86_TRAP_UD);
