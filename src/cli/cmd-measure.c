@@ -81,7 +81,8 @@ static void measure_print_json(const char *path, const struct sgxs *s, const cha
 	json_object_object_add(o, "eadd", json_object_new_int64((int64_t)s->nr_eadd));
 	json_object_object_add(o, "eextend", json_object_new_int64((int64_t)s->nr_eextend));
 	json_object_object_add(o, "stream_bytes", json_object_new_int64((int64_t)s->len));
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 

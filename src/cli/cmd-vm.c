@@ -379,7 +379,8 @@ static struct json_object *vm_json_vm(const struct vm_cli *c)
 
 static void vm_json_print(struct json_object *o)
 {
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
