@@ -34,6 +34,12 @@ int cmd_cpuid(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 
+/* "s" after a count of (n) things, "" after one: "%u section%s", n, cli_s(n). */
+static inline const char *cli_s(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* Print "vsgx: " and the formatted message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -285,7 +285,8 @@ static int run_sgxs(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *c
 	if (rc > 0)
 		snprintf(res->detail, sizeof(res->detail), "%s of record %zu", lr.leaf, lr.record);
 	else
-		snprintf(res->detail, sizeof(res->detail), "%zu pages", lr.nr_pages);
+		snprintf(res->detail, sizeof(res->detail), "%zu page%s", lr.nr_pages,
+			 cli_s(lr.nr_pages));
 	result_leaf(cpu, lr.result, res);
 	return 0;
 }

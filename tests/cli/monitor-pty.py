@@ -49,7 +49,7 @@ def type_(keys, until):
 
 pump(b"(vsgx) ")
 type_(b"vm cr\t", b"eate ")
-type_(b"a memory=128 epc=8\r", b"sections)")
+type_(b"a memory=128 epc=8\r", b"section)")
 type_(b"info st\t", b"status ")
 type_(b"\r", b"VM status: running")
 type_(b"vm res\t\t", b"resume")

@@ -32,7 +32,7 @@ run -h
 check "-h: exit 0" expect_help "usage: vsgx <command>"
 
 run measure --help
-check "measure --help: exit 0" expect_help "usage: vsgx measure FILE.sgxs"
+check "measure --help: exit 0" expect_help "usage: vsgx measure [--json] FILE.sgxs"
 
 run sign --help
 check "sign --help: exit 0" expect_help "usage: vsgx sign FILE.sgxs --key KEY.pem -o OUT.sig"
