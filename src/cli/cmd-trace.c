@@ -47,8 +47,9 @@ static int trace_parse_args(int argc, char **argv, struct trace_cli *o)
 
 	if (r)
 		return r;
-	if (o->opt.qmp) {
-		cli_error("--qmp is the monitor's: 'vsgx monitor --qmp unix:PATH'");
+	if (o->opt.qmp || o->opt.explain) {
+		cli_error(o->opt.qmp ? "--qmp is the monitor's: 'vsgx monitor --qmp unix:PATH'"
+				     : "--explain is run's: 'vsgx run --explain SCENARIO'");
 		return CLI_EXIT_USAGE;
 	}
 	if (argc - optind != 1) {

@@ -509,7 +509,7 @@ static int guest_boot_cmd(struct mon_cmd *c, struct mon_vm *v, char *why, size_t
 		return r;
 	guest_stats(v->guest, &st);
 	snprintf(c->mon->detail, sizeof(c->mon->detail),
-		 "%llu EPC page%s, %llu sanitized twice, sgx2=%d flc=%d",
+		 "%llu EPC page%s, %llu of them sanitized twice, sgx2=%d flc=%d",
 		 (unsigned long long)st.epc_pages, cli_s(st.epc_pages),
 		 (unsigned long long)st.sanitized, st.sgx2, st.flc);
 	return r;

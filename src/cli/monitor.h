@@ -23,6 +23,7 @@ struct monitor_opts {
 	FILE *err;	     /* failures; NULL: silent */
 	FILE *json;	     /* JSON lines; NULL: none */
 	bool quiet;	     /* print only failures and the report */
+	bool explain;	     /* monitor_run_text(): echo the comments just above each command */
 };
 
 /* The longest line the language takes, its newline included. */

@@ -166,6 +166,7 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 		{ "vectors", required_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "explain", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -187,6 +188,9 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 			break;
 		case 'q':
 			ret->quiet = true;
+			break;
+		case 'e':
+			ret->explain = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
