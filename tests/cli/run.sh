@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 35))"
+echo "1..$((nr + 38))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -166,3 +166,15 @@ check "monitor with a bad option: exit 2" expect 2 "unrecognized option '--frob'
 printf 'vm create a memory=128 epc=8\nvm destroy b\ninfo sgx a\nquit\n' | "$VSGX" monitor >"$tmp/out" 2>"$tmp/err"
 status=$?
 check "monitor: commands run one by one, the report at the end" expect_out 1 '^FLC support: enabled$'
+
+# --explain: the comment block right above a command comes before it; a block
+# followed by a blank line, and a comment after the last command, do not.
+printf '# opening words\n\n# the host\n# has one section\nhost epc=8M@0 cpus=1\n\n# lone\n\n  # a VM\nvm create a memory=64 epc=4\necho done\n# trailing\n' >"$tmp/explain.vsgx"
+run run --explain "$tmp/explain.vsgx"
+printf '# the host\n# has one section\nhost epc=8M@0 cpus=1 -> ok (1 EPC section, 1 CPU)\n  # a VM\nvm create a memory=64 epc=4 -> ok (64 MiB RAM, 1 vCPU, 4 MiB EPC in 1 section)\necho done -> ok\n' >"$tmp/explain.want"
+sed -n '1,/^echo done -> ok$/p' "$tmp/out" >"$tmp/explain.got"
+check "run --explain: each comment block above its command" diff "$tmp/explain.want" "$tmp/explain.got"
+run run "$tmp/explain.vsgx"
+check "run without --explain: no comments" [ "$(grep -c '^ *#' "$tmp/out")" -eq 0 ]
+run monitor --explain
+check "monitor --explain: refused, it is run's" expect 2 "--explain is run's"
