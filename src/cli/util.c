@@ -122,20 +122,22 @@ static bool cli_is_dir(const char *path)
 /* $datadir/vsgx/vectors relative to the running binary, if it is an installed one. */
 static bool cli_installed_vectors(char *buf, size_t len)
 {
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], dir[PATH_MAX + 64];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
 
-	if (!VSGX_BINDIR_TO_DATADIR[0] || n <= 0)
+	if (!VSGX_BINDIR_TO_DATADIR[0] || n <= 0 || len < PATH_MAX)
 		return false;
 	exe[n] = '\0';
 	slash = strrchr(exe, '/');
 	if (!slash)
 		return false;
 	*slash = '\0';
-	if (snprintf(buf, len, "%s/%s/vectors", exe, VSGX_BINDIR_TO_DATADIR) >= (int)len)
+	if (snprintf(dir, sizeof(dir), "%s/%s/vectors", exe, VSGX_BINDIR_TO_DATADIR) >=
+	    (int)sizeof(dir))
 		return false;
-	return cli_is_dir(buf);
+	/* Messages name files in it: say PREFIX/share/..., not PREFIX/bin/../share/... */
+	return realpath(dir, buf) && cli_is_dir(buf);
 }
 
 const char *cli_vectors_dir(void)
