@@ -430,8 +430,9 @@ static void mem_result(const struct trace_cmd *cmd, const uint8_t *got, struct r
 		strcat(res->detail, "...");
 	if (cmd->data && memcmp(cmd->data, got, cmd->count))
 		snprintf(res->mismatch, sizeof(res->mismatch),
-			 "%llu bytes at 0x%llx differ from want=", (unsigned long long)cmd->count,
-			 (unsigned long long)cmd->reg[TREG_RBX]);
+			 "%llu byte%s at 0x%llx differ%s from want=",
+			 (unsigned long long)cmd->count, cli_s(cmd->count),
+			 (unsigned long long)cmd->reg[TREG_RBX], cmd->count == 1 ? "s" : "");
 }
 
 static int run_poke(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
