@@ -10,6 +10,9 @@
 #   make stress    long runs: fuzzers, then the concurrency tests many times under TSan
 #   make bench     benchmarks, in a release build
 #   make bench-qemu  a Debian guest on QEMU TCG with vsgx, timed against its own floors
+#   make install   vsgx, libvsgx, its header and vsgx.pc, the man pages, Bash
+#                  completion and the vectors vsgx reads, under PREFIX (/usr/local),
+#                  staged under DESTDIR when set
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
@@ -18,6 +21,8 @@ BENCH_BUILD ?= build-release
 # An optional outside folder of vectors for extra tests; the repository's own
 # are in tests/vectors. Empty: ../shared/vectors when it exists.
 VECTORS    ?=
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 FUZZ_SECONDS ?= 60
 SOAK_ROUNDS ?= 50
 MESON_TEST = meson test --print-errorlogs --num-processes 2
@@ -36,7 +41,7 @@ export UBSAN_OPTIONS = halt_on_error=1:print_stacktrace=1
 export TSAN_OPTIONS = halt_on_error=1:second_deadlock_stack=1
 
 .PHONY: all deps deps-fuzz deps-qemu build demo test check qemu guest qemu-demo \
-	qemu-test stress bench bench-qemu format clean
+	qemu-test stress bench bench-qemu format clean install
 
 all: build
 
@@ -71,6 +76,12 @@ test: deps deps-qemu $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(TSAN_BUILD
 	$(MAKE) --no-print-directory qemu-test || status=1; \
 	scripts/test-summary.sh $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD) $(QEMU_TESTS); \
 	exit $$status
+
+# The prefix is the build's (vsgx looks for its data there); changing it rebuilds.
+install: deps $(BUILD)/build.ninja
+	meson configure $(BUILD) --prefix=$(abspath $(PREFIX))
+	ninja -C $(BUILD)
+	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(abspath $(DESTDIR)))
 
 check: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)

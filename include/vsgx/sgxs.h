@@ -68,6 +68,9 @@ int sgxs_parse(const void *buf, size_t len, struct sgxs *ret, char *why, size_t 
  */
 int sgxs_load(const char *path, struct sgxs **ret, char *why, size_t why_len);
 
+/* sgxs_load() of what (fd) reads from where it stands (standard input, a pipe); (fd) stays open. */
+int sgxs_load_fd(int fd, struct sgxs **ret, char *why, size_t why_len);
+
 /* Free a stream from sgxs_load(). Accepts NULL. */
 void sgxs_free(struct sgxs *s);
 

@@ -28,6 +28,9 @@ struct crypto_rsa_key;
  */
 int sigstruct_load(const char *path, struct sgx_sigstruct *ret, char *why, size_t why_len);
 
+/* sigstruct_load() of what (fd) reads from where it stands; (fd) stays open. */
+int sigstruct_load_fd(int fd, struct sgx_sigstruct *ret, char *why, size_t why_len);
+
 /* sigstruct_load() from memory: (len) must be exactly 1808. */
 int sigstruct_parse(const void *buf, size_t len, struct sgx_sigstruct *ret, char *why,
 		    size_t why_len);

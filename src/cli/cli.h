@@ -34,6 +34,12 @@ int cmd_cpuid(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 
+/* "s" after a count of (n) things, "" after one: "%u section%s", n, cli_s(n). */
+static inline const char *cli_s(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* Print "vsgx: " and the formatted message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -52,6 +58,13 @@ int cli_parse_hex(const char *s, uint8_t *out, size_t len);
 /* Write (len) bytes as lowercase hex into (out), which holds 2*len+1 chars. */
 void cli_format_hex(const uint8_t *in, size_t len, char *out);
 
+/*
+ * What $VECTORS stands for without --vectors: $VSGX_VECTORS; else, for an
+ * installed vsgx, the vectors installed with it (BINDIR/../share/vsgx/vectors);
+ * else the source tree's tests/vectors; else $datadir/vsgx/vectors.
+ */
+const char *cli_vectors_dir(void);
+
 /* The options of the verbs that replay a file of commands: trace, run, monitor. */
 struct cli_replay_opts {
 	const char *vectors; /* --vectors DIR, else $VSGX_VECTORS */
@@ -59,6 +72,7 @@ struct cli_replay_opts {
 	const char *qmp;     /* --qmp unix:PATH, with --json */
 	bool quiet;	     /* --quiet */
 	bool vcpu_threads;   /* --vcpu-threads (run, monitor) */
+	bool explain;	     /* --explain (run only) */
 };
 
 /*
@@ -81,9 +95,10 @@ int cli_flush(FILE *f, const char *name);
 
 /* The text files the verbs read whole, each with its own size limit. */
 enum cli_text_kind {
-	CLI_TEXT_CONFIG,   /* a VM config: vm layout, cpuid, the monitor's config= (1 MiB) */
-	CLI_TEXT_TRACE,	   /* vsgx trace FILE, "-" for stdin (16 MiB) */
-	CLI_TEXT_SCENARIO, /* vsgx run FILE, "-" for stdin (16 MiB) */
+	CLI_TEXT_CONFIG,     /* a VM config: the monitor's config= (1 MiB) */
+	CLI_TEXT_CONFIG_ARG, /* a VM config: vm layout, cpuid; "-" for stdin (1 MiB) */
+	CLI_TEXT_TRACE,	     /* vsgx trace FILE, "-" for stdin (16 MiB) */
+	CLI_TEXT_SCENARIO,   /* vsgx run FILE, "-" for stdin (16 MiB) */
 	CLI_TEXT_KIND_MAX,
 };
 
@@ -98,6 +113,18 @@ enum cli_text_kind {
  */
 int cli_text_read(const char *path, enum cli_text_kind kind, char **ret, size_t *ret_len, char *why,
 		  size_t why_len);
+
+/* How messages name the input (path): "<stdin>" for "-". */
+const char *cli_input_name(const char *path);
+
+/*
+ * sgxs_load() and sigstruct_load() (<vsgx/sgxs.h>, <vsgx/sigstruct.h>) where
+ * (path) "-" reads standard input.
+ */
+struct sgxs;
+struct sgx_sigstruct;
+int cli_sgxs_load(const char *path, struct sgxs **ret, char *why, size_t why_len);
+int cli_sigstruct_load(const char *path, struct sgx_sigstruct *ret, char *why, size_t why_len);
 
 /* ENCLS on a logical CPU of the host, in the form a loader_env wants (<vsgx/loader.h>). */
 struct hw_regs;

@@ -23,7 +23,7 @@ static const char einit_usage[] =
     "\n"
     "Replay FILE.sgxs as ECREATE/EADD/EEXTEND on a modelled processor (SECS\n"
     "attributes from FILE.sig), run EINIT with an all-zero EINITTOKEN, and print\n"
-    "the result, MRENCLAVE and MRSIGNER.\n"
+    "the result, MRENCLAVE and MRSIGNER. One of the files may be '-', standard input.\n"
     "\n"
     "  --flc          write the enclave's own MRSIGNER into IA32_SGXLEPUBKEYHASH0..3\n"
     "                 before EINIT, as Linux does on parts with flexible launch control\n"
@@ -92,6 +92,11 @@ static int einit_parse(int argc, char **argv, struct einit_opts *o)
 	}
 	o->sgxs_path = argv[optind];
 	o->sig_path = argv[optind + 1];
+	if (!strcmp(o->sgxs_path, "-") && !strcmp(o->sig_path, "-")) {
+		cli_error("einit: standard input ('-') can be FILE.sgxs or FILE.sig, not both; "
+			  "name one of them by its path");
+		return CLI_EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -100,14 +105,14 @@ static int einit_load(const struct einit_opts *o, struct einit_job *job)
 	char why[256];
 	int r;
 
-	r = sgxs_load(o->sgxs_path, &job->sgxs, why, sizeof(why));
+	r = cli_sgxs_load(o->sgxs_path, &job->sgxs, why, sizeof(why));
 	if (r) {
-		cli_error("%s: %s", o->sgxs_path, why);
+		cli_error("%s: %s", cli_input_name(o->sgxs_path), why);
 		return CLI_EXIT_USAGE;
 	}
-	r = sigstruct_load(o->sig_path, &job->sig, why, sizeof(why));
+	r = cli_sigstruct_load(o->sig_path, &job->sig, why, sizeof(why));
 	if (r) {
-		cli_error("%s: %s", o->sig_path, why);
+		cli_error("%s: %s", cli_input_name(o->sig_path), why);
 		return CLI_EXIT_USAGE;
 	}
 	return 0;

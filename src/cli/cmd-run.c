@@ -22,7 +22,8 @@
 #include "monitor-qmp.h"
 
 static const char run_usage[] =
-    "usage: vsgx run [--json FILE] [--vectors DIR] [--quiet] [--vcpu-threads] SCENARIO\n"
+    "usage: vsgx run [--json FILE] [--vectors DIR] [--quiet] [--explain] [--vcpu-threads]\n"
+    "                SCENARIO\n"
     "       vsgx monitor [--json FILE] [--vectors DIR] [--qmp unix:PATH] [--vcpu-threads]\n"
     "\n"
     "run: replay SCENARIO, commands of the monitor's language (one per line; see\n"
@@ -35,10 +36,11 @@ static const char run_usage[] =
     "  --json FILE    also write every event and the report as JSON lines; with '-'\n"
     "                 they alone go to stdout and the text goes to stderr\n"
     "  --vectors DIR  what $VECTORS stands for (default: $VSGX_VECTORS, else\n"
-    "                 the source tree's tests/vectors)\n"
+    "                 the vectors installed with vsgx or its source tree's)\n"
     "  --quiet        print only failures and the report\n"
     "  --vcpu-threads run each vCPU of each VM on its own host thread, as QEMU's\n"
     "                 multi-threaded TCG does; the same outcomes and output\n"
+    "  --explain      (run) print the comment lines just above a command before it\n"
     "  --qmp unix:PATH  (monitor) also serve QMP on a UNIX socket, as QEMU's -qmp;\n"
     "                 when standard input ends, serve it until a client sends quit\n"
     "\n"
@@ -60,6 +62,10 @@ static int run_parse_args(int argc, char **argv, bool monitor, struct run_cli *o
 		return r;
 	if (!monitor && o->opt.qmp) {
 		cli_error("--qmp is the monitor's: 'vsgx monitor --qmp unix:PATH'");
+		return CLI_EXIT_USAGE;
+	}
+	if (monitor && o->opt.explain) {
+		cli_error("--explain is run's: 'vsgx run --explain SCENARIO'");
 		return CLI_EXIT_USAGE;
 	}
 	if (monitor ? optind != argc : optind + 1 != argc) {
@@ -183,6 +189,7 @@ static int run_main(int argc, char **argv, bool monitor)
 				    json,
 				    o.opt.quiet };
 	mo.vcpu_threads = o.opt.vcpu_threads;
+	mo.explain = o.opt.explain;
 	r = monitor_create(&mo, &mon);
 	if (!r) {
 		r = monitor ? run_monitor(mon, mo.out, o.opt.qmp) : run_scenario(mon, o.path);

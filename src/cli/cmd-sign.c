@@ -89,10 +89,11 @@ static void sign_usage(FILE *f)
 {
 	fprintf(f, "usage: vsgx sign FILE.sgxs --key KEY.pem -o OUT.sig [options]\n"
 		   "\n"
-		   "Measure FILE.sgxs and write its SIGSTRUCT, signed with KEY.pem (RSA-3072,\n"
-		   "public exponent 3), to OUT.sig. Prints the MRENCLAVE and MRSIGNER. A regular\n"
-		   "OUT.sig is replaced whole; a link's target, a FIFO or a device is written\n"
-		   "through; an input file is refused as OUT.sig.\n"
+		   "Measure FILE.sgxs ('-': standard input) and write its SIGSTRUCT, signed\n"
+		   "with KEY.pem (RSA-3072, public exponent 3), to OUT.sig. Prints the\n"
+		   "MRENCLAVE and MRSIGNER. A regular OUT.sig is replaced whole; a link's\n"
+		   "target, a FIFO or a device is written through; an input file is refused\n"
+		   "as OUT.sig.\n"
 		   "\n"
 		   "options (numbers in decimal or 0x hex; defaults in brackets):\n"
 		   "  -k, --key KEY.pem        the signing key (required)\n"
@@ -336,15 +337,15 @@ static int sign_measure(const char *path, uint8_t mrenclave[32])
 	char why[256];
 	int err;
 
-	err = sgxs_load(path, &s, why, sizeof(why));
+	err = cli_sgxs_load(path, &s, why, sizeof(why));
 	if (err) {
-		cli_error("%s: %s", path, why);
+		cli_error("%s: %s", cli_input_name(path), why);
 		return err;
 	}
 	err = sgxs_measure(s, mrenclave);
 	sgxs_free(s);
 	if (err)
-		cli_error("%s: cannot hash: out of memory", path);
+		cli_error("%s: cannot hash: out of memory", cli_input_name(path));
 	return err;
 }
 

@@ -4,6 +4,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "version.h"
+
+/* "vsgx 0.1.0", and the commit it was built from when built from a clone. */
+static int cmd_version(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		cli_error("version takes no arguments");
+		return CLI_EXIT_USAGE;
+	}
+	if (VSGX_GIT_DESCRIBE[0])
+		printf("vsgx %s (git %s)\n", VSGX_VERSION, VSGX_GIT_DESCRIBE);
+	else
+		printf("vsgx %s\n", VSGX_VERSION);
+	return CLI_EXIT_OK;
+}
+
 static const struct cli_command commands[] = {
 	{ "run", cmd_run, "run a scenario: an SGX host, its VMs and their guests (the main job)" },
 	{ "monitor", cmd_monitor, "the same commands, typed at a prompt" },
@@ -13,6 +30,7 @@ static const struct cli_command commands[] = {
 	{ "trace", cmd_trace, "replay a trace of SGX operations and check their outcomes" },
 	{ "vm", cmd_vm, "'vm layout CONFIG': a VM's guest physical layout, e820, ACPI, SRAT" },
 	{ "cpuid", cmd_cpuid, "a VM's guest CPUID leaves 7 and 0x12" },
+	{ "version", cmd_version, "the version of vsgx (also 'vsgx --version')" },
 };
 
 static void usage(FILE *f)
@@ -41,6 +59,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return CLI_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return main_flush(cmd_version(argc - 1, argv + 1));
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(argv[1], commands[i].name))
 			return main_flush(commands[i].run(argc - 1, argv + 1));

@@ -52,8 +52,8 @@ int mon_exec_host(struct mon_cmd *c)
 	if (r)
 		return mon_fail(mon, r, "%s", why[0] ? why : strerror(-r));
 	vmm_set_vcpu_threads(mon->m, mon->o.vcpu_threads);
-	snprintf(mon->detail, sizeof(mon->detail), "%u EPC sections, %u CPUs", d.nr_sections,
-		 d.nr_cpus);
+	snprintf(mon->detail, sizeof(mon->detail), "%u EPC section%s, %u CPU%s", d.nr_sections,
+		 cli_s(d.nr_sections), d.nr_cpus, cli_s(d.nr_cpus));
 	return 0;
 }
 
@@ -205,16 +205,17 @@ static int vm_create(struct mon_cmd *c)
 
 		vmm_vm_balloon_query(vm, &b);
 		snprintf(mon->detail, sizeof(mon->detail),
-			 "%s RAM, %u vCPUs, %s EPC in %u sections, ballooning: starts with %llu "
-			 "pages",
-			 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus,
+			 "%s RAM, %u vCPU%s, %s EPC in %u section%s, ballooning: starts with "
+			 "%llu page%s",
+			 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus, cli_s(cfg.vcpus),
 			 size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
-			 (unsigned long long)b.current);
+			 cli_s(cfg.nr_sections), (unsigned long long)b.current, cli_s(b.current));
 		return 0;
 	}
-	snprintf(mon->detail, sizeof(mon->detail), "%s RAM, %u vCPUs, %s EPC in %u sections%s",
-		 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus,
+	snprintf(mon->detail, sizeof(mon->detail), "%s RAM, %u vCPU%s, %s EPC in %u section%s%s",
+		 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus, cli_s(cfg.vcpus),
 		 size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
+		 cli_s(cfg.nr_sections),
 		 !cfg.nr_sections || (cfg.features & VM_CPU(VM_CPU_SGX)) ? ""
 		 : cfg.default_cpu
 		     ? "; its CPU has no SGX (QEMU's default model has none): add -cpu host"
@@ -231,29 +232,52 @@ static struct mon_vm *vm_named(struct mon_cmd *c, const char *name)
 	return v;
 }
 
-/* The two passes, for the detail: "pass 1: 1 0, pass 2: 0". */
+/* What one section's remove-all answered: "epc.0 left 2 SECS pages". */
+static size_t reset_section(char *buf, size_t len, unsigned int i, int64_t r)
+{
+	int n;
+
+	if (r < 0)
+		n = snprintf(buf, len, "epc.%u failed: %s", i, strerror((int)-r));
+	else if (r == 0)
+		n = snprintf(buf, len, "epc.%u left 0", i);
+	else
+		n = snprintf(buf, len, "epc.%u left %lld SECS page%s", i, (long long)r,
+			     cli_s((unsigned long long)r));
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+/*
+ * The two passes, each section by its name in 'vsgx vm layout':
+ * "remove-all pass 1: epc.0 left 1 SECS page, epc.1 left 0; pass 2: epc.0 left 0".
+ */
 static void reset_detail(struct monitor *mon, struct mon_vm *v, const struct vmm_epc_reset *rep)
 {
 	const struct vmm_vm *vm = v->vm;
 	unsigned int n = vmm_vm_config(vm)->nr_sections;
-	size_t k = (size_t)snprintf(mon->detail, sizeof(mon->detail), "remove-all pass 1:");
+	char *d = mon->detail;
+	size_t k = (size_t)snprintf(d, sizeof(mon->detail), "remove-all pass 1:");
 	bool second = false;
 
 	for (unsigned int i = 0; i < n; i++) {
-		k += (size_t)snprintf(mon->detail + k, sizeof(mon->detail) - k, " %lld",
-				      (long long)rep->first[i]);
+		k += (size_t)snprintf(d + k, sizeof(mon->detail) - k, "%s ", i ? "," : "");
+		k += reset_section(d + k, sizeof(mon->detail) - k, i, rep->first[i]);
 		second |= rep->retried[i];
 	}
 	if (second) {
-		k += (size_t)snprintf(mon->detail + k, sizeof(mon->detail) - k, ", pass 2:");
-		for (unsigned int i = 0; i < n; i++)
-			if (rep->retried[i])
-				k += (size_t)snprintf(mon->detail + k, sizeof(mon->detail) - k,
-						      " %lld", (long long)rep->second[i]);
+		k += (size_t)snprintf(d + k, sizeof(mon->detail) - k, "; pass 2:");
+		for (unsigned int i = 0, first = 1; i < n; i++) {
+			if (!rep->retried[i])
+				continue;
+			k += (size_t)snprintf(d + k, sizeof(mon->detail) - k, "%s ",
+					      first ? "" : ",");
+			k += reset_section(d + k, sizeof(mon->detail) - k, i, rep->second[i]);
+			first = 0;
+		}
 	}
 	if (rep->aex)
-		snprintf(mon->detail + k, sizeof(mon->detail) - k, ", %u vCPUs stopped inside",
-			 rep->aex);
+		snprintf(d + k, sizeof(mon->detail) - k, "; %u vCPU%s stopped inside an enclave",
+			 rep->aex, cli_s(rep->aex));
 	v->last = *rep;
 }
 
@@ -335,10 +359,10 @@ static int vm_migrate(struct mon_cmd *c, struct mon_vm *v)
 		guest_moved(v->guest, dst);
 	vmm_vm_destroy(v->vm, NULL);
 	v->vm = dst;
-	snprintf(
-	    c->mon->detail, sizeof(c->mon->detail),
-	    "RAM and vCPU state moved to '%s'; EPC cannot move: %u enclaves will be found lost",
-	    vmm_vm_name(dst), enclaves);
+	snprintf(c->mon->detail, sizeof(c->mon->detail),
+		 "RAM and vCPU state moved to '%s'; EPC cannot move: %u enclave%s will be found "
+		 "lost",
+		 vmm_vm_name(dst), enclaves, cli_s(enclaves));
 	return 0;
 }
 
@@ -446,13 +470,16 @@ static void vm_destroy(struct monitor *mon, struct mon_vm *v)
 	guest_free(v->guest);
 	vmm_vm_destroy(v->vm, &td);
 	*v = mon->vms[--mon->nr_vms];
-	n = snprintf(mon->detail, sizeof(mon->detail), "%llu EPC pages back to the host",
-		     (unsigned long long)td.pages);
+	n = snprintf(mon->detail, sizeof(mon->detail), "%llu EPC page%s back to the host",
+		     (unsigned long long)td.pages, cli_s(td.pages));
 	if (td.zombies && n > 0 && (size_t)n < sizeof(mon->detail))
 		snprintf(mon->detail + n, sizeof(mon->detail) - (size_t)n,
-			 "; %llu SECS page(s) kept as zombies until their children's section went, "
-			 "%llu zombies left on the host",
-			 (unsigned long long)td.zombies, (unsigned long long)td.zombies_left);
+			 "; %llu SECS page%s kept as %s until %s children's section went, "
+			 "%llu zombie page%s left on the host",
+			 (unsigned long long)td.zombies, cli_s(td.zombies),
+			 td.zombies == 1 ? "a zombie" : "zombies",
+			 td.zombies == 1 ? "its" : "their", (unsigned long long)td.zombies_left,
+			 cli_s(td.zombies_left));
 }
 
 int mon_exec_vm(struct mon_cmd *c, const char *sub)
@@ -617,9 +644,9 @@ static int guest_boot_cmd(struct mon_cmd *c, struct mon_vm *v, char *why, size_t
 		return r;
 	guest_stats(v->guest, &st);
 	snprintf(c->mon->detail, sizeof(c->mon->detail),
-		 "%llu EPC pages, %llu sanitized twice, sgx2=%d flc=%d",
-		 (unsigned long long)st.epc_pages, (unsigned long long)st.sanitized, st.sgx2,
-		 st.flc);
+		 "%llu EPC page%s, %llu of them sanitized twice, sgx2=%d flc=%d",
+		 (unsigned long long)st.epc_pages, cli_s(st.epc_pages),
+		 (unsigned long long)st.sanitized, st.sgx2, st.flc);
 	return r;
 }
 

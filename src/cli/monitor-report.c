@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "monitor-int.h"
 #include "vsgx/vmm-balloon.h"
 #include "vsgx/host.h"
@@ -270,14 +271,16 @@ static int info_vms(struct mon_cmd *c)
 			 "no VMs: 'vm create NAME ...' makes one\n");
 	for (unsigned int i = 0; i < mon->nr_vms && n < sizeof(mon->detail); i++) {
 		const struct mon_vm *v = &mon->vms[i];
+		unsigned int enclaves = v->guest ? guest_nr_enclaves(v->guest) : 0;
 		struct vmm_vm_stats st;
 
 		vmm_vm_stats(v->vm, &st);
-		n += (size_t)snprintf(
-		    mon->detail + n, sizeof(mon->detail) - n,
-		    "%s: %s, EPC %llu pages configured, %llu held, %u enclaves", vmm_vm_name(v->vm),
-		    vmm_vm_state_name(vmm_vm_state(v->vm)), (unsigned long long)st.epc_configured,
-		    (unsigned long long)st.epc_held, v->guest ? guest_nr_enclaves(v->guest) : 0);
+		n += (size_t)snprintf(mon->detail + n, sizeof(mon->detail) - n,
+				      "%s: %s, EPC %llu page%s configured, %llu held, %u enclave%s",
+				      vmm_vm_name(v->vm), vmm_vm_state_name(vmm_vm_state(v->vm)),
+				      (unsigned long long)st.epc_configured,
+				      cli_s(st.epc_configured), (unsigned long long)st.epc_held,
+				      enclaves, cli_s(enclaves));
 		n += balloon_text(v, mon->detail + n, sizeof(mon->detail) - n);
 		n += (size_t)snprintf(mon->detail + n, sizeof(mon->detail) - n, "\n");
 	}
@@ -361,16 +364,16 @@ static void report_vm(struct monitor *mon, const struct mon_vm *v)
 	/* Sections are whole pages, not always whole MiB: never round what the VM has. */
 	mib = st.epc_configured % 256 == 0;
 	if (mon->o.out)
-		fprintf(
-		    mon->o.out,
-		    "vm %s: %s, EPC %llu %s configured, %llu pages held, %u enclaves, %llu resets "
-		    "(%llu failed), %llu faults injected, %llu preemptions%s%s%s\n",
-		    vmm_vm_name(v->vm), vmm_vm_state_name(vmm_vm_state(v->vm)),
-		    (unsigned long long)(mib ? st.epc_configured / 256 : st.epc_configured * 4),
-		    mib ? "MiB" : "KiB", (unsigned long long)st.epc_held, enclaves,
-		    (unsigned long long)st.resets, (unsigned long long)st.reset_failures,
-		    (unsigned long long)faults, (unsigned long long)st.preemptions, balloon,
-		    vmm_vm_error(v->vm)[0] ? ": " : "", vmm_vm_error(v->vm));
+		fprintf(mon->o.out,
+			"vm %s: %s, EPC %llu %s configured, %llu page%s held, %u enclave%s, %llu "
+			"reset%s (%llu failed), %llu fault%s injected, %llu preemption%s%s%s%s\n",
+			vmm_vm_name(v->vm), vmm_vm_state_name(vmm_vm_state(v->vm)),
+			(unsigned long long)(mib ? st.epc_configured / 256 : st.epc_configured * 4),
+			mib ? "MiB" : "KiB", (unsigned long long)st.epc_held, cli_s(st.epc_held),
+			enclaves, cli_s(enclaves), (unsigned long long)st.resets, cli_s(st.resets),
+			(unsigned long long)st.reset_failures, (unsigned long long)faults,
+			cli_s(faults), (unsigned long long)st.preemptions, cli_s(st.preemptions),
+			balloon, vmm_vm_error(v->vm)[0] ? ": " : "", vmm_vm_error(v->vm));
 	if (mon->o.json) {
 		struct json_object *o = json_object_new_object();
 
@@ -422,8 +425,8 @@ void monitor_report(struct monitor *mon)
 		return;
 	h = vmm_host(mon->m);
 	if (mon->o.out)
-		fprintf(mon->o.out, "== report: %u commands, %u checks\n", mon->commands,
-			mon->checks);
+		fprintf(mon->o.out, "== report: %u command%s, %u check%s\n", mon->commands,
+			cli_s(mon->commands), mon->checks, cli_s(mon->checks));
 	for (unsigned int i = 0; i < mon->nr_vms; i++)
 		report_vm(mon, &mon->vms[i]);
 	for (unsigned int n = 0; n < host_nr_nodes(h); n++) {

@@ -897,9 +897,35 @@ static bool next_line(const char **p, const char *end, char *buf, bool *ret_full
 	return true;
 }
 
+/* What a line is, for --explain: a comment ('#' first), blank, or a command. */
+static int line_kind(const char *s)
+{
+	s += strspn(s, " \t\r");
+	return *s == '#' ? '#' : *s ? 'c' : ' ';
+}
+
+/*
+ * --explain: the comment block a command's line follows directly (no blank
+ * line between), printed before the command. (block) is the block's start in
+ * the text, NULL when none is pending.
+ */
+static void explain_line(struct monitor *mon, const char *line, const char *buf, const char **block)
+{
+	int kind = line_kind(buf);
+
+	if (kind == '#') {
+		*block = *block ? *block : line;
+		return;
+	}
+	/* The block ends with the newline just before (line). */
+	if (kind == 'c' && *block && mon->o.out && !mon->o.quiet)
+		fwrite(*block, 1, (size_t)(line - *block), mon->o.out);
+	*block = NULL;
+}
+
 int monitor_run_text(struct monitor *mon, const char *name, const char *text, size_t len)
 {
-	const char *p = text, *end = text + len;
+	const char *p = text, *end = text + len, *start, *block = NULL;
 	char buf[MONITOR_LINE_MAX], why[MON_MSG_MAX];
 	unsigned int line = 0;
 	bool full;
@@ -920,8 +946,12 @@ int monitor_run_text(struct monitor *mon, const char *name, const char *text, si
 			return MONITOR_SYNTAX;
 		}
 	}
-	for (p = text, line = 0; r == MONITOR_OK && !mon->quit && next_line(&p, end, buf, &full);)
+	for (p = start = text, line = 0;
+	     r == MONITOR_OK && !mon->quit && next_line(&p, end, buf, &full); start = p) {
+		if (mon->o.explain)
+			explain_line(mon, start, buf, &block);
 		r = monitor_line(mon, name, ++line, buf);
+	}
 	return r;
 }
 

@@ -30,6 +30,7 @@ struct monitor_opts {
 	 * limit. A fuzz target keeps every run small with them (-EFBIG beyond).
 	 */
 	uint64_t max_epc, max_ram;
+	bool explain; /* monitor_run_text(): echo the comments just above each command */
 };
 
 /* The longest line the language takes, its newline included. */

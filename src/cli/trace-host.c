@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "trace-ops.h"
 #include "trace.h"
 #include "vsgx/host.h"
@@ -366,7 +367,7 @@ static void exec_host_alloc(struct exec *x)
 		hs->alloc[hs->nr_alloc++] = pa;
 		got++;
 	}
-	snprintf(x->detail, x->detail_len, "%llu pages", (unsigned long long)got);
+	snprintf(x->detail, x->detail_len, "%llu page%s", (unsigned long long)got, cli_s(got));
 }
 
 static void exec_vepc_open(struct exec *x, unsigned int i)
@@ -587,10 +588,11 @@ static void exec_host(struct exec *x)
 		return;
 	case TOP_HOST_RECLAIM:
 		n = host_reclaim(x->hs->host, x->cpu, NULL, x->cmd->count);
-		snprintf(x->detail, x->detail_len, "%llu pages", (unsigned long long)n);
+		snprintf(x->detail, x->detail_len, "%llu page%s", (unsigned long long)n, cli_s(n));
 		if (x->cmd->arg[2] != UINT64_MAX && n != x->cmd->arg[2])
-			snprintf(x->mismatch, x->mismatch_len, "expected want=%llu, got %llu pages",
-				 (unsigned long long)x->cmd->arg[2], (unsigned long long)n);
+			snprintf(
+			    x->mismatch, x->mismatch_len, "expected want=%llu, got %llu page%s",
+			    (unsigned long long)x->cmd->arg[2], (unsigned long long)n, cli_s(n));
 		return;
 	default:
 		exec_host_stats(x);

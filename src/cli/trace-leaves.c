@@ -180,8 +180,9 @@ static int build_mem(struct tp *tp, const struct op_def *od, struct trace_cmd *c
 		if (!r && want) {
 			r = mem_data(tp, &want->val, cmd);
 			if (!r && cmd->data_len != cmd->count)
-				r = tp_err(tp, want->val.col, "want= has %zu bytes, not %llu",
-					   cmd->data_len, (unsigned long long)cmd->count);
+				r = tp_err(tp, want->val.col, "want= has %zu byte%s, not %llu",
+					   cmd->data_len, cmd->data_len == 1 ? "" : "s",
+					   (unsigned long long)cmd->count);
 		}
 	} else {
 		r = mem_data(tp, &args[1], cmd);

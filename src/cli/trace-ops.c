@@ -308,9 +308,10 @@ int topt_raw(struct tp *tp, struct trace_cmd *cmd, const struct opt_vals *v)
 		p->len = (uint32_t)n;
 		if (ov->off + n > b->len)
 			return tp_err(tp, ov->val.col,
-				      "%zu bytes at offset %llu run past the end of %s "
+				      "%zu byte%s at offset %llu run%s past the end of %s "
 				      "(%u bytes)",
-				      n, (unsigned long long)ov->off, WSTR(&ov->key), b->len);
+				      n, n == 1 ? "" : "s", (unsigned long long)ov->off,
+				      n == 1 ? "s" : "", WSTR(&ov->key), b->len);
 	}
 	return 0;
 }

@@ -134,8 +134,8 @@ int tp_bytes(struct tp *tp, const struct word *w, size_t len, uint8_t **ret, siz
 
 	if (!w->len || (w->len & 1) || (len && n != len)) {
 		if (len)
-			return tp_err(tp, w->col, "expected %zu bytes as %zu hex digits, not '%s'",
-				      len, 2 * len, WSTR(w));
+			return tp_err(tp, w->col, "expected %zu byte%s as %zu hex digits, not '%s'",
+				      len, cli_s(len), 2 * len, WSTR(w));
 		return tp_err(tp, w->col, "expected bytes as pairs of hex digits, not '%s'",
 			      WSTR(w));
 	}

@@ -301,7 +301,8 @@ static int run_sgxs(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *c
 	if (rc > 0)
 		snprintf(res->detail, sizeof(res->detail), "%s of record %zu", lr.leaf, lr.record);
 	else
-		snprintf(res->detail, sizeof(res->detail), "%zu pages", lr.nr_pages);
+		snprintf(res->detail, sizeof(res->detail), "%zu page%s", lr.nr_pages,
+			 cli_s(lr.nr_pages));
 	result_leaf(cpu, lr.result, res);
 	return 0;
 }
@@ -449,8 +450,9 @@ static void mem_result(const struct trace_cmd *cmd, const uint8_t *got, struct r
 		strcat(res->detail, "...");
 	if (cmd->data && memcmp(cmd->data, got, cmd->count))
 		snprintf(res->mismatch, sizeof(res->mismatch),
-			 "%llu bytes at 0x%llx differ from want=", (unsigned long long)cmd->count,
-			 (unsigned long long)cmd->reg[TREG_RBX]);
+			 "%llu byte%s at 0x%llx differ%s from want=",
+			 (unsigned long long)cmd->count, cli_s(cmd->count),
+			 (unsigned long long)cmd->reg[TREG_RBX], cmd->count == 1 ? "s" : "");
 }
 
 static int run_poke(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
@@ -1038,28 +1040,25 @@ static void report(const struct run *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void print_line(const struct run *r, const struct trace_cmd *cmd, const struct result *res)
+static void print_line(const struct run *r, const struct trace_cmd *cmd, const struct result *res,
+		       const char *out)
 {
-	char out[64];
-
 	if (!r->opts->out)
 		return;
-	trace_outcome_format(&res->out, out, sizeof(out));
-	if (cmd->op == TOP_EXPECT)
-		snprintf(out, sizeof(out), "%s", res->mismatch[0] ? "mismatch" : "ok");
 	fprintf(r->opts->out, "%s -> %s", cmd->text, out);
 	if (res->detail[0])
 		fprintf(r->opts->out, " (%s)", res->detail);
 	fputc('\n', r->opts->out);
 }
 
-/* Compare with the expectation. Return: 0 or TRACE_MISMATCH, reported. */
-static int judge(struct run *r, const struct trace_cmd *cmd, const struct result *res)
+/* Compare with the expectation. Return: 0, or TRACE_MISMATCH with why in (msg). */
+static int judge(struct run *r, const struct trace_cmd *cmd, const struct result *res, char *msg,
+		 size_t msg_len)
 {
 	char want[64], got[64];
 
 	if (res->mismatch[0]) {
-		report(r, "%s:%u: %s\n", r->t->name, cmd->line, res->mismatch);
+		snprintf(msg, msg_len, "%s", res->mismatch);
 		return TRACE_MISMATCH;
 	}
 	if (!cmd->has_want)
@@ -1069,7 +1068,7 @@ static int judge(struct run *r, const struct trace_cmd *cmd, const struct result
 		return 0;
 	trace_outcome_format(&cmd->want, want, sizeof(want));
 	trace_outcome_format(&res->out, got, sizeof(got));
-	report(r, "%s:%u: expected %s, got %s\n", r->t->name, cmd->line, want, got);
+	snprintf(msg, msg_len, "expected %s, got %s", want, got);
 	return TRACE_MISMATCH;
 }
 
@@ -1143,9 +1142,27 @@ out:
 	return rc;
 }
 
+static void emit_event(const struct run *r, const struct trace_cmd *cmd, const struct result *res,
+		       const char *out, const char *msg)
+{
+	struct trace_event e = {
+		cmd->line, cmd->text, out, res->detail, NULL, msg[0] ? msg : NULL
+	};
+	char want[64];
+
+	if (!r->opts->event)
+		return;
+	if (cmd->has_want) {
+		trace_outcome_format(&cmd->want, want, sizeof(want));
+		e.expected = want;
+	}
+	r->opts->event(&e, r->opts->event_arg);
+}
+
 static int run_cmd(struct run *r, const struct trace_cmd *cmd)
 {
 	struct hw_cpu *cpu = hw_processor_cpu(r->proc, cmd->cpu);
+	char out[64], msg[sizeof(((struct result *)0)->mismatch) + 160] = "";
 	struct result res;
 	int rc;
 
@@ -1159,8 +1176,15 @@ static int run_cmd(struct run *r, const struct trace_cmd *cmd)
 		return rc;
 	}
 	r->sum.commands++;
-	print_line(r, cmd, &res);
-	return judge(r, cmd, &res);
+	trace_outcome_format(&res.out, out, sizeof(out));
+	if (cmd->op == TOP_EXPECT)
+		snprintf(out, sizeof(out), "%s", res.mismatch[0] ? "mismatch" : "ok");
+	print_line(r, cmd, &res, out);
+	rc = judge(r, cmd, &res, msg, sizeof(msg));
+	if (rc)
+		report(r, "%s:%u: %s\n", r->t->name, cmd->line, msg);
+	emit_event(r, cmd, &res, out, msg);
+	return rc;
 }
 
 static int run_power_on(struct run *r)

@@ -32,11 +32,24 @@ struct trace;
 /* Pages 'hold' may keep at once. */
 #define TRACE_MAX_HOLDS 8
 
+/* One command as it ran and was judged (trace_opts.event). */
+struct trace_event {
+	unsigned int line;    /* in the trace file */
+	const char *text;     /* the command as written */
+	const char *outcome;  /* "SGX_SUCCESS", "#PF at 0x...", "EBUSY"; "ok" for expect */
+	const char *detail;   /* what it did, or "" */
+	const char *expected; /* the outcome after "=>", or NULL */
+	const char *message;  /* why it did not hold, or NULL */
+};
+
 struct trace_opts {
 	const char *vectors; /* what $VECTORS expands to; NULL when unset */
 	const char *basedir; /* trace_parse(): where relative paths start; NULL: "." */
 	FILE *out;	     /* one line per command as it runs; NULL: silent */
 	FILE *err;	     /* mismatches and runner failures; NULL: silent */
+	/* Called with each command after it ran (vsgx trace --json); NULL: none. */
+	void (*event)(const struct trace_event *e, void *arg);
+	void *event_arg;
 };
 
 struct trace_summary {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 #include "vsgx/encls.h"
+#include "vsgx/sgxs.h"
+#include "vsgx/sigstruct.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -85,9 +88,75 @@ void cli_format_hex(const uint8_t *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
+const char *cli_input_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
+int cli_sgxs_load(const char *path, struct sgxs **ret, char *why, size_t why_len)
+{
+	if (!strcmp(path, "-"))
+		return sgxs_load_fd(STDIN_FILENO, ret, why, why_len);
+	return sgxs_load(path, ret, why, why_len);
+}
+
+int cli_sigstruct_load(const char *path, struct sgx_sigstruct *ret, char *why, size_t why_len)
+{
+	if (!strcmp(path, "-"))
+		return sigstruct_load_fd(STDIN_FILENO, ret, why, why_len);
+	return sigstruct_load(path, ret, why, why_len);
+}
+
 int cli_encls(void *cpu, struct hw_regs *regs)
 {
 	return hw_encls(cpu, regs);
+}
+
+static bool cli_is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+/* $datadir/vsgx/vectors relative to the running binary, if it is an installed one. */
+static bool cli_installed_vectors(char *buf, size_t len)
+{
+	char exe[PATH_MAX], dir[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (!VSGX_BINDIR_TO_DATADIR[0] || n <= 0 || len < PATH_MAX)
+		return false;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	if (snprintf(dir, sizeof(dir), "%s/%s/vectors", exe, VSGX_BINDIR_TO_DATADIR) >=
+	    (int)sizeof(dir))
+		return false;
+	/* Messages name files in it: say PREFIX/share/..., not PREFIX/bin/../share/... */
+	return realpath(dir, buf) && cli_is_dir(buf);
+}
+
+const char *cli_vectors_dir(void)
+{
+	static char installed[PATH_MAX];
+	const char *env = getenv("VSGX_VECTORS");
+
+	if (env && *env)
+		return env;
+	/*
+	 * An installed binary uses the data installed with it, wherever the
+	 * prefix (or DESTDIR) put both; one in the build tree finds none there
+	 * and uses the source tree's.
+	 */
+	if (cli_installed_vectors(installed, sizeof(installed)))
+		return installed;
+	if (cli_is_dir(VSGX_VECTORS_DIR))
+		return VSGX_VECTORS_DIR;
+	return VSGX_DATADIR "/vectors";
 }
 
 int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
@@ -100,14 +169,13 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 		{ "vectors", required_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "explain", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *env = getenv("VSGX_VECTORS");
 	int c;
 
 	memset(ret, 0, sizeof(*ret));
-	/* Without either, the vectors of the tree vsgx was built from. */
-	ret->vectors = env && *env ? env : VSGX_VECTORS_DIR;
+	ret->vectors = cli_vectors_dir();
 	optind = 1;
 	/* Verbs without --json (and --qmp, --vcpu-threads) start the table after them. */
 	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 3, NULL)) != -1) {
@@ -126,6 +194,9 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 			break;
 		case 'q':
 			ret->quiet = true;
+			break;
+		case 'e':
+			ret->explain = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -162,6 +233,7 @@ static const struct {
 	bool dash_is_stdin;
 } cli_text_kinds[CLI_TEXT_KIND_MAX] = {
 	[CLI_TEXT_CONFIG] = { "a VM config", "1 MiB", 1u << 20, false },
+	[CLI_TEXT_CONFIG_ARG] = { "a VM config", "1 MiB", 1u << 20, true },
 	[CLI_TEXT_TRACE] = { "a trace", "16 MiB", 16u << 20, true },
 	[CLI_TEXT_SCENARIO] = { "a scenario", "16 MiB", 16u << 20, true },
 };

@@ -443,22 +443,18 @@ static int sgxs_read_head(int fd, uint8_t **buf, size_t *len, size_t *cap, size_
 	return 0;
 }
 
-static int sgxs_read_file(const char *path, uint8_t **ret, size_t *ret_len, char *why,
-			  size_t why_len)
+static int sgxs_read_fd(int fd, uint8_t **ret, size_t *ret_len, char *why, size_t why_len)
 {
 	size_t len = 0, cap = 0, limit = SGXS_RECORD_LEN - 1;
 	uint64_t size = 0;
 	uint8_t *buf = NULL;
 	struct stat st;
-	int fd, err;
+	int err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		return sgxs_why(why, why_len, err, "%s", strerror(-err));
-	}
 	/* A regular file's size is known: refuse a huge one without reading it. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > SGXS_MAX_FILE) {
+	if (fstat(fd, &st))
+		st.st_mode = 0;
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > SGXS_MAX_FILE) {
 		err = sgxs_too_long((uint64_t)st.st_size, 0, why, why_len);
 		goto out;
 	}
@@ -480,7 +476,6 @@ static int sgxs_read_file(const char *path, uint8_t **ret, size_t *ret_len, char
 	else if (err)
 		err = sgxs_why(why, why_len, err, "%s", strerror(-err));
 out:
-	close(fd);
 	if (err) {
 		free(buf);
 		return err;
@@ -490,14 +485,14 @@ out:
 	return 0;
 }
 
-int sgxs_load(const char *path, struct sgxs **ret, char *why, size_t why_len)
+int sgxs_load_fd(int fd, struct sgxs **ret, char *why, size_t why_len)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	struct sgxs *s;
 	int err;
 
-	err = sgxs_read_file(path, &buf, &len, why, why_len);
+	err = sgxs_read_fd(fd, &buf, &len, why, why_len);
 	if (err)
 		return err;
 	s = calloc(1, sizeof(*s));
@@ -515,6 +510,19 @@ err_s:
 	free(s);
 err_buf:
 	free(buf);
+	return err;
+}
+
+int sgxs_load(const char *path, struct sgxs **ret, char *why, size_t why_len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0) {
+		err = -errno;
+		return sgxs_why(why, why_len, err, "%s", strerror(-err));
+	}
+	err = sgxs_load_fd(fd, ret, why, why_len);
+	close(fd);
 	return err;
 }
 

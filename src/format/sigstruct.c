@@ -87,11 +87,22 @@ static int sigstruct_too_long(int fd, char *why, size_t why_len)
 			     SIGSTRUCT_LEN);
 }
 
-int sigstruct_load(const char *path, struct sgx_sigstruct *ret, char *why, size_t why_len)
+int sigstruct_load_fd(int fd, struct sgx_sigstruct *ret, char *why, size_t why_len)
 {
 	/* One byte more than needed, to tell an exact file from a longer one. */
 	uint8_t buf[SIGSTRUCT_LEN + 1];
 	ssize_t n;
+
+	n = sigstruct_read_full(fd, buf, sizeof(buf));
+	if (n < 0)
+		return sigstruct_why(why, why_len, (int)n, "%s", strerror((int)-n));
+	if (n > SIGSTRUCT_LEN)
+		return sigstruct_too_long(fd, why, why_len);
+	return sigstruct_parse(buf, (size_t)n, ret, why, why_len);
+}
+
+int sigstruct_load(const char *path, struct sgx_sigstruct *ret, char *why, size_t why_len)
+{
 	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -99,13 +110,7 @@ int sigstruct_load(const char *path, struct sgx_sigstruct *ret, char *why, size_
 		err = errno;
 		return sigstruct_why(why, why_len, -err, "%s", strerror(err));
 	}
-	n = sigstruct_read_full(fd, buf, sizeof(buf));
-	if (n < 0)
-		err = sigstruct_why(why, why_len, (int)n, "%s", strerror((int)-n));
-	else if (n > SIGSTRUCT_LEN)
-		err = sigstruct_too_long(fd, why, why_len);
-	else
-		err = sigstruct_parse(buf, (size_t)n, ret, why, why_len);
+	err = sigstruct_load_fd(fd, ret, why, why_len);
 	close(fd);
 	return err;
 }

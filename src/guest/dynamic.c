@@ -167,9 +167,9 @@ int guest_enclave_grow(struct guest *g, const char *name, uint64_t pages, char *
 	if (pending != UINT64_MAX)
 		dyn_drop(g, e, pending, false);
 	if (!r && added < pages)
-		return guest_why(why, why_len, -ENOSPC,
-				 "'%s' has room for %llu more pages, not %llu", name,
-				 (unsigned long long)added, (unsigned long long)pages);
+		return guest_why(
+		    why, why_len, -ENOSPC, "'%s' has room for %llu more page%s, not %llu", name,
+		    (unsigned long long)added, added == 1 ? "" : "s", (unsigned long long)pages);
 	return r;
 }
 
@@ -235,10 +235,11 @@ int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *
 		if (e->pages[p].dynamic && e->pages[p].state == GP_RESIDENT)
 			pick[n++] = p;
 	}
-	r = n < pages ? guest_why(why, why_len, -ENOSPC,
-				  "'%s' has %llu pages added by EAUG to trim, not %llu", name,
-				  (unsigned long long)n, (unsigned long long)pages)
-		      : dyn_emodt(g, e, pick, n, why, why_len);
+	r = n < pages
+		? guest_why(why, why_len, -ENOSPC,
+			    "'%s' has %llu page%s added by EAUG to trim, not %llu", name,
+			    (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)pages)
+		: dyn_emodt(g, e, pick, n, why, why_len);
 	if (!r)
 		r = dyn_accept_trim(g, e, pick, n, why, why_len);
 	r = guest_thread_restore(g, e, 0, was_inside, r, why, why_len);

@@ -573,8 +573,9 @@ int guest_enclave_build(struct guest *g, const char *name, uint64_t pages, unsig
 		return guest_why(
 		    why, why_len, -EINVAL,
 		    "a synthetic enclave has 1 to %d threads and 3 pages per thread and "
-		    "one of code at least (%u threads: %llu pages or more)",
-		    GUEST_MAX_THREADS, threads, (unsigned long long)threads * SYN_THREAD_PAGES + 1);
+		    "one of code at least (%u thread%s: %llu pages or more)",
+		    GUEST_MAX_THREADS, threads, threads == 1 ? "" : "s",
+		    (unsigned long long)threads * SYN_THREAD_PAGES + 1);
 	if (how && how->launch_key && pages < (uint64_t)threads * SYN_THREAD_PAGES + 2)
 		return guest_why(
 		    why, why_len, -EINVAL,

@@ -432,8 +432,9 @@ int guest_enclave_evict(struct guest *g, const char *name, uint64_t pages, char 
 	r = guest_evict_pages(g, e, pages, &done, why, why_len);
 	if (!r && done < pages)
 		return guest_why(why, why_len, -ENOSPC,
-				 "'%s' had only %llu pages the guest could evict, not %llu", name,
-				 (unsigned long long)done, (unsigned long long)pages);
+				 "'%s' had only %llu page%s the guest could evict, not %llu", name,
+				 (unsigned long long)done, done == 1 ? "" : "s",
+				 (unsigned long long)pages);
 	return r;
 }
 

@@ -200,8 +200,9 @@ static int thread_lookup(struct guest *g, const char *name, unsigned int t, stru
 	if (r)
 		return r;
 	if (t >= (*ret)->nr_threads)
-		return guest_why(why, why_len, -ENOENT, "enclave '%s' has %u threads, not %u", name,
-				 (*ret)->nr_threads, t + 1);
+		return guest_why(why, why_len, -ENOENT, "enclave '%s' has %u thread%s, not %u",
+				 name, (*ret)->nr_threads, (*ret)->nr_threads == 1 ? "" : "s",
+				 t + 1);
 	return 0;
 }
 
@@ -215,8 +216,9 @@ int guest_thread_enter(struct guest *g, const char *name, unsigned int thread, u
 	if (r)
 		return r;
 	if (vcpu >= vmm_vm_nr_vcpus(g->vm))
-		return guest_why(why, why_len, -EINVAL, "the VM has %u vCPUs, not %u",
-				 vmm_vm_nr_vcpus(g->vm), vcpu + 1);
+		return guest_why(why, why_len, -EINVAL, "the VM has %u vCPU%s, not %u",
+				 vmm_vm_nr_vcpus(g->vm), vmm_vm_nr_vcpus(g->vm) == 1 ? "" : "s",
+				 vcpu + 1);
 	guest_threads_sync(g);
 	if (e->threads[thread].inside)
 		return guest_why(why, why_len, -EBUSY, "thread %u of '%s' is inside already",

@@ -14,12 +14,12 @@ printf 'vm create a memory=128 epc=8\nsytem_reset\nsystem_reset\ninfo status\n' 
 	"$VSGX" monitor >"$tmp/out" 2>"$tmp/err"
 status=$?
 cat >"$tmp/want" <<'W'
-vm create a memory=128 epc=8 -> ok (128 MiB RAM, 1 vCPUs, 8 MiB EPC in 1 sections)
-system_reset -> ok (remove-all pass 1: 0)
+vm create a memory=128 epc=8 -> ok (128 MiB RAM, 1 vCPU, 8 MiB EPC in 1 section)
+system_reset -> ok (remove-all pass 1: epc.0 left 0)
 info status -> ok
 VM status: running
 == report: 3 commands, 0 checks
-vm a: running, EPC 8 MiB configured, 0 pages held, 0 enclaves, 1 resets (0 failed), 0 faults injected, 0 preemptions
+vm a: running, EPC 8 MiB configured, 0 pages held, 0 enclaves, 1 reset (0 failed), 0 faults injected, 0 preemptions
 node 0: EPC 32768 pages total, 32768 free, 0 used, 0 zombie, 0 bad
 node 1: EPC 32768 pages total, 32768 free, 0 used, 0 zombie, 0 bad
 W

@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 35))"
+echo "1..$((nr + 38))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -32,22 +32,22 @@ fi
 run run --vectors "$V" "$SRC/examples/quickstart.vsgx"
 cp "$tmp/out" "$tmp/quick"
 check "quickstart: vm1 holds its 32 MiB after the unclean reboot" expect_out 0 \
-	'^vm vm1: running, EPC 32 MiB configured, 8192 pages held, 1 enclaves, 1 resets \(0 failed\)'
+	'^vm vm1: running, EPC 32 MiB configured, 8192 pages held, 1 enclave, 1 reset \(0 failed\), 0 faults injected, 1 preemption$'
 check "quickstart: node 1 has all its pages back" expect_out 0 \
 	'^node 1: EPC 16384 pages total, 16384 free, 0 used, 0 zombie, 0 bad$'
 check "quickstart: the reset stopped the vCPU inside" expect_out 0 \
-	'^guest vm1 reboot unclean -> ok \(remove-all pass 1: 2, pass 2: 0, 1 vCPUs stopped inside\)$'
+	'^guest vm1 reboot unclean -> ok \(remove-all pass 1: epc.0 left 2 SECS pages; pass 2: epc.0 left 0; 1 vCPU stopped inside an enclave\)$'
 check "quickstart: query-sgx in QEMU's schema" expect_out 0 \
 	'"return":\{"sgx":true,"sgx1":true,"sgx2":true,"flc":true,"sections":\[\{"node":0,"size":33554432\}\]\}'
 
 # The Windows reboot: the second pass, and EBUSY reported.
 run run --vectors "$V" "$SRC/examples/windows-reboot.vsgx"
 check "windows-reboot: SECS left by pass 1, removed by pass 2" expect_out 0 \
-	'remove-all pass 1: 2 0, pass 2: 0, 1 vCPUs stopped inside'
+	'remove-all pass 1: epc.0 left 2 SECS pages, epc.1 left 0; pass 2: epc.0 left 0; 1 vCPU stopped inside an enclave'
 check "windows-reboot: a reset without stopping vCPUs reports EBUSY" expect_out 0 \
 	'returned EBUSY \(SGX_ENCLAVE_ACT\): a vCPU was still inside an enclave'
 check "windows-reboot: destroy keeps the pinned SECS as a zombie until section 1 goes" expect_out 0 \
-	"^vm destroy win2 -> ok \(2048 EPC pages back to the host; 1 SECS page\(s\) kept as zombies until their children's section went, 0 zombies left on the host\)\$"
+	"^vm destroy win2 -> ok \(2048 EPC pages back to the host; 1 SECS page kept as a zombie until its children's section went, 0 zombie pages left on the host\)\$"
 check "quickstart-like destroy: only the page count" grep -q '^vm destroy vm2 -> ok (4096 EPC pages back to the host)$' "$tmp/quick"
 
 # --json: every line is JSON, with commands, VMs and nodes.
@@ -92,7 +92,7 @@ run run "$tmp/missing.vsgx"
 check "a missing file: exit 2" expect 2 "missing.vsgx: No such file or directory"
 printf 'vm create qemu qemu -m 512M -name qemu -object memory-backend-epc,id=m0,size=8M -M sgx-epc.0.memdev=m0,sgx-epc.0.node=0 -cpu host\n' >"$tmp/q.vsgx"
 run run "$tmp/q.vsgx"
-check "vm create ... qemu: the options start after the first 'qemu'" expect_out 0 '-> ok \(512 MiB RAM, 1 vCPUs, 8 MiB EPC in 1 sections\)$'
+check "vm create ... qemu: the options start after the first 'qemu'" expect_out 0 '-> ok \(512 MiB RAM, 1 vCPU, 8 MiB EPC in 1 section\)$'
 printf 'vm create a qemu -object memory-backend-epc,id=m0,size=8M -M sgx-epc.0.memdev=m0,sgx-epc.0.node=0\nguest a boot => ENODEV\n' >"$tmp/nocpu.vsgx"
 run run "$tmp/nocpu.vsgx"
 check "vm create without -cpu: QEMU's default model has no SGX, and the detail says how to fix it" expect_out 0 'its CPU has no SGX \(QEMU.s default model has none\): add -cpu host\)$'
@@ -166,3 +166,15 @@ check "monitor with a bad option: exit 2" expect 2 "unrecognized option '--frob'
 printf 'vm create a memory=128 epc=8\nvm destroy b\ninfo sgx a\nquit\n' | "$VSGX" monitor >"$tmp/out" 2>"$tmp/err"
 status=$?
 check "monitor: commands run one by one, the report at the end" expect_out 1 '^FLC support: enabled$'
+
+# --explain: the comment block right above a command comes before it; a block
+# followed by a blank line, and a comment after the last command, do not.
+printf '# opening words\n\n# the host\n# has one section\nhost epc=8M@0 cpus=1\n\n# lone\n\n  # a VM\nvm create a memory=64 epc=4\necho done\n# trailing\n' >"$tmp/explain.vsgx"
+run run --explain "$tmp/explain.vsgx"
+printf '# the host\n# has one section\nhost epc=8M@0 cpus=1 -> ok (1 EPC section, 1 CPU)\n  # a VM\nvm create a memory=64 epc=4 -> ok (64 MiB RAM, 1 vCPU, 4 MiB EPC in 1 section)\necho done -> ok\n' >"$tmp/explain.want"
+sed -n '1,/^echo done -> ok$/p' "$tmp/out" >"$tmp/explain.got"
+check "run --explain: each comment block above its command" diff "$tmp/explain.want" "$tmp/explain.got"
+run run "$tmp/explain.vsgx"
+check "run without --explain: no comments" [ "$(grep -c '^ *#' "$tmp/out")" -eq 0 ]
+run monitor --explain
+check "monitor --explain: refused, it is run's" expect 2 "--explain is run's"

@@ -32,7 +32,7 @@ run -h
 check "-h: exit 0" expect_help "usage: vsgx <command>"
 
 run measure --help
-check "measure --help: exit 0" expect_help "usage: vsgx measure FILE.sgxs"
+check "measure --help: exit 0" expect_help "usage: vsgx measure [--json] FILE.sgxs"
 
 run sign --help
 check "sign --help: exit 0" expect_help "usage: vsgx sign FILE.sgxs --key KEY.pem -o OUT.sig"
@@ -57,5 +57,15 @@ check "measure without a file: exit 2" expect 2 "see 'vsgx measure --help'"
 
 run sign
 check "sign without arguments: exit 2" expect 2 "see 'vsgx sign --help'"
+
+# The version: meson's project version, and the commit when built from a clone.
+want=$(sed -n "s/^  version: '\\(.*\\)',\$/\\1/p" "${VSGX_SRCDIR:-.}/meson.build")
+run --version
+check "--version: vsgx and the project's version on stdout" expect_out 0 "^vsgx $want( \\(git [0-9a-z.-]+\\))?\$"
+cp "$tmp/out" "$tmp/version"
+run version
+check "version: the same line" cmp -s "$tmp/out" "$tmp/version"
+run version now
+check "version with an argument: exit 2" expect 2 "version takes no arguments"
 
 echo "1..$n"

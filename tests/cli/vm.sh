@@ -176,10 +176,10 @@ check "cpuid --frob: exit 2" expect 2 "vsgx: cpuid: unknown option '--frob'"
 run cpuid --host
 check "cpuid --host without a value: exit 2" expect 2 "vsgx: cpuid: option '--host' needs a value"
 run cpuid --help
-check "cpuid --help: exit 0" expect_out 0 '^usage: vsgx cpuid \[--host DESC\] \[--strict\] CONFIG$'
+check "cpuid --help: exit 0" expect_out 0 '^usage: vsgx cpuid \[--host DESC\] \[--strict\] \[--json\] CONFIG$'
 run vm layout --help
-check "vm layout --help: exit 0" expect_out 0 '^usage: vsgx vm layout \[--host DESC\] \[--strict\] CONFIG$'
+check "vm layout --help: exit 0" expect_out 0 '^usage: vsgx vm layout \[--host DESC\] \[--strict\] \[--json\] CONFIG$'
 run vm --help
-check "vm --help: exit 0" expect_out 0 '^usage: vsgx vm layout \[--host DESC\] \[--strict\] CONFIG$'
+check "vm --help: exit 0" expect_out 0 '^usage: vsgx vm layout \[--host DESC\] \[--strict\] \[--json\] CONFIG$'
 
 echo "1..$n"

@@ -326,7 +326,7 @@ static void test_hmp_aliases(void **state)
 	    &ro);
 	assert_int_equal(ro.r, MONITOR_OK);
 	assert_non_null(strstr(ro.out, "stop -> ok\nexpect vm a state=paused -> ok\ncont -> ok\n"
-				       "system_reset -> ok (remove-all pass 1: 0)\n"));
+				       "system_reset -> ok (remove-all pass 1: epc.0 left 0)\n"));
 	assert_non_null(strstr(ro.out, "stop -> EINVAL (which VM? there are several: 'stop "
 				       "NAME')\nquit -> ok\n== report"));
 	assert_null(strstr(ro.out, "not run"));

@@ -259,7 +259,7 @@ static void test_syntax_leaves(void **state)
 		{ "poke ram 0", "t:1:10: " },
 		{ "peek ram 0", "t:1:10: peek needs a length of at least 1" },
 		{ "peek ram 4097", "t:1:10: 4097 is too large here" },
-		{ "peek ram 2 want=00", "t:1:17: want= has 1 bytes, not 2" },
+		{ "peek ram 2 want=00", "t:1:17: want= has 1 byte, not 2" },
 		{ "load 0x7f0000000000 1 wanted=00", "t:1:23: load has no option 'wanted'" },
 		{ "ecreate s\newb s", "t:2:1: ewb needs va=SLOT, the VA slot's address" },
 		{ "ecreate s\neldu s va=q", "t:2:11: unknown label 'q'" },
@@ -761,7 +761,7 @@ static void test_run_peek_mismatch(void **state)
 {
 	(void)state;
 	run_expect_mismatch("poke ram 01\npeek ram 1 want=02\npoke ram 03\n",
-			    "t:2: 1 bytes at 0x10000000 differ from want=\n", 2);
+			    "t:2: 1 byte at 0x10000000 differs from want=\n", 2);
 }
 
 static void test_run_cpu_prefix(void **state)
