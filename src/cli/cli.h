@@ -33,6 +33,7 @@ int cmd_vm(int argc, char **argv);
 int cmd_cpuid(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 /* Print "vsgx: " and the formatted message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -57,11 +58,13 @@ struct cli_replay_opts {
 	const char *vectors; /* --vectors DIR, else $VSGX_VECTORS */
 	const char *json;    /* --json FILE, where the verb takes it */
 	const char *qmp;     /* --qmp unix:PATH, with --json */
+	const char *metrics; /* --metrics FILE, with --json */
 	bool quiet;	     /* --quiet */
 };
 
 /*
- * Parse [--quiet] [--vectors DIR], and [--json FILE] [--qmp SPEC] when (json) is true;
+ * Parse [--quiet] [--vectors DIR], and [--json FILE] [--qmp SPEC] [--metrics FILE]
+ * when (json) is true;
  * optind is left at the first operand. --help prints (usage) on stdout and
  * returns -1; a bad option prints it on stderr and returns CLI_EXIT_USAGE.
  */
@@ -83,6 +86,7 @@ enum cli_text_kind {
 	CLI_TEXT_CONFIG,   /* a VM config: vm layout, cpuid, the monitor's config= (1 MiB) */
 	CLI_TEXT_TRACE,	   /* vsgx trace FILE, "-" for stdin (16 MiB) */
 	CLI_TEXT_SCENARIO, /* vsgx run FILE, "-" for stdin (16 MiB) */
+	CLI_TEXT_JSONL,	   /* vsgx plot FILE: run --json's lines, "-" for stdin (256 MiB) */
 	CLI_TEXT_KIND_MAX,
 };
 

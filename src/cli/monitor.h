@@ -23,6 +23,7 @@ struct monitor_opts {
 	FILE *err;	     /* failures; NULL: silent */
 	FILE *json;	     /* JSON lines; NULL: none */
 	bool quiet;	     /* print only failures and the report */
+	FILE *metrics;	     /* Prometheus metrics, written by the report; NULL: none */
 };
 
 /* The longest line the language takes, its newline included. */
@@ -65,7 +66,10 @@ bool monitor_has_quit(const struct monitor *mon);
 void monitor_complete(struct monitor *mon, const char *text,
 		      void (*fn)(const char *word, void *arg), void *arg);
 
-/* The closing report: per VM and per NUMA node (text and JSON). */
+/*
+ * The closing report: per VM and per NUMA node, and the matrix of EPC pages
+ * per VM and node (text and JSON); the metrics, when asked for.
+ */
 void monitor_report(struct monitor *mon);
 
 #endif /* VSGX_CLI_MONITOR_H */

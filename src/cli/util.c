@@ -96,6 +96,7 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 	static const struct option longopts[] = {
 		{ "json", required_argument, NULL, 'j' },
 		{ "qmp", required_argument, NULL, 'Q' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "vectors", required_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -108,14 +109,17 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 	/* Without either, the vectors of the tree vsgx was built from. */
 	ret->vectors = env && *env ? env : VSGX_VECTORS_DIR;
 	optind = 1;
-	/* Verbs without --json (and --qmp) start the table after them. */
-	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 2, NULL)) != -1) {
+	/* Verbs without --json (and --qmp, --metrics) start the table after them. */
+	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 3, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ret->json = optarg;
 			break;
 		case 'Q':
 			ret->qmp = optarg;
+			break;
+		case 'M':
+			ret->metrics = optarg;
 			break;
 		case 'v':
 			ret->vectors = optarg;
@@ -160,6 +164,7 @@ static const struct {
 	[CLI_TEXT_CONFIG] = { "a VM config", "1 MiB", 1u << 20, false },
 	[CLI_TEXT_TRACE] = { "a trace", "16 MiB", 16u << 20, true },
 	[CLI_TEXT_SCENARIO] = { "a scenario", "16 MiB", 16u << 20, true },
+	[CLI_TEXT_JSONL] = { "JSON lines", "256 MiB", 256u << 20, true },
 };
 
 /* Length of the UTF-8 sequence at (s), (n) bytes left, or 0 if it is none. */
