@@ -81,6 +81,13 @@ bool cli_same_file(const char *a, const char *b);
  */
 int cli_flush(FILE *f, const char *name);
 
+/*
+ * Remove (path), open as (f), that a verb wrote only part of (or nothing
+ * to): nothing half done is left behind. Only a regular file is removed,
+ * never a device (/dev/full) or a pipe. Call it before fclose(f).
+ */
+void cli_output_discard(FILE *f, const char *path);
+
 /* The text files the verbs read whole, each with its own size limit. */
 enum cli_text_kind {
 	CLI_TEXT_CONFIG,   /* a VM config: vm layout, cpuid, the monitor's config= (1 MiB) */

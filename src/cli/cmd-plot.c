@@ -89,7 +89,8 @@ static int plot_read(const char *path, struct report_series **ret)
 
 	r = cli_text_read(path, CLI_TEXT_JSONL, &text, &len, why, sizeof(why));
 	if (!r)
-		r = report_series_read_jsonl(text, len, path, ret, why, sizeof(why));
+		r = report_series_read_jsonl(text, len, strcmp(path, "-") ? path : "<stdin>", ret,
+					     why, sizeof(why));
 	free(text);
 	if (r)
 		cli_error("%s", why);
@@ -107,16 +108,18 @@ static int plot_write(const struct plot_cli *o, const struct report_series *s)
 		return CLI_EXIT_USAGE;
 	}
 	r = report_svg_write(s, o->title, f);
+	if (r && r != -EIO)
+		cli_error("%s: %s", o->out ? o->out : "standard output", strerror(-r));
 	if (f == stdout)
 		return r ? CLI_EXIT_USAGE : 0;
 	if (cli_flush(f, o->out) && !r)
 		r = -EIO;
+	if (r)
+		cli_output_discard(f, o->out);
 	if (fclose(f) && !r) {
 		cli_error("%s: cannot write: %s", o->out, strerror(errno));
 		r = -EIO;
 	}
-	if (r)
-		unlink(o->out);
 	return r ? CLI_EXIT_USAGE : 0;
 }
 

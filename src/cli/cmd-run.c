@@ -192,9 +192,9 @@ static int run_metrics_close(FILE *f, const char *path, bool written, int r)
 		return r;
 	if (written && cli_flush(f, path) && !r)
 		r = CLI_EXIT_USAGE;
-	fclose(f);
 	if (!written)
-		unlink(path);
+		cli_output_discard(f, path);
+	fclose(f);
 	return r;
 }
 

@@ -155,6 +155,15 @@ int cli_flush(FILE *f, const char *name)
 	return -err;
 }
 
+void cli_output_discard(FILE *f, const char *path)
+{
+	struct stat st;
+
+	/* Only a file of its own: never /dev/full, a pipe or a terminal the user named. */
+	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode))
+		unlink(path);
+}
+
 static const struct {
 	const char *what;
 	const char *limit;

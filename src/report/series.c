@@ -290,6 +290,15 @@ static int jsonl_line(struct jsonl *j, struct json_tokener *tok, const char *p, 
 	return r;
 }
 
+/* Whether the text has nothing but blanks and newlines. */
+static bool blank_text(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (text[i] != '\n' && !blank(text + i, text + i + 1))
+			return false;
+	return true;
+}
+
 static int jsonl_read(struct jsonl *j, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
@@ -322,11 +331,13 @@ int report_series_read_jsonl(const char *text, size_t len, const char *name,
 	j.vms = malloc(REPORT_MAX_VMS * sizeof(*j.vms));
 	r = j.vms ? jsonl_read(&j, text, len) : -ENOMEM;
 	free(j.vms);
-	if (!r && !j.s->nr)
+	if (!r && !j.s->nr && blank_text(text, len))
+		r = report_why(why, why_len, -EINVAL, "%s: empty; " JSONL_HINT, name);
+	else if (!r && !j.s->nr)
 		r = report_why(why, why_len, -EINVAL,
-			       "%s: %s no command event with EPC usage (\"epc\"); " JSONL_HINT
-			       " (a run that powered on its host)",
-			       name, len ? "has" : "is empty:");
+			       "%s: no command event carries EPC usage (\"epc\"); " JSONL_HINT
+			       " with a host powered on",
+			       name);
 	if (r == -ENOMEM)
 		report_why(why, why_len, r, "%s: out of memory", name);
 	if (r) {
