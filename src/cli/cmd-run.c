@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vsgx run [--json FILE] [--vectors DIR] [--quiet] SCENARIO
- * vsgx monitor [--json FILE] [--vectors DIR]
+ * vsgx run [--json FILE] [--metrics FILE] [--vectors DIR] [--quiet] SCENARIO
+ * vsgx monitor [--json FILE] [--metrics FILE] [--vectors DIR] [--qmp unix:PATH]
  *
  * The main job: a modelled SGX host running SGX VMs, driven by a scenario
  * in the monitor's language (docs/scenario-format.md), or by the same

@@ -25,6 +25,7 @@
 #define PANEL_H	      180
 #define PANEL_GAP     44   /* between a panel's bottom and the next one's top */
 #define LABEL_SPACING 24.0 /* the fewest pixels between two x-axis labels */
+#define MIN_HOVER_W   2.0  /* the thinnest column that gets a tooltip */
 
 static const char *const vm_colours[] = { "#0072b2", "#e69f00", "#009e73", "#cc79a7",
 					  "#56b4e9", "#d55e00", "#f0e442" };
@@ -350,12 +351,15 @@ static void svg_legend(struct svg *g)
 	fputs("</g>\n", g->f);
 }
 
-/* A transparent column per command over every panel, whose tooltip names the command. */
+/*
+ * A transparent column per command over every panel, whose tooltip names the
+ * command; none when columns are too thin to point at (thousands of commands).
+ */
 static void svg_hover(struct svg *g, double height)
 {
 	char a[32], b[32], c[32];
 
-	for (unsigned int k = 0; k < g->s->nr; k++) {
+	for (unsigned int k = 0; g->col_w >= MIN_HOVER_W && k < g->s->nr; k++) {
 		fprintf(g->f, "<rect x=\"%s\" y=\"%d\" width=\"%s\" height=\"%s\" class=\"col\">",
 			num(col_x(g, k), a), PANEL_TOP, num(g->col_w, b), num(height, c));
 		fprintf(g->f, "<title>command %u, line %u: ", k + 1, g->s->samples[k].line);

@@ -483,6 +483,14 @@ static void test_svg_many_commands(void **state)
 	assert_null(strstr(svg, "<path"));
 	assert_null(strstr(svg, ">v</text>"));
 	free(svg);
+	/* 400 commands: 1.8 pixels a column, too thin for tooltips; a label every 14th. */
+	for (unsigned int i = 70; i < 400; i++)
+		assert_int_equal(report_series_add(s, i + 1, "c", &snap), 0);
+	svg = svg_of(s, NULL);
+	assert_null(strstr(svg, "class=\"col\""));
+	assert_has(svg, "<text x=\"106.1\" y=\"280\" class=\"xtick\">15</text>");
+	assert_null(strstr(svg, "class=\"xtick\">14<"));
+	free(svg);
 	report_series_free(s);
 }
 
