@@ -207,7 +207,9 @@ static void svg_layer_path(struct svg *g, const uint64_t *top, const uint64_t *b
 	for (unsigned int k = 1; k < n; k++)
 		if (top[k] != top[k - 1])
 			fprintf(g->f, "H%sV%s", num(col_x(g, k), a), num(y0 - top[k] * scale, b));
-	fprintf(g->f, "H%sV%s", num(PLOT_X1, a), num(y0 - bottom[n - 1] * scale, b));
+	fprintf(g->f, "H%s", num(PLOT_X1, a));
+	if (bottom[n - 1] != top[n - 1])
+		fprintf(g->f, "V%s", num(y0 - bottom[n - 1] * scale, b));
 	for (unsigned int k = n - 1; k > 0; k--)
 		if (bottom[k - 1] != bottom[k])
 			fprintf(g->f, "H%sV%s", num(col_x(g, k), a),

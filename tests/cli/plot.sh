@@ -80,7 +80,7 @@ run plot "$tmp/q.jsonl" -o "$tmp/q.svg"
 check "plot writes the SVG, nothing on standard output" test "$status" -eq 0 -a ! -s "$tmp/out"
 check "the quickstart's SVG in the docs is what this run draws (make plot remakes it)" \
 	cmp "$SRC/docs/img/quickstart-usage.svg" "$tmp/q.svg"
-check "the SVG is well-formed XML with a panel per node" python3 -c '
+check "the SVG is well-formed XML: a panel per node, the layers where the run put them" python3 -c '
 import sys, xml.etree.ElementTree as ET
 ns = "{http://www.w3.org/2000/svg}"
 root = ET.parse(sys.argv[1]).getroot()
@@ -89,6 +89,13 @@ assert panels == ["node0", "node1"], panels
 cols = [r for r in root.iter(ns + "rect") if r.get("class") == "col"]
 assert len(cols) == 26, len(cols)
 assert cols[3].find(ns + "title").text == "command 4, line 17: guest vm1 boot"
+# 26 columns of 720/26 pixels from x=80; a panel is 180 pixels for 16384 pages.
+# vm1: 8192 pages on node 0 (up to y=174) from command 4 (x=163.08) to the end;
+# vm2: 4096 on node 1 (y=443) from command 5 (x=190.77) until command 24 (x=716.92).
+paths = {g.get("id"): [p.get("d") for p in g.iter(ns + "path")]
+         for g in root.iter(ns + "g") if g.get("class") == "panel"}
+assert paths["node0"] == ["M80 264H163.08V174H800V264H80Z"], paths
+assert paths["node1"] == ["M80 488H190.77V443H716.92V488H800H80Z"], paths
 ' "$tmp/q.svg"
 "$VSGX" plot - <"$tmp/q.jsonl" >"$tmp/stdin.svg" 2>"$tmp/err"
 check "plot - reads standard input and writes standard output" cmp "$tmp/q.svg" "$tmp/stdin.svg"
