@@ -1,5 +1,6 @@
 # A thin wrapper around Meson: set-up, build, and the project's jobs.
 #   make demo      build and run the main job on the embedded default processor
+#   make plot      redraw docs/img/quickstart-usage.svg from a run of examples/quickstart.vsgx
 #   make test      build plain and with ASan+UBSan and run every test; run the
 #                  concurrency tests again with ThreadSanitizer; build QEMU with
 #                  vsgx and a Debian guest, and run the guest tests
@@ -40,7 +41,7 @@ export ASAN_OPTIONS = detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS = halt_on_error=1:print_stacktrace=1
 export TSAN_OPTIONS = halt_on_error=1:second_deadlock_stack=1
 
-.PHONY: all deps deps-fuzz deps-qemu build demo test check qemu guest qemu-demo \
+.PHONY: all deps deps-fuzz deps-qemu build demo plot test check qemu guest qemu-demo \
 	qemu-test stress bench bench-qemu format clean install
 
 all: build
@@ -63,6 +64,12 @@ build: deps $(BUILD)/build.ninja
 
 demo: build
 	@scripts/demo.sh $(BUILD)/src/cli/vsgx
+
+# The plot in the docs: EPC per node and VM after each command of the quickstart
+# (tests/cli/plot.sh checks that the committed image is what the run draws).
+plot: build
+	$(BUILD)/src/cli/vsgx run --quiet --json $(BUILD)/quickstart.jsonl examples/quickstart.vsgx >/dev/null
+	$(BUILD)/src/cli/vsgx plot $(BUILD)/quickstart.jsonl -o docs/img/quickstart-usage.svg
 
 test: deps deps-qemu $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(TSAN_BUILD)/build.ninja
 	ninja -C $(BUILD)

@@ -33,7 +33,7 @@ seed() {
 	mkdir -p "$1"
 	[ -d "$vectors" ] || return 0
 	for f in "$vectors"/*.sgxs "$vectors"/*.sig "$vectors"/*.bin "$srcdir"/tests/traces/*.trace \
-		"$srcdir"/tests/vm/*.cfg "$srcdir"/examples/*.vsgx; do
+		"$srcdir"/tests/vm/*.cfg "$srcdir"/examples/*.vsgx "$srcdir"/tests/fuzz/*.jsonl; do
 		[ -f "$f" ] && cp -f "$f" "$1/"
 	done
 	return 0

@@ -220,6 +220,8 @@ struct host_vepc_info {
 	uint64_t failed_faults;
 };
 void host_vepc_query(struct host_vepc *v, struct host_vepc_info *ret);
+/* The pages present, by the NUMA node they were taken from: (ret) indexed by node. */
+void host_vepc_query_nodes(struct host_vepc *v, uint64_t ret[HW_MAX_NODES]);
 
 /*
  * An address space for leaves that reach vEPC instances the way a guest

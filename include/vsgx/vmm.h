@@ -203,6 +203,8 @@ struct vmm_vm_stats {
 	uint64_t limit_hits;	  /* from the VM's EPC owner */
 };
 void vmm_vm_stats(struct vmm_vm *vm, struct vmm_vm_stats *ret);
+/* The EPC pages the VM holds on each host NUMA node: (ret) indexed by node. */
+void vmm_vm_epc_per_node(struct vmm_vm *vm, uint64_t ret[HW_MAX_NODES]);
 
 /* Guest-visible state. */
 void vmm_vm_cpuid(struct vmm_vm *vm, uint32_t leaf, uint32_t subleaf, struct hw_cpuid_regs *ret);

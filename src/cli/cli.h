@@ -33,6 +33,7 @@ int cmd_vm(int argc, char **argv);
 int cmd_cpuid(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 /* "s" after a count of (n) things, "" after one: "%u section%s", n, cli_s(n). */
 static inline const char *cli_s(unsigned long long n)
@@ -70,13 +71,15 @@ struct cli_replay_opts {
 	const char *vectors; /* --vectors DIR, else $VSGX_VECTORS */
 	const char *json;    /* --json FILE, where the verb takes it */
 	const char *qmp;     /* --qmp unix:PATH, with --json */
+	const char *metrics; /* --metrics FILE, with --json */
 	bool quiet;	     /* --quiet */
 	bool vcpu_threads;   /* --vcpu-threads (run, monitor) */
 	bool explain;	     /* --explain (run only) */
 };
 
 /*
- * Parse [--quiet] [--vectors DIR], and [--json FILE] [--qmp SPEC] when (json) is true;
+ * Parse [--quiet] [--vectors DIR], and [--json FILE] [--qmp SPEC] [--metrics FILE]
+ * when (json) is true;
  * optind is left at the first operand. --help prints (usage) on stdout and
  * returns -1; a bad option prints it on stderr and returns CLI_EXIT_USAGE.
  */
@@ -93,12 +96,20 @@ bool cli_same_file(const char *a, const char *b);
  */
 int cli_flush(FILE *f, const char *name);
 
+/*
+ * Remove (path), open as (f), that a verb wrote only part of (or nothing
+ * to): nothing half done is left behind. Only a regular file is removed,
+ * never a device (/dev/full) or a pipe. Call it before fclose(f).
+ */
+void cli_output_discard(FILE *f, const char *path);
+
 /* The text files the verbs read whole, each with its own size limit. */
 enum cli_text_kind {
 	CLI_TEXT_CONFIG,     /* a VM config: the monitor's config= (1 MiB) */
 	CLI_TEXT_CONFIG_ARG, /* a VM config: vm layout, cpuid; "-" for stdin (1 MiB) */
 	CLI_TEXT_TRACE,	     /* vsgx trace FILE, "-" for stdin (16 MiB) */
 	CLI_TEXT_SCENARIO,   /* vsgx run FILE, "-" for stdin (16 MiB) */
+	CLI_TEXT_JSONL,	     /* vsgx plot FILE: run --json's lines, "-" for stdin (256 MiB) */
 	CLI_TEXT_KIND_MAX,
 };
 

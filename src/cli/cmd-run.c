@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vsgx run [--json FILE] [--vectors DIR] [--quiet] [--vcpu-threads] SCENARIO
- * vsgx monitor [--json FILE] [--vectors DIR] [--qmp unix:PATH] [--vcpu-threads]
+ * vsgx run [--json FILE] [--metrics FILE] [--vectors DIR] [--quiet] [--explain]
+ *          [--vcpu-threads] SCENARIO
+ * vsgx monitor [--json FILE] [--metrics FILE] [--vectors DIR] [--qmp unix:PATH]
+ *              [--vcpu-threads]
  *
  * The main job: a modelled SGX host running SGX VMs, driven by a scenario
  * in the monitor's language (docs/scenario-format.md), or by the same
@@ -22,19 +24,24 @@
 #include "monitor-qmp.h"
 
 static const char run_usage[] =
-    "usage: vsgx run [--json FILE] [--vectors DIR] [--quiet] [--explain] [--vcpu-threads]\n"
-    "                SCENARIO\n"
-    "       vsgx monitor [--json FILE] [--vectors DIR] [--qmp unix:PATH] [--vcpu-threads]\n"
+    "usage: vsgx run [--json FILE] [--metrics FILE] [--vectors DIR] [--quiet] [--explain]\n"
+    "                [--vcpu-threads] SCENARIO\n"
+    "       vsgx monitor [--json FILE] [--metrics FILE] [--vectors DIR] [--qmp unix:PATH]\n"
+    "                    [--vcpu-threads]\n"
     "\n"
     "run: replay SCENARIO, commands of the monitor's language (one per line; see\n"
     "docs/scenario-format.md) that power on an SGX host, create and reset VMs, run\n"
     "guests with enclaves and check what happened. Each command is printed with\n"
-    "its outcome; a report of every VM and NUMA node closes the run.\n"
+    "its outcome; a report of every VM and NUMA node, and a matrix of the EPC\n"
+    "pages each VM and the host hold on each node, closes the run.\n"
     "monitor: read the same commands from standard input, one at a time; at a\n"
     "terminal with line editing, history and tab completion ('help' lists them).\n"
     "\n"
     "  --json FILE    also write every event and the report as JSON lines; with '-'\n"
-    "                 they alone go to stdout and the text goes to stderr\n"
+    "                 they alone go to stdout and the text goes to stderr; each\n"
+    "                 command's line carries the EPC usage after it ('vsgx plot')\n"
+    "  --metrics FILE write the closing EPC usage to FILE in Prometheus's text\n"
+    "                 format (sgx_epc_pages{node,vm,state}, sgx_epc_total_pages)\n"
     "  --vectors DIR  what $VECTORS stands for (default: $VSGX_VECTORS, else\n"
     "                 the vectors installed with vsgx or its source tree's)\n"
     "  --quiet        print only failures and the report\n"
@@ -155,29 +162,73 @@ static int run_monitor(struct monitor *mon, FILE *prompt_out, const char *qmp)
 	return worst;
 }
 
+/* An output file of the run: not the scenario, not standard output. NULL after an error. */
+static FILE *run_output(const char *path, const char *opt, const char *scenario)
+{
+	FILE *f;
+
+	if (scenario && strcmp(path, "-") && cli_same_file(path, scenario)) {
+		cli_error("%s: %s would overwrite the scenario itself; write to another file", path,
+			  opt);
+		return NULL;
+	}
+	f = fopen(path, "w");
+	if (!f)
+		cli_error("%s: %s", path, strerror(errno));
+	return f;
+}
+
+/* --metrics: a file of its own, beside the text and JSON that standard output carries. */
+static int run_metrics_open(const struct run_cli *o, FILE **ret)
+{
+	*ret = NULL;
+	if (!o->opt.metrics)
+		return 0;
+	if (!strcmp(o->opt.metrics, "-") ||
+	    (o->opt.json && strcmp(o->opt.json, "-") && !strcmp(o->opt.metrics, o->opt.json))) {
+		cli_error(
+		    "--metrics %s: the metrics need a file of their own (not standard output, "
+		    "not the --json file)",
+		    o->opt.metrics);
+		return CLI_EXIT_USAGE;
+	}
+	*ret = run_output(o->opt.metrics, "--metrics", o->path);
+	return *ret ? 0 : CLI_EXIT_USAGE;
+}
+
+/* The metrics reached their file, or were never written (nothing ran): then no file. */
+static int run_metrics_close(FILE *f, const char *path, bool written, int r)
+{
+	if (!f)
+		return r;
+	if (written && cli_flush(f, path) && !r)
+		r = CLI_EXIT_USAGE;
+	if (!written)
+		cli_output_discard(f, path);
+	fclose(f);
+	return r;
+}
+
 static int run_main(int argc, char **argv, bool monitor)
 {
 	struct monitor_opts mo = { 0 };
 	struct monitor *mon;
 	struct run_cli o;
+	bool reported = false;
 	char *dir = NULL;
-	FILE *json = NULL;
+	FILE *json = NULL, *metrics;
 	int r;
 
 	r = run_parse_args(argc, argv, monitor, &o);
 	if (r)
 		return r < 0 ? CLI_EXIT_OK : r;
-	if (o.opt.json && o.path && strcmp(o.opt.json, "-") && cli_same_file(o.opt.json, o.path)) {
-		cli_error("%s: --json would overwrite the scenario itself; write to another file",
-			  o.opt.json);
-		return CLI_EXIT_USAGE;
-	}
+	r = run_metrics_open(&o, &metrics);
+	if (r)
+		return r;
 	if (o.opt.json) {
-		json = strcmp(o.opt.json, "-") ? fopen(o.opt.json, "w") : stdout;
-		if (!json) {
-			cli_error("%s: %s", o.opt.json, strerror(errno));
-			return CLI_EXIT_USAGE;
-		}
+		json = strcmp(o.opt.json, "-") ? run_output(o.opt.json, "--json", o.path) : stdout;
+		if (!json)
+			return run_metrics_close(metrics, o.opt.metrics, false, CLI_EXIT_USAGE);
 	}
 	if (o.path && strcmp(o.path, "-"))
 		dir = strdup(o.path);
@@ -190,11 +241,13 @@ static int run_main(int argc, char **argv, bool monitor)
 				    o.opt.quiet };
 	mo.vcpu_threads = o.opt.vcpu_threads;
 	mo.explain = o.opt.explain;
+	mo.metrics = metrics;
 	r = monitor_create(&mo, &mon);
 	if (!r) {
 		r = monitor ? run_monitor(mon, mo.out, o.opt.qmp) : run_scenario(mon, o.path);
 		/* A typo at the prompt ran nothing, but the session before it did. */
-		if (monitor || r != CLI_EXIT_USAGE)
+		reported = monitor || r != CLI_EXIT_USAGE;
+		if (reported)
 			monitor_report(mon);
 		monitor_free(mon);
 	}
@@ -205,7 +258,7 @@ static int run_main(int argc, char **argv, bool monitor)
 		fclose(json);
 	}
 	free(dir);
-	return r;
+	return run_metrics_close(metrics, o.opt.metrics, reported, r);
 }
 
 int cmd_run(int argc, char **argv)

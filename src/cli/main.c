@@ -30,6 +30,7 @@ static const struct cli_command commands[] = {
 	{ "trace", cmd_trace, "replay a trace of SGX operations and check their outcomes" },
 	{ "vm", cmd_vm, "'vm layout CONFIG': a VM's guest physical layout, e820, ACPI, SRAT" },
 	{ "cpuid", cmd_cpuid, "a VM's guest CPUID leaves 7 and 0x12" },
+	{ "plot", cmd_plot, "'plot RUN.jsonl -o usage.svg': EPC per node and VM over a run" },
 	{ "version", cmd_version, "the version of vsgx (also 'vsgx --version')" },
 };
 

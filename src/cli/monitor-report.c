@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -16,6 +17,7 @@
 #include "vsgx/vmm-balloon.h"
 #include "vsgx/host.h"
 #include "vsgx/qmp.h"
+#include "vsgx/report.h"
 
 #define MIB (1ULL << 20)
 
@@ -306,6 +308,54 @@ static void json_emit(struct monitor *mon, struct json_object *o)
 	json_object_put(o);
 }
 
+/*
+ * Who holds the EPC now: each node with EPC and each VM's pages on it, in
+ * (snap); the VMs' rows are in the array returned (free() it), NULL when
+ * out of memory.
+ */
+static struct report_vm *epc_snapshot(struct monitor *mon, struct report_snapshot *snap)
+{
+	struct report_vm *vms = calloc(mon->nr_vms ? mon->nr_vms : 1, sizeof(*vms));
+	struct host *h = vmm_host(mon->m);
+	uint64_t on[HW_MAX_NODES];
+
+	memset(snap, 0, sizeof(*snap));
+	if (!vms)
+		return NULL;
+	for (unsigned int n = 0; n < host_nr_nodes(h); n++) {
+		struct host_epc_stats st;
+
+		host_node_stats(h, n, &st);
+		if (st.total)
+			snap->nodes[snap->nr_nodes++] = (struct report_node){ n,	 st.total,
+									      st.free,	 st.used,
+									      st.zombie, st.bad };
+	}
+	for (unsigned int v = 0; v < mon->nr_vms; v++) {
+		snprintf(vms[v].name, sizeof(vms[v].name), "%s", vmm_vm_name(mon->vms[v].vm));
+		vmm_vm_epc_per_node(mon->vms[v].vm, on);
+		for (unsigned int i = 0; i < snap->nr_nodes; i++)
+			vms[v].pages[i] = on[snap->nodes[i].node];
+	}
+	snap->nr_vms = mon->nr_vms;
+	snap->vms = vms;
+	return vms;
+}
+
+/* The "epc" member of a command's JSON line: usage after it, once there is a host. */
+static void json_add_epc(struct monitor *mon, struct json_object *o)
+{
+	struct report_snapshot snap;
+	struct report_vm *vms;
+
+	if (!mon->m)
+		return;
+	vms = epc_snapshot(mon, &snap);
+	if (vms)
+		json_object_object_add(o, "epc", report_snapshot_json(&snap));
+	free(vms);
+}
+
 void mon_json_command(struct monitor *mon, const struct mon_line *l, const char *outcome)
 {
 	struct json_object *o, *words;
@@ -327,6 +377,7 @@ void mon_json_command(struct monitor *mon, const struct mon_line *l, const char 
 		json_object_object_add(o, "detail", json_object_new_string(mon->detail));
 	if (mon->msg[0])
 		json_object_object_add(o, "message", json_object_new_string(mon->msg));
+	json_add_epc(mon, o);
 	json_emit(mon, o);
 }
 
@@ -417,12 +468,45 @@ static void report_node(struct monitor *mon, unsigned int node, const struct hos
 	}
 }
 
+/* The matrix of pages per VM and node, as text and as {"event":"epc",...}; the metrics file. */
+static void report_epc(struct monitor *mon)
+{
+	struct report_snapshot snap = { 0 };
+	struct report_vm *vms = NULL;
+	struct json_object *o;
+
+	if (mon->m) {
+		vms = epc_snapshot(mon, &snap);
+		if (!vms)
+			return;
+		if (mon->o.out)
+			report_matrix_write(&snap, mon->o.out);
+		if (mon->o.json) {
+			struct json_object *m = report_snapshot_json_report(&snap);
+
+			/* "event" first, as in every other line. */
+			o = json_object_new_object();
+			json_object_object_add(o, "event", json_object_new_string("epc"));
+			json_object_object_foreach(m, key, val)
+			    json_object_object_add(o, key, json_object_get(val));
+			json_object_put(m);
+			json_emit(mon, o);
+		}
+	}
+	/* Without a host there is nothing to count, but the file still says what it would hold. */
+	if (mon->o.metrics)
+		report_metrics_write(&snap, mon->o.metrics);
+	free(vms);
+}
+
 void monitor_report(struct monitor *mon)
 {
 	struct host *h;
 
-	if (!mon->m)
+	if (!mon->m) {
+		report_epc(mon);
 		return;
+	}
 	h = vmm_host(mon->m);
 	if (mon->o.out)
 		fprintf(mon->o.out, "== report: %u command%s, %u check%s\n", mon->commands,
@@ -436,4 +520,5 @@ void monitor_report(struct monitor *mon)
 		if (st.total)
 			report_node(mon, n, &st);
 	}
+	report_epc(mon);
 }

@@ -30,7 +30,8 @@ struct monitor_opts {
 	 * limit. A fuzz target keeps every run small with them (-EFBIG beyond).
 	 */
 	uint64_t max_epc, max_ram;
-	bool explain; /* monitor_run_text(): echo the comments just above each command */
+	bool explain;  /* monitor_run_text(): echo the comments just above each command */
+	FILE *metrics; /* Prometheus metrics, written by the report; NULL: none */
 };
 
 /* The longest line the language takes, its newline included. */
@@ -73,7 +74,10 @@ bool monitor_has_quit(const struct monitor *mon);
 void monitor_complete(struct monitor *mon, const char *text,
 		      void (*fn)(const char *word, void *arg), void *arg);
 
-/* The closing report: per VM and per NUMA node (text and JSON). */
+/*
+ * The closing report: per VM and per NUMA node, and the matrix of EPC pages
+ * per VM and node (text and JSON); the metrics, when asked for.
+ */
 void monitor_report(struct monitor *mon);
 
 #endif /* VSGX_CLI_MONITOR_H */

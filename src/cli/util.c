@@ -166,6 +166,7 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 		{ "json", required_argument, NULL, 'j' },
 		{ "qmp", required_argument, NULL, 'Q' },
 		{ "vcpu-threads", no_argument, NULL, 'T' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "vectors", required_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -177,8 +178,9 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 	memset(ret, 0, sizeof(*ret));
 	ret->vectors = cli_vectors_dir();
 	optind = 1;
-	/* Verbs without --json (and --qmp, --vcpu-threads) start the table after them. */
-	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 3, NULL)) != -1) {
+	/* Verbs without --json (and --qmp, --vcpu-threads, --metrics) start the table after them.
+	 */
+	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 4, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ret->json = optarg;
@@ -188,6 +190,9 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 			break;
 		case 'T':
 			ret->vcpu_threads = true;
+			break;
+		case 'M':
+			ret->metrics = optarg;
 			break;
 		case 'v':
 			ret->vectors = optarg;
@@ -226,6 +231,15 @@ int cli_flush(FILE *f, const char *name)
 	return -err;
 }
 
+void cli_output_discard(FILE *f, const char *path)
+{
+	struct stat st;
+
+	/* Only a file of its own: never /dev/full, a pipe or a terminal the user named. */
+	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode))
+		unlink(path);
+}
+
 static const struct {
 	const char *what;
 	const char *limit;
@@ -236,6 +250,7 @@ static const struct {
 	[CLI_TEXT_CONFIG_ARG] = { "a VM config", "1 MiB", 1u << 20, true },
 	[CLI_TEXT_TRACE] = { "a trace", "16 MiB", 16u << 20, true },
 	[CLI_TEXT_SCENARIO] = { "a scenario", "16 MiB", 16u << 20, true },
+	[CLI_TEXT_JSONL] = { "JSON lines", "256 MiB", 256u << 20, true },
 };
 
 /* Length of the UTF-8 sequence at (s), (n) bytes left, or 0 if it is none. */

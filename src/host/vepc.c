@@ -25,6 +25,9 @@ struct host_vepc {
 	/* EPC page index of each page, HOST_PAGE_NONE until touched. */
 	_Atomic uint32_t *pages;
 	atomic_uint_fast64_t present, faults, failed_faults;
+	/* Of the pages present, those on each node: a fault takes another node's when (node) has
+	 * none. */
+	atomic_uint_fast64_t present_on[HW_MAX_NODES];
 };
 
 int host_vepc_open(struct host *h, unsigned int node, struct host_owner *owner,
@@ -85,6 +88,7 @@ static int vepc_fault_locked(struct host_vepc *v, uint64_t index, uint32_t *ret_
 	}
 	atomic_store(&v->pages[index], idx);
 	atomic_fetch_add(&v->present, 1);
+	atomic_fetch_add(&v->present_on[v->h->pages[idx].node], 1);
 	atomic_fetch_add(&v->faults, 1);
 out:
 	*ret_idx = idx;
@@ -292,6 +296,12 @@ void host_vepc_query(struct host_vepc *v, struct host_vepc_info *ret)
 	ret->present = atomic_load(&v->present);
 	ret->faults = atomic_load(&v->faults);
 	ret->failed_faults = atomic_load(&v->failed_faults);
+}
+
+void host_vepc_query_nodes(struct host_vepc *v, uint64_t ret[HW_MAX_NODES])
+{
+	for (unsigned int n = 0; n < HW_MAX_NODES; n++)
+		ret[n] = atomic_load(&v->present_on[n]);
 }
 
 /* ------------------------------------------------------------------ */

@@ -632,6 +632,18 @@ void vmm_vm_stats(struct vmm_vm *vm, struct vmm_vm_stats *ret)
 	ret->limit_hits = owner.limit_hits;
 }
 
+void vmm_vm_epc_per_node(struct vmm_vm *vm, uint64_t ret[HW_MAX_NODES])
+{
+	uint64_t on[HW_MAX_NODES];
+
+	memset(ret, 0, HW_MAX_NODES * sizeof(*ret));
+	for (unsigned int i = 0; i < vm->cfg.nr_sections; i++) {
+		host_vepc_query_nodes(vm->sec[i].vepc, on);
+		for (unsigned int n = 0; n < HW_MAX_NODES; n++)
+			ret[n] += on[n];
+	}
+}
+
 void vmm_vm_cpuid(struct vmm_vm *vm, uint32_t leaf, uint32_t subleaf, struct hw_cpuid_regs *ret)
 {
 	vm_cpuid(vm->m->proc, &vm->cfg, &vm->layout, leaf, subleaf, ret);

@@ -22,6 +22,15 @@ VM status: running
 vm a: running, EPC 8 MiB configured, 0 pages held, 0 enclaves, 1 reset (0 failed), 0 faults injected, 0 preemptions
 node 0: EPC 32768 pages total, 32768 free, 0 used, 0 zombie, 0 bad
 node 1: EPC 32768 pages total, 32768 free, 0 used, 0 zombie, 0 bad
+EPC pages by holder and NUMA node (4 KiB pages):
+                        node 0           node 1        all nodes
+a                    0 (0 MiB)        0 (0 MiB)        0 (0 MiB)
+host enclaves        0 (0 MiB)        0 (0 MiB)        0 (0 MiB)
+used                 0 (0 MiB)        0 (0 MiB)        0 (0 MiB)
+free           32768 (128 MiB)  32768 (128 MiB)  65536 (256 MiB)
+zombie               0 (0 MiB)        0 (0 MiB)        0 (0 MiB)
+bad                  0 (0 MiB)        0 (0 MiB)        0 (0 MiB)
+total          32768 (128 MiB)  32768 (128 MiB)  65536 (256 MiB)
 W
 check "a typo: the session goes on and the report closes it" diff "$tmp/want" "$tmp/out"
 check "a typo: exit 2" [ "$status" -eq 2 ]

@@ -20,7 +20,7 @@ artifacts=$5
 
 seeds=
 for f in "$vectors"/*.sgxs "$vectors"/*.sig "$vectors"/*.bin "$srcdir"/tests/traces/*.trace \
-	"$srcdir"/tests/vm/*.cfg "$srcdir"/examples/*.vsgx; do
+	"$srcdir"/tests/vm/*.cfg "$srcdir"/examples/*.vsgx "$srcdir"/tests/fuzz/*.jsonl; do
 	if [ -f "$f" ]; then
 		seeds=${seeds:+$seeds,}$f
 	fi

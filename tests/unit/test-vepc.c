@@ -616,7 +616,7 @@ static void test_numa_instance(void **state)
 	struct hf *hf;
 	struct host_vepc *v;
 	struct host_epc_stats s;
-	uint64_t pa;
+	uint64_t pa, on[HW_MAX_NODES];
 
 	(void)state;
 	hw_desc_init_default(&d);
@@ -636,6 +636,11 @@ static void test_numa_instance(void **state)
 	assert_int_equal(s.used, 2);
 	host_node_stats(hf->h, 0, &s);
 	assert_int_equal(s.used, 1);
+	/* The instance knows where its pages came from: reports count them per node. */
+	host_vepc_query_nodes(v, on);
+	assert_int_equal(on[1], 2);
+	assert_int_equal(on[0], 1);
+	assert_int_equal(on[2], 0);
 	host_vepc_release(v, hf->kcpu);
 	assert_epc(hf, 6, 0, 0, 0);
 	hf_free(hf);

@@ -137,6 +137,7 @@ static void test_ecreate_faults_in_epc(void **state)
 	struct vfix *f = *state;
 	struct vmm_vm *vm = vm_default(f, "host");
 	struct vmm_vm_stats st;
+	uint64_t on[HW_MAX_NODES];
 
 	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, 0);
 	assert_int_equal(ecreate(vm, 3), SGX_SUCCESS);
@@ -144,6 +145,10 @@ static void test_ecreate_faults_in_epc(void **state)
 	assert_int_equal(st.epc_configured, 1024);
 	assert_int_equal(st.epc_held, 1);
 	assert_int_equal(st.epc_faults, 1);
+	/* Its one section is on host node 0, where its page came from. */
+	vmm_vm_epc_per_node(vm, on);
+	assert_int_equal(on[0], 1);
+	assert_int_equal(on[1], 0);
 	/* The same page again: the EPCM refuses, a #PF with the SGX bit for the guest. */
 	assert_injected(vm, 0, ecreate(vm, 3), X86_TRAP_PF);
 	assert_int_equal(vmm_vcpu_fault(vmm_vm_vcpu(vm, 0))->addr, epc_gpa(vm, 3));
