@@ -8,15 +8,40 @@
 
 #include "vmm-int.h"
 
-/* Where section n goes: per-socket EPC, one socket every 4 GiB from 2 GiB. */
+/*
+ * Where section n goes: per-socket EPC, one socket every 4 GiB from 2 GiB,
+ * as small parts have it; a section too large for that slot goes after the
+ * one before it, at a multiple of its size rounded up to a power of two, as
+ * firmware places the PRMRR that holds it (its base aligned to its size):
+ * 512 GiB sockets at 512 GiB and 1 TiB.
+ */
 #define HOST_EPC_FIRST	0x80000000ULL
 #define HOST_EPC_STRIDE (4ULL << 30)
 #define HOST_WORD_MAX	64
 
+static uint64_t host_pow2_at_least(uint64_t v)
+{
+	uint64_t p = SGX_PAGE_SIZE;
+
+	while (p < v && p < (1ULL << 62))
+		p <<= 1;
+	return p;
+}
+
 static void host_set_sections_base(struct hw_desc *d)
 {
-	for (unsigned int i = 0; i < d->nr_sections; i++)
-		d->sections[i].base = HOST_EPC_FIRST + i * HOST_EPC_STRIDE;
+	uint64_t end = 0;
+
+	for (unsigned int i = 0; i < d->nr_sections; i++) {
+		uint64_t align = host_pow2_at_least(d->sections[i].size);
+		uint64_t base = HOST_EPC_FIRST + i * HOST_EPC_STRIDE;
+
+		if (base < end)
+			base = end;
+		base = (base + align - 1) & ~(align - 1);
+		d->sections[i].base = base;
+		end = base + d->sections[i].size;
+	}
 }
 
 static void host_set_feature_control(struct hw_desc *d, bool lehash_locked)
@@ -189,7 +214,7 @@ int vm_host_parse(const char *text, struct hw_desc *ret, char *why, size_t why_l
 	host_set_feature_control(&d, locked);
 	if (hw_desc_check(&d, reason, sizeof(reason)))
 		return vm_why(why, why_len,
-			      "host: %s; check the epc= sizes (sections are 4 GiB apart)", reason);
+			      "host: %s; check the epc= sizes", reason);
 	*ret = d;
 	return 0;
 }
