@@ -1097,6 +1097,7 @@ static const run_fn run_fns[TOP_MAX] = {
 	[TOP_VEPC_OPEN] = run_host,
 	[TOP_VEPC_FAULT] = run_host,
 	[TOP_VEPC_REMOVE_ALL] = run_host,
+	[TOP_VEPC_IOCTL] = run_host,
 	[TOP_VEPC_RELEASE] = run_host,
 	[TOP_VEPC_STATS] = run_host,
 	[TOP_ENCL_LOAD] = run_host,
