@@ -37,6 +37,7 @@ enum trace_op {
 	TOP_WRMSR,
 	TOP_CPUID,
 	TOP_EVENT,
+	TOP_CONTROL,
 	TOP_ENTER,
 	TOP_EXIT,
 	TOP_RESET,

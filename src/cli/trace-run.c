@@ -357,6 +357,18 @@ static int run_event(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *
 	return 0;
 }
 
+static int run_control(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		       struct result *res)
+{
+	(void)r;
+	(void)res;
+	if (cmd->count)
+		hw_cpu_set_control(cpu, cmd->arg[0] == 64, cmd->arg[1], cmd->arg[2], cmd->arg[3]);
+	else
+		hw_cpu_clear_control(cpu);
+	return 0;
+}
+
 /* The SECS may be named by a linear address in a vEPC window: enter takes its physical one. */
 static int run_enter(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		     struct result *res)
@@ -1050,6 +1062,7 @@ static const run_fn run_fns[TOP_MAX] = {
 	[TOP_WRMSR] = run_wrmsr,
 	[TOP_CPUID] = run_cpuid,
 	[TOP_EVENT] = run_event,
+	[TOP_CONTROL] = run_control,
 	[TOP_ENTER] = run_enter,
 	[TOP_EXIT] = run_exit,
 	[TOP_RESET] = run_reset,
