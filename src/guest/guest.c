@@ -250,7 +250,35 @@ static void guest_forget_enclaves(struct guest *g)
 	free(g->va);
 	g->va = NULL;
 	g->nr_va = 0;
-	memset(g->backing_used, 0, sizeof(g->backing_used));
+	/* Every slot free again, the lowest on top. */
+	for (uint32_t i = 0; i < g->nr_backing; i++)
+		g->backing_free[i] = g->nr_backing - 1 - i;
+	g->nr_backing_free = g->nr_backing;
+}
+
+/*
+ * The evicted-page slots of RAM below 4 GiB (below): a page and a PCMD
+ * each, as many as fit from GUEST_BACKING_BASE, all free.
+ */
+static int guest_backing_init(struct guest *g, uint64_t below)
+{
+	uint64_t n = below > GUEST_BACKING_BASE
+			 ? (below - GUEST_BACKING_BASE) / (SGX_PAGE_SIZE + sizeof(struct sgx_pcmd))
+			 : 0;
+	uint32_t *stack;
+
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	stack = realloc(g->backing_free, (n ? n : 1) * sizeof(*stack));
+	if (!stack)
+		return -ENOMEM;
+	g->backing_free = stack;
+	g->nr_backing = (uint32_t)n;
+	g->pcmd_base = GUEST_BACKING_BASE + n * SGX_PAGE_SIZE;
+	for (uint32_t i = 0; i < g->nr_backing; i++)
+		g->backing_free[i] = g->nr_backing - 1 - i;
+	g->nr_backing_free = g->nr_backing;
+	return 0;
 }
 
 static int guest_start(struct guest *g, char *why, size_t why_len)
@@ -261,10 +289,9 @@ static int guest_start(struct guest *g, char *why, size_t why_len)
 	guest_forget_enclaves(g);
 	memset(&g->st, 0, sizeof(g->st));
 	guest_features(g);
-	g->nr_backing =
-	    below > GUEST_BACKING_BASE ? (below - GUEST_BACKING_BASE) / SGX_PAGE_SIZE : 0;
-	if (g->nr_backing > GUEST_BACKING_MAX)
-		g->nr_backing = GUEST_BACKING_MAX;
+	r = guest_backing_init(g, below);
+	if (r)
+		return guest_why(why, why_len, r, "no memory for the evicted-page slots");
 	guest_find_sections(g);
 	if (!g->sgx)
 		g->nr_sections = 0;
@@ -342,6 +369,7 @@ void guest_free(struct guest *g)
 		vmm_vcpu_set_page_tables(vmm_vm_vcpu(g->vm, i), NULL);
 	free(g->free_epc);
 	free(g->balloon);
+	free(g->backing_free);
 	free(g);
 }
 
