@@ -50,8 +50,6 @@ struct vmm;
 struct vmm_vm;
 struct vmm_vcpu;
 
-#define VMM_MAX_VMS 64
-
 /*
  * Power on a host machine described by (desc) and start its SGX driver
  * (which sanitizes the EPC). Return: 0, -EINVAL (a description no part

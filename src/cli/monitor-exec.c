@@ -196,6 +196,15 @@ static int vm_create(struct mon_cmd *c)
 		return mon->err;
 	if (vm_over_limits(mon, &cfg))
 		return mon->err;
+	if (mon->nr_vms == mon->cap_vms) {
+		unsigned int cap = mon->cap_vms ? 2 * mon->cap_vms : 16;
+		struct mon_vm *vms = realloc(mon->vms, cap * sizeof(*vms));
+
+		if (!vms)
+			return mon_fail(mon, -ENOMEM, "no memory for another VM");
+		mon->vms = vms;
+		mon->cap_vms = cap;
+	}
 	r = vmm_vm_create(mon->m, name, &cfg, &vm, why, sizeof(why));
 	if (r)
 		return mon_fail(mon, r, "%s", why);

@@ -18,8 +18,8 @@
 struct vmm {
 	struct hw_processor *proc;
 	struct host *host;
-	struct vmm_vm *vms[VMM_MAX_VMS];
-	unsigned int nr_vms;
+	struct vmm_vm **vms; /* as many as memory allows */
+	unsigned int nr_vms, cap_vms;
 	/* The vCPU that last ran on each logical CPU, which may still be inside an enclave. */
 	struct vmm_vcpu *cpu_owner[HW_MAX_CPUS];
 	unsigned int next_cpu; /* round robin over the CPUs vCPUs run on */

@@ -192,9 +192,16 @@ static int vm_check_new(struct vmm *m, const char *name, char *why, size_t why_l
 		return vmm_why(why, why_len, -EEXIST,
 			       "a VM named '%s' exists already; destroy it or pick another name",
 			       name);
-	if (m->nr_vms == VMM_MAX_VMS)
-		return vmm_why(why, why_len, -ENOSPC, "this host runs %d VMs, the most it can",
-			       VMM_MAX_VMS);
+	/* Room for it first: nothing after the VM is built may fail for lack of it. */
+	if (m->nr_vms == m->cap_vms) {
+		unsigned int cap = m->cap_vms ? 2 * m->cap_vms : 16;
+		struct vmm_vm **vms = cap > m->cap_vms ? realloc(m->vms, cap * sizeof(*vms)) : NULL;
+
+		if (!vms)
+			return vmm_why(why, why_len, -ENOMEM, "no memory for another VM");
+		m->vms = vms;
+		m->cap_vms = cap;
+	}
 	return 0;
 }
 
