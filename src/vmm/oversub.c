@@ -273,16 +273,20 @@ static bool context_frame(struct vmm_vm *vm, uint64_t context, uint64_t *ret)
 	return false;
 }
 
-/* Threads inside the enclave of SECS (secs_pa), after an interrupt to every other vCPU inside. */
-static uint32_t threads_inside(struct vmm_vm *vm, struct vmm_vcpu *self, uint64_t secs_pa)
+/*
+ * Threads inside the enclave of SECS (secs_pa), after an interrupt to every
+ * vCPU inside: the others' threads wait for the EPT lock we hold and take
+ * their AEX as a host IPI's; the faulting vCPU's own took it with the EPT
+ * violation, as on hardware, and vcpu.c resumes it (the AEP's ERESUME).
+ */
+static uint32_t threads_inside(struct vmm_vm *vm, uint64_t secs_pa)
 {
 	struct hw_enclave_info ei;
 
 	if (hw_enclave_query(vm->m->proc, secs_pa, &ei) || !ei.threads_inside)
 		return 0;
-	/* Their threads wait for the EPT lock we hold: each takes its AEX as a host IPI's. */
 	for (unsigned int i = 0; i < vm->cfg.vcpus; i++)
-		if (&vm->vcpus[i] != self && vm->vcpus[i].inside)
+		if (vm->vcpus[i].inside)
 			vmm_vcpu_kick_locked(&vm->vcpus[i]);
 	if (hw_enclave_query(vm->m->proc, secs_pa, &ei))
 		return 0;
@@ -314,7 +318,7 @@ static int evict_write_back(struct hw_cpu *cpu, struct vmm_blob *b, uint64_t pa,
 }
 
 /* Child frame (f) at (pa), of the enclave with ENCLAVECONTEXT (context). 0, 1 (stays), -errno. */
-static int evict_child(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *cpu, uint64_t f,
+static int evict_child(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f,
 		       uint64_t pa, uint64_t context)
 {
 	struct vmm_oversub *ov = vm->ov;
@@ -324,7 +328,7 @@ static int evict_child(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *
 
 	if (!context_frame(vm, context, &sf) || !frame_pa(vm, sf, &secs_pa))
 		return 1;
-	if (threads_inside(vm, self, secs_pa))
+	if (threads_inside(vm, secs_pa))
 		return 1;
 	b = aligned_alloc(SGX_PAGE_SIZE, sizeof(*b));
 	if (!b)
@@ -375,7 +379,7 @@ static int evict_secs(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_
 }
 
 /* What ERDINFO says frame (f) at (pa) is; 0 evicted or freed, 1 stays, -errno. */
-static int evict_page(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *cpu, uint64_t f,
+static int evict_page(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f,
 		      uint64_t pa)
 {
 	_Alignas(32) struct sgx_rdinfo ri;
@@ -391,14 +395,14 @@ static int evict_page(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *c
 		return 1;
 	pt = (unsigned int)((ri.flags & SGX_SECINFO_PT_MASK) >> SGX_SECINFO_PT_SHIFT);
 	if (pt == SGX_PT_REG || pt == SGX_PT_TCS)
-		return evict_child(vm, self, cpu, f, pa, ri.enclave_context);
+		return evict_child(vm, cpu, f, pa, ri.enclave_context);
 	if (pt == SGX_PT_SECS && !(ri.status & SGX_RDINFO_CHILDPRESENT))
 		return evict_secs(vm, cpu, f, pa);
 	return 1;
 }
 
 /* Evict frame (f) if it can go. 0 done, 1 it stays, -errno. */
-static int evict_frame(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *cpu, uint64_t f)
+static int evict_frame(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f)
 {
 	struct vmm_oversub *ov = vm->ov;
 	struct vmm_section *sec;
@@ -408,7 +412,7 @@ static int evict_frame(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *
 	sec = frame_sec(vm, f, &index);
 	if (host_vepc_unmap(sec->vepc, index, &pa))
 		return 1;
-	r = evict_page(vm, self, cpu, f, pa);
+	r = evict_page(vm, cpu, f, pa);
 	if (r == 2) {
 		/* Invalid: nothing to keep, and the next touch gets a fresh page, as a first one. */
 		host_vepc_unmap_finish(sec->vepc, index, pa, HOST_VEPC_FREED);
@@ -426,7 +430,7 @@ static int evict_frame(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *
 }
 
 /* Evict one frame other than (keep1) and (keep2), from the clock hand on. */
-static int evict_one(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *cpu, uint64_t keep1,
+static int evict_one(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t keep1,
 		     uint64_t keep2)
 {
 	struct vmm_oversub *ov = vm->ov;
@@ -438,7 +442,7 @@ static int evict_one(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *cp
 		ov->hand = (ov->hand + 1) % ov->nr_frames;
 		if (f == keep1 || f == keep2 || ov->blob[f])
 			continue;
-		r = evict_frame(vm, self, cpu, f);
+		r = evict_frame(vm, cpu, f);
 		if (r <= 0)
 			return r;
 	}
@@ -450,7 +454,7 @@ static int evict_one(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *cp
 /* ---------------------------------------------------------------------- */
 
 /* A host page for held frame (f), evicting others of the VM while it is at its limit. */
-static int reload_page(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *cpu, uint64_t f,
+static int reload_page(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f,
 		       uint64_t keep, uint64_t *ret_pa)
 {
 	uint64_t index;
@@ -463,12 +467,12 @@ static int reload_page(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *
 			return r;
 		if (r == -EAGAIN)
 			host_reclaim(vm->m->host, cpu, NULL, HOST_RECLAIM_BATCH);
-		else if ((r = evict_one(vm, self, cpu, f, keep)))
+		else if ((r = evict_one(vm, cpu, f, keep)))
 			return r;
 	}
 }
 
-static int reload_frame(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu *cpu, uint64_t f,
+static int reload_frame(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f,
 			unsigned int *stall)
 {
 	struct vmm_oversub *ov = vm->ov;
@@ -482,13 +486,13 @@ static int reload_frame(struct vmm_vm *vm, struct vmm_vcpu *self, struct hw_cpu 
 		return 0; /* another vCPU's fault reloaded it first */
 	if (b->pt != SGX_PT_SECS) {
 		/* The child's SECS must be in the EPC for ELDU: bring it first. */
-		r = ov->blob[b->secs_frame] ? reload_frame(vm, self, cpu, b->secs_frame, stall) : 0;
+		r = ov->blob[b->secs_frame] ? reload_frame(vm, cpu, b->secs_frame, stall) : 0;
 		if (r)
 			return r;
 		if (!frame_pa(vm, b->secs_frame, &secs_pa))
 			return -EIO;
 	}
-	r = reload_page(vm, self, cpu, f, b->pt == SGX_PT_SECS ? f : b->secs_frame, &pa);
+	r = reload_page(vm, cpu, f, b->pt == SGX_PT_SECS ? f : b->secs_frame, &pa);
 	if (r)
 		return r;
 	memset(&pi, 0, sizeof(pi));
@@ -550,9 +554,9 @@ int vmm_oversub_fault(struct vmm_vcpu *vcpu, uint64_t gpa, bool first_touch)
 		return -EFAULT;
 	cpu = vmm_enter(vm);
 	if (first_touch)
-		r = ov->blob[f] ? 0 : evict_one(vm, vcpu, cpu, f, f);
+		r = ov->blob[f] ? 0 : evict_one(vm, cpu, f, f);
 	else
-		r = reload_frame(vm, vcpu, cpu, f, &stall);
+		r = reload_frame(vm, cpu, f, &stall);
 	vmm_leave(vm, cpu);
 	old = atomic_load(&ov->worst_stall);
 	while (stall > old && !atomic_compare_exchange_weak(&ov->worst_stall, &old, stall))
@@ -569,7 +573,7 @@ int vmm_oversub_evict(struct vmm_vm *vm, uint64_t nr, uint64_t *ret_done)
 	if (!vm->ov)
 		return -EPERM;
 	cpu = vmm_enter(vm);
-	while (done < nr && !(r = evict_one(vm, NULL, cpu, UINT64_MAX, UINT64_MAX)))
+	while (done < nr && !(r = evict_one(vm, cpu, UINT64_MAX, UINT64_MAX)))
 		done++;
 	vmm_leave(vm, cpu);
 	*ret_done = done;

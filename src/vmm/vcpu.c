@@ -435,6 +435,7 @@ static int vcpu_enclu_here(struct vmm_vcpu *vcpu, struct hw_regs *regs)
 {
 	unsigned int leaf = (uint32_t)regs->rax;
 	struct hw_cpu *cpu;
+	uint64_t tcs, aep;
 	int r;
 
 	r = vcpu_enter_guest(vcpu, &cpu);
@@ -442,9 +443,14 @@ static int vcpu_enclu_here(struct vmm_vcpu *vcpu, struct hw_regs *regs)
 		return r;
 	if (!vm_has(vcpu->vm, VM_CPU_SGX))
 		return inject(vcpu, X86_TRAP_UD, 0, 0);
+	tcs = regs->rbx;
+	aep = regs->rcx;
 	r = vcpu_exit(vcpu, cpu, hw_enclu(cpu, regs));
-	if (r == 0 && (leaf == SGX_EENTER || leaf == SGX_ERESUME))
+	if (r == 0 && (leaf == SGX_EENTER || leaf == SGX_ERESUME)) {
 		vcpu->inside = true;
+		vcpu->tcs = tcs;
+		vcpu->aep = aep;
+	}
 	else if (r == 0 && leaf == SGX_EEXIT)
 		vcpu->inside = false;
 	return r;
@@ -554,16 +560,42 @@ static int vcpu_ept_violation(struct vmm_vcpu *vcpu)
 	return r ? -EFAULT : 0;
 }
 
+/*
+ * An EPT violation in enclave mode is an AEX before the exit: the guest
+ * re-enters at its AEP, whose ERESUME the model runs here, so that an
+ * operation of a thread inside goes on inside. Return: 0, VCPU_RETRY, or
+ * what ERESUME gave.
+ */
+static int vcpu_aep_resume(struct vmm_vcpu *vcpu)
+{
+	struct hw_regs regs = { .rax = SGX_ERESUME, .rbx = vcpu->tcs, .rcx = vcpu->aep };
+	int r = vcpu_enclu_here(vcpu, &regs);
+
+	/* The guest's kernel never saw this exit. */
+	if (!r)
+		vcpu->preempted = false;
+	return r;
+}
+
 static void vcpu_op_here(struct vmm_vcpu *vcpu, void *arg)
 {
 	struct vcpu_op *op = arg;
+	bool inside = vcpu->inside;
 
 	for (int tries = 0; tries < VCPU_RETRIES; tries++) {
 		vmm_oversub_leaf_begin(vcpu->vm);
-		vcpu_op_run(vcpu, op);
+		if (inside && !vcpu->inside) {
+			op->r = vcpu_aep_resume(vcpu);
+			if (!op->r)
+				op->r = VCPU_RETRY;
+		} else {
+			vcpu_op_run(vcpu, op);
+		}
 		vmm_oversub_leaf_end(vcpu->vm);
 		if (op->r != VCPU_RETRY)
 			return;
+		if (vcpu->ov_need == VCPU_OV_NONE)
+			continue;
 		op->r = vcpu_ept_violation(vcpu);
 		if (op->r)
 			return;

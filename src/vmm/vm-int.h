@@ -49,6 +49,7 @@ struct vmm_vcpu {
 	 */
 	enum { VCPU_OV_NONE, VCPU_OV_RELOAD, VCPU_OV_ROOM } ov_need;
 	uint64_t ov_gpa;
+	uint64_t tcs, aep; /* of the last EENTER or ERESUME: what the AEP resumes */
 };
 
 struct vmm_section {
