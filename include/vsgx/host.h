@@ -157,10 +157,10 @@ int host_vepc_map(struct host_vepc *v, uint64_t nr_pages);
  * A fault on page (index): allocate its EPC page on first touch. Guest EPC
  * is never reclaimed, so with no free page the fault fails.
  * Return: 0 with the page's physical address in *ret_pa; -EINVAL outside the
- * mapping; -ENODATA when the VMM holds the page (host_vepc_unmap()); -ENOMEM when the EPC is exhausted or the owner is at its limit
- * (counted as a limit hit); -EAGAIN when no page is free but host enclaves
- * hold pages the reclaimer can write back: run host_reclaim() and retry (a
- * vEPC fault never reclaims by itself, as Linux's never does).
+ * mapping; -ENODATA when the VMM holds the page (host_vepc_unmap()); -ENOMEM when the EPC is
+ * exhausted or the owner is at its limit (counted as a limit hit); -EAGAIN when no page is free but
+ * host enclaves hold pages the reclaimer can write back: run host_reclaim() and retry (a vEPC fault
+ * never reclaims by itself, as Linux's never does).
  */
 int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa);
 

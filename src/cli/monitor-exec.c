@@ -209,8 +209,8 @@ static int vm_create(struct mon_cmd *c)
 			 "most %llu host page%s, %llu VA page%s for the VMM",
 			 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus, cli_s(cfg.vcpus),
 			 size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
-			 cli_s(cfg.nr_sections), (unsigned long long)ov.host_max, cli_s(ov.host_max),
-			 (unsigned long long)ov.va_pages, cli_s(ov.va_pages));
+			 cli_s(cfg.nr_sections), (unsigned long long)ov.host_max,
+			 cli_s(ov.host_max), (unsigned long long)ov.va_pages, cli_s(ov.va_pages));
 		return 0;
 	}
 	if (cfg.epc_policy == VM_EPC_BALLOON) {
@@ -765,7 +765,7 @@ const char *const mon_vm_fields[] = { "state",	     "epc-configured", "epc-held"
 				      "enclaves",    "resets",	       "reset-failures",
 				      "faults",	     "preemptions",    "epc-fault-failures",
 				      "second-pass", "balloon-target", "balloon-current",
-				      "vmm-evicted", "vmm-reloaded", "vmm-freed",
+				      "vmm-evicted", "vmm-reloaded",   "vmm-freed",
 				      "vmm-blobs",   "worst-stall",    NULL };
 const char *const mon_epc_fields[] = { "total", "free", "used", "zombie", "bad", NULL };
 const char *const mon_enclave_fields[] = { "state",   "pages",	"resident", "evicted",

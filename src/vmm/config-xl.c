@@ -536,7 +536,8 @@ static int xl_epc_policy(struct xl_state *st, const struct xl_value *v)
 			return 0;
 		}
 	}
-	return xl_err(st, "epc_policy = %.*s: expected \"static\", \"balloon\" or \"oversubscribe\"",
+	return xl_err(st,
+		      "epc_policy = %.*s: expected \"static\", \"balloon\" or \"oversubscribe\"",
 		      xl_value_len(v), xl_value_text(v));
 }
 
@@ -823,7 +824,8 @@ static int xl_check_oversub(struct xl_state *st)
 	char msg[VM_DIAG_LEN];
 
 	if (!st->epc_mib)
-		return xl_fail(st, "epc_policy = \"oversubscribe\": the VM has no EPC; add epc = MiB");
+		return xl_fail(st,
+			       "epc_policy = \"oversubscribe\": the VM has no EPC; add epc = MiB");
 	if (!hw_processor_desc(st->host)->oversub)
 		return xl_fail(st, "epc_policy = \"oversubscribe\" needs the EPC Oversubscription "
 				   "Extensions (ENCLV, ELDBC/ELDUC, ETRACKC), which this host's "

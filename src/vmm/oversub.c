@@ -38,7 +38,7 @@
 
 #include "vm-int.h"
 
-#define SLOTS_PER_VA (SGX_PAGE_SIZE / 8)
+#define SLOTS_PER_VA	 (SGX_PAGE_SIZE / 8)
 #define CONFLICT_RETRIES 64
 
 /* A page written back: EWB's ciphertext, its PCMD and what reloading it needs. */
@@ -318,8 +318,8 @@ static int evict_write_back(struct hw_cpu *cpu, struct vmm_blob *b, uint64_t pa,
 }
 
 /* Child frame (f) at (pa), of the enclave with ENCLAVECONTEXT (context). 0, 1 (stays), -errno. */
-static int evict_child(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f,
-		       uint64_t pa, uint64_t context)
+static int evict_child(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_t pa,
+		       uint64_t context)
 {
 	struct vmm_oversub *ov = vm->ov;
 	struct vmm_blob *b;
@@ -345,7 +345,8 @@ static int evict_child(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f,
 		vmm_vm_fail(vm,
 			    "the VMM could not write back guest-physical 0x%llx: %s; the VM is "
 			    "stopped",
-			    (unsigned long long)frame_gpa(vm, f), hw_code_name(r) ? hw_code_name(r) : "?");
+			    (unsigned long long)frame_gpa(vm, f),
+			    hw_code_name(r) ? hw_code_name(r) : "?");
 		return -EIO;
 	}
 	b->secs_frame = sf;
@@ -379,8 +380,7 @@ static int evict_secs(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_
 }
 
 /* What ERDINFO says frame (f) at (pa) is; 0 evicted or freed, 1 stays, -errno. */
-static int evict_page(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f,
-		      uint64_t pa)
+static int evict_page(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_t pa)
 {
 	_Alignas(32) struct sgx_rdinfo ri;
 	uint64_t bad = SGX_RDINFO_BLOCKED | SGX_SECINFO_PENDING | SGX_SECINFO_MODIFIED;
@@ -414,7 +414,8 @@ static int evict_frame(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f)
 		return 1;
 	r = evict_page(vm, cpu, f, pa);
 	if (r == 2) {
-		/* Invalid: nothing to keep, and the next touch gets a fresh page, as a first one. */
+		/* Invalid: nothing to keep, and the next touch gets a fresh page, as a first one.
+		 */
 		host_vepc_unmap_finish(sec->vepc, index, pa, HOST_VEPC_FREED);
 		atomic_fetch_add(&ov->freed, 1);
 		return 0;
@@ -430,8 +431,7 @@ static int evict_frame(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f)
 }
 
 /* Evict one frame other than (keep1) and (keep2), from the clock hand on. */
-static int evict_one(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t keep1,
-		     uint64_t keep2)
+static int evict_one(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t keep1, uint64_t keep2)
 {
 	struct vmm_oversub *ov = vm->ov;
 
@@ -454,8 +454,8 @@ static int evict_one(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t keep1,
 /* ---------------------------------------------------------------------- */
 
 /* A host page for held frame (f), evicting others of the VM while it is at its limit. */
-static int reload_page(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f,
-		       uint64_t keep, uint64_t *ret_pa)
+static int reload_page(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_t keep,
+		       uint64_t *ret_pa)
 {
 	uint64_t index;
 	struct vmm_section *sec = frame_sec(vm, f, &index);
@@ -472,8 +472,7 @@ static int reload_page(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f,
 	}
 }
 
-static int reload_frame(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f,
-			unsigned int *stall)
+static int reload_frame(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, unsigned int *stall)
 {
 	struct vmm_oversub *ov = vm->ov;
 	struct vmm_blob *b = ov->blob[f];

@@ -450,8 +450,7 @@ static int vcpu_enclu_here(struct vmm_vcpu *vcpu, struct hw_regs *regs)
 		vcpu->inside = true;
 		vcpu->tcs = tcs;
 		vcpu->aep = aep;
-	}
-	else if (r == 0 && leaf == SGX_EEXIT)
+	} else if (r == 0 && leaf == SGX_EEXIT)
 		vcpu->inside = false;
 	return r;
 }
