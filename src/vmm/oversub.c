@@ -121,6 +121,14 @@ static uint64_t va_slot(const struct vmm_oversub *ov, uint64_t f)
 	return ov->va_pa[f / SLOTS_PER_VA] + (f % SLOTS_PER_VA) * 8;
 }
 
+/* A blob, page-aligned for EWB's ciphertext (its size is no multiple of a page). */
+static struct vmm_blob *blob_new(void)
+{
+	void *b;
+
+	return posix_memalign(&b, SGX_PAGE_SIZE, sizeof(struct vmm_blob)) ? NULL : b;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Setup                                                                  */
 /* ---------------------------------------------------------------------- */
@@ -330,7 +338,7 @@ static int evict_child(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64
 		return 1;
 	if (threads_inside(vm, secs_pa))
 		return 1;
-	b = aligned_alloc(SGX_PAGE_SIZE, sizeof(*b));
+	b = blob_new();
 	if (!b)
 		return -ENOMEM;
 	r = hw_eincvirtchild(cpu, pa, secs_pa);
@@ -361,7 +369,7 @@ static int evict_secs(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_
 	struct vmm_blob *b;
 	int r;
 
-	b = aligned_alloc(SGX_PAGE_SIZE, sizeof(*b));
+	b = blob_new();
 	if (!b)
 		return -ENOMEM;
 	memset(&pi, 0, sizeof(pi));
