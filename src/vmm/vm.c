@@ -173,6 +173,7 @@ static void vm_free(struct vmm_vm *vm, struct vmm_vm_teardown *ret)
 		for (unsigned int i = 0; i < vm->cfg.vcpus; i++)
 			vmm_vcpu_thread_stop(&vm->vcpus[i]);
 	}
+	vmm_oversub_free(vm);
 	vm_sections_release(vm, ret);
 	host_owner_destroy(vm->owner);
 	vmm_balloon_free(vm);
@@ -223,6 +224,9 @@ static int vm_build(struct vmm_vm *vm, char *why, size_t why_len)
 	r = vmm_balloon_init(vm);
 	if (r)
 		return vmm_why(why, why_len, r, "out of memory for the VM's balloon");
+	r = vmm_oversub_init(vm, why, why_len);
+	if (r)
+		return r;
 	r = vm_sections_open(vm, why, why_len);
 	if (r)
 		return r;
@@ -359,6 +363,8 @@ static int vm_epc_remove(struct vmm_vm *vm, struct vmm_epc_reset *rep)
 
 	for (unsigned int i = 0; i < n; i++)
 		all[i] = true;
+	/* What the VMM holds written back was the guest's enclaves: gone with them. */
+	vmm_oversub_discard(vm);
 	left = epc_pass(vm, all, rep->first, rep);
 	if (left < 0)
 		goto err_busy;
