@@ -99,9 +99,13 @@ struct guest {
 	unsigned int nr_encl;
 	struct gva_page *va;
 	unsigned int nr_va;
-	/* Evicted-page slots: a stack of the free ones, and where their PCMDs start. */
+	/*
+	 * Evicted-page slots: those from (backing_next) up were never used; the
+	 * free ones below it are on a stack, grown as slots come back. Nothing
+	 * is written per slot until a slot is used.
+	 */
 	uint32_t *backing_free;
-	uint32_t nr_backing, nr_backing_free;
+	uint32_t nr_backing, backing_next, nr_backing_free, cap_backing_free;
 	uint64_t pcmd_base;
 	struct guest_stats st;
 };

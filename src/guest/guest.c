@@ -250,35 +250,30 @@ static void guest_forget_enclaves(struct guest *g)
 	free(g->va);
 	g->va = NULL;
 	g->nr_va = 0;
-	/* Every slot free again, the lowest on top. */
-	for (uint32_t i = 0; i < g->nr_backing; i++)
-		g->backing_free[i] = g->nr_backing - 1 - i;
-	g->nr_backing_free = g->nr_backing;
+	/* Every slot free again. */
+	g->backing_next = 0;
+	g->nr_backing_free = 0;
 }
 
 /*
  * The evicted-page slots of RAM below 4 GiB (below): a page and a PCMD
- * each, as many as fit from GUEST_BACKING_BASE, all free.
+ * each, as many as fit from GUEST_BACKING_BASE, all free and none touched.
  */
-static int guest_backing_init(struct guest *g, uint64_t below)
+static void guest_backing_init(struct guest *g, uint64_t below)
 {
 	uint64_t n = below > GUEST_BACKING_BASE
 			 ? (below - GUEST_BACKING_BASE) / (SGX_PAGE_SIZE + sizeof(struct sgx_pcmd))
 			 : 0;
-	uint32_t *stack;
 
 	if (n > UINT32_MAX)
 		n = UINT32_MAX;
-	stack = realloc(g->backing_free, (n ? n : 1) * sizeof(*stack));
-	if (!stack)
-		return -ENOMEM;
-	g->backing_free = stack;
+	/* Less RAM than at the last boot: the free stack's room must not pass the slots. */
+	if (n < g->cap_backing_free)
+		g->cap_backing_free = (uint32_t)n;
 	g->nr_backing = (uint32_t)n;
 	g->pcmd_base = GUEST_BACKING_BASE + n * SGX_PAGE_SIZE;
-	for (uint32_t i = 0; i < g->nr_backing; i++)
-		g->backing_free[i] = g->nr_backing - 1 - i;
-	g->nr_backing_free = g->nr_backing;
-	return 0;
+	g->backing_next = 0;
+	g->nr_backing_free = 0;
 }
 
 static int guest_start(struct guest *g, char *why, size_t why_len)
@@ -289,9 +284,7 @@ static int guest_start(struct guest *g, char *why, size_t why_len)
 	guest_forget_enclaves(g);
 	memset(&g->st, 0, sizeof(g->st));
 	guest_features(g);
-	r = guest_backing_init(g, below);
-	if (r)
-		return guest_why(why, why_len, r, "no memory for the evicted-page slots");
+	guest_backing_init(g, below);
 	guest_find_sections(g);
 	if (!g->sgx)
 		g->nr_sections = 0;

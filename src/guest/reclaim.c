@@ -162,17 +162,46 @@ void guest_va_put(struct guest *g, uint64_t slot)
 	g->va[i].nr_used--;
 }
 
+/* Make room on the free stack for every slot taken so far: taking never outruns it. */
+static int backing_reserve(struct guest *g)
+{
+	uint32_t cap;
+	uint32_t *s;
+
+	if (g->backing_next < g->cap_backing_free)
+		return 0;
+	cap = g->cap_backing_free ? 2 * g->cap_backing_free : 256;
+	if (cap > g->nr_backing)
+		cap = g->nr_backing;
+	s = realloc(g->backing_free, (cap ? cap : 1) * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	g->backing_free = s;
+	g->cap_backing_free = cap;
+	return 0;
+}
+
 /* Take and give back an evicted-page slot: O(1) whatever the number of slots. */
 static int backing_get(struct guest *g, uint32_t *ret)
 {
-	if (!g->nr_backing_free)
+	if (g->nr_backing_free) {
+		*ret = g->backing_free[--g->nr_backing_free];
+		return 0;
+	}
+	if (g->backing_next == g->nr_backing)
 		return -ENOSPC;
-	*ret = g->backing_free[--g->nr_backing_free];
+	if (backing_reserve(g))
+		return -ENOMEM;
+	*ret = g->backing_next++;
 	return 0;
 }
 
 void guest_backing_put(struct guest *g, uint32_t slot)
 {
+	/*
+	 * Room for every slot ever taken was made when it was taken (below),
+	 * so giving one back never fails.
+	 */
 	g->backing_free[g->nr_backing_free++] = slot;
 }
 
@@ -250,7 +279,7 @@ static int evict_ewb(struct guest *g, struct genclave *e, struct gpage *p, uint3
 
 static unsigned int backing_free(const struct guest *g)
 {
-	return g->nr_backing_free;
+	return g->nr_backing_free + (g->nr_backing - g->backing_next);
 }
 
 unsigned int guest_backing_free(const struct guest *g)
