@@ -81,17 +81,26 @@ struct hw_enclave {
 	uint8_t isv_ext_prod_id[16];
 	uint64_t context; /* ENCLAVECONTEXT: physical address of the SECS */
 	atomic_uint_fast64_t children;
-	atomic_uint threads_inside;
 	/* Set while the SECS is written back (EWB) and not yet reloaded. */
 	bool evicted;
 
 	/*
-	 * TLB tracking (see track.c). Threads enter and leave on many CPUs at
-	 * once without owning the SECS, so the epoch state has its own lock.
+	 * Set by EINIT once the SECS's identity fields are final: entries read
+	 * them after seeing it (acquire), without holding the SECS.
 	 */
+	atomic_bool initialized;
+
+	/*
+	 * TLB tracking (see track.c). Threads enter and leave on many CPUs at
+	 * once without owning the SECS and without a lock: they change one
+	 * word (epoch bits, threads inside before and since the last ETRACK)
+	 * atomically. ETRACK and the tracked check take track_lock for the
+	 * full epoch. The word has a cache line of its own, away from the
+	 * fields EINIT and the leaves write.
+	 */
+	_Alignas(64) atomic_uint_fast64_t track;
 	pthread_mutex_t track_lock;
-	uint64_t epoch;		   /* ETRACKs so far */
-	uint32_t prev_outstanding; /* threads inside since before the last ETRACK */
+	uint64_t epoch; /* ETRACKs so far */
 };
 
 static inline bool epcm_is_child_type(unsigned int pt)

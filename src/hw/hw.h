@@ -43,7 +43,7 @@ struct hw_cpu {
 	/* Enclave mode: what EENTER/ERESUME set up and EEXIT/AEX tear down. */
 	uint32_t inside;      /* EPCM index + 1 of the SECS this CPU runs in; 0: outside */
 	uint32_t tcs;	      /* EPCM index + 1 of the TCS in use; 0 for a raw entry */
-	uint64_t entry_epoch; /* the enclave's epoch when this CPU entered */
+	uint64_t entry_epoch; /* the enclave's epoch (low 32 bits) when this CPU entered */
 	uint64_t aep;	      /* asynchronous exit pointer given to EENTER/ERESUME */
 	uint64_t gpr_idx;     /* EPCM index of the page an AEX saves GPRs into */
 	uint64_t tcs_la;      /* linear address of the TCS in use */
@@ -209,6 +209,8 @@ struct hw_enclave *hw_cpu_enclave(struct hw_cpu *cpu);
 
 void hw_track_enter(struct hw_enclave *encl, struct hw_cpu *cpu);
 void hw_track_leave(struct hw_enclave *encl, struct hw_cpu *cpu);
+/* Logical CPUs inside (encl) now, of either generation. */
+uint32_t hw_track_inside(const struct hw_enclave *encl);
 /* ETRACK: SGX_SUCCESS, or SGX_PREV_TRK_INCMPL with nothing changed. */
 int hw_track_start(struct hw_enclave *encl);
 uint64_t hw_track_epoch(struct hw_enclave *encl);

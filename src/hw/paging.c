@@ -296,7 +296,7 @@ static int ewb_type_check(struct hw_processor *p, struct hw_epcm_entry *e, uint6
 		 * A thread inside holds a TCS, a child on hardware; only a raw
 		 * entry (hw_cpu_enclave_enter_raw) can be inside without one.
 		 */
-		if (atomic_load(&encl->children) || atomic_load(&encl->threads_inside))
+		if (atomic_load(&encl->children) || hw_track_inside(encl))
 			return SGX_CHILD_PRESENT;
 		*pcmd_eid = encl->eid;
 	}

@@ -344,7 +344,7 @@ int hw_enclave_query(struct hw_processor *p, uint64_t secs_pa, struct hw_enclave
 	ret->eid = encl->eid;
 	ret->initialized = encl->secs.attributes.flags & SGX_ATTR_INIT;
 	ret->children = atomic_load(&encl->children);
-	ret->threads_inside = atomic_load(&encl->threads_inside);
+	ret->threads_inside = hw_track_inside(encl);
 	ret->measurement_blocks = encl->mr_blocks;
 	ret->attributes = encl->secs.attributes;
 	memcpy(ret->mrenclave, encl->secs.mrenclave, sizeof(ret->mrenclave));
