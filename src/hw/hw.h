@@ -16,6 +16,7 @@
 
 struct hw_epcm_entry;
 struct crypto_gcm;
+struct crypto_cmac;
 
 struct hw_section {
 	uint64_t base;
@@ -67,6 +68,15 @@ struct hw_cpu {
 	/* EWB/ELD's AES-GCM key schedule, made on first use, for boot (gcm_boot). */
 	struct crypto_gcm *gcm;
 	uint64_t gcm_boot;
+	/*
+	 * Key derivation's AES-CMAC contexts, made on first use: one keyed
+	 * with the fuse key for the part's lifetime (every EGETKEY, EREPORT
+	 * and EINIT derivation), one re-keyed with each derived REPORT key to
+	 * MAC a REPORT. A fresh context per derivation would cost a key
+	 * schedule and a provider fetch more than the MAC itself.
+	 */
+	struct crypto_cmac *cmac_fuse;
+	struct crypto_cmac *cmac_report;
 };
 
 struct hw_processor {
@@ -89,6 +99,8 @@ struct hw_processor {
 	/* Secrets of the current boot: a reset makes new ones. */
 	uint64_t boot;
 	uint8_t boot_key[16];
+	uint8_t report_keyid[SGX_KEYID_SIZE]; /* CR_REPORT_KEYID of this boot */
+	uint8_t key_padding[352];	      /* HARDCODED_PKCS1_5_PADDING */
 
 	atomic_uint_fast64_t next_eid;
 	atomic_uint_fast64_t next_version; /* EWB's page versions, never 0 */

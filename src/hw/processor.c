@@ -9,6 +9,7 @@
 
 #include "epcm.h"
 #include "hw.h"
+#include "keys.h"
 #include "vsgx/crypto.h"
 
 /* CPUID encodes EPC addresses and sizes in 52 bits (EAX/ECX[31:12], EBX/EDX[19:0]). */
@@ -203,8 +204,10 @@ void hw_processor_destroy(struct hw_processor *p)
 	if (!p)
 		return;
 	epcm_destroy(p);
-	for (unsigned int i = 0; i < p->desc.nr_cpus; i++)
+	for (unsigned int i = 0; i < p->desc.nr_cpus; i++) {
 		crypto_gcm_free(p->cpus[i].gcm);
+		hw_keys_cpu_free(&p->cpus[i]);
+	}
 	free(p->cpus);
 	free(p);
 }

@@ -43,21 +43,31 @@ static bool all_zero(const void *buf, size_t len)
 	return true;
 }
 
-/*
- * The thread inside pins the SECS, but a raw entry may reach a SECS that
- * EINIT is still filling in: the copy is made with the SECS's busy bit.
- */
-static void cur_snapshot(struct hw_cpu *cpu, struct cur_encl *c)
+static void cur_copy(const struct hw_enclave *encl, struct cur_encl *c)
 {
-	struct hw_epcm_entry *se = epcm_entry(cpu->proc, cpu->inside - 1);
-	const struct hw_enclave *encl;
-
-	epcm_access_lock(se);
-	encl = epcm_enclave(se);
 	c->secs = encl->secs;
 	memcpy(c->padding, encl->padding, sizeof(c->padding));
 	memcpy(c->isv_family_id, encl->isv_family_id, sizeof(c->isv_family_id));
 	memcpy(c->isv_ext_prod_id, encl->isv_ext_prod_id, sizeof(c->isv_ext_prod_id));
+}
+
+/*
+ * The thread inside pins the SECS. Once EINIT has published INIT (acquire,
+ * see einit_commit()) nothing the leaves read changes, so threads on many
+ * CPUs copy it at once without holding it; a raw entry may reach a SECS
+ * that EINIT is still filling in, and that copy is made with its busy bit.
+ */
+static void cur_snapshot(struct hw_cpu *cpu, struct cur_encl *c)
+{
+	struct hw_epcm_entry *se = epcm_entry(cpu->proc, cpu->inside - 1);
+	const struct hw_enclave *encl = epcm_enclave(se);
+
+	if (atomic_load_explicit(&encl->initialized, memory_order_acquire)) {
+		cur_copy(encl, c);
+		return;
+	}
+	epcm_access_lock(se);
+	cur_copy(epcm_enclave(se), c);
 	epcm_unlock(se);
 }
 
@@ -145,19 +155,19 @@ static void keydep_report_target(const struct hw_processor *p, const struct cur_
 }
 
 /* Fill (rep) and MAC its body for the target. Return: 0 or -ENOMEM. */
-static int report_make(struct hw_processor *p, const struct cur_encl *c,
+static int report_make(struct hw_cpu *cpu, const struct cur_encl *c,
 		       const struct sgx_targetinfo *ti, const uint8_t report_data[64],
 		       struct sgx_report *rep)
 {
+	struct hw_processor *p = cpu->proc;
 	struct hw_keydep dep;
 	uint8_t key[16];
 
 	report_body_fill(p, c, report_data, &rep->body);
-	if (hw_key_report_keyid(p, rep->keyid))
-		return -ENOMEM;
+	hw_key_report_keyid(p, rep->keyid);
 	keydep_report_target(p, c, ti, rep->keyid, &dep);
-	if (hw_key_derive(p, &dep, key) ||
-	    crypto_aes_cmac(key, &rep->body, sizeof(rep->body), rep->mac))
+	if (hw_key_derive(cpu, &dep, key) ||
+	    hw_key_mac(cpu, key, &rep->body, sizeof(rep->body), rep->mac))
 		return -ENOMEM;
 	return 0;
 }
@@ -190,7 +200,7 @@ int hw_ereport(struct hw_cpu *cpu, uint64_t targetinfo, uint64_t reportdata, uin
 		return r;
 	encl_page_read(p, rd_idx, reportdata, report_data, sizeof(report_data));
 	cur_snapshot(cpu, &c);
-	r = report_make(p, &c, &ti, report_data, &rep);
+	r = report_make(cpu, &c, &ti, report_data, &rep);
 	if (r)
 		return r;
 	encl_page_write(p, out_idx, report, &rep, sizeof(rep));
@@ -287,7 +297,7 @@ static void keydep_report_self(const struct hw_processor *p, const struct cur_en
 	memcpy(dep->keyid, kr->keyid, sizeof(dep->keyid));
 	memcpy(dep->seal_key_fuses, p->seal_fuses, sizeof(dep->seal_key_fuses));
 	memcpy(dep->cpusvn, p->desc.cpusvn, sizeof(dep->cpusvn));
-	hw_key_padding(dep->padding);
+	memcpy(dep->padding, p->key_padding, sizeof(dep->padding));
 	dep->miscselect = c->secs.miscselect;
 	memcpy(dep->config_id, c->secs.config_id, sizeof(dep->config_id));
 	dep->config_svn = c->secs.config_svn;
@@ -395,7 +405,7 @@ int hw_egetkey(struct hw_cpu *cpu, uint64_t keyrequest, uint64_t key)
 	r = keydep_for(p, &c, &kr, &dep);
 	if (r)
 		return r;
-	if (hw_key_derive(p, &dep, out))
+	if (hw_key_derive(cpu, &dep, out))
 		return -ENOMEM;
 	/* Only a key that was derived reaches the output: on error it is left as it was. */
 	encl_page_write(p, out_idx, key, out, sizeof(out));
