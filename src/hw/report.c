@@ -24,51 +24,77 @@
 /* INIT and DEBUG are part of every key that takes attributes from a request. */
 #define REQUIRED_SEALING_MASK (SGX_ATTR_INIT | SGX_ATTR_DEBUG)
 
-/* What the leaves use of the current enclave, copied with its SECS held. */
-struct cur_encl {
+/* What the leaves use of the current enclave. */
+struct cur_copy {
 	struct sgx_secs secs;
 	uint8_t padding[HW_KEY_PADDING_LEN];
 	uint8_t isv_family_id[16];
 	uint8_t isv_ext_prod_id[16];
 };
 
+/*
+ * The current enclave's fields, read in place once it is initialized, else
+ * from a copy made with its SECS held.
+ */
+struct cur_encl {
+	const struct sgx_secs *secs;
+	const uint8_t *padding; /* HW_KEY_PADDING_LEN bytes */
+	const uint8_t *isv_family_id;
+	const uint8_t *isv_ext_prod_id;
+	struct cur_copy copy;
+};
+
+/* Eight bytes at a time: KEYREQUEST's 434 reserved bytes are checked on every EGETKEY. */
 static bool all_zero(const void *buf, size_t len)
 {
 	const uint8_t *b = buf;
+	uint64_t acc = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		if (b[i])
-			return false;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, b + i, sizeof(w));
+		acc |= w;
 	}
-	return true;
+	for (; i < len; i++)
+		acc |= b[i];
+	return acc == 0;
 }
 
-static void cur_copy(const struct hw_enclave *encl, struct cur_encl *c)
+static void cur_view(struct cur_encl *c, const struct sgx_secs *secs, const uint8_t *padding,
+		     const uint8_t *isv_family_id, const uint8_t *isv_ext_prod_id)
 {
-	c->secs = encl->secs;
-	memcpy(c->padding, encl->padding, sizeof(c->padding));
-	memcpy(c->isv_family_id, encl->isv_family_id, sizeof(c->isv_family_id));
-	memcpy(c->isv_ext_prod_id, encl->isv_ext_prod_id, sizeof(c->isv_ext_prod_id));
+	c->secs = secs;
+	c->padding = padding;
+	c->isv_family_id = isv_family_id;
+	c->isv_ext_prod_id = isv_ext_prod_id;
 }
 
 /*
  * The thread inside pins the SECS. Once EINIT has published INIT (acquire,
  * see einit_commit()) nothing the leaves read changes, so threads on many
- * CPUs copy it at once without holding it; a raw entry may reach a SECS
- * that EINIT is still filling in, and that copy is made with its busy bit.
+ * CPUs read it in place at once, without holding it or copying its 4 KiB; a
+ * raw entry may reach a SECS that EINIT is still filling in, and that is
+ * copied with its busy bit held.
  */
 static void cur_snapshot(struct hw_cpu *cpu, struct cur_encl *c)
 {
 	struct hw_epcm_entry *se = epcm_entry(cpu->proc, cpu->inside - 1);
 	const struct hw_enclave *encl = epcm_enclave(se);
+	struct cur_copy *k = &c->copy;
 
 	if (atomic_load_explicit(&encl->initialized, memory_order_acquire)) {
-		cur_copy(encl, c);
+		cur_view(c, &encl->secs, encl->padding, encl->isv_family_id, encl->isv_ext_prod_id);
 		return;
 	}
 	epcm_access_lock(se);
-	cur_copy(epcm_enclave(se), c);
+	k->secs = encl->secs;
+	memcpy(k->padding, encl->padding, sizeof(k->padding));
+	memcpy(k->isv_family_id, encl->isv_family_id, sizeof(k->isv_family_id));
+	memcpy(k->isv_ext_prod_id, encl->isv_ext_prod_id, sizeof(k->isv_ext_prod_id));
 	epcm_unlock(se);
+	cur_view(c, &k->secs, k->padding, k->isv_family_id, k->isv_ext_prod_id);
 }
 
 /* An operand: aligned, in ELRANGE (#GP), an accessible page of this enclave (#PF). */
@@ -118,15 +144,15 @@ static void report_body_fill(const struct hw_processor *p, const struct cur_encl
 {
 	memset(b, 0, sizeof(*b));
 	memcpy(b->cpusvn, p->desc.cpusvn, sizeof(b->cpusvn));
-	b->miscselect = c->secs.miscselect;
+	b->miscselect = c->secs->miscselect;
 	memcpy(b->isv_ext_prod_id, c->isv_ext_prod_id, sizeof(b->isv_ext_prod_id));
-	b->attributes = c->secs.attributes;
-	memcpy(b->mrenclave, c->secs.mrenclave, sizeof(b->mrenclave));
-	memcpy(b->mrsigner, c->secs.mrsigner, sizeof(b->mrsigner));
-	memcpy(b->config_id, c->secs.config_id, sizeof(b->config_id));
-	b->isv_prod_id = c->secs.isv_prod_id;
-	b->isv_svn = c->secs.isv_svn;
-	b->config_svn = c->secs.config_svn;
+	b->attributes = c->secs->attributes;
+	memcpy(b->mrenclave, c->secs->mrenclave, sizeof(b->mrenclave));
+	memcpy(b->mrsigner, c->secs->mrsigner, sizeof(b->mrsigner));
+	memcpy(b->config_id, c->secs->config_id, sizeof(b->config_id));
+	b->isv_prod_id = c->secs->isv_prod_id;
+	b->isv_svn = c->secs->isv_svn;
+	b->config_svn = c->secs->config_svn;
 	memcpy(b->isv_family_id, c->isv_family_id, sizeof(b->isv_family_id));
 	memcpy(b->report_data, report_data, sizeof(b->report_data));
 }
@@ -223,9 +249,9 @@ static int check_svns(const struct hw_processor *p, const struct cur_encl *c,
 {
 	if (hw_cpusvn_beyond(kr->cpusvn, p->desc.cpusvn))
 		return SGX_INVALID_CPUSVN;
-	if (kr->isv_svn > c->secs.isv_svn)
+	if (kr->isv_svn > c->secs->isv_svn)
 		return SGX_INVALID_ISVSVN;
-	if (config_svn && kr->config_svn > c->secs.config_svn)
+	if (config_svn && kr->config_svn > c->secs->config_svn)
 		return SGX_INVALID_ISVSVN;
 	return SGX_SUCCESS;
 }
@@ -238,11 +264,11 @@ static void keydep_requested(const struct cur_encl *c, const struct sgx_keyreque
 	dep->key_name = name;
 	dep->isv_svn = kr->isv_svn;
 	dep->attributes.flags =
-	    (kr->attribute_mask.flags | REQUIRED_SEALING_MASK) & c->secs.attributes.flags;
-	dep->attributes.xfrm = kr->attribute_mask.xfrm & c->secs.attributes.xfrm;
+	    (kr->attribute_mask.flags | REQUIRED_SEALING_MASK) & c->secs->attributes.flags;
+	dep->attributes.xfrm = kr->attribute_mask.xfrm & c->secs->attributes.xfrm;
 	memcpy(dep->cpusvn, kr->cpusvn, sizeof(dep->cpusvn));
 	memcpy(dep->padding, c->padding, sizeof(dep->padding));
-	dep->miscselect = kr->misc_mask & c->secs.miscselect;
+	dep->miscselect = kr->misc_mask & c->secs->miscselect;
 }
 
 /* The identity a SEAL or PROVISION_SEAL key's KEYPOLICY selects (KSS bits). */
@@ -254,9 +280,9 @@ static void keydep_policy_identity(const struct cur_encl *c, const struct sgx_ke
 	if (policy & SGX_KEYPOLICY_ISVFAMILYID)
 		memcpy(dep->isv_family_id, c->isv_family_id, sizeof(dep->isv_family_id));
 	if (!(policy & SGX_KEYPOLICY_NOISVPRODID))
-		dep->isv_prod_id = c->secs.isv_prod_id;
+		dep->isv_prod_id = c->secs->isv_prod_id;
 	if (policy & SGX_KEYPOLICY_CONFIGID) {
-		memcpy(dep->config_id, c->secs.config_id, sizeof(dep->config_id));
+		memcpy(dep->config_id, c->secs->config_id, sizeof(dep->config_id));
 		dep->config_svn = kr->config_svn;
 	}
 	if (policy & SGX_KEYPOLICY_ISVEXTPRODID)
@@ -274,9 +300,9 @@ static int keydep_seal(const struct hw_processor *p, const struct cur_encl *c,
 	keydep_requested(c, kr, SGX_KEY_SEAL, dep);
 	keydep_policy_identity(c, kr, dep);
 	if (kr->key_policy & SGX_KEYPOLICY_MRENCLAVE)
-		memcpy(dep->mrenclave, c->secs.mrenclave, sizeof(dep->mrenclave));
+		memcpy(dep->mrenclave, c->secs->mrenclave, sizeof(dep->mrenclave));
 	if (kr->key_policy & SGX_KEYPOLICY_MRSIGNER)
-		memcpy(dep->mrsigner, c->secs.mrsigner, sizeof(dep->mrsigner));
+		memcpy(dep->mrsigner, c->secs->mrsigner, sizeof(dep->mrsigner));
 	memcpy(dep->owner_epoch, p->owner_epoch, sizeof(dep->owner_epoch));
 	dep->attributes_mask = kr->attribute_mask;
 	memcpy(dep->keyid, kr->keyid, sizeof(dep->keyid));
@@ -292,15 +318,15 @@ static void keydep_report_self(const struct hw_processor *p, const struct cur_en
 	memset(dep, 0, sizeof(*dep));
 	dep->key_name = SGX_KEY_REPORT;
 	memcpy(dep->owner_epoch, p->owner_epoch, sizeof(dep->owner_epoch));
-	dep->attributes = c->secs.attributes;
-	memcpy(dep->mrenclave, c->secs.mrenclave, sizeof(dep->mrenclave));
+	dep->attributes = c->secs->attributes;
+	memcpy(dep->mrenclave, c->secs->mrenclave, sizeof(dep->mrenclave));
 	memcpy(dep->keyid, kr->keyid, sizeof(dep->keyid));
 	memcpy(dep->seal_key_fuses, p->seal_fuses, sizeof(dep->seal_key_fuses));
 	memcpy(dep->cpusvn, p->desc.cpusvn, sizeof(dep->cpusvn));
 	memcpy(dep->padding, p->key_padding, sizeof(dep->padding));
-	dep->miscselect = c->secs.miscselect;
-	memcpy(dep->config_id, c->secs.config_id, sizeof(dep->config_id));
-	dep->config_svn = c->secs.config_svn;
+	dep->miscselect = c->secs->miscselect;
+	memcpy(dep->config_id, c->secs->config_id, sizeof(dep->config_id));
+	dep->config_svn = c->secs->config_svn;
 }
 
 /*
@@ -312,15 +338,15 @@ static int keydep_einittoken(const struct hw_processor *p, const struct cur_encl
 {
 	int r;
 
-	if (!(c->secs.attributes.flags & SGX_ATTR_EINITTOKENKEY))
+	if (!(c->secs->attributes.flags & SGX_ATTR_EINITTOKENKEY))
 		return SGX_INVALID_ATTRIBUTE;
 	r = check_svns(p, c, kr, false);
 	if (r)
 		return r;
 	keydep_requested(c, kr, SGX_KEY_EINITTOKEN, dep);
-	dep->isv_prod_id = c->secs.isv_prod_id;
+	dep->isv_prod_id = c->secs->isv_prod_id;
 	memcpy(dep->owner_epoch, p->owner_epoch, sizeof(dep->owner_epoch));
-	memcpy(dep->mrsigner, c->secs.mrsigner, sizeof(dep->mrsigner));
+	memcpy(dep->mrsigner, c->secs->mrsigner, sizeof(dep->mrsigner));
 	memcpy(dep->keyid, kr->keyid, sizeof(dep->keyid));
 	memcpy(dep->seal_key_fuses, p->seal_fuses, sizeof(dep->seal_key_fuses));
 	return SGX_SUCCESS;
@@ -336,7 +362,7 @@ static int keydep_provision(const struct hw_processor *p, const struct cur_encl 
 {
 	int r;
 
-	if (!(c->secs.attributes.flags & SGX_ATTR_PROVISIONKEY))
+	if (!(c->secs->attributes.flags & SGX_ATTR_PROVISIONKEY))
 		return SGX_INVALID_ATTRIBUTE;
 	r = check_svns(p, c, kr, seal);
 	if (r)
@@ -346,10 +372,10 @@ static int keydep_provision(const struct hw_processor *p, const struct cur_encl 
 		keydep_policy_identity(c, kr, dep);
 		memcpy(dep->seal_key_fuses, p->seal_fuses, sizeof(dep->seal_key_fuses));
 	} else {
-		dep->isv_prod_id = c->secs.isv_prod_id;
+		dep->isv_prod_id = c->secs->isv_prod_id;
 	}
 	dep->attributes_mask = kr->attribute_mask;
-	memcpy(dep->mrsigner, c->secs.mrsigner, sizeof(dep->mrsigner));
+	memcpy(dep->mrsigner, c->secs->mrsigner, sizeof(dep->mrsigner));
 	dep->miscmask = ~kr->misc_mask;
 	return SGX_SUCCESS;
 }
@@ -399,7 +425,7 @@ int hw_egetkey(struct hw_cpu *cpu, uint64_t keyrequest, uint64_t key)
 	if (!keyrequest_valid(&kr))
 		return hw_fault_gp(cpu);
 	cur_snapshot(cpu, &c);
-	if (!(c.secs.attributes.flags & SGX_ATTR_KSS) &&
+	if (!(c.secs->attributes.flags & SGX_ATTR_KSS) &&
 	    ((kr.key_policy & KEYPOLICY_KSS) || kr.config_svn))
 		return hw_fault_gp(cpu);
 	r = keydep_for(p, &c, &kr, &dep);
