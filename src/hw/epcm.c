@@ -259,6 +259,7 @@ struct hw_enclave *epcm_enclave_alloc(void)
 
 void epcm_enclave_link(struct hw_processor *p, struct hw_enclave *encl)
 {
+	encl->proc = p;
 	pthread_mutex_lock(&p->enclaves_lock);
 	encl->next = p->enclave_list;
 	if (encl->next)

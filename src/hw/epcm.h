@@ -92,15 +92,18 @@ struct hw_enclave {
 
 	/*
 	 * TLB tracking (see track.c). Threads enter and leave on many CPUs at
-	 * once without owning the SECS and without a lock: they change one
-	 * word (epoch bits, threads inside before and since the last ETRACK)
-	 * atomically. ETRACK and the tracked check take track_lock for the
-	 * full epoch. The word has a cache line of its own, away from the
-	 * fields EINIT and the leaves write.
+	 * once without owning the SECS and without writing anything shared:
+	 * each CPU records its own entry (struct hw_cpu's track_slot). Entries
+	 * read track_state, which only ETRACK writes; a CPU sets its bit in
+	 * cpus_seen at its first entry only, so ETRACK and the checks scan the
+	 * CPUs that ever entered. ETRACK and the tracked check take track_lock.
 	 */
-	_Alignas(64) atomic_uint_fast64_t track;
+	struct hw_processor *proc;
+	_Alignas(64) _Atomic uint64_t track_state; /* epoch's low bits, or in transition */
+	_Atomic uint64_t cpus_seen[(HW_MAX_CPUS + 63) / 64];
 	pthread_mutex_t track_lock;
-	uint64_t epoch; /* ETRACKs so far */
+	uint64_t epoch;	  /* ETRACKs so far */
+	uint64_t drained; /* the epoch at which the older generation was seen gone */
 };
 
 static inline bool epcm_is_child_type(unsigned int pt)

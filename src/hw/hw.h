@@ -32,6 +32,14 @@ struct hw_section {
 #define HW_XSAVE_PAGES 3
 
 struct hw_cpu {
+	/*
+	 * TLB tracking's record of this CPU (track.c): outside, entering, or
+	 * inside which enclave since which epoch. Only this CPU writes it, on
+	 * a cache line no other CPU writes (the array is 64-byte aligned and
+	 * every hw_cpu a multiple of 64 bytes), so entries and exits on
+	 * different CPUs share nothing written; ETRACK reads it.
+	 */
+	_Alignas(64) _Atomic uint64_t track_slot;
 	struct hw_processor *proc;
 	unsigned int index;
 	struct hw_addr_space as;

@@ -155,6 +155,7 @@ static void processor_power_on(struct hw_processor *p)
 		cpu->inside = 0;
 		cpu->tcs = 0;
 		cpu->entry_epoch = 0;
+		atomic_store(&cpu->track_slot, 0);
 		cpu->aep = 0;
 		cpu->gpr_idx = 0;
 		hw_msr_power_on(cpu);
@@ -175,9 +176,11 @@ int hw_processor_create(const struct hw_desc *d, struct hw_processor **ret)
 		return -ENOMEM;
 	p->desc = *d;
 	processor_layout(p);
-	p->cpus = calloc(d->nr_cpus, sizeof(*p->cpus));
+	/* Aligned: each CPU's tracking record is on a line of its own. */
+	p->cpus = aligned_alloc(_Alignof(struct hw_cpu), d->nr_cpus * sizeof(*p->cpus));
 	if (!p->cpus)
 		goto err_free;
+	memset(p->cpus, 0, d->nr_cpus * sizeof(*p->cpus));
 	for (unsigned int i = 0; i < d->nr_cpus; i++) {
 		p->cpus[i].proc = p;
 		p->cpus[i].index = i;
