@@ -317,7 +317,7 @@ static int ewb_type_check(struct hw_cpu *cpu, struct hw_epcm_entry *e, uint64_t 
 		 * A thread inside holds a TCS, a child on hardware; only a raw
 		 * entry (hw_cpu_enclave_enter_raw) can be inside without one.
 		 */
-		if (atomic_load(&encl->children) || atomic_load(&encl->threads_inside))
+		if (atomic_load(&encl->children) || hw_track_inside(encl))
 			return SGX_CHILD_PRESENT;
 		/* A guest sees the pages its VMM evicted as children still there. */
 		if (hw_cpu_virtchild_visible(cpu) && atomic_load(&encl->virtchildren))
