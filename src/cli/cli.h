@@ -58,6 +58,7 @@ struct cli_replay_opts {
 	const char *json;    /* --json FILE, where the verb takes it */
 	const char *qmp;     /* --qmp unix:PATH, with --json */
 	bool quiet;	     /* --quiet */
+	bool audit;	     /* --audit, where the verb takes --json */
 };
 
 /*

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vsgx run [--json FILE] [--vectors DIR] [--quiet] SCENARIO
- * vsgx monitor [--json FILE] [--vectors DIR]
+ * vsgx run [--json FILE] [--vectors DIR] [--quiet] [--audit] SCENARIO
+ * vsgx monitor [--json FILE] [--vectors DIR] [--qmp unix:PATH] [--audit]
  *
  * The main job: a modelled SGX host running SGX VMs, driven by a scenario
  * in the monitor's language (docs/scenario-format.md), or by the same
@@ -22,8 +22,8 @@
 #include "monitor-qmp.h"
 
 static const char run_usage[] =
-    "usage: vsgx run [--json FILE] [--vectors DIR] [--quiet] SCENARIO\n"
-    "       vsgx monitor [--json FILE] [--vectors DIR] [--qmp unix:PATH]\n"
+    "usage: vsgx run [--json FILE] [--vectors DIR] [--quiet] [--audit] SCENARIO\n"
+    "       vsgx monitor [--json FILE] [--vectors DIR] [--qmp unix:PATH] [--audit]\n"
     "\n"
     "run: replay SCENARIO, commands of the monitor's language (one per line; see\n"
     "docs/scenario-format.md) that power on an SGX host, create and reset VMs, run\n"
@@ -37,6 +37,10 @@ static const char run_usage[] =
     "  --vectors DIR  what $VECTORS stands for (default: $VSGX_VECTORS, else\n"
     "                 the source tree's tests/vectors)\n"
     "  --quiet        print only failures and the report\n"
+    "  --audit        after every command check the EPC accounting: free + used +\n"
+    "                 zombie + bad = total on every node, the VMs hold what the host\n"
+    "                 says, no guest leaked a page, no enclave lost unless its VM's\n"
+    "                 EPC was taken (\"FILE:LINE: audit: ...\", exit 1)\n"
     "  --qmp unix:PATH  (monitor) also serve QMP on a UNIX socket, as QEMU's -qmp;\n"
     "                 when standard input ends, serve it until a client sends quit\n"
     "\n"
@@ -179,7 +183,8 @@ static int run_main(int argc, char **argv, bool monitor)
 				    json == stdout ? stderr : stdout,
 				    stderr,
 				    json,
-				    o.opt.quiet };
+				    o.opt.quiet,
+				    o.opt.audit };
 	r = monitor_create(&mo, &mon);
 	if (!r) {
 		r = monitor ? run_monitor(mon, mo.out, o.opt.qmp) : run_scenario(mon, o.path);

@@ -23,6 +23,7 @@ struct monitor_opts {
 	FILE *err;	     /* failures; NULL: silent */
 	FILE *json;	     /* JSON lines; NULL: none */
 	bool quiet;	     /* print only failures and the report */
+	bool audit;	     /* check the EPC accounting after every command (monitor-audit.h) */
 };
 
 /* The longest line the language takes, its newline included. */

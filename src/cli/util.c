@@ -96,6 +96,7 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 	static const struct option longopts[] = {
 		{ "json", required_argument, NULL, 'j' },
 		{ "qmp", required_argument, NULL, 'Q' },
+		{ "audit", no_argument, NULL, 'A' },
 		{ "vectors", required_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -108,14 +109,17 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 	/* Without either, the vectors of the tree vsgx was built from. */
 	ret->vectors = env && *env ? env : VSGX_VECTORS_DIR;
 	optind = 1;
-	/* Verbs without --json (and --qmp) start the table after them. */
-	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 2, NULL)) != -1) {
+	/* Verbs without --json (and --qmp, --audit) start the table after them. */
+	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 3, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ret->json = optarg;
 			break;
 		case 'Q':
 			ret->qmp = optarg;
+			break;
+		case 'A':
+			ret->audit = true;
 			break;
 		case 'v':
 			ret->vectors = optarg;
