@@ -120,7 +120,7 @@ class Gen:
         words.append("cpus=%d" % self.pick([1, 2, 4, 4, 8]))
         self.sgx2 = self.chance(0.8)
         words.append("sgx2=%d" % self.sgx2)
-        words.append("flc=%d" % self.chance(0.9))
+        words.append("flc=%d" % self.chance(0.95))
         if self.chance(0.04):
             words.append("lehash-locked=1")
         self.emit(" ".join(words))
@@ -142,7 +142,7 @@ class Gen:
         mib = self.vm_mib()
         mem = self.pick([64, 128, 256, 512])
         if self.chance(0.25):
-            extra = self.pick(["", "", ",lewr=0", ",provision=1"])
+            extra = self.pick(["", "", "", ",lewr=0", ",provision=1"])
             cfg = 'sgx="epc=%d%s"' % (mib, extra)
         else:
             cfg = "epc=%d" % mib
@@ -286,6 +286,7 @@ class Gen:
             words.append("token=%s" % self.pick(les))
         self.emit(" ".join(words))
         v.enclaves[name] = Enclave(threads, launch)
+        v.enclaves[name].pages = pages
 
     def guest_load(self, v):
         name = self.new_encl_name()
@@ -294,6 +295,7 @@ class Gen:
         tok = " token=%s" % self.pick(les) if les and self.chance(0.4) else ""
         self.emit("guest %s load %s %s%s" % (v.name, name, VECTORS[vec], tok))
         v.enclaves[name] = Enclave(1)
+        v.enclaves[name].pages = 40
 
     def guest_op(self):
         v = self.booted_vm()
@@ -316,6 +318,9 @@ class Gen:
                       % (v.name, ename, t, r.randrange(v.vcpus + (1 if self.chance(0.05) else 0))))
             if e:
                 e.inside.add(t)
+        elif op == "exit" and e and not e.inside and self.chance(0.8):
+            self.emit("guest %s enter %s thread=0 vcpu=%d" % (v.name, ename, r.randrange(v.vcpus)))
+            e.inside.add(0)
         elif op == "exit":
             t = self.pick(sorted(e.inside)) if e and e.inside else 0
             self.emit("guest %s exit %s thread=%d" % (v.name, ename, t))
@@ -324,7 +329,8 @@ class Gen:
         elif op in ("grow", "trim"):
             self.emit("guest %s %s %s pages=%d" % (v.name, op, ename, self.pick([1, 1, 2, 4, 8, 16, 64])))
         elif op == "evict":
-            self.emit("guest %s evict %s pages=%d" % (v.name, ename, r.randint(1, 300)))
+            most = e.pages if e and e.pages and self.chance(0.9) else 300
+            self.emit("guest %s evict %s pages=%d" % (v.name, ename, r.randint(1, most)))
         elif op == "destroy":
             self.emit("guest %s destroy %s" % (v.name, ename))
             v.enclaves.pop(ename, None)
@@ -340,6 +346,39 @@ class Gen:
         v = self.pick(unbooted)
         self.emit("guest %s boot" % v.name)
         v.booted = True
+
+    def macro(self):
+        """A sequence that puts one guest under pressure: two enclaves that
+        together overfill its EPC, a thread inside the first, its pages
+        evicted, then SGX2 on it and a way of taking the EPC away."""
+        v = self.booted_vm()
+        if not v or v.state != "running":
+            self.guest_op()
+            return
+        r = self.rng
+        a, b = self.new_encl_name(), self.new_encl_name()
+        size = max(8, int(v.epc_pages * r.uniform(0.4, 0.95)))
+        self.emit("guest %s build %s pages=%d threads=1" % (v.name, a, size))
+        v.enclaves[a] = Enclave(1)
+        v.enclaves[a].pages = size
+        if self.chance(0.5):
+            self.emit("guest %s enter %s" % (v.name, a))
+            v.enclaves[a].inside.add(0)
+        size_b = max(8, int(v.epc_pages * r.uniform(0.4, 0.95)))
+        self.emit("guest %s build %s pages=%d threads=1" % (v.name, b, size_b))
+        v.enclaves[b] = Enclave(1)
+        v.enclaves[b].pages = size_b
+        for _ in range(r.randint(1, 4)):
+            who = self.pick([a, b])
+            op = self.pick(["enter", "exit", "evict", "grow", "trim"])
+            if op in ("enter", "exit"):
+                self.emit("guest %s %s %s" % (v.name, op, who))
+            elif op == "evict":
+                self.emit("guest %s evict %s pages=%d" % (v.name, who, r.randint(1, size)))
+            else:
+                self.emit("guest %s %s %s pages=%d" % (v.name, op, who, r.randint(1, 16)))
+        if self.chance(0.5):
+            self.vm_op()
 
     def query(self):
         name = self.vm_name()
@@ -364,6 +403,8 @@ class Gen:
                 self.vm_op()
             elif x < 0.34:
                 self.query()
+            elif x < 0.40:
+                self.macro()
             else:
                 self.guest_op()
         return self.lines
@@ -595,11 +636,17 @@ def cmd_check(args):
     else:
         out = lambda s: print(s, flush=True)
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for seed, f, n, lines in pool.map(lambda s: run_seed(args, vsgx_args, s), seeds):
+        for k, (seed, f, n, lines) in enumerate(
+                pool.map(lambda s: run_seed(args, vsgx_args, s), seeds), 1):
             commands += n
+            if not args.tap and k % 500 == 0:
+                print("... %d seeds, %d commands, %d failed, %.0f s"
+                      % (k, commands, len(failures) + bool(f), time.time() - t0), flush=True)
             if f:
+                out("seed %d: %s" % (seed, f))
                 failures.append((seed, f, lines))
                 if len(failures) >= args.max_failures:
+                    pool.shutdown(wait=True, cancel_futures=True)
                     break
     kinds = {}
     for seed, f, lines in failures:
