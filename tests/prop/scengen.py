@@ -111,7 +111,7 @@ class Gen:
         ids = sorted(r.sample(range(4), nr)) if self.chance(0.2) else list(range(nr))
         words = ["host"]
         for n in ids:
-            size = self.pick([2, 4, 8, 8, 16, 16, 32])
+            size = self.pick([2, 4, 4, 8, 8, 16])
             words.append("epc=%dM@%d" % (size, n))
             self.host_mib += size
             self.nodes.append(n)
@@ -127,13 +127,13 @@ class Gen:
 
     def vm_mib(self):
         """A VM's EPC in MiB: mostly what the host can give, now and then more."""
-        sizes = [m for m in (1, 2, 4, 4, 8, 8, 16) if m <= self.host_mib // 2 or m == 1]
-        return self.pick(sizes if self.chance(0.9) else (1, 2, 4, 8, 16, 32))
+        sizes = [m for m in (1, 2, 2, 4, 4, 8) if m <= self.host_mib // 2 or m == 1]
+        return self.pick(sizes if self.chance(0.9) else (1, 2, 4, 8, 16))
 
     def epc_size(self):
         """An EPC section's size: MiB mostly, now and then a size in KiB."""
         if self.chance(0.15):
-            kib = 4 * self.rng.randint(1, 1024)
+            kib = 4 * self.rng.randint(1, 768)
             return "%dK" % kib, kib // 4
         mib = self.vm_mib()
         return "%dM" % mib, mib * 256
