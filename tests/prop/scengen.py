@@ -419,6 +419,12 @@ def generate(seed, commands):
 # ---------------------------------------------------------------------------
 
 
+# Failures that promise to have changed nothing (EIO and EFAULT report a loss
+# or a stopped VM, which later commands see).
+NOOP_OUTCOMES = ("EINVAL", "ENOENT", "ENODEV", "EAGAIN", "EEXIST", "ENOSPC", "EOPNOTSUPP",
+                 "EBUSY", "ENOMEM", "EPERM", "EFBIG")
+
+
 class Failure(Exception):
     def __init__(self, kind, message):
         super().__init__("%s: %s" % (kind, message))
@@ -505,6 +511,36 @@ class Checker:
             if a != b:
                 raise Failure("disagree", "JSON event %d differs: monitor %s, run %s"
                               % (i + 1, json.dumps(a), json.dumps(b)))
+        self.check_noop(lines, mon)
+
+    def check_noop(self, lines, mon):
+        """A failed command changes nothing else: the scenario without it runs
+        the same, every later command and the closing report. One failure
+        per scenario is tried, of the kinds that promise to leave everything
+        as it was (not EIO or EFAULT, which report a loss or a stopped VM)."""
+        failed = [e["line"] for e in mon if e.get("event") == "command"
+                  and e["outcome"] in NOOP_OUTCOMES]
+        if not failed:
+            return
+        n = random.Random("\n".join(lines)).choice(failed)
+        trial = lines[:n - 1] + lines[n:]
+        scen = os.path.join(self.workdir, "noop.vsgx")
+        with open(scen, "w") as f:
+            f.write("\n".join(trial) + "\n")
+        njson = os.path.join(self.workdir, "noop.json")
+        rc, err = self._run([self.vsgx, "monitor", "--audit", "--json", njson] + self.args, scen)
+        self._status(rc, err, "vsgx monitor")
+        without = [e for e in self._events(njson, "vsgx monitor")]
+        with_ = [e for e in mon if e.get("line") != n]
+        for e in with_ + without:
+            e.pop("line", None)
+        for i in range(max(len(with_), len(without))):
+            a = with_[i] if i < len(with_) else None
+            b = without[i] if i < len(without) else None
+            if a != b:
+                raise Failure("noop", "line %d (%s) failed but changed what came later: with "
+                              "it %s, without it %s" % (n, lines[n - 1], json.dumps(a),
+                                                        json.dumps(b)))
 
 
 # ---------------------------------------------------------------------------
