@@ -447,6 +447,8 @@ class Checker:
                                stderr=subprocess.PIPE, timeout=self.timeout)
         except subprocess.TimeoutExpired:
             raise Failure("hang", "%s did not end within %d s" % (" ".join(argv), self.timeout))
+        except OSError as err:
+            raise Failure("exit", "%s could not be run: %s" % (argv[0], err))
         finally:
             if stdin_path:
                 stdin.close()
@@ -518,8 +520,10 @@ class Checker:
         the same, every later command and the closing report. One failure
         per scenario is tried, of the kinds that promise to leave everything
         as it was (not EIO or EFAULT, which report a loss or a stopped VM)."""
+        # A guest that boots without SGX in its CPUID runs, and says ENODEV.
         failed = [e["line"] for e in mon if e.get("event") == "command"
-                  and e["outcome"] in NOOP_OUTCOMES]
+                  and e["outcome"] in NOOP_OUTCOMES
+                  and not (e["command"][2:3] == ["boot"] and e["outcome"] == "ENODEV")]
         if not failed:
             return
         n = random.Random("\n".join(lines)).choice(failed)
