@@ -425,11 +425,33 @@ NOOP_OUTCOMES = ("EINVAL", "ENOENT", "ENODEV", "EAGAIN", "EEXIST", "ENOSPC", "EO
                  "EBUSY", "ENOMEM", "EPERM", "EFBIG")
 
 
+def command_name(line):
+    """'guest v1 trim e3 pages=2' -> 'guest trim', 'vm reset v1' -> 'vm reset'."""
+    w = line.split()
+    return " ".join(w[0:3:2] if w[0] == "guest" else w[:2])
+
+
+def noop_view(e):
+    """What a failed command must not have changed: every later command's
+    outcome and reason, and each VM's state, enclaves and resets. Not the
+    counters of work a command may do before it fails (pages the guest
+    touched, so the host backed them; faults injected, preemptions,
+    evictions), which are no loss."""
+    if e.get("event") == "command":
+        return {k: e.get(k) for k in ("command", "outcome", "message")}
+    if e.get("event") == "vm":
+        return {k: e.get(k) for k in ("event", "name", "state", "enclaves", "resets", "error")}
+    return {"event": e.get("event")}
+
+
 class Failure(Exception):
-    def __init__(self, kind, message):
+    def __init__(self, kind, message, what=""):
         super().__init__("%s: %s" % (kind, message))
         self.kind = kind
         self.message = message
+        # What a shrunk scenario must still fail with: the kind, and for a
+        # failed command that changed things, that command.
+        self.signature = (kind, what)
 
 
 class Checker:
@@ -534,17 +556,16 @@ class Checker:
         njson = os.path.join(self.workdir, "noop.json")
         rc, err = self._run([self.vsgx, "monitor", "--audit", "--json", njson] + self.args, scen)
         self._status(rc, err, "vsgx monitor")
-        without = [e for e in self._events(njson, "vsgx monitor")]
-        with_ = [e for e in mon if e.get("line") != n]
-        for e in with_ + without:
-            e.pop("line", None)
+        without = [noop_view(e) for e in self._events(njson, "vsgx monitor")]
+        with_ = [noop_view(e) for e in mon if e.get("line") != n]
         for i in range(max(len(with_), len(without))):
             a = with_[i] if i < len(with_) else None
             b = without[i] if i < len(without) else None
             if a != b:
                 raise Failure("noop", "line %d (%s) failed but changed what came later: with "
                               "it %s, without it %s" % (n, lines[n - 1], json.dumps(a),
-                                                        json.dumps(b)))
+                                                        json.dumps(b)),
+                              command_name(lines[n - 1]))
 
 
 # ---------------------------------------------------------------------------
@@ -554,18 +575,18 @@ class Checker:
 NUMBER = re.compile(r"(?<=[=,@ ])(\d+)(?=[MK]?\b)")
 
 
-def same_failure(checker, lines, kind, budget):
+def same_failure(checker, lines, signature, budget):
     if budget[0] <= 0:
         return False
     budget[0] -= 1
     try:
         checker.check(lines)
     except Failure as f:
-        return f.kind == kind
+        return f.signature == signature
     return False
 
 
-def shrink_lines(checker, lines, kind, budget):
+def shrink_lines(checker, lines, signature, budget):
     """Drop chunks of lines, halving the chunk size, while the failure stays."""
     chunk = max(1, len(lines) // 2)
     while chunk >= 1 and budget[0] > 0:
@@ -573,7 +594,7 @@ def shrink_lines(checker, lines, kind, budget):
         progress = False
         while i < len(lines) and budget[0] > 0:
             trial = lines[:i] + lines[i + chunk:]
-            if trial and same_failure(checker, trial, kind, budget):
+            if trial and same_failure(checker, trial, signature, budget):
                 lines = trial
                 progress = True
             else:
@@ -583,7 +604,7 @@ def shrink_lines(checker, lines, kind, budget):
     return lines
 
 
-def shrink_numbers(checker, lines, kind, budget):
+def shrink_numbers(checker, lines, signature, budget):
     """Halve every number on every line while the failure stays."""
     for n in range(len(lines)):
         k = 0
@@ -598,19 +619,19 @@ def shrink_numbers(checker, lines, kind, budget):
                 continue
             line = lines[n][:m.start(1)] + str(v // 2) + lines[n][m.end(1):]
             trial = lines[:n] + [line] + lines[n + 1:]
-            if same_failure(checker, trial, kind, budget):
+            if same_failure(checker, trial, signature, budget):
                 lines = trial
             else:
                 k += 1
     return lines
 
 
-def minimize(checker, lines, kind, budget=300):
+def minimize(checker, lines, signature, budget=300):
     b = [budget]
     while True:
         before = list(lines)
-        lines = shrink_lines(checker, lines, kind, b)
-        lines = shrink_numbers(checker, lines, kind, b)
+        lines = shrink_lines(checker, lines, signature, b)
+        lines = shrink_numbers(checker, lines, signature, b)
         if lines == before or b[0] <= 0:
             return lines
 
@@ -641,7 +662,7 @@ def run_seed(args, vsgx_args, seed):
 def report_failure(args, vsgx_args, seed, f, lines, out):
     with tempfile.TemporaryDirectory(prefix="scengen-") as d:
         c = Checker(args.vsgx, vsgx_args, d)
-        small = minimize(c, list(lines), f.kind, args.shrink_budget)
+        small = minimize(c, list(lines), f.signature, args.shrink_budget)
         try:
             c.check(small)
             why = f
