@@ -35,8 +35,8 @@ struct audit_guest {
 };
 
 struct mon_audit {
-	struct audit_guest guests[VMM_MAX_VMS];
-	unsigned int nr;
+	struct audit_guest *guests; /* as many as the monitor has had guests at once */
+	unsigned int nr, cap;
 };
 
 int mon_audit_create(struct mon_audit **ret)
@@ -51,6 +51,7 @@ void mon_audit_free(struct mon_audit *a)
 		return;
 	for (unsigned int i = 0; i < a->nr; i++)
 		free(a->guests[i].e);
+	free(a->guests);
 	free(a);
 }
 
@@ -136,8 +137,15 @@ static struct audit_guest *audit_guest_of(struct mon_audit *a, const struct mon_
 	for (unsigned int i = 0; i < a->nr; i++)
 		if (a->guests[i].g == v->guest)
 			return &a->guests[i];
-	if (a->nr == VMM_MAX_VMS)
-		return NULL;
+	if (a->nr == a->cap) {
+		unsigned int cap = a->cap ? 2 * a->cap : 8;
+		struct audit_guest *n = realloc(a->guests, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		a->guests = n;
+		a->cap = cap;
+	}
 	vmm_vm_stats(v->vm, &st);
 	a->guests[a->nr] = (struct audit_guest){ .g = v->guest,
 						 .vm = v->vm,
@@ -209,7 +217,7 @@ static int audit_guest(struct mon_audit *a, struct mon_vm *v, char *why, size_t 
 	int r;
 
 	if (!ag)
-		return audit_fail(why, len, "more guests than VMs");
+		return audit_fail(why, len, "out of memory");
 	ag->seen = true;
 	/* A reset, a sleep or a migration since the last check puts every enclave at risk. */
 	vmm_vm_stats(v->vm, &vst);
