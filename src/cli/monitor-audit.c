@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "monitor-int.h"
 #include "vsgx/host.h"
 
@@ -124,9 +125,9 @@ static int audit_vms(struct monitor *mon, const struct host_epc_stats *sum, char
 	}
 	if (held != sum->used)
 		return audit_fail(why, len,
-				  "the host counts %llu EPC pages used, its %u VMs (and the VMM's "
+				  "the host counts %llu EPC pages used, its %u VM%s (and the VMM's "
 				  "VA pages) hold %llu",
-				  (unsigned long long)sum->used, mon->nr_vms,
+				  (unsigned long long)sum->used, mon->nr_vms, cli_s(mon->nr_vms),
 				  (unsigned long long)held);
 	if (!mon->nr_vms && sum->zombie)
 		return audit_fail(why, len, "no VM is left, yet the host keeps %llu zombies",

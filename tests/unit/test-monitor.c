@@ -441,7 +441,7 @@ static void test_audit(void **state)
 	assert_int_equal(monitor_line(mon, "s", 9, "info vms"), MONITOR_FAILED);
 	fflush(fe);
 	assert_string_equal(err,
-			    "s:9: audit: the host counts 513 EPC pages used, its 1 VMs (and the "
+			    "s:9: audit: the host counts 513 EPC pages used, its 1 VM (and the "
 			    "VMM's VA pages) hold 512\n");
 	assert_int_equal(host_page_free(vmm_host(mon->m), pa), 0);
 	monitor_free(mon);
