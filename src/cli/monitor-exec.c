@@ -183,6 +183,31 @@ static int vm_over_limits(struct monitor *mon, const struct vm_config *cfg)
 	return 0;
 }
 
+/* What vm create adds after the VM's sizes: its EPC policy's state, or a CPU without SGX. */
+static void vm_create_tail(struct vmm_vm *vm, const struct vm_config *cfg, char *buf, size_t len)
+{
+	struct vmm_balloon_info b;
+	struct vmm_oversub_info ov;
+
+	if (cfg->epc_policy == VM_EPC_OVERSUBSCRIBE) {
+		vmm_oversub_query(vm, &ov);
+		snprintf(buf, len,
+			 ", oversubscribed: holds at most %llu host page%s, %llu VA page%s "
+			 "for the VMM",
+			 (unsigned long long)ov.host_max, cli_s(ov.host_max),
+			 (unsigned long long)ov.va_pages, cli_s(ov.va_pages));
+	} else if (cfg->epc_policy == VM_EPC_BALLOON) {
+		vmm_vm_balloon_query(vm, &b);
+		snprintf(buf, len, ", ballooning: starts with %llu page%s",
+			 (unsigned long long)b.current, cli_s(b.current));
+	} else if (cfg->nr_sections && !(cfg->features & VM_CPU(VM_CPU_SGX))) {
+		snprintf(buf, len, "%s",
+			 cfg->default_cpu
+			     ? "; its CPU has no SGX (QEMU's default model has none): add -cpu host"
+			     : "; its CPU has no SGX (-cpu took it away): the EPC is unusable");
+	}
+}
+
 static int vm_create(struct mon_cmd *c)
 {
 	struct monitor *mon = c->mon;
@@ -190,7 +215,7 @@ static int vm_create(struct mon_cmd *c)
 	struct vm_config cfg;
 	struct vmm_vm *vm;
 	char why[512], ram[32], epc[32];
-	int r;
+	int r, n;
 
 	if (vm_config_from(c, name, &cfg))
 		return mon->err;
@@ -209,39 +234,13 @@ static int vm_create(struct mon_cmd *c)
 	if (r)
 		return mon_fail(mon, r, "%s", why);
 	mon->vms[mon->nr_vms++] = (struct mon_vm){ .vm = vm };
-	if (cfg.epc_policy == VM_EPC_OVERSUBSCRIBE) {
-		struct vmm_oversub_info ov;
-
-		vmm_oversub_query(vm, &ov);
-		snprintf(mon->detail, sizeof(mon->detail),
-			 "%s RAM, %u vCPU%s, %s EPC in %u section%s, oversubscribed: holds at "
-			 "most %llu host page%s, %llu VA page%s for the VMM",
-			 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus, cli_s(cfg.vcpus),
-			 size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
-			 cli_s(cfg.nr_sections), (unsigned long long)ov.host_max,
-			 cli_s(ov.host_max), (unsigned long long)ov.va_pages, cli_s(ov.va_pages));
+	n = snprintf(mon->detail, sizeof(mon->detail), "%s RAM, %u vCPU%s, %s EPC in %u section%s",
+		     size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus, cli_s(cfg.vcpus),
+		     size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
+		     cli_s(cfg.nr_sections));
+	if (n < 0 || (size_t)n >= sizeof(mon->detail))
 		return 0;
-	}
-	if (cfg.epc_policy == VM_EPC_BALLOON) {
-		struct vmm_balloon_info b;
-
-		vmm_vm_balloon_query(vm, &b);
-		snprintf(mon->detail, sizeof(mon->detail),
-			 "%s RAM, %u vCPU%s, %s EPC in %u section%s, ballooning: starts with "
-			 "%llu page%s",
-			 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus, cli_s(cfg.vcpus),
-			 size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
-			 cli_s(cfg.nr_sections), (unsigned long long)b.current, cli_s(b.current));
-		return 0;
-	}
-	snprintf(mon->detail, sizeof(mon->detail), "%s RAM, %u vCPU%s, %s EPC in %u section%s%s",
-		 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus, cli_s(cfg.vcpus),
-		 size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
-		 cli_s(cfg.nr_sections),
-		 !cfg.nr_sections || (cfg.features & VM_CPU(VM_CPU_SGX)) ? ""
-		 : cfg.default_cpu
-		     ? "; its CPU has no SGX (QEMU's default model has none): add -cpu host"
-		     : "; its CPU has no SGX (-cpu took it away): the EPC is unusable");
+	vm_create_tail(vm, &cfg, mon->detail + n, sizeof(mon->detail) - (size_t)n);
 	return 0;
 }
 
