@@ -15,6 +15,7 @@
 #include "vsgx/processor.h"
 
 struct hw_epcm_entry;
+struct epcm_epochs;
 struct crypto_gcm;
 
 struct hw_section {
@@ -81,7 +82,8 @@ struct hw_processor {
 	uint64_t nr_pages;
 	struct hw_epcm_entry *epcm;
 	size_t epcm_map_len;
-	uint8_t *contents; /* page contents, at EPCM index * 4 KiB */
+	struct epcm_epochs *epochs; /* epcm.c: epochs of blocked and modified pages */
+	uint8_t *contents;	    /* page contents, at EPCM index * 4 KiB */
 	size_t contents_map_len;
 	pthread_mutex_t enclaves_lock;
 	struct hw_enclave *enclave_list; /* live enclaves, for reset */
