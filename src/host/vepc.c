@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "host-int.h"
 
@@ -22,8 +23,13 @@ struct host_vepc {
 	struct host_owner *owner;
 	pthread_mutex_t lock; /* first touches */
 	uint64_t nr_pages;
-	/* EPC page index of each page, HOST_PAGE_NONE until touched. */
+	/*
+	 * EPC page index + 1 of each page, 0 until touched: 4 bytes a guest
+	 * frame, in an anonymous mapping, so the host backs only the 4 KiB
+	 * stretches of it (1024 frames each) that hold a touched frame.
+	 */
 	_Atomic uint32_t *pages;
+	size_t map_len;
 	atomic_uint_fast64_t present, faults, failed_faults;
 	/* Of the pages present, those on each node: a fault takes another node's when (node) has
 	 * none. */
@@ -48,24 +54,37 @@ int host_vepc_open(struct host *h, unsigned int node, struct host_owner *owner,
 	return 0;
 }
 
+/* The EPC page of frame (i), HOST_PAGE_NONE until touched (0 - 1 wraps to it). */
+static uint32_t vepc_slot(struct host_vepc *v, uint64_t i)
+{
+	return atomic_load(&v->pages[i]) - 1;
+}
+
+static void vepc_slot_set(struct host_vepc *v, uint64_t i, uint32_t idx)
+{
+	atomic_store(&v->pages[i], idx + 1);
+}
+
 int host_vepc_map(struct host_vepc *v, uint64_t nr_pages)
 {
-	_Atomic uint32_t *pages;
+	size_t len = nr_pages * sizeof(*v->pages);
+	void *pages;
 
 	if (!nr_pages || nr_pages > HOST_PAGE_NONE)
 		return -EINVAL;
-	pages = malloc(nr_pages * sizeof(*pages));
-	if (!pages)
+	/* Reads as zeros (nothing touched) and costs nothing until written. */
+	pages = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		     -1, 0);
+	if (pages == MAP_FAILED)
 		return -ENOMEM;
-	for (uint64_t i = 0; i < nr_pages; i++)
-		atomic_init(&pages[i], HOST_PAGE_NONE);
 	pthread_mutex_lock(&v->lock);
 	if (v->pages) {
 		pthread_mutex_unlock(&v->lock);
-		free(pages);
+		munmap(pages, len);
 		return -EBUSY;
 	}
 	v->pages = pages;
+	v->map_len = len;
 	v->nr_pages = nr_pages;
 	pthread_mutex_unlock(&v->lock);
 	return 0;
@@ -74,7 +93,7 @@ int host_vepc_map(struct host_vepc *v, uint64_t nr_pages)
 /* First touch of (index); v->lock held. */
 static int vepc_fault_locked(struct host_vepc *v, uint64_t index, uint32_t *ret_idx)
 {
-	uint32_t idx = atomic_load(&v->pages[index]);
+	uint32_t idx = vepc_slot(v, index);
 
 	if (idx != HOST_PAGE_NONE)
 		goto out;
@@ -86,9 +105,9 @@ static int vepc_fault_locked(struct host_vepc *v, uint64_t index, uint32_t *ret_
 		/* As Linux's fault asks for a retry once ksgxd has been woken. */
 		return atomic_load(&v->h->nr_reclaimable) ? -EAGAIN : -ENOMEM;
 	}
-	atomic_store(&v->pages[index], idx);
+	vepc_slot_set(v, index, idx);
 	atomic_fetch_add(&v->present, 1);
-	atomic_fetch_add(&v->present_on[v->h->pages[idx].node], 1);
+	atomic_fetch_add(&v->present_on[host_page_section(v->h, idx)->node], 1);
 	atomic_fetch_add(&v->faults, 1);
 out:
 	*ret_idx = idx;
@@ -103,7 +122,7 @@ int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa)
 	if (!v->pages || index >= v->nr_pages)
 		return -EINVAL;
 	/* Touched pages never change until release: no lock on this path. */
-	idx = atomic_load(&v->pages[index]);
+	idx = vepc_slot(v, index);
 	if (idx == HOST_PAGE_NONE) {
 		pthread_mutex_lock(&v->lock);
 		r = vepc_fault_locked(v, index, &idx);
@@ -158,7 +177,7 @@ static int retry_add(struct retry_list *l, uint64_t slot)
  */
 static int vepc_remove_one(struct host_vepc *v, struct hw_cpu *cpu, uint64_t i, int *ret_code)
 {
-	uint32_t idx = atomic_load(&v->pages[i]);
+	uint32_t idx = vepc_slot(v, i);
 	int r;
 
 	if (idx == HOST_PAGE_NONE)
@@ -207,7 +226,7 @@ int host_vepc_remove_page(struct host_vepc *v, struct hw_cpu *cpu, uint64_t inde
 		return -EINVAL;
 	host_kernel_enter(v->h, cpu);
 	pthread_mutex_lock(&v->lock);
-	idx = atomic_load(&v->pages[index]);
+	idx = vepc_slot(v, index);
 	if (idx == HOST_PAGE_NONE) {
 		pthread_mutex_unlock(&v->lock);
 		return 1;
@@ -220,7 +239,7 @@ int host_vepc_remove_page(struct host_vepc *v, struct hw_cpu *cpu, uint64_t inde
 			*ret_code = r;
 		return -EBUSY;
 	}
-	atomic_store(&v->pages[index], HOST_PAGE_NONE);
+	vepc_slot_set(v, index, HOST_PAGE_NONE);
 	atomic_fetch_sub(&v->present, 1);
 	pthread_mutex_unlock(&v->lock);
 	host_owner_uncharge(v->owner);
@@ -230,14 +249,14 @@ int host_vepc_remove_page(struct host_vepc *v, struct hw_cpu *cpu, uint64_t inde
 
 bool host_vepc_present(struct host_vepc *v, uint64_t index)
 {
-	return v->pages && index < v->nr_pages && atomic_load(&v->pages[index]) != HOST_PAGE_NONE;
+	return v->pages && index < v->nr_pages && vepc_slot(v, index) != HOST_PAGE_NONE;
 }
 
 /* Batch page (i) for freeing if EREMOVE frees it; false if the page stays valid. */
 static bool vepc_free_one(struct host_vepc *v, struct hw_cpu *cpu, uint64_t i,
 			  struct host_free_batch *batch)
 {
-	uint32_t idx = atomic_load(&v->pages[i]);
+	uint32_t idx = vepc_slot(v, i);
 
 	if (host_eremove(v->h, cpu, idx) != SGX_SUCCESS)
 		return false;
@@ -257,12 +276,12 @@ uint64_t host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
 	host_batch_init(&batch);
 	host_cpu_enter(cpu);
 	for (uint64_t i = 0; i < v->nr_pages; i++) {
-		if (atomic_load(&v->pages[i]) == HOST_PAGE_NONE || vepc_free_one(v, cpu, i, &batch))
+		if (vepc_slot(v, i) == HOST_PAGE_NONE || vepc_free_one(v, cpu, i, &batch))
 			continue;
 		if (retry_add(&again, i)) {
 			/* No memory for the list: the page goes straight to the zombies. */
 			host_owner_uncharge(v->owner);
-			host_epc_zombie(v->h, atomic_load(&v->pages[i]));
+			host_epc_zombie(v->h, vepc_slot(v, i));
 			zombies++;
 		}
 	}
@@ -277,14 +296,15 @@ uint64_t host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
 		if (vepc_free_one(v, cpu, i, &batch))
 			continue;
 		host_owner_uncharge(v->owner);
-		host_epc_zombie(v->h, atomic_load(&v->pages[i]));
+		host_epc_zombie(v->h, vepc_slot(v, i));
 		zombies++;
 	}
 	host_batch_flush(v->h, &batch);
 	free(again.slot);
 	host_zombie_retry(v->h, cpu);
 	pthread_mutex_destroy(&v->lock);
-	free((void *)v->pages);
+	if (v->pages)
+		munmap((void *)v->pages, v->map_len);
 	free(v);
 	return zombies;
 }
