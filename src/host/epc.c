@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host-int.h"
 
@@ -392,49 +393,123 @@ static int host_pages_init(struct host *h)
 }
 
 /*
- * Page (idx), dirty, is bad: EREMOVE failed. Its index joins the pages the
- * fresh cursor steps over (unless it is there already).
+ * The first pass over a range of pages, on one CPU: a page EREMOVE frees
+ * stays fresh and needs no record; a SECS whose children come later
+ * (SGX_CHILD_PRESENT) waits for the second pass; any other failure makes the
+ * page bad. With nothing valid in the EPC (a cold boot), EREMOVE does not
+ * even read an entry: an untouched EPC stays unbacked.
  */
-static int sanitize_bad(struct host *h, struct host_node *n, uint32_t idx, bool in_skip)
+struct sanitize_job {
+	struct host *h;
+	struct hw_cpu *cpu;
+	uint32_t first, end;		  /* page indices */
+	struct host_idx_array child, bad; /* ascending */
+	int r;
+};
+
+static void *sanitize_run(void *arg)
 {
-	if (!in_skip && idx_array_push(&n->skip, idx))
-		return -ENOMEM;
-	n->used--;
-	n->bad++;
-	h->sanitize.bad++;
+	struct sanitize_job *j = arg;
+	const struct host_section *s = host_page_section(j->h, j->first);
+
+	host_cpu_enter(j->cpu);
+	for (uint32_t idx = j->first; idx < j->end && !j->r; idx++) {
+		int r;
+
+		if (idx - s->first >= s->nr_pages)
+			s++;
+		r = hw_eremove(j->cpu, s->base + (uint64_t)(idx - s->first) * SGX_PAGE_SIZE);
+		if (r == SGX_CHILD_PRESENT)
+			j->r = idx_array_push(&j->child, idx);
+		else if (r != SGX_SUCCESS)
+			j->r = idx_array_push(&j->bad, idx);
+	}
+	return NULL;
+}
+
+/* What one job found, in index order, into the nodes' lists. */
+static int sanitize_merge(struct host *h, struct sanitize_job *j, struct host_idx_array *again)
+{
+	uint64_t c = 0, b = 0;
+
+	while (c < j->child.nr || b < j->bad.nr) {
+		bool child = b == j->bad.nr || (c < j->child.nr && j->child.idx[c] < j->bad.idx[b]);
+		uint32_t idx = child ? j->child.idx[c++] : j->bad.idx[b++];
+		struct host_node *n = page_node(h, idx);
+
+		if (idx_array_push(&n->skip, idx))
+			return -ENOMEM;
+		if (!child) {
+			n->bad++;
+			h->sanitize.bad++;
+			continue;
+		}
+		if (idx_array_push(again, idx))
+			return -ENOMEM;
+		h->sanitize.second_pass++;
+	}
 	return 0;
 }
 
 /*
- * The first pass, over every page in index order: a page EREMOVE frees stays
- * fresh, and needs no record; a SECS whose children come later
- * (SGX_CHILD_PRESENT) waits for the second pass; any other failure makes the
- * page bad. With nothing valid in the EPC (a cold boot), EREMOVE reads each
- * entry once and writes nothing: an untouched EPC stays unbacked.
+ * The first pass on up to HOST_SANITIZE_CPUS of the processor's CPUs at
+ * once, each over a run of pages, as a kernel would spread the work over its
+ * CPUs: a terabyte of EPC is 268 million EREMOVEs. The runs are merged in
+ * index order, so the result does not depend on how many CPUs took part.
  */
+#define HOST_SANITIZE_CPUS	8
+#define HOST_SANITIZE_MIN_PAGES (1u << 18)
+
+static unsigned int sanitize_nr_cpus(const struct host *h)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int n = hw_processor_nr_cpus(h->p);
+
+	if (online > 0 && (unsigned long)online < n)
+		n = (unsigned int)online;
+	if (n > HOST_SANITIZE_CPUS)
+		n = HOST_SANITIZE_CPUS;
+	if (h->nr_pages < HOST_SANITIZE_MIN_PAGES || !n)
+		n = 1;
+	return n;
+}
+
 static int sanitize_first(struct host *h, struct hw_cpu *cpu, struct host_idx_array *again)
 {
-	for (unsigned int i = 0; i < h->nr_sections; i++) {
-		const struct host_section *s = &h->sections[i];
-		struct host_node *n = &h->nodes[s->node];
+	struct sanitize_job job[HOST_SANITIZE_CPUS] = { 0 };
+	pthread_t thread[HOST_SANITIZE_CPUS];
+	bool started[HOST_SANITIZE_CPUS] = { false };
+	unsigned int nr = sanitize_nr_cpus(h);
+	int r = 0;
 
-		for (uint32_t idx = s->first; idx - s->first < s->nr_pages; idx++) {
-			int r =
-			    hw_eremove(cpu, s->base + (uint64_t)(idx - s->first) * SGX_PAGE_SIZE);
-
-			if (r == SGX_SUCCESS) {
-				n->used--;
-				n->free++;
-			} else if (r == SGX_CHILD_PRESENT) {
-				if (idx_array_push(&n->skip, idx) || idx_array_push(again, idx))
-					return -ENOMEM;
-				h->sanitize.second_pass++;
-			} else if (sanitize_bad(h, n, idx, false)) {
-				return -ENOMEM;
-			}
-		}
+	for (unsigned int t = 0; t < nr; t++) {
+		job[t].h = h;
+		/* The caller's CPU, then the others in turn. */
+		job[t].cpu = t ? hw_processor_cpu(h->p, t) : cpu;
+		if (job[t].cpu == cpu && t)
+			job[t].cpu = hw_processor_cpu(h->p, 0);
+		job[t].first = (uint32_t)(h->nr_pages * t / nr);
+		job[t].end = (uint32_t)(h->nr_pages * (t + 1) / nr);
 	}
-	return 0;
+	for (unsigned int t = 1; t < nr; t++)
+		started[t] = !pthread_create(&thread[t], NULL, sanitize_run, &job[t]);
+	sanitize_run(&job[0]);
+	/* A CPU whose thread would not start: its run is done here. */
+	for (unsigned int t = 1; t < nr; t++) {
+		if (started[t])
+			pthread_join(thread[t], NULL);
+		else
+			sanitize_run(&job[t]);
+	}
+	for (unsigned int t = 0; t < nr; t++) {
+		if (!r)
+			r = job[t].r;
+		if (!r)
+			r = sanitize_merge(h, &job[t], again);
+		idx_array_free(&job[t].child);
+		idx_array_free(&job[t].bad);
+	}
+	return r;
 }
 
 /* The second pass: what EREMOVE frees now is handed out after every fresh page. */
@@ -445,13 +520,12 @@ static int sanitize_second(struct host *h, struct hw_cpu *cpu, struct host_idx_a
 		struct host_node *n = page_node(h, idx);
 
 		if (host_eremove(h, cpu, idx) != SGX_SUCCESS) {
-			sanitize_bad(h, n, idx, true);
+			n->bad++;
+			h->sanitize.bad++;
 			continue;
 		}
 		if (idx_array_push(&n->late, idx))
 			return -ENOMEM;
-		n->used--;
-		n->free++;
 	}
 	return 0;
 }
@@ -472,8 +546,14 @@ static int host_sanitize(struct host *h, struct hw_cpu *cpu)
 	if (!r)
 		r = sanitize_second(h, cpu, &again);
 	idx_array_free(&again);
-	for (unsigned int nd = 0; nd < h->nr_nodes; nd++)
-		nr_free += h->nodes[nd].free;
+	/* Every page is free now, but those found bad. */
+	for (unsigned int nd = 0; nd < h->nr_nodes; nd++) {
+		struct host_node *n = &h->nodes[nd];
+
+		n->used = 0;
+		n->free = n->total - n->bad;
+		nr_free += n->free;
+	}
 	atomic_store(&h->nr_free, nr_free);
 	return r;
 }

@@ -515,6 +515,14 @@ int hw_eremove(struct hw_cpu *cpu, uint64_t epc)
 	r = hw_op_epc_page(cpu, epc, &idx);
 	if (r)
 		return r;
+	/*
+	 * Never looked up since power-on: invalid and idle, as below, without
+	 * even a load of it. Linearizable at the load of its touched bit: a leaf
+	 * that finds the entry later sets the bit first (epcm_entry()), so
+	 * whatever it does comes after this EREMOVE.
+	 */
+	if (epcm_untouched(cpu->proc, idx))
+		return SGX_SUCCESS;
 	e = epcm_entry(cpu->proc, idx);
 	/*
 	 * An invalid entry that nothing holds: taking its busy bit would find

@@ -34,9 +34,28 @@ uint64_t epcm_pa(const struct hw_processor *p, uint64_t idx)
 	return 0;
 }
 
+/*
+ * Every leaf and access finds its entry here before it may write it, so a
+ * 12 KiB stretch of EPCM whose bit is clear has never been written: zeros,
+ * which the host has not even backed (some hosts back anonymous memory on
+ * a read, too). The bit is set before the entry pointer is handed out.
+ */
+#define TOUCHED_SHIFT 10
+
 struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx)
 {
+	_Atomic uint64_t *w = &p->epcm_touched[idx >> (TOUCHED_SHIFT + 6)];
+	uint64_t bit = 1ULL << ((idx >> TOUCHED_SHIFT) & 63);
+
+	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
+		atomic_fetch_or(w, bit);
 	return &p->epcm[idx];
+}
+
+bool epcm_untouched(const struct hw_processor *p, uint64_t idx)
+{
+	return !(atomic_load(&p->epcm_touched[idx >> (TOUCHED_SHIFT + 6)]) &
+		 (1ULL << ((idx >> TOUCHED_SHIFT) & 63)));
 }
 
 /*
@@ -319,7 +338,9 @@ int epcm_create(struct hw_processor *p)
 	p->contents_map_len = p->nr_pages * SGX_PAGE_SIZE;
 	p->epcm = map_lazy(p->epcm_map_len);
 	p->contents = map_lazy(p->contents_map_len);
-	if (!p->epcm || !p->contents || epochs_create(p)) {
+	p->epcm_touched =
+	    calloc((p->nr_pages >> (TOUCHED_SHIFT + 6)) + 1, sizeof(*p->epcm_touched));
+	if (!p->epcm || !p->contents || !p->epcm_touched || epochs_create(p)) {
 		epcm_destroy(p);
 		return -ENOMEM;
 	}
@@ -345,7 +366,7 @@ static void section_clear(struct hw_processor *p, struct hw_section *s)
 		return;
 	}
 	for (uint64_t i = 0; i < s->pages; i++) {
-		if (p->epcm[s->first + i].flags & EPCM_HELD) {
+		if (!epcm_untouched(p, s->first + i) && (p->epcm[s->first + i].flags & EPCM_HELD)) {
 			memset(s->contents + i * SGX_PAGE_SIZE, 0, SGX_PAGE_SIZE);
 			epcm_written(p, s->first + i);
 		}
@@ -360,6 +381,8 @@ void epcm_clear(struct hw_processor *p)
 		section_clear(p, &p->sections[i]);
 	/* Dropping the pages gives them back to the host and reads zeros again. */
 	madvise(p->epcm, p->epcm_map_len, MADV_DONTNEED);
+	memset((void *)p->epcm_touched, 0,
+	       ((p->nr_pages >> (TOUCHED_SHIFT + 6)) + 1) * sizeof(*p->epcm_touched));
 	epochs_clear(p);
 	atomic_store(&p->valid_pages, 0);
 	atomic_store(&p->materialized, 0);
@@ -376,6 +399,8 @@ void epcm_destroy(struct hw_processor *p)
 		munmap(p->contents, p->contents_map_len);
 	p->epcm = NULL;
 	p->contents = NULL;
+	free((void *)p->epcm_touched);
+	p->epcm_touched = NULL;
 	epochs_destroy(p);
 }
 

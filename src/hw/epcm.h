@@ -143,6 +143,12 @@ bool epcm_index(const struct hw_processor *p, uint64_t pa, uint64_t *ret_idx);
 uint64_t epcm_pa(const struct hw_processor *p, uint64_t idx);
 
 struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx);
+/*
+ * Whether no entry near (idx) was ever looked up with epcm_entry() since
+ * power-on or the last cold reset: then entry (idx) is invalid and idle, and
+ * reading it would only make the host back zeros.
+ */
+bool epcm_untouched(const struct hw_processor *p, uint64_t idx);
 
 /*
  * Take (true) or fail to take (false) the entry's busy bit for a leaf; give

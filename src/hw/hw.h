@@ -83,7 +83,9 @@ struct hw_processor {
 	struct hw_epcm_entry *epcm;
 	size_t epcm_map_len;
 	struct epcm_epochs *epochs; /* epcm.c: epochs of blocked and modified pages */
-	uint8_t *contents;	    /* page contents, at EPCM index * 4 KiB */
+	/* A bit per 1,024 entries (12 KiB of EPCM): set once any was looked up. */
+	_Atomic uint64_t *epcm_touched;
+	uint8_t *contents; /* page contents, at EPCM index * 4 KiB */
 	size_t contents_map_len;
 	pthread_mutex_t enclaves_lock;
 	struct hw_enclave *enclave_list; /* live enclaves, for reset */
