@@ -190,6 +190,23 @@ int host_vepc_xlate(struct host_vepc *v, uint64_t offset, struct hw_xlate *ret);
  */
 int64_t host_vepc_remove_all(struct host_vepc *v, struct hw_cpu *cpu, int *ret_code);
 
+/* The ioctl the vEPC file takes: _IO(0xa4, 0x04). */
+#define SGX_IOC_VEPC_REMOVE_ALL 0xa404u
+
+/*
+ * ioctl on the vEPC file, as Linux's sgx_vepc_ioctl(): SGX_IOC_VEPC_REMOVE_ALL
+ * takes no argument (-EINVAL for a nonzero one) and is host_vepc_remove_all();
+ * any other command is -ENOTTY.
+ */
+int64_t host_vepc_ioctl(struct host_vepc *v, struct hw_cpu *cpu, unsigned int cmd,
+			unsigned long arg, int *ret_code);
+
+/*
+ * mmap of the vEPC file: only a shared mapping (a private one, whose pages
+ * would be copied on write, is -EINVAL, as in Linux); then host_vepc_map().
+ */
+int host_vepc_mmap(struct host_vepc *v, uint64_t nr_pages, bool shared);
+
 /*
  * Give page (index) back to the host, as a balloon's decrease_reservation
  * needs: EREMOVE it (remove-all's semantics for one page) and free its EPC

@@ -112,6 +112,19 @@ struct hw_cpu *hw_processor_cpu(struct hw_processor *p, unsigned int index);
 struct hw_processor *hw_cpu_processor(const struct hw_cpu *cpu);
 unsigned int hw_cpu_index(const struct hw_cpu *cpu);
 
+/*
+ * The CPU's mode and control registers, which EENTER and ERESUME check:
+ * 64-bit mode against SECS.ATTRIBUTES.MODE64BIT, CR4.OSFXSR, and XFRM
+ * within XCR0 (exactly x87 and SSE without CR4.OSXSAVE). Until it is set
+ * (and after hw_cpu_clear_control()), a CPU runs every enclave in the mode
+ * it was built for, with OSFXSR set and XCR0 a superset of its XFRM. An
+ * emulator sets it before every leaf (<vsgx/embed.h>); traces set it with
+ * 'control'.
+ */
+void hw_cpu_set_control(struct hw_cpu *cpu, bool mode64, uint64_t cr0, uint64_t cr4,
+			uint64_t xcr0);
+void hw_cpu_clear_control(struct hw_cpu *cpu);
+
 struct hw_cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
 };

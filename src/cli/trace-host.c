@@ -60,7 +60,8 @@ static const struct opt_def host_opts[] = {
 	S("left", OPT_NUM),	   S("at", OPT_NUM),
 	S("sig", OPT_PATH),	   S("resident", OPT_NUM),
 	S("evicted", OPT_NUM),	   S("provision", OPT_NUM),
-	S("attributes", OPT_NUM),  END,
+	S("attributes", OPT_NUM),  S("arg", OPT_NUM),
+	S("private", OPT_NUM),	   END,
 };
 static const struct opt_def *const host_tables[] = { host_opts, NULL };
 
@@ -135,6 +136,7 @@ static const struct {
 	{ "vepc", "remove-all", TOP_VEPC_REMOVE_ALL, true, false },
 	{ "vepc", "release", TOP_VEPC_RELEASE, true, false },
 	{ "vepc", "stats", TOP_VEPC_STATS, true, false },
+	{ "vepc", "ioctl", TOP_VEPC_IOCTL, true, false },
 	{ "encl", "load", TOP_ENCL_LOAD, true, true },
 	{ "encl", "fault", TOP_ENCL_FAULT, true, false },
 	{ "encl", "destroy", TOP_ENCL_DESTROY, true, false },
@@ -152,6 +154,22 @@ static int build_args(struct tp *tp, struct trace_cmd *cmd, const struct word *r
 		if (!topt_find(v, "pages"))
 			return tp_err(tp, tp->cmd_col, "vepc open needs pages=N");
 		r = topt_num(tp, v, "pages", 1ULL << 32, 0, &cmd->reg[TREG_RDX]);
+		/* A private mapping (MAP_PRIVATE), which the driver refuses. */
+		if (!r)
+			r = topt_num(tp, v, "private", 1, 0, &cmd->arg[4]);
+		break;
+	case TOP_VEPC_IOCTL:
+		if (n != 1)
+			return tp_err(tp, tp->cmd_col, "expected 'vepc ioctl NAME CMD [arg=N]'");
+		r = tp_num(tp, &rest[0], UINT32_MAX, &cmd->reg[TREG_RCX]);
+		if (!r)
+			r = topt_num(tp, v, "arg", UINT64_MAX, 0, &cmd->arg[5]);
+		break;
+	case TOP_VEPC_REMOVE_ALL:
+		r = topt_num(tp, v, "arg", UINT64_MAX, 0, &cmd->arg[5]);
+		if (!r && n)
+			return tp_err(tp, rest[0].col, "'%s' is one argument too many",
+				      WSTR(&rest[0]));
 		break;
 	case TOP_VEPC_FAULT:
 	case TOP_ENCL_FAULT:
@@ -234,7 +252,8 @@ const struct op_def trace_host_ops[] = {
 	  "host start|stop|stats|alloc|reclaim [node=N] [count=N] [FIELD=N...]", host_tables, NULL,
 	  0, build_host },
 	{ "vepc", TOP_VEPC_OPEN, 2, 3,
-	  "vepc open|fault|remove-all|release|stats NAME [INDEX] [pages=N] [node=N] [left=N]",
+	  "vepc open|fault|remove-all|ioctl|release|stats NAME [INDEX|CMD] [pages=N] [node=N] "
+	  "[left=N] [arg=N] [private=1]",
 	  host_tables, NULL, 0, build_host },
 	{ "encl", TOP_ENCL_LOAD, 2, 3,
 	  "encl load|fault|destroy|stats NAME [FILE.sgxs|ADDR] [sig=FILE] [provision=1] "
@@ -378,7 +397,7 @@ static void exec_vepc_open(struct exec *x, unsigned int i)
 
 	r = host_vepc_open(hs->host, (unsigned int)x->cmd->reg[TREG_RBX], NULL, &hs->vepc[i]);
 	if (!r)
-		r = host_vepc_map(hs->vepc[i], x->cmd->reg[TREG_RDX]);
+		r = host_vepc_mmap(hs->vepc[i], x->cmd->reg[TREG_RDX], !x->cmd->arg[4]);
 	if (r) {
 		host_vepc_release(hs->vepc[i], x->cpu);
 		hs->vepc[i] = NULL;
@@ -390,11 +409,18 @@ static void exec_vepc_open(struct exec *x, unsigned int i)
 	snprintf(x->detail, x->detail_len, "at 0x%llx", (unsigned long long)at);
 }
 
+/* SGX_IOC_VEPC_REMOVE_ALL (vepc remove-all) or any command (vepc ioctl), with arg=. */
 static void exec_vepc_remove_all(struct exec *x, struct host_vepc *v)
 {
+	unsigned int cmd = x->cmd->op == TOP_VEPC_IOCTL ? (unsigned int)x->cmd->reg[TREG_RCX]
+							: SGX_IOC_VEPC_REMOVE_ALL;
 	int code = 0;
-	int64_t left = host_vepc_remove_all(v, x->cpu, &code);
+	int64_t left = host_vepc_ioctl(v, x->cpu, cmd, (unsigned long)x->cmd->arg[5], &code);
 
+	if (left == -ENOTTY || left == -EINVAL) {
+		out_errno(x, (int)left);
+		return;
+	}
 	if (left < 0) {
 		out_errno(x, (int)left);
 		snprintf(x->detail, x->detail_len, "%s",
@@ -438,6 +464,7 @@ static void exec_vepc(struct exec *x)
 		}
 		break;
 	case TOP_VEPC_REMOVE_ALL:
+	case TOP_VEPC_IOCTL:
 		exec_vepc_remove_all(x, v);
 		break;
 	case TOP_VEPC_RELEASE:
@@ -614,7 +641,7 @@ int trace_host_exec(struct trace_host_state **hs, struct trace *t, struct hw_pro
 		return 0;
 	if (cmd->op <= TOP_HOST_RECLAIM)
 		exec_host(&x);
-	else if (cmd->op <= TOP_VEPC_STATS)
+	else if (cmd->op <= TOP_VEPC_IOCTL)
 		exec_vepc(&x);
 	else
 		exec_encl(&x);

@@ -37,6 +37,7 @@ enum trace_op {
 	TOP_WRMSR,
 	TOP_CPUID,
 	TOP_EVENT,
+	TOP_CONTROL,
 	TOP_ENTER,
 	TOP_EXIT,
 	TOP_RESET,
@@ -89,6 +90,7 @@ enum trace_op {
 	TOP_VEPC_REMOVE_ALL,
 	TOP_VEPC_RELEASE,
 	TOP_VEPC_STATS,
+	TOP_VEPC_IOCTL,
 	TOP_ENCL_LOAD,
 	TOP_ENCL_FAULT,
 	TOP_ENCL_DESTROY,
@@ -173,6 +175,13 @@ struct trace_cmd {
 	uint8_t *data;
 	size_t data_len;
 	/*
+	 * Values read at run time (1-based indexes into trace.vars; 0: none):
+	 * peek and load save= what they read; want=@NAME / differ=@NAME compare
+	 * with it, and poke and store @NAME write it.
+	 */
+	unsigned int save_var, use_var;
+	bool use_differ;
+	/*
 	 * aex: vector, error code, address, interrupt, RIP, RFLAGS. vmx: the
 	 * EPC virtualization control. erdinfo: expected STATUS, FLAGS,
 	 * ENCLAVECONTEXT. encls, enclu, enclv, erdinfo: expected RFLAGS in
@@ -215,6 +224,9 @@ struct trace {
 	/* Host-layer objects (vEPC instances, host enclaves) by name; see trace-host.c. */
 	char **objs;
 	size_t nr_objs, cap_objs;
+	/* Names of the values peek/load save= at run time, in order of declaration. */
+	char **vars;
+	size_t nr_vars, cap_vars;
 	/* The next EPC page to hand to an unbound label: section and offset. */
 	unsigned int alloc_sec;
 	uint64_t alloc_off;

@@ -7,6 +7,7 @@
  * reads inside an enclave (EACCEPT's SECINFO) are stored by the runner with
  * enclave-mode writes when they lie outside the RAM.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,8 @@ static const struct blob_def secinfo_blobs[] = {
 static const struct opt_def reg_opts[] = {
 	S("rbx", OPT_SADDR), S("rcx", OPT_SADDR), S("rdx", OPT_SADDR), S("rflags", OPT_NUM), END,
 };
-static const struct opt_def want_opts[] = { S("want", OPT_WORD), END };
+static const struct opt_def want_opts[] = { S("want", OPT_WORD), S("differ", OPT_WORD),
+					    S("save", OPT_WORD), END };
 static const struct opt_def ewb_opts[] = {
 	S("va", OPT_SADDR),
 	{ "srcpge", OPT_ADDR, L_PAGEINFO, AT(sgx_pageinfo, srcpge) },
@@ -161,6 +163,83 @@ static int mem_data(struct tp *tp, const struct word *w, struct trace_cmd *cmd)
 	return r;
 }
 
+/* A value name: a letter, then letters, digits, '_' or '-'. */
+static bool var_name_ok(const struct word *w, size_t from)
+{
+	if (w->len <= from || !isalpha((unsigned char)w->s[from]))
+		return false;
+	for (size_t i = from + 1; i < w->len; i++)
+		if (!isalnum((unsigned char)w->s[i]) && w->s[i] != '_' && w->s[i] != '-')
+			return false;
+	return true;
+}
+
+/* save=NAME: declare a value (a name saved twice is saved again: same index). */
+static int var_declare(struct tp *tp, const struct word *w, unsigned int *ret)
+{
+	struct trace *t = tp->t;
+	size_t i;
+
+	if (!var_name_ok(w, 0))
+		return tp_err(
+		    tp, w->col,
+		    "save= takes a name (a letter, then letters, digits, _ or -), not '%s'",
+		    WSTR(w));
+	for (i = 0; i < t->nr_vars && !word_is(w, t->vars[i]); i++)
+		;
+	if (i == t->nr_vars) {
+		if (trace_grow((void **)&t->vars, &t->cap_vars, t->nr_vars, sizeof(*t->vars)))
+			return -ENOMEM;
+		t->vars[i] = strndup(w->s, w->len);
+		if (!t->vars[i])
+			return -ENOMEM;
+		t->nr_vars++;
+	}
+	*ret = (unsigned int)i + 1;
+	return 0;
+}
+
+/* @NAME: a value an earlier line saved. */
+static int var_use(struct tp *tp, const struct word *w, unsigned int *ret)
+{
+	struct trace *t = tp->t;
+
+	if (!var_name_ok(w, 1))
+		return tp_err(tp, w->col, "'%s' is no value name: @NAME names what save=NAME read",
+			      WSTR(w));
+	for (size_t i = 0; i < t->nr_vars; i++) {
+		if (w->len - 1 == strlen(t->vars[i]) && !memcmp(w->s + 1, t->vars[i], w->len - 1)) {
+			*ret = (unsigned int)i + 1;
+			return 0;
+		}
+	}
+	return tp_err(tp, w->col, "'%s': no earlier peek or load has save=%.*s", WSTR(w),
+		      (int)w->len - 1, w->s + 1);
+}
+
+/* want=, differ= and save= of peek and load. */
+static int mem_read_opts(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+			 const struct opt_vals *v)
+{
+	const struct opt_val *want = topt_find(v, "want"), *differ = topt_find(v, "differ");
+	const struct opt_val *save = topt_find(v, "save");
+	int r = 0;
+
+	if (want && differ)
+		return tp_err(tp, differ->val.col, "%s takes want= or differ=, not both", od->name);
+	if (differ && (differ->val.len < 1 || differ->val.s[0] != '@'))
+		return tp_err(tp, differ->val.col, "differ= takes a saved value, @NAME");
+	if (differ) {
+		cmd->use_differ = true;
+		r = var_use(tp, &differ->val, &cmd->use_var);
+	}
+	if (!r && want && want->val.len && want->val.s[0] == '@')
+		r = var_use(tp, &want->val, &cmd->use_var);
+	if (!r && save)
+		r = var_declare(tp, &save->val, &cmd->save_var);
+	return r;
+}
+
 static int build_mem(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
 		     const struct word *args, unsigned int nargs, const struct opt_vals *v)
 {
@@ -177,13 +256,18 @@ static int build_mem(struct tp *tp, const struct op_def *od, struct trace_cmd *c
 		r = tp_num(tp, &args[1], MAX_MEM_BYTES, &cmd->count);
 		if (!r && !cmd->count)
 			r = tp_err(tp, args[1].col, "%s needs a length of at least 1", od->name);
-		if (!r && want) {
+		if (!r)
+			r = mem_read_opts(tp, od, cmd, v);
+		if (!r && want && !cmd->use_var) {
 			r = mem_data(tp, &want->val, cmd);
 			if (!r && cmd->data_len != cmd->count)
 				r = tp_err(tp, want->val.col, "want= has %zu byte%s, not %llu",
 					   cmd->data_len, cmd->data_len == 1 ? "" : "s",
 					   (unsigned long long)cmd->count);
 		}
+	} else if (args[1].len && args[1].s[0] == '@') {
+		/* Its length is known when the line runs: the RAM check waits until then. */
+		return var_use(tp, &args[1], &cmd->use_var);
 	} else {
 		r = mem_data(tp, &args[1], cmd);
 		cmd->count = cmd->data_len;
@@ -466,10 +550,12 @@ static int build_esetcontext(struct tp *tp, const struct op_def *od, struct trac
 const struct op_def trace_leaf_ops[] = {
 	{ "map", TOP_MAP, 2, 2, "map LA PAGE", NULL, NULL, 0, build_map },
 	{ "unmap", TOP_UNMAP, 1, 1, "unmap LA", NULL, NULL, 0, build_map },
-	{ "poke", TOP_POKE, 2, 2, "poke ADDR BYTES", NULL, NULL, 0, build_mem },
-	{ "peek", TOP_PEEK, 2, 2, "peek ADDR LEN [want=BYTES]", want_tables, NULL, 0, build_mem },
-	{ "store", TOP_STORE, 2, 2, "store LA BYTES", NULL, NULL, 0, build_mem },
-	{ "load", TOP_LOAD, 2, 2, "load LA LEN [want=BYTES]", want_tables, NULL, 0, build_mem },
+	{ "poke", TOP_POKE, 2, 2, "poke ADDR BYTES|@NAME", NULL, NULL, 0, build_mem },
+	{ "peek", TOP_PEEK, 2, 2, "peek ADDR LEN [want=BYTES|@NAME] [differ=@NAME] [save=NAME]",
+	  want_tables, NULL, 0, build_mem },
+	{ "store", TOP_STORE, 2, 2, "store LA BYTES|@NAME", NULL, NULL, 0, build_mem },
+	{ "load", TOP_LOAD, 2, 2, "load LA LEN [want=BYTES|@NAME] [differ=@NAME] [save=NAME]",
+	  want_tables, NULL, 0, build_mem },
 	{ "enclu", TOP_ENCLU, 1, 1, "enclu LEAF [rbx=X] [rcx=X] [rdx=X]", reg_tables, NULL, 0,
 	  topt_build_regs },
 	{ "eblock", TOP_EBLOCK, 1, 1, "eblock PAGE", NULL, NULL, 0, topt_build_rcx },

@@ -135,6 +135,10 @@ static const struct opt_def *const eextend_tables[] = { count_opts, NULL };
 static const struct opt_def *const epa_tables[] = { epa_opts, NULL };
 static const struct opt_def *const encls_tables[] = { encls_opts, NULL };
 static const struct opt_def *const sgxs_tables[] = { sgxs_opts, NULL };
+static const struct opt_def control_opts[] = {
+	S("mode", OPT_NUM), S("cr0", OPT_NUM), S("cr4", OPT_NUM), S("xcr0", OPT_NUM), END,
+};
+static const struct opt_def *const control_tables[] = { control_opts, NULL };
 
 static const struct opt_def *opt_lookup(const struct op_def *od, const struct word *key)
 {
@@ -750,6 +754,39 @@ static int build_event(struct tp *tp, const struct op_def *od, struct trace_cmd 
 	return tp_err(tp, args[0].col, "pending-event takes on or off, not '%s'", WSTR(&args[0]));
 }
 
+/*
+ * control [mode=64|32] [cr0=N] [cr4=N] [xcr0=N], or control off: the mode
+ * and control registers the CPU's entries check. Defaults: 64-bit, CR0 PE,
+ * NE and PG, CR4 OSFXSR, OSXMMEXCPT and OSXSAVE, XCR0 x87|SSE|AVX.
+ */
+static int build_control(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
+			 const struct word *args, unsigned int nargs, const struct opt_vals *v)
+{
+	int r;
+
+	(void)od;
+	if (nargs) {
+		if (!word_is(&args[0], "off") || v->n)
+			return tp_err(tp, args[0].col,
+				      "expected 'control off' or 'control [mode=64|32] [cr0=N] "
+				      "[cr4=N] [xcr0=N]'");
+		cmd->count = 0;
+		return 0;
+	}
+	cmd->count = 1;
+	r = topt_num(tp, v, "mode", 64, 64, &cmd->arg[0]);
+	if (!r && cmd->arg[0] != 64 && cmd->arg[0] != 32)
+		return tp_err(tp, tp->cmd_col, "mode= is 64 or 32, not %llu",
+			      (unsigned long long)cmd->arg[0]);
+	if (!r)
+		r = topt_num(tp, v, "cr0", UINT64_MAX, 0x80000021, &cmd->arg[1]);
+	if (!r)
+		r = topt_num(tp, v, "cr4", UINT64_MAX, 0x40600, &cmd->arg[2]);
+	if (!r)
+		r = topt_num(tp, v, "xcr0", UINT64_MAX, 0x7, &cmd->arg[3]);
+	return r;
+}
+
 static int build_enter(struct tp *tp, const struct op_def *od, struct trace_cmd *cmd,
 		       const struct word *args, unsigned int nargs, const struct opt_vals *v)
 {
@@ -793,6 +830,9 @@ static const struct op_def op_defs[] = {
 	{ "wrmsr", TOP_WRMSR, 2, 2, "wrmsr MSR VALUE", NULL, NULL, 0, build_msr },
 	{ "cpuid", TOP_CPUID, 1, 2, "cpuid LEAF [SUBLEAF]", NULL, NULL, 0, build_cpuid },
 	{ "pending-event", TOP_EVENT, 1, 1, "pending-event on|off", NULL, NULL, 0, build_event },
+	{ "control", TOP_CONTROL, 0, 1,
+	  "control off | control [mode=64|32] [cr0=N] [cr4=N] [xcr0=N]", control_tables, NULL, 0,
+	  build_control },
 	{ "enter", TOP_ENTER, 1, 1, "enter SECS", NULL, NULL, 0, build_enter },
 	{ "exit", TOP_EXIT, 0, 0, "exit", NULL, NULL, 0, build_none },
 	{ "reset", TOP_RESET, 0, 0, "reset", NULL, NULL, 0, build_none },

@@ -38,6 +38,11 @@ struct run {
 	} map[TRACE_MAX_MAPS];
 	unsigned int nr_maps;
 	struct trace_host_state *hs; /* 'host start' and what it opened */
+	/* What peek and load saved (save=NAME), by trace.vars index. */
+	struct run_var {
+		uint8_t *bytes;
+		size_t len;
+	} * vars;
 	/* Pages 'hold' keeps for another CPU's leaf in flight, and the last one's line. */
 	uint64_t held[TRACE_MAX_HOLDS];
 	unsigned int nr_held, held_line;
@@ -352,6 +357,18 @@ static int run_event(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *
 	return 0;
 }
 
+static int run_control(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		       struct result *res)
+{
+	(void)r;
+	(void)res;
+	if (cmd->count)
+		hw_cpu_set_control(cpu, cmd->arg[0] == 64, cmd->arg[1], cmd->arg[2], cmd->arg[3]);
+	else
+		hw_cpu_clear_control(cpu);
+	return 0;
+}
+
 /* The SECS may be named by a linear address in a vEPC window: enter takes its physical one. */
 static int run_enter(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		     struct result *res)
@@ -440,27 +457,98 @@ static int run_unmap(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *
 }
 
 /* Bytes read by peek or load, as hex; a mismatch when want= differs. */
-static void mem_result(const struct trace_cmd *cmd, const uint8_t *got, struct result *res)
+/* The saved value a line uses (@NAME), or NULL with the mismatch said when it holds nothing. */
+static const struct run_var *var_get(struct run *r, const struct trace_cmd *cmd, struct result *res)
+{
+	const struct run_var *v = &r->vars[cmd->use_var - 1];
+
+	if (!v->bytes)
+		snprintf(res->mismatch, sizeof(res->mismatch),
+			 "@%s holds nothing yet: the line that saves it did not read",
+			 r->t->vars[cmd->use_var - 1]);
+	return v->bytes ? v : NULL;
+}
+
+/* What a read got, against want=BYTES, want=@NAME or differ=@NAME; save=NAME keeps it. */
+static int mem_result(struct run *r, const struct trace_cmd *cmd, const uint8_t *got,
+		      struct result *res)
 {
 	size_t shown = cmd->count < 32 ? cmd->count : 32;
+	const struct run_var *v = NULL;
 
 	for (size_t i = 0; i < shown; i++)
 		snprintf(res->detail + 2 * i, 3, "%02x", got[i]);
 	if (shown < cmd->count)
 		strcat(res->detail, "...");
-	if (cmd->data && memcmp(cmd->data, got, cmd->count))
+	if (cmd->use_var && !(v = var_get(r, cmd, res)))
+		return 0;
+	if (v && cmd->use_differ && v->len == cmd->count && !memcmp(v->bytes, got, v->len))
+		snprintf(res->mismatch, sizeof(res->mismatch),
+			 "%llu byte%s at 0x%llx equal @%s, expected them to differ",
+			 (unsigned long long)cmd->count, cli_s(cmd->count),
+			 (unsigned long long)cmd->reg[TREG_RBX], r->t->vars[cmd->use_var - 1]);
+	else if (v && !cmd->use_differ && (v->len != cmd->count || memcmp(v->bytes, got, v->len)))
+		snprintf(res->mismatch, sizeof(res->mismatch),
+			 "%llu byte%s at 0x%llx differ%s from @%s (%zu byte%s)",
+			 (unsigned long long)cmd->count, cli_s(cmd->count),
+			 (unsigned long long)cmd->reg[TREG_RBX], cmd->count == 1 ? "s" : "",
+			 r->t->vars[cmd->use_var - 1], v->len, cli_s(v->len));
+	else if (cmd->data && memcmp(cmd->data, got, cmd->count))
 		snprintf(res->mismatch, sizeof(res->mismatch),
 			 "%llu byte%s at 0x%llx differ%s from want=",
 			 (unsigned long long)cmd->count, cli_s(cmd->count),
 			 (unsigned long long)cmd->reg[TREG_RBX], cmd->count == 1 ? "s" : "");
+	if (cmd->save_var) {
+		struct run_var *s = &r->vars[cmd->save_var - 1];
+		uint8_t *b = malloc(cmd->count);
+
+		if (!b)
+			return -ENOMEM;
+		memcpy(b, got, cmd->count);
+		free(s->bytes);
+		s->bytes = b;
+		s->len = cmd->count;
+	}
+	return 0;
+}
+
+/* The bytes poke and store write: the line's own, or a saved value's. */
+static int mem_src(struct run *r, const struct trace_cmd *cmd, struct result *res,
+		   const uint8_t **ret, size_t *ret_len)
+{
+	const struct run_var *v;
+
+	*ret = cmd->data;
+	*ret_len = cmd->data_len;
+	if (!cmd->use_var)
+		return 0;
+	v = var_get(r, cmd, res);
+	if (!v)
+		return -ENOENT;
+	*ret = v->bytes;
+	*ret_len = v->len;
+	return 0;
 }
 
 static int run_poke(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		    struct result *res)
 {
+	uint64_t off = cmd->reg[TREG_RBX] - TRACE_RAM_BASE;
+	const uint8_t *src;
+	size_t len;
+
 	(void)cpu;
-	(void)res;
-	memcpy(r->ram + (cmd->reg[TREG_RBX] - TRACE_RAM_BASE), cmd->data, cmd->data_len);
+	if (mem_src(r, cmd, res, &src, &len))
+		return 0;
+	if (cmd->reg[TREG_RBX] < TRACE_RAM_BASE || off > TRACE_RAM_SIZE ||
+	    len > TRACE_RAM_SIZE - off) {
+		snprintf(res->mismatch, sizeof(res->mismatch),
+			 "@%s (%zu byte%s) does not fit in the runner's RAM at 0x%llx",
+			 r->t->vars[cmd->use_var - 1], len, cli_s(len),
+			 (unsigned long long)cmd->reg[TREG_RBX]);
+		return 0;
+	}
+	memcpy(r->ram + off, src, len);
 	return 0;
 }
 
@@ -468,17 +556,20 @@ static int run_peek(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *c
 		    struct result *res)
 {
 	(void)cpu;
-	mem_result(cmd, r->ram + (cmd->reg[TREG_RBX] - TRACE_RAM_BASE), res);
-	return 0;
+	return mem_result(r, cmd, r->ram + (cmd->reg[TREG_RBX] - TRACE_RAM_BASE), res);
 }
 
 /* Enclave code's own store or load: -EINVAL (EINVAL) outside enclave mode. */
 static int run_store(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		     struct result *res)
 {
-	int rc = hw_enclave_write(cpu, cmd->reg[TREG_RBX], cmd->data, cmd->data_len);
+	const uint8_t *src;
+	size_t len;
+	int rc;
 
-	(void)r;
+	if (mem_src(r, cmd, res, &src, &len))
+		return 0;
+	rc = hw_enclave_write(cpu, cmd->reg[TREG_RBX], src, len);
 	if (rc < 0) {
 		result_errno(rc, res);
 		return 0;
@@ -492,13 +583,12 @@ static int run_load(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *c
 	uint8_t buf[SGX_PAGE_SIZE];
 	int rc = hw_enclave_read(cpu, cmd->reg[TREG_RBX], buf, cmd->count);
 
-	(void)r;
 	if (rc < 0) {
 		result_errno(rc, res);
 		return 0;
 	}
-	if (!rc)
-		mem_result(cmd, buf, res);
+	if (!rc && mem_result(r, cmd, buf, res))
+		return -ENOMEM;
 	return leaf_done(cpu, rc, res);
 }
 
@@ -972,6 +1062,7 @@ static const run_fn run_fns[TOP_MAX] = {
 	[TOP_WRMSR] = run_wrmsr,
 	[TOP_CPUID] = run_cpuid,
 	[TOP_EVENT] = run_event,
+	[TOP_CONTROL] = run_control,
 	[TOP_ENTER] = run_enter,
 	[TOP_EXIT] = run_exit,
 	[TOP_RESET] = run_reset,
@@ -1019,6 +1110,7 @@ static const run_fn run_fns[TOP_MAX] = {
 	[TOP_VEPC_OPEN] = run_host,
 	[TOP_VEPC_FAULT] = run_host,
 	[TOP_VEPC_REMOVE_ALL] = run_host,
+	[TOP_VEPC_IOCTL] = run_host,
 	[TOP_VEPC_RELEASE] = run_host,
 	[TOP_VEPC_STATS] = run_host,
 	[TOP_ENCL_LOAD] = run_host,
@@ -1210,6 +1302,9 @@ int trace_run(struct trace *t, const struct trace_opts *opts, struct trace_summa
 	struct run r = { .t = t, .opts = opts };
 	int rc;
 
+	r.vars = calloc(t->nr_vars ? t->nr_vars : 1, sizeof(*r.vars));
+	if (!r.vars)
+		return -ENOMEM;
 	rc = run_power_on(&r);
 	if (rc) {
 		report(&r, "%s: cannot power on the processor: %s\n", t->name, strerror(-rc));
@@ -1224,6 +1319,9 @@ out:
 		run_release_all(&r);
 	if (r.proc)
 		trace_host_free(r.hs, hw_processor_cpu(r.proc, 0));
+	for (size_t i = 0; i < t->nr_vars; i++)
+		free(r.vars[i].bytes);
+	free(r.vars);
 	free(r.ram);
 	hw_processor_destroy(r.proc);
 	return rc;

@@ -301,6 +301,9 @@ void trace_free(struct trace *t)
 	for (size_t i = 0; i < t->nr_objs; i++)
 		free(t->objs[i]);
 	free(t->objs);
+	for (size_t i = 0; i < t->nr_vars; i++)
+		free(t->vars[i]);
+	free(t->vars);
 	for (size_t i = 0; i < t->nr_labels; i++)
 		free(t->labels[i].name);
 	free(t->labels);

@@ -371,3 +371,22 @@ void host_vas_addr_space(struct host_vas *vas, struct hw_addr_space *ret)
 	ret->xlate = host_vas_xlate;
 	ret->opaque = vas;
 }
+
+int64_t host_vepc_ioctl(struct host_vepc *v, struct hw_cpu *cpu, unsigned int cmd,
+			unsigned long arg, int *ret_code)
+{
+	if (ret_code)
+		*ret_code = 0;
+	if (cmd != SGX_IOC_VEPC_REMOVE_ALL)
+		return -ENOTTY;
+	if (arg)
+		return -EINVAL;
+	return host_vepc_remove_all(v, cpu, ret_code);
+}
+
+int host_vepc_mmap(struct host_vepc *v, uint64_t nr_pages, bool shared)
+{
+	if (!shared)
+		return -EINVAL;
+	return host_vepc_map(v, nr_pages);
+}

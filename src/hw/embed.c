@@ -48,11 +48,8 @@ bool vsgx_cpu_enclave(const struct hw_cpu *cpu, struct vsgx_enclave_range *ret)
 /* Hand the entry checks the CPU's mode and control registers. */
 static void cpu_ctl_load(struct hw_cpu *cpu, const struct vsgx_regs *regs)
 {
-	cpu->ctl_set = true;
-	cpu->mode64 = (regs->efer & VSGX_EFER_LMA) && regs->cs_l;
-	cpu->cr0 = regs->cr0;
-	cpu->cr4 = regs->cr4;
-	cpu->xcr0 = regs->xcr0;
+	hw_cpu_set_control(cpu, (regs->efer & VSGX_EFER_LMA) && regs->cs_l, regs->cr0, regs->cr4,
+			   regs->xcr0);
 }
 
 static void regs_to_hw(const struct vsgx_regs *regs, struct hw_regs *hr)

@@ -209,6 +209,17 @@ static uint64_t encls_rflags(uint64_t rflags, unsigned int leaf, int code)
 	return rflags;
 }
 
+/*
+ * Leaves that return no code: the SDM's "Flags Affected: None" for
+ * ECREATE, EADD, EEXTEND, EPA and EAUG, which leave RAX (their leaf number)
+ * and RFLAGS as they were; they either complete or fault.
+ */
+static bool encls_leaf_is_silent(unsigned int leaf)
+{
+	return leaf == SGX_ECREATE || leaf == SGX_EADD || leaf == SGX_EEXTEND || leaf == SGX_EPA ||
+	       leaf == SGX_EAUG;
+}
+
 static bool encls_leaf_is_sgx2(unsigned int leaf)
 {
 	return leaf == SGX_EAUG || leaf == SGX_EMODPR || leaf == SGX_EMODT;
@@ -279,7 +290,7 @@ int hw_encls(struct hw_cpu *cpu, struct hw_regs *regs)
 	if (encls_leaf_is_sgx2(leaf) && !cpu->proc->desc.sgx2)
 		return hw_leaf_unsupported(cpu);
 	r = encls_dispatch(cpu, leaf, regs);
-	if (hw_faulted(r))
+	if (hw_faulted(r) || encls_leaf_is_silent(leaf))
 		return r;
 	regs->rax = (uint64_t)r;
 	regs->rflags = encls_rflags(regs->rflags, leaf, r);

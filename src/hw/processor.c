@@ -307,6 +307,21 @@ void hw_cpuid(struct hw_processor *p, uint32_t leaf, uint32_t subleaf, struct hw
 	}
 }
 
+void hw_cpu_set_control(struct hw_cpu *cpu, bool mode64, uint64_t cr0, uint64_t cr4,
+			uint64_t xcr0)
+{
+	cpu->ctl_set = true;
+	cpu->mode64 = mode64;
+	cpu->cr0 = cr0;
+	cpu->cr4 = cr4;
+	cpu->xcr0 = xcr0;
+}
+
+void hw_cpu_clear_control(struct hw_cpu *cpu)
+{
+	cpu->ctl_set = false;
+}
+
 int hw_epcm_query(struct hw_processor *p, uint64_t pa, struct hw_epcm_info *ret)
 {
 	const struct hw_epcm_entry *e;

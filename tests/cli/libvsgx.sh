@@ -98,6 +98,12 @@ int main(void)
 	r.gpr[VSGX_RCX] = epa;
 	r.rflags = 2 | HW_RFLAGS_ZF;
 	r.cr0 = VSGX_CR0_PE | VSGX_CR0_NE | VSGX_CR0_PG;
+	/* EPA returns no code and affects no flag. */
+	if (vsgx_encls(hw_processor_cpu(p, 0), &r) || r.gpr[VSGX_RAX] != SGX_EPA ||
+	    r.rflags != (2 | HW_RFLAGS_ZF))
+		return 2;
+	/* EREMOVE returns its code in RAX and clears ZF. */
+	r.gpr[VSGX_RAX] = SGX_EREMOVE;
 	if (vsgx_encls(hw_processor_cpu(p, 0), &r) || r.gpr[VSGX_RAX] || r.rflags != 2)
 		return 2;
 	if (!vsgx_processor_section_contents(p, 0) || vsgx_cpu_enclave(hw_processor_cpu(p, 0), NULL))

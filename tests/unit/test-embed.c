@@ -627,8 +627,9 @@ static void test_encls_registers(void **state)
 
 	r.rflags |= RFLAGS_ALU;
 	assert_int_equal(em_encls(em, &r), 0);
-	assert_int_equal(r.gpr[VSGX_RAX], SGX_SUCCESS);
-	assert_int_equal(r.rflags, RFLAGS_1 | RFLAGS_IF);
+	/* EPA returns no code and affects no flag: RAX and RFLAGS as they were. */
+	assert_int_equal(r.gpr[VSGX_RAX], SGX_EPA);
+	assert_int_equal(r.rflags, RFLAGS_1 | RFLAGS_IF | RFLAGS_ALU);
 	assert_int_equal(r.gpr[VSGX_RBX], SGX_PT_VA);
 	assert_int_equal(r.gpr[VSGX_RCX], va);
 	assert_int_equal(r.gpr[VSGX_RDX], 0x5555);
@@ -654,7 +655,7 @@ static void test_encls_registers(void **state)
 	hwf_ecreate_operands(em->f);
 	r = em_sregs(SGX_ECREATE, hwf_la(em->f->pageinfo), secs, 0);
 	assert_int_equal(em_encls(em, &r), 0);
-	assert_int_equal(r.gpr[VSGX_RAX], SGX_SUCCESS);
+	assert_int_equal(r.gpr[VSGX_RAX], SGX_ECREATE);
 	assert_int_equal(hwf_epcm(em->f, secs).pt, SGX_PT_SECS);
 
 	/* EDBGRD's data comes back in RBX. */
@@ -683,7 +684,7 @@ static void test_encls_gp_without_paging(void **state)
 	/* With paging the same leaf runs. */
 	r.cr0 |= VSGX_CR0_PG;
 	assert_int_equal(em_encls(em, &r), 0);
-	assert_int_equal(r.gpr[VSGX_RAX], SGX_SUCCESS);
+	assert_true(hwf_epcm(em->f, va).valid);
 }
 
 /* The #PF of a failed walk carries the callback's error code, with W for a write operand. */
@@ -1189,7 +1190,7 @@ static void em_eaug(struct emenv *em, unsigned int page)
 	em->f->pageinfo->secs = em->secs_pa;
 	r = em_sregs(SGX_EAUG, hwf_la(em->f->pageinfo), em_pa(em, page), 0);
 	assert_int_equal(em_encls(em, &r), 0);
-	assert_int_equal(r.gpr[VSGX_RAX], SGX_SUCCESS);
+	assert_int_equal(r.gpr[VSGX_RAX], SGX_EAUG);
 	em->mapped[page] = true;
 }
 
@@ -1348,7 +1349,7 @@ static void test_epc_written_notices(void **state)
 	em->nr_notices = 0;
 	r = em_sregs(SGX_EAUG, hwf_la(em->f->pageinfo), other_pa, 0);
 	assert_int_equal(em_encls(em, &r), 0);
-	assert_int_equal(r.gpr[VSGX_RAX], SGX_SUCCESS);
+	assert_int_equal(r.gpr[VSGX_RAX], SGX_EAUG);
 	assert_int_equal(em_noticed(em, other_pa), 1);
 	assert_int_equal(em->notices[0].first, 0);
 	assert_true(all_bytes(em_bytes(em, other_pa), SGX_PAGE_SIZE, 0));

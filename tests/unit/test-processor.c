@@ -647,12 +647,28 @@ static void test_encls_regs_ecreate(void **state)
 	regs.rax = SGX_ECREATE;
 	regs.rbx = hwf_la(f->pageinfo);
 	regs.rcx = hwf_epc(f, 3);
+	regs.rflags = 0x2 | HW_RFLAGS_ZF | HW_RFLAGS_CF | HW_RFLAGS_OF;
 	assert_int_equal(hw_encls(f->cpu, &regs), SGX_SUCCESS);
-	assert_int_equal(regs.rax, 0);
+	/* "Flags Affected: None", and no code: RAX and RFLAGS as they were. */
+	assert_int_equal(regs.rax, SGX_ECREATE);
+	assert_int_equal(regs.rflags, 0x2 | HW_RFLAGS_ZF | HW_RFLAGS_CF | HW_RFLAGS_OF);
 	assert_true(hwf_epcm(f, hwf_epc(f, 3)).valid);
 	/* Same operands again: EPCM.VALID → #PF(RCX) through the register interface too. */
 	regs.rax = SGX_ECREATE;
-	assert_pf(f, hw_encls(f->cpu, &regs), hwf_epc(f, 3));
+	assert_pf(
+	    f, hw_encls(f->cpu, &regs),
+	    hwf_epc(f,
+		    3)); /* EPA likewise; EREMOVE returns its code and clears CF, PF, AF, OF, SF. */
+	regs.rax = SGX_EPA;
+	regs.rbx = SGX_PT_VA;
+	regs.rcx = hwf_epc(f, 4);
+	assert_int_equal(hw_encls(f->cpu, &regs), SGX_SUCCESS);
+	assert_int_equal(regs.rax, SGX_EPA);
+	assert_int_equal(regs.rflags, 0x2 | HW_RFLAGS_ZF | HW_RFLAGS_CF | HW_RFLAGS_OF);
+	regs.rax = SGX_EREMOVE;
+	assert_int_equal(hw_encls(f->cpu, &regs), SGX_SUCCESS);
+	assert_int_equal(regs.rax, 0);
+	assert_int_equal(regs.rflags, 0x2);
 }
 
 static void test_encls_rax_upper_ignored(void **state)

@@ -1114,8 +1114,9 @@ static void test_encls_regs(void **state)
 				 .rcx = ef_pa(ef, FREE),
 				 .rflags = HW_RFLAGS_ZF | HW_RFLAGS_CF | HW_RFLAGS_SF | 0x200 };
 	assert_int_equal(hw_encls(cpu, &regs), SGX_SUCCESS);
-	assert_int_equal(regs.rax, 0);
-	assert_int_equal(regs.rflags, 0x200);
+	/* EAUG returns no code and affects no flag. */
+	assert_int_equal(regs.rax, 0xabcd00000000ULL | SGX_EAUG);
+	assert_int_equal(regs.rflags, HW_RFLAGS_ZF | HW_RFLAGS_CF | HW_RFLAGS_SF | 0x200);
 	/* EMODPR of the PENDING page: ZF and the code in RAX. */
 	ef->f->secinfo->flags = SECINFO_R;
 	regs = (struct hw_regs){ .rax = SGX_EMODPR,

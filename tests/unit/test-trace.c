@@ -333,6 +333,14 @@ static void test_syntax_expect(void **state)
 		{ "expect msr 0x3a value=#UD", "t:1:23: expected a number" },
 		{ "expect cpuid 7 value=1", "t:1:16: no field 'value' to expect here" },
 		{ "expect epcm q valid=0", "t:1:13: unknown label 'q'" },
+		{ "peek ram 4 want=@k", "t:1:17: '@k': no earlier peek or load has save=k" },
+		{ "poke ram @k", "t:1:10: '@k': no earlier peek or load has save=k" },
+		{ "peek ram 4 save=1k",
+		  "t:1:17: save= takes a name (a letter, then letters, digits, _ or -), not '1k'" },
+		{ "peek ram 4 save=k\npeek ram 4 want=@k differ=@k",
+		  "t:2:27: peek takes want= or differ=, not both" },
+		{ "peek ram 4 save=k\npeek ram 4 differ=00",
+		  "t:2:19: differ= takes a saved value, @NAME" },
 	};
 
 	(void)state;

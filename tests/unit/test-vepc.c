@@ -35,6 +35,11 @@ static void test_open_map_errors(void **state)
 	assert_int_equal(host_vepc_open(hf->h, 0, NULL, &v), 0);
 	assert_int_equal(host_vepc_fault(v, 0, &pa), -EINVAL); /* not mapped yet */
 	assert_int_equal(host_vepc_map(v, 0), -EINVAL);
+	/* Only a shared mapping, as Linux's sgx_vepc_mmap(). */
+	assert_int_equal(host_vepc_mmap(v, 4, false), -EINVAL);
+	assert_int_equal(host_vepc_mmap(v, 4, true), 0);
+	host_vepc_release(v, hf->kcpu);
+	assert_int_equal(host_vepc_open(hf->h, 0, NULL, &v), 0);
 	assert_int_equal(host_vepc_map(v, 4), 0);
 	assert_int_equal(host_vepc_map(v, 4), -EBUSY);
 	assert_int_equal(host_vepc_fault(v, 4, &pa), -EINVAL);
@@ -181,6 +186,10 @@ static void test_remove_all_one_instance(void **state)
 	assert_int_equal(info.present, 7);
 	assert_epc(hf, TOTAL - 7, 7, 0, 0);
 	assert_int_equal(host_vepc_remove_all(x, hf->kcpu, NULL), 0);
+	/* The file's ioctl: REMOVE_ALL takes no argument; nothing else is known. */
+	assert_int_equal(host_vepc_ioctl(x, hf->kcpu, SGX_IOC_VEPC_REMOVE_ALL, 1, &code), -EINVAL);
+	assert_int_equal(host_vepc_ioctl(x, hf->kcpu, 0xa405, 0, &code), -ENOTTY);
+	assert_int_equal(host_vepc_ioctl(x, hf->kcpu, SGX_IOC_VEPC_REMOVE_ALL, 0, &code), 0);
 	host_vepc_release(x, hf->kcpu);
 	assert_epc(hf, TOTAL, 0, 0, 0);
 }

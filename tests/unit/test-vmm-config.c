@@ -157,6 +157,14 @@ static void test_host_parse(void **state)
 	assert_false(d.sgx2);
 	assert_true(d.flc);
 	assert_int_equal(d.feature_control, FEAT_CTL_LOCKED | FEAT_CTL_SGX_ENABLED);
+	/* Sockets as sold today: each section after the last, aligned to its size. */
+	assert_int_equal(vm_host_parse("host epc=512G@0 epc=512G@1", &d, why, sizeof(why)), 0);
+	assert_int_equal(d.sections[0].base, 512ULL << 30);
+	assert_int_equal(d.sections[1].base, 1024ULL << 30);
+	assert_int_equal(vm_host_parse("host epc=8G epc=8G epc=64M", &d, why, sizeof(why)), 0);
+	assert_int_equal(d.sections[0].base, 8ULL << 30);
+	assert_int_equal(d.sections[1].base, 16ULL << 30);
+	assert_int_equal(d.sections[2].base, 24ULL << 30);
 	/* No FLC: no SGX_LC, whatever lehash-locked says. */
 	assert_int_equal(vm_host_parse("flc=0", &d, why, sizeof(why)), 0);
 	assert_false(d.flc);
@@ -193,8 +201,6 @@ static void test_host_errors(void **state)
 			       "oversub, lehash-locked" },
 		{ "numa=2",
 		  "host: unknown key 'numa'; keys: epc, cpus, sgx2, flc, oversub, lehash-locked" },
-		{ "epc=8G epc=8G", "host: EPC sections 0 and 1 overlap; check the epc= sizes "
-				   "(sections are 4 GiB apart)" },
 		{ "epc=1234567890123456789012345678901234567890123456789012345678901234567890",
 		  "host: 'epc=12345678901234567890123456789012345678901234567890123456789...' "
 		  "is too long" },
