@@ -40,7 +40,7 @@ uint64_t epcm_pa(const struct hw_processor *p, uint64_t idx)
  * which the host has not even backed (some hosts back anonymous memory on
  * a read, too). The bit is set before the entry pointer is handed out.
  */
-#define TOUCHED_SHIFT 10
+#define TOUCHED_SHIFT HW_EPCM_TOUCHED_SHIFT
 
 struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx)
 {
@@ -50,12 +50,6 @@ struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx)
 	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
 		atomic_fetch_or(w, bit);
 	return &p->epcm[idx];
-}
-
-bool epcm_untouched(const struct hw_processor *p, uint64_t idx)
-{
-	return !(atomic_load(&p->epcm_touched[idx >> (TOUCHED_SHIFT + 6)]) &
-		 (1ULL << ((idx >> TOUCHED_SHIFT) & 63)));
 }
 
 /*

@@ -148,7 +148,7 @@ struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx);
  * power-on or the last cold reset: then entry (idx) is invalid and idle, and
  * reading it would only make the host back zeros.
  */
-bool epcm_untouched(const struct hw_processor *p, uint64_t idx);
+#define epcm_untouched(p, idx) hw_epcm_untouched(p, idx)
 
 /*
  * Take (true) or fail to take (false) the entry's busy bit for a leaf; give

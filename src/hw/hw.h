@@ -232,6 +232,14 @@ struct hw_enclave *hw_cpu_enclave(struct hw_cpu *cpu);
  * ETRACK has completed, that is once no thread can still hold a translation
  * made before the change.
  */
+/* epcm_untouched() (epcm.h), inline: EREMOVE asks it of every page at boot. */
+#define HW_EPCM_TOUCHED_SHIFT 10
+static inline bool hw_epcm_untouched(const struct hw_processor *p, uint64_t idx)
+{
+	return !(atomic_load(&p->epcm_touched[idx >> (HW_EPCM_TOUCHED_SHIFT + 6)]) &
+		 (1ULL << ((idx >> HW_EPCM_TOUCHED_SHIFT) & 63)));
+}
+
 /* The stamp of a page with nothing to track, in any epoch. */
 #define HW_EPOCH_TRACKED UINT64_MAX
 
