@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "host-int.h"
@@ -122,9 +123,6 @@ static uint32_t node_alloc(struct host *h, unsigned int node)
 	pthread_mutex_lock(&n->lock);
 	if (!n->free)
 		goto out;
-	/* Room to give it back later, so that host_epc_free() cannot fail. */
-	if (idx_array_reserve(&n->back, n->total - n->bad))
-		goto out;
 	if (n->back.nr)
 		idx = n->back.idx[--n->back.nr];
 	else
@@ -161,7 +159,7 @@ uint32_t host_epc_alloc(struct host *h, unsigned int node, enum host_page_state 
 /* Give (idx), a used or zombie page, back to (n); node lock held. */
 static void node_push_free(struct host_node *n, uint32_t idx)
 {
-	/* Reserved when the page was handed out. */
+	/* Room for every page of the node, from boot. */
 	n->back.idx[n->back.nr++] = idx;
 	n->free++;
 }
@@ -388,6 +386,20 @@ static int host_pages_init(struct host *h)
 		n->used += s->nr_pages; /* dirty until sanitized */
 		if (s->node + 1 > h->nr_nodes)
 			h->nr_nodes = s->node + 1;
+	}
+	for (unsigned int nd = 0; nd < h->nr_nodes; nd++) {
+		struct host_node *n = &h->nodes[nd];
+		void *map;
+
+		if (!n->present)
+			continue;
+		/* Untouched until pages come back: no memory for pages never given back. */
+		map = mmap(NULL, n->total * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (map == MAP_FAILED)
+			return -ENOMEM;
+		n->back.idx = map;
+		n->back.cap = n->total;
 	}
 	return 0;
 }
@@ -619,7 +631,8 @@ void host_destroy(struct host *h)
 		return;
 	host_owner_destroy(h->root);
 	for (unsigned int i = 0; i < HW_MAX_NODES; i++) {
-		idx_array_free(&h->nodes[i].back);
+		if (h->nodes[i].back.idx)
+			munmap(h->nodes[i].back.idx, h->nodes[i].back.cap * sizeof(uint32_t));
 		idx_array_free(&h->nodes[i].skip);
 		idx_array_free(&h->nodes[i].late);
 		pthread_mutex_destroy(&h->nodes[i].lock);

@@ -48,14 +48,15 @@ struct host_idx_array {
  * sections, stepping over the pages in skip); then those sanitization freed
  * only on its second pass, in index order (late). This is the order of one
  * free list built at boot and pushed to on free, without a link per page.
- * (back) always has room for every page handed out, reserved at
- * allocation, so giving a page back never fails.
+ * (back) has room for every page of the node from boot, in an anonymous
+ * mapping backed only where written, so giving a page back never fails and
+ * costs memory only for the pages given back.
  */
 struct host_node {
 	pthread_mutex_t lock;
 	bool present;
 	uint64_t total, free, used, zombie, bad;
-	struct host_idx_array back;
+	struct host_idx_array back; /* idx: a mapping of (total) slots */
 	unsigned int fresh_sec;	    /* section of the next fresh page */
 	uint32_t fresh_next;	    /* index of the next fresh page, in fresh_sec */
 	struct host_idx_array skip; /* bad or late pages among the fresh, ascending */
