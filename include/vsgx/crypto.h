@@ -49,6 +49,20 @@ int crypto_aes_cmac(const uint8_t key[CRYPTO_AES128_KEY_LEN], const void *data, 
 		    uint8_t out[CRYPTO_CMAC_LEN]);
 
 /*
+ * AES-128-CMAC with a kept key schedule, as a logical CPU keeps it for the
+ * keys it derives: keyed once (crypto_cmac_set_key(), which may be called
+ * again with another key, reusing the context), then each MAC costs only
+ * its data. crypto_cmac_new() returns NULL when out of memory;
+ * crypto_cmac_free() accepts NULL. Return: 0 or -ENOMEM.
+ */
+struct crypto_cmac;
+struct crypto_cmac *crypto_cmac_new(void);
+void crypto_cmac_free(struct crypto_cmac *c);
+int crypto_cmac_set_key(struct crypto_cmac *c, const uint8_t key[CRYPTO_AES128_KEY_LEN]);
+int crypto_cmac_mac(struct crypto_cmac *c, const void *data, size_t len,
+		    uint8_t out[CRYPTO_CMAC_LEN]);
+
+/*
  * AES-128-GCM over (len) bytes, with additional authenticated data (aad).
  * crypto_aes_gcm_decrypt() returns -EBADMSG when the tag does not verify, and
  * then leaves (out) unspecified: callers must not commit it.

@@ -161,10 +161,10 @@ int host_vepc_map(struct host_vepc *v, uint64_t nr_pages);
  * A fault on page (index): allocate its EPC page on first touch. Guest EPC
  * is never reclaimed, so with no free page the fault fails.
  * Return: 0 with the page's physical address in *ret_pa; -EINVAL outside the
- * mapping; -ENOMEM when the EPC is exhausted or the owner is at its limit
- * (counted as a limit hit); -EAGAIN when no page is free but host enclaves
- * hold pages the reclaimer can write back: run host_reclaim() and retry (a
- * vEPC fault never reclaims by itself, as Linux's never does).
+ * mapping; -ENODATA when the VMM holds the page (host_vepc_unmap()); -ENOMEM when the EPC is
+ * exhausted or the owner is at its limit (counted as a limit hit); -EAGAIN when no page is free but
+ * host enclaves hold pages the reclaimer can write back: run host_reclaim() and retry (a vEPC fault
+ * never reclaims by itself, as Linux's never does).
  */
 int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa);
 
@@ -221,6 +221,42 @@ int host_vepc_mmap(struct host_vepc *v, uint64_t nr_pages, bool shared);
  */
 int host_vepc_remove_page(struct host_vepc *v, struct hw_cpu *cpu, uint64_t index, int *ret_code);
 
+/*
+ * For a VMM that oversubscribes the VM's EPC and writes its pages back
+ * behind the guest's back. While the VMM holds page (index) (from unmap until
+ * it is remapped, freed, reloaded or forgotten) host_vepc_fault() on it
+ * answers -ENODATA: the VMM must reload it. Remove-all, remove_page and
+ * release skip held pages.
+ *
+ * unmap: take page (index) out of the mapping, returning its physical
+ * address: the caller then flushes every vCPU's translation of it before
+ * any leaf on it. -ENOENT when the page is not present, -EINVAL outside.
+ * unmap_finish, with the page (pa) unmap returned: REMAP puts it back as it
+ * was; EVICTED gives the EPC page (made invalid by EWB) back to its node and
+ * keeps the slot held; FREED does the same for a page that was invalid and
+ * leaves the slot untouched (the next fault allocates afresh).
+ */
+enum host_vepc_unmap {
+	HOST_VEPC_REMAP,
+	HOST_VEPC_EVICTED,
+	HOST_VEPC_FREED,
+};
+int host_vepc_unmap(struct host_vepc *v, uint64_t index, uint64_t *ret_pa);
+int host_vepc_unmap_finish(struct host_vepc *v, uint64_t index, uint64_t pa,
+			   enum host_vepc_unmap how);
+
+/*
+ * reload_begin: an EPC page for held page (index), charged to the owner, in
+ * *ret_pa; the slot stays held until reload_finish, which maps it (loaded)
+ * or gives it back (it must be invalid). Return: 0; -ENOENT (not held);
+ * -ENOMEM (owner at its limit or no free page); -EAGAIN (as a fault's);
+ * -EINVAL. forget: a held page whose written-back image the VMM dropped
+ * becomes untouched (a reset). 0, -ENOENT, -EINVAL.
+ */
+int host_vepc_reload_begin(struct host_vepc *v, uint64_t index, uint64_t *ret_pa);
+int host_vepc_reload_finish(struct host_vepc *v, uint64_t index, uint64_t pa, bool loaded);
+int host_vepc_forget(struct host_vepc *v, uint64_t index);
+
 /* Whether page (index) has its EPC page (false outside the mapping). */
 bool host_vepc_present(struct host_vepc *v, uint64_t index);
 
@@ -239,6 +275,7 @@ struct host_vepc_info {
 	uint64_t present;  /* faulted in */
 	uint64_t faults;   /* first touches that allocated */
 	uint64_t failed_faults;
+	uint64_t held; /* pages the VMM holds written back */
 };
 void host_vepc_query(struct host_vepc *v, struct host_vepc_info *ret);
 /* The pages present, by the NUMA node they were taken from: (ret) indexed by node. */

@@ -77,15 +77,24 @@ enum vm_cpu_feature {
 
 #define VM_CPU(f) (1u << (f))
 
-/*
- * How a VM's EPC is handed to it (xl's epc_policy). Oversubscription, the
- * third way of Xen's SGX design, is not implemented yet.
- */
+/* How a VM's EPC is handed to it (xl's epc_policy): the three ways of Xen's SGX design. */
 enum vm_epc_policy {
 	VM_EPC_STATIC,	/* the VM keeps its EPC for its whole life: static partitioning */
 	VM_EPC_BALLOON, /* its guest's balloon driver gives EPC back and takes it again */
+	/*
+	 * The VMM evicts the VM's EPC pages behind its guest's back and reloads
+	 * them on the guest's next access, with the EPC Oversubscription
+	 * Extensions (docs/POLICIES.md).
+	 */
+	VM_EPC_OVERSUBSCRIBE,
 	VM_EPC_POLICY_MAX,
 };
+
+/*
+ * An oversubscribed VM's EPC may be at most this many times the host EPC it
+ * may hold (epc_max): the VMM's RAM for evicted pages is bounded by it.
+ */
+#define VM_OVERSUB_RATIO_MAX 8
 
 struct vm_config {
 	char name[VM_NAME_MAX]; /* "" when none was given (QEMU) */
@@ -114,6 +123,11 @@ struct vm_config {
 	 * 0: all of it.
 	 */
 	uint64_t epc_start;
+	/*
+	 * VM_EPC_OVERSUBSCRIBE: bytes of host EPC the VM may hold at once (xl's
+	 * epc_max); the VMM evicts its pages beyond that. 0: all of its EPC.
+	 */
+	uint64_t epc_host_max;
 };
 
 enum vm_diag_kind {

@@ -50,8 +50,6 @@ struct vmm;
 struct vmm_vm;
 struct vmm_vcpu;
 
-#define VMM_MAX_VMS 64
-
 /*
  * Power on a host machine described by (desc) and start its SGX driver
  * (which sanitizes the EPC). Return: 0, -EINVAL (a description no part
@@ -203,6 +201,30 @@ struct vmm_vm_stats {
 	uint64_t limit_hits;	  /* from the VM's EPC owner */
 };
 void vmm_vm_stats(struct vmm_vm *vm, struct vmm_vm_stats *ret);
+/*
+ * Oversubscription (epc_policy "oversubscribe"): what the VMM evicted behind
+ * the guest's back and reloaded on its next access. All zero for another
+ * policy.
+ */
+struct vmm_oversub_info {
+	uint64_t host_max;    /* host EPC pages the VM may hold (epc_max) */
+	uint64_t evicted;     /* pages written back (EWB) by the VMM */
+	uint64_t reloaded;    /* pages loaded again (ELDUC) on the guest's access */
+	uint64_t freed;	      /* invalid pages given back without a write-back */
+	uint64_t blobs;	      /* pages the VMM holds written back now */
+	uint64_t blob_bytes;  /* VMM RAM they take */
+	uint64_t worst_stall; /* the most reloads one guest access waited for */
+	uint64_t va_pages;    /* host EPC pages of the VMM's VA slots */
+};
+void vmm_oversub_query(struct vmm_vm *vm, struct vmm_oversub_info *ret);
+
+/*
+ * Evict up to (nr) of the VM's pages now, as host pressure would (the pages
+ * the VMM may not evict stay). Return: 0 with the count in *ret_done;
+ * -EPERM when the VM is not oversubscribed; -EIO, -ENOMEM.
+ */
+int vmm_oversub_evict(struct vmm_vm *vm, uint64_t nr, uint64_t *ret_done);
+
 /* The EPC pages the VM holds on each host NUMA node: (ret) indexed by node. */
 void vmm_vm_epc_per_node(struct vmm_vm *vm, uint64_t ret[HW_MAX_NODES]);
 

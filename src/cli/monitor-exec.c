@@ -196,10 +196,32 @@ static int vm_create(struct mon_cmd *c)
 		return mon->err;
 	if (vm_over_limits(mon, &cfg))
 		return mon->err;
+	if (mon->nr_vms == mon->cap_vms) {
+		unsigned int cap = mon->cap_vms ? 2 * mon->cap_vms : 16;
+		struct mon_vm *vms = realloc(mon->vms, cap * sizeof(*vms));
+
+		if (!vms)
+			return mon_fail(mon, -ENOMEM, "no memory for another VM");
+		mon->vms = vms;
+		mon->cap_vms = cap;
+	}
 	r = vmm_vm_create(mon->m, name, &cfg, &vm, why, sizeof(why));
 	if (r)
 		return mon_fail(mon, r, "%s", why);
 	mon->vms[mon->nr_vms++] = (struct mon_vm){ .vm = vm };
+	if (cfg.epc_policy == VM_EPC_OVERSUBSCRIBE) {
+		struct vmm_oversub_info ov;
+
+		vmm_oversub_query(vm, &ov);
+		snprintf(mon->detail, sizeof(mon->detail),
+			 "%s RAM, %u vCPU%s, %s EPC in %u section%s, oversubscribed: holds at "
+			 "most %llu host page%s, %llu VA page%s for the VMM",
+			 size_text(cfg.memory, ram, sizeof(ram)), cfg.vcpus, cli_s(cfg.vcpus),
+			 size_text(vm_config_epc_size(&cfg), epc, sizeof(epc)), cfg.nr_sections,
+			 cli_s(cfg.nr_sections), (unsigned long long)ov.host_max,
+			 cli_s(ov.host_max), (unsigned long long)ov.va_pages, cli_s(ov.va_pages));
+		return 0;
+	}
 	if (cfg.epc_policy == VM_EPC_BALLOON) {
 		struct vmm_balloon_info b;
 
@@ -752,7 +774,8 @@ const char *const mon_vm_fields[] = { "state",	     "epc-configured", "epc-held"
 				      "enclaves",    "resets",	       "reset-failures",
 				      "faults",	     "preemptions",    "epc-fault-failures",
 				      "second-pass", "balloon-target", "balloon-current",
-				      NULL };
+				      "vmm-evicted", "vmm-reloaded",   "vmm-freed",
+				      "vmm-blobs",   "worst-stall",    NULL };
 const char *const mon_epc_fields[] = { "total", "free", "used", "zombie", "bad", NULL };
 const char *const mon_enclave_fields[] = { "state",   "pages",	"resident", "evicted",
 					   "threads", "inside", NULL };
@@ -760,7 +783,7 @@ const char *const mon_guest_fields[] = { "epc-pages", "epc-free", "evictions", "
 					 "lost",      "enclaves", "tokens",    "leaked",
 					 "ballooned", "evicted",  NULL };
 
-#define MAX_FIELDS 16
+#define MAX_FIELDS 20
 
 /* Compare the FIELD=VALUE words from word (from) on with (vals), in the order of (names). */
 static int expect_fields(struct mon_cmd *c, const char *const *names, const char *const *vals,
@@ -798,14 +821,16 @@ static char *num(char (*buf)[24], uint64_t v)
 static int expect_vm(struct mon_cmd *c)
 {
 	struct mon_vm *v = vm_named(c, mon_arg(c, 0));
-	char b[11][24];
+	char b[16][24];
 	struct vmm_vm_stats st;
 	struct vmm_balloon_info bal;
+	struct vmm_oversub_info ov;
 	unsigned int enclaves, retried = 0;
 
 	if (!v)
 		return c->mon->err;
 	vmm_vm_balloon_query(v->vm, &bal);
+	vmm_oversub_query(v->vm, &ov);
 	for (unsigned int i = 0; i < VM_MAX_SECTIONS; i++)
 		retried += v->last.retried[i];
 	vmm_vm_stats(v->vm, &st);
@@ -823,6 +848,11 @@ static int expect_vm(struct mon_cmd *c)
 		num(&b[8], retried),
 		num(&b[9], bal.target),
 		num(&b[10], bal.current),
+		num(&b[11], ov.evicted),
+		num(&b[12], ov.reloaded),
+		num(&b[13], ov.freed),
+		num(&b[14], ov.blobs),
+		num(&b[15], ov.worst_stall),
 	};
 
 	return expect_fields(c, mon_vm_fields, vals, 1);

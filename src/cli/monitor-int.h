@@ -47,8 +47,8 @@ struct mon_vm {
 struct monitor {
 	struct monitor_opts o;
 	struct vmm *m;
-	struct mon_vm vms[VMM_MAX_VMS];
-	unsigned int nr_vms;
+	struct mon_vm *vms; /* the VMs, in creation order but for destroys */
+	unsigned int nr_vms, cap_vms;
 	struct crypto_rsa_key *key; /* the default signing key, loaded on first use */
 	unsigned int commands, checks;
 	/* What the command running now says about itself. */

@@ -36,8 +36,8 @@ struct monitor_qmp {
 	struct qmp_config cfg;
 	struct qmp_server *srv;
 	pthread_t thread, main;
-	pthread_mutex_t lock; /* the monitor's state */
-	struct qmp_seen seen[VMM_MAX_VMS];
+	pthread_mutex_t lock;  /* the monitor's state */
+	struct qmp_seen *seen; /* each VM as the last look saw it */
 	unsigned int nr_seen;
 	unsigned int lines; /* QMP commands run as monitor lines */
 	atomic_bool quit;   /* quit came over QMP */
@@ -80,7 +80,7 @@ static const char *event_of_change(enum vmm_vm_state from, enum vmm_vm_state to)
 
 /*
  * Locked: note each VM's state and resets, and what changed since the
- * last look into (ev), at most VMM_MAX_VMS * 2 events.
+ * last look into (ev), at most two events per VM.
  */
 struct qmp_event {
 	const char *name;
@@ -90,8 +90,12 @@ struct qmp_event {
 static unsigned int events_collect_locked(struct monitor_qmp *q, struct qmp_event *ev)
 {
 	struct monitor *mon = q->mon;
+	struct qmp_seen *next = calloc(mon->nr_vms ? mon->nr_vms : 1, sizeof(*next));
 	unsigned int n = 0;
 
+	/* Without memory for the new look, keep the old one: the events come next time. */
+	if (!next)
+		return 0;
 	for (unsigned int i = 0; i < mon->nr_vms; i++) {
 		struct vmm_vm *vm = mon->vms[i].vm;
 		struct qmp_seen now = { vm, vmm_vm_state(vm), 0 };
@@ -99,8 +103,9 @@ static unsigned int events_collect_locked(struct monitor_qmp *q, struct qmp_even
 
 		vmm_vm_stats(vm, &st);
 		now.resets = st.resets;
-		for (unsigned int j = 0; j < q->nr_seen; j++) {
-			const struct qmp_seen *was = &q->seen[j];
+		/* A VM stays where it was unless one before it was destroyed: look there first. */
+		for (unsigned int k = 0; k < q->nr_seen; k++) {
+			const struct qmp_seen *was = &q->seen[(i + k) % q->nr_seen];
 			const char *name = event_of_change(was->state, now.state);
 
 			if (was->vm != vm)
@@ -115,9 +120,12 @@ static unsigned int events_collect_locked(struct monitor_qmp *q, struct qmp_even
 				ev[n].name = name;
 				snprintf(ev[n++].vm, sizeof(ev->vm), "%s", vmm_vm_name(vm));
 			}
+			break;
 		}
-		q->seen[i] = now;
+		next[i] = now;
 	}
+	free(q->seen);
+	q->seen = next;
 	q->nr_seen = mon->nr_vms;
 	return n;
 }
@@ -142,11 +150,12 @@ static void qmp_lock(struct monitor_qmp *q)
 /* Unlock, then send the events of what was done: the server's lock is never taken under ours. */
 static void qmp_unlock(struct monitor_qmp *q)
 {
-	struct qmp_event ev[VMM_MAX_VMS * 2];
-	unsigned int n = events_collect_locked(q, ev);
+	struct qmp_event *ev = calloc(2 * (size_t)q->mon->nr_vms + 1, sizeof(*ev));
+	unsigned int n = ev ? events_collect_locked(q, ev) : 0;
 
 	pthread_mutex_unlock(&q->lock);
 	events_send(q, ev, n);
+	free(ev);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -472,5 +481,6 @@ void monitor_qmp_stop(struct monitor_qmp *q, bool wait)
 	pthread_join(q->thread, NULL);
 	qmp_server_close(q->srv);
 	pthread_mutex_destroy(&q->lock);
+	free(q->seen);
 	free(q);
 }

@@ -249,6 +249,21 @@ static size_t balloon_text(const struct mon_vm *v, char *buf, size_t len)
 	int n;
 
 	vmm_vm_balloon_query(v->vm, &b);
+	if (len && b.policy == VM_EPC_OVERSUBSCRIBE) {
+		struct vmm_oversub_info ov;
+
+		vmm_oversub_query(v->vm, &ov);
+		n = snprintf(
+		    buf, len,
+		    ", oversubscribed: holds at most %llu pages, VMM evicted %llu reloaded "
+		    "%llu freed %llu pages, %llu blobs (%llu bytes), worst stall %llu "
+		    "reloads",
+		    (unsigned long long)ov.host_max, (unsigned long long)ov.evicted,
+		    (unsigned long long)ov.reloaded, (unsigned long long)ov.freed,
+		    (unsigned long long)ov.blobs, (unsigned long long)ov.blob_bytes,
+		    (unsigned long long)ov.worst_stall);
+		return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+	}
 	if (!len || b.policy != VM_EPC_BALLOON) {
 		if (len)
 			buf[0] = '\0';
@@ -399,6 +414,26 @@ static void report_vm_balloon_json(const struct mon_vm *v, struct json_object *o
 			       json_object_new_int64((int64_t)gs.ballooned));
 	json_object_object_add(o, "guest-evicted-pages",
 			       json_object_new_int64((int64_t)gs.evicted));
+	if (b.policy == VM_EPC_OVERSUBSCRIBE) {
+		struct vmm_oversub_info ov;
+
+		vmm_oversub_query(v->vm, &ov);
+		json_object_object_add(o, "oversub-max-pages",
+				       json_object_new_int64((int64_t)ov.host_max));
+		json_object_object_add(o, "vmm-evicted-pages",
+				       json_object_new_int64((int64_t)ov.evicted));
+		json_object_object_add(o, "vmm-reloaded-pages",
+				       json_object_new_int64((int64_t)ov.reloaded));
+		json_object_object_add(o, "vmm-freed-pages",
+				       json_object_new_int64((int64_t)ov.freed));
+		json_object_object_add(o, "vmm-blobs", json_object_new_int64((int64_t)ov.blobs));
+		json_object_object_add(o, "vmm-blob-bytes",
+				       json_object_new_int64((int64_t)ov.blob_bytes));
+		json_object_object_add(o, "worst-stall-reloads",
+				       json_object_new_int64((int64_t)ov.worst_stall));
+		json_object_object_add(o, "vmm-va-pages",
+				       json_object_new_int64((int64_t)ov.va_pages));
+	}
 }
 
 static void report_vm(struct monitor *mon, const struct mon_vm *v)
@@ -406,7 +441,7 @@ static void report_vm(struct monitor *mon, const struct mon_vm *v)
 	struct vmm_vm_stats st;
 	unsigned int enclaves = v->guest ? guest_nr_enclaves(v->guest) : 0;
 	uint64_t faults;
-	char balloon[160];
+	char balloon[320];
 	bool mib;
 
 	vmm_vm_stats(v->vm, &st);

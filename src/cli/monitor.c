@@ -1182,6 +1182,7 @@ void monitor_free(struct monitor *mon)
 		return;
 	for (unsigned int i = 0; i < mon->nr_vms; i++)
 		guest_free(mon->vms[i].guest);
+	free(mon->vms);
 	vmm_destroy(mon->m);
 	crypto_rsa_key_free(mon->key);
 	free(mon);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,7 @@ static const EVP_MD *crypto_sha256_md(void)
 	return crypto_md_sha256;
 }
 
-static EVP_MAC *crypto_cmac_mac(void)
+static EVP_MAC *crypto_cmac_alg(void)
 {
 	pthread_once(&crypto_fetch_once, crypto_fetch_all);
 	return crypto_mac_cmac;
@@ -122,7 +123,7 @@ int crypto_sha256_final(const struct crypto_sha256 *s, uint8_t out[CRYPTO_SHA256
 int crypto_aes_cmac(const uint8_t key[CRYPTO_AES128_KEY_LEN], const void *data, size_t len,
 		    uint8_t out[CRYPTO_CMAC_LEN])
 {
-	EVP_MAC *mac = crypto_cmac_mac();
+	EVP_MAC *mac = crypto_cmac_alg();
 	OSSL_PARAM params[] = {
 		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, "AES-128-CBC", 0),
 		OSSL_PARAM_construct_end(),
@@ -141,6 +142,67 @@ int crypto_aes_cmac(const uint8_t key[CRYPTO_AES128_KEY_LEN], const void *data, 
 		ret = 0;
 	EVP_MAC_CTX_free(ctx);
 	return ret;
+}
+
+/*
+ * The kept CMAC context: the cipher is named once, at the first key (a named
+ * cipher costs a provider fetch); a new key replaces the schedule in place,
+ * and a MAC under the kept key restarts the context without re-keying.
+ */
+struct crypto_cmac {
+	EVP_MAC_CTX *ctx;
+	bool keyed;
+};
+
+struct crypto_cmac *crypto_cmac_new(void)
+{
+	EVP_MAC *mac = crypto_cmac_alg();
+	struct crypto_cmac *c;
+
+	if (!mac)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->ctx = EVP_MAC_CTX_new(mac);
+	if (!c->ctx) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void crypto_cmac_free(struct crypto_cmac *c)
+{
+	if (!c)
+		return;
+	EVP_MAC_CTX_free(c->ctx);
+	free(c);
+}
+
+int crypto_cmac_set_key(struct crypto_cmac *c, const uint8_t key[CRYPTO_AES128_KEY_LEN])
+{
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, "AES-128-CBC", 0),
+		OSSL_PARAM_construct_end(),
+	};
+
+	if (!EVP_MAC_init(c->ctx, key, CRYPTO_AES128_KEY_LEN, c->keyed ? NULL : params))
+		return -ENOMEM;
+	c->keyed = true;
+	return 0;
+}
+
+int crypto_cmac_mac(struct crypto_cmac *c, const void *data, size_t len,
+		    uint8_t out[CRYPTO_CMAC_LEN])
+{
+	size_t out_len;
+
+	if (!c->keyed || !EVP_MAC_init(c->ctx, NULL, 0, NULL) ||
+	    !EVP_MAC_update(c->ctx, data, len) ||
+	    !EVP_MAC_final(c->ctx, out, &out_len, CRYPTO_CMAC_LEN))
+		return -ENOMEM;
+	return 0;
 }
 
 /* AES-128-GCM */

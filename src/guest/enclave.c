@@ -73,7 +73,7 @@ static void enclave_unlink(struct guest *g, struct genclave *e)
 static void page_forget_backing(struct guest *g, struct gpage *p)
 {
 	guest_va_put(g, p->va);
-	g->backing_used[p->slot] = 0;
+	guest_backing_put(g, p->slot);
 }
 
 int guest_epc_remove(struct guest *g, uint64_t epc)

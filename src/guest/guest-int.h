@@ -21,9 +21,12 @@
 #define GUEST_BALLOON_ARG   0x105000ULL /* the balloon hypercall's argument */
 #define GUEST_BALLOON_LIST  0x106000ULL /* and its frame list: one page */
 #define GUEST_BALLOON_BATCH 512		/* frames per hypercall */
-#define GUEST_PCMD_BASE	    0x200000ULL
-#define GUEST_BACKING_BASE  0x400000ULL
-#define GUEST_BACKING_MAX   8192
+/*
+ * Evicted pages: from GUEST_BACKING_BASE to the end of RAM below 4 GiB, a
+ * 4 KiB page and a 128-byte PCMD per slot, the pages first and their PCMDs
+ * after them; as many slots as fit.
+ */
+#define GUEST_BACKING_BASE 0x200000ULL
 
 /* Where enclaves live in the guest's linear address space, far above its RAM. */
 #define GUEST_ELRANGE_BASE 0x7f0000000000ULL
@@ -96,8 +99,14 @@ struct guest {
 	unsigned int nr_encl;
 	struct gva_page *va;
 	unsigned int nr_va;
-	uint8_t backing_used[GUEST_BACKING_MAX];
-	uint32_t nr_backing;
+	/*
+	 * Evicted-page slots: those from (backing_next) up were never used; the
+	 * free ones below it are on a stack, grown as slots come back. Nothing
+	 * is written per slot until a slot is used.
+	 */
+	uint32_t *backing_free;
+	uint32_t nr_backing, backing_next, nr_backing_free, cap_backing_free;
+	uint64_t pcmd_base;
 	struct guest_stats st;
 };
 
@@ -258,6 +267,8 @@ int guest_enclave_teardown(struct guest *g, struct genclave *e);
 
 /* Free backing pages in guest RAM, for evictions. */
 unsigned int guest_backing_free(const struct guest *g);
+/* Give back the evicted-page slot (slot). */
+void guest_backing_put(struct guest *g, uint32_t slot);
 
 /*
  * balloon.c: at boot, ask the hypervisor which frames are ballooned out

@@ -250,7 +250,30 @@ static void guest_forget_enclaves(struct guest *g)
 	free(g->va);
 	g->va = NULL;
 	g->nr_va = 0;
-	memset(g->backing_used, 0, sizeof(g->backing_used));
+	/* Every slot free again. */
+	g->backing_next = 0;
+	g->nr_backing_free = 0;
+}
+
+/*
+ * The evicted-page slots of RAM below 4 GiB (below): a page and a PCMD
+ * each, as many as fit from GUEST_BACKING_BASE, all free and none touched.
+ */
+static void guest_backing_init(struct guest *g, uint64_t below)
+{
+	uint64_t n = below > GUEST_BACKING_BASE
+			 ? (below - GUEST_BACKING_BASE) / (SGX_PAGE_SIZE + sizeof(struct sgx_pcmd))
+			 : 0;
+
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	/* Less RAM than at the last boot: the free stack's room must not pass the slots. */
+	if (n < g->cap_backing_free)
+		g->cap_backing_free = (uint32_t)n;
+	g->nr_backing = (uint32_t)n;
+	g->pcmd_base = GUEST_BACKING_BASE + n * SGX_PAGE_SIZE;
+	g->backing_next = 0;
+	g->nr_backing_free = 0;
 }
 
 static int guest_start(struct guest *g, char *why, size_t why_len)
@@ -261,10 +284,7 @@ static int guest_start(struct guest *g, char *why, size_t why_len)
 	guest_forget_enclaves(g);
 	memset(&g->st, 0, sizeof(g->st));
 	guest_features(g);
-	g->nr_backing =
-	    below > GUEST_BACKING_BASE ? (below - GUEST_BACKING_BASE) / SGX_PAGE_SIZE : 0;
-	if (g->nr_backing > GUEST_BACKING_MAX)
-		g->nr_backing = GUEST_BACKING_MAX;
+	guest_backing_init(g, below);
 	guest_find_sections(g);
 	if (!g->sgx)
 		g->nr_sections = 0;
@@ -342,6 +362,7 @@ void guest_free(struct guest *g)
 		vmm_vcpu_set_page_tables(vmm_vm_vcpu(g->vm, i), NULL);
 	free(g->free_epc);
 	free(g->balloon);
+	free(g->backing_free);
 	free(g);
 }
 

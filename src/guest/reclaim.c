@@ -115,7 +115,7 @@ static int va_page_of(const struct guest *g, uint64_t slot)
 /* Forget an evicted page whose version is gone: its enclave cannot have it back. */
 static void page_unrecoverable(struct guest *g, struct genclave *e, struct gpage *p)
 {
-	g->backing_used[p->slot] = 0;
+	guest_backing_put(g, p->slot);
 	p->state = GP_ABSENT;
 	if (!e->lost)
 		g->st.lost++;
@@ -162,16 +162,47 @@ void guest_va_put(struct guest *g, uint64_t slot)
 	g->va[i].nr_used--;
 }
 
+/* Make room on the free stack for every slot taken so far: taking never outruns it. */
+static int backing_reserve(struct guest *g)
+{
+	uint32_t cap;
+	uint32_t *s;
+
+	if (g->backing_next < g->cap_backing_free)
+		return 0;
+	cap = g->cap_backing_free ? 2 * g->cap_backing_free : 256;
+	if (cap > g->nr_backing)
+		cap = g->nr_backing;
+	s = realloc(g->backing_free, (cap ? cap : 1) * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	g->backing_free = s;
+	g->cap_backing_free = cap;
+	return 0;
+}
+
+/* Take and give back an evicted-page slot: O(1) whatever the number of slots. */
 static int backing_get(struct guest *g, uint32_t *ret)
 {
-	for (uint32_t i = 0; i < g->nr_backing; i++) {
-		if (!g->backing_used[i]) {
-			g->backing_used[i] = 1;
-			*ret = i;
-			return 0;
-		}
+	if (g->nr_backing_free) {
+		*ret = g->backing_free[--g->nr_backing_free];
+		return 0;
 	}
-	return -ENOSPC;
+	if (g->backing_next == g->nr_backing)
+		return -ENOSPC;
+	if (backing_reserve(g))
+		return -ENOMEM;
+	*ret = g->backing_next++;
+	return 0;
+}
+
+void guest_backing_put(struct guest *g, uint32_t slot)
+{
+	/*
+	 * Room for every slot ever taken was made when it was taken (below),
+	 * so giving one back never fails.
+	 */
+	g->backing_free[g->nr_backing_free++] = slot;
 }
 
 static uint64_t backing_page(uint32_t slot)
@@ -179,9 +210,9 @@ static uint64_t backing_page(uint32_t slot)
 	return GUEST_BACKING_BASE + (uint64_t)slot * SGX_PAGE_SIZE;
 }
 
-static uint64_t backing_pcmd(uint32_t slot)
+static uint64_t backing_pcmd(const struct guest *g, uint32_t slot)
 {
-	return GUEST_PCMD_BASE + (uint64_t)slot * sizeof(struct sgx_pcmd);
+	return g->pcmd_base + (uint64_t)slot * sizeof(struct sgx_pcmd);
 }
 
 /* Fill the kernel's PAGEINFO for EWB (linaddr and secs 0) or ELDU. */
@@ -190,7 +221,7 @@ static uint64_t pageinfo(struct guest *g, uint32_t slot, uint64_t linaddr, uint6
 	struct sgx_pageinfo *pi = guest_ram(g, GUEST_OP_PAGEINFO, sizeof(*pi));
 
 	pi->srcpge = backing_page(slot);
-	pi->secinfo = backing_pcmd(slot);
+	pi->secinfo = backing_pcmd(g, slot);
 	pi->linaddr = linaddr;
 	pi->secs = secs;
 	return GUEST_OP_PAGEINFO;
@@ -248,11 +279,7 @@ static int evict_ewb(struct guest *g, struct genclave *e, struct gpage *p, uint3
 
 static unsigned int backing_free(const struct guest *g)
 {
-	unsigned int n = 0;
-
-	for (uint32_t i = 0; i < g->nr_backing; i++)
-		n += !g->backing_used[i];
-	return n;
+	return g->nr_backing_free + (g->nr_backing - g->backing_next);
 }
 
 unsigned int guest_backing_free(const struct guest *g)
@@ -298,13 +325,13 @@ static int evict_write(struct guest *g, struct genclave *e, uint64_t page)
 		guest_va_page_drop(g, va);
 		r = va_slot_again(g, &va);
 		if (r) {
-			g->backing_used[slot] = 0;
+			guest_backing_put(g, slot);
 			return r;
 		}
 	}
 	if (r) {
 		guest_va_put(g, va);
-		g->backing_used[slot] = 0;
+		guest_backing_put(g, slot);
 		return r;
 	}
 	guest_epc_free(g, p->epc);
@@ -476,7 +503,7 @@ int guest_reload_page(struct guest *g, struct genclave *e, uint64_t page, char *
 		return guest_why(why, why_len, r < 0 ? r : -EIO, "ELDU of a page of '%s' gave %s",
 				 e->name, text);
 	}
-	g->backing_used[p->slot] = 0;
+	guest_backing_put(g, p->slot);
 	guest_va_put(g, p->va);
 	p->state = GP_RESIDENT;
 	p->epc = epc;

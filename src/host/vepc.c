@@ -10,12 +10,21 @@
  * giving it back (another process could take it in between, as the QEMU
  * thread this project started from points out): remove-all EREMOVEs every
  * page in place.
+ *
+ * A VMM that oversubscribes a VM's EPC (its src/vmm/oversub.c) takes pages
+ * out behind the guest's back: it unmaps a page (the slot becomes held: the
+ * next fault on it answers -ENODATA instead of allocating), writes it back
+ * with its own leaves, and gives the EPC page back; on the guest's next
+ * access it takes a page again and reloads into it.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
 #include "host-int.h"
+
+/* A slot whose page the VMM holds written back (or is writing back): not present. */
+#define VEPC_HELD (HOST_PAGE_NONE - 1)
 
 struct host_vepc {
 	struct host *h;
@@ -30,7 +39,7 @@ struct host_vepc {
 	 */
 	_Atomic uint32_t *pages;
 	size_t map_len;
-	atomic_uint_fast64_t present, faults, failed_faults;
+	atomic_uint_fast64_t present, faults, failed_faults, held;
 	/* Of the pages present, those on each node: a fault takes another node's when (node) has
 	 * none. */
 	atomic_uint_fast64_t present_on[HW_MAX_NODES];
@@ -95,6 +104,8 @@ static int vepc_fault_locked(struct host_vepc *v, uint64_t index, uint32_t *ret_
 {
 	uint32_t idx = vepc_slot(v, index);
 
+	if (idx == VEPC_HELD)
+		return -ENODATA;
 	if (idx != HOST_PAGE_NONE)
 		goto out;
 	if (!host_owner_charge(v->owner))
@@ -123,10 +134,13 @@ int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa)
 		return -EINVAL;
 	/* Touched pages never change until release: no lock on this path. */
 	idx = vepc_slot(v, index);
-	if (idx == HOST_PAGE_NONE) {
+	if (idx == HOST_PAGE_NONE || idx == VEPC_HELD) {
 		pthread_mutex_lock(&v->lock);
 		r = vepc_fault_locked(v, index, &idx);
 		pthread_mutex_unlock(&v->lock);
+		/* A held page is the VMM's to reload, not a failure. */
+		if (r == -ENODATA)
+			return r;
 		if (r) {
 			atomic_fetch_add(&v->failed_faults, 1);
 			return r;
@@ -180,7 +194,7 @@ static int vepc_remove_one(struct host_vepc *v, struct hw_cpu *cpu, uint64_t i, 
 	uint32_t idx = vepc_slot(v, i);
 	int r;
 
-	if (idx == HOST_PAGE_NONE)
+	if (idx == HOST_PAGE_NONE || idx == VEPC_HELD)
 		return 0;
 	r = host_eremove(v->h, cpu, idx);
 	if (r == SGX_SUCCESS)
@@ -227,7 +241,7 @@ int host_vepc_remove_page(struct host_vepc *v, struct hw_cpu *cpu, uint64_t inde
 	host_kernel_enter(v->h, cpu);
 	pthread_mutex_lock(&v->lock);
 	idx = vepc_slot(v, index);
-	if (idx == HOST_PAGE_NONE) {
+	if (idx == HOST_PAGE_NONE || idx == VEPC_HELD) {
 		pthread_mutex_unlock(&v->lock);
 		return 1;
 	}
@@ -249,7 +263,131 @@ int host_vepc_remove_page(struct host_vepc *v, struct hw_cpu *cpu, uint64_t inde
 
 bool host_vepc_present(struct host_vepc *v, uint64_t index)
 {
-	return v->pages && index < v->nr_pages && vepc_slot(v, index) != HOST_PAGE_NONE;
+	uint32_t idx;
+
+	if (!v->pages || index >= v->nr_pages)
+		return false;
+	idx = vepc_slot(v, index);
+	return idx != HOST_PAGE_NONE && idx != VEPC_HELD;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pages an oversubscribing VMM takes out and puts back.               */
+
+int host_vepc_unmap(struct host_vepc *v, uint64_t index, uint64_t *ret_pa)
+{
+	uint32_t idx;
+
+	if (!v->pages || index >= v->nr_pages)
+		return -EINVAL;
+	pthread_mutex_lock(&v->lock);
+	idx = vepc_slot(v, index);
+	if (idx == HOST_PAGE_NONE || idx == VEPC_HELD) {
+		pthread_mutex_unlock(&v->lock);
+		return -ENOENT;
+	}
+	vepc_slot_set(v, index, VEPC_HELD);
+	pthread_mutex_unlock(&v->lock);
+	*ret_pa = host_index_to_pa(v->h, idx);
+	return 0;
+}
+
+/* Give (pa), made invalid by the VMM, back to its node. */
+static void vepc_give_back(struct host_vepc *v, uint32_t idx)
+{
+	atomic_fetch_sub(&v->present, 1);
+	atomic_fetch_sub(&v->present_on[host_page_section(v->h, idx)->node], 1);
+	host_owner_uncharge(v->owner);
+	host_epc_free(v->h, idx);
+}
+
+int host_vepc_unmap_finish(struct host_vepc *v, uint64_t index, uint64_t pa,
+			   enum host_vepc_unmap how)
+{
+	uint32_t idx = host_pa_to_index(v->h, pa);
+
+	if (!v->pages || index >= v->nr_pages || idx == HOST_PAGE_NONE ||
+	    vepc_slot(v, index) != VEPC_HELD)
+		return -EINVAL;
+	pthread_mutex_lock(&v->lock);
+	switch (how) {
+	case HOST_VEPC_REMAP:
+		vepc_slot_set(v, index, idx);
+		break;
+	case HOST_VEPC_EVICTED:
+		atomic_fetch_add(&v->held, 1);
+		vepc_give_back(v, idx);
+		break;
+	case HOST_VEPC_FREED:
+		vepc_slot_set(v, index, HOST_PAGE_NONE);
+		vepc_give_back(v, idx);
+		break;
+	}
+	pthread_mutex_unlock(&v->lock);
+	return 0;
+}
+
+int host_vepc_reload_begin(struct host_vepc *v, uint64_t index, uint64_t *ret_pa)
+{
+	uint32_t idx;
+	int r = 0;
+
+	if (!v->pages || index >= v->nr_pages)
+		return -EINVAL;
+	pthread_mutex_lock(&v->lock);
+	if (vepc_slot(v, index) != VEPC_HELD) {
+		r = -ENOENT;
+		goto out;
+	}
+	if (!host_owner_charge(v->owner)) {
+		r = -ENOMEM;
+		goto out;
+	}
+	idx = host_epc_alloc(v->h, v->node, HP_VEPC);
+	if (idx == HOST_PAGE_NONE) {
+		host_owner_uncharge(v->owner);
+		r = atomic_load(&v->h->nr_reclaimable) ? -EAGAIN : -ENOMEM;
+		goto out;
+	}
+	atomic_fetch_add(&v->present, 1);
+	atomic_fetch_add(&v->present_on[host_page_section(v->h, idx)->node], 1);
+	*ret_pa = host_index_to_pa(v->h, idx);
+out:
+	pthread_mutex_unlock(&v->lock);
+	return r;
+}
+
+int host_vepc_reload_finish(struct host_vepc *v, uint64_t index, uint64_t pa, bool loaded)
+{
+	uint32_t idx = host_pa_to_index(v->h, pa);
+
+	if (!v->pages || index >= v->nr_pages || idx == HOST_PAGE_NONE ||
+	    vepc_slot(v, index) != VEPC_HELD)
+		return -EINVAL;
+	pthread_mutex_lock(&v->lock);
+	if (loaded) {
+		atomic_fetch_sub(&v->held, 1);
+		vepc_slot_set(v, index, idx);
+	} else {
+		vepc_give_back(v, idx);
+	}
+	pthread_mutex_unlock(&v->lock);
+	return 0;
+}
+
+int host_vepc_forget(struct host_vepc *v, uint64_t index)
+{
+	if (!v->pages || index >= v->nr_pages)
+		return -EINVAL;
+	pthread_mutex_lock(&v->lock);
+	if (vepc_slot(v, index) != VEPC_HELD) {
+		pthread_mutex_unlock(&v->lock);
+		return -ENOENT;
+	}
+	vepc_slot_set(v, index, HOST_PAGE_NONE);
+	atomic_fetch_sub(&v->held, 1);
+	pthread_mutex_unlock(&v->lock);
+	return 0;
 }
 
 /* Batch page (i) for freeing if EREMOVE frees it; false if the page stays valid. */
@@ -276,7 +414,9 @@ uint64_t host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
 	host_batch_init(&batch);
 	host_cpu_enter(cpu);
 	for (uint64_t i = 0; i < v->nr_pages; i++) {
-		if (vepc_slot(v, i) == HOST_PAGE_NONE || vepc_free_one(v, cpu, i, &batch))
+		uint32_t idx = vepc_slot(v, i);
+
+		if (idx == HOST_PAGE_NONE || idx == VEPC_HELD || vepc_free_one(v, cpu, i, &batch))
 			continue;
 		if (retry_add(&again, i)) {
 			/* No memory for the list: the page goes straight to the zombies. */
@@ -316,6 +456,7 @@ void host_vepc_query(struct host_vepc *v, struct host_vepc_info *ret)
 	ret->present = atomic_load(&v->present);
 	ret->faults = atomic_load(&v->faults);
 	ret->failed_faults = atomic_load(&v->failed_faults);
+	ret->held = atomic_load(&v->held);
 }
 
 void host_vepc_query_nodes(struct host_vepc *v, uint64_t ret[HW_MAX_NODES])

@@ -500,7 +500,7 @@ static int eremove_locked(struct hw_cpu *cpu, struct hw_epcm_entry *e)
 	default:
 		break;
 	}
-	if (atomic_load(&epcm_enclave(epcm_entry(p, e->secs))->threads_inside))
+	if (hw_track_inside(epcm_enclave(epcm_entry(p, e->secs))))
 		return SGX_ENCLAVE_ACT;
 	eremove_child(p, e);
 	return SGX_SUCCESS;

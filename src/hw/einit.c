@@ -166,6 +166,8 @@ static void einit_commit(struct hw_enclave *encl, const struct einit_ctx *c)
 	encl->secs.isv_prod_id = s->isv_prod_id;
 	encl->secs.isv_svn = s->isv_svn;
 	encl->secs.attributes.flags |= SGX_ATTR_INIT;
+	/* Last: entries read the SECS without holding it once they see this. */
+	atomic_store_explicit(&encl->initialized, true, memory_order_release);
 }
 
 /* Everything EINIT checks while it owns the SECS. */

@@ -168,16 +168,22 @@ static bool entry_mode_ok(const struct hw_cpu *cpu, const struct sgx_secs *secs)
 	return xfrm == SGX_XFRM_LEGACY;
 }
 
-/* The SECS checks of an entry, made with the SECS held so EINIT cannot race them. */
+/*
+ * The SECS checks of an entry. INIT is read first, with acquire: EINIT
+ * publishes it last, so every SECS field an entry reads is final once it is
+ * seen (nothing changes them after EINIT while a TCS pins the SECS), and
+ * they are read without holding the SECS.
+ */
 static int entry_secs_check(struct hw_cpu *cpu, struct entry *en)
 {
 	const struct sgx_tcs *tcs = en->tcs;
-	uint64_t attrs = en->encl->secs.attributes.flags;
+	uint64_t attrs;
 
 	if (tcs->flags & SGX_TCS_RESERVED_MASK)
 		return hw_fault_gp(cpu);
-	if (!(attrs & SGX_ATTR_INIT))
+	if (!atomic_load_explicit(&en->encl->initialized, memory_order_acquire))
 		return hw_fault_gp(cpu);
+	attrs = en->encl->secs.attributes.flags;
 	if (!entry_mode_ok(cpu, &en->encl->secs))
 		return hw_fault_gp(cpu);
 	if (!(tcs->flags & SGX_TCS_DBGOPTIN) &&
@@ -287,15 +293,15 @@ int hw_enter(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, bool resume,
 		goto out_tcs;
 	/*
 	 * The TCS's SECS cannot go while the TCS is valid: its child count pins
-	 * it. Its attributes are read with the SECS held for a moment only, so
-	 * that EINIT cannot race the read and entries never make ENCLS leaves
-	 * on the SECS (ETRACK, EADD) fail.
+	 * it, and the hidden state it points at is fixed at ECREATE. Entries do
+	 * not take the SECS's busy bit, as hardware's EENTER takes no
+	 * enclave-wide lock: threads entering on several CPUs share nothing
+	 * written but the tracking word, and never make an ENCLS leaf on the
+	 * SECS (ETRACK, EADD) fail.
 	 */
 	se = epcm_entry(cpu->proc, en.sidx);
-	epcm_access_lock(se);
 	en.encl = epcm_enclave(se);
 	r = entry_secs_check(cpu, &en);
-	epcm_unlock(se);
 	if (!r)
 		r = entry_locked(cpu, &en, resume, aep, ret_gpr, ret_pop);
 	if (!r && ret_cssa)

@@ -474,10 +474,12 @@ void epcm_invalidate(struct hw_processor *p, struct hw_epcm_entry *e)
 
 struct hw_enclave *epcm_enclave_alloc(void)
 {
-	struct hw_enclave *encl = calloc(1, sizeof(*encl));
+	/* Aligned for the tracking word's cache line (a size is a multiple of its alignment). */
+	struct hw_enclave *encl = aligned_alloc(_Alignof(struct hw_enclave), sizeof(*encl));
 
 	if (!encl)
 		return NULL;
+	memset(encl, 0, sizeof(*encl));
 	encl->mrenclave = crypto_sha256_new();
 	if (!encl->mrenclave) {
 		free(encl);
@@ -489,6 +491,7 @@ struct hw_enclave *epcm_enclave_alloc(void)
 
 void epcm_enclave_link(struct hw_processor *p, struct hw_enclave *encl)
 {
+	encl->proc = p;
 	pthread_mutex_lock(&p->enclaves_lock);
 	encl->next = p->enclave_list;
 	if (encl->next)

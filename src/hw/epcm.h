@@ -114,17 +114,29 @@ struct hw_enclave {
 	atomic_uint_fast64_t children;
 	/* VIRTCHILDCNT: children a VMM evicted (EINCVIRTCHILD / EDECVIRTCHILD). */
 	atomic_uint_fast64_t virtchildren;
-	atomic_uint threads_inside;
 	/* Set while the SECS is written back (EWB) and not yet reloaded. */
 	bool evicted;
 
 	/*
-	 * TLB tracking (see track.c). Threads enter and leave on many CPUs at
-	 * once without owning the SECS, so the epoch state has its own lock.
+	 * Set by EINIT once the SECS's identity fields are final: entries read
+	 * them after seeing it (acquire), without holding the SECS.
 	 */
+	atomic_bool initialized;
+
+	/*
+	 * TLB tracking (see track.c). Threads enter and leave on many CPUs at
+	 * once without owning the SECS and without writing anything shared:
+	 * each CPU records its own entry (struct hw_cpu's track_slot). Entries
+	 * read track_state, which only ETRACK writes; a CPU sets its bit in
+	 * cpus_seen at its first entry only, so ETRACK and the checks scan the
+	 * CPUs that ever entered. ETRACK and the tracked check take track_lock.
+	 */
+	struct hw_processor *proc;
+	_Alignas(64) _Atomic uint64_t track_state; /* epoch's low bits, or in transition */
+	_Atomic uint64_t cpus_seen[(HW_MAX_CPUS + 63) / 64];
 	pthread_mutex_t track_lock;
-	uint64_t epoch;		   /* ETRACKs so far */
-	uint32_t prev_outstanding; /* threads inside since before the last ETRACK */
+	uint64_t epoch;	  /* ETRACKs so far */
+	uint64_t drained; /* the epoch at which the older generation was seen gone */
 };
 
 static inline bool epcm_is_child_type(unsigned int pt)

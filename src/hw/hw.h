@@ -17,6 +17,7 @@
 struct hw_epcm_entry;
 struct epcm_epochs;
 struct crypto_gcm;
+struct crypto_cmac;
 
 struct hw_section {
 	uint64_t base;
@@ -32,6 +33,14 @@ struct hw_section {
 #define HW_XSAVE_PAGES 3
 
 struct hw_cpu {
+	/*
+	 * TLB tracking's record of this CPU (track.c): outside, entering, or
+	 * inside which enclave since which epoch. Only this CPU writes it, on
+	 * a cache line no other CPU writes (the array is 64-byte aligned and
+	 * every hw_cpu a multiple of 64 bytes), so entries and exits on
+	 * different CPUs share nothing written; ETRACK reads it.
+	 */
+	_Alignas(64) _Atomic uint64_t track_slot;
 	struct hw_processor *proc;
 	unsigned int index;
 	struct hw_addr_space as;
@@ -44,7 +53,7 @@ struct hw_cpu {
 	/* Enclave mode: what EENTER/ERESUME set up and EEXIT/AEX tear down. */
 	uint32_t inside;      /* EPCM index + 1 of the SECS this CPU runs in; 0: outside */
 	uint32_t tcs;	      /* EPCM index + 1 of the TCS in use; 0 for a raw entry */
-	uint64_t entry_epoch; /* the enclave's epoch when this CPU entered */
+	uint64_t entry_epoch; /* the enclave's epoch (low 32 bits) when this CPU entered */
 	uint64_t aep;	      /* asynchronous exit pointer given to EENTER/ERESUME */
 	uint64_t gpr_idx;     /* EPCM index of the page an AEX saves GPRs into */
 	uint64_t tcs_la;      /* linear address of the TCS in use */
@@ -73,6 +82,15 @@ struct hw_cpu {
 	/* EWB/ELD's AES-GCM key schedule, made on first use, for boot (gcm_boot). */
 	struct crypto_gcm *gcm;
 	uint64_t gcm_boot;
+	/*
+	 * Key derivation's AES-CMAC contexts, made on first use: one keyed
+	 * with the fuse key for the part's lifetime (every EGETKEY, EREPORT
+	 * and EINIT derivation), one re-keyed with each derived REPORT key to
+	 * MAC a REPORT. A fresh context per derivation would cost a key
+	 * schedule and a provider fetch more than the MAC itself.
+	 */
+	struct crypto_cmac *cmac_fuse;
+	struct crypto_cmac *cmac_report;
 };
 
 struct hw_processor {
@@ -98,6 +116,8 @@ struct hw_processor {
 	/* Secrets of the current boot: a reset makes new ones. */
 	uint64_t boot;
 	uint8_t boot_key[16];
+	uint8_t report_keyid[SGX_KEYID_SIZE]; /* CR_REPORT_KEYID of this boot */
+	uint8_t key_padding[352];	      /* HARDCODED_PKCS1_5_PADDING */
 
 	atomic_uint_fast64_t next_eid;
 	atomic_uint_fast64_t next_version; /* EWB's page versions, never 0 */
@@ -245,6 +265,8 @@ static inline bool hw_epcm_untouched(const struct hw_processor *p, uint64_t idx)
 
 void hw_track_enter(struct hw_enclave *encl, struct hw_cpu *cpu);
 void hw_track_leave(struct hw_enclave *encl, struct hw_cpu *cpu);
+/* Logical CPUs inside (encl) now, of either generation. */
+uint32_t hw_track_inside(const struct hw_enclave *encl);
 /* ETRACK: SGX_SUCCESS, or SGX_PREV_TRK_INCMPL with nothing changed. */
 int hw_track_start(struct hw_enclave *encl);
 uint64_t hw_track_epoch(struct hw_enclave *encl);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "keys.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "hw.h"
@@ -24,7 +25,19 @@ void hw_keys_power_on(struct hw_processor *p)
 	keys_expand(p->desc.seed, 0, "fuse key", p->fuse_key);
 	keys_expand(p->desc.seed, 0, "seal fuses", p->seal_fuses);
 	keys_expand(p->desc.seed, 0, "owner epoch", p->owner_epoch);
+	hw_key_padding(p->key_padding);
 	p->boot = 0;
+}
+
+/* CR_REPORT_KEYID: a value of this boot alone, as firmware draws one at boot. */
+static void keys_report_keyid(struct hw_processor *p)
+{
+	uint8_t buf[32] = "report keyid";
+
+	memset(p->report_keyid, 0, sizeof(p->report_keyid));
+	memcpy(buf + 16, p->boot_key, sizeof(p->boot_key));
+	/* SHA-256 of 32 bytes fails only without memory: then the KEYID stays 0. */
+	(void)crypto_sha256(buf, sizeof(buf), p->report_keyid);
 }
 
 void hw_keys_boot(struct hw_processor *p)
@@ -32,11 +45,43 @@ void hw_keys_boot(struct hw_processor *p)
 	/* Each boot's keys differ, so nothing sealed to a boot survives it. */
 	p->boot++;
 	keys_expand(p->desc.seed, p->boot, "boot key", p->boot_key);
+	keys_report_keyid(p);
 }
 
-int hw_key_derive(const struct hw_processor *p, const struct hw_keydep *dep, uint8_t key[16])
+int hw_key_derive(struct hw_cpu *cpu, const struct hw_keydep *dep, uint8_t key[16])
 {
-	return crypto_aes_cmac(p->fuse_key, dep, sizeof(*dep), key);
+	/* The fuse key is fixed for the part's lifetime: keyed once per CPU. */
+	if (!cpu->cmac_fuse) {
+		cpu->cmac_fuse = crypto_cmac_new();
+		if (!cpu->cmac_fuse)
+			return -ENOMEM;
+		if (crypto_cmac_set_key(cpu->cmac_fuse, cpu->proc->fuse_key)) {
+			crypto_cmac_free(cpu->cmac_fuse);
+			cpu->cmac_fuse = NULL;
+			return -ENOMEM;
+		}
+	}
+	return crypto_cmac_mac(cpu->cmac_fuse, dep, sizeof(*dep), key);
+}
+
+int hw_key_mac(struct hw_cpu *cpu, const uint8_t key[16], const void *data, size_t len,
+	       uint8_t mac[16])
+{
+	if (!cpu->cmac_report) {
+		cpu->cmac_report = crypto_cmac_new();
+		if (!cpu->cmac_report)
+			return -ENOMEM;
+	}
+	if (crypto_cmac_set_key(cpu->cmac_report, key))
+		return -ENOMEM;
+	return crypto_cmac_mac(cpu->cmac_report, data, len, mac);
+}
+
+void hw_keys_cpu_free(struct hw_cpu *cpu)
+{
+	crypto_cmac_free(cpu->cmac_fuse);
+	crypto_cmac_free(cpu->cmac_report);
+	cpu->cmac_fuse = cpu->cmac_report = NULL;
 }
 
 void hw_key_padding(uint8_t padding[HW_KEY_PADDING_LEN])
@@ -48,13 +93,9 @@ void hw_key_padding(uint8_t padding[HW_KEY_PADDING_LEN])
 	memcpy(padding, em, HW_KEY_PADDING_LEN);
 }
 
-int hw_key_report_keyid(const struct hw_processor *p, uint8_t keyid[SGX_KEYID_SIZE])
+void hw_key_report_keyid(const struct hw_processor *p, uint8_t keyid[SGX_KEYID_SIZE])
 {
-	uint8_t buf[32] = "report keyid";
-
-	/* A value of this boot alone: a reset draws a new one, as firmware does at boot. */
-	memcpy(buf + 16, p->boot_key, sizeof(p->boot_key));
-	return crypto_sha256(buf, sizeof(buf), keyid);
+	memcpy(keyid, p->report_keyid, SGX_KEYID_SIZE);
 }
 
 bool hw_cpusvn_beyond(const uint8_t *svn, const uint8_t *cpu_svn)
@@ -82,6 +123,6 @@ int hw_key_launch(struct hw_cpu *cpu, const struct sgx_einittoken *token, uint8_
 	memcpy(dep.seal_key_fuses, p->seal_fuses, sizeof(dep.seal_key_fuses));
 	memcpy(dep.cpusvn, token->cpusvn_le, sizeof(dep.cpusvn));
 	dep.miscselect = token->masked_miscselect_le;
-	hw_key_padding(dep.padding);
-	return hw_key_derive(p, &dep, key);
+	memcpy(dep.padding, p->key_padding, sizeof(dep.padding));
+	return hw_key_derive(cpu, &dep, key);
 }

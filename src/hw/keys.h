@@ -11,6 +11,7 @@
 #define VSGX_HW_KEYS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vsgx/arch.h"
@@ -47,8 +48,21 @@ _Static_assert(sizeof(struct hw_keydep) == 648, "KEYDEPENDENCIES has holes");
 
 #define HW_KEY_PADDING_LEN 352
 
-/* Derive the 128-bit key for (dep) on (p). Return: 0 or -ENOMEM. */
-int hw_key_derive(const struct hw_processor *p, const struct hw_keydep *dep, uint8_t key[16]);
+/*
+ * Derive the 128-bit key for (dep) on (cpu), with the CPU's kept CMAC
+ * context for the fuse key. Return: 0 or -ENOMEM.
+ */
+int hw_key_derive(struct hw_cpu *cpu, const struct hw_keydep *dep, uint8_t key[16]);
+
+/*
+ * AES-CMAC of (len) bytes at (data) under (key) with (cpu)'s context for
+ * derived keys (EREPORT's MAC). Return: 0 or -ENOMEM.
+ */
+int hw_key_mac(struct hw_cpu *cpu, const uint8_t key[16], const void *data, size_t len,
+	       uint8_t mac[16]);
+
+/* Free (cpu)'s CMAC contexts. */
+void hw_keys_cpu_free(struct hw_cpu *cpu);
 
 /*
  * The launch key EINIT uses to check (token)'s MAC on (cpu): KEYNAME
@@ -67,9 +81,9 @@ void hw_key_padding(uint8_t padding[HW_KEY_PADDING_LEN]);
 /*
  * CR_REPORT_KEYID: the key-wear-out value EREPORT puts in every REPORT,
  * statistically unique per boot (derived from the boot secret, so it changes
- * at every hw_processor_reset()). Return: 0 or -ENOMEM.
+ * at every hw_processor_reset()), computed once per boot.
  */
-int hw_key_report_keyid(const struct hw_processor *p, uint8_t keyid[SGX_KEYID_SIZE]);
+void hw_key_report_keyid(const struct hw_processor *p, uint8_t keyid[SGX_KEYID_SIZE]);
 
 /*
  * A CPUSVN is beyond the CPU's (cpu_svn) when any of its 16 components is

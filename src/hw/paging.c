@@ -14,8 +14,9 @@
  *
  * SECS pages: the model keeps an enclave's hidden state in struct hw_enclave,
  * not in the SECS page. EWB of a SECS encrypts the SECS image with the EID
- * inside it and leaves the hw_enclave on the processor's list, marked
- * evicted; ELDU finds it again by that EID once the MAC has verified. This
+ * and a handle on the hw_enclave inside it and leaves the hw_enclave on the
+ * processor's list, marked evicted; ELDU takes it back through the handle
+ * once the MAC has verified, without a search. This
  * is the model's one deviation: on hardware the hidden state travels in the
  * blob, so dropping a SECS blob frees it, while here an evicted enclave's
  * hidden state stays in host memory until the next reset.
@@ -41,8 +42,14 @@ struct mac_header {
 
 _Static_assert(sizeof(struct mac_header) == 128, "MAC header is 128 bytes");
 
-/* Where the encrypted SECS image carries its EID, in reserved bytes of the SECS. */
-#define SECS_EID_OFFSET (SGX_PAGE_SIZE - sizeof(uint64_t))
+/*
+ * Where the encrypted SECS image carries its EID, and the model's handle on
+ * the hidden state it left behind, in reserved bytes of the SECS. The blob
+ * is authenticated under this boot's key, and an evicted enclave lives until
+ * the next reset, which changes the key: a handle that verifies is valid.
+ */
+#define SECS_EID_OFFSET	   (SGX_PAGE_SIZE - sizeof(uint64_t))
+#define SECS_HANDLE_OFFSET (SECS_EID_OFFSET - sizeof(uintptr_t))
 
 /* SECINFO.FLAGS bits and EPCM bits, both ways. */
 static const struct {
@@ -311,7 +318,7 @@ static int ewb_type_check(struct hw_cpu *cpu, struct hw_epcm_entry *e, uint64_t 
 		 * A thread inside holds a TCS, a child on hardware; only a raw
 		 * entry (hw_cpu_enclave_enter_raw) can be inside without one.
 		 */
-		if (atomic_load(&encl->children) || atomic_load(&encl->threads_inside))
+		if (atomic_load(&encl->children) || hw_track_inside(encl))
 			return SGX_CHILD_PRESENT;
 		/* A guest sees the pages its VMM evicted as children still there. */
 		if (hw_cpu_virtchild_visible(cpu) && atomic_load(&encl->virtchildren))
@@ -340,8 +347,11 @@ static int ewb_map_out(struct hw_cpu *cpu, const struct page_args *a, struct ewb
 /* The plaintext of a SECS page: its image, with the EID hardware keeps in it. */
 static const uint8_t *ewb_secs_image(const struct hw_enclave *encl, uint8_t *buf)
 {
+	uintptr_t handle = (uintptr_t)encl;
+
 	memcpy(buf, &encl->secs, SGX_PAGE_SIZE);
 	memcpy(buf + SECS_EID_OFFSET, &encl->eid, sizeof(encl->eid));
+	memcpy(buf + SECS_HANDLE_OFFSET, &handle, sizeof(handle));
 	return buf;
 }
 
@@ -514,18 +524,19 @@ static int eld_header(struct hw_cpu *cpu, struct eld_args *a)
 	return 0;
 }
 
-/* Claim the evicted enclave a verified SECS image names; NULL if there is none. */
-static struct hw_enclave *eld_claim_evicted(struct hw_processor *p, uint64_t eid)
+/*
+ * Claim the evicted enclave a verified SECS image names by its handle and
+ * EID; NULL if it is not evicted (any more). No search: the cost of a SECS
+ * reload does not grow with the number of enclaves.
+ */
+static struct hw_enclave *eld_claim_evicted(struct hw_processor *p, struct hw_enclave *encl,
+					    uint64_t eid)
 {
-	struct hw_enclave *encl;
-
 	pthread_mutex_lock(&p->enclaves_lock);
-	for (encl = p->enclave_list; encl; encl = encl->next) {
-		if (encl->evicted && encl->eid == eid) {
-			encl->evicted = false;
-			break;
-		}
-	}
+	if (encl && encl->evicted && encl->eid == eid)
+		encl->evicted = false;
+	else
+		encl = NULL;
 	pthread_mutex_unlock(&p->enclaves_lock);
 	return encl;
 }
@@ -560,20 +571,22 @@ static int eld_decrypt(struct hw_cpu *cpu, struct eld_args *a, uint8_t *buf, uin
 	return r;
 }
 
-/* A SECS comes back: re-attach the hidden state its authenticated EID names. */
+/* A SECS comes back: re-attach the hidden state its authenticated handle and EID name. */
 static int eld_secs_attach(struct hw_processor *p, struct eld_args *a, uint8_t *image)
 {
 	uint64_t eid;
+	uintptr_t handle;
 
 	memcpy(&eid, image + SECS_EID_OFFSET, sizeof(eid));
-	a->encl = eld_claim_evicted(p, eid);
+	memcpy(&handle, image + SECS_HANDLE_OFFSET, sizeof(handle));
+	a->encl = eld_claim_evicted(p, (struct hw_enclave *)handle, eid);
 	/*
 	 * Only a reset frees an evicted enclave, and a reset changes the key,
 	 * so a blob that verified always finds its enclave; be safe anyway.
 	 */
 	if (!a->encl)
 		return SGX_MAC_COMPARE_FAIL;
-	memset(image + SECS_EID_OFFSET, 0, sizeof(eid));
+	memset(image + SECS_HANDLE_OFFSET, 0, sizeof(handle) + sizeof(eid));
 	memcpy(&a->encl->secs, image, SGX_PAGE_SIZE);
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "epcm.h"
 #include "hw.h"
+#include "keys.h"
 #include "vsgx/crypto.h"
 
 /* CPUID encodes EPC addresses and sizes in 52 bits (EAX/ECX[31:12], EBX/EDX[19:0]). */
@@ -154,6 +155,7 @@ static void processor_power_on(struct hw_processor *p)
 		cpu->inside = 0;
 		cpu->tcs = 0;
 		cpu->entry_epoch = 0;
+		atomic_store(&cpu->track_slot, 0);
 		cpu->aep = 0;
 		cpu->gpr_idx = 0;
 		/* A reset leaves VMX operation: the VMM must enter it again. */
@@ -177,9 +179,11 @@ int hw_processor_create(const struct hw_desc *d, struct hw_processor **ret)
 		return -ENOMEM;
 	p->desc = *d;
 	processor_layout(p);
-	p->cpus = calloc(d->nr_cpus, sizeof(*p->cpus));
+	/* Aligned: each CPU's tracking record is on a line of its own. */
+	p->cpus = aligned_alloc(_Alignof(struct hw_cpu), d->nr_cpus * sizeof(*p->cpus));
 	if (!p->cpus)
 		goto err_free;
+	memset(p->cpus, 0, d->nr_cpus * sizeof(*p->cpus));
 	for (unsigned int i = 0; i < d->nr_cpus; i++) {
 		p->cpus[i].proc = p;
 		p->cpus[i].index = i;
@@ -206,8 +210,10 @@ void hw_processor_destroy(struct hw_processor *p)
 	if (!p)
 		return;
 	epcm_destroy(p);
-	for (unsigned int i = 0; i < p->desc.nr_cpus; i++)
+	for (unsigned int i = 0; i < p->desc.nr_cpus; i++) {
 		crypto_gcm_free(p->cpus[i].gcm);
+		hw_keys_cpu_free(&p->cpus[i]);
+	}
 	free(p->cpus);
 	free(p);
 }
@@ -365,7 +371,7 @@ int hw_enclave_query(struct hw_processor *p, uint64_t secs_pa, struct hw_enclave
 	ret->eid = encl->eid;
 	ret->initialized = encl->secs.attributes.flags & SGX_ATTR_INIT;
 	ret->children = atomic_load(&encl->children);
-	ret->threads_inside = atomic_load(&encl->threads_inside);
+	ret->threads_inside = hw_track_inside(encl);
 	ret->measurement_blocks = encl->mr_blocks;
 	ret->attributes = encl->secs.attributes;
 	memcpy(ret->mrenclave, encl->secs.mrenclave, sizeof(ret->mrenclave));

@@ -24,41 +24,77 @@
 /* INIT and DEBUG are part of every key that takes attributes from a request. */
 #define REQUIRED_SEALING_MASK (SGX_ATTR_INIT | SGX_ATTR_DEBUG)
 
-/* What the leaves use of the current enclave, copied with its SECS held. */
-struct cur_encl {
+/* What the leaves use of the current enclave. */
+struct cur_copy {
 	struct sgx_secs secs;
 	uint8_t padding[HW_KEY_PADDING_LEN];
 	uint8_t isv_family_id[16];
 	uint8_t isv_ext_prod_id[16];
 };
 
+/*
+ * The current enclave's fields, read in place once it is initialized, else
+ * from a copy made with its SECS held.
+ */
+struct cur_encl {
+	const struct sgx_secs *secs;
+	const uint8_t *padding; /* HW_KEY_PADDING_LEN bytes */
+	const uint8_t *isv_family_id;
+	const uint8_t *isv_ext_prod_id;
+	struct cur_copy copy;
+};
+
+/* Eight bytes at a time: KEYREQUEST's 434 reserved bytes are checked on every EGETKEY. */
 static bool all_zero(const void *buf, size_t len)
 {
 	const uint8_t *b = buf;
+	uint64_t acc = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		if (b[i])
-			return false;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, b + i, sizeof(w));
+		acc |= w;
 	}
-	return true;
+	for (; i < len; i++)
+		acc |= b[i];
+	return acc == 0;
+}
+
+static void cur_view(struct cur_encl *c, const struct sgx_secs *secs, const uint8_t *padding,
+		     const uint8_t *isv_family_id, const uint8_t *isv_ext_prod_id)
+{
+	c->secs = secs;
+	c->padding = padding;
+	c->isv_family_id = isv_family_id;
+	c->isv_ext_prod_id = isv_ext_prod_id;
 }
 
 /*
- * The thread inside pins the SECS, but a raw entry may reach a SECS that
- * EINIT is still filling in: the copy is made with the SECS's busy bit.
+ * The thread inside pins the SECS. Once EINIT has published INIT (acquire,
+ * see einit_commit()) nothing the leaves read changes, so threads on many
+ * CPUs read it in place at once, without holding it or copying its 4 KiB; a
+ * raw entry may reach a SECS that EINIT is still filling in, and that is
+ * copied with its busy bit held.
  */
 static void cur_snapshot(struct hw_cpu *cpu, struct cur_encl *c)
 {
 	struct hw_epcm_entry *se = epcm_entry(cpu->proc, cpu->inside - 1);
-	const struct hw_enclave *encl;
+	const struct hw_enclave *encl = epcm_enclave(se);
+	struct cur_copy *k = &c->copy;
 
+	if (atomic_load_explicit(&encl->initialized, memory_order_acquire)) {
+		cur_view(c, &encl->secs, encl->padding, encl->isv_family_id, encl->isv_ext_prod_id);
+		return;
+	}
 	epcm_access_lock(se);
-	encl = epcm_enclave(se);
-	c->secs = encl->secs;
-	memcpy(c->padding, encl->padding, sizeof(c->padding));
-	memcpy(c->isv_family_id, encl->isv_family_id, sizeof(c->isv_family_id));
-	memcpy(c->isv_ext_prod_id, encl->isv_ext_prod_id, sizeof(c->isv_ext_prod_id));
+	k->secs = encl->secs;
+	memcpy(k->padding, encl->padding, sizeof(k->padding));
+	memcpy(k->isv_family_id, encl->isv_family_id, sizeof(k->isv_family_id));
+	memcpy(k->isv_ext_prod_id, encl->isv_ext_prod_id, sizeof(k->isv_ext_prod_id));
 	epcm_unlock(se);
+	cur_view(c, &k->secs, k->padding, k->isv_family_id, k->isv_ext_prod_id);
 }
 
 /* An operand: aligned, in ELRANGE (#GP), an accessible page of this enclave (#PF). */
@@ -108,15 +144,15 @@ static void report_body_fill(const struct hw_processor *p, const struct cur_encl
 {
 	memset(b, 0, sizeof(*b));
 	memcpy(b->cpusvn, p->desc.cpusvn, sizeof(b->cpusvn));
-	b->miscselect = c->secs.miscselect;
+	b->miscselect = c->secs->miscselect;
 	memcpy(b->isv_ext_prod_id, c->isv_ext_prod_id, sizeof(b->isv_ext_prod_id));
-	b->attributes = c->secs.attributes;
-	memcpy(b->mrenclave, c->secs.mrenclave, sizeof(b->mrenclave));
-	memcpy(b->mrsigner, c->secs.mrsigner, sizeof(b->mrsigner));
-	memcpy(b->config_id, c->secs.config_id, sizeof(b->config_id));
-	b->isv_prod_id = c->secs.isv_prod_id;
-	b->isv_svn = c->secs.isv_svn;
-	b->config_svn = c->secs.config_svn;
+	b->attributes = c->secs->attributes;
+	memcpy(b->mrenclave, c->secs->mrenclave, sizeof(b->mrenclave));
+	memcpy(b->mrsigner, c->secs->mrsigner, sizeof(b->mrsigner));
+	memcpy(b->config_id, c->secs->config_id, sizeof(b->config_id));
+	b->isv_prod_id = c->secs->isv_prod_id;
+	b->isv_svn = c->secs->isv_svn;
+	b->config_svn = c->secs->config_svn;
 	memcpy(b->isv_family_id, c->isv_family_id, sizeof(b->isv_family_id));
 	memcpy(b->report_data, report_data, sizeof(b->report_data));
 }
@@ -145,19 +181,19 @@ static void keydep_report_target(const struct hw_processor *p, const struct cur_
 }
 
 /* Fill (rep) and MAC its body for the target. Return: 0 or -ENOMEM. */
-static int report_make(struct hw_processor *p, const struct cur_encl *c,
+static int report_make(struct hw_cpu *cpu, const struct cur_encl *c,
 		       const struct sgx_targetinfo *ti, const uint8_t report_data[64],
 		       struct sgx_report *rep)
 {
+	struct hw_processor *p = cpu->proc;
 	struct hw_keydep dep;
 	uint8_t key[16];
 
 	report_body_fill(p, c, report_data, &rep->body);
-	if (hw_key_report_keyid(p, rep->keyid))
-		return -ENOMEM;
+	hw_key_report_keyid(p, rep->keyid);
 	keydep_report_target(p, c, ti, rep->keyid, &dep);
-	if (hw_key_derive(p, &dep, key) ||
-	    crypto_aes_cmac(key, &rep->body, sizeof(rep->body), rep->mac))
+	if (hw_key_derive(cpu, &dep, key) ||
+	    hw_key_mac(cpu, key, &rep->body, sizeof(rep->body), rep->mac))
 		return -ENOMEM;
 	return 0;
 }
@@ -190,7 +226,7 @@ int hw_ereport(struct hw_cpu *cpu, uint64_t targetinfo, uint64_t reportdata, uin
 		return r;
 	encl_page_read(p, rd_idx, reportdata, report_data, sizeof(report_data));
 	cur_snapshot(cpu, &c);
-	r = report_make(p, &c, &ti, report_data, &rep);
+	r = report_make(cpu, &c, &ti, report_data, &rep);
 	if (r)
 		return r;
 	encl_page_write(p, out_idx, report, &rep, sizeof(rep));
@@ -213,9 +249,9 @@ static int check_svns(const struct hw_processor *p, const struct cur_encl *c,
 {
 	if (hw_cpusvn_beyond(kr->cpusvn, p->desc.cpusvn))
 		return SGX_INVALID_CPUSVN;
-	if (kr->isv_svn > c->secs.isv_svn)
+	if (kr->isv_svn > c->secs->isv_svn)
 		return SGX_INVALID_ISVSVN;
-	if (config_svn && kr->config_svn > c->secs.config_svn)
+	if (config_svn && kr->config_svn > c->secs->config_svn)
 		return SGX_INVALID_ISVSVN;
 	return SGX_SUCCESS;
 }
@@ -228,11 +264,11 @@ static void keydep_requested(const struct cur_encl *c, const struct sgx_keyreque
 	dep->key_name = name;
 	dep->isv_svn = kr->isv_svn;
 	dep->attributes.flags =
-	    (kr->attribute_mask.flags | REQUIRED_SEALING_MASK) & c->secs.attributes.flags;
-	dep->attributes.xfrm = kr->attribute_mask.xfrm & c->secs.attributes.xfrm;
+	    (kr->attribute_mask.flags | REQUIRED_SEALING_MASK) & c->secs->attributes.flags;
+	dep->attributes.xfrm = kr->attribute_mask.xfrm & c->secs->attributes.xfrm;
 	memcpy(dep->cpusvn, kr->cpusvn, sizeof(dep->cpusvn));
 	memcpy(dep->padding, c->padding, sizeof(dep->padding));
-	dep->miscselect = kr->misc_mask & c->secs.miscselect;
+	dep->miscselect = kr->misc_mask & c->secs->miscselect;
 }
 
 /* The identity a SEAL or PROVISION_SEAL key's KEYPOLICY selects (KSS bits). */
@@ -244,9 +280,9 @@ static void keydep_policy_identity(const struct cur_encl *c, const struct sgx_ke
 	if (policy & SGX_KEYPOLICY_ISVFAMILYID)
 		memcpy(dep->isv_family_id, c->isv_family_id, sizeof(dep->isv_family_id));
 	if (!(policy & SGX_KEYPOLICY_NOISVPRODID))
-		dep->isv_prod_id = c->secs.isv_prod_id;
+		dep->isv_prod_id = c->secs->isv_prod_id;
 	if (policy & SGX_KEYPOLICY_CONFIGID) {
-		memcpy(dep->config_id, c->secs.config_id, sizeof(dep->config_id));
+		memcpy(dep->config_id, c->secs->config_id, sizeof(dep->config_id));
 		dep->config_svn = kr->config_svn;
 	}
 	if (policy & SGX_KEYPOLICY_ISVEXTPRODID)
@@ -264,9 +300,9 @@ static int keydep_seal(const struct hw_processor *p, const struct cur_encl *c,
 	keydep_requested(c, kr, SGX_KEY_SEAL, dep);
 	keydep_policy_identity(c, kr, dep);
 	if (kr->key_policy & SGX_KEYPOLICY_MRENCLAVE)
-		memcpy(dep->mrenclave, c->secs.mrenclave, sizeof(dep->mrenclave));
+		memcpy(dep->mrenclave, c->secs->mrenclave, sizeof(dep->mrenclave));
 	if (kr->key_policy & SGX_KEYPOLICY_MRSIGNER)
-		memcpy(dep->mrsigner, c->secs.mrsigner, sizeof(dep->mrsigner));
+		memcpy(dep->mrsigner, c->secs->mrsigner, sizeof(dep->mrsigner));
 	memcpy(dep->owner_epoch, p->owner_epoch, sizeof(dep->owner_epoch));
 	dep->attributes_mask = kr->attribute_mask;
 	memcpy(dep->keyid, kr->keyid, sizeof(dep->keyid));
@@ -282,15 +318,15 @@ static void keydep_report_self(const struct hw_processor *p, const struct cur_en
 	memset(dep, 0, sizeof(*dep));
 	dep->key_name = SGX_KEY_REPORT;
 	memcpy(dep->owner_epoch, p->owner_epoch, sizeof(dep->owner_epoch));
-	dep->attributes = c->secs.attributes;
-	memcpy(dep->mrenclave, c->secs.mrenclave, sizeof(dep->mrenclave));
+	dep->attributes = c->secs->attributes;
+	memcpy(dep->mrenclave, c->secs->mrenclave, sizeof(dep->mrenclave));
 	memcpy(dep->keyid, kr->keyid, sizeof(dep->keyid));
 	memcpy(dep->seal_key_fuses, p->seal_fuses, sizeof(dep->seal_key_fuses));
 	memcpy(dep->cpusvn, p->desc.cpusvn, sizeof(dep->cpusvn));
-	hw_key_padding(dep->padding);
-	dep->miscselect = c->secs.miscselect;
-	memcpy(dep->config_id, c->secs.config_id, sizeof(dep->config_id));
-	dep->config_svn = c->secs.config_svn;
+	memcpy(dep->padding, p->key_padding, sizeof(dep->padding));
+	dep->miscselect = c->secs->miscselect;
+	memcpy(dep->config_id, c->secs->config_id, sizeof(dep->config_id));
+	dep->config_svn = c->secs->config_svn;
 }
 
 /*
@@ -302,15 +338,15 @@ static int keydep_einittoken(const struct hw_processor *p, const struct cur_encl
 {
 	int r;
 
-	if (!(c->secs.attributes.flags & SGX_ATTR_EINITTOKENKEY))
+	if (!(c->secs->attributes.flags & SGX_ATTR_EINITTOKENKEY))
 		return SGX_INVALID_ATTRIBUTE;
 	r = check_svns(p, c, kr, false);
 	if (r)
 		return r;
 	keydep_requested(c, kr, SGX_KEY_EINITTOKEN, dep);
-	dep->isv_prod_id = c->secs.isv_prod_id;
+	dep->isv_prod_id = c->secs->isv_prod_id;
 	memcpy(dep->owner_epoch, p->owner_epoch, sizeof(dep->owner_epoch));
-	memcpy(dep->mrsigner, c->secs.mrsigner, sizeof(dep->mrsigner));
+	memcpy(dep->mrsigner, c->secs->mrsigner, sizeof(dep->mrsigner));
 	memcpy(dep->keyid, kr->keyid, sizeof(dep->keyid));
 	memcpy(dep->seal_key_fuses, p->seal_fuses, sizeof(dep->seal_key_fuses));
 	return SGX_SUCCESS;
@@ -326,7 +362,7 @@ static int keydep_provision(const struct hw_processor *p, const struct cur_encl 
 {
 	int r;
 
-	if (!(c->secs.attributes.flags & SGX_ATTR_PROVISIONKEY))
+	if (!(c->secs->attributes.flags & SGX_ATTR_PROVISIONKEY))
 		return SGX_INVALID_ATTRIBUTE;
 	r = check_svns(p, c, kr, seal);
 	if (r)
@@ -336,10 +372,10 @@ static int keydep_provision(const struct hw_processor *p, const struct cur_encl 
 		keydep_policy_identity(c, kr, dep);
 		memcpy(dep->seal_key_fuses, p->seal_fuses, sizeof(dep->seal_key_fuses));
 	} else {
-		dep->isv_prod_id = c->secs.isv_prod_id;
+		dep->isv_prod_id = c->secs->isv_prod_id;
 	}
 	dep->attributes_mask = kr->attribute_mask;
-	memcpy(dep->mrsigner, c->secs.mrsigner, sizeof(dep->mrsigner));
+	memcpy(dep->mrsigner, c->secs->mrsigner, sizeof(dep->mrsigner));
 	dep->miscmask = ~kr->misc_mask;
 	return SGX_SUCCESS;
 }
@@ -389,13 +425,13 @@ int hw_egetkey(struct hw_cpu *cpu, uint64_t keyrequest, uint64_t key)
 	if (!keyrequest_valid(&kr))
 		return hw_fault_gp(cpu);
 	cur_snapshot(cpu, &c);
-	if (!(c.secs.attributes.flags & SGX_ATTR_KSS) &&
+	if (!(c.secs->attributes.flags & SGX_ATTR_KSS) &&
 	    ((kr.key_policy & KEYPOLICY_KSS) || kr.config_svn))
 		return hw_fault_gp(cpu);
 	r = keydep_for(p, &c, &kr, &dep);
 	if (r)
 		return r;
-	if (hw_key_derive(p, &dep, out))
+	if (hw_key_derive(cpu, &dep, out))
 		return -ENOMEM;
 	/* Only a key that was derived reaches the output: on error it is left as it was. */
 	encl_page_write(p, out_idx, key, out, sizeof(out));

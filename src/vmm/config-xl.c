@@ -14,7 +14,8 @@
  * builder = "hvm"). How the EPC is handed out is epc_policy = "static" (the
  * default: the VM keeps it) or "balloon" (its guest's balloon driver gives
  * pages back and takes them again, up to epc_max = MiB, as maxmem bounds
- * memory); "oversubscribe" is refused until it is built. Like xl, unknown keys are ignored, so a
+ * memory) or "oversubscribe" (the VMM evicts and reloads its pages behind the guest's back,
+ * holding at most epc_max = MiB of host EPC for it). Like xl, unknown keys are ignored, so a
  * full domain config (disk = [...], vif = [...]) parses; their values must still be well formed,
  * and KEY += VALUE is accepted for them.
  *
@@ -526,20 +527,18 @@ static int xl_epc_max(struct xl_state *st, const struct xl_value *v)
 
 static int xl_epc_policy(struct xl_state *st, const struct xl_value *v)
 {
-	const char *const names[] = { "static", "balloon" };
+	const char *const names[] = { "static", "balloon", "oversubscribe" };
 
-	for (unsigned int i = 0; v->kind == XL_STRING && i < 2; i++) {
+	for (unsigned int i = 0; v->kind == XL_STRING && i < 3; i++) {
 		if (v->n == strlen(names[i]) && !memcmp(v->s, names[i], v->n)) {
 			st->policy = (enum vm_epc_policy)i;
 			st->policy_set = true;
 			return 0;
 		}
 	}
-	if (v->kind == XL_STRING && v->n == 13 && !memcmp(v->s, "oversubscribe", 13))
-		return xl_err(st, "epc_policy = \"oversubscribe\" is not implemented yet in vsgx; "
-				  "use \"static\" or \"balloon\"");
-	return xl_err(st, "epc_policy = %.*s: expected \"static\" or \"balloon\"", xl_value_len(v),
-		      xl_value_text(v));
+	return xl_err(st,
+		      "epc_policy = %.*s: expected \"static\", \"balloon\" or \"oversubscribe\"",
+		      xl_value_len(v), xl_value_text(v));
 }
 
 static const struct xl_key {
@@ -814,14 +813,53 @@ static int xl_check_hvm(const struct xl_state *st)
 }
 
 /*
+ * Oversubscription: epc is the VM's EPC (what its CPUID reports), epc_max
+ * the host EPC it may hold at once, at most epc and at least 1/8 of it (the
+ * VMM backs what it evicts with its own RAM, and bounds that), on a part with
+ * the EPC Oversubscription Extensions.
+ */
+static int xl_check_oversub(struct xl_state *st)
+{
+	uint64_t max = st->epc_max_mib ? st->epc_max_mib : st->epc_mib;
+	char msg[VM_DIAG_LEN];
+
+	if (!st->epc_mib)
+		return xl_fail(st,
+			       "epc_policy = \"oversubscribe\": the VM has no EPC; add epc = MiB");
+	if (!hw_processor_desc(st->host)->oversub)
+		return xl_fail(st, "epc_policy = \"oversubscribe\" needs the EPC Oversubscription "
+				   "Extensions (ENCLV, ELDBC/ELDUC, ETRACKC), which this host's "
+				   "processor lacks; use a host with oversub=1, or epc_policy = "
+				   "\"static\" or \"balloon\"");
+	if (max > st->epc_mib)
+		return xl_fail(st, "epc_max is above epc: an oversubscribed VM holds at most its "
+				   "EPC; make epc_max at most epc");
+	if (st->epc_mib > max * VM_OVERSUB_RATIO_MAX) {
+		snprintf(msg, sizeof(msg),
+			 "epc = %llu is more than %d times epc_max = %llu: the VMM backs evicted "
+			 "EPC with its RAM up to %d times what the VM holds; raise epc_max to at "
+			 "least %llu or lower epc",
+			 (unsigned long long)st->epc_mib, VM_OVERSUB_RATIO_MAX,
+			 (unsigned long long)max, VM_OVERSUB_RATIO_MAX - 1,
+			 (unsigned long long)((st->epc_mib + VM_OVERSUB_RATIO_MAX - 1) /
+					      VM_OVERSUB_RATIO_MAX));
+		return xl_fail(st, msg);
+	}
+	return 0;
+}
+
+/*
  * epc is what a ballooning VM starts with, epc_max what it may grow to (its
  * sections' size, what its CPUID reports), as memory and maxmem are for RAM.
  */
 static int xl_check_policy(struct xl_state *st)
 {
+	if (st->policy_set && st->policy == VM_EPC_OVERSUBSCRIBE)
+		return xl_check_oversub(st);
 	if (st->epc_max_mib && st->policy != VM_EPC_BALLOON)
-		return xl_fail(st, "epc_max: only a ballooning VM has an EPC maximum above its "
-				   "epc; add epc_policy = \"balloon\" or remove epc_max");
+		return xl_fail(st, "epc_max: only a ballooning or oversubscribed VM has an EPC "
+				   "maximum other than its epc; add epc_policy = \"balloon\" or "
+				   "\"oversubscribe\", or remove epc_max");
 	if (st->policy_set && st->policy == VM_EPC_BALLOON && !st->epc_mib)
 		return xl_fail(st, "epc_policy = \"balloon\": the VM has no EPC; add epc = MiB");
 	if (st->epc_max_mib && st->epc_max_mib < st->epc_mib)
@@ -849,7 +887,9 @@ static int xl_finish(struct xl_state *st)
 		snprintf(vm->sections[0].memdev, VM_ID_MAX, "epc0");
 		vm->sections[0].size = st->epc_mib << 20;
 		vm->epc_policy = st->policy;
-		if (st->epc_max_mib > st->epc_mib) {
+		if (st->policy == VM_EPC_OVERSUBSCRIBE)
+			vm->epc_host_max = (st->epc_max_mib ? st->epc_max_mib : st->epc_mib) << 20;
+		else if (st->epc_max_mib > st->epc_mib) {
 			vm->sections[0].size = st->epc_max_mib << 20;
 			vm->epc_start = st->epc_mib << 20;
 		}

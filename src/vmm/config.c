@@ -599,7 +599,8 @@ void vm_args_free(char **argv)
 
 const char *vm_epc_policy_name(enum vm_epc_policy p)
 {
-	static const char *const names[VM_EPC_POLICY_MAX] = { "static", "balloon" };
+	static const char *const names[VM_EPC_POLICY_MAX] = { "static", "balloon",
+							      "oversubscribe" };
 
 	return (unsigned int)p < VM_EPC_POLICY_MAX ? names[p] : NULL;
 }

@@ -213,8 +213,7 @@ int vm_host_parse(const char *text, struct hw_desc *ret, char *why, size_t why_l
 	host_set_sections_base(&d);
 	host_set_feature_control(&d, locked);
 	if (hw_desc_check(&d, reason, sizeof(reason)))
-		return vm_why(why, why_len,
-			      "host: %s; check the epc= sizes", reason);
+		return vm_why(why, why_len, "host: %s; check the epc= sizes", reason);
 	*ret = d;
 	return 0;
 }

@@ -84,6 +84,7 @@ void vmm_destroy(struct vmm *m)
 		return;
 	while (m->nr_vms)
 		vmm_vm_destroy(m->vms[m->nr_vms - 1], NULL);
+	free(m->vms);
 	host_destroy(m->host);
 	hw_processor_destroy(m->proc);
 	free(m);

@@ -21,6 +21,10 @@
 #include "vsgx/vmm-cpuid.h"
 
 #define HOST_TIMER_VECTOR 0x20
+/* A leaf to run again after the VMM handled its EPT violation (never a guest's result). */
+#define VCPU_RETRY (-EINPROGRESS)
+/* EPT violations one guest operation may cause before the VMM gives up on it. */
+#define VCPU_RETRIES 64
 
 static bool vm_has(const struct vmm_vm *vm, enum vm_cpu_feature f)
 {
@@ -72,6 +76,7 @@ static int vcpu_xlate(void *opaque, uint64_t la, bool write, struct hw_xlate *re
 	struct vmm_section *sec;
 	uint64_t gpa = la;
 	void *ram;
+	int r;
 
 	(void)write;
 	if (vcpu->pt.walk && vcpu->pt.walk(vcpu->pt.opaque, la, &gpa))
@@ -85,7 +90,14 @@ static int vcpu_xlate(void *opaque, uint64_t la, bool write, struct hw_xlate *re
 	sec = epc_section(vm, gpa);
 	if (!sec)
 		return -EFAULT;
-	if (epc_fault(vcpu, sec, gpa - sec->gpa, ret)) {
+	r = epc_fault(vcpu, sec, gpa - sec->gpa, ret);
+	if (r && vm->ov && (r == -ENODATA || r == -ENOMEM)) {
+		/* The VMM's to handle once the leaf is out: a held frame, or one over the limit. */
+		vcpu->ov_need = r == -ENODATA ? VCPU_OV_RELOAD : VCPU_OV_ROOM;
+		vcpu->ov_gpa = gpa;
+		return -EFAULT;
+	}
+	if (r) {
 		/* An EPT violation the host could not satisfy: not the guest's fault. */
 		vm->epc_fault_failed = true;
 		vm->epc_fault_gpa = gpa;
@@ -99,6 +111,14 @@ static void vcpu_install(struct vmm_vcpu *vcpu, struct hw_cpu *cpu)
 	struct hw_addr_space as = { vcpu_xlate, vcpu };
 
 	hw_cpu_set_addr_space(cpu, &as);
+	/*
+	 * An oversubscribed guest runs in non-root operation with EPC
+	 * virtualization, so its leaves count the children the VMM evicted.
+	 */
+	if (vcpu->vm->ov)
+		hw_cpu_set_vmx(cpu, HW_VMX_NONROOT, true);
+	else
+		hw_cpu_set_vmx(cpu, HW_VMX_OFF, false);
 }
 
 /* On the vCPU's thread: the interrupt arrives there, and its AEX runs there. */
@@ -117,6 +137,11 @@ static void vcpu_kick_here(struct vmm_vcpu *vcpu, void *arg)
 	vcpu->preempted = true;
 	/* Several vCPUs of the VM may be stopped at once, each on its thread. */
 	__atomic_fetch_add(&vcpu->vm->st.preemptions, 1, __ATOMIC_RELAXED);
+}
+
+void vmm_vcpu_kick_locked(struct vmm_vcpu *vcpu)
+{
+	vcpu_kick_here(vcpu, NULL);
 }
 
 void vmm_vcpu_kick(struct vmm_vcpu *vcpu)
@@ -238,6 +263,9 @@ static int vcpu_exit(struct vmm_vcpu *vcpu, struct hw_cpu *cpu, int r)
 {
 	struct vmm_vm *vm = vcpu->vm;
 
+	/* An EPT violation the VMM handles: the leaf runs again, the guest sees nothing. */
+	if (vcpu->ov_need != VCPU_OV_NONE)
+		return VCPU_RETRY;
 	if (vm->epc_fault_failed) {
 		vm->epc_fault_failed = false;
 		vmm_vm_fail(vm,
@@ -407,6 +435,7 @@ static int vcpu_enclu_here(struct vmm_vcpu *vcpu, struct hw_regs *regs)
 {
 	unsigned int leaf = (uint32_t)regs->rax;
 	struct hw_cpu *cpu;
+	uint64_t tcs, aep;
 	int r;
 
 	r = vcpu_enter_guest(vcpu, &cpu);
@@ -414,10 +443,14 @@ static int vcpu_enclu_here(struct vmm_vcpu *vcpu, struct hw_regs *regs)
 		return r;
 	if (!vm_has(vcpu->vm, VM_CPU_SGX))
 		return inject(vcpu, X86_TRAP_UD, 0, 0);
+	tcs = regs->rbx;
+	aep = regs->rcx;
 	r = vcpu_exit(vcpu, cpu, hw_enclu(cpu, regs));
-	if (r == 0 && (leaf == SGX_EENTER || leaf == SGX_ERESUME))
+	if (r == 0 && (leaf == SGX_EENTER || leaf == SGX_ERESUME)) {
 		vcpu->inside = true;
-	else if (r == 0 && leaf == SGX_EEXIT)
+		vcpu->tcs = tcs;
+		vcpu->aep = aep;
+	} else if (r == 0 && leaf == SGX_EEXIT)
 		vcpu->inside = false;
 	return r;
 }
@@ -482,10 +515,8 @@ struct vcpu_op {
 	int r;
 };
 
-static void vcpu_op_here(struct vmm_vcpu *vcpu, void *arg)
+static void vcpu_op_run(struct vmm_vcpu *vcpu, struct vcpu_op *op)
 {
-	struct vcpu_op *op = arg;
-
 	switch (op->kind) {
 	case OP_ENCLS:
 		op->r = vcpu_encls_here(vcpu, op->regs);
@@ -503,6 +534,74 @@ static void vcpu_op_here(struct vmm_vcpu *vcpu, void *arg)
 		op->r = vcpu_msr_here(vcpu, op->msr, op->write, op->val);
 		break;
 	}
+}
+
+/*
+ * The VMM's half of an oversubscribed VM's EPT violation, between two runs
+ * of the leaf: reload the frame, or make room for its first touch. When it
+ * cannot, the VM stops as on any EPT violation the host cannot satisfy.
+ */
+static int vcpu_ept_violation(struct vmm_vcpu *vcpu)
+{
+	struct vmm_vm *vm = vcpu->vm;
+	bool room = vcpu->ov_need == VCPU_OV_ROOM;
+	int r;
+
+	vcpu->ov_need = VCPU_OV_NONE;
+	r = vmm_oversub_fault(vcpu, vcpu->ov_gpa, room);
+	if (r && vm->state == VMM_VM_RUNNING)
+		vmm_vm_fail(vm,
+			    "KVM_RUN failed: the VMM could not %s guest-physical 0x%llx (vCPU "
+			    "%u): %s; the VM is stopped",
+			    room ? "make room for" : "reload", (unsigned long long)vcpu->ov_gpa,
+			    vcpu->index,
+			    r == -ENOSPC ? "every page it holds is pinned" : strerror(-r));
+	return r ? -EFAULT : 0;
+}
+
+/*
+ * An EPT violation in enclave mode is an AEX before the exit: the guest
+ * re-enters at its AEP, whose ERESUME the model runs here, so that an
+ * operation of a thread inside goes on inside. Return: 0, VCPU_RETRY, or
+ * what ERESUME gave.
+ */
+static int vcpu_aep_resume(struct vmm_vcpu *vcpu)
+{
+	struct hw_regs regs = { .rax = SGX_ERESUME, .rbx = vcpu->tcs, .rcx = vcpu->aep };
+	int r = vcpu_enclu_here(vcpu, &regs);
+
+	/* The guest's kernel never saw this exit. */
+	if (!r)
+		vcpu->preempted = false;
+	return r;
+}
+
+static void vcpu_op_here(struct vmm_vcpu *vcpu, void *arg)
+{
+	struct vcpu_op *op = arg;
+	bool inside = vcpu->inside;
+
+	for (int tries = 0; tries < VCPU_RETRIES; tries++) {
+		vmm_oversub_leaf_begin(vcpu->vm);
+		if (inside && !vcpu->inside) {
+			op->r = vcpu_aep_resume(vcpu);
+			if (!op->r)
+				op->r = VCPU_RETRY;
+		} else {
+			vcpu_op_run(vcpu, op);
+		}
+		vmm_oversub_leaf_end(vcpu->vm);
+		if (op->r != VCPU_RETRY)
+			return;
+		if (vcpu->ov_need == VCPU_OV_NONE)
+			continue;
+		op->r = vcpu_ept_violation(vcpu);
+		if (op->r)
+			return;
+	}
+	vmm_vm_fail(vcpu->vm, "vCPU %u keeps faulting on guest-physical 0x%llx; the VM is stopped",
+		    vcpu->index, (unsigned long long)vcpu->ov_gpa);
+	op->r = -EFAULT;
 }
 
 static int vcpu_op(struct vmm_vcpu *vcpu, struct vcpu_op *op)

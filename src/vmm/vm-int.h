@@ -18,8 +18,8 @@
 struct vmm {
 	struct hw_processor *proc;
 	struct host *host;
-	struct vmm_vm *vms[VMM_MAX_VMS];
-	unsigned int nr_vms;
+	struct vmm_vm **vms; /* as many as memory allows */
+	unsigned int nr_vms, cap_vms;
 	/* The vCPU that last ran on each logical CPU, which may still be inside an enclave. */
 	struct vmm_vcpu *cpu_owner[HW_MAX_CPUS];
 	unsigned int next_cpu; /* round robin over the CPUs vCPUs run on */
@@ -43,6 +43,13 @@ struct vmm_vcpu {
 	bool inside;			/* in an enclave on hcpu */
 	bool preempted;			/* the host forced an AEX since the guest last asked */
 	struct vmm_vcpu_thread *thread; /* its host thread (vcpu-thread.c), or NULL */
+	/*
+	 * An oversubscribed VM's EPT violation met in the last leaf: a frame the
+	 * VMM holds (reload) or a first touch over the VM's limit (room).
+	 */
+	enum { VCPU_OV_NONE, VCPU_OV_RELOAD, VCPU_OV_ROOM } ov_need;
+	uint64_t ov_gpa;
+	uint64_t tcs, aep; /* of the last EENTER or ERESUME: what the AEP resumes */
 };
 
 struct vmm_section {
@@ -84,6 +91,7 @@ struct vmm_vm {
 	bool epc_fault_failed;
 	uint64_t epc_fault_gpa;
 	struct vmm_balloon balloon;
+	struct vmm_oversub *ov; /* epc_policy "oversubscribe" (oversub.c), else NULL */
 };
 
 /*
@@ -136,5 +144,28 @@ int vmm_balloon_copy(struct vmm_vm *dst, const struct vmm_vm *src);
 void vmm_balloon_free(struct vmm_vm *vm);
 /* Whether page (index) of section (sec) is ballooned out: prealloc skips it. */
 bool vmm_balloon_is_out(const struct vmm_vm *vm, unsigned int sec, uint64_t index);
+
+/*
+ * oversub.c: oversubscription with the EPC Oversubscription Extensions.
+ * init takes the VMM's VA pages and sets the owner's limit (before the
+ * sections open); discard drops every blob (a reset: the guest's EPC is
+ * clean); free also gives the VA pages back. Accept a VM of another policy.
+ */
+int vmm_oversub_init(struct vmm_vm *vm, char *why, size_t why_len);
+void vmm_oversub_discard(struct vmm_vm *vm);
+void vmm_oversub_free(struct vmm_vm *vm);
+bool vmm_oversub_enabled(const struct vmm_vm *vm);
+/* Around every leaf a vCPU runs: the EPT lock, for reading. */
+void vmm_oversub_leaf_begin(struct vmm_vm *vm);
+void vmm_oversub_leaf_end(struct vmm_vm *vm);
+/*
+ * The VMM's half of an EPT violation at (gpa), outside any leaf: reload the
+ * frame (and its SECS first), or make room for a first touch.
+ * Return: 0 (retry the leaf), -ENOSPC (nothing the VMM may evict), -EIO, -ENOMEM.
+ */
+int vmm_oversub_fault(struct vmm_vcpu *vcpu, uint64_t gpa, bool first_touch);
+
+/* The AEX of a vCPU inside, run by a thread holding its VM's EPT lock for writing. */
+void vmm_vcpu_kick_locked(struct vmm_vcpu *vcpu);
 
 #endif /* VSGX_VMM_VM_INT_H */

@@ -173,6 +173,7 @@ static void vm_free(struct vmm_vm *vm, struct vmm_vm_teardown *ret)
 		for (unsigned int i = 0; i < vm->cfg.vcpus; i++)
 			vmm_vcpu_thread_stop(&vm->vcpus[i]);
 	}
+	vmm_oversub_free(vm);
 	vm_sections_release(vm, ret);
 	host_owner_destroy(vm->owner);
 	vmm_balloon_free(vm);
@@ -192,9 +193,16 @@ static int vm_check_new(struct vmm *m, const char *name, char *why, size_t why_l
 		return vmm_why(why, why_len, -EEXIST,
 			       "a VM named '%s' exists already; destroy it or pick another name",
 			       name);
-	if (m->nr_vms == VMM_MAX_VMS)
-		return vmm_why(why, why_len, -ENOSPC, "this host runs %d VMs, the most it can",
-			       VMM_MAX_VMS);
+	/* Room for it first: nothing after the VM is built may fail for lack of it. */
+	if (m->nr_vms == m->cap_vms) {
+		unsigned int cap = m->cap_vms ? 2 * m->cap_vms : 16;
+		struct vmm_vm **vms = cap > m->cap_vms ? realloc(m->vms, cap * sizeof(*vms)) : NULL;
+
+		if (!vms)
+			return vmm_why(why, why_len, -ENOMEM, "no memory for another VM");
+		m->vms = vms;
+		m->cap_vms = cap;
+	}
 	return 0;
 }
 
@@ -216,6 +224,9 @@ static int vm_build(struct vmm_vm *vm, char *why, size_t why_len)
 	r = vmm_balloon_init(vm);
 	if (r)
 		return vmm_why(why, why_len, r, "out of memory for the VM's balloon");
+	r = vmm_oversub_init(vm, why, why_len);
+	if (r)
+		return r;
 	r = vm_sections_open(vm, why, why_len);
 	if (r)
 		return r;
@@ -352,6 +363,8 @@ static int vm_epc_remove(struct vmm_vm *vm, struct vmm_epc_reset *rep)
 
 	for (unsigned int i = 0; i < n; i++)
 		all[i] = true;
+	/* What the VMM holds written back was the guest's enclaves: gone with them. */
+	vmm_oversub_discard(vm);
 	left = epc_pass(vm, all, rep->first, rep);
 	if (left < 0)
 		goto err_busy;

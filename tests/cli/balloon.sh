@@ -20,10 +20,10 @@ run run "$tmp/odd.vsgx"
 check "a target of no whole page: exit 2" expect 2 "odd.vsgx:1:14: '3K': a balloon target is a size"
 printf 'name = "a"\ntype = "hvm"\nepc = 8\nepc_policy = "oversubscribe"\n' >"$tmp/over.cfg"
 run vm layout "$tmp/over.cfg"
-check "epc_policy oversubscribe: exit 2, not implemented yet" expect 2 'epc_policy = "oversubscribe" is not implemented yet'
+check "epc_policy oversubscribe on a part without the extensions: exit 2" expect 2 'epc_policy = "oversubscribe" needs the EPC Oversubscription Extensions'
 printf 'name = "a"\ntype = "hvm"\nepc = 8\nepc_max = 16\n' >"$tmp/max.cfg"
 run vm layout "$tmp/max.cfg"
-check "epc_max without balloon: exit 2" expect 2 'epc_max: only a ballooning VM has an EPC maximum above its epc'
+check "epc_max without balloon: exit 2" expect 2 'epc_max: only a ballooning or oversubscribed VM has an EPC maximum'
 printf 'name = "a"\ntype = "hvm"\nepc = 16\nepc_max = 8\nepc_policy = "balloon"\n' >"$tmp/below.cfg"
 run vm layout "$tmp/below.cfg"
 check "epc_max below epc: exit 2" expect 2 'epc_max is below epc'

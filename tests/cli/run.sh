@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 38))"
+echo "1..$((nr + 40))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -77,6 +77,38 @@ check "the message says expected and got" grep -qF "bad.vsgx:2: expected epc-hel
 printf 'vm create a memory=128 epc=100000\n' >"$tmp/big.vsgx"
 run run "$tmp/big.vsgx"
 check "more EPC than the host: exit 1 with the config's message" grep -qE "^.*big.vsgx:1: expected ok, got EINVAL: " "$tmp/err"
+
+# A guest evicts as many pages as its RAM below 4 GiB has slots for: six
+# 2000-page enclaves in 2048 EPC pages evict 9978 (once capped at 8192).
+cat >"$tmp/evict.vsgx" <<'EOF2'
+host epc=64M@0 cpus=2
+vm create vm1 memory=512 vcpus=1 epc=8
+guest vm1 boot
+guest vm1 build e1 pages=2000
+guest vm1 build e2 pages=2000
+guest vm1 build e3 pages=2000
+guest vm1 build e4 pages=2000
+guest vm1 build e5 pages=2000
+guest vm1 build e6 pages=2000
+expect guest vm1 evicted=9978
+guest vm1 verify e1
+guest vm1 verify e6
+EOF2
+run run "$tmp/evict.vsgx"
+check "a guest evicts more than 8192 pages, and its enclaves verify" expect_out 0 '^== report: 12 commands, 1 check$'
+
+# No cap on VMs per host (once 64): 300 booted, half destroyed.
+{
+	echo 'host epc=512M@0 cpus=2'
+	i=0; while [ $i -lt 300 ]; do echo "vm create v$i memory=64 vcpus=1 epc=1"; i=$((i + 1)); done
+	i=0; while [ $i -lt 300 ]; do echo "guest v$i boot"; i=$((i + 1)); done
+	echo 'expect node 0 used=76800'
+	i=0; while [ $i -lt 300 ]; do echo "vm destroy v$i"; i=$((i + 2)); done
+	echo 'expect node 0 used=38400'
+} >"$tmp/many.vsgx"
+run run --quiet "$tmp/many.vsgx"
+check "300 VMs on one host, 150 destroyed: every page accounted for" expect_out 0 \
+	'^== report: 753 commands, 2 checks$'
 
 # Lines the monitor cannot read: exit 2 before anything runs.
 printf 'vm create a memory=128 epc=8\nvm frobnicate a\n' >"$tmp/syntax.vsgx"

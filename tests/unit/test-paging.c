@@ -502,6 +502,51 @@ static void test_ewb_thread_entered_after_etrack(void **state)
 	ef_exit(g->ef, cpu1(g));
 }
 
+/*
+ * Two generations inside at once: a thread of each leaves in turn, and each
+ * exit counts against its own generation (the older one held by the last
+ * ETRACK, or the newer one), in either order.
+ */
+static void two_generations(struct pgenv *g, bool older_leaves_first)
+{
+	uint64_t pa = ef_pa(g->ef, EF_DATA + 1);
+	struct hw_cpu *older = cpu1(g), *newer = hw_processor_cpu(g->p, 2);
+
+	assert_int_equal(hw_cpu_enclave_enter_raw(older, g->ef->secs_pa), 0);
+	assert_int_equal(hw_etrack(g->cpu, g->ef->secs_pa), SGX_SUCCESS);
+	assert_int_equal(hw_cpu_enclave_enter_raw(newer, g->ef->secs_pa), 0);
+	assert_int_equal(hwf_enclave(g->f, g->ef->secs_pa).threads_inside, 2);
+	assert_int_equal(hw_eblock(g->cpu, pa), SGX_SUCCESS);
+	assert_int_equal(hw_etrack(g->cpu, g->ef->secs_pa), SGX_PREV_TRK_INCMPL);
+	if (older_leaves_first) {
+		assert_int_equal(hw_cpu_enclave_exit_raw(older), 0);
+		/* The newer thread entered before the EBLOCK: this ETRACK holds it. */
+		assert_int_equal(hw_etrack(g->cpu, g->ef->secs_pa), SGX_SUCCESS);
+		assert_int_equal(ewb(g, pa, slot(g, 0), &g->b[0]), SGX_NOT_TRACKED);
+		assert_int_equal(hw_etrack(g->cpu, g->ef->secs_pa), SGX_PREV_TRK_INCMPL);
+		assert_int_equal(hw_cpu_enclave_exit_raw(newer), 0);
+	} else {
+		assert_int_equal(hw_cpu_enclave_exit_raw(newer), 0);
+		/* The newer thread's exit does not finish the older generation. */
+		assert_int_equal(hw_etrack(g->cpu, g->ef->secs_pa), SGX_PREV_TRK_INCMPL);
+		assert_int_equal(hw_cpu_enclave_exit_raw(older), 0);
+		assert_int_equal(hw_etrack(g->cpu, g->ef->secs_pa), SGX_SUCCESS);
+	}
+	assert_int_equal(hwf_enclave(g->f, g->ef->secs_pa).threads_inside, 0);
+	assert_int_equal(ewb(g, pa, slot(g, 0), &g->b[0]), SGX_SUCCESS);
+	assert_int_equal(hw_etrack(g->cpu, g->ef->secs_pa), SGX_SUCCESS);
+}
+
+static void test_track_two_generations_older_first(void **state)
+{
+	two_generations(*state, true);
+}
+
+static void test_track_two_generations_newer_first(void **state)
+{
+	two_generations(*state, false);
+}
+
 static void test_ewb_child_present(void **state)
 {
 	struct pgenv *g = *state;
@@ -1398,6 +1443,8 @@ int main(void)
 		PG_TEST(test_ewb_tracking_aex),
 		PG_TEST(test_ewb_tracking_raw),
 		PG_TEST(test_ewb_thread_entered_after_etrack),
+		PG_TEST(test_track_two_generations_older_first),
+		PG_TEST(test_track_two_generations_newer_first),
 		PG_TEST(test_ewb_child_present),
 		PG_TEST(test_ewb_secs_thread_inside),
 		PG_TEST(test_ewb_va_slot_occupied),

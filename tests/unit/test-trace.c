@@ -286,7 +286,7 @@ static void test_syntax_host(void **state)
 	static const struct syntax_case cases[] = {
 		{ "host begin", "t:1:6: 'host begin' is no command: expected 'host start|stop" },
 		{ "host start now", "t:1:1: expected 'host start|stop|stats|alloc|reclaim" },
-		{ "vepc open", "t:1:1: expected 'vepc open|fault|remove-all|release|stats NAME" },
+		{ "vepc open", "t:1:1: expected 'vepc open|fault|remove-all|ioctl|release|stats NAME" },
 		{ "vepc open x", "t:1:1: vepc open needs pages=N" },
 		{ "vepc open x pages=1\nvepc open x pages=1", "t:2:11: 'x' is opened already" },
 		{ "vepc fault y 0",
@@ -294,6 +294,8 @@ static void test_syntax_host(void **state)
 		{ "vepc open x pages=1\nvepc fault x",
 		  "t:2:1: expected an index or address after" },
 		{ "vepc open x pages=1\nvepc release x 3", "t:2:16: '3' is one argument too many" },
+		{ "vepc open x pages=1\nvepc ioctl x", "t:2:1: expected 'vepc ioctl NAME CMD [arg=N]'" },
+		{ "vepc open x pages=1\nvepc remove-all x 3", "t:2:19: '3' is one argument too many" },
 		{ "encl load e x.sgxs", "t:1:1: expected 'encl load NAME FILE.sgxs sig=FILE'" },
 		{ "host stats node=64", "t:1:17: 64 is too large here (at most 0x3f)" },
 		{ "host stats frees=1", "t:1:12: host has no option 'frees'" },
