@@ -35,24 +35,6 @@ uint64_t epcm_pa(const struct hw_processor *p, uint64_t idx)
 }
 
 /*
- * Every leaf and access finds its entry here before it may write it, so a
- * 12 KiB stretch of EPCM whose bit is clear has never been written: zeros,
- * which the host has not even backed (some hosts back anonymous memory on
- * a read, too). The bit is set before the entry pointer is handed out.
- */
-#define TOUCHED_SHIFT HW_EPCM_TOUCHED_SHIFT
-
-struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx)
-{
-	_Atomic uint64_t *w = &p->epcm_touched[idx >> (TOUCHED_SHIFT + 6)];
-	uint64_t bit = 1ULL << ((idx >> TOUCHED_SHIFT) & 63);
-
-	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
-		atomic_fetch_or(w, bit);
-	return &p->epcm[idx];
-}
-
-/*
  * The busy byte also carries bits only the holder changes (EPCM_BUSY_VALID,
  * EPCM_BUSY_EPOCH): a taker compares against the byte with its holder bits
  * clear, and the holder rewrites the byte with plain stores, as no taker can
@@ -141,13 +123,19 @@ void epcm_lock_wait(struct hw_epcm_entry *e)
  * says so without a look-up), so the table is as large as the number of
  * pages blocked or modified and not yet written back, accepted or removed.
  * Stripes by EPCM index keep leaves on different pages from meeting on one
- * lock; each stripe is an open-addressed table with linear probing.
+ * lock; each stripe is an open-addressed table with linear probing, as
+ * large as twice its entries (or 16).
  */
 #define EPOCH_STRIPES 64
 #define EPOCH_EMPTY   UINT32_MAX
 
 struct epcm_epoch_stripe {
-	pthread_mutex_t lock;
+	/*
+	 * A spinlock: held for a probe or two, by leaves that already hold the
+	 * page's busy bit (EMODPR, EACCEPT...), where a mutex's two extra
+	 * atomics showed on the SGX2 paths.
+	 */
+	atomic_flag lock;
 	uint32_t *key; /* EPCM index, EPOCH_EMPTY in free slots */
 	uint64_t *val;
 	uint32_t cap, nr; /* cap: 0 or a power of two */
@@ -156,6 +144,17 @@ struct epcm_epoch_stripe {
 struct epcm_epochs {
 	struct epcm_epoch_stripe stripe[EPOCH_STRIPES];
 };
+
+static void stripe_lock(struct epcm_epoch_stripe *s)
+{
+	while (atomic_flag_test_and_set_explicit(&s->lock, memory_order_acquire))
+		sched_yield();
+}
+
+static void stripe_unlock(struct epcm_epoch_stripe *s)
+{
+	atomic_flag_clear_explicit(&s->lock, memory_order_release);
+}
 
 static uint32_t epoch_hash(uint32_t idx, uint32_t cap)
 {
@@ -239,9 +238,9 @@ uint64_t epcm_epoch(struct hw_processor *p, const struct hw_epcm_entry *e)
 	if (!(atomic_load_explicit(&((struct hw_epcm_entry *)e)->busy, memory_order_relaxed) &
 	      EPCM_BUSY_EPOCH))
 		return HW_EPOCH_TRACKED;
-	pthread_mutex_lock(&s->lock);
+	stripe_lock(s);
 	epoch = s->val[epoch_slot(s, idx)];
-	pthread_mutex_unlock(&s->lock);
+	stripe_unlock(s);
 	return epoch;
 }
 
@@ -254,7 +253,7 @@ int epcm_set_epoch(struct hw_processor *p, struct hw_epcm_entry *e, uint64_t epo
 
 	if (!kept && epoch == HW_EPOCH_TRACKED)
 		return 0;
-	pthread_mutex_lock(&s->lock);
+	stripe_lock(s);
 	if (epoch == HW_EPOCH_TRACKED) {
 		epoch_delete(s, epoch_slot(s, idx));
 		busy_bits_set(e, 0, EPCM_BUSY_EPOCH);
@@ -274,7 +273,7 @@ int epcm_set_epoch(struct hw_processor *p, struct hw_epcm_entry *e, uint64_t epo
 	}
 	s->val[i] = epoch;
 out:
-	pthread_mutex_unlock(&s->lock);
+	stripe_unlock(s);
 	return r;
 }
 
@@ -284,7 +283,7 @@ static int epochs_create(struct hw_processor *p)
 	if (!p->epochs)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < EPOCH_STRIPES; i++)
-		pthread_mutex_init(&p->epochs->stripe[i].lock, NULL);
+		atomic_flag_clear(&p->epochs->stripe[i].lock);
 	return 0;
 }
 
@@ -307,8 +306,6 @@ static void epochs_destroy(struct hw_processor *p)
 	if (!p->epochs)
 		return;
 	epochs_clear(p);
-	for (unsigned int i = 0; i < EPOCH_STRIPES; i++)
-		pthread_mutex_destroy(&p->epochs->stripe[i].lock);
 	free(p->epochs);
 	p->epochs = NULL;
 }
@@ -333,7 +330,7 @@ int epcm_create(struct hw_processor *p)
 	p->epcm = map_lazy(p->epcm_map_len);
 	p->contents = map_lazy(p->contents_map_len);
 	p->epcm_touched =
-	    calloc((p->nr_pages >> (TOUCHED_SHIFT + 6)) + 1, sizeof(*p->epcm_touched));
+	    calloc((p->nr_pages >> (HW_EPCM_TOUCHED_SHIFT + 6)) + 1, sizeof(*p->epcm_touched));
 	if (!p->epcm || !p->contents || !p->epcm_touched || epochs_create(p)) {
 		epcm_destroy(p);
 		return -ENOMEM;
@@ -376,7 +373,7 @@ void epcm_clear(struct hw_processor *p)
 	/* Dropping the pages gives them back to the host and reads zeros again. */
 	madvise(p->epcm, p->epcm_map_len, MADV_DONTNEED);
 	memset((void *)p->epcm_touched, 0,
-	       ((p->nr_pages >> (TOUCHED_SHIFT + 6)) + 1) * sizeof(*p->epcm_touched));
+	       ((p->nr_pages >> (HW_EPCM_TOUCHED_SHIFT + 6)) + 1) * sizeof(*p->epcm_touched));
 	epochs_clear(p);
 	atomic_store(&p->valid_pages, 0);
 	atomic_store(&p->materialized, 0);

@@ -154,7 +154,8 @@ bool epcm_index(const struct hw_processor *p, uint64_t pa, uint64_t *ret_idx);
 /* Physical address of the page with EPCM index (idx). */
 uint64_t epcm_pa(const struct hw_processor *p, uint64_t idx);
 
-struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx);
+/* The entry of page (idx): hw_epcm_entry() in hw.h, inline, as every leaf asks it. */
+#define epcm_entry(p, idx) hw_epcm_entry(p, idx)
 /*
  * Whether no entry near (idx) was ever looked up with epcm_entry() since
  * power-on or the last cold reset: then entry (idx) is invalid and idle, and

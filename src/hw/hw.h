@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "epcm.h"
 #include "vsgx/embed.h"
 #include "vsgx/encls.h"
 #include "vsgx/processor.h"
@@ -252,8 +253,27 @@ struct hw_enclave *hw_cpu_enclave(struct hw_cpu *cpu);
  * ETRACK has completed, that is once no thread can still hold a translation
  * made before the change.
  */
-/* epcm_untouched() (epcm.h), inline: EREMOVE asks it of every page at boot. */
+/*
+ * epcm_entry() and epcm_untouched() (epcm.h), inline: every leaf asks the
+ * first, and EREMOVE the second of every page at boot.
+ *
+ * Every leaf and access finds its entry here before it may write it, so a
+ * 12 KiB stretch of EPCM (1,024 entries) whose bit is clear has never been
+ * written: zeros, which the host has not even backed (some hosts back
+ * anonymous memory on a read, too). The bit is set before the entry pointer
+ * is handed out.
+ */
 #define HW_EPCM_TOUCHED_SHIFT 10
+static inline struct hw_epcm_entry *hw_epcm_entry(struct hw_processor *p, uint64_t idx)
+{
+	_Atomic uint64_t *w = &p->epcm_touched[idx >> (HW_EPCM_TOUCHED_SHIFT + 6)];
+	uint64_t bit = 1ULL << ((idx >> HW_EPCM_TOUCHED_SHIFT) & 63);
+
+	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
+		atomic_fetch_or(w, bit);
+	return &p->epcm[idx];
+}
+
 static inline bool hw_epcm_untouched(const struct hw_processor *p, uint64_t idx)
 {
 	return !(atomic_load(&p->epcm_touched[idx >> (HW_EPCM_TOUCHED_SHIFT + 6)]) &
