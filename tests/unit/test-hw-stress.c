@@ -184,7 +184,8 @@ static void shared_add(struct worker *w)
 /*
  * Every thread EBLOCKs every shared child and ETRACKs the shared SECS: per
  * page one EBLOCK wins, the others find it blocked (SGX_BLKSTATE) or busy
- * (SGX_EPC_PAGE_CONFLICT); an ETRACK finds the SECS busy (#GP) or succeeds.
+ * (SGX_EPC_PAGE_CONFLICT), or the SECS held by another thread's ETRACK
+ * (SGX_ENTRYEPOCH_LOCKED); an ETRACK finds the SECS busy (#GP) or succeeds.
  */
 static void shared_block(struct worker *w)
 {
@@ -198,7 +199,7 @@ static void shared_block(struct worker *w)
 			atomic_fetch_add(&s->shared_blocked, 1);
 		else
 			expect(w, r == SGX_BLKSTATE || r == SGX_EPC_PAGE_CONFLICT ||
-				      r == SGX_PG_INVLD);
+				      r == SGX_ENTRYEPOCH_LOCKED || r == SGX_PG_INVLD);
 		r = hw_etrack(w->cpu, epc(s, SHARED_FIRST));
 		expect(w, r == SGX_SUCCESS || is_fault(r, X86_TRAP_GP));
 	}
