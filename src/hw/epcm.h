@@ -18,7 +18,10 @@
  * field of an entry, and the page's contents, are read and written only by
  * the holder of its busy bit (or, for contents, by a thread whose tracked
  * entry keeps the page from being written back), so the bit's acquire /
- * release ordering is the only synchronization they need.
+ * release ordering is the only synchronization they need. Two looks take
+ * no bit: EREMOVE's of an entry never looked up (epcm_untouched()) and of
+ * an idle invalid one (epcm_idle_invalid()), each one atomic load, argued
+ * linearizable in hw_eremove().
  */
 #ifndef VSGX_HW_EPCM_H
 #define VSGX_HW_EPCM_H
