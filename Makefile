@@ -8,7 +8,8 @@
 #   make qemu      QEMU's software CPU with vsgx as its SGX unit (qemu/)
 #   make qemu-demo a Debian 12 guest on it runs Linux's SGX selftests
 #   make fuzz-build  the fuzz targets built with clang, each run 2000 times (part of make test)
-#   make stress    long runs: fuzzers, then the concurrency tests many times under TSan,
+#   make stress    long runs: fuzzers, PROP_SEEDS random scenarios (tests/prop) on the
+#                  clang ASan build, then the concurrency tests many times under TSan,
 #                  then 1 TiB of EPC held by a VM (scripts/lean.sh: memory and boot time)
 #   make bench     benchmarks, in a release build
 #   make bench-qemu  a Debian guest on QEMU TCG with vsgx, timed against its own floors
@@ -27,6 +28,15 @@ PREFIX     ?= /usr/local
 DESTDIR    ?=
 FUZZ_SECONDS ?= 60
 SOAK_ROUNDS ?= 50
+# Random scenarios of tests/prop/scengen.py for make stress: seeds PROP_FIRST
+# to PROP_FIRST + PROP_SEEDS - 1 (make test runs seeds 1 to 200), with
+# PROP_VSGX_ARGS added to every vsgx run and monitor; failing seeds are
+# shrunk and kept in PROP_KEEP.
+PROP_SEEDS ?= 5000
+PROP_FIRST ?= 1000
+PROP_JOBS  ?= 2
+PROP_VSGX_ARGS ?=
+PROP_KEEP  ?= $(FUZZ_BUILD)/prop-failures
 MESON_TEST = meson test --print-errorlogs --num-processes 2
 QEMU_CACHE ?= .cache/qemu
 GUEST_CACHE ?= .cache/guest
@@ -144,6 +154,9 @@ stress: deps deps-fuzz $(TSAN_BUILD)/build.ninja $(BENCH_BUILD)/build.ninja
 	ninja -C $(TSAN_BUILD)
 	ninja -C $(BENCH_BUILD) bench/bench-memory
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	python3 tests/prop/scengen.py check --vsgx $(FUZZ_BUILD)/src/cli/vsgx \
+		--first $(PROP_FIRST) --seeds $(PROP_SEEDS) --jobs $(PROP_JOBS) \
+		--vsgx-args "$(PROP_VSGX_ARGS)" --keep $(PROP_KEEP)
 	@scripts/soak.sh $(TSAN_BUILD) $(SOAK_ROUNDS)
 	@scripts/lean.sh $(BENCH_BUILD)
 

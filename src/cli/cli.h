@@ -75,6 +75,7 @@ struct cli_replay_opts {
 	bool quiet;	     /* --quiet */
 	bool vcpu_threads;   /* --vcpu-threads (run, monitor) */
 	bool explain;	     /* --explain (run only) */
+	bool audit;	     /* --audit, where the verb takes --json */
 };
 
 /*

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vsgx run [--json FILE] [--metrics FILE] [--vectors DIR] [--quiet] [--explain]
- *          [--vcpu-threads] SCENARIO
+ *          [--vcpu-threads] [--audit] SCENARIO
  * vsgx monitor [--json FILE] [--metrics FILE] [--vectors DIR] [--qmp unix:PATH]
- *              [--vcpu-threads]
+ *              [--vcpu-threads] [--audit]
  *
  * The main job: a modelled SGX host running SGX VMs, driven by a scenario
  * in the monitor's language (docs/scenario-format.md), or by the same
@@ -25,9 +25,9 @@
 
 static const char run_usage[] =
     "usage: vsgx run [--json FILE] [--metrics FILE] [--vectors DIR] [--quiet] [--explain]\n"
-    "                [--vcpu-threads] SCENARIO\n"
+    "                [--vcpu-threads] [--audit] SCENARIO\n"
     "       vsgx monitor [--json FILE] [--metrics FILE] [--vectors DIR] [--qmp unix:PATH]\n"
-    "                    [--vcpu-threads]\n"
+    "                    [--vcpu-threads] [--audit]\n"
     "\n"
     "run: replay SCENARIO, commands of the monitor's language (one per line; see\n"
     "docs/scenario-format.md) that power on an SGX host, create and reset VMs, run\n"
@@ -48,6 +48,10 @@ static const char run_usage[] =
     "  --vcpu-threads run each vCPU of each VM on its own host thread, as QEMU's\n"
     "                 multi-threaded TCG does; the same outcomes and output\n"
     "  --explain      (run) print the comment lines just above a command before it\n"
+    "  --audit        after every command check the EPC accounting: free + used +\n"
+    "                 zombie + bad = total on every node, the VMs hold what the host\n"
+    "                 says, no guest leaked a page, no enclave lost unless its VM's\n"
+    "                 EPC was taken (\"FILE:LINE: audit: ...\", exit 1)\n"
     "  --qmp unix:PATH  (monitor) also serve QMP on a UNIX socket, as QEMU's -qmp;\n"
     "                 when standard input ends, serve it until a client sends quit\n"
     "\n"
@@ -242,6 +246,7 @@ static int run_main(int argc, char **argv, bool monitor)
 	mo.vcpu_threads = o.opt.vcpu_threads;
 	mo.explain = o.opt.explain;
 	mo.metrics = metrics;
+	mo.audit = o.opt.audit;
 	r = monitor_create(&mo, &mon);
 	if (!r) {
 		r = monitor ? run_monitor(mon, mo.out, o.opt.qmp) : run_scenario(mon, o.path);

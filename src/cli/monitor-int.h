@@ -16,6 +16,7 @@
 #define MON_DETAIL_MAX 8192 /* 'help' lists every command */
 
 struct crypto_rsa_key;
+struct mon_audit;
 
 /* The fields of 'expect vm|node|host|enclave|guest', NULL-terminated (monitor-exec.c). */
 extern const char *const mon_vm_fields[];
@@ -50,6 +51,7 @@ struct monitor {
 	struct mon_vm *vms; /* the VMs, in creation order but for destroys */
 	unsigned int nr_vms, cap_vms;
 	struct crypto_rsa_key *key; /* the default signing key, loaded on first use */
+	struct mon_audit *audit;    /* with --audit */
 	unsigned int commands, checks;
 	/* What the command running now says about itself. */
 	char detail[MON_DETAIL_MAX];

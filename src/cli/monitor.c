@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "monitor-audit.h"
 #include "monitor-int.h"
 #include "vsgx/crypto.h"
 #include "vsgx/host.h"
@@ -795,6 +796,18 @@ static void check_conservation(struct monitor *mon)
 	}
 }
 
+/* With --audit: the accounting after the command, whatever it did. */
+static int line_audit(struct monitor *mon, const struct mon_line *l)
+{
+	char why[MON_MSG_MAX];
+
+	if (!mon->audit || !mon_audit_check(mon->audit, mon, why, sizeof(why)))
+		return 0;
+	if (mon->o.err)
+		fprintf(mon->o.err, "%s:%u: audit: %s\n", l->name, l->line, why);
+	return -EPROTO;
+}
+
 /* Run a checked line and judge its outcome. */
 static int line_run(struct monitor *mon, const struct mon_def *d, const struct mon_line *l,
 		    unsigned int first)
@@ -810,6 +823,8 @@ static int line_run(struct monitor *mon, const struct mon_def *d, const struct m
 	mon->commands++;
 	got = mon->err ? errno_name(-mon->err) : "ok";
 	report_line(mon, l, mon->mismatch ? "mismatch" : got);
+	if (line_audit(mon, l))
+		return MONITOR_FAILED;
 	if (mon->mismatch) {
 		if (mon->o.err)
 			fprintf(mon->o.err, "%s:%u: %s\n", l->name, l->line, mon->msg);
@@ -1172,6 +1187,10 @@ int monitor_create(const struct monitor_opts *opts, struct monitor **ret)
 	if (!mon)
 		return -ENOMEM;
 	mon->o = *opts;
+	if (opts->audit && mon_audit_create(&mon->audit)) {
+		free(mon);
+		return -ENOMEM;
+	}
 	*ret = mon;
 	return 0;
 }
@@ -1185,5 +1204,6 @@ void monitor_free(struct monitor *mon)
 	free(mon->vms);
 	vmm_destroy(mon->m);
 	crypto_rsa_key_free(mon->key);
+	mon_audit_free(mon->audit);
 	free(mon);
 }

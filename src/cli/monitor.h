@@ -32,6 +32,7 @@ struct monitor_opts {
 	uint64_t max_epc, max_ram;
 	bool explain;  /* monitor_run_text(): echo the comments just above each command */
 	FILE *metrics; /* Prometheus metrics, written by the report; NULL: none */
+	bool audit;    /* check the EPC accounting after every command (monitor-audit.h) */
 };
 
 /* The longest line the language takes, its newline included. */

@@ -167,6 +167,7 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 		{ "qmp", required_argument, NULL, 'Q' },
 		{ "vcpu-threads", no_argument, NULL, 'T' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "audit", no_argument, NULL, 'A' },
 		{ "vectors", required_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -178,9 +179,8 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 	memset(ret, 0, sizeof(*ret));
 	ret->vectors = cli_vectors_dir();
 	optind = 1;
-	/* Verbs without --json (and --qmp, --vcpu-threads, --metrics) start the table after them.
-	 */
-	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 4, NULL)) != -1) {
+	/* Verbs without --json, --qmp, --vcpu-threads, --metrics, --audit skip those entries. */
+	while ((c = getopt_long(argc, argv, "hq", json ? longopts : longopts + 5, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ret->json = optarg;
@@ -193,6 +193,9 @@ int cli_replay_opts_parse(int argc, char **argv, bool json, const char *usage,
 			break;
 		case 'M':
 			ret->metrics = optarg;
+			break;
+		case 'A':
+			ret->audit = true;
 			break;
 		case 'v':
 			ret->vectors = optarg;

@@ -15,7 +15,9 @@
 /*
  * Reload what EACCEPT uses that the guest evicted: the page holding its
  * SECINFO and the first thread's TCS and SSA frames. Done before any change,
- * so a reload that finds no EPC refuses the command with nothing to undo.
+ * so a reload that finds no EPC refuses the command with nothing to undo,
+ * but after every check that can refuse it: a reload may evict another
+ * enclave's pages and interrupt its threads, which a refusal must not do.
  * Later reloads (for other enclaves' work) never evict from (e).
  */
 static int dyn_load(struct guest *g, struct genclave *e, char *why, size_t why_len)
@@ -48,7 +50,17 @@ static int dyn_check(struct guest *g, const char *name, struct genclave **ret, c
 		return guest_why(why, why_len, -EINVAL,
 				 "enclave '%s' has no thread or no writable page to EACCEPT from",
 				 name);
-	return dyn_load(g, *ret, why, why_len);
+	return 0;
+}
+
+/* Pages of (e)'s ELRANGE with nothing in them: what grow can add. */
+static uint64_t dyn_room(const struct genclave *e)
+{
+	uint64_t n = 0;
+
+	for (uint64_t p = 0; p < e->nr_pages; p++)
+		n += e->pages[p].state == GP_ABSENT;
+	return n;
 }
 
 /* The enclave's first thread runs EACCEPT with (flags) on page (page): 0 or an error. */
@@ -150,6 +162,13 @@ int guest_enclave_grow(struct guest *g, const char *name, uint64_t pages, char *
 	r = dyn_check(g, name, &e, why, why_len);
 	if (r)
 		return r;
+	if (dyn_room(e) < pages)
+		return guest_why(why, why_len, -ENOSPC,
+				 "'%s' has room for %llu more pages, not %llu", name,
+				 (unsigned long long)dyn_room(e), (unsigned long long)pages);
+	r = dyn_load(g, e, why, why_len);
+	if (r)
+		return r;
 	was_inside = guest_thread_inside(g, e, 0);
 	for (uint64_t p = e->nr_pages; !r && added < pages && p-- > 0;) {
 		if (e->pages[p].state != GP_ABSENT)
@@ -227,19 +246,27 @@ int guest_enclave_trim(struct guest *g, const char *name, uint64_t pages, char *
 	r = dyn_check(g, name, &e, why, why_len);
 	if (r)
 		return r;
-	was_inside = guest_thread_inside(g, e, 0);
 	pick = calloc(pages ? pages : 1, sizeof(*pick));
 	if (!pick)
 		return -ENOMEM;
+	/* Dynamic pages are never evicted: the count holds across dyn_load(). */
 	for (uint64_t p = e->nr_pages; n < pages && p-- > 0;) {
 		if (e->pages[p].dynamic && e->pages[p].state == GP_RESIDENT)
 			pick[n++] = p;
 	}
-	r = n < pages
-		? guest_why(why, why_len, -ENOSPC,
-			    "'%s' has %llu page%s added by EAUG to trim, not %llu", name,
-			    (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)pages)
-		: dyn_emodt(g, e, pick, n, why, why_len);
+	if (n < pages) {
+		free(pick);
+		return guest_why(
+		    why, why_len, -ENOSPC, "'%s' has %llu page%s added by EAUG to trim, not %llu",
+		    name, (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)pages);
+	}
+	r = dyn_load(g, e, why, why_len);
+	if (r) {
+		free(pick);
+		return r;
+	}
+	was_inside = guest_thread_inside(g, e, 0);
+	r = dyn_emodt(g, e, pick, n, why, why_len);
 	if (!r)
 		r = dyn_accept_trim(g, e, pick, n, why, why_len);
 	r = guest_thread_restore(g, e, 0, was_inside, r, why, why_len);

@@ -232,6 +232,21 @@ static uint64_t pageinfo(struct guest *g, uint32_t slot, uint64_t linaddr, uint6
 /* ---------------------------------------------------------------------- */
 
 /* Pages the reclaimer may take: resident regular pages, from the clock on. */
+/* The pages evict_pick() can choose from: resident, regular, not EAUG's. */
+static bool evict_candidate(const struct gpage *p)
+{
+	return p->state == GP_RESIDENT && p->type == SGX_PT_REG && !p->dynamic;
+}
+
+static uint64_t evict_candidates(const struct genclave *e)
+{
+	uint64_t n = 0;
+
+	for (uint64_t p = 0; p < e->nr_pages; p++)
+		n += evict_candidate(&e->pages[p]);
+	return n;
+}
+
 static unsigned int evict_pick(struct genclave *e, uint64_t nr, uint64_t *pick)
 {
 	unsigned int n = 0;
@@ -239,8 +254,7 @@ static unsigned int evict_pick(struct genclave *e, uint64_t nr, uint64_t *pick)
 	for (uint64_t k = 0; k < e->nr_pages && n < nr && n < EVICT_BATCH; k++) {
 		uint64_t p = (e->clock + k) % e->nr_pages;
 
-		if (e->pages[p].state == GP_RESIDENT && e->pages[p].type == SGX_PT_REG &&
-		    !e->pages[p].dynamic)
+		if (evict_candidate(&e->pages[p]))
 			pick[n++] = p;
 	}
 	if (n)
@@ -456,6 +470,13 @@ int guest_enclave_evict(struct guest *g, const char *name, uint64_t pages, char 
 	if (e->lost)
 		return guest_why(why, why_len, -EIO,
 				 "enclave '%s' was lost; destroy and rebuild it", name);
+	/* Refuse what cannot be done before doing any of it: a failed evict evicts nothing. */
+	done = evict_candidates(e);
+	if (done < pages)
+		return guest_why(why, why_len, -ENOSPC,
+				 "'%s' has only %llu pages the guest can evict, not %llu; nothing "
+				 "was evicted",
+				 name, (unsigned long long)done, (unsigned long long)pages);
 	r = guest_evict_pages(g, e, pages, &done, why, why_len);
 	if (!r && done < pages)
 		return guest_why(why, why_len, -ENOSPC,

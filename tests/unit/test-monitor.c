@@ -13,7 +13,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "monitor-int.h"
 #include "monitor.h"
+#include "vsgx/host.h"
 
 struct syntax_case {
 	const char *text;
@@ -404,6 +406,51 @@ static void test_complete(void **state)
 	monitor_free(mon);
 }
 
+/*
+ * --audit: silent while the layers agree (a guest's enclave lost after S3 is
+ * no finding), and a page taken behind the VMs' back fails the next command
+ * with the numbers.
+ */
+static void test_audit(void **state)
+{
+	static const char ok[] = "host epc=4M@0 cpus=1\n"
+				 "vm create a memory=128 epc=2\n"
+				 "guest a boot\n"
+				 "guest a build e1 pages=8\n"
+				 "guest a enter e1\n"
+				 "vm suspend a s3\n"
+				 "vm wake a\n"
+				 "guest a exit e1 => EIO\n";
+	char *out = NULL, *err = NULL;
+	size_t out_len, err_len;
+	FILE *fo = open_memstream(&out, &out_len), *fe = open_memstream(&err, &err_len);
+	struct monitor_opts o = {
+		.vectors = getenv("VSGX_VECTORS"), .out = fo, .err = fe, .audit = true
+	};
+	struct monitor *mon;
+	uint64_t pa;
+
+	(void)state;
+	if (!o.vectors || !o.vectors[0])
+		skip();
+	assert_int_equal(monitor_create(&o, &mon), 0);
+	assert_int_equal(monitor_run_text(mon, "s", ok, strlen(ok)), MONITOR_OK);
+	fflush(fe);
+	assert_string_equal(err, "");
+	assert_int_equal(host_page_alloc(vmm_host(mon->m), 0, &pa), 0);
+	assert_int_equal(monitor_line(mon, "s", 9, "info vms"), MONITOR_FAILED);
+	fflush(fe);
+	assert_string_equal(err,
+			    "s:9: audit: the host counts 513 EPC pages used, its 1 VM (and the "
+			    "VMM's VA pages) hold 512\n");
+	assert_int_equal(host_page_free(vmm_host(mon->m), pa), 0);
+	monitor_free(mon);
+	fclose(fo);
+	fclose(fe);
+	free(out);
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_help_lists_every_command),
 		cmocka_unit_test(test_hmp_aliases),
 		cmocka_unit_test(test_complete),
+		cmocka_unit_test(test_audit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
