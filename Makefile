@@ -9,7 +9,8 @@
 #   make qemu-demo a Debian 12 guest on it runs Linux's SGX selftests
 #   make fuzz-build  the fuzz targets built with clang, each run 2000 times (part of make test)
 #   make stress    long runs: fuzzers, PROP_SEEDS random scenarios (tests/prop) on the
-#                  clang ASan build, then the concurrency tests many times under TSan
+#                  clang ASan build, then the concurrency tests many times under TSan,
+#                  then 1 TiB of EPC held by a VM (scripts/lean.sh: memory and boot time)
 #   make bench     benchmarks, in a release build
 #   make bench-qemu  a Debian guest on QEMU TCG with vsgx, timed against its own floors
 #   make install   vsgx, libvsgx, its header and vsgx.pc, the man pages, Bash
@@ -147,15 +148,17 @@ fuzz-build: deps deps-fuzz
 	ninja -C $(FUZZ_BUILD)
 	$(MESON_TEST) -C $(FUZZ_BUILD) --suite fuzz
 
-stress: deps deps-fuzz $(TSAN_BUILD)/build.ninja
+stress: deps deps-fuzz $(TSAN_BUILD)/build.ninja $(BENCH_BUILD)/build.ninja
 	$(MAKE) $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD)
 	ninja -C $(TSAN_BUILD)
+	ninja -C $(BENCH_BUILD) bench/bench-memory
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 	python3 tests/prop/scengen.py check --vsgx $(FUZZ_BUILD)/src/cli/vsgx \
 		--first $(PROP_FIRST) --seeds $(PROP_SEEDS) --jobs $(PROP_JOBS) \
 		--vsgx-args "$(PROP_VSGX_ARGS)" --keep $(PROP_KEEP)
 	@scripts/soak.sh $(TSAN_BUILD) $(SOAK_ROUNDS)
+	@scripts/lean.sh $(BENCH_BUILD)
 
 $(BENCH_BUILD)/build.ninja:
 	meson setup $(BENCH_BUILD) -Dvectors=$(abspath $(VECTORS)) --buildtype=release -Db_ndebug=true

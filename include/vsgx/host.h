@@ -39,8 +39,12 @@ struct host_owner;
 struct host_vepc;
 struct host_encl;
 
-/* Host metadata per EPC page (struct host_epc_page), in bytes. */
-#define HOST_EPC_PAGE_BYTES 24
+/*
+ * Host memory per EPC page, in bytes, at most: a VM's vEPC table entry for
+ * a page it holds, or the free stack's entry for a page given back. A page
+ * nobody has had since boot costs nothing (docs/ARCHITECTURE.md).
+ */
+#define HOST_EPC_PAGE_BYTES 4
 
 /* Reclaimer watermarks, in free pages (Linux's SGX_NR_LOW/HIGH_PAGES). */
 #define HOST_LOW_PAGES_DEFAULT	32

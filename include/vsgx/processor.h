@@ -25,7 +25,7 @@ struct hw_cpu;
 #define HW_MAX_NODES 64
 
 /* The model's EPCM entry per EPC page, in bytes (written when a leaf first touches the page). */
-#define HW_EPCM_ENTRY_BYTES 24
+#define HW_EPCM_ENTRY_BYTES 12
 
 struct hw_epc_section_desc {
 	uint64_t base; /* physical address, 4 KiB aligned */

@@ -301,10 +301,9 @@ static int encl_add_page(struct host_encl *e, struct hw_cpu *cpu, uint64_t la, c
 	ep->epc = idx;
 	host_encl_page_set(e, ep, EP_RESIDENT);
 	atomic_store(&ep->pte, encl_pa(e, idx));
-	e->h->pages[idx].owner = ep;
 	e->nr_pages++;
 	e->resident++;
-	host_lru_add(e->group, idx);
+	host_lru_add(e->group, ep);
 	pthread_mutex_unlock(&e->lock);
 	return 0;
 
@@ -507,13 +506,12 @@ static int encl_reload(struct host_encl *e, struct hw_cpu *cpu, struct host_encl
 	va_slot_put(e, ep->va, ep->va_slot);
 	ep->epc = idx;
 	host_encl_page_set(e, ep, EP_RESIDENT);
-	e->h->pages[idx].owner = ep;
 	e->evicted--;
 	e->resident++;
 	e->eldu++;
 	atomic_store(&ep->accessed, true);
 	atomic_store(&ep->pte, encl_pa(e, idx));
-	host_lru_add(e->group, idx);
+	host_lru_add(e->group, ep);
 	return 0;
 }
 
@@ -526,11 +524,11 @@ static int encl_finish_ewb(struct host_encl *e, struct hw_cpu *cpu, struct host_
 {
 	int r;
 
-	if (!host_lru_del(e->group, ep->epc))
+	if (!host_lru_del(e->group, ep))
 		return -EAGAIN;
 	r = host_encl_ewb(e, cpu, ep);
 	if (r)
-		host_lru_add(e->group, ep->epc);
+		host_lru_add(e->group, ep);
 	return r;
 }
 
@@ -657,7 +655,7 @@ static void encl_remove_children(struct host_encl *e, struct hw_cpu *cpu)
 				continue;
 			atomic_store(&ep->pte, 0);
 			/* Pages the reclaimer has isolated are its to free (it sees dead). */
-			if (!host_lru_del(e->group, ep->epc))
+			if (!host_lru_del(e->group, ep))
 				continue;
 			host_encl_remove_epc(e, cpu, ep->epc);
 			host_encl_page_set(e, ep, EP_NONE);

@@ -13,14 +13,24 @@ enum host_encl_page_state {
 	EP_EVICTED,    /* written back: contents in (backing), VA slot in use */
 };
 
+/* host_encl_page.lru_flags. */
+#define HPF_LRU	     (1u << 0) /* on its group's LRU */
+#define HPF_ISOLATED (1u << 1) /* taken off the LRU by the reclaimer */
+
+/*
+ * A page of a host enclave. Its LRU links live here, not in an array over
+ * every EPC page: only host enclaves' child pages are ever reclaimed.
+ */
 struct host_encl_page {
 	/* Physical address while mapped, 0 when not: the page table entry. */
 	_Atomic uint64_t pte;
 	atomic_bool accessed; /* the PTE's A bit, for the reclaimer's aging */
 	uint8_t state;	      /* enum host_encl_page_state; encl lock */
 	uint16_t va_slot;
-	uint32_t va;  /* VA page (index into encl->va) while evicted */
-	uint32_t epc; /* EPC page index while in the EPC */
+	uint32_t va;	   /* VA page (index into encl->va) while evicted */
+	uint32_t epc;	   /* EPC page index while in the EPC */
+	uint8_t lru_flags; /* HPF_*; the group's lru_lock */
+	struct host_encl_page *lru_next, *lru_prev; /* the group's lru_lock */
 	uint64_t la;
 	struct host_encl *encl;
 	void *backing;	       /* 4 KiB: the encrypted contents */

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "host-int.h"
 
@@ -30,11 +32,26 @@ uint32_t host_pa_to_index(const struct host *h, uint64_t pa)
 	return HOST_PAGE_NONE;
 }
 
+const struct host_section *host_page_section(const struct host *h, uint32_t idx)
+{
+	const struct host_section *s = h->sections;
+
+	/* At most 8 sections, in index order: a few compares, no per-page byte. */
+	while (idx - s->first >= s->nr_pages)
+		s++;
+	return s;
+}
+
 uint64_t host_index_to_pa(const struct host *h, uint32_t idx)
 {
-	const struct host_section *s = &h->sections[h->pages[idx].section];
+	const struct host_section *s = host_page_section(h, idx);
 
 	return s->base + (uint64_t)(idx - s->first) * SGX_PAGE_SIZE;
+}
+
+static struct host_node *page_node(struct host *h, uint32_t idx)
+{
+	return &h->nodes[host_page_section(h, idx)->node];
 }
 
 int host_eremove(struct host *h, struct hw_cpu *cpu, uint32_t idx)
@@ -42,62 +59,89 @@ int host_eremove(struct host *h, struct hw_cpu *cpu, uint32_t idx)
 	return hw_eremove(cpu, host_index_to_pa(h, idx));
 }
 
-/* Counter of (node) that holds pages in (state). */
-static uint64_t *node_counter(struct host_node *n, enum host_page_state state)
+static int idx_array_reserve(struct host_idx_array *a, uint64_t want)
 {
-	switch (state) {
-	case HP_FREE:
-		return &n->free;
-	case HP_ZOMBIE:
-		return &n->zombie;
-	case HP_BAD:
-		return &n->bad;
-	default:
-		return &n->used;
+	uint64_t cap = a->cap ? a->cap : 1024;
+	uint32_t *n;
+
+	if (want <= a->cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	/* Large arrays are their own mappings: what is never written costs nothing. */
+	n = realloc(a->idx, cap * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	a->idx = n;
+	a->cap = cap;
+	return 0;
+}
+
+static int idx_array_push(struct host_idx_array *a, uint32_t idx)
+{
+	if (idx_array_reserve(a, a->nr + 1))
+		return -ENOMEM;
+	a->idx[a->nr++] = idx;
+	return 0;
+}
+
+static void idx_array_free(struct host_idx_array *a)
+{
+	free(a->idx);
+	a->idx = NULL;
+	a->nr = a->cap = 0;
+}
+
+/* The next fresh page of (n), or HOST_PAGE_NONE; node lock held. */
+static uint32_t node_take_fresh(struct host *h, struct host_node *n, unsigned int node)
+{
+	for (; n->fresh_sec < h->nr_sections; n->fresh_sec++) {
+		const struct host_section *s = &h->sections[n->fresh_sec];
+
+		if (s->node != node)
+			continue;
+		if (n->fresh_next < s->first)
+			n->fresh_next = s->first;
+		while (n->fresh_next - s->first < s->nr_pages) {
+			uint32_t idx = n->fresh_next++;
+
+			if (n->skip_pos < n->skip.nr && n->skip.idx[n->skip_pos] == idx) {
+				n->skip_pos++;
+				continue;
+			}
+			return idx;
+		}
 	}
+	return HOST_PAGE_NONE;
 }
 
-/* Move page (idx) to (state), with its node's lock held. */
-/* The node's counters only; the caller keeps h->nr_free. */
-static void page_move(struct host *h, uint32_t idx, enum host_page_state state)
-{
-	struct host_epc_page *pg = &h->pages[idx];
-	struct host_node *n = &h->nodes[pg->node];
-
-	(*node_counter(n, pg->state))--;
-	(*node_counter(n, state))++;
-	pg->state = state;
-}
-
-static void page_set_state(struct host *h, uint32_t idx, enum host_page_state state)
-{
-	if (h->pages[idx].state == HP_FREE)
-		atomic_fetch_sub(&h->nr_free, 1);
-	if (state == HP_FREE)
-		atomic_fetch_add(&h->nr_free, 1);
-	page_move(h, idx, state);
-}
-
-static uint32_t node_alloc(struct host *h, unsigned int node, enum host_page_state state)
+static uint32_t node_alloc(struct host *h, unsigned int node)
 {
 	struct host_node *n = &h->nodes[node];
-	uint32_t idx;
+	uint32_t idx = HOST_PAGE_NONE;
 
 	pthread_mutex_lock(&n->lock);
-	idx = n->free_head;
+	if (!n->free)
+		goto out;
+	if (n->back.nr)
+		idx = n->back.idx[--n->back.nr];
+	else
+		idx = node_take_fresh(h, n, node);
+	if (idx == HOST_PAGE_NONE && n->late_pos < n->late.nr)
+		idx = n->late.idx[n->late_pos++];
 	if (idx != HOST_PAGE_NONE) {
-		n->free_head = h->pages[idx].next;
-		h->pages[idx].next = HOST_PAGE_NONE;
-		h->pages[idx].flags = 0;
-		h->pages[idx].owner = NULL;
-		page_set_state(h, idx, state);
+		n->free--;
+		n->used++;
+		atomic_fetch_sub(&h->nr_free, 1);
 	}
+out:
 	pthread_mutex_unlock(&n->lock);
 	return idx;
 }
 
 uint32_t host_epc_alloc(struct host *h, unsigned int node, enum host_page_state state)
 {
+	(void)state; /* the caller keeps what the page is for */
 	/* The requested node first, then the others in turn, as Linux does. */
 	for (unsigned int i = 0; i < h->nr_nodes; i++) {
 		unsigned int nd = (node + i) % h->nr_nodes;
@@ -105,126 +149,119 @@ uint32_t host_epc_alloc(struct host *h, unsigned int node, enum host_page_state 
 
 		if (!h->nodes[nd].present)
 			continue;
-		idx = node_alloc(h, nd, state);
+		idx = node_alloc(h, nd);
 		if (idx != HOST_PAGE_NONE)
 			return idx;
 	}
 	return HOST_PAGE_NONE;
 }
 
-/* Push (idx) on its node's free list; node lock held. */
-static void node_push_free(struct host *h, uint32_t idx)
+/* Give (idx), a used or zombie page, back to (n); node lock held. */
+static void node_push_free(struct host_node *n, uint32_t idx)
 {
-	struct host_node *n = &h->nodes[h->pages[idx].node];
-
-	h->pages[idx].owner = NULL;
-	h->pages[idx].flags = 0;
-	h->pages[idx].next = n->free_head;
-	n->free_head = idx;
-	page_set_state(h, idx, HP_FREE);
+	/* Room for every page of the node, from boot. */
+	n->back.idx[n->back.nr++] = idx;
+	n->free++;
 }
 
 void host_epc_free(struct host *h, uint32_t idx)
 {
-	struct host_node *n = &h->nodes[h->pages[idx].node];
+	struct host_node *n = page_node(h, idx);
 
 	pthread_mutex_lock(&n->lock);
-	node_push_free(h, idx);
+	node_push_free(n, idx);
+	n->used--;
 	pthread_mutex_unlock(&n->lock);
+	atomic_fetch_add(&h->nr_free, 1);
 }
 
 void host_batch_init(struct host_free_batch *b)
 {
-	for (unsigned int i = 0; i < HW_MAX_NODES; i++)
-		b->head[i] = HOST_PAGE_NONE;
 	b->nr = 0;
 }
 
 void host_batch_add(struct host *h, struct host_free_batch *b, uint32_t idx)
 {
-	unsigned int node = h->pages[idx].node;
-
-	h->pages[idx].next = b->head[node];
-	b->head[node] = idx;
-	b->nr++;
+	if (b->nr == HOST_BATCH_PAGES)
+		host_batch_flush(h, b);
+	b->idx[b->nr++] = idx;
 }
 
 void host_batch_flush(struct host *h, struct host_free_batch *b)
 {
-	for (unsigned int nd = 0; b->nr && nd < h->nr_nodes; nd++) {
-		uint32_t idx, next;
+	uint64_t done = 0;
 
-		if (b->head[nd] == HOST_PAGE_NONE)
-			continue;
-		pthread_mutex_lock(&h->nodes[nd].lock);
-		for (idx = b->head[nd]; idx != HOST_PAGE_NONE; idx = next) {
-			struct host_epc_page *pg = &h->pages[idx];
+	/* One lock per run of pages on one node: release frees in index order. */
+	while (done < b->nr) {
+		struct host_node *n = page_node(h, b->idx[done]);
 
-			next = pg->next;
-			pg->owner = NULL;
-			pg->flags = 0;
-			pg->next = h->nodes[nd].free_head;
-			h->nodes[nd].free_head = idx;
-			page_move(h, idx, HP_FREE);
+		pthread_mutex_lock(&n->lock);
+		for (; done < b->nr && page_node(h, b->idx[done]) == n; done++) {
+			node_push_free(n, b->idx[done]);
+			n->used--;
 		}
-		pthread_mutex_unlock(&h->nodes[nd].lock);
-		b->head[nd] = HOST_PAGE_NONE;
+		pthread_mutex_unlock(&n->lock);
 	}
-	/* One update of the global count per batch, after the lists have the pages. */
+	/* One update of the global count per batch, after the nodes have the pages. */
 	atomic_fetch_add(&h->nr_free, b->nr);
 	b->nr = 0;
 }
 
 void host_epc_zombie(struct host *h, uint32_t idx)
 {
-	struct host_node *n = &h->nodes[h->pages[idx].node];
+	struct host_node *n = page_node(h, idx);
+	bool listed;
 
 	pthread_mutex_lock(&h->zombie_lock);
+	listed = !idx_array_push(&h->zombies, idx);
 	pthread_mutex_lock(&n->lock);
-	page_set_state(h, idx, HP_ZOMBIE);
+	n->used--;
+	/* No memory to list it: it can never be retried, so it is bad. */
+	if (listed)
+		n->zombie++;
+	else
+		n->bad++;
 	pthread_mutex_unlock(&n->lock);
-	h->pages[idx].next = h->zombie_head;
-	h->zombie_head = idx;
-	atomic_fetch_add(&h->nr_zombies, 1);
+	if (listed)
+		atomic_fetch_add(&h->nr_zombies, 1);
 	pthread_mutex_unlock(&h->zombie_lock);
 }
 
 /* One pass over the zombies; the number freed. zombie_lock held. */
 static uint64_t zombie_pass(struct host *h, struct hw_cpu *cpu)
 {
-	uint32_t idx, next, keep = HOST_PAGE_NONE;
-	uint64_t freed = 0;
+	uint64_t freed = 0, keep = 0;
 
-	for (idx = h->zombie_head; idx != HOST_PAGE_NONE; idx = next) {
-		struct host_node *n = &h->nodes[h->pages[idx].node];
+	for (uint64_t i = 0; i < h->zombies.nr; i++) {
+		uint32_t idx = h->zombies.idx[i];
+		struct host_node *n = page_node(h, idx);
 
-		next = h->pages[idx].next;
-		if (host_eremove(h, cpu, idx) == SGX_SUCCESS) {
-			pthread_mutex_lock(&n->lock);
-			node_push_free(h, idx);
-			pthread_mutex_unlock(&n->lock);
-			atomic_fetch_sub(&h->nr_zombies, 1);
-			freed++;
+		if (host_eremove(h, cpu, idx) != SGX_SUCCESS) {
+			h->zombies.idx[keep++] = idx;
 			continue;
 		}
-		h->pages[idx].next = keep;
-		keep = idx;
+		pthread_mutex_lock(&n->lock);
+		node_push_free(n, idx);
+		n->zombie--;
+		pthread_mutex_unlock(&n->lock);
+		atomic_fetch_add(&h->nr_free, 1);
+		atomic_fetch_sub(&h->nr_zombies, 1);
+		freed++;
 	}
-	h->zombie_head = keep;
+	h->zombies.nr = keep;
 	return freed;
 }
 
 uint64_t host_zombie_retry(struct host *h, struct hw_cpu *cpu)
 {
-	uint64_t left = 0;
+	uint64_t left;
 
 	host_cpu_enter(cpu);
 	pthread_mutex_lock(&h->zombie_lock);
 	/* Again while pages go: a child freed in one pass unpins its SECS. */
-	while (h->zombie_head != HOST_PAGE_NONE && zombie_pass(h, cpu))
+	while (h->zombies.nr && zombie_pass(h, cpu))
 		;
-	for (uint32_t idx = h->zombie_head; idx != HOST_PAGE_NONE; idx = h->pages[idx].next)
-		left++;
+	left = h->zombies.nr;
 	pthread_mutex_unlock(&h->zombie_lock);
 	return left;
 }
@@ -236,6 +273,25 @@ void host_kernel_enter(struct host *h, struct hw_cpu *cpu)
 		host_zombie_retry(h, cpu);
 }
 
+/* Mark (idx) a raw allocation (set) or not; false when it was not (or no memory). */
+static bool raw_mark(struct host *h, uint32_t idx, bool set)
+{
+	uint64_t chunk = idx / HOST_RAW_CHUNK_PAGES, bit = idx % HOST_RAW_CHUNK_PAGES;
+	uint64_t *map, mask = 1ULL << (bit % 64);
+	bool was = false;
+
+	pthread_mutex_lock(&h->raw_lock);
+	map = h->raw[chunk];
+	if (!map && set)
+		map = h->raw[chunk] = calloc(HOST_RAW_CHUNK_PAGES / 64, sizeof(*map));
+	if (map) {
+		was = map[bit / 64] & mask;
+		map[bit / 64] = set ? map[bit / 64] | mask : map[bit / 64] & ~mask;
+	}
+	pthread_mutex_unlock(&h->raw_lock);
+	return set ? map != NULL : was;
+}
+
 int host_page_alloc(struct host *h, unsigned int node, uint64_t *ret_pa)
 {
 	uint32_t idx;
@@ -245,6 +301,10 @@ int host_page_alloc(struct host *h, unsigned int node, uint64_t *ret_pa)
 	idx = host_epc_alloc(h, node, HP_USED);
 	if (idx == HOST_PAGE_NONE)
 		return -ENOMEM;
+	if (!raw_mark(h, idx, true)) {
+		host_epc_free(h, idx);
+		return -ENOMEM;
+	}
 	*ret_pa = host_index_to_pa(h, idx);
 	return 0;
 }
@@ -252,19 +312,14 @@ int host_page_alloc(struct host *h, unsigned int node, uint64_t *ret_pa)
 int host_page_free(struct host *h, uint64_t pa)
 {
 	uint32_t idx = host_pa_to_index(h, pa);
-	struct host_node *n;
-	int r = -EINVAL;
 
 	if (idx == HOST_PAGE_NONE || (pa & ~SGX_PAGE_MASK))
 		return -EINVAL;
-	n = &h->nodes[h->pages[idx].node];
-	pthread_mutex_lock(&n->lock);
-	if (h->pages[idx].state == HP_USED) {
-		node_push_free(h, idx);
-		r = 0;
-	}
-	pthread_mutex_unlock(&n->lock);
-	return r;
+	/* Only a raw allocation: vEPC and enclave pages are their owners' to free. */
+	if (!raw_mark(h, idx, false))
+		return -EINVAL;
+	host_epc_free(h, idx);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -318,8 +373,9 @@ static int host_discover(struct host *h)
 
 static int host_pages_init(struct host *h)
 {
-	h->pages = calloc(h->nr_pages, sizeof(*h->pages));
-	if (!h->pages)
+	h->raw = calloc((h->nr_pages + HOST_RAW_CHUNK_PAGES - 1) / HOST_RAW_CHUNK_PAGES,
+			sizeof(*h->raw));
+	if (!h->raw)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < h->nr_sections; i++) {
 		const struct host_section *s = &h->sections[i];
@@ -330,78 +386,188 @@ static int host_pages_init(struct host *h)
 		n->used += s->nr_pages; /* dirty until sanitized */
 		if (s->node + 1 > h->nr_nodes)
 			h->nr_nodes = s->node + 1;
-		for (uint32_t k = 0; k < s->nr_pages; k++) {
-			struct host_epc_page *pg = &h->pages[s->first + k];
+	}
+	for (unsigned int nd = 0; nd < h->nr_nodes; nd++) {
+		struct host_node *n = &h->nodes[nd];
+		void *map;
 
-			pg->state = HP_DIRTY;
-			pg->section = (uint8_t)i;
-			pg->node = (uint8_t)s->node;
-			pg->next = pg->prev = HOST_PAGE_NONE;
-		}
+		if (!n->present)
+			continue;
+		/* Untouched until pages come back: no memory for pages never given back. */
+		map = mmap(NULL, n->total * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (map == MAP_FAILED)
+			return -ENOMEM;
+		n->back.idx = map;
+		n->back.cap = n->total;
 	}
 	return 0;
 }
 
 /*
- * One sanitization pass over the list at *head: pages EREMOVE frees go to
- * the free list; SGX_CHILD_PRESENT ones (SECS pages whose children come
- * later) stay on the list when (retry), and any other failure, or any
- * failure on the last pass, makes the page bad.
+ * The first pass over a range of pages, on one CPU: a page EREMOVE frees
+ * stays fresh and needs no record; a SECS whose children come later
+ * (SGX_CHILD_PRESENT) waits for the second pass; any other failure makes the
+ * page bad. With nothing valid in the EPC (a cold boot), EREMOVE does not
+ * even read an entry: an untouched EPC stays unbacked.
  */
-static void sanitize_pass(struct host *h, struct hw_cpu *cpu, uint32_t *head, bool retry)
+struct sanitize_job {
+	struct host *h;
+	struct hw_cpu *cpu;
+	uint32_t first, end;		  /* page indices */
+	struct host_idx_array child, bad; /* ascending */
+	int r;
+};
+
+static void *sanitize_run(void *arg)
 {
-	uint32_t idx, next, keep = HOST_PAGE_NONE, *tail = &keep;
+	struct sanitize_job *j = arg;
+	const struct host_section *s = host_page_section(j->h, j->first);
 
-	for (idx = *head; idx != HOST_PAGE_NONE; idx = next) {
-		struct host_node *n = &h->nodes[h->pages[idx].node];
-		int r = host_eremove(h, cpu, idx);
+	host_cpu_enter(j->cpu);
+	for (uint32_t idx = j->first; idx < j->end && !j->r; idx++) {
+		int r;
 
-		next = h->pages[idx].next;
-		if (r == SGX_CHILD_PRESENT && retry) {
-			h->pages[idx].next = HOST_PAGE_NONE;
-			*tail = idx;
-			tail = &h->pages[idx].next;
-			h->sanitize.second_pass++;
+		if (idx - s->first >= s->nr_pages)
+			s++;
+		r = hw_eremove(j->cpu, s->base + (uint64_t)(idx - s->first) * SGX_PAGE_SIZE);
+		if (r == SGX_CHILD_PRESENT)
+			j->r = idx_array_push(&j->child, idx);
+		else if (r != SGX_SUCCESS)
+			j->r = idx_array_push(&j->bad, idx);
+	}
+	return NULL;
+}
+
+/* What one job found, in index order, into the nodes' lists. */
+static int sanitize_merge(struct host *h, struct sanitize_job *j, struct host_idx_array *again)
+{
+	uint64_t c = 0, b = 0;
+
+	while (c < j->child.nr || b < j->bad.nr) {
+		bool child = b == j->bad.nr || (c < j->child.nr && j->child.idx[c] < j->bad.idx[b]);
+		uint32_t idx = child ? j->child.idx[c++] : j->bad.idx[b++];
+		struct host_node *n = page_node(h, idx);
+
+		if (idx_array_push(&n->skip, idx))
+			return -ENOMEM;
+		if (!child) {
+			n->bad++;
+			h->sanitize.bad++;
 			continue;
 		}
-		pthread_mutex_lock(&n->lock);
-		if (r == SGX_SUCCESS) {
-			node_push_free(h, idx);
-		} else {
-			page_set_state(h, idx, HP_BAD);
-			h->sanitize.bad++;
-		}
-		pthread_mutex_unlock(&n->lock);
+		if (idx_array_push(again, idx))
+			return -ENOMEM;
+		h->sanitize.second_pass++;
 	}
-	*head = keep;
+	return 0;
 }
 
 /*
- * Pages in index order: the free lists then hand out low addresses first,
- * which keeps runs reproducible.
+ * The first pass on up to HOST_SANITIZE_CPUS of the processor's CPUs at
+ * once, each over a run of pages, as a kernel would spread the work over its
+ * CPUs: a terabyte of EPC is 268 million EREMOVEs. The runs are merged in
+ * index order, so the result does not depend on how many CPUs took part.
  */
-static void host_sanitize(struct host *h, struct hw_cpu *cpu)
+#define HOST_SANITIZE_CPUS	8
+#define HOST_SANITIZE_MIN_PAGES (1u << 18)
+
+static unsigned int sanitize_nr_cpus(const struct host *h)
 {
-	uint32_t head = HOST_PAGE_NONE;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int n = hw_processor_nr_cpus(h->p);
 
-	for (uint64_t i = h->nr_pages; i-- > 0;) {
-		h->pages[i].next = head;
-		head = (uint32_t)i;
+	if (online > 0 && (unsigned long)online < n)
+		n = (unsigned int)online;
+	if (n > HOST_SANITIZE_CPUS)
+		n = HOST_SANITIZE_CPUS;
+	if (h->nr_pages < HOST_SANITIZE_MIN_PAGES || !n)
+		n = 1;
+	return n;
+}
+
+static int sanitize_first(struct host *h, struct hw_cpu *cpu, struct host_idx_array *again)
+{
+	struct sanitize_job job[HOST_SANITIZE_CPUS] = { 0 };
+	pthread_t thread[HOST_SANITIZE_CPUS];
+	bool started[HOST_SANITIZE_CPUS] = { false };
+	unsigned int nr = sanitize_nr_cpus(h);
+	int r = 0;
+
+	for (unsigned int t = 0; t < nr; t++) {
+		job[t].h = h;
+		/* The caller's CPU, then the others in turn. */
+		job[t].cpu = t ? hw_processor_cpu(h->p, t) : cpu;
+		if (job[t].cpu == cpu && t)
+			job[t].cpu = hw_processor_cpu(h->p, 0);
+		job[t].first = (uint32_t)(h->nr_pages * t / nr);
+		job[t].end = (uint32_t)(h->nr_pages * (t + 1) / nr);
 	}
-	host_cpu_enter(cpu);
-	sanitize_pass(h, cpu, &head, true);
-	sanitize_pass(h, cpu, &head, false);
-	/* Free lists were built by pushing: reverse them back to address order. */
-	for (unsigned int nd = 0; nd < h->nr_nodes; nd++) {
-		uint32_t rev = HOST_PAGE_NONE, next;
+	for (unsigned int t = 1; t < nr; t++)
+		started[t] = !pthread_create(&thread[t], NULL, sanitize_run, &job[t]);
+	sanitize_run(&job[0]);
+	/* A CPU whose thread would not start: its run is done here. */
+	for (unsigned int t = 1; t < nr; t++) {
+		if (started[t])
+			pthread_join(thread[t], NULL);
+		else
+			sanitize_run(&job[t]);
+	}
+	for (unsigned int t = 0; t < nr; t++) {
+		if (!r)
+			r = job[t].r;
+		if (!r)
+			r = sanitize_merge(h, &job[t], again);
+		idx_array_free(&job[t].child);
+		idx_array_free(&job[t].bad);
+	}
+	return r;
+}
 
-		for (uint32_t idx = h->nodes[nd].free_head; idx != HOST_PAGE_NONE; idx = next) {
-			next = h->pages[idx].next;
-			h->pages[idx].next = rev;
-			rev = idx;
+/* The second pass: what EREMOVE frees now is handed out after every fresh page. */
+static int sanitize_second(struct host *h, struct hw_cpu *cpu, struct host_idx_array *again)
+{
+	for (uint64_t k = 0; k < again->nr; k++) {
+		uint32_t idx = again->idx[k];
+		struct host_node *n = page_node(h, idx);
+
+		if (host_eremove(h, cpu, idx) != SGX_SUCCESS) {
+			n->bad++;
+			h->sanitize.bad++;
+			continue;
 		}
-		h->nodes[nd].free_head = rev;
+		if (idx_array_push(&n->late, idx))
+			return -ENOMEM;
 	}
+	return 0;
+}
+
+/*
+ * Pages in index order: the free pages are then handed out low addresses
+ * first, which keeps runs reproducible. Return: 0, or -ENOMEM when there is
+ * no memory to note the pages that were not free (a warm boot's).
+ */
+static int host_sanitize(struct host *h, struct hw_cpu *cpu)
+{
+	struct host_idx_array again = { 0 };
+	uint64_t nr_free = 0;
+	int r;
+
+	host_cpu_enter(cpu);
+	r = sanitize_first(h, cpu, &again);
+	if (!r)
+		r = sanitize_second(h, cpu, &again);
+	idx_array_free(&again);
+	/* Every page is free now, but those found bad. */
+	for (unsigned int nd = 0; nd < h->nr_nodes; nd++) {
+		struct host_node *n = &h->nodes[nd];
+
+		n->used = 0;
+		n->free = n->total - n->bad;
+		nr_free += n->free;
+	}
+	atomic_store(&h->nr_free, nr_free);
+	return r;
 }
 
 static bool host_lc_flexible(struct host *h, struct hw_cpu *cpu)
@@ -419,14 +585,12 @@ static bool host_lc_flexible(struct host *h, struct hw_cpu *cpu)
 
 static void host_init_locks(struct host *h)
 {
-	for (unsigned int i = 0; i < HW_MAX_NODES; i++) {
+	for (unsigned int i = 0; i < HW_MAX_NODES; i++)
 		pthread_mutex_init(&h->nodes[i].lock, NULL);
-		h->nodes[i].free_head = HOST_PAGE_NONE;
-	}
 	pthread_mutex_init(&h->zombie_lock, NULL);
+	pthread_mutex_init(&h->raw_lock, NULL);
 	pthread_mutex_init(&h->owners_lock, NULL);
 	pthread_mutex_init(&h->reclaim_lock, NULL);
-	h->zombie_head = HOST_PAGE_NONE;
 	h->low_pages = HOST_LOW_PAGES_DEFAULT;
 	h->high_pages = HOST_HIGH_PAGES_DEFAULT;
 }
@@ -450,7 +614,9 @@ int host_create(struct hw_processor *p, struct hw_cpu *cpu, struct host **ret)
 	if (r)
 		goto err_free;
 	h->lc_flexible = host_lc_flexible(h, cpu);
-	host_sanitize(h, cpu);
+	r = host_sanitize(h, cpu);
+	if (r)
+		goto err_free;
 	*ret = h;
 	return 0;
 
@@ -464,12 +630,21 @@ void host_destroy(struct host *h)
 	if (!h)
 		return;
 	host_owner_destroy(h->root);
-	for (unsigned int i = 0; i < HW_MAX_NODES; i++)
+	for (unsigned int i = 0; i < HW_MAX_NODES; i++) {
+		if (h->nodes[i].back.idx)
+			munmap(h->nodes[i].back.idx, h->nodes[i].back.cap * sizeof(uint32_t));
+		idx_array_free(&h->nodes[i].skip);
+		idx_array_free(&h->nodes[i].late);
 		pthread_mutex_destroy(&h->nodes[i].lock);
+	}
+	for (uint64_t c = 0; h->raw && c * HOST_RAW_CHUNK_PAGES < h->nr_pages; c++)
+		free(h->raw[c]);
+	free(h->raw);
+	idx_array_free(&h->zombies);
 	pthread_mutex_destroy(&h->zombie_lock);
+	pthread_mutex_destroy(&h->raw_lock);
 	pthread_mutex_destroy(&h->owners_lock);
 	pthread_mutex_destroy(&h->reclaim_lock);
-	free(h->pages);
 	free(h);
 }
 

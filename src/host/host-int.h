@@ -11,34 +11,22 @@
 #define HOST_PAGE_NONE UINT32_MAX
 
 enum host_page_state {
-	HP_DIRTY,  /* found at boot, not yet sanitized */
-	HP_FREE,   /* on its node's free list */
-	HP_USED,   /* a raw allocation (host_page_alloc) */
-	HP_VEPC,   /* a vEPC instance's page */
-	HP_ENCL,   /* a host enclave's page (SECS, child or VA) */
-	HP_ZOMBIE, /* on the zombie list */
-	HP_BAD,	   /* EREMOVE failed at boot */
+	HP_USED, /* a raw allocation (host_page_alloc) */
+	HP_VEPC, /* a vEPC instance's page */
+	HP_ENCL, /* a host enclave's page (SECS, child or VA) */
 };
-
-/* HP_ENCL page flags. */
-#define HPF_LRU	     (1u << 0) /* on its owner's LRU */
-#define HPF_ISOLATED (1u << 1) /* taken off the LRU by the reclaimer */
 
 /*
- * Host metadata of one EPC page (HOST_EPC_PAGE_BYTES). Fields other than
- * (owner) change only under the locks noted.
+ * The host keeps no array with an entry per EPC page (Linux's struct
+ * sgx_epc_page): what it must know of a page is kept where the page is.
+ * A free page is in its node's free pages (struct host_node); a vEPC page
+ * is in its instance's table (4 bytes a guest frame); a host enclave's page
+ * is in its struct host_encl_page, with the LRU links; a raw allocation
+ * has a bit in a bitmap made per 32Ki pages on first use; zombies are on
+ * the zombie array; bad pages are only counted. A page's section and node
+ * come from its index (host_page_section()).
  */
-struct host_epc_page {
-	void *owner;   /* HP_ENCL child pages: their struct host_encl_page */
-	uint32_t next; /* free list (node lock), LRU (owner lock), zombies */
-	uint32_t prev; /* LRU only */
-	uint8_t state; /* enum host_page_state; node lock */
-	uint8_t flags; /* HPF_*; owner LRU lock */
-	uint8_t section;
-	uint8_t node;
-};
-
-_Static_assert(sizeof(struct host_epc_page) == HOST_EPC_PAGE_BYTES, "host EPC page grew");
+#define HOST_RAW_CHUNK_PAGES 32768u
 
 struct host_section {
 	uint64_t base, size;
@@ -47,11 +35,34 @@ struct host_section {
 	unsigned int node;
 };
 
+/* A growable array of page indices. */
+struct host_idx_array {
+	uint32_t *idx;
+	uint64_t nr, cap;
+};
+
+/*
+ * A node's free pages, in the order they are handed out: those given back
+ * since boot, last given back first (back); then those boot sanitized and
+ * nobody has had yet, in index order (fresh: a cursor over the node's
+ * sections, stepping over the pages in skip); then those sanitization freed
+ * only on its second pass, in index order (late). This is the order of one
+ * free list built at boot and pushed to on free, without a link per page.
+ * (back) has room for every page of the node from boot, in an anonymous
+ * mapping backed only where written, so giving a page back never fails and
+ * costs memory only for the pages given back.
+ */
 struct host_node {
 	pthread_mutex_t lock;
 	bool present;
-	uint32_t free_head;
 	uint64_t total, free, used, zombie, bad;
+	struct host_idx_array back; /* idx: a mapping of (total) slots */
+	unsigned int fresh_sec;	    /* section of the next fresh page */
+	uint32_t fresh_next;	    /* index of the next fresh page, in fresh_sec */
+	struct host_idx_array skip; /* bad or late pages among the fresh, ascending */
+	uint64_t skip_pos;
+	struct host_idx_array late;
+	uint64_t late_pos;
 };
 
 struct host {
@@ -59,14 +70,16 @@ struct host {
 	unsigned int nr_sections;
 	struct host_section sections[SGX_MAX_EPC_SECTIONS];
 	uint64_t nr_pages;
-	struct host_epc_page *pages;
+	/* HP_USED pages: a bitmap per HOST_RAW_CHUNK_PAGES pages, made on first use. */
+	pthread_mutex_t raw_lock;
+	uint64_t **raw;
 	unsigned int nr_nodes; /* highest present node + 1 */
 	struct host_node nodes[HW_MAX_NODES];
 	atomic_uint_fast64_t nr_free; /* sum of node free counts, for the watermarks */
 	struct host_sanitize_stats sanitize;
 
 	pthread_mutex_t zombie_lock;
-	uint32_t zombie_head;
+	struct host_idx_array zombies;
 
 	_Atomic uint64_t low_pages, high_pages;
 	/* Pages on every LRU: what the reclaimer could free. */
@@ -94,24 +107,27 @@ struct host_owner {
 	struct host_owner *next; /* h->owners */
 	/* The LRU of this group's reclaimable pages (enclave groups only). */
 	pthread_mutex_t lru_lock;
-	uint32_t lru_head, lru_tail;
+	struct host_encl_page *lru_head, *lru_tail;
 	uint64_t lru_count;
 };
 
 /* epc.c */
 uint32_t host_pa_to_index(const struct host *h, uint64_t pa);
 uint64_t host_index_to_pa(const struct host *h, uint32_t idx);
+/* The section holding page (idx); its node is the page's. */
+const struct host_section *host_page_section(const struct host *h, uint32_t idx);
 /* Take a free page, (node) first; HOST_PAGE_NONE when the EPC is exhausted. */
 uint32_t host_epc_alloc(struct host *h, unsigned int node, enum host_page_state state);
 /* Give back a page the caller has EREMOVEd or EWB'd. */
 void host_epc_free(struct host *h, uint32_t idx);
 /*
  * Pages to give back together, one node lock per node rather than per page
- * (release frees millions). Pages on a batch are chained through their
- * (next) field; the caller still owns them until the flush.
+ * (release frees millions). The batch is a few pages long and flushes
+ * itself when full.
  */
+#define HOST_BATCH_PAGES 256
 struct host_free_batch {
-	uint32_t head[HW_MAX_NODES];
+	uint32_t idx[HOST_BATCH_PAGES];
 	uint64_t nr;
 };
 void host_batch_init(struct host_free_batch *b);
@@ -133,15 +149,16 @@ int host_eremove(struct host *h, struct hw_cpu *cpu, uint32_t idx);
 void host_cpu_enter(struct hw_cpu *cpu);
 
 /* owner.c */
+struct host_encl_page;
 /* Charge one page to (o) (NULL: nothing); false at the limit (counted). */
 bool host_owner_charge(struct host_owner *o);
 void host_owner_uncharge(struct host_owner *o);
-void host_lru_add(struct host_owner *o, uint32_t idx);
-/* Take (idx) off the LRU unless the reclaimer holds it; false if it does. */
-bool host_lru_del(struct host_owner *o, uint32_t idx);
+void host_lru_add(struct host_owner *o, struct host_encl_page *ep);
+/* Take (ep) off the LRU unless the reclaimer holds it; false if it does. */
+bool host_lru_del(struct host_owner *o, struct host_encl_page *ep);
 /* With the owner's lru_lock held: append at the tail, unlink. */
-void host_lru_append(struct host_owner *o, uint32_t idx);
-void host_lru_unlink(struct host_owner *o, uint32_t idx);
+void host_lru_append(struct host_owner *o, struct host_encl_page *ep);
+void host_lru_unlink(struct host_owner *o, struct host_encl_page *ep);
 
 /* reclaim.c */
 /* Before an enclave allocation: reclaim below the low watermark. */

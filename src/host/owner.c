@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "host-int.h"
+#include "encl.h"
 
 int host_owner_create(struct host *h, enum host_owner_kind kind, uint64_t limit,
 		      struct host_owner **ret)
@@ -23,7 +23,7 @@ int host_owner_create(struct host *h, enum host_owner_kind kind, uint64_t limit,
 	o->h = h;
 	o->kind = kind;
 	o->limit = limit;
-	o->lru_head = o->lru_tail = HOST_PAGE_NONE;
+	o->lru_head = o->lru_tail = NULL;
 	pthread_mutex_init(&o->lru_lock, NULL);
 	pthread_mutex_lock(&h->owners_lock);
 	o->next = h->owners;
@@ -93,56 +93,52 @@ void host_owner_uncharge(struct host_owner *o)
 		atomic_fetch_sub(&o->usage, 1);
 }
 
-void host_lru_add(struct host_owner *o, uint32_t idx)
+void host_lru_add(struct host_owner *o, struct host_encl_page *ep)
 {
 	pthread_mutex_lock(&o->lru_lock);
-	host_lru_append(o, idx);
+	host_lru_append(o, ep);
 	pthread_mutex_unlock(&o->lru_lock);
 }
 
-void host_lru_append(struct host_owner *o, uint32_t idx)
+void host_lru_append(struct host_owner *o, struct host_encl_page *ep)
 {
-	struct host_epc_page *pages = o->h->pages, *pg = &pages[idx];
-
-	pg->flags = HPF_LRU;
-	pg->next = HOST_PAGE_NONE;
-	pg->prev = o->lru_tail;
-	if (o->lru_tail != HOST_PAGE_NONE)
-		pages[o->lru_tail].next = idx;
+	ep->lru_flags = HPF_LRU;
+	ep->lru_next = NULL;
+	ep->lru_prev = o->lru_tail;
+	if (o->lru_tail)
+		o->lru_tail->lru_next = ep;
 	else
-		o->lru_head = idx;
-	o->lru_tail = idx;
+		o->lru_head = ep;
+	o->lru_tail = ep;
 	o->lru_count++;
 	atomic_fetch_add(&o->h->nr_reclaimable, 1);
 }
 
-/* Unlink (idx) from (o)'s LRU; lru_lock held. */
-void host_lru_unlink(struct host_owner *o, uint32_t idx)
+/* Unlink (ep) from (o)'s LRU; lru_lock held. */
+void host_lru_unlink(struct host_owner *o, struct host_encl_page *ep)
 {
-	struct host_epc_page *pages = o->h->pages, *pg = &pages[idx];
-
-	if (pg->prev != HOST_PAGE_NONE)
-		pages[pg->prev].next = pg->next;
+	if (ep->lru_prev)
+		ep->lru_prev->lru_next = ep->lru_next;
 	else
-		o->lru_head = pg->next;
-	if (pg->next != HOST_PAGE_NONE)
-		pages[pg->next].prev = pg->prev;
+		o->lru_head = ep->lru_next;
+	if (ep->lru_next)
+		ep->lru_next->lru_prev = ep->lru_prev;
 	else
-		o->lru_tail = pg->prev;
-	pg->next = pg->prev = HOST_PAGE_NONE;
-	pg->flags &= (uint8_t)~HPF_LRU;
+		o->lru_tail = ep->lru_prev;
+	ep->lru_next = ep->lru_prev = NULL;
+	ep->lru_flags &= (uint8_t)~HPF_LRU;
 	o->lru_count--;
 	atomic_fetch_sub(&o->h->nr_reclaimable, 1);
 }
 
-bool host_lru_del(struct host_owner *o, uint32_t idx)
+bool host_lru_del(struct host_owner *o, struct host_encl_page *ep)
 {
 	bool ok = true;
 
 	pthread_mutex_lock(&o->lru_lock);
-	if (o->h->pages[idx].flags & HPF_LRU)
-		host_lru_unlink(o, idx);
-	else if (o->h->pages[idx].flags & HPF_ISOLATED)
+	if (ep->lru_flags & HPF_LRU)
+		host_lru_unlink(o, ep);
+	else if (ep->lru_flags & HPF_ISOLATED)
 		ok = false;
 	pthread_mutex_unlock(&o->lru_lock);
 	return ok;

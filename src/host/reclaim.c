@@ -136,21 +136,19 @@ int host_encl_ewb(struct host_encl *e, struct hw_cpu *cpu, struct host_encl_page
 static unsigned int reclaim_isolate(struct host_owner *o, struct host_encl_page **batch,
 				    unsigned int max)
 {
-	struct host_epc_page *pages = o->h->pages;
 	unsigned int n = 0;
 	uint64_t scan;
 
 	pthread_mutex_lock(&o->lru_lock);
-	for (scan = o->lru_count; n < max && scan && o->lru_head != HOST_PAGE_NONE; scan--) {
-		uint32_t idx = o->lru_head;
-		struct host_encl_page *ep = pages[idx].owner;
+	for (scan = o->lru_count; n < max && scan && o->lru_head; scan--) {
+		struct host_encl_page *ep = o->lru_head;
 
-		host_lru_unlink(o, idx);
+		host_lru_unlink(o, ep);
 		if (atomic_exchange(&ep->accessed, false)) {
-			host_lru_append(o, idx); /* young: a second chance */
+			host_lru_append(o, ep); /* young: a second chance */
 			continue;
 		}
-		pages[idx].flags = HPF_ISOLATED;
+		ep->lru_flags = HPF_ISOLATED;
 		atomic_fetch_add(&ep->encl->refs, 1);
 		batch[n++] = ep;
 	}
@@ -165,7 +163,7 @@ static void reclaim_putback(struct host_encl *e, struct host_encl_page *ep,
 	host_encl_page_set(e, ep, state);
 	if (state == EP_RESIDENT)
 		atomic_store(&ep->pte, host_index_to_pa(e->h, ep->epc));
-	host_lru_add(e->group, ep->epc);
+	host_lru_add(e->group, ep);
 }
 
 /* A page whose enclave died while isolated: ours to free. encl lock held. */

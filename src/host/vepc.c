@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "host-int.h"
 
@@ -31,8 +32,13 @@ struct host_vepc {
 	struct host_owner *owner;
 	pthread_mutex_t lock; /* first touches */
 	uint64_t nr_pages;
-	/* EPC page index of each page, HOST_PAGE_NONE until touched. */
+	/*
+	 * EPC page index + 1 of each page, 0 until touched: 4 bytes a guest
+	 * frame, in an anonymous mapping, so the host backs only the 4 KiB
+	 * stretches of it (1024 frames each) that hold a touched frame.
+	 */
 	_Atomic uint32_t *pages;
+	size_t map_len;
 	atomic_uint_fast64_t present, faults, failed_faults, held;
 	/* Of the pages present, those on each node: a fault takes another node's when (node) has
 	 * none. */
@@ -57,24 +63,37 @@ int host_vepc_open(struct host *h, unsigned int node, struct host_owner *owner,
 	return 0;
 }
 
+/* The EPC page of frame (i), HOST_PAGE_NONE until touched (0 - 1 wraps to it). */
+static uint32_t vepc_slot(struct host_vepc *v, uint64_t i)
+{
+	return atomic_load(&v->pages[i]) - 1;
+}
+
+static void vepc_slot_set(struct host_vepc *v, uint64_t i, uint32_t idx)
+{
+	atomic_store(&v->pages[i], idx + 1);
+}
+
 int host_vepc_map(struct host_vepc *v, uint64_t nr_pages)
 {
-	_Atomic uint32_t *pages;
+	size_t len = nr_pages * sizeof(*v->pages);
+	void *pages;
 
 	if (!nr_pages || nr_pages > HOST_PAGE_NONE)
 		return -EINVAL;
-	pages = malloc(nr_pages * sizeof(*pages));
-	if (!pages)
+	/* Reads as zeros (nothing touched) and costs nothing until written. */
+	pages = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		     -1, 0);
+	if (pages == MAP_FAILED)
 		return -ENOMEM;
-	for (uint64_t i = 0; i < nr_pages; i++)
-		atomic_init(&pages[i], HOST_PAGE_NONE);
 	pthread_mutex_lock(&v->lock);
 	if (v->pages) {
 		pthread_mutex_unlock(&v->lock);
-		free(pages);
+		munmap(pages, len);
 		return -EBUSY;
 	}
 	v->pages = pages;
+	v->map_len = len;
 	v->nr_pages = nr_pages;
 	pthread_mutex_unlock(&v->lock);
 	return 0;
@@ -83,7 +102,7 @@ int host_vepc_map(struct host_vepc *v, uint64_t nr_pages)
 /* First touch of (index); v->lock held. */
 static int vepc_fault_locked(struct host_vepc *v, uint64_t index, uint32_t *ret_idx)
 {
-	uint32_t idx = atomic_load(&v->pages[index]);
+	uint32_t idx = vepc_slot(v, index);
 
 	if (idx == VEPC_HELD)
 		return -ENODATA;
@@ -97,9 +116,9 @@ static int vepc_fault_locked(struct host_vepc *v, uint64_t index, uint32_t *ret_
 		/* As Linux's fault asks for a retry once ksgxd has been woken. */
 		return atomic_load(&v->h->nr_reclaimable) ? -EAGAIN : -ENOMEM;
 	}
-	atomic_store(&v->pages[index], idx);
+	vepc_slot_set(v, index, idx);
 	atomic_fetch_add(&v->present, 1);
-	atomic_fetch_add(&v->present_on[v->h->pages[idx].node], 1);
+	atomic_fetch_add(&v->present_on[host_page_section(v->h, idx)->node], 1);
 	atomic_fetch_add(&v->faults, 1);
 out:
 	*ret_idx = idx;
@@ -114,7 +133,7 @@ int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa)
 	if (!v->pages || index >= v->nr_pages)
 		return -EINVAL;
 	/* Touched pages never change until release: no lock on this path. */
-	idx = atomic_load(&v->pages[index]);
+	idx = vepc_slot(v, index);
 	if (idx == HOST_PAGE_NONE || idx == VEPC_HELD) {
 		pthread_mutex_lock(&v->lock);
 		r = vepc_fault_locked(v, index, &idx);
@@ -172,7 +191,7 @@ static int retry_add(struct retry_list *l, uint64_t slot)
  */
 static int vepc_remove_one(struct host_vepc *v, struct hw_cpu *cpu, uint64_t i, int *ret_code)
 {
-	uint32_t idx = atomic_load(&v->pages[i]);
+	uint32_t idx = vepc_slot(v, i);
 	int r;
 
 	if (idx == HOST_PAGE_NONE || idx == VEPC_HELD)
@@ -221,7 +240,7 @@ int host_vepc_remove_page(struct host_vepc *v, struct hw_cpu *cpu, uint64_t inde
 		return -EINVAL;
 	host_kernel_enter(v->h, cpu);
 	pthread_mutex_lock(&v->lock);
-	idx = atomic_load(&v->pages[index]);
+	idx = vepc_slot(v, index);
 	if (idx == HOST_PAGE_NONE || idx == VEPC_HELD) {
 		pthread_mutex_unlock(&v->lock);
 		return 1;
@@ -234,7 +253,7 @@ int host_vepc_remove_page(struct host_vepc *v, struct hw_cpu *cpu, uint64_t inde
 			*ret_code = r;
 		return -EBUSY;
 	}
-	atomic_store(&v->pages[index], HOST_PAGE_NONE);
+	vepc_slot_set(v, index, HOST_PAGE_NONE);
 	atomic_fetch_sub(&v->present, 1);
 	pthread_mutex_unlock(&v->lock);
 	host_owner_uncharge(v->owner);
@@ -248,7 +267,7 @@ bool host_vepc_present(struct host_vepc *v, uint64_t index)
 
 	if (!v->pages || index >= v->nr_pages)
 		return false;
-	idx = atomic_load(&v->pages[index]);
+	idx = vepc_slot(v, index);
 	return idx != HOST_PAGE_NONE && idx != VEPC_HELD;
 }
 
@@ -262,12 +281,12 @@ int host_vepc_unmap(struct host_vepc *v, uint64_t index, uint64_t *ret_pa)
 	if (!v->pages || index >= v->nr_pages)
 		return -EINVAL;
 	pthread_mutex_lock(&v->lock);
-	idx = atomic_load(&v->pages[index]);
+	idx = vepc_slot(v, index);
 	if (idx == HOST_PAGE_NONE || idx == VEPC_HELD) {
 		pthread_mutex_unlock(&v->lock);
 		return -ENOENT;
 	}
-	atomic_store(&v->pages[index], VEPC_HELD);
+	vepc_slot_set(v, index, VEPC_HELD);
 	pthread_mutex_unlock(&v->lock);
 	*ret_pa = host_index_to_pa(v->h, idx);
 	return 0;
@@ -277,7 +296,7 @@ int host_vepc_unmap(struct host_vepc *v, uint64_t index, uint64_t *ret_pa)
 static void vepc_give_back(struct host_vepc *v, uint32_t idx)
 {
 	atomic_fetch_sub(&v->present, 1);
-	atomic_fetch_sub(&v->present_on[v->h->pages[idx].node], 1);
+	atomic_fetch_sub(&v->present_on[host_page_section(v->h, idx)->node], 1);
 	host_owner_uncharge(v->owner);
 	host_epc_free(v->h, idx);
 }
@@ -288,19 +307,19 @@ int host_vepc_unmap_finish(struct host_vepc *v, uint64_t index, uint64_t pa,
 	uint32_t idx = host_pa_to_index(v->h, pa);
 
 	if (!v->pages || index >= v->nr_pages || idx == HOST_PAGE_NONE ||
-	    atomic_load(&v->pages[index]) != VEPC_HELD)
+	    vepc_slot(v, index) != VEPC_HELD)
 		return -EINVAL;
 	pthread_mutex_lock(&v->lock);
 	switch (how) {
 	case HOST_VEPC_REMAP:
-		atomic_store(&v->pages[index], idx);
+		vepc_slot_set(v, index, idx);
 		break;
 	case HOST_VEPC_EVICTED:
 		atomic_fetch_add(&v->held, 1);
 		vepc_give_back(v, idx);
 		break;
 	case HOST_VEPC_FREED:
-		atomic_store(&v->pages[index], HOST_PAGE_NONE);
+		vepc_slot_set(v, index, HOST_PAGE_NONE);
 		vepc_give_back(v, idx);
 		break;
 	}
@@ -316,7 +335,7 @@ int host_vepc_reload_begin(struct host_vepc *v, uint64_t index, uint64_t *ret_pa
 	if (!v->pages || index >= v->nr_pages)
 		return -EINVAL;
 	pthread_mutex_lock(&v->lock);
-	if (atomic_load(&v->pages[index]) != VEPC_HELD) {
+	if (vepc_slot(v, index) != VEPC_HELD) {
 		r = -ENOENT;
 		goto out;
 	}
@@ -331,7 +350,7 @@ int host_vepc_reload_begin(struct host_vepc *v, uint64_t index, uint64_t *ret_pa
 		goto out;
 	}
 	atomic_fetch_add(&v->present, 1);
-	atomic_fetch_add(&v->present_on[v->h->pages[idx].node], 1);
+	atomic_fetch_add(&v->present_on[host_page_section(v->h, idx)->node], 1);
 	*ret_pa = host_index_to_pa(v->h, idx);
 out:
 	pthread_mutex_unlock(&v->lock);
@@ -343,12 +362,12 @@ int host_vepc_reload_finish(struct host_vepc *v, uint64_t index, uint64_t pa, bo
 	uint32_t idx = host_pa_to_index(v->h, pa);
 
 	if (!v->pages || index >= v->nr_pages || idx == HOST_PAGE_NONE ||
-	    atomic_load(&v->pages[index]) != VEPC_HELD)
+	    vepc_slot(v, index) != VEPC_HELD)
 		return -EINVAL;
 	pthread_mutex_lock(&v->lock);
 	if (loaded) {
 		atomic_fetch_sub(&v->held, 1);
-		atomic_store(&v->pages[index], idx);
+		vepc_slot_set(v, index, idx);
 	} else {
 		vepc_give_back(v, idx);
 	}
@@ -361,11 +380,11 @@ int host_vepc_forget(struct host_vepc *v, uint64_t index)
 	if (!v->pages || index >= v->nr_pages)
 		return -EINVAL;
 	pthread_mutex_lock(&v->lock);
-	if (atomic_load(&v->pages[index]) != VEPC_HELD) {
+	if (vepc_slot(v, index) != VEPC_HELD) {
 		pthread_mutex_unlock(&v->lock);
 		return -ENOENT;
 	}
-	atomic_store(&v->pages[index], HOST_PAGE_NONE);
+	vepc_slot_set(v, index, HOST_PAGE_NONE);
 	atomic_fetch_sub(&v->held, 1);
 	pthread_mutex_unlock(&v->lock);
 	return 0;
@@ -375,7 +394,7 @@ int host_vepc_forget(struct host_vepc *v, uint64_t index)
 static bool vepc_free_one(struct host_vepc *v, struct hw_cpu *cpu, uint64_t i,
 			  struct host_free_batch *batch)
 {
-	uint32_t idx = atomic_load(&v->pages[i]);
+	uint32_t idx = vepc_slot(v, i);
 
 	if (host_eremove(v->h, cpu, idx) != SGX_SUCCESS)
 		return false;
@@ -395,14 +414,14 @@ uint64_t host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
 	host_batch_init(&batch);
 	host_cpu_enter(cpu);
 	for (uint64_t i = 0; i < v->nr_pages; i++) {
-		uint32_t idx = atomic_load(&v->pages[i]);
+		uint32_t idx = vepc_slot(v, i);
 
 		if (idx == HOST_PAGE_NONE || idx == VEPC_HELD || vepc_free_one(v, cpu, i, &batch))
 			continue;
 		if (retry_add(&again, i)) {
 			/* No memory for the list: the page goes straight to the zombies. */
 			host_owner_uncharge(v->owner);
-			host_epc_zombie(v->h, atomic_load(&v->pages[i]));
+			host_epc_zombie(v->h, vepc_slot(v, i));
 			zombies++;
 		}
 	}
@@ -417,14 +436,15 @@ uint64_t host_vepc_release(struct host_vepc *v, struct hw_cpu *cpu)
 		if (vepc_free_one(v, cpu, i, &batch))
 			continue;
 		host_owner_uncharge(v->owner);
-		host_epc_zombie(v->h, atomic_load(&v->pages[i]));
+		host_epc_zombie(v->h, vepc_slot(v, i));
 		zombies++;
 	}
 	host_batch_flush(v->h, &batch);
 	free(again.slot);
 	host_zombie_retry(v->h, cpu);
 	pthread_mutex_destroy(&v->lock);
-	free((void *)v->pages);
+	if (v->pages)
+		munmap((void *)v->pages, v->map_len);
 	free(v);
 	return zombies;
 }

@@ -172,8 +172,7 @@ static int ecreate_locked(struct hw_cpu *cpu, const struct sgx_pageinfo *pi, uin
 	r = measure_ecreate(encl);
 	if (r)
 		goto err_free;
-	e->encl = encl;
-	e->secs = 0;
+	epcm_set_enclave(e, encl);
 	epcm_validate(p, e, SGX_PT_SECS, 0);
 	epcm_enclave_link(p, encl);
 	return 0;
@@ -289,7 +288,7 @@ static void eadd_commit(struct hw_processor *p, struct eadd_args *a, struct hw_e
 {
 	struct hw_epcm_entry *e = epcm_entry(p, a->idx);
 
-	e->linaddr = a->pi.linaddr;
+	epcm_set_linaddr(e, a->pi.linaddr);
 	e->secs = (uint32_t)a->sidx;
 	epcm_validate(p, e, SGX_SECINFO_TO_PT(a->si.flags), secinfo_to_epcm(a->si.flags));
 	atomic_fetch_add(&encl->children, 1);
@@ -424,7 +423,8 @@ static int eextend_locked(struct hw_cpu *cpu, uint64_t chunk, uint64_t sidx, uin
 	if (encl->secs.attributes.flags & SGX_ATTR_INIT)
 		r = hw_fault_gp(cpu);
 	else
-		r = measure_eextend(encl, e->linaddr - encl->secs.base + in_page, bytes + in_page);
+		r = measure_eextend(encl, epcm_linaddr(e) - encl->secs.base + in_page,
+				    bytes + in_page);
 	epcm_unlock(s);
 	return r;
 }
@@ -459,7 +459,7 @@ static int eremove_secs(struct hw_cpu *cpu, struct hw_epcm_entry *e)
 	if (hw_cpu_virtchild_visible(cpu) && atomic_load(&encl->virtchildren))
 		return SGX_CHILD_PRESENT;
 	epcm_invalidate(p, e);
-	e->encl = NULL;
+	epcm_set_enclave(e, NULL);
 	epcm_enclave_free(p, encl);
 	return SGX_SUCCESS;
 }
@@ -515,7 +515,29 @@ int hw_eremove(struct hw_cpu *cpu, uint64_t epc)
 	r = hw_op_epc_page(cpu, epc, &idx);
 	if (r)
 		return r;
+	/*
+	 * Never looked up since power-on: invalid and idle, as below, without
+	 * even a load of it. Linearizable at the load of its touched bit: a leaf
+	 * that finds the entry later sets the bit first (epcm_entry()), so
+	 * whatever it does comes after this EREMOVE.
+	 */
+	if (epcm_untouched(cpu->proc, idx))
+		return SGX_SUCCESS;
 	e = epcm_entry(cpu->proc, idx);
+	/*
+	 * An invalid entry that nothing holds: taking its busy bit would find
+	 * it invalid and give the bit back, changing nothing, so one load
+	 * answers without a store, and sanitizing an EPC nobody used writes
+	 * (and makes the host back) none of its EPCM. Linearizable at that
+	 * load: VALID changes only under the busy bit, and its mirror in the
+	 * busy byte is released with the bit, so an acquire load that sees no
+	 * holder sees the last holder's VALID; a leaf that takes the entry
+	 * after the load runs after this EREMOVE, as if this one had held the
+	 * bit and given it back first. An entry held by a leaf or an access,
+	 * or valid, takes the full path below: the same #GP as ever.
+	 */
+	if (epcm_idle_invalid(e))
+		return SGX_SUCCESS;
 	if (!epcm_trylock(e))
 		return hw_fault_gp(cpu);
 	r = eremove_locked(cpu, e);
@@ -549,7 +571,7 @@ int hw_epa(struct hw_cpu *cpu, uint64_t pt, uint64_t epc)
 		memset(epcm_contents(cpu->proc, idx), 0, SGX_PAGE_SIZE);
 		epcm_written(cpu->proc, idx);
 	}
-	e->linaddr = 0;
+	epcm_set_linaddr(e, 0);
 	epcm_validate(cpu->proc, e, SGX_PT_VA, 0);
 	epcm_unlock(e);
 	return SGX_SUCCESS;

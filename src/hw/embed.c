@@ -431,7 +431,7 @@ int vsgx_enclave_access(struct hw_cpu *cpu, uint64_t la, uint64_t pa, enum vsgx_
 	e = epcm_entry(cpu->proc, idx);
 	epcm_access_lock(e);
 	ok = (e->flags & EPCM_VALID) && e->pt == SGX_PT_REG && !(e->flags & bad) &&
-	     e->secs == cpu->inside - 1 && e->linaddr == (la & SGX_PAGE_MASK);
+	     e->secs == cpu->inside - 1 && epcm_linaddr(e) == (la & SGX_PAGE_MASK);
 	if (ok) {
 		prot = epcm_prot(e);
 		ok = access_allowed(prot, access);

@@ -38,7 +38,7 @@ static int encl_page_lookup(struct hw_cpu *cpu, uint64_t la, bool write, uint64_
 static bool encl_entry_owned(const struct hw_cpu *cpu, const struct hw_epcm_entry *e, uint64_t la)
 {
 	return (e->flags & EPCM_VALID) && epcm_is_child_type(e->pt) && e->secs == cpu->inside - 1 &&
-	       e->linaddr == (la & SGX_PAGE_MASK);
+	       epcm_linaddr(e) == (la & SGX_PAGE_MASK);
 }
 
 /* The checks of an ordinary enclave access to a regular page. */
@@ -100,7 +100,7 @@ static int entry_tcs_check(struct hw_cpu *cpu, struct entry *en)
 	struct hw_epcm_entry *te = epcm_entry(cpu->proc, en->tidx);
 	uint16_t bad = EPCM_BLOCKED | EPCM_PENDING | EPCM_MODIFIED;
 
-	if (!(te->flags & EPCM_VALID) || (te->flags & bad) || te->linaddr != en->tcs_la ||
+	if (!(te->flags & EPCM_VALID) || (te->flags & bad) || epcm_linaddr(te) != en->tcs_la ||
 	    te->pt != SGX_PT_TCS)
 		return hw_fault_pf(cpu, en->tcs_la, hw_pf_epcm(true));
 	en->tcs = (struct sgx_tcs *)epcm_materialize(cpu->proc, en->tidx);
@@ -123,8 +123,8 @@ static int entry_ssa_page(struct hw_cpu *cpu, const struct entry *en, uint64_t l
 		return r;
 	e = epcm_entry(cpu->proc, *ret_idx);
 	epcm_access_lock(e);
-	ok = (e->flags & EPCM_VALID) && e->secs == en->sidx && e->linaddr == (la & SGX_PAGE_MASK) &&
-	     encl_entry_accessible(e, true);
+	ok = (e->flags & EPCM_VALID) && e->secs == en->sidx &&
+	     epcm_linaddr(e) == (la & SGX_PAGE_MASK) && encl_entry_accessible(e, true);
 	epcm_unlock(e);
 	return ok ? 0 : hw_fault_pf(cpu, la, hw_pf_epcm(true));
 }

@@ -34,20 +34,30 @@ uint64_t epcm_pa(const struct hw_processor *p, uint64_t idx)
 	return 0;
 }
 
-struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx)
-{
-	return &p->epcm[idx];
-}
-
-/* Who holds an entry: a leaf (for its duration) or an access (for a few loads). */
-#define BUSY_LEAF   1
-#define BUSY_ACCESS 2
-
+/*
+ * The busy byte also carries bits only the holder changes (EPCM_BUSY_VALID,
+ * EPCM_BUSY_EPOCH): a taker compares against the byte with its holder bits
+ * clear, and the holder rewrites the byte with plain stores, as no taker can
+ * succeed while it holds it.
+ */
 static bool busy_take(struct hw_epcm_entry *e, unsigned char as, unsigned char *held)
 {
-	*held = 0;
-	return atomic_compare_exchange_weak_explicit(&e->busy, held, as, memory_order_acquire,
-						     memory_order_relaxed);
+	unsigned char cur = atomic_load_explicit(&e->busy, memory_order_relaxed);
+
+	*held = cur & EPCM_BUSY_HOLDER;
+	if (*held)
+		return false;
+	return atomic_compare_exchange_weak_explicit(&e->busy, &cur, (unsigned char)(cur | as),
+						     memory_order_acquire, memory_order_relaxed);
+}
+
+/* Rewrite the holder-owned bits (set) and (clear) of (e), held by the caller. */
+static void busy_bits_set(struct hw_epcm_entry *e, unsigned char set, unsigned char clear)
+{
+	unsigned char cur = atomic_load_explicit(&e->busy, memory_order_relaxed);
+
+	atomic_store_explicit(&e->busy, (unsigned char)((cur & ~clear) | set),
+			      memory_order_relaxed);
 }
 
 bool epcm_trylock(struct hw_epcm_entry *e)
@@ -59,10 +69,10 @@ bool epcm_trylock(struct hw_epcm_entry *e)
 	 * entry for a few loads and waits for nothing meanwhile: wait it out,
 	 * as hardware never fails a leaf because enclave code touched a page.
 	 */
-	while (!busy_take(e, BUSY_LEAF, &held)) {
-		if (held == BUSY_LEAF)
+	while (!busy_take(e, EPCM_BUSY_LEAF, &held)) {
+		if (held == EPCM_BUSY_LEAF)
 			return false;
-		if (held == BUSY_ACCESS)
+		if (held == EPCM_BUSY_ACCESS)
 			sched_yield();
 	}
 	return true;
@@ -70,15 +80,15 @@ bool epcm_trylock(struct hw_epcm_entry *e)
 
 bool epcm_leaf_busy(const struct hw_epcm_entry *e)
 {
-	return atomic_load_explicit(&((struct hw_epcm_entry *)e)->busy, memory_order_acquire) ==
-	       BUSY_LEAF;
+	return (atomic_load_explicit(&((struct hw_epcm_entry *)e)->busy, memory_order_acquire) &
+		EPCM_BUSY_HOLDER) == EPCM_BUSY_LEAF;
 }
 
 void epcm_access_lock(struct hw_epcm_entry *e)
 {
 	unsigned char held;
 
-	while (!busy_take(e, BUSY_ACCESS, &held)) {
+	while (!busy_take(e, EPCM_BUSY_ACCESS, &held)) {
 		if (held)
 			sched_yield();
 	}
@@ -86,17 +96,218 @@ void epcm_access_lock(struct hw_epcm_entry *e)
 
 void epcm_unlock(struct hw_epcm_entry *e)
 {
-	atomic_store_explicit(&e->busy, 0, memory_order_release);
+	unsigned char cur = atomic_load_explicit(&e->busy, memory_order_relaxed);
+
+	atomic_store_explicit(&e->busy, (unsigned char)(cur & ~EPCM_BUSY_HOLDER),
+			      memory_order_release);
 }
 
 void epcm_lock_wait(struct hw_epcm_entry *e)
 {
 	unsigned char held;
 
-	while (!busy_take(e, BUSY_LEAF, &held)) {
+	while (!busy_take(e, EPCM_BUSY_LEAF, &held)) {
 		if (held)
 			sched_yield();
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Epochs of blocked and modified pages.                               */
+
+/*
+ * EBLOCK, EMODPR and EMODT record the enclave's epoch in the page's entry
+ * on hardware; here it lives in a side table, so that the entry of the
+ * billions of pages that are never blocked has no room for it. A page is in
+ * the table while its epoch is not HW_EPOCH_TRACKED (its EPCM_BUSY_EPOCH bit
+ * says so without a look-up), so the table is as large as the number of
+ * pages blocked or modified and not yet written back, accepted or removed.
+ * Stripes by EPCM index keep leaves on different pages from meeting on one
+ * lock; each stripe is an open-addressed table with linear probing, as
+ * large as twice its entries (or 16).
+ */
+#define EPOCH_STRIPES 64
+#define EPOCH_EMPTY   UINT32_MAX
+
+struct epcm_epoch_stripe {
+	/*
+	 * A spinlock: held for a probe or two, by leaves that already hold the
+	 * page's busy bit (EMODPR, EACCEPT...), where a mutex's two extra
+	 * atomics showed on the SGX2 paths.
+	 */
+	atomic_flag lock;
+	uint32_t *key; /* EPCM index, EPOCH_EMPTY in free slots */
+	uint64_t *val;
+	uint32_t cap, nr; /* cap: 0 or a power of two */
+};
+
+struct epcm_epochs {
+	struct epcm_epoch_stripe stripe[EPOCH_STRIPES];
+};
+
+static void stripe_lock(struct epcm_epoch_stripe *s)
+{
+	while (atomic_flag_test_and_set_explicit(&s->lock, memory_order_acquire))
+		sched_yield();
+}
+
+static void stripe_unlock(struct epcm_epoch_stripe *s)
+{
+	atomic_flag_clear_explicit(&s->lock, memory_order_release);
+}
+
+static uint32_t epoch_hash(uint32_t idx, uint32_t cap)
+{
+	return (uint32_t)((idx / EPOCH_STRIPES) * 2654435761u) & (cap - 1);
+}
+
+/* Slot of (idx) in (s), or of the empty slot where it would go. */
+static uint32_t epoch_slot(const struct epcm_epoch_stripe *s, uint32_t idx)
+{
+	uint32_t i = epoch_hash(idx, s->cap);
+
+	while (s->key[i] != EPOCH_EMPTY && s->key[i] != idx)
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+static int epoch_grow(struct epcm_epoch_stripe *s)
+{
+	uint32_t cap = s->cap ? 2 * s->cap : 16;
+	struct epcm_epoch_stripe n = { .cap = cap };
+
+	n.key = malloc(cap * sizeof(*n.key));
+	n.val = malloc(cap * sizeof(*n.val));
+	if (!n.key || !n.val || cap < s->cap) {
+		free(n.key);
+		free(n.val);
+		return -ENOMEM;
+	}
+	memset(n.key, 0xff, cap * sizeof(*n.key));
+	for (uint32_t i = 0; i < s->cap; i++) {
+		if (s->key[i] != EPOCH_EMPTY) {
+			uint32_t k = epoch_slot(&n, s->key[i]);
+
+			n.key[k] = s->key[i];
+			n.val[k] = s->val[i];
+		}
+	}
+	free(s->key);
+	free(s->val);
+	s->key = n.key;
+	s->val = n.val;
+	s->cap = cap;
+	return 0;
+}
+
+/* Delete slot (i), moving later entries of its run back (no tombstones). */
+static void epoch_delete(struct epcm_epoch_stripe *s, uint32_t i)
+{
+	uint32_t j = i;
+
+	s->key[i] = EPOCH_EMPTY;
+	s->nr--;
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & (s->cap - 1);
+		if (s->key[j] == EPOCH_EMPTY)
+			return;
+		home = epoch_hash(s->key[j], s->cap);
+		/* Move (j) to the hole (i) unless its home lies cyclically in (i, j]. */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			s->key[i] = s->key[j];
+			s->val[i] = s->val[j];
+			s->key[j] = EPOCH_EMPTY;
+			i = j;
+		}
+	}
+}
+
+static uint32_t entry_index(const struct hw_processor *p, const struct hw_epcm_entry *e)
+{
+	return (uint32_t)(e - p->epcm);
+}
+
+uint64_t epcm_epoch(struct hw_processor *p, const struct hw_epcm_entry *e)
+{
+	uint32_t idx = entry_index(p, e);
+	struct epcm_epoch_stripe *s = &p->epochs->stripe[idx % EPOCH_STRIPES];
+	uint64_t epoch;
+
+	if (!(atomic_load_explicit(&((struct hw_epcm_entry *)e)->busy, memory_order_relaxed) &
+	      EPCM_BUSY_EPOCH))
+		return HW_EPOCH_TRACKED;
+	stripe_lock(s);
+	epoch = s->val[epoch_slot(s, idx)];
+	stripe_unlock(s);
+	return epoch;
+}
+
+int epcm_set_epoch(struct hw_processor *p, struct hw_epcm_entry *e, uint64_t epoch)
+{
+	bool kept = atomic_load_explicit(&e->busy, memory_order_relaxed) & EPCM_BUSY_EPOCH;
+	uint32_t idx = entry_index(p, e), i;
+	struct epcm_epoch_stripe *s = &p->epochs->stripe[idx % EPOCH_STRIPES];
+	int r = 0;
+
+	if (!kept && epoch == HW_EPOCH_TRACKED)
+		return 0;
+	stripe_lock(s);
+	if (epoch == HW_EPOCH_TRACKED) {
+		epoch_delete(s, epoch_slot(s, idx));
+		busy_bits_set(e, 0, EPCM_BUSY_EPOCH);
+		goto out;
+	}
+	/* At most half full, so that probes stay short. */
+	if (!kept && 2 * (s->nr + 1) > s->cap) {
+		r = epoch_grow(s);
+		if (r)
+			goto out;
+	}
+	i = epoch_slot(s, idx);
+	if (!kept) {
+		s->key[i] = idx;
+		s->nr++;
+		busy_bits_set(e, EPCM_BUSY_EPOCH, 0);
+	}
+	s->val[i] = epoch;
+out:
+	stripe_unlock(s);
+	return r;
+}
+
+static int epochs_create(struct hw_processor *p)
+{
+	p->epochs = calloc(1, sizeof(*p->epochs));
+	if (!p->epochs)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < EPOCH_STRIPES; i++)
+		atomic_flag_clear(&p->epochs->stripe[i].lock);
+	return 0;
+}
+
+/* Forget every epoch (the entries' EPCM_BUSY_EPOCH bits go with the EPCM). */
+static void epochs_clear(struct hw_processor *p)
+{
+	for (unsigned int i = 0; p->epochs && i < EPOCH_STRIPES; i++) {
+		struct epcm_epoch_stripe *s = &p->epochs->stripe[i];
+
+		free(s->key);
+		free(s->val);
+		s->key = NULL;
+		s->val = NULL;
+		s->cap = s->nr = 0;
+	}
+}
+
+static void epochs_destroy(struct hw_processor *p)
+{
+	if (!p->epochs)
+		return;
+	epochs_clear(p);
+	free(p->epochs);
+	p->epochs = NULL;
 }
 
 /*
@@ -118,7 +329,9 @@ int epcm_create(struct hw_processor *p)
 	p->contents_map_len = p->nr_pages * SGX_PAGE_SIZE;
 	p->epcm = map_lazy(p->epcm_map_len);
 	p->contents = map_lazy(p->contents_map_len);
-	if (!p->epcm || !p->contents) {
+	p->epcm_touched =
+	    calloc((p->nr_pages >> (HW_EPCM_TOUCHED_SHIFT + 6)) + 1, sizeof(*p->epcm_touched));
+	if (!p->epcm || !p->contents || !p->epcm_touched || epochs_create(p)) {
 		epcm_destroy(p);
 		return -ENOMEM;
 	}
@@ -144,7 +357,7 @@ static void section_clear(struct hw_processor *p, struct hw_section *s)
 		return;
 	}
 	for (uint64_t i = 0; i < s->pages; i++) {
-		if (p->epcm[s->first + i].flags & EPCM_HELD) {
+		if (!epcm_untouched(p, s->first + i) && (p->epcm[s->first + i].flags & EPCM_HELD)) {
 			memset(s->contents + i * SGX_PAGE_SIZE, 0, SGX_PAGE_SIZE);
 			epcm_written(p, s->first + i);
 		}
@@ -159,6 +372,9 @@ void epcm_clear(struct hw_processor *p)
 		section_clear(p, &p->sections[i]);
 	/* Dropping the pages gives them back to the host and reads zeros again. */
 	madvise(p->epcm, p->epcm_map_len, MADV_DONTNEED);
+	memset((void *)p->epcm_touched, 0,
+	       ((p->nr_pages >> (HW_EPCM_TOUCHED_SHIFT + 6)) + 1) * sizeof(*p->epcm_touched));
+	epochs_clear(p);
 	atomic_store(&p->valid_pages, 0);
 	atomic_store(&p->materialized, 0);
 	atomic_store(&p->enclaves, 0);
@@ -174,6 +390,9 @@ void epcm_destroy(struct hw_processor *p)
 		munmap(p->contents, p->contents_map_len);
 	p->epcm = NULL;
 	p->contents = NULL;
+	free((void *)p->epcm_touched);
+	p->epcm_touched = NULL;
+	epochs_destroy(p);
 }
 
 uint8_t *epcm_contents(struct hw_processor *p, uint64_t idx)
@@ -237,6 +456,7 @@ void epcm_validate(struct hw_processor *p, struct hw_epcm_entry *e, unsigned int
 		atomic_fetch_add_explicit(&p->valid_pages, 1, memory_order_relaxed);
 	e->pt = (uint8_t)pt;
 	e->flags = (uint16_t)(flags | EPCM_VALID | (e->flags & EPCM_HELD));
+	busy_bits_set(e, EPCM_BUSY_VALID, 0);
 }
 
 void epcm_invalidate(struct hw_processor *p, struct hw_epcm_entry *e)
@@ -244,6 +464,9 @@ void epcm_invalidate(struct hw_processor *p, struct hw_epcm_entry *e)
 	if (e->flags & EPCM_VALID)
 		atomic_fetch_sub_explicit(&p->valid_pages, 1, memory_order_relaxed);
 	e->flags &= EPCM_HELD;
+	/* Only the tracked epoch never fails to be set. */
+	epcm_set_epoch(p, e, HW_EPOCH_TRACKED);
+	busy_bits_set(e, 0, EPCM_BUSY_VALID);
 }
 
 struct hw_enclave *epcm_enclave_alloc(void)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The EPCM: one 24-byte entry per EPC page, and the page contents behind it.
+ * The EPCM: one 12-byte entry per EPC page, and the page contents behind it.
  *
  * Contents live in one anonymous mapping as large as the EPC, at the page's
  * EPCM index: the host backs a page only once a leaf writes something other
@@ -18,7 +18,10 @@
  * field of an entry, and the page's contents, are read and written only by
  * the holder of its busy bit (or, for contents, by a thread whose tracked
  * entry keeps the page from being written back), so the bit's acquire /
- * release ordering is the only synchronization they need.
+ * release ordering is the only synchronization they need. Two looks take
+ * no bit: EREMOVE's of an entry never looked up (epcm_untouched()) and of
+ * an idle invalid one (epcm_idle_invalid()), each one atomic load, argued
+ * linearizable in hw_eremove().
  */
 #ifndef VSGX_HW_EPCM_H
 #define VSGX_HW_EPCM_H
@@ -47,21 +50,48 @@ struct crypto_sha256;
 /* Not architectural: host memory holds this page's contents. */
 #define EPCM_HELD (1u << 8)
 
+/*
+ * One EPCM entry, packed into 12 bytes (HW_EPCM_ENTRY_BYTES), so that the
+ * model's metadata of a terabyte of EPC fits in a few GiB:
+ *
+ *   bytes 0-3   child: ENCLAVEADDRESS bits 43:12     SECS: the hidden state's
+ *   bytes 4-7   child: ENCLAVESECS (an EPCM index)   pointer, 64 bits
+ *   bytes 8-9   flags (9 bits: EPCM_*), page type (3), ENCLAVEADDRESS 47:44
+ *   byte  10    the busy byte: holder (2 bits), EPCM_VALID's mirror, epoch kept
+ *   byte  11    ENCLAVEADDRESS bits 55:48
+ *
+ * ENCLAVEADDRESS keeps bits 55:12 and reads back sign-extended from bit 55:
+ * every canonical address of 4-level paging, which is all the model has
+ * (hw_is_canonical()); 5-level paging would need bit 56 too (the busy byte
+ * has three bits spare). The epoch of an EBLOCK, EMODPR or EMODT lives in a
+ * side table (epcm_epoch()), as few pages are blocked or modified at once.
+ *
+ * Only the busy byte is atomic. VALID is mirrored into it by
+ * epcm_validate() / epcm_invalidate(), under the busy bit, so that EREMOVE
+ * can see an idle invalid entry with one load and no store
+ * (epcm_idle_invalid()): sanitizing an untouched EPC reads zero pages.
+ */
 struct hw_epcm_entry {
 	union {
-		uint64_t linaddr;	 /* child pages: ENCLAVEADDRESS */
-		struct hw_enclave *encl; /* SECS pages: the enclave's hidden state */
+		struct {
+			uint32_t lpn_lo; /* ENCLAVEADDRESS bits 43:12 */
+			uint32_t secs;	 /* ENCLAVESECS: EPCM index of the owning SECS */
+		};
+		uint32_t encl_word[2]; /* SECS pages: struct hw_enclave *, low half first */
 	};
-	uint32_t secs;	/* ENCLAVESECS: EPCM index of the owning SECS */
-	uint16_t flags; /* EPCM_* */
-	uint8_t pt;	/* enum sgx_page_type */
-	atomic_uchar busy;
-	/*
-	 * The enclave's epoch when EBLOCK, EMODPR or EMODT last changed the
-	 * page: EWB and EACCEPT wait until that epoch has been tracked.
-	 */
-	uint64_t epoch;
+	uint16_t flags : 9;   /* EPCM_* */
+	uint16_t pt : 3;      /* enum sgx_page_type */
+	uint16_t lpn_top : 4; /* ENCLAVEADDRESS bits 47:44 */
+	atomic_uchar busy;    /* EPCM_BUSY_* */
+	uint8_t lpn_hi;	      /* ENCLAVEADDRESS bits 55:48 */
 };
+
+/* The busy byte: who holds the entry, and the bits only its holder changes. */
+#define EPCM_BUSY_LEAF	 1u	   /* a leaf, for its duration */
+#define EPCM_BUSY_ACCESS 2u	   /* an access, for a few loads */
+#define EPCM_BUSY_HOLDER 3u	   /* either */
+#define EPCM_BUSY_VALID	 (1u << 2) /* mirror of EPCM_VALID */
+#define EPCM_BUSY_EPOCH	 (1u << 3) /* the side table has this page's epoch */
 
 _Static_assert(sizeof(struct hw_epcm_entry) == HW_EPCM_ENTRY_BYTES, "EPCM entry grew");
 
@@ -127,7 +157,14 @@ bool epcm_index(const struct hw_processor *p, uint64_t pa, uint64_t *ret_idx);
 /* Physical address of the page with EPCM index (idx). */
 uint64_t epcm_pa(const struct hw_processor *p, uint64_t idx);
 
-struct hw_epcm_entry *epcm_entry(struct hw_processor *p, uint64_t idx);
+/* The entry of page (idx): hw_epcm_entry() in hw.h, inline, as every leaf asks it. */
+#define epcm_entry(p, idx) hw_epcm_entry(p, idx)
+/*
+ * Whether no entry near (idx) was ever looked up with epcm_entry() since
+ * power-on or the last cold reset: then entry (idx) is invalid and idle, and
+ * reading it would only make the host back zeros.
+ */
+#define epcm_untouched(p, idx) hw_epcm_untouched(p, idx)
 
 /*
  * Take (true) or fail to take (false) the entry's busy bit for a leaf; give
@@ -192,7 +229,62 @@ void epcm_invalidate(struct hw_processor *p, struct hw_epcm_entry *e);
 /* Hidden state of the enclave whose SECS is entry (e). */
 static inline struct hw_enclave *epcm_enclave(const struct hw_epcm_entry *e)
 {
-	return e->encl;
+	return (struct hw_enclave *)(uintptr_t)((uint64_t)e->encl_word[1] << 32 | e->encl_word[0]);
+}
+
+static inline void epcm_set_enclave(struct hw_epcm_entry *e, struct hw_enclave *encl)
+{
+	uint64_t v = (uint64_t)(uintptr_t)encl;
+
+	e->encl_word[0] = (uint32_t)v;
+	e->encl_word[1] = (uint32_t)(v >> 32);
+}
+
+/* ENCLAVEADDRESS of a child page (0 for SECS and VA pages). */
+static inline uint64_t epcm_linaddr(const struct hw_epcm_entry *e)
+{
+	uint64_t lpn = (uint64_t)e->lpn_hi << 36 | (uint64_t)e->lpn_top << 32 | e->lpn_lo;
+
+	/* Bits 63:56 copy bit 55, as the canonical addresses stored have them. */
+	return (uint64_t)((int64_t)(lpn << 20) >> 8);
+}
+
+static inline void epcm_set_linaddr(struct hw_epcm_entry *e, uint64_t la)
+{
+	uint64_t lpn = la >> SGX_PAGE_SHIFT;
+
+	e->lpn_lo = (uint32_t)lpn;
+	e->lpn_top = (uint16_t)((lpn >> 32) & 0xf);
+	e->lpn_hi = (uint8_t)(lpn >> 36);
+}
+
+/*
+ * The epoch of the enclave when EBLOCK, EMODPR or EMODT last changed the
+ * page: EWB and EACCEPT wait until it has been tracked. HW_EPOCH_TRACKED
+ * when none is kept. Only the holder of (e)'s busy bit sets or reads it.
+ * Setting it returns -ENOMEM when the side table cannot grow (the leaf
+ * then fails before changing anything); HW_EPOCH_TRACKED always succeeds.
+ */
+uint64_t epcm_epoch(struct hw_processor *p, const struct hw_epcm_entry *e);
+int epcm_set_epoch(struct hw_processor *p, struct hw_epcm_entry *e, uint64_t epoch);
+
+/*
+ * Whether (e) is invalid and no leaf nor access holds it, from one load:
+ * EREMOVE's answer for such a page needs no store (see hw_eremove()).
+ */
+static inline bool epcm_idle_invalid(const struct hw_epcm_entry *e)
+{
+	unsigned char b =
+	    atomic_load_explicit(&((struct hw_epcm_entry *)e)->busy, memory_order_acquire);
+
+	return !(b & (EPCM_BUSY_HOLDER | EPCM_BUSY_VALID));
+}
+
+/* Whether anything (a leaf or an access) holds (e) at this moment. */
+static inline bool epcm_is_held(const struct hw_epcm_entry *e)
+{
+	return atomic_load_explicit(&((struct hw_epcm_entry *)e)->busy, memory_order_acquire) &
+	       EPCM_BUSY_HOLDER;
 }
 
 /*

@@ -10,11 +10,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "epcm.h"
 #include "vsgx/embed.h"
 #include "vsgx/encls.h"
 #include "vsgx/processor.h"
 
 struct hw_epcm_entry;
+struct epcm_epochs;
 struct crypto_gcm;
 struct crypto_cmac;
 
@@ -99,6 +101,9 @@ struct hw_processor {
 	uint64_t nr_pages;
 	struct hw_epcm_entry *epcm;
 	size_t epcm_map_len;
+	struct epcm_epochs *epochs; /* epcm.c: epochs of blocked and modified pages */
+	/* A bit per 1,024 entries (12 KiB of EPCM): set once any was looked up. */
+	_Atomic uint64_t *epcm_touched;
 	uint8_t *contents; /* page contents, at EPCM index * 4 KiB */
 	size_t contents_map_len;
 	pthread_mutex_t enclaves_lock;
@@ -248,6 +253,33 @@ struct hw_enclave *hw_cpu_enclave(struct hw_cpu *cpu);
  * ETRACK has completed, that is once no thread can still hold a translation
  * made before the change.
  */
+/*
+ * epcm_entry() and epcm_untouched() (epcm.h), inline: every leaf asks the
+ * first, and EREMOVE the second of every page at boot.
+ *
+ * Every leaf and access finds its entry here before it may write it, so a
+ * 12 KiB stretch of EPCM (1,024 entries) whose bit is clear has never been
+ * written: zeros, which the host has not even backed (some hosts back
+ * anonymous memory on a read, too). The bit is set before the entry pointer
+ * is handed out.
+ */
+#define HW_EPCM_TOUCHED_SHIFT 10
+static inline struct hw_epcm_entry *hw_epcm_entry(struct hw_processor *p, uint64_t idx)
+{
+	_Atomic uint64_t *w = &p->epcm_touched[idx >> (HW_EPCM_TOUCHED_SHIFT + 6)];
+	uint64_t bit = 1ULL << ((idx >> HW_EPCM_TOUCHED_SHIFT) & 63);
+
+	if (!(atomic_load_explicit(w, memory_order_relaxed) & bit))
+		atomic_fetch_or(w, bit);
+	return &p->epcm[idx];
+}
+
+static inline bool hw_epcm_untouched(const struct hw_processor *p, uint64_t idx)
+{
+	return !(atomic_load(&p->epcm_touched[idx >> (HW_EPCM_TOUCHED_SHIFT + 6)]) &
+		 (1ULL << ((idx >> HW_EPCM_TOUCHED_SHIFT) & 63)));
+}
+
 /* The stamp of a page with nothing to track, in any epoch. */
 #define HW_EPOCH_TRACKED UINT64_MAX
 

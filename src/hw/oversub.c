@@ -386,7 +386,7 @@ int hw_epcm_hold(struct hw_processor *p, uint64_t pa, bool hold)
 	e = epcm_entry(p, idx);
 	if (hold)
 		return epcm_trylock(e) ? 0 : -EBUSY;
-	if (!atomic_load(&e->busy))
+	if (!epcm_is_held(e))
 		return -ENOENT;
 	epcm_unlock(e);
 	return 0;

@@ -157,7 +157,8 @@ static int eblock_locked(struct hw_processor *p, struct hw_epcm_entry *e)
 	if (epcm_leaf_busy(epcm_entry(p, e->secs)))
 		return SGX_ENTRYEPOCH_LOCKED;
 	/* EWB will wait until the epoch of the block has been tracked. */
-	e->epoch = hw_track_epoch(child_enclave(p, e));
+	if (epcm_set_epoch(p, e, hw_track_epoch(child_enclave(p, e))))
+		return -ENOMEM;
 	e->flags |= EPCM_BLOCKED;
 	return SGX_SUCCESS;
 }
@@ -308,7 +309,7 @@ static int ewb_type_check(struct hw_cpu *cpu, struct hw_epcm_entry *e, uint64_t 
 		encl = child_enclave(p, e);
 		if (!(e->flags & EPCM_BLOCKED))
 			return SGX_PAGE_NOT_BLOCKED;
-		if (!hw_track_done(encl, e->epoch))
+		if (!hw_track_done(encl, epcm_epoch(p, e)))
 			return SGX_NOT_TRACKED;
 		*hdr_eid = *pcmd_eid = encl->eid;
 	} else if (e->pt == SGX_PT_SECS) {
@@ -398,7 +399,7 @@ static void ewb_release(struct hw_processor *p, struct hw_epcm_entry *e)
 		encl->evicted = true;
 		pthread_mutex_unlock(&p->enclaves_lock);
 		epcm_invalidate(p, e);
-		e->encl = NULL;
+		epcm_set_enclave(e, NULL);
 		/* Not a live SECS page any more; its hidden state stays in host memory. */
 		atomic_fetch_sub(&p->enclaves, 1);
 	} else {
@@ -424,7 +425,7 @@ static int ewb_locked(struct hw_cpu *cpu, struct page_args *a)
 	r = ewb_type_check(cpu, e, &h.eid, &pcmd_eid);
 	if (r)
 		return r;
-	h.linaddr = epcm_is_child_type(e->pt) ? e->linaddr : 0;
+	h.linaddr = epcm_is_child_type(e->pt) ? epcm_linaddr(e) : 0;
 	h.secinfo.flags = epcm_to_secinfo(e);
 	r = ewb_map_out(cpu, a, &out);
 	if (r)
@@ -602,11 +603,10 @@ static void eld_commit(struct hw_processor *p, struct eld_args *a, const uint8_t
 	 * EBLOCK, EMODPR or EMODT had changed is known to no TLB: a reloaded
 	 * page starts with nothing left to track.
 	 */
-	e->epoch = HW_EPOCH_TRACKED;
+	epcm_set_epoch(p, e, HW_EPOCH_TRACKED);
 	if (pt == SGX_PT_SECS) {
 		a->encl->context = epcm_pa(p, a->pg.idx);
-		e->encl = a->encl;
-		e->secs = 0;
+		epcm_set_enclave(e, a->encl);
 		epcm_validate(p, e, pt, flags);
 		atomic_fetch_add(&p->enclaves, 1);
 		return;
@@ -617,11 +617,11 @@ static void eld_commit(struct hw_processor *p, struct eld_args *a, const uint8_t
 	else
 		epcm_written(p, a->pg.idx);
 	if (pt == SGX_PT_VA) {
-		e->linaddr = 0;
+		epcm_set_linaddr(e, 0);
 		epcm_validate(p, e, pt, flags);
 		return;
 	}
-	e->linaddr = a->h.linaddr;
+	epcm_set_linaddr(e, a->h.linaddr);
 	e->secs = (uint32_t)a->sidx;
 	epcm_validate(p, e, pt, flags | (a->blocked ? EPCM_BLOCKED : 0));
 	atomic_fetch_add(&a->encl->children, 1);

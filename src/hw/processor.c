@@ -349,7 +349,7 @@ int hw_epcm_query(struct hw_processor *p, uint64_t pa, struct hw_epcm_info *ret)
 	ret->pr = e->flags & EPCM_PR;
 	ret->pt = e->pt;
 	if (epcm_is_child_type(e->pt)) {
-		ret->enclave_address = e->linaddr;
+		ret->enclave_address = epcm_linaddr(e);
 		ret->secs_pa = epcm_pa(p, e->secs);
 	}
 	return 0;

@@ -18,6 +18,7 @@
  * bit; they check their target once while holding no busy bit (waiting for
  * it, as enclave accesses do) and again once they own it.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "epcm.h"
@@ -163,7 +164,7 @@ static int eaug_locked(struct hw_cpu *cpu, const struct eaug_args *a, uint64_t e
 		memset(epcm_contents(p, a->idx), 0, SGX_PAGE_SIZE);
 		epcm_written(p, a->idx);
 	}
-	e->linaddr = a->pi.linaddr;
+	epcm_set_linaddr(e, a->pi.linaddr);
 	e->secs = (uint32_t)a->sidx;
 	epcm_validate(p, e, SGX_PT_REG, EPCM_R | EPCM_W | EPCM_PENDING);
 	atomic_fetch_add(&encl->children, 1);
@@ -233,8 +234,9 @@ static int emodpr_locked(struct hw_cpu *cpu, uint64_t flags, uint64_t epc, struc
 		return hw_fault_gp(cpu);
 	/* The SECINFO's RWX is a mask: permissions only go. */
 	keep = (uint16_t)(~EPCM_RWX | secinfo_perms(flags));
+	if (epcm_set_epoch(cpu->proc, e, hw_track_epoch(encl)))
+		return -ENOMEM;
 	e->flags = (uint16_t)((e->flags & keep) | EPCM_PR);
-	e->epoch = hw_track_epoch(encl);
 	return SGX_SUCCESS;
 }
 
@@ -286,9 +288,10 @@ static int emodt_locked(struct hw_cpu *cpu, unsigned int pt, uint64_t epc, struc
 	encl = child_enclave(cpu->proc, e);
 	if (!enclave_initialized(encl))
 		return hw_fault_gp(cpu);
+	if (epcm_set_epoch(cpu->proc, e, hw_track_epoch(encl)))
+		return -ENOMEM;
 	e->pt = (uint8_t)pt;
 	e->flags = (uint16_t)((e->flags & ~(EPCM_RWX | EPCM_PR)) | EPCM_MODIFIED);
-	e->epoch = hw_track_epoch(encl);
 	return SGX_SUCCESS;
 }
 
@@ -353,7 +356,7 @@ static struct entry_state entry_snapshot(struct hw_processor *p, uint64_t idx)
 	struct entry_state st;
 
 	epcm_access_lock(e);
-	st.linaddr = e->linaddr;
+	st.linaddr = epcm_linaddr(e);
 	st.secs = e->secs;
 	st.flags = e->flags;
 	st.pt = e->pt;
@@ -394,7 +397,8 @@ static bool eaccept_matches(const struct hw_epcm_entry *e, uint64_t page, uint64
 	    (uint16_t)(secinfo_perms(flags) | ((flags & SGX_SECINFO_PENDING) ? EPCM_PENDING : 0) |
 		       ((flags & SGX_SECINFO_MODIFIED) ? EPCM_MODIFIED : 0));
 
-	return e->linaddr == page && (e->flags & mask) == want && e->pt == SGX_SECINFO_TO_PT(flags);
+	return epcm_linaddr(e) == page && (e->flags & mask) == want &&
+	       e->pt == SGX_SECINFO_TO_PT(flags);
 }
 
 /* A page that becomes a TCS must look like one no thread has used. */
@@ -423,7 +427,8 @@ static int eaccept_locked(struct hw_cpu *cpu, struct hw_enclave *encl, uint64_t 
 	if (!eaccept_matches(e, page, flags))
 		return SGX_PAGE_ATTRIBUTES_MISMATCH;
 	/* Restricted or retyped pages wait for tracking; EAUG'd ones were never mapped. */
-	if ((e->flags & (EPCM_PR | EPCM_MODIFIED)) && !hw_track_done(encl, e->epoch))
+	if ((e->flags & (EPCM_PR | EPCM_MODIFIED)) &&
+	    !hw_track_done(encl, epcm_epoch(cpu->proc, e)))
 		return SGX_NOT_TRACKED;
 	if (SGX_SECINFO_TO_PT(flags) == SGX_PT_TCS) {
 		r = eaccept_tcs_check(cpu, encl, idx);
@@ -431,6 +436,7 @@ static int eaccept_locked(struct hw_cpu *cpu, struct hw_enclave *encl, uint64_t 
 			return r;
 	}
 	e->flags &= (uint16_t) ~(EPCM_PENDING | EPCM_MODIFIED | EPCM_PR);
+	epcm_set_epoch(cpu->proc, e, HW_EPOCH_TRACKED);
 	return SGX_SUCCESS;
 }
 
@@ -532,7 +538,7 @@ int hw_emodpe(struct hw_cpu *cpu, uint64_t secinfo, uint64_t page)
 	e = epcm_entry(cpu->proc, idx);
 	if (!epcm_trylock(e))
 		return hw_fault_gp(cpu);
-	if (!emodpe_target_ok(cpu, e->flags, e->pt, e->secs) || e->linaddr != page)
+	if (!emodpe_target_ok(cpu, e->flags, e->pt, e->secs) || epcm_linaddr(e) != page)
 		r = hw_fault_pf(cpu, page, hw_pf_epcm(false));
 	else if (!(e->flags & EPCM_R) && secinfo_w_without_r(si.flags))
 		r = hw_fault_gp(cpu);
@@ -600,7 +606,7 @@ int hw_eacceptcopy(struct hw_cpu *cpu, uint64_t secinfo, uint64_t dst, uint64_t 
 	if (!epcm_trylock(e))
 		return hw_fault_gp(cpu);
 	if (!eacceptcopy_dest_ok(cpu, e->flags, e->pt, e->secs) || (e->flags & EPCM_RWX) != rw ||
-	    e->linaddr != dst) {
+	    epcm_linaddr(e) != dst) {
 		r = SGX_PAGE_ATTRIBUTES_MISMATCH;
 	} else {
 		epcm_set_contents(cpu->proc, idx, buf);

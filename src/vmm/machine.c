@@ -16,10 +16,10 @@
 #include "vsgx/vmm-cpuid.h"
 
 /*
- * Power-on writes the model's metadata of every EPC page (the host driver's
- * page array, and the EPCM entry its sanitization touches), whatever the
- * VMs later use: refuse EPC this machine has not the memory for up front,
- * rather than die of ENOMEM or the OOM killer part way.
+ * Power-on writes no metadata of a page nobody uses, but VMs that take all
+ * of the EPC make the model hold an EPCM entry and a host entry (a vEPC
+ * table slot) for every page: refuse EPC this machine has not the memory
+ * for up front, rather than die of ENOMEM or the OOM killer part way.
  */
 static int machine_memory_check(const struct hw_desc *d, char *why, size_t why_len)
 {
