@@ -615,7 +615,8 @@ static void svg_write(const struct params *p, struct run *r)
 
 	snprintf(path, sizeof(path), "%s/policies-%s-%s.svg", p->svg_dir, workload_names[r->wl],
 		 r->pol->name);
-	snprintf(title, sizeof(title), "EPC after each command: %s workload, %s policy",
+	snprintf(title, sizeof(title),
+		 "EPC after each command: %s workload, %s policy (line: the phase)",
 		 workload_names[r->wl], r->pol->name);
 	f = fopen(path, "w");
 	if (!f || report_svg_write(r->series, title, f) || fclose(f))
@@ -735,11 +736,13 @@ static int check(const char *path, const char *got, const struct row *rows, unsi
 	want[len] = '\0';
 	for (unsigned int i = 0; i < n; i++) {
 		const char *w, *g;
-		size_t wl, gl;
+		size_t wl = 0, gl = 0;
 
 		snprintf(key, sizeof(key), "%s %s:", workload_names[rows[i].wl], rows[i].pol->name);
 		g = line_of(got, key, &gl);
 		w = line_of(want, key, &wl);
+		if (!g)
+			bench_die("a counts line for every row", (long long)i, key);
 		if (!w && rows[i].skipped[0])
 			continue;
 		if (!w) {
