@@ -134,7 +134,7 @@ struct live {
 };
 
 struct pvm {
-	char name[8];
+	char name[16];
 	struct vmm_vm *vm;
 	struct guest *g;
 	bool stopped;
