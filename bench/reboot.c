@@ -20,31 +20,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "vsgx/guest.h"
 #include "vsgx/host.h"
 #include "vsgx/vmm.h"
 
+#include "bench-util.h"
+
 #define ENCL_PAGES 1024		     /* 4 MiB enclaves */
 #define OPS	   0x100000ULL	     /* guest-physical operand scratch */
 #define FLOOR_BASE 0x200000000000ULL /* where the floor instance is mapped */
 #define SMALL_MIB  64
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void __attribute__((noreturn)) die(const char *what, long long r, const char *why)
-{
-	fprintf(stderr, "bench-reboot: %s failed (%lld)%s%s\n", what, r, why ? ": " : "",
-		why ? why : "");
-	exit(1);
-}
 
 /* An enclave builder over any ENCLS: a guest vCPU or a host CPU. */
 struct builder {
@@ -95,43 +81,23 @@ static void populate(struct builder *b, uint64_t pages)
 		pi->srcpge = b->ops_la + 0x1000;
 		pi->secinfo = b->ops_la + 0x40;
 		if (leaf(b, SGX_ECREATE, b->ops_la, secs_la))
-			die("ECREATE", (long long)first, NULL);
+			bench_die("ECREATE", (long long)first, NULL);
 		si->flags = SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W;
 		pi->srcpge = b->ops_la + 0x2000;
 		pi->secs = secs_la;
 		for (uint64_t i = 1; i < ENCL_PAGES && first + i < pages; i++) {
 			pi->linaddr = secs->base + (i - 1) * SGX_PAGE_SIZE;
 			if (leaf(b, SGX_EADD, b->ops_la, secs_la + i * SGX_PAGE_SIZE))
-				die("EADD", (long long)(first + i), NULL);
+				bench_die("EADD", (long long)(first + i), NULL);
 		}
 	}
-}
-
-static struct vmm_vm *vm_new(struct vmm *m, const char *name, uint64_t epc_mib)
-{
-	char size[64], why[256];
-	char *argv[] = { "-m",	 "512M", "-object",
-			 size,	 "-M",	 "sgx-epc.0.memdev=m0,sgx-epc.0.node=0",
-			 "-cpu", "host", NULL };
-	struct vm_config cfg;
-	struct vmm_vm *vm;
-	int r;
-
-	snprintf(size, sizeof(size), "memory-backend-epc,id=m0,size=%lluM",
-		 (unsigned long long)epc_mib);
-	r = vm_config_parse_qemu(vmm_processor(m), 8, argv, &cfg, why, sizeof(why));
-	if (!r)
-		r = vmm_vm_create(m, name, &cfg, &vm, why, sizeof(why));
-	if (r)
-		die("VM create", r, why);
-	return vm;
 }
 
 /* 1. The reset of a populated VM, and remove-all on an equal host instance. */
 static void bench_reset(struct vmm *m, uint64_t epc_mib)
 {
 	uint64_t pages = epc_mib << 8;
-	struct vmm_vm *vm = vm_new(m, "big", epc_mib);
+	struct vmm_vm *vm = bench_vm_new(m, "big", epc_mib, "512M");
 	struct builder gb = { vcpu_encls, vmm_vm_vcpu(vm, 0), vmm_vm_ram(vm, OPS, 0x3000), OPS,
 			      vmm_vm_layout(vm)->sections[0].base };
 	struct hw_cpu *cpu = vmm_host_cpu(m);
@@ -144,26 +110,26 @@ static void bench_reset(struct vmm *m, uint64_t epc_mib)
 	int64_t left;
 
 	populate(&gb, pages);
-	t0 = now();
+	t0 = bench_now();
 	if (vmm_vm_reset(vm, false, &rep))
-		die("vmm_vm_reset", rep.result, vmm_vm_error(vm));
-	t_vm = now() - t0;
+		bench_die("vmm_vm_reset", rep.result, vmm_vm_error(vm));
+	t_vm = bench_now() - t0;
 
 	if (host_vepc_open(vmm_host(m), 0, NULL, &v) || host_vepc_map(v, pages))
-		die("host vEPC", 0, NULL);
+		bench_die("host vEPC", 0, NULL);
 	host_vas_init(&vas);
 	host_vas_add(&vas, v, FLOOR_BASE);
 	host_vas_addr_space(&vas, &as);
 	hb.ops_la = (uintptr_t)hb.ops;
 	hw_cpu_set_addr_space(cpu, &as);
 	populate(&hb, pages);
-	t0 = now();
+	t0 = bench_now();
 	left = host_vepc_remove_all(v, cpu, NULL);
 	if (left > 0)
 		left = host_vepc_remove_all(v, cpu, NULL);
-	t_floor = now() - t0;
+	t_floor = bench_now() - t0;
 	if (left)
-		die("host_vepc_remove_all", (long long)left, NULL);
+		bench_die("host_vepc_remove_all", (long long)left, NULL);
 	host_vepc_release(v, cpu);
 	vmm_vm_destroy(vm, NULL);
 	free(hb.ops);
@@ -181,14 +147,14 @@ static void bench_reset(struct vmm *m, uint64_t epc_mib)
 /* One 64 MiB VM: created, booted (sanitizing all its EPC), torn down. */
 static void cycle_vm(struct vmm *m)
 {
-	struct vmm_vm *vm = vm_new(m, "small", SMALL_MIB);
+	struct vmm_vm *vm = bench_vm_new(m, "small", SMALL_MIB, "512M");
 	struct guest *g;
 	char why[256];
 	int r;
 
 	r = guest_boot(vm, &g, why, sizeof(why));
 	if (r)
-		die("guest_boot", r, why);
+		bench_die("guest_boot", r, why);
 	guest_free(g);
 	vmm_vm_destroy(vm, NULL);
 }
@@ -201,22 +167,22 @@ static void cycle_floor(struct vmm *m)
 	struct host_vepc *v;
 
 	if (host_vepc_open(vmm_host(m), 0, NULL, &v) || host_vepc_map(v, pages))
-		die("host vEPC", 0, NULL);
+		bench_die("host vEPC", 0, NULL);
 	for (uint64_t i = 0; i < pages; i++)
 		if (host_vepc_fault(v, i, &pa))
-			die("host_vepc_fault", (long long)i, NULL);
+			bench_die("host_vepc_fault", (long long)i, NULL);
 	if (host_vepc_remove_all(v, cpu, NULL))
-		die("host_vepc_remove_all", 0, NULL);
+		bench_die("host_vepc_remove_all", 0, NULL);
 	host_vepc_release(v, cpu);
 }
 
 static double timed(void (*fn)(struct vmm *), struct vmm *m, unsigned int n)
 {
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (unsigned int i = 0; i < n; i++)
 		fn(m);
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 static void bench_cycles(struct vmm *m, unsigned int cycles)
@@ -240,6 +206,7 @@ int main(int argc, char **argv)
 	struct vmm *m;
 	char why[256];
 
+	bench_name = "bench-reboot";
 	if (!epc_mib || epc_mib > (1 << 20) || !cycles) {
 		fprintf(stderr, "usage: bench-reboot [EPC_MIB] [CYCLES]\n");
 		return 2;
@@ -249,7 +216,7 @@ int main(int argc, char **argv)
 	d.sections[0].base = 1ULL << 40;
 	d.sections[0].size = (2 * epc_mib + 2 * SMALL_MIB) << 20;
 	if (vmm_create(&d, &m, why, sizeof(why)))
-		die("vmm_create", 0, why);
+		bench_die("vmm_create", 0, why);
 	bench_reset(m, epc_mib);
 	bench_cycles(m, cycles);
 	vmm_destroy(m);
