@@ -367,6 +367,8 @@ const char *hw_vector_name(unsigned int vector)
 		return "#GP";
 	case X86_TRAP_PF:
 		return "#PF";
+	case X86_TRAP_MC:
+		return "#MC";
 	default:
 		return "#?";
 	}
