@@ -38,10 +38,11 @@ static const struct {
 	const char *name;
 	int value;
 } trace_errnos[] = {
-	{ "EINVAL", EINVAL }, { "EBUSY", EBUSY },   { "ENOENT", ENOENT }, { "ENOMEM", ENOMEM },
-	{ "ENOSPC", ENOSPC }, { "ENODEV", ENODEV }, { "EAGAIN", EAGAIN }, { "EFAULT", EFAULT },
-	{ "EPERM", EPERM },   { "EIO", EIO },	    { "EFBIG", EFBIG },	  { "EACCES", EACCES },
-	{ "ENOTTY", ENOTTY }, { "EEXIST", EEXIST },
+	{ "EINVAL", EINVAL }, { "EBUSY", EBUSY },   { "ENOENT", ENOENT },
+	{ "ENOMEM", ENOMEM }, { "ENOSPC", ENOSPC }, { "ENODEV", ENODEV },
+	{ "EAGAIN", EAGAIN }, { "EFAULT", EFAULT }, { "EPERM", EPERM },
+	{ "EIO", EIO },	      { "EFBIG", EFBIG },   { "EACCES", EACCES },
+	{ "ENOTTY", ENOTTY }, { "EEXIST", EEXIST }, { "EHWPOISON", EHWPOISON },
 };
 
 static const char *errno_name(int value)
