@@ -497,6 +497,9 @@ static int eld_secs(struct hw_cpu *cpu, struct eld_args *a)
 	}
 	if (!(a->s->flags & EPCM_VALID) || a->s->pt != SGX_PT_SECS)
 		return hw_fault_pf(cpu, secs, hw_pf_epcm(true));
+	/* The SECS's EID goes into the MAC header: a read of the SECS. */
+	if (epcm_poisoned(a->s))
+		return hw_fault_mc(cpu, a->sidx);
 	a->encl = epcm_enclave(a->s);
 	a->h.eid = a->encl->eid;
 	return 0;
