@@ -119,6 +119,7 @@ enum sgx_return_code {
 #define X86_TRAP_PF  14
 #define X86_TRAP_MF  16
 #define X86_TRAP_AC  17
+#define X86_TRAP_MC  18 /* machine check: an access to poisoned memory */
 #define X86_TRAP_XF  19
 #define X86_PF_PROT  (1u << 0)
 #define X86_PF_WRITE (1u << 1)

@@ -46,9 +46,10 @@ static inline int hw_trapnr(int r)
 }
 
 struct hw_fault {
-	uint8_t vector;	     /* X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD */
-	uint32_t error_code; /* #PF: X86_PF_* bits; #GP: 0 */
-	uint64_t addr;	     /* #PF: the faulting linear address (CR2) */
+	uint8_t vector;	     /* X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD, X86_TRAP_MC */
+	uint32_t error_code; /* #PF: X86_PF_* bits; #GP, #MC: 0 */
+	uint64_t addr;	     /* #PF: the faulting linear address (CR2); #MC: the poisoned
+				page's physical address (MCi_ADDR) */
 };
 
 /* The fault of the last leaf or MSR access on (cpu) that faulted. */

@@ -186,17 +186,19 @@ unsigned int guest_nr_enclaves(const struct guest *g);
 const char *guest_enclave_name(const struct guest *g, unsigned int index);
 
 struct guest_stats {
-	uint64_t epc_pages;  /* EPC the guest's CPUID reports */
-	uint64_t epc_free;   /* on its free list */
-	uint64_t sanitized;  /* pages its last boot found in use and EREMOVEd */
-	uint64_t evictions;  /* EWBs */
-	uint64_t reloads;    /* ELDUs */
-	uint64_t lost;	     /* enclaves found lost */
-	uint64_t tokens;     /* EINITTOKENs its launch enclaves minted */
-	uint64_t leaked;     /* EPC pages EREMOVE failed on, kept out of use as Linux does */
-	uint64_t ballooned;  /* EPC frames its balloon driver gave the hypervisor */
-	uint64_t evicted;    /* enclave pages held as evicted blobs in its RAM now */
-	bool sgx, sgx2, flc; /* what its CPUID offers */
+	uint64_t epc_pages;	 /* EPC the guest's CPUID reports */
+	uint64_t epc_free;	 /* on its free list */
+	uint64_t sanitized;	 /* pages its last boot found in use and EREMOVEd */
+	uint64_t evictions;	 /* EWBs */
+	uint64_t reloads;	 /* ELDUs */
+	uint64_t lost;		 /* enclaves found lost */
+	uint64_t tokens;	 /* EINITTOKENs its launch enclaves minted */
+	uint64_t leaked;	 /* EPC pages EREMOVE failed on, kept out of use as Linux does */
+	uint64_t ballooned;	 /* EPC frames its balloon driver gave the hypervisor */
+	uint64_t evicted;	 /* enclave pages held as evicted blobs in its RAM now */
+	uint64_t machine_checks; /* #MCs the hypervisor passed on (poisoned EPC) */
+	uint64_t bad;		 /* EPC pages it keeps out of use after a #MC */
+	bool sgx, sgx2, flc;	 /* what its CPUID offers */
 };
 void guest_stats(struct guest *g, struct guest_stats *ret);
 

@@ -78,7 +78,7 @@ struct host_epc_stats {
 	uint64_t free;
 	uint64_t used;	 /* held by an instance, an enclave or a VA page */
 	uint64_t zombie; /* released, waiting for children elsewhere to go */
-	uint64_t bad;	 /* EREMOVE failed at boot: never handed out again */
+	uint64_t bad;	 /* EREMOVE failed at boot, or poisoned: never handed out again */
 };
 
 /* NUMA nodes that have EPC, and the highest such node + 1. */
@@ -95,6 +95,26 @@ struct host_sanitize_stats {
 	uint64_t bad;	      /* pages left out for good */
 };
 void host_sanitize_stats(const struct host *h, struct host_sanitize_stats *ret);
+
+/*
+ * Linux's arch_memory_failure(): the machine-check code reports an
+ * uncorrectable error in the EPC page at (pa). The first report marks the
+ * page poisoned on its node (a few bytes per poisoned page, nothing per
+ * other page); a free page leaves the free pages at once and is counted bad;
+ * a page in use (an enclave's, a vEPC instance's, a zombie) stays where it
+ * is and goes to bad instead of free when it is given back. Later reports
+ * of the same page change nothing. (flags) HOST_MF_ACTION_REQUIRED says the
+ * caller consumed the poison (a leaf or an access of its own raised #MC):
+ * it then gets -EHWPOISON, the model's SIGBUS (BUS_MCEERR_AR), after the
+ * page was recorded.
+ * Return: 0, -EHWPOISON as above, -ENXIO when (pa) is not EPC (not an SGX
+ * page: memory_failure() goes on with its other handlers), -ENOMEM.
+ */
+#define HOST_MF_ACTION_REQUIRED 1u
+int host_memory_failure(struct host *h, uint64_t pa, unsigned int flags);
+
+/* Whether the host was told that the page at (pa) is poisoned. */
+bool host_page_poisoned(struct host *h, uint64_t pa);
 
 /* Reclaimer watermarks in free pages; low <= high. Return: 0, -EINVAL. */
 int host_set_watermarks(struct host *h, uint64_t low, uint64_t high);
@@ -174,6 +194,15 @@ int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa);
  * Return: 0, or -EFAULT when the fault fails (the leaf then raises #PF).
  */
 int host_vepc_xlate(struct host_vepc *v, uint64_t offset, struct hw_xlate *ret);
+
+/*
+ * The page of the mapping backed by the EPC page at (pa): what a VMM needs
+ * to turn a machine check's physical address (host_memory_failure()'s
+ * SIGBUS) into its guest's address, as Linux hands QEMU the faulting
+ * virtual address. A scan of the frames touched, for the rare machine check.
+ * Return: 0 with the page's index in *ret_index, -ENOENT when not mapped here.
+ */
+int host_vepc_find(struct host_vepc *v, uint64_t pa, uint64_t *ret_index);
 
 /*
  * SGX_IOC_VEPC_REMOVE_ALL: EREMOVE every page of the instance in page order,

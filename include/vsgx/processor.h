@@ -121,8 +121,7 @@ unsigned int hw_cpu_index(const struct hw_cpu *cpu);
  * emulator sets it before every leaf (<vsgx/embed.h>); traces set it with
  * 'control'.
  */
-void hw_cpu_set_control(struct hw_cpu *cpu, bool mode64, uint64_t cr0, uint64_t cr4,
-			uint64_t xcr0);
+void hw_cpu_set_control(struct hw_cpu *cpu, bool mode64, uint64_t cr0, uint64_t cr4, uint64_t xcr0);
 void hw_cpu_clear_control(struct hw_cpu *cpu);
 
 struct hw_cpuid_regs {
@@ -171,6 +170,7 @@ struct hw_epcm_info {
 	uint8_t pt;		  /* enum sgx_page_type */
 	uint64_t enclave_address; /* ENCLAVEADDRESS */
 	uint64_t secs_pa;	  /* ENCLAVESECS, for child pages */
+	bool poisoned;		  /* the page's memory, valid or not (hw_epc_poison()) */
 };
 int hw_epcm_query(struct hw_processor *p, uint64_t pa, struct hw_epcm_info *ret);
 
@@ -200,6 +200,20 @@ int hw_enclave_query(struct hw_processor *p, uint64_t secs_pa, struct hw_enclave
  * hold) already holds it, -ENOENT when letting go of an entry nobody holds.
  */
 int hw_epcm_hold(struct hw_processor *p, uint64_t pa, bool hold);
+
+/*
+ * An uncorrectable memory error in the EPC page at (pa), as a patrol scrub
+ * or a consumer finds it. From then on every leaf that reads or writes the
+ * page's contents (ECREATE, EADD, EEXTEND, EPA, EINIT and the entries on its
+ * SECS, EWB, ELDB/ELDU, EAUG, EACCEPTCOPY, EDBGRD/EDBGWR, EENTER/ERESUME on
+ * its TCS or SSA) and every enclave access to it raises a machine check,
+ * HW_FAULT(X86_TRAP_MC), before changing anything; leaves that touch only
+ * its EPCM entry (EREMOVE, EBLOCK, EMODPR, EMODT, ERDINFO) go on as before.
+ * A cold reset forgets it (firmware rewrites the EPC at boot).
+ * Return: 0, -EINVAL when (pa) is not in the EPC, -EBUSY when a leaf (or a
+ * hold) holds the page at this instant: report it again.
+ */
+int hw_epc_poison(struct hw_processor *p, uint64_t pa);
 
 /* Counters over the whole EPC, for reports and memory accounting. */
 struct hw_stats {

@@ -196,6 +196,7 @@ struct vmm_vm_stats {
 	uint64_t epc_faults; /* guest first touches that allocated a page */
 	uint64_t epc_fault_failures;
 	uint64_t injected_gp, injected_pf, injected_ud;
+	uint64_t injected_mc;	  /* machine checks on poisoned EPC, passed on as QEMU does */
 	uint64_t ecreate_refused; /* ECREATEs KVM's checks turned into #GP */
 	uint64_t preemptions;	  /* AEXes the host forced */
 	uint64_t limit_hits;	  /* from the VM's EPC owner */

@@ -21,7 +21,7 @@
 /* An enclave the audit saw, and whether its VM's EPC was taken since. */
 struct audit_enclave {
 	char name[GUEST_ENCLAVE_NAME_MAX];
-	bool at_risk; /* a reset, sleep or migration came after it was built */
+	bool at_risk; /* a reset, sleep, migration or #MC came after it was built */
 	bool lost;    /* the guest found it lost */
 };
 
@@ -193,8 +193,9 @@ static int audit_enclaves(struct audit_guest *ag, struct mon_vm *v, char *why, s
 		now[i].lost = info.state == GUEST_ENCLAVE_LOST;
 		if (!r && now[i].lost && !(was && was->lost) && !now[i].at_risk)
 			r = audit_fail(why, len,
-				       "VM '%s': enclave '%s' was found lost, but no reset, sleep "
-				       "or migration took the VM's EPC since it was built",
+				       "VM '%s': enclave '%s' was found lost, but no reset, sleep, "
+				       "migration or machine check took the VM's EPC since it was "
+				       "built",
 				       vmm_vm_name(v->vm), name);
 		if (!r && !now[i].lost && info.resident + info.evicted != info.pages)
 			r = audit_fail(why, len,
@@ -225,13 +226,16 @@ static int audit_guest(struct mon_audit *a, struct mon_vm *v, char *why, size_t 
 	if (!ag)
 		return audit_fail(why, len, "out of memory");
 	ag->seen = true;
-	/* A reset, a sleep or a migration since the last check puts every enclave at risk. */
+	/*
+	 * A reset, a sleep, a migration or a machine check (poisoned EPC)
+	 * since the last check puts every enclave at risk.
+	 */
 	vmm_vm_stats(v->vm, &vst);
-	if (ag->vm != v->vm || ag->epoch != vst.resets + vst.reset_failures) {
+	if (ag->vm != v->vm || ag->epoch != vst.resets + vst.reset_failures + vst.injected_mc) {
 		for (unsigned int i = 0; i < ag->nr; i++)
 			ag->e[i].at_risk = true;
 		ag->vm = v->vm;
-		ag->epoch = vst.resets + vst.reset_failures;
+		ag->epoch = vst.resets + vst.reset_failures + vst.injected_mc;
 	}
 	r = audit_enclaves(ag, v, why, len);
 	if (r)

@@ -57,6 +57,56 @@ int mon_exec_host(struct mon_cmd *c)
 	return 0;
 }
 
+/* The physical address of page (page) of node (node)'s EPC, its sections in order. */
+static int node_page_pa(struct hw_processor *p, unsigned int node, uint64_t page, uint64_t *ret)
+{
+	for (unsigned int i = 0; i < hw_processor_nr_sections(p); i++) {
+		const struct hw_epc_section_desc *s = hw_processor_section(p, i);
+		uint64_t n = s->size / SGX_PAGE_SIZE;
+
+		if (s->node != node)
+			continue;
+		if (page < n) {
+			*ret = s->base + page * SGX_PAGE_SIZE;
+			return 0;
+		}
+		page -= n;
+	}
+	return -ERANGE;
+}
+
+int mon_exec_host_poison(struct mon_cmd *c)
+{
+	struct monitor *mon = c->mon;
+	struct hw_processor *p = vmm_processor(mon->m);
+	struct host *h = vmm_host(mon->m);
+	struct host_epc_stats before, after;
+	uint64_t node, page, pa;
+	int r;
+
+	if (cli_parse_u64(mon_arg(c, 0), HW_MAX_NODES - 1, &node) ||
+	    cli_parse_u64(mon_arg(c, 1), UINT64_MAX, &page))
+		return mon_fail(mon, -EINVAL, "'host poison NODE PAGE' takes two numbers");
+	if (node_page_pa(p, (unsigned int)node, page, &pa))
+		return mon_fail(mon, -EINVAL,
+				"node %llu has no EPC page %llu ('expect node %llu "
+				"total=N' says how many it has)",
+				(unsigned long long)node, (unsigned long long)page,
+				(unsigned long long)node);
+	/* The error is in the memory; the scrubber's report reaches the host's handler. */
+	r = hw_epc_poison(p, pa);
+	host_node_stats(h, (unsigned int)node, &before);
+	if (!r)
+		r = host_memory_failure(h, pa, 0);
+	if (r)
+		return mon_fail(mon, r, "page 0x%llx: %s", (unsigned long long)pa, strerror(-r));
+	host_node_stats(h, (unsigned int)node, &after);
+	snprintf(mon->detail, sizeof(mon->detail), "page 0x%llx: %s", (unsigned long long)pa,
+		 after.bad > before.bad ? "it was free: now bad"
+					: "in use or bad already: bad once given back");
+	return 0;
+}
+
 /* ---------------------------------------------------------------------- */
 /* vm                                                                     */
 /* ---------------------------------------------------------------------- */
@@ -774,13 +824,15 @@ const char *const mon_vm_fields[] = { "state",	     "epc-configured", "epc-held"
 				      "faults",	     "preemptions",    "epc-fault-failures",
 				      "second-pass", "balloon-target", "balloon-current",
 				      "vmm-evicted", "vmm-reloaded",   "vmm-freed",
-				      "vmm-blobs",   "worst-stall",    NULL };
+				      "vmm-blobs",   "worst-stall",    "machine-checks",
+				      NULL };
 const char *const mon_epc_fields[] = { "total", "free", "used", "zombie", "bad", NULL };
 const char *const mon_enclave_fields[] = { "state",   "pages",	"resident", "evicted",
 					   "threads", "inside", NULL };
-const char *const mon_guest_fields[] = { "epc-pages", "epc-free", "evictions", "reloads",
-					 "lost",      "enclaves", "tokens",    "leaked",
-					 "ballooned", "evicted",  NULL };
+const char *const mon_guest_fields[] = { "epc-pages", "epc-free", "evictions",	    "reloads",
+					 "lost",      "enclaves", "tokens",	    "leaked",
+					 "ballooned", "evicted",  "machine-checks", "bad",
+					 NULL };
 
 #define MAX_FIELDS 20
 
@@ -820,7 +872,7 @@ static char *num(char (*buf)[24], uint64_t v)
 static int expect_vm(struct mon_cmd *c)
 {
 	struct mon_vm *v = vm_named(c, mon_arg(c, 0));
-	char b[16][24];
+	char b[17][24];
 	struct vmm_vm_stats st;
 	struct vmm_balloon_info bal;
 	struct vmm_oversub_info ov;
@@ -841,7 +893,7 @@ static int expect_vm(struct mon_cmd *c)
 		num(&b[2], enclaves),
 		num(&b[3], st.resets),
 		num(&b[4], st.reset_failures),
-		num(&b[5], st.injected_gp + st.injected_pf + st.injected_ud),
+		num(&b[5], st.injected_gp + st.injected_pf + st.injected_ud + st.injected_mc),
 		num(&b[6], st.preemptions),
 		num(&b[7], st.epc_fault_failures),
 		num(&b[8], retried),
@@ -852,6 +904,7 @@ static int expect_vm(struct mon_cmd *c)
 		num(&b[13], ov.freed),
 		num(&b[14], ov.blobs),
 		num(&b[15], ov.worst_stall),
+		num(&b[16], st.injected_mc),
 	};
 
 	return expect_fields(c, mon_vm_fields, vals, 1);
@@ -906,7 +959,7 @@ static int expect_guest(struct mon_cmd *c)
 {
 	struct mon_vm *v = vm_named(c, mon_arg(c, 0));
 	struct guest_stats st;
-	char b[10][24];
+	char b[12][24];
 
 	if (!v)
 		return c->mon->err;
@@ -914,11 +967,18 @@ static int expect_guest(struct mon_cmd *c)
 		return mon_fail(c->mon, -ENODEV, "no guest runs in '%s'", mon_arg(c, 0));
 	guest_stats(v->guest, &st);
 	const char *const vals[] = {
-		num(&b[0], st.epc_pages), num(&b[1], st.epc_free),
-		num(&b[2], st.evictions), num(&b[3], st.reloads),
-		num(&b[4], st.lost),	  num(&b[5], guest_nr_enclaves(v->guest)),
-		num(&b[6], st.tokens),	  num(&b[7], st.leaked),
-		num(&b[8], st.ballooned), num(&b[9], st.evicted),
+		num(&b[0], st.epc_pages),
+		num(&b[1], st.epc_free),
+		num(&b[2], st.evictions),
+		num(&b[3], st.reloads),
+		num(&b[4], st.lost),
+		num(&b[5], guest_nr_enclaves(v->guest)),
+		num(&b[6], st.tokens),
+		num(&b[7], st.leaked),
+		num(&b[8], st.ballooned),
+		num(&b[9], st.evicted),
+		num(&b[10], st.machine_checks),
+		num(&b[11], st.bad),
 	};
 
 	return expect_fields(c, mon_guest_fields, vals, 1);

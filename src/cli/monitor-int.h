@@ -98,6 +98,8 @@ int mon_balloon_target(const char *word, uint64_t *ret, char *why, size_t why_le
 
 /* Command groups (monitor-exec.c, monitor-report.c). */
 int mon_exec_host(struct mon_cmd *c);
+/* host poison NODE PAGE */
+int mon_exec_host_poison(struct mon_cmd *c);
 int mon_exec_vm(struct mon_cmd *c, const char *sub);
 int mon_exec_guest(struct mon_cmd *c, const char *sub);
 int mon_exec_expect(struct mon_cmd *c, const char *sub);

@@ -446,7 +446,7 @@ static void report_vm(struct monitor *mon, const struct mon_vm *v)
 
 	vmm_vm_stats(v->vm, &st);
 	balloon_text(v, balloon, sizeof(balloon));
-	faults = st.injected_gp + st.injected_pf + st.injected_ud;
+	faults = st.injected_gp + st.injected_pf + st.injected_ud + st.injected_mc;
 	/* Sections are whole pages, not always whole MiB: never round what the VM has. */
 	mib = st.epc_configured % 256 == 0;
 	if (mon->o.out)

@@ -133,6 +133,10 @@ static const struct mon_def defs[] = {
 	  "host [epc=SIZE@NODE]... [cpus=N] [sgx2=0|1] [flc=0|1] [oversub=0|1] [lehash-locked=0|1]",
 	  "power on the SGX host: its EPC sections per NUMA node and CPUs (first, once)", "",
 	  NULL },
+	{ "host", "poison", 2, 2, no_opts, "host poison NODE PAGE",
+	  "a memory error in EPC page PAGE of NUMA node NODE, reported to the host as a patrol "
+	  "scrub finds it",
+	  "@node -", NULL },
 	{ "vm", "create", 1, MON_MAX_WORDS, NULL,
 	  "vm create NAME KEY=VALUE... | config=FILE | qemu OPTION...",
 	  "create and start a VM from xl keys, an xl or QEMU config file, or QEMU options", "-",
@@ -247,8 +251,12 @@ static const struct mon_def *def_find(const struct mon_line *l, unsigned int *fi
 		if (strcmp(defs[i].group, l->w[0]))
 			continue;
 		group_known = true;
-		/* "info" alone lists its subcommands; "info frob" is a typo, not "info". */
-		if (!defs[i].sub && (si >= l->nw || !group_has_subs(defs[i].group))) {
+		/*
+		 * "info" alone lists its subcommands; "info frob" is a typo, not
+		 * "info". "host epc=..." is the host, "host poison" a subcommand.
+		 */
+		if (!defs[i].sub &&
+		    (si >= l->nw || !group_has_subs(defs[i].group) || strchr(l->w[si], '='))) {
 			*first = 1;
 			return &defs[i];
 		}
@@ -725,7 +733,7 @@ static int exec_def(struct monitor *mon, const struct mon_def *d, const struct m
 
 	if (line_is_alias(l, d) && mon_nargs(&c) < d->min_args)
 		return exec_alias(mon, d, l);
-	if (!strcmp(d->group, "host"))
+	if (!strcmp(d->group, "host") && !d->sub)
 		return mon_exec_host(&c);
 	if (!strcmp(d->group, "echo"))
 		return 0;
@@ -739,6 +747,8 @@ static int exec_def(struct monitor *mon, const struct mon_def *d, const struct m
 		return mon_exec_info(&c, d->sub);
 	if (mon_machine(mon))
 		return mon->err;
+	if (!strcmp(d->group, "host"))
+		return mon_exec_host_poison(&c);
 	if (!strcmp(d->group, "vm"))
 		return mon_exec_vm(&c, d->sub);
 	if (!strcmp(d->group, "guest"))

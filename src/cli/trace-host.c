@@ -303,6 +303,11 @@ int trace_host_xlate(struct trace_host_state *hs, uint64_t la, struct hw_xlate *
 	return 1;
 }
 
+int trace_host_memory_failure(struct trace_host_state *hs, uint64_t pa)
+{
+	return hs && hs->host ? host_memory_failure(hs->host, pa, 0) : 0;
+}
+
 static void out_errno(struct exec *x, int r)
 {
 	if (r < 0) {

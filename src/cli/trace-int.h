@@ -79,6 +79,7 @@ enum trace_op {
 	TOP_ESETCONTEXT,
 	TOP_HOLD,
 	TOP_RELEASE,
+	TOP_POISON,
 	/* trace-host.c */
 	TOP_HOST_START,
 	TOP_HOST_STOP,
@@ -316,6 +317,13 @@ int trace_host_exec(struct trace_host_state **hs, struct trace *t, struct hw_pro
 		    struct hw_cpu *cpu, const struct trace_cmd *cmd, struct trace_outcome *out,
 		    char *detail, size_t detail_len, char *mismatch, size_t mismatch_len);
 int trace_host_xlate(struct trace_host_state *hs, uint64_t la, struct hw_xlate *ret);
+
+/*
+ * A memory error at EPC physical address (pa), reported to the trace's host
+ * driver as a patrol scrub would (host_memory_failure()), when 'host start'
+ * made one. Return: 0 (also without a host), or the driver's -errno.
+ */
+int trace_host_memory_failure(struct trace_host_state *hs, uint64_t pa);
 void trace_host_free(struct trace_host_state *hs, struct hw_cpu *cpu);
 
 #endif /* VSGX_CLI_TRACE_INT_H */

@@ -609,6 +609,7 @@ const struct op_def trace_leaf_ops[] = {
 	  esetcontext_tables, context_blobs, 1, build_esetcontext },
 	{ "hold", TOP_HOLD, 1, 1, "hold PAGE", NULL, NULL, 0, topt_build_rcx },
 	{ "release", TOP_RELEASE, 1, 1, "release PAGE", NULL, NULL, 0, topt_build_rcx },
+	{ "poison", TOP_POISON, 1, 1, "poison PAGE", NULL, NULL, 0, topt_build_rcx },
 };
 
 const size_t trace_nr_leaf_ops = sizeof(trace_leaf_ops) / sizeof(trace_leaf_ops[0]);

@@ -889,11 +889,13 @@ static int parse_outcome(struct tp *tp, const struct word *w, struct trace_outco
 {
 	uint64_t x;
 
-	if (w->len > 5 && !memcmp(w->s, "#PF(", 4) && w->s[w->len - 1] == ')') {
+	/* #PF(ADDR): the faulting address; #MC(ADDR): the poisoned page's physical address. */
+	if (w->len > 5 && (!memcmp(w->s, "#PF(", 4) || !memcmp(w->s, "#MC(", 4)) &&
+	    w->s[w->len - 1] == ')') {
 		struct word a = word_sub(w, 4, w->len - 1);
 
 		o->kind = TRACE_FAULT;
-		o->value = X86_TRAP_PF;
+		o->value = w->s[1] == 'P' ? X86_TRAP_PF : X86_TRAP_MC;
 		o->has_addr = true;
 		return tp_addr(tp, &a, false, &o->addr, NULL);
 	}
@@ -908,7 +910,8 @@ static int parse_outcome(struct tp *tp, const struct word *w, struct trace_outco
 		return 0;
 	return tp_err(tp, w->col,
 		      "unknown outcome '%s': expected ok, an SGX_* name or number, #GP, #PF, "
-		      "#PF(ADDR), #UD, or an errno name (EINVAL, EBUSY, ENOENT, ENOMEM, ...)",
+		      "#PF(ADDR), #UD, #MC, #MC(ADDR), or an errno name (EINVAL, EBUSY, ENOENT, "
+		      "ENOMEM, ...)",
 		      WSTR(w));
 }
 

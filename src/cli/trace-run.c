@@ -109,7 +109,7 @@ static void result_leaf(struct hw_cpu *cpu, int rc, struct result *res)
 	}
 	res->out.kind = TRACE_FAULT;
 	res->out.value = f->vector;
-	res->out.has_addr = f->vector == X86_TRAP_PF;
+	res->out.has_addr = f->vector == X86_TRAP_PF || f->vector == X86_TRAP_MC;
 	res->out.addr = f->addr;
 }
 
@@ -784,6 +784,25 @@ static int run_hold(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *c
 	return 0;
 }
 
+/*
+ * poison PAGE: an uncorrectable memory error in PAGE (hw_epc_poison()), and
+ * the report of it to the host driver when the trace started one. Leaves and
+ * accesses that touch the page's contents take #MC from then on.
+ */
+static int run_poison(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
+		      struct result *res)
+{
+	uint64_t pa = cmd->reg[TREG_RCX];
+	int rc;
+
+	(void)cpu;
+	rc = hw_epc_poison(r->proc, pa);
+	if (!rc)
+		rc = trace_host_memory_failure(r->hs, pa);
+	result_errno(rc, res);
+	return 0;
+}
+
 static int run_eaug(struct run *r, struct hw_cpu *cpu, const struct trace_cmd *cmd,
 		    struct result *res)
 {
@@ -1102,6 +1121,7 @@ static const run_fn run_fns[TOP_MAX] = {
 	[TOP_ESETCONTEXT] = run_oversub,
 	[TOP_HOLD] = run_hold,
 	[TOP_RELEASE] = run_hold,
+	[TOP_POISON] = run_poison,
 	[TOP_HOST_START] = run_host,
 	[TOP_HOST_STOP] = run_host,
 	[TOP_HOST_STATS] = run_host,

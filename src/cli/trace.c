@@ -38,10 +38,11 @@ static const struct {
 	const char *name;
 	int value;
 } trace_errnos[] = {
-	{ "EINVAL", EINVAL }, { "EBUSY", EBUSY },   { "ENOENT", ENOENT }, { "ENOMEM", ENOMEM },
-	{ "ENOSPC", ENOSPC }, { "ENODEV", ENODEV }, { "EAGAIN", EAGAIN }, { "EFAULT", EFAULT },
-	{ "EPERM", EPERM },   { "EIO", EIO },	    { "EFBIG", EFBIG },	  { "EACCES", EACCES },
-	{ "ENOTTY", ENOTTY }, { "EEXIST", EEXIST },
+	{ "EINVAL", EINVAL }, { "EBUSY", EBUSY },   { "ENOENT", ENOENT },
+	{ "ENOMEM", ENOMEM }, { "ENOSPC", ENOSPC }, { "ENODEV", ENODEV },
+	{ "EAGAIN", EAGAIN }, { "EFAULT", EFAULT }, { "EPERM", EPERM },
+	{ "EIO", EIO },	      { "EFBIG", EFBIG },   { "EACCES", EACCES },
+	{ "ENOTTY", ENOTTY }, { "EEXIST", EEXIST }, { "EHWPOISON", EHWPOISON },
 };
 
 static const char *errno_name(int value)
@@ -66,8 +67,9 @@ void trace_outcome_format(const struct trace_outcome *o, char *buf, size_t len)
 			snprintf(buf, len, "%d", o->value);
 		break;
 	case TRACE_FAULT:
-		if (o->value == X86_TRAP_PF && o->has_addr)
-			snprintf(buf, len, "#PF(0x%llx)", (unsigned long long)o->addr);
+		if ((o->value == X86_TRAP_PF || o->value == X86_TRAP_MC) && o->has_addr)
+			snprintf(buf, len, "%s(0x%llx)", hw_vector_name((unsigned int)o->value),
+				 (unsigned long long)o->addr);
 		else
 			snprintf(buf, len, "%s", hw_vector_name((unsigned int)o->value));
 		break;
@@ -106,7 +108,8 @@ static int lookup_code(const char *name, size_t len)
 
 int trace_outcome_lookup(const char *name, size_t len, struct trace_outcome *ret)
 {
-	static const unsigned int vectors[] = { X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD };
+	static const unsigned int vectors[] = { X86_TRAP_GP, X86_TRAP_PF, X86_TRAP_UD,
+						X86_TRAP_MC };
 	int code;
 
 	memset(ret, 0, sizeof(*ret));

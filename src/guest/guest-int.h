@@ -107,6 +107,9 @@ struct guest {
 	uint32_t *backing_free;
 	uint32_t nr_backing, backing_next, nr_backing_free, cap_backing_free;
 	uint64_t pcmd_base;
+	/* Guest-physical EPC pages a machine check named: never handed out again. */
+	uint64_t *poisoned;
+	uint64_t nr_poisoned;
 	struct guest_stats st;
 };
 
@@ -136,6 +139,16 @@ unsigned int guest_idle_vcpu(struct guest *g);
  */
 int guest_enclave_lost(struct guest *g, struct genclave *e, const char *how, char *why,
 		       size_t why_len);
+
+/*
+ * The guest's machine-check handler for a #MC on guest-physical EPC page
+ * (gpa), as Linux's memory_failure() with arch_memory_failure() does in a
+ * guest: the page is kept out of use from now on, and the enclave that used
+ * it (its SECS, a page of it, or the VA page holding an evicted page's
+ * version) is killed: marked lost, as the SIGBUS to its process makes it.
+ * The rest of the guest runs on. Return: -EIO, with (why).
+ */
+int guest_machine_check(struct guest *g, uint64_t gpa, char *why, size_t why_len);
 
 /* A host pointer to guest RAM at (gpa), (len) bytes within one page. */
 void *guest_ram(struct guest *g, uint64_t gpa, uint64_t len);

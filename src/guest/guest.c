@@ -69,8 +69,74 @@ struct vmm_vcpu *guest_kernel_vcpu(struct guest *g)
 int guest_encls(struct guest *g, unsigned int leaf, uint64_t rbx, uint64_t rcx, uint64_t rdx)
 {
 	struct hw_regs regs = { .rax = leaf, .rbx = rbx, .rcx = rcx, .rdx = rdx };
+	struct vmm_vcpu *vcpu = guest_kernel_vcpu(g);
+	int r = vmm_vcpu_encls(vcpu, &regs);
 
-	return vmm_vcpu_encls(guest_kernel_vcpu(g), &regs);
+	/* The leaf fails as it did; the handler has run before its caller looks. */
+	if (r == HW_FAULT(X86_TRAP_MC))
+		guest_machine_check(g, vmm_vcpu_fault(vcpu)->addr, NULL, 0);
+	return r;
+}
+
+static bool epc_poisoned(const struct guest *g, uint64_t epc)
+{
+	for (uint64_t i = 0; i < g->nr_poisoned; i++) {
+		if (g->poisoned[i] == epc)
+			return true;
+	}
+	return false;
+}
+
+/* Whether (e) used guest-physical EPC page (gpa). */
+static bool enclave_uses(const struct genclave *e, uint64_t gpa)
+{
+	if (e->secs == gpa)
+		return true;
+	for (uint64_t p = 0; p < e->nr_pages; p++) {
+		const struct gpage *pg = &e->pages[p];
+
+		if ((pg->state == GP_RESIDENT && pg->epc == gpa) ||
+		    (pg->state == GP_EVICTED && (pg->va & SGX_PAGE_MASK) == gpa))
+			return true;
+	}
+	return false;
+}
+
+int guest_machine_check(struct guest *g, uint64_t gpa, char *why, size_t why_len)
+{
+	uint64_t *n;
+	int killed = -1;
+
+	gpa &= SGX_PAGE_MASK;
+	g->st.machine_checks++;
+	if (!epc_poisoned(g, gpa)) {
+		n = realloc(g->poisoned, (g->nr_poisoned + 1) * sizeof(*n));
+		/* No memory to remember it: the page may be handed out and fail again. */
+		if (n) {
+			g->poisoned = n;
+			g->poisoned[g->nr_poisoned++] = gpa;
+		}
+	}
+	for (unsigned int i = 0; i < g->nr_encl; i++) {
+		struct genclave *e = g->encl[i];
+
+		if (!enclave_uses(e, gpa))
+			continue;
+		if (!e->lost)
+			g->st.lost++;
+		e->lost = true;
+		if (killed < 0)
+			killed = (int)i;
+	}
+	if (killed < 0)
+		return guest_why(why, why_len, -EIO,
+				 "machine check: memory error in guest-physical EPC page 0x%llx, "
+				 "which no enclave used; the page is kept out of use",
+				 (unsigned long long)gpa);
+	return guest_why(why, why_len, -EIO,
+			 "enclave '%s' is lost: a machine check (memory error) in its EPC page at "
+			 "guest-physical 0x%llx; the page is kept out of use",
+			 g->encl[killed]->name, (unsigned long long)gpa);
 }
 
 void *guest_ram(struct guest *g, uint64_t gpa, uint64_t len)
@@ -117,6 +183,9 @@ static void guest_install_pt(struct guest *g)
 
 void guest_epc_free(struct guest *g, uint64_t epc)
 {
+	/* A page a machine check named stays out, as Linux's poison list keeps it. */
+	if (g->nr_poisoned && epc_poisoned(g, epc))
+		return;
 	g->free_epc[g->nr_free++] = epc;
 }
 
@@ -201,6 +270,10 @@ static int guest_epc_init(struct guest *g)
 		return -ENOMEM;
 	g->nr_epc = n;
 	g->nr_free = 0;
+	/* A kernel that boots knows of no memory error yet. */
+	free(g->poisoned);
+	g->poisoned = NULL;
+	g->nr_poisoned = 0;
 	/* Hand out the first section's first page first: push in reverse. */
 	for (unsigned int i = g->nr_sections; i-- > 0;) {
 		for (uint64_t off = g->sec[i].size; off; off -= SGX_PAGE_SIZE)
@@ -363,6 +436,7 @@ void guest_free(struct guest *g)
 	free(g->free_epc);
 	free(g->balloon);
 	free(g->backing_free);
+	free(g->poisoned);
 	free(g);
 }
 
@@ -442,6 +516,7 @@ void guest_stats(struct guest *g, struct guest_stats *ret)
 	ret->epc_free = g->nr_free;
 	ret->ballooned = g->nr_balloon;
 	ret->evicted = g->nr_backing - guest_backing_free(g);
+	ret->bad = g->nr_poisoned;
 }
 
 unsigned int guest_nr_enclaves(const struct guest *g)

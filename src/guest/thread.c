@@ -110,6 +110,9 @@ int guest_thread_run(struct guest *g, struct genclave *e, unsigned int t, unsign
 				return r;
 			continue;
 		}
+		/* The entry read a poisoned TCS, SSA or SECS. */
+		if (r == HW_FAULT(X86_TRAP_MC))
+			return guest_machine_check(g, vmm_vcpu_fault(vcpu)->addr, why, why_len);
 		return guest_why(why, why_len, r < 0 ? r : -EIO, "%s of thread %u of '%s' gave %s",
 				 th->interrupted ? "ERESUME" : "EENTER", t, e->name,
 				 guest_result_text(r, vcpu, text, sizeof(text)));
@@ -132,6 +135,16 @@ static int thread_touch(struct guest *g, struct genclave *e, unsigned int t, uin
 
 		if (!r)
 			r = vmm_vcpu_enclave_read(vcpu, la, &b, 1);
+		if (r == HW_FAULT(X86_TRAP_MC)) {
+			/* An exception in enclave mode: an AEX, then the kernel's handler. */
+			uint64_t gpa = vmm_vcpu_fault(vcpu)->addr;
+
+			memset(&gpr, 0, sizeof(gpr));
+			gpr.rip = la;
+			vmm_vcpu_interrupt(vcpu, &gpr, X86_TRAP_MC);
+			guest_threads_sync(g);
+			return guest_machine_check(g, gpa, why, why_len);
+		}
 		if (r != HW_FAULT(X86_TRAP_PF))
 			return r;
 		/* The fault is an exception in enclave mode: the thread exits to the kernel. */

@@ -527,7 +527,8 @@ static int encl_finish_ewb(struct host_encl *e, struct hw_cpu *cpu, struct host_
 	if (!host_lru_del(e->group, ep))
 		return -EAGAIN;
 	r = host_encl_ewb(e, cpu, ep);
-	if (r)
+	/* A poisoned page stays off the LRU: the enclave cannot have it back. */
+	if (r && r != -EHWPOISON)
 		host_lru_add(e->group, ep);
 	return r;
 }

@@ -92,6 +92,51 @@ static void idx_array_free(struct host_idx_array *a)
 	a->nr = a->cap = 0;
 }
 
+/*
+ * Where (idx) is, or would go, in the ascending a->idx[from..nr).
+ * Return: true when it is there.
+ */
+static bool idx_sorted_find(const struct host_idx_array *a, uint64_t from, uint32_t idx,
+			    uint64_t *ret_pos)
+{
+	uint64_t lo = from, hi = a->nr;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (a->idx[mid] < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*ret_pos = lo;
+	return lo < a->nr && a->idx[lo] == idx;
+}
+
+static int idx_array_insert(struct host_idx_array *a, uint64_t pos, uint32_t idx)
+{
+	if (idx_array_reserve(a, a->nr + 1))
+		return -ENOMEM;
+	memmove(a->idx + pos + 1, a->idx + pos, (a->nr - pos) * sizeof(*a->idx));
+	a->idx[pos] = idx;
+	a->nr++;
+	return 0;
+}
+
+static void idx_array_remove(struct host_idx_array *a, uint64_t pos)
+{
+	memmove(a->idx + pos, a->idx + pos + 1, (a->nr - pos - 1) * sizeof(*a->idx));
+	a->nr--;
+}
+
+/* Whether (idx) is on (n)'s poison list; node lock held. One load on a healthy node. */
+static bool node_poisoned(const struct host_node *n, uint32_t idx)
+{
+	uint64_t pos;
+
+	return n->poison.nr && idx_sorted_find(&n->poison, 0, idx, &pos);
+}
+
 /* The next fresh page of (n), or HOST_PAGE_NONE; node lock held. */
 static uint32_t node_take_fresh(struct host *h, struct host_node *n, unsigned int node)
 {
@@ -156,23 +201,34 @@ uint32_t host_epc_alloc(struct host *h, unsigned int node, enum host_page_state 
 	return HOST_PAGE_NONE;
 }
 
-/* Give (idx), a used or zombie page, back to (n); node lock held. */
-static void node_push_free(struct host_node *n, uint32_t idx)
+/*
+ * Give (idx), a used or zombie page, back to (n); node lock held. A poisoned
+ * page goes to bad instead, as Linux's sgx_free_epc_page() puts it on the
+ * node's poison list. Return: true when the page is free again.
+ */
+static bool node_push_free(struct host_node *n, uint32_t idx)
 {
+	if (node_poisoned(n, idx)) {
+		n->bad++;
+		return false;
+	}
 	/* Room for every page of the node, from boot. */
 	n->back.idx[n->back.nr++] = idx;
 	n->free++;
+	return true;
 }
 
 void host_epc_free(struct host *h, uint32_t idx)
 {
 	struct host_node *n = page_node(h, idx);
+	bool freed;
 
 	pthread_mutex_lock(&n->lock);
-	node_push_free(n, idx);
+	freed = node_push_free(n, idx);
 	n->used--;
 	pthread_mutex_unlock(&n->lock);
-	atomic_fetch_add(&h->nr_free, 1);
+	if (freed)
+		atomic_fetch_add(&h->nr_free, 1);
 }
 
 void host_batch_init(struct host_free_batch *b)
@@ -189,7 +245,7 @@ void host_batch_add(struct host *h, struct host_free_batch *b, uint32_t idx)
 
 void host_batch_flush(struct host *h, struct host_free_batch *b)
 {
-	uint64_t done = 0;
+	uint64_t done = 0, freed = 0;
 
 	/* One lock per run of pages on one node: release frees in index order. */
 	while (done < b->nr) {
@@ -197,13 +253,13 @@ void host_batch_flush(struct host *h, struct host_free_batch *b)
 
 		pthread_mutex_lock(&n->lock);
 		for (; done < b->nr && page_node(h, b->idx[done]) == n; done++) {
-			node_push_free(n, b->idx[done]);
+			freed += node_push_free(n, b->idx[done]);
 			n->used--;
 		}
 		pthread_mutex_unlock(&n->lock);
 	}
 	/* One update of the global count per batch, after the nodes have the pages. */
-	atomic_fetch_add(&h->nr_free, b->nr);
+	atomic_fetch_add(&h->nr_free, freed);
 	b->nr = 0;
 }
 
@@ -241,10 +297,10 @@ static uint64_t zombie_pass(struct host *h, struct hw_cpu *cpu)
 			continue;
 		}
 		pthread_mutex_lock(&n->lock);
-		node_push_free(n, idx);
+		if (node_push_free(n, idx))
+			atomic_fetch_add(&h->nr_free, 1);
 		n->zombie--;
 		pthread_mutex_unlock(&n->lock);
-		atomic_fetch_add(&h->nr_free, 1);
 		atomic_fetch_sub(&h->nr_zombies, 1);
 		freed++;
 	}
@@ -264,6 +320,82 @@ uint64_t host_zombie_retry(struct host *h, struct hw_cpu *cpu)
 	left = h->zombies.nr;
 	pthread_mutex_unlock(&h->zombie_lock);
 	return left;
+}
+
+/*
+ * Take (idx) out of (n)'s free pages if it is there; node lock held. The
+ * free pages keep no link per page, so this looks where a free page can
+ * be: among those given back, the late ones, and those the fresh cursor has
+ * not reached yet, which it is told to step over (skip). Rare and linear in
+ * the pages given back: memory errors are.
+ * Return: true when the page was free.
+ */
+static bool node_take_free(struct host *h, struct host_node *n, uint32_t idx)
+{
+	const struct host_section *s = host_page_section(h, idx);
+	unsigned int sec = (unsigned int)(s - h->sections);
+	uint64_t pos;
+
+	if (!n->free)
+		return false;
+	for (pos = n->back.nr; pos-- > 0;) {
+		if (n->back.idx[pos] == idx) {
+			idx_array_remove(&n->back, pos);
+			return true;
+		}
+	}
+	if (idx_sorted_find(&n->late, n->late_pos, idx, &pos)) {
+		idx_array_remove(&n->late, pos);
+		return true;
+	}
+	if (sec < n->fresh_sec || (sec == n->fresh_sec && idx < n->fresh_next))
+		return false;
+	/* Not reached yet; a page on skip is bad already, or late (above). */
+	if (idx_sorted_find(&n->skip, n->skip_pos, idx, &pos))
+		return false;
+	/* The cursor steps over it; no memory to say so leaves it free. */
+	return !idx_array_insert(&n->skip, pos, idx);
+}
+
+int host_memory_failure(struct host *h, uint64_t pa, unsigned int flags)
+{
+	uint32_t idx = host_pa_to_index(h, pa);
+	struct host_node *n;
+	uint64_t pos;
+	int r = 0;
+
+	if (idx == HOST_PAGE_NONE)
+		return -ENXIO;
+	n = page_node(h, idx);
+	pthread_mutex_lock(&n->lock);
+	if (!idx_sorted_find(&n->poison, 0, idx, &pos)) {
+		r = idx_array_insert(&n->poison, pos, idx);
+		if (!r && node_take_free(h, n, idx)) {
+			n->free--;
+			n->bad++;
+			atomic_fetch_sub(&h->nr_free, 1);
+		}
+	}
+	pthread_mutex_unlock(&n->lock);
+	if (r)
+		return r;
+	/* The consumer's SIGBUS: its use of the page is over. */
+	return (flags & HOST_MF_ACTION_REQUIRED) ? -EHWPOISON : 0;
+}
+
+bool host_page_poisoned(struct host *h, uint64_t pa)
+{
+	uint32_t idx = host_pa_to_index(h, pa);
+	struct host_node *n;
+	bool poisoned;
+
+	if (idx == HOST_PAGE_NONE)
+		return false;
+	n = page_node(h, idx);
+	pthread_mutex_lock(&n->lock);
+	poisoned = node_poisoned(n, idx);
+	pthread_mutex_unlock(&n->lock);
+	return poisoned;
 }
 
 void host_kernel_enter(struct host *h, struct hw_cpu *cpu)
@@ -635,6 +767,7 @@ void host_destroy(struct host *h)
 			munmap(h->nodes[i].back.idx, h->nodes[i].back.cap * sizeof(uint32_t));
 		idx_array_free(&h->nodes[i].skip);
 		idx_array_free(&h->nodes[i].late);
+		idx_array_free(&h->nodes[i].poison);
 		pthread_mutex_destroy(&h->nodes[i].lock);
 	}
 	for (uint64_t c = 0; h->raw && c * HOST_RAW_CHUNK_PAGES < h->nr_pages; c++)

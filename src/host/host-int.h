@@ -23,7 +23,8 @@ enum host_page_state {
  * is in its instance's table (4 bytes a guest frame); a host enclave's page
  * is in its struct host_encl_page, with the LRU links; a raw allocation
  * has a bit in a bitmap made per 32Ki pages on first use; zombies are on
- * the zombie array; bad pages are only counted. A page's section and node
+ * the zombie array; bad pages are only counted, and poisoned ones listed on
+ * their node (struct host_node's poison). A page's section and node
  * come from its index (host_page_section()).
  */
 #define HOST_RAW_CHUNK_PAGES 32768u
@@ -63,6 +64,13 @@ struct host_node {
 	uint64_t skip_pos;
 	struct host_idx_array late;
 	uint64_t late_pos;
+	/*
+	 * Pages reported poisoned (host_memory_failure()), ascending: the
+	 * node's poison list. Those that were free are counted bad already;
+	 * the others go to bad when given back. Empty on a healthy node, so a
+	 * free checks one count.
+	 */
+	struct host_idx_array poison;
 };
 
 struct host {

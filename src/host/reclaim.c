@@ -112,6 +112,16 @@ int host_encl_ewb(struct host_encl *e, struct hw_cpu *cpu, struct host_encl_page
 	}
 	if (r == SGX_NOT_TRACKED)
 		return -EAGAIN;
+	if (r == HW_FAULT(X86_TRAP_MC)) {
+		/*
+		 * The page's memory is poisoned: it can never be written back.
+		 * Record it (it goes to bad once the enclave frees it) and
+		 * tell the caller to leave it alone, as Linux takes a poisoned
+		 * page off the reclaimer's list.
+		 */
+		host_memory_failure(e->h, host_index_to_pa(e->h, ep->epc), 0);
+		return -EHWPOISON;
+	}
 	if (r)
 		return r == -ENOMEM ? -ENOMEM : -EIO;
 	e->va[va].bitmap[s / 64] |= 1ULL << (s % 64);
@@ -204,14 +214,18 @@ static bool reclaim_write(struct hw_cpu *cpu, struct host_encl_page *ep)
 {
 	struct host_encl *e = ep->encl;
 	bool done = false;
+	int r = 0;
 
 	pthread_mutex_lock(&e->lock);
 	if (e->dead)
 		reclaim_drop_dead(e, cpu, ep);
-	else if (!host_encl_ewb(e, cpu, ep))
+	else if (!(r = host_encl_ewb(e, cpu, ep)))
 		done = true;
 	else
 		reclaim_putback(e, ep, EP_BLOCKED);
+	/* A poisoned page stays blocked and off the LRU until its enclave goes. */
+	if (r == -EHWPOISON)
+		host_lru_del(e->group, ep);
 	pthread_mutex_unlock(&e->lock);
 	return done;
 }

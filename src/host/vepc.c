@@ -150,6 +150,21 @@ int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa)
 	return 0;
 }
 
+int host_vepc_find(struct host_vepc *v, uint64_t pa, uint64_t *ret_index)
+{
+	uint32_t idx = host_pa_to_index(v->h, pa);
+
+	if (idx == HOST_PAGE_NONE || !v->pages || !atomic_load(&v->present))
+		return -ENOENT;
+	for (uint64_t i = 0; i < v->nr_pages; i++) {
+		if (vepc_slot(v, i) == idx) {
+			*ret_index = i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int host_vepc_xlate(struct host_vepc *v, uint64_t offset, struct hw_xlate *ret)
 {
 	uint64_t pa;

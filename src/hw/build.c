@@ -160,6 +160,9 @@ static int ecreate_locked(struct hw_cpu *cpu, const struct sgx_pageinfo *pi, uin
 
 	if (e->flags & EPCM_VALID)
 		return hw_fault_pf(cpu, epc, hw_pf_epcm(true));
+	r = hw_poison_check(cpu, e, idx);
+	if (r)
+		return r;
 	encl = epcm_enclave_alloc();
 	if (!encl)
 		return -ENOMEM;
@@ -319,6 +322,12 @@ static int eadd_locked(struct hw_cpu *cpu, struct eadd_args *a)
 	if (!(s->flags & EPCM_VALID) || s->pt != SGX_PT_SECS)
 		return hw_fault_pf(cpu, a->pi.secs, hw_pf_epcm(true));
 	encl = epcm_enclave(s);
+	/* EADD reads the SECS and writes the target: either poisoned is a machine check. */
+	r = hw_poison_check(cpu, s, a->sidx);
+	if (!r)
+		r = hw_poison_check(cpu, epcm_entry(p, a->idx), a->idx);
+	if (r)
+		return r;
 	/* Like hardware, copy first: the target is invalid and ours until we commit. */
 	r = eadd_copy(cpu, a);
 	if (r)
@@ -420,9 +429,13 @@ static int eextend_locked(struct hw_cpu *cpu, uint64_t chunk, uint64_t sidx, uin
 	if (!epcm_trylock(s))
 		return hw_fault_gp(cpu);
 	encl = epcm_enclave(s);
-	if (encl->secs.attributes.flags & SGX_ATTR_INIT)
+	/* EEXTEND reads the SECS (its measurement) and the chunk. */
+	r = hw_poison_check(cpu, s, sidx);
+	if (!r)
+		r = hw_poison_check(cpu, e, idx);
+	if (!r && (encl->secs.attributes.flags & SGX_ATTR_INIT))
 		r = hw_fault_gp(cpu);
-	else
+	if (!r)
 		r = measure_eextend(encl, epcm_linaddr(e) - encl->secs.base + in_page,
 				    bytes + in_page);
 	epcm_unlock(s);
@@ -565,6 +578,11 @@ int hw_epa(struct hw_cpu *cpu, uint64_t pt, uint64_t epc)
 	if (e->flags & EPCM_VALID) {
 		epcm_unlock(e);
 		return hw_fault_pf(cpu, epc, hw_pf_epcm(true));
+	}
+	r = hw_poison_check(cpu, e, idx);
+	if (r) {
+		epcm_unlock(e);
+		return r;
 	}
 	/* A fresh VA page: 512 empty version slots. */
 	if (e->flags & EPCM_HELD) {

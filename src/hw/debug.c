@@ -106,6 +106,8 @@ int hw_edbgrd(struct hw_cpu *cpu, uint64_t addr, uint64_t *data)
 	if (!epcm_trylock(e))
 		return hw_fault_gp(cpu);
 	r = dbg_check(cpu, e, addr, false);
+	if (!r)
+		r = hw_poison_check(cpu, e, idx);
 	if (!r) {
 		memcpy(&v, epcm_contents(p, idx) + (addr & ~SGX_PAGE_MASK), sizeof(v));
 		*data = e->pt == SGX_PT_VA ? dbg_va_slot(v) : v;
@@ -128,6 +130,8 @@ int hw_edbgwr(struct hw_cpu *cpu, uint64_t addr, uint64_t data)
 	if (!epcm_trylock(e))
 		return hw_fault_gp(cpu);
 	r = dbg_check(cpu, e, addr, true);
+	if (!r)
+		r = hw_poison_check(cpu, e, idx);
 	/* Zeros into a page host memory never held change nothing: it stays unbacked. */
 	if (!r && (data || (e->flags & EPCM_HELD))) {
 		memcpy(epcm_materialize(p, idx) + (addr & ~SGX_PAGE_MASK), &data, sizeof(data));

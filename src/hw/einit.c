@@ -179,6 +179,8 @@ static int einit_locked(struct hw_cpu *cpu, uint64_t secs_la, struct einit_ctx *
 
 	if (!(e->flags & EPCM_VALID) || e->pt != SGX_PT_SECS)
 		return hw_fault_pf(cpu, secs_la, hw_pf_epcm(true));
+	if (epcm_poisoned(e))
+		return hw_fault_mc(cpu, c->sidx);
 	encl = epcm_enclave(e);
 	if (encl->secs.attributes.flags & SGX_ATTR_INIT)
 		return hw_fault_gp(cpu);

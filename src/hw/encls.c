@@ -36,6 +36,11 @@ int hw_fault_pf(struct hw_cpu *cpu, uint64_t la, uint32_t error_code)
 	return fault(cpu, X86_TRAP_PF, error_code, la);
 }
 
+int hw_fault_mc(struct hw_cpu *cpu, uint64_t idx)
+{
+	return fault(cpu, X86_TRAP_MC, 0, epcm_pa(cpu->proc, idx));
+}
+
 const struct hw_fault *hw_cpu_fault(const struct hw_cpu *cpu)
 {
 	return &cpu->fault;
@@ -362,6 +367,8 @@ const char *hw_vector_name(unsigned int vector)
 		return "#GP";
 	case X86_TRAP_PF:
 		return "#PF";
+	case X86_TRAP_MC:
+		return "#MC";
 	default:
 		return "#?";
 	}

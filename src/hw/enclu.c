@@ -103,6 +103,8 @@ static int entry_tcs_check(struct hw_cpu *cpu, struct entry *en)
 	if (!(te->flags & EPCM_VALID) || (te->flags & bad) || epcm_linaddr(te) != en->tcs_la ||
 	    te->pt != SGX_PT_TCS)
 		return hw_fault_pf(cpu, en->tcs_la, hw_pf_epcm(true));
+	if (epcm_poisoned(te))
+		return hw_fault_mc(cpu, en->tidx);
 	en->tcs = (struct sgx_tcs *)epcm_materialize(cpu->proc, en->tidx);
 	if ((en->tcs->ossa | en->tcs->ofsbase | en->tcs->ogsbase) & ~SGX_PAGE_MASK)
 		return hw_fault_gp(cpu);
@@ -126,7 +128,10 @@ static int entry_ssa_page(struct hw_cpu *cpu, const struct entry *en, uint64_t l
 	ok = (e->flags & EPCM_VALID) && e->secs == en->sidx &&
 	     epcm_linaddr(e) == (la & SGX_PAGE_MASK) && encl_entry_accessible(e, true);
 	epcm_unlock(e);
-	return ok ? 0 : hw_fault_pf(cpu, la, hw_pf_epcm(true));
+	if (!ok)
+		return hw_fault_pf(cpu, la, hw_pf_epcm(true));
+	/* The frame is read (ERESUME) or written (an AEX) through this page. */
+	return epcm_poisoned(e) ? hw_fault_mc(cpu, *ret_idx) : 0;
 }
 
 /* Check every page of SSA frame (frame) as EENTER does, finding its GPR area. */
@@ -301,7 +306,7 @@ int hw_enter(struct hw_cpu *cpu, uint64_t tcs, uint64_t aep, bool resume,
 	 */
 	se = epcm_entry(cpu->proc, en.sidx);
 	en.encl = epcm_enclave(se);
-	r = entry_secs_check(cpu, &en);
+	r = epcm_poisoned(se) ? hw_fault_mc(cpu, en.sidx) : entry_secs_check(cpu, &en);
 	if (!r)
 		r = entry_locked(cpu, &en, resume, aep, ret_gpr, ret_pop);
 	if (!r && ret_cssa)
@@ -445,6 +450,8 @@ static int access_page(struct hw_cpu *cpu, uint64_t la, void *buf, size_t len, b
 
 	if (in_elrange(hw_cpu_enclave(cpu), la)) {
 		r = hw_op_encl(cpu, la, write, &idx);
+		if (!r)
+			r = hw_poison_check(cpu, epcm_entry(cpu->proc, idx), idx);
 		if (r)
 			return r;
 		if (write) {

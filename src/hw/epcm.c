@@ -102,6 +102,11 @@ void epcm_unlock(struct hw_epcm_entry *e)
 			      memory_order_release);
 }
 
+void epcm_poison(struct hw_epcm_entry *e)
+{
+	busy_bits_set(e, EPCM_BUSY_POISON, 0);
+}
+
 void epcm_lock_wait(struct hw_epcm_entry *e)
 {
 	unsigned char held;

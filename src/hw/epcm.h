@@ -57,7 +57,8 @@ struct crypto_sha256;
  *   bytes 0-3   child: ENCLAVEADDRESS bits 43:12     SECS: the hidden state's
  *   bytes 4-7   child: ENCLAVESECS (an EPCM index)   pointer, 64 bits
  *   bytes 8-9   flags (9 bits: EPCM_*), page type (3), ENCLAVEADDRESS 47:44
- *   byte  10    the busy byte: holder (2 bits), EPCM_VALID's mirror, epoch kept
+ *   byte  10    the busy byte: holder (2 bits), EPCM_VALID's mirror, epoch kept,
+ *               poisoned (the page's memory, not the EPCM: see EPCM_BUSY_POISON)
  *   byte  11    ENCLAVEADDRESS bits 55:48
  *
  * ENCLAVEADDRESS keeps bits 55:12 and reads back sign-extended from bit 55:
@@ -92,6 +93,13 @@ struct hw_epcm_entry {
 #define EPCM_BUSY_HOLDER 3u	   /* either */
 #define EPCM_BUSY_VALID	 (1u << 2) /* mirror of EPCM_VALID */
 #define EPCM_BUSY_EPOCH	 (1u << 3) /* the side table has this page's epoch */
+/*
+ * Not EPCM state but the page's memory: an uncorrectable error was reported
+ * in it (hw_epc_poison()). Kept here because the byte had bits to spare, so
+ * poison costs no byte per page; set under the busy bit like EPOCH, and
+ * tested by a leaf that holds the entry with one load it makes anyway.
+ */
+#define EPCM_BUSY_POISON (1u << 4)
 
 _Static_assert(sizeof(struct hw_epcm_entry) == HW_EPCM_ENTRY_BYTES, "EPCM entry grew");
 
@@ -279,6 +287,20 @@ static inline bool epcm_idle_invalid(const struct hw_epcm_entry *e)
 
 	return !(b & (EPCM_BUSY_HOLDER | EPCM_BUSY_VALID));
 }
+
+/*
+ * Whether page (e)'s memory is poisoned. The leaves that read or write a
+ * page's contents ask it once, holding the entry, right before the first
+ * touch: a machine check then stops the leaf before it changed anything.
+ */
+static inline bool epcm_poisoned(const struct hw_epcm_entry *e)
+{
+	return atomic_load_explicit(&((struct hw_epcm_entry *)e)->busy, memory_order_relaxed) &
+	       EPCM_BUSY_POISON;
+}
+
+/* Mark (e)'s page poisoned; the caller holds (e). */
+void epcm_poison(struct hw_epcm_entry *e);
 
 /* Whether anything (a leaf or an access) holds (e) at this moment. */
 static inline bool epcm_is_held(const struct hw_epcm_entry *e)

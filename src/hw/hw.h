@@ -135,6 +135,21 @@ struct hw_processor {
 int hw_fault_gp(struct hw_cpu *cpu);
 int hw_fault_ud(struct hw_cpu *cpu);
 int hw_fault_pf(struct hw_cpu *cpu, uint64_t la, uint32_t error_code);
+/*
+ * A machine check (#MC, vector 18) on consuming poisoned page (idx): no error
+ * code; the fault's address is the page's physical address, what the
+ * machine-check bank's MCi_ADDR would report.
+ */
+int hw_fault_mc(struct hw_cpu *cpu, uint64_t idx);
+
+/*
+ * The poison check of a leaf about to read or write the contents of page
+ * (idx), whose entry (e) it holds: 0, or the #MC. One load of the busy byte.
+ */
+static inline int hw_poison_check(struct hw_cpu *cpu, const struct hw_epcm_entry *e, uint64_t idx)
+{
+	return epcm_poisoned(e) ? hw_fault_mc(cpu, idx) : 0;
+}
 
 /*
  * The checks every ENCLS leaf makes before looking at its operands: SGX must

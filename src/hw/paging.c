@@ -423,6 +423,11 @@ static int ewb_locked(struct hw_cpu *cpu, struct page_args *a)
 		return hw_fault_pf(cpu, a->va_la, hw_pf_epcm(true));
 	memset(&h, 0, sizeof(h));
 	r = ewb_type_check(cpu, e, &h.eid, &pcmd_eid);
+	/* EWB reads the page and reads and writes the VA slot. */
+	if (!r)
+		r = hw_poison_check(cpu, e, a->idx);
+	if (!r)
+		r = hw_poison_check(cpu, a->va, a->va_idx);
 	if (r)
 		return r;
 	h.linaddr = epcm_is_child_type(e->pt) ? epcm_linaddr(e) : 0;
@@ -492,6 +497,9 @@ static int eld_secs(struct hw_cpu *cpu, struct eld_args *a)
 	}
 	if (!(a->s->flags & EPCM_VALID) || a->s->pt != SGX_PT_SECS)
 		return hw_fault_pf(cpu, secs, hw_pf_epcm(true));
+	/* The SECS's EID goes into the MAC header: a read of the SECS. */
+	if (epcm_poisoned(a->s))
+		return hw_fault_mc(cpu, a->sidx);
 	a->encl = epcm_enclave(a->s);
 	a->h.eid = a->encl->eid;
 	return 0;
@@ -637,6 +645,11 @@ static int eld_locked(struct hw_cpu *cpu, struct eld_args *a)
 	if (!va_ok(a->pg.va))
 		return hw_fault_pf(cpu, a->pg.va_la, hw_pf_epcm(true));
 	r = eld_header(cpu, a);
+	/* Before the VA slot is read and the page written. */
+	if (!r)
+		r = hw_poison_check(cpu, a->pg.va, a->pg.va_idx);
+	if (!r)
+		r = hw_poison_check(cpu, a->pg.e, a->pg.idx);
 	if (!r)
 		r = eld_decrypt(cpu, a, buf, &plain);
 	if (!r && SGX_SECINFO_TO_PT(a->h.secinfo.flags) == SGX_PT_SECS)

@@ -313,8 +313,7 @@ void hw_cpuid(struct hw_processor *p, uint32_t leaf, uint32_t subleaf, struct hw
 	}
 }
 
-void hw_cpu_set_control(struct hw_cpu *cpu, bool mode64, uint64_t cr0, uint64_t cr4,
-			uint64_t xcr0)
+void hw_cpu_set_control(struct hw_cpu *cpu, bool mode64, uint64_t cr0, uint64_t cr4, uint64_t xcr0)
 {
 	cpu->ctl_set = true;
 	cpu->mode64 = mode64;
@@ -328,6 +327,22 @@ void hw_cpu_clear_control(struct hw_cpu *cpu)
 	cpu->ctl_set = false;
 }
 
+int hw_epc_poison(struct hw_processor *p, uint64_t pa)
+{
+	struct hw_epcm_entry *e;
+	uint64_t idx;
+
+	if (!epcm_index(p, pa, &idx))
+		return -EINVAL;
+	e = epcm_entry(p, idx);
+	/* Under the busy bit, as only a holder rewrites the busy byte's bits. */
+	if (!epcm_trylock(e))
+		return -EBUSY;
+	epcm_poison(e);
+	epcm_unlock(e);
+	return 0;
+}
+
 int hw_epcm_query(struct hw_processor *p, uint64_t pa, struct hw_epcm_info *ret)
 {
 	const struct hw_epcm_entry *e;
@@ -337,6 +352,7 @@ int hw_epcm_query(struct hw_processor *p, uint64_t pa, struct hw_epcm_info *ret)
 		return -EINVAL;
 	e = epcm_entry(p, idx);
 	memset(ret, 0, sizeof(*ret));
+	ret->poisoned = epcm_poisoned(e);
 	ret->valid = e->flags & EPCM_VALID;
 	if (!ret->valid)
 		return 0;

@@ -160,6 +160,9 @@ static int eaug_locked(struct hw_cpu *cpu, const struct eaug_args *a, uint64_t e
 		return hw_fault_gp(cpu);
 	if (a->pi.linaddr - encl->secs.base >= encl->secs.size)
 		return hw_fault_gp(cpu);
+	r = hw_poison_check(cpu, e, a->idx);
+	if (r)
+		return r;
 	if (e->flags & EPCM_HELD) {
 		memset(epcm_contents(p, a->idx), 0, SGX_PAGE_SIZE);
 		epcm_written(p, a->idx);
@@ -335,6 +338,8 @@ static int encl_read(struct hw_cpu *cpu, uint64_t la, void *buf, size_t len)
 	int r;
 
 	r = hw_op_encl(cpu, la, false, &idx);
+	if (!r)
+		r = hw_poison_check(cpu, epcm_entry(cpu->proc, idx), idx);
 	if (r)
 		return r;
 	memcpy(buf, epcm_contents(cpu->proc, idx) + (la & ~SGX_PAGE_MASK), len);
@@ -608,6 +613,8 @@ int hw_eacceptcopy(struct hw_cpu *cpu, uint64_t secinfo, uint64_t dst, uint64_t 
 	if (!eacceptcopy_dest_ok(cpu, e->flags, e->pt, e->secs) || (e->flags & EPCM_RWX) != rw ||
 	    epcm_linaddr(e) != dst) {
 		r = SGX_PAGE_ATTRIBUTES_MISMATCH;
+	} else if (epcm_poisoned(e)) {
+		r = hw_fault_mc(cpu, idx);
 	} else {
 		epcm_set_contents(cpu->proc, idx, buf);
 		e->flags =

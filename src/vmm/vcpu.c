@@ -252,7 +252,36 @@ static int inject(struct vmm_vcpu *vcpu, uint8_t vector, uint32_t error_code, ui
 		st->injected_pf++;
 	else if (vector == X86_TRAP_UD)
 		st->injected_ud++;
+	else if (vector == X86_TRAP_MC)
+		st->injected_mc++;
 	return HW_FAULT(vector);
+}
+
+/*
+ * A leaf or an access of the guest consumed poison: the processor's #MC
+ * exits to the host, whose memory-failure handler records the page and
+ * sends the VMM its SIGBUS (BUS_MCEERR_AR) for the vEPC page. The VMM does
+ * what QEMU's kvm_arch_on_sigbus_vcpu() does: finds the guest-physical
+ * address of that page and injects a machine check (SRAR) with it, so the
+ * guest kernel kills only what used the page. A page the VMM cannot place
+ * in its guest stops the VM, as QEMU exits on a memory error it cannot
+ * hand to the guest.
+ */
+static int vcpu_machine_check(struct vmm_vcpu *vcpu, uint64_t pa)
+{
+	struct vmm_vm *vm = vcpu->vm;
+	uint64_t index;
+
+	host_memory_failure(vm->m->host, pa, HOST_MF_ACTION_REQUIRED);
+	for (unsigned int i = 0; i < vm->cfg.nr_sections; i++) {
+		if (!host_vepc_find(vm->sec[i].vepc, pa, &index))
+			return inject(vcpu, X86_TRAP_MC, 0, vm->sec[i].gpa + index * SGX_PAGE_SIZE);
+	}
+	vmm_vm_fail(vm,
+		    "hardware memory error at host-physical 0x%llx (vCPU %u), outside the "
+		    "guest's EPC; the VM is stopped",
+		    (unsigned long long)pa, vcpu->index);
+	return -EIO;
 }
 
 /*
@@ -277,6 +306,8 @@ static int vcpu_exit(struct vmm_vcpu *vcpu, struct hw_cpu *cpu, int r)
 	if (hw_faulted(r)) {
 		const struct hw_fault *f = hw_cpu_fault(cpu);
 
+		if (f->vector == X86_TRAP_MC)
+			return vcpu_machine_check(vcpu, f->addr);
 		return inject(vcpu, f->vector, f->error_code, f->addr);
 	}
 	return r;

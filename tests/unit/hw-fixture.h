@@ -179,6 +179,16 @@ static inline int hwf_teardown(void **state)
 		assert_int_equal(hw_cpu_fault((f)->cpu)->vector, X86_TRAP_UD);                     \
 	} while (0)
 
+/* A machine check (vector 18) on the poisoned EPC page at physical address (pa). */
+#define assert_mc(f, r, pa)                                                                        \
+	do {                                                                                       \
+		int r_ = (r);                                                                      \
+		assert_int_equal(r_, HW_FAULT(X86_TRAP_MC));                                       \
+		assert_int_equal(hw_cpu_fault((f)->cpu)->vector, 18);                              \
+		assert_int_equal(hw_cpu_fault((f)->cpu)->error_code, 0);                           \
+		assert_int_equal(hw_cpu_fault((f)->cpu)->addr, (pa));                              \
+	} while (0)
+
 /* A SECS image for ECREATE: (ssa) frames of one page, nothing else set. */
 static inline void hwf_secs_init(struct sgx_secs *s, uint64_t base, uint64_t size, uint64_t flags,
 				 uint64_t xfrm)

@@ -1502,6 +1502,99 @@ static void test_epa_page_valid(void **state)
 
 #define T(name, fn) HWF_TEST("/build/" name, fn)
 
+/* ====================================================================== */
+/* Poisoned pages: a machine check, and nothing changed                   */
+/* ====================================================================== */
+
+static void test_poison_api(void **state)
+{
+	struct hwfix *f = *state;
+
+	assert_int_equal(hw_epc_poison(f->p, 0x1000), -EINVAL);
+	assert_false(hwf_epcm(f, PAGE(f, 0)).poisoned);
+	assert_int_equal(hw_epc_poison(f->p, PAGE(f, 0) + 0x123), 0);
+	assert_true(hwf_epcm(f, PAGE(f, 0)).poisoned);
+	assert_false(hwf_epcm(f, PAGE(f, 1)).poisoned);
+	/* A page another leaf holds is reported again later. */
+	assert_int_equal(hw_epcm_hold(f->p, PAGE(f, 1), true), 0);
+	assert_int_equal(hw_epc_poison(f->p, PAGE(f, 1)), -EBUSY);
+	assert_int_equal(hw_epcm_hold(f->p, PAGE(f, 1), false), 0);
+	assert_int_equal(hw_epc_poison(f->p, PAGE(f, 1)), 0);
+	assert_true(hwf_epcm(f, PAGE(f, 1)).poisoned);
+}
+
+static void test_poison_ecreate(void **state)
+{
+	struct hwfix *f = *state;
+	struct sgx_secs s;
+
+	assert_int_equal(hw_epc_poison(f->p, SECS(f)), 0);
+	hwf_secs_default(&s);
+	assert_mc(f, hwf_ecreate(f, &s, SECS(f)), SECS(f));
+	assert_false(hwf_epcm(f, SECS(f)).valid);
+	assert_int_equal(hwf_stats(f).enclaves, 0);
+	assert_int_equal(hwf_stats(f).valid_pages, 0);
+	/* EPCM checks come first: a valid target is still #PF. */
+	hwf_ecreate_ok(f, PAGE(f, 0));
+	assert_int_equal(hw_epc_poison(f->p, PAGE(f, 0)), 0);
+	assert_pf(f, hwf_ecreate(f, &s, PAGE(f, 0)), PAGE(f, 0));
+}
+
+static void test_poison_eadd(void **state)
+{
+	struct hwfix *f = *state;
+
+	make_enclave(f);
+	assert_int_equal(hw_epc_poison(f->p, PAGE(f, 0)), 0);
+	assert_mc(f, eadd(f, PAGE(f, 0), LIN(0), SECINFO_RW), PAGE(f, 0));
+	assert_false(hwf_epcm(f, PAGE(f, 0)).valid);
+	assert_int_equal(hwf_enclave(f, SECS(f)).children, 0);
+	assert_int_equal(hwf_enclave(f, SECS(f)).measurement_blocks, 1);
+	/* Another page of the same enclave is added as usual. */
+	eadd_ok(f, PAGE(f, 1), LIN(0), SECINFO_RW);
+	/* A poisoned SECS: EADD reads it first. */
+	assert_int_equal(hw_epc_poison(f->p, SECS(f)), 0);
+	assert_mc(f, eadd(f, PAGE(f, 2), LIN(1), SECINFO_RW), SECS(f));
+	assert_false(hwf_epcm(f, PAGE(f, 2)).valid);
+	assert_int_equal(hwf_enclave(f, SECS(f)).children, 1);
+}
+
+static void test_poison_eextend(void **state)
+{
+	struct hwfix *f = *state;
+	uint64_t blocks;
+
+	make_enclave(f);
+	eadd_ok(f, PAGE(f, 0), LIN(0), SECINFO_RW);
+	blocks = hwf_enclave(f, SECS(f)).measurement_blocks;
+	assert_int_equal(hw_epc_poison(f->p, PAGE(f, 0)), 0);
+	assert_mc(f, hw_eextend(f->cpu, SECS(f), PAGE(f, 0) + 256), PAGE(f, 0));
+	assert_int_equal(hwf_enclave(f, SECS(f)).measurement_blocks, blocks);
+	/* EPCM checks first: the wrong SECS is #GP even on a poisoned page. */
+	hwf_ecreate_ok(f, PAGE(f, 5));
+	assert_gp(f, hw_eextend(f->cpu, PAGE(f, 5), PAGE(f, 0)));
+}
+
+static void test_poison_epa_eremove(void **state)
+{
+	struct hwfix *f = *state;
+
+	assert_int_equal(hw_epc_poison(f->p, PAGE(f, 3)), 0);
+	assert_mc(f, hw_epa(f->cpu, SGX_PT_VA, PAGE(f, 3)), PAGE(f, 3));
+	assert_false(hwf_epcm(f, PAGE(f, 3)).valid);
+	/* EREMOVE touches the EPCM only: it works on a poisoned page. */
+	make_enclave(f);
+	eadd_ok(f, PAGE(f, 0), LIN(0), SECINFO_RW);
+	assert_int_equal(hw_epc_poison(f->p, PAGE(f, 0)), 0);
+	assert_int_equal(hw_eremove(f->cpu, PAGE(f, 0)), SGX_SUCCESS);
+	assert_false(hwf_epcm(f, PAGE(f, 0)).valid);
+	assert_true(hwf_epcm(f, PAGE(f, 0)).poisoned);
+	assert_int_equal(hw_eremove(f->cpu, PAGE(f, 3)), SGX_SUCCESS);
+	/* A cold reset forgets the error. */
+	hw_processor_reset(f->p);
+	assert_false(hwf_epcm(f, PAGE(f, 0)).poisoned);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1601,6 +1694,11 @@ int main(void)
 		T("epa/rcx_not_epc", test_epa_rcx_not_epc),
 		T("epa/page_valid", test_epa_page_valid),
 		T("eremove/then_reuse", test_eremove_then_reuse),
+		T("poison/api", test_poison_api),
+		T("poison/ecreate", test_poison_ecreate),
+		T("poison/eadd", test_poison_eadd),
+		T("poison/eextend", test_poison_eextend),
+		T("poison/epa_eremove", test_poison_epa_eremove),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

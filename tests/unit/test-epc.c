@@ -267,6 +267,50 @@ static void test_zombie_retry_empty(void **state)
 	assert_epc(hf, TOTAL, 0, 0, 0);
 }
 
+/*
+ * Memory failure (Linux's arch_memory_failure()): a free page leaves the
+ * free pages for bad at once, wherever it was among them; a used page is
+ * marked and goes to bad instead of free when it is given back.
+ */
+static void test_memory_failure(void **state)
+{
+	struct hf *hf = *state;
+	uint64_t base = HWF_EPC_BASE, pa, a, b;
+
+	assert_int_equal(host_memory_failure(hf->h, 0x1000, 0), -ENXIO);
+	assert_false(host_page_poisoned(hf->h, base));
+	/* A fresh page the allocator has not reached: it is stepped over. */
+	assert_int_equal(host_memory_failure(hf->h, base + 1 * SGX_PAGE_SIZE, 0), 0);
+	assert_true(host_page_poisoned(hf->h, base + SGX_PAGE_SIZE));
+	assert_epc(hf, TOTAL - 1, 0, 0, 1);
+	/* A second report changes nothing; a consumer gets its SIGBUS. */
+	assert_int_equal(host_memory_failure(hf->h, base + SGX_PAGE_SIZE, 0), 0);
+	assert_int_equal(host_memory_failure(hf->h, base + SGX_PAGE_SIZE, HOST_MF_ACTION_REQUIRED),
+			 -EHWPOISON);
+	assert_epc(hf, TOTAL - 1, 0, 0, 1);
+	assert_int_equal(host_page_alloc(hf->h, 0, &a), 0);
+	assert_int_equal(a, base);
+	assert_int_equal(host_page_alloc(hf->h, 0, &b), 0);
+	assert_int_equal(b, base + 2 * SGX_PAGE_SIZE);
+	/* A used page: marked, still used, bad once freed. */
+	assert_int_equal(host_memory_failure(hf->h, b, 0), 0);
+	assert_epc(hf, TOTAL - 3, 2, 0, 1);
+	assert_int_equal(host_page_free(hf->h, b), 0);
+	assert_epc(hf, TOTAL - 3, 1, 0, 2);
+	/* A page given back, then poisoned: out of the given-back stack. */
+	assert_int_equal(host_page_free(hf->h, a), 0);
+	assert_epc(hf, TOTAL - 2, 0, 0, 2);
+	assert_int_equal(host_memory_failure(hf->h, a, 0), 0);
+	assert_epc(hf, TOTAL - 3, 0, 0, 3);
+	/* Neither bad page is ever handed out again. */
+	for (uint64_t n = 0; n < TOTAL - 3; n++) {
+		assert_int_equal(host_page_alloc(hf->h, 0, &pa), 0);
+		assert_true(pa != base && pa != base + SGX_PAGE_SIZE && pa != b);
+	}
+	assert_int_equal(host_page_alloc(hf->h, 0, &pa), -ENOMEM);
+	assert_epc(hf, 0, TOTAL - 3, 0, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +324,7 @@ int main(void)
 		HF_TEST(test_sanitize_bad_pages),
 		HF_TEST(test_owner_limits),
 		HF_TEST(test_zombie_retry_empty),
+		HF_TEST(test_memory_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

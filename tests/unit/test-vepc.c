@@ -655,6 +655,38 @@ static void test_numa_instance(void **state)
 	hf_free(hf);
 }
 
+/*
+ * A poisoned vEPC page: the guest's leaf on it takes #MC at the physical
+ * address, the VMM finds the page in its instance (host_vepc_find()), the
+ * host answers the consumer -EHWPOISON, and the page goes to bad, not free,
+ * at release.
+ */
+static void test_poisoned_page(void **state)
+{
+	struct hf *hf = *state;
+	struct host_vepc *v = hf_vepc(hf, 8, HF_VAS_X);
+	struct hwfix *f = hf->f;
+	uint64_t secs_pa, index;
+
+	secs_pa = hf_pa(hf, HF_VAS_X + 3 * SGX_PAGE_SIZE);
+	assert_int_equal(host_vepc_find(v, secs_pa, &index), 0);
+	assert_int_equal(index, 3);
+	assert_int_equal(host_vepc_find(v, secs_pa + SGX_PAGE_SIZE, &index), -ENOENT);
+	assert_int_equal(host_vepc_find(v, 0x1000, &index), -ENOENT);
+	assert_int_equal(hw_epc_poison(f->p, secs_pa), 0);
+	f->cpu = hf->guest;
+	hf_guest_view(hf);
+	assert_mc(f, hwf_ecreate_image(f, HF_VAS_X + 3 * SGX_PAGE_SIZE), secs_pa);
+	assert_int_equal(host_memory_failure(hf->h, secs_pa, HOST_MF_ACTION_REQUIRED), -EHWPOISON);
+	assert_true(host_page_poisoned(hf->h, secs_pa));
+	assert_epc(hf, TOTAL - 1, 1, 0, 0);
+	/* Remove-all touches only the EPCM: the page stays the instance's. */
+	assert_int_equal(host_vepc_remove_all(v, hf->kcpu, NULL), 0);
+	assert_epc(hf, TOTAL - 1, 1, 0, 0);
+	host_vepc_release(v, hf->kcpu);
+	assert_epc(hf, TOTAL - 1, 0, 0, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -677,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_reset_race_competitor),
 		HF_TEST(test_remove_all_race_shared_secs),
 		HF_TEST(test_vm_limit),
+		HF_TEST(test_poisoned_page),
 		cmocka_unit_test(test_numa_instance),
 	};
 
