@@ -145,7 +145,7 @@ enum host_owner_on_max {
 };
 
 #define HOST_NO_LIMIT	    UINT64_MAX
-#define HOST_OWNER_NAME_MAX 64
+#define HOST_OWNER_NAME_MAX 80
 
 struct host_owner_info {
 	enum host_owner_kind kind;
