@@ -108,7 +108,7 @@ static int audit_nodes(struct host *h, struct host_epc_stats *sum, char *why, si
  */
 static int audit_vms(struct monitor *mon, const struct host_epc_stats *sum, char *why, size_t len)
 {
-	uint64_t held = mon_encl_pages(mon), va = 0;
+	uint64_t encl = mon_encl_pages(mon), held = encl, va = 0;
 	struct host_owner_info root;
 
 	for (unsigned int i = 0; i < mon->nr_vms; i++) {
@@ -128,9 +128,10 @@ static int audit_vms(struct monitor *mon, const struct host_epc_stats *sum, char
 	if (held + va != sum->used)
 		return audit_fail(why, len,
 				  "the host counts %llu EPC pages used, its %u VM%s (and the VMM's "
-				  "VA pages, and host enclaves) hold %llu",
+				  "VA pages) hold %llu%s",
 				  (unsigned long long)sum->used, mon->nr_vms, cli_s(mon->nr_vms),
-				  (unsigned long long)(held + va));
+				  (unsigned long long)(held + va - encl),
+				  mon->nr_encls ? ", its host enclaves the rest" : "");
 	host_owner_query(host_owner_root(vmm_host(mon->m)), &root);
 	if (root.usage != held)
 		return audit_fail(why, len,

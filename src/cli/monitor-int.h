@@ -127,8 +127,12 @@ int mon_info_owners(struct mon_cmd *c);
 uint64_t mon_encl_pages(struct monitor *mon);
 struct report_owner;
 struct report_snapshot;
-/* The owners in tree order into (snap): the array to free(), NULL when out of memory. */
-struct report_owner *mon_owners_snapshot(struct monitor *mon, struct report_snapshot *snap);
+/*
+ * The owners in tree order into (snap) (none unless an operator made one,
+ * or (always)): the array to free(), NULL when out of memory.
+ */
+struct report_owner *mon_owners_snapshot(struct monitor *mon, struct report_snapshot *snap,
+					 bool always);
 /* Destroy the host enclaves and every owner but the root (the VMs are gone). */
 void mon_owners_free(struct monitor *mon);
 

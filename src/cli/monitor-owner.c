@@ -382,8 +382,24 @@ static void owner_row(void *opaque, const struct host_owner_info *oi)
 	row->events = oi->limit_hits;
 }
 
+/*
+ * Whether the report shows the owners: once an operator made one or gave
+ * the root a max. A tree of the root and the VMs' own owners says nothing
+ * the VMs' rows do not, and reports stay as they were without owners.
+ */
+static bool owners_used(const struct owner_rows *r)
+{
+	if (r->nr && r->rows[0].max != HOST_NO_LIMIT)
+		return true;
+	for (unsigned int i = 1; i < r->nr; i++)
+		if (strncmp(r->rows[i].name, "vm:", 3))
+			return true;
+	return false;
+}
+
 /* Every owner, in tree order, into (snap): the array returned (free() it); NULL on no memory. */
-struct report_owner *mon_owners_snapshot(struct monitor *mon, struct report_snapshot *snap)
+struct report_owner *mon_owners_snapshot(struct monitor *mon, struct report_snapshot *snap,
+					 bool always)
 {
 	struct owner_rows r = { 0 };
 
@@ -395,6 +411,8 @@ struct report_owner *mon_owners_snapshot(struct monitor *mon, struct report_snap
 	if (!r.rows)
 		return NULL;
 	host_owner_foreach(mon_host(mon), owner_row, &r);
+	if (!always && !owners_used(&r))
+		r.nr = 0;
 	snap->nr_owners = r.nr;
 	snap->owners = r.rows;
 	return r.rows;
@@ -409,7 +427,7 @@ int mon_info_owners(struct mon_cmd *c)
 	size_t len = 0;
 	FILE *f;
 
-	rows = mon_owners_snapshot(mon, &snap);
+	rows = mon_owners_snapshot(mon, &snap, true);
 	f = rows ? open_memstream(&buf, &len) : NULL;
 	if (!f) {
 		free(rows);

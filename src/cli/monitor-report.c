@@ -517,12 +517,12 @@ static void report_epc(struct monitor *mon)
 		vms = epc_snapshot(mon, &snap);
 		if (!vms)
 			return;
-		owners = mon_owners_snapshot(mon, &snap);
+		owners = mon_owners_snapshot(mon, &snap, false);
 		if (mon->o.out) {
 			report_matrix_write(&snap, mon->o.out);
 			report_owners_write(&snap, mon->o.out);
 		}
-		if (mon->o.json && owners) {
+		if (mon->o.json && snap.nr_owners) {
 			o = json_object_new_object();
 			json_object_object_add(o, "event", json_object_new_string("owners"));
 			json_object_object_add(o, "owners", report_owners_json(&snap));
