@@ -60,7 +60,10 @@ static int opt_max(struct mon_cmd *c, uint64_t *ret)
 		return 0;
 	}
 	if (mon_balloon_target(s, ret, why, sizeof(why)))
-		return mon_fail(c->mon, -EINVAL, "max=%s: %s, or unlimited", s, why);
+		return mon_fail(c->mon, -EINVAL,
+				"max=%s: expected a size (64M, 16MiB), a number of 4 KiB pages, "
+				"or unlimited",
+				s);
 	return 0;
 }
 
