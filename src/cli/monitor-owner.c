@@ -15,10 +15,9 @@
 #include "vsgx/host.h"
 #include "vsgx/report.h"
 
-/* Host enclaves sit where the trace language puts its own: ELRANGE 64 GiB apart. */
-#define ENCL_BASE    0x7f0000000000ULL
-#define ENCL_STRIDE  (1ULL << 36)
-#define ENCL_MAX_PGS (1ULL << 20)
+/* Host enclaves' ELRANGEs: from 1 TiB up, 64 GiB apart. */
+#define ENCL_BASE   (1ULL << 40)
+#define ENCL_STRIDE (1ULL << 36)
 
 static struct host *mon_host(struct monitor *mon)
 {
@@ -240,7 +239,11 @@ static int encl_build(struct monitor *mon, struct host_owner *o, const char *nam
 		size *= 2;
 	memset(&secs, 0, sizeof(secs));
 	secs.size = size;
-	secs.base = (ENCL_BASE + mon->encl_serial++ * ENCL_STRIDE + size - 1) / size * size;
+	/* Host enclaves are apart, but two may share linear addresses (two processes). */
+	secs.base =
+	    (ENCL_BASE + (mon->encl_serial++ % 1024) * ENCL_STRIDE + size - 1) / size * size;
+	if (secs.base + size > 1ULL << HOST_ENCL_MAX_SIZE_LOG2)
+		secs.base = size;
 	secs.ssa_frame_size = 1;
 	secs.attributes.flags = SGX_ATTR_MODE64BIT;
 	secs.attributes.xfrm = 3;
@@ -264,13 +267,19 @@ static int encl_create(struct mon_cmd *c)
 	const char *name = mon_arg(c, 0), *oname = mon_opt(c, "owner");
 	struct host_owner *o = NULL;
 	struct host_encl_info ei;
+	struct host_epc_stats st;
 	struct host_encl *e;
 	uint64_t pages;
 
-	if (!mon_opt(c, "pages") || cli_parse_u64(mon_opt(c, "pages"), ENCL_MAX_PGS, &pages) ||
-	    !pages)
-		return mon_fail(mon, -EINVAL, "enclave create %s: pages=N, 1 to %llu", name,
-				(unsigned long long)ENCL_MAX_PGS);
+	/*
+	 * No larger than the host's EPC: pages beyond it would be written back
+	 * to host RAM at once, and the monitor's limits bound the EPC, not that.
+	 */
+	host_stats(mon_host(mon), &st);
+	if (!mon_opt(c, "pages") || cli_parse_u64(mon_opt(c, "pages"), st.total, &pages) || !pages)
+		return mon_fail(mon, -EINVAL,
+				"enclave create %s: pages=N, 1 to %llu (the host's EPC pages)",
+				name, (unsigned long long)st.total);
 	if (encl_find(mon, name))
 		return mon_fail(mon, -EEXIST,
 				"a host enclave named '%s' exists already; destroy it or pick "
