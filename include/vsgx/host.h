@@ -140,28 +140,98 @@ uint64_t host_zombie_retry(struct host *h, struct hw_cpu *cpu);
 /* ------------------------------------------------------------------ */
 /* EPC owners and limits (the EPC cgroup Linux never merged).          */
 
+/*
+ * Owners form a tree under the host's root owner, with the semantics of the
+ * misc cgroup's proposed sgx_epc resource: each has a max (pages, default
+ * unlimited), a current (pages charged to it and its descendants) and
+ * events (charges that found this owner at its max). A page is charged to
+ * its owner and every ancestor, and only when each of them stays within its
+ * max; at a max, a host enclave's allocation reclaims host-enclave pages in
+ * the subtree of the owner at its max first, then asks the VMs in that
+ * subtree that can evict (host_owner_set_evict()), and fails otherwise; a
+ * vEPC fault at a max fails (-EAGAIN while host-enclave pages in that
+ * subtree can be reclaimed: host_vepc_reclaim()). A charge costs one
+ * compare-and-swap per level of the tree, no lock.
+ */
 enum host_owner_kind {
-	HOST_OWNER_ENCLAVES, /* a group of host enclaves: over the limit, reclaim */
-	HOST_OWNER_VM,	     /* a VM's vEPC: over the limit, the fault fails */
+	HOST_OWNER_ENCLAVES, /* host enclaves and child owners */
+	HOST_OWNER_VM,	     /* a VM's vEPC: a leaf of the tree */
 };
 
-#define HOST_NO_LIMIT UINT64_MAX
+/* What the owner's last resort is when a charge finds it at its max. */
+enum host_owner_on_max {
+	HOST_ON_MAX_REFUSE, /* the allocation or fault fails */
+	HOST_ON_MAX_STOP,   /* the VM whose fault it was is stopped (host enclaves: refuse) */
+};
+
+#define HOST_NO_LIMIT	    UINT64_MAX
+#define HOST_OWNER_NAME_MAX 80
 
 struct host_owner_info {
 	enum host_owner_kind kind;
-	uint64_t limit;	      /* pages, HOST_NO_LIMIT for none */
-	uint64_t usage;	      /* pages charged now */
-	uint64_t limit_hits;  /* charges refused or reclaimed for at the limit */
-	uint64_t reclaimable; /* pages on the owner's LRU (enclave groups) */
+	enum host_owner_on_max on_max;
+	char name[HOST_OWNER_NAME_MAX];	  /* "root" for the root, "" for an unnamed owner */
+	char parent[HOST_OWNER_NAME_MAX]; /* "" for the root */
+	unsigned int depth;		  /* 0 for the root */
+	uint64_t limit;			  /* max: pages, HOST_NO_LIMIT for none */
+	uint64_t usage;			  /* current: pages charged in the subtree */
+	uint64_t limit_hits;		  /* events: charges that found this owner at its max */
+	uint64_t reclaimable;		  /* pages on the owner's own LRU (host enclaves) */
+	uint64_t members;		  /* child owners and host enclaves */
 };
 
+/* An unnamed owner under the root, refusing at its limit. */
 int host_owner_create(struct host *h, enum host_owner_kind kind, uint64_t limit,
 		      struct host_owner **ret);
-/* The owner must have no usage left (-EBUSY otherwise). Accepts NULL. */
+/*
+ * An owner named (name) (unique; "" for unnamed) under (parent) (NULL: the
+ * root), which must be an HOST_OWNER_ENCLAVES owner.
+ * Return: 0; -EINVAL (kind, name too long, a VM owner as parent); -EEXIST
+ * (the name is taken); -ENOMEM.
+ */
+int host_owner_create_in(struct host *h, struct host_owner *parent, const char *name,
+			 enum host_owner_kind kind, uint64_t max, enum host_owner_on_max on_max,
+			 struct host_owner **ret);
+/*
+ * The owner must have no pages charged and no members (child owners, host
+ * enclaves) left: -EBUSY otherwise, nothing changed. -EPERM for the root.
+ * Accepts NULL.
+ */
 int host_owner_destroy(struct host_owner *o);
-/* A limit below the usage takes effect on the next charge. */
+/* The root owner, and an owner by name (NULL when none has it). */
+struct host_owner *host_owner_root(struct host *h);
+struct host_owner *host_owner_find(struct host *h, const char *name);
+/*
+ * The VMM's unchecked setting (a balloon's reservation, an oversubscribed
+ * VM's host share): a limit below the usage takes effect on the next charge.
+ */
 void host_owner_set_limit(struct host_owner *o, uint64_t limit);
+/*
+ * An operator's setting: -EBUSY, nothing changed, when (max) is below what
+ * the owner holds now (reclaim first, or choose a larger max).
+ */
+int host_owner_set_max(struct host_owner *o, uint64_t max);
+void host_owner_set_on_max(struct host_owner *o, enum host_owner_on_max on_max);
 void host_owner_query(struct host_owner *o, struct host_owner_info *ret);
+/* The nearest owner from (o) up to the root that is at its max now, or NULL. */
+struct host_owner *host_owner_at_max(struct host_owner *o);
+/*
+ * Every owner, the root first and each owner's children after it in the
+ * order they were made; (fn) must not call back into the host. Return: the
+ * number of owners.
+ */
+unsigned int host_owner_foreach(struct host *h,
+				void (*fn)(void *opaque, const struct host_owner_info *info),
+				void *opaque);
+/*
+ * How a VM owner gives pages back when a host enclave's allocation finds an
+ * ancestor at its max: (fn) evicts up to (nr) of the VM's pages and returns
+ * how many it evicted (a VMM that oversubscribes the VM). (fn) NULL: none.
+ * Hooks are called with no host lock held but the hooks' own, which this
+ * call takes too: after it returns the old hook is no longer running.
+ */
+void host_owner_set_evict(struct host_owner *o, uint64_t (*fn)(void *opaque, uint64_t nr),
+			  void *opaque);
 
 /* ------------------------------------------------------------------ */
 /* Virtual EPC: /dev/sgx_vepc.                                         */
@@ -182,11 +252,20 @@ int host_vepc_map(struct host_vepc *v, uint64_t nr_pages);
  * is never reclaimed, so with no free page the fault fails.
  * Return: 0 with the page's physical address in *ret_pa; -EINVAL outside the
  * mapping; -ENODATA when the VMM holds the page (host_vepc_unmap()); -ENOMEM when the EPC is
- * exhausted or the owner is at its limit (counted as a limit hit); -EAGAIN when no page is free but
- * host enclaves hold pages the reclaimer can write back: run host_reclaim() and retry (a vEPC fault
- * never reclaims by itself, as Linux's never does).
+ * exhausted or the owner or an ancestor is at its max (counted in that owner's events); -EAGAIN
+ * when no page is free, or an owner is at its max, but host enclaves (in that owner's subtree)
+ * hold pages the reclaimer can write back: run host_vepc_reclaim() and retry (a vEPC fault never
+ * reclaims by itself, as Linux's never does).
  */
 int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa);
+
+/*
+ * After host_vepc_fault() answered -EAGAIN: run the reclaimer on (cpu) where
+ * it makes room for the instance's next fault: in the subtree of the owner
+ * at its max when there is one (its own host-enclave pages), else anywhere.
+ * Return: pages written back.
+ */
+uint64_t host_vepc_reclaim(struct host_vepc *v, struct hw_cpu *cpu);
 
 /*
  * Translation of a byte at (offset) into the mapping, for a caller's
@@ -431,7 +510,8 @@ void host_encl_query(struct host_encl *e, struct host_encl_info *ret);
 /*
  * The reclaimer (ksgxd): write back up to (nr) host-enclave pages, oldest
  * first, skipping (and un-aging) pages accessed since the last pass, in
- * batches of HOST_RECLAIM_BATCH. (owner) NULL: from every enclave group.
+ * batches of HOST_RECLAIM_BATCH. (owner): from its LRU first, then from its
+ * descendants'; NULL: from every owner in turn.
  * Allocation runs it by itself when free EPC falls below the low watermark
  * (until the high one) and when an enclave group is over its limit.
  * Return: pages written back.

@@ -45,12 +45,32 @@ struct report_vm {
 	uint64_t pages[REPORT_MAX_NODES];
 };
 
-/* The nodes with EPC in ascending order, and the VMs (the caller's array). */
+/* The longest EPC owner name, its NUL included (the host's HOST_OWNER_NAME_MAX). */
+#define REPORT_OWNER_NAME_MAX 80
+
+/*
+ * An EPC owner of the host's tree (the sgx_epc controller's files): pages
+ * charged to it and its descendants (current), its max (UINT64_MAX: none),
+ * charges that found it at its max (events). (depth): 0 for the root.
+ */
+struct report_owner {
+	char name[REPORT_OWNER_NAME_MAX];
+	char parent[REPORT_OWNER_NAME_MAX]; /* "" for the root */
+	unsigned int depth;
+	uint64_t current, max, events;
+};
+
+/*
+ * The nodes with EPC in ascending order, the VMs (the caller's array) and
+ * the EPC owners in tree order (the caller's array; none in a series).
+ */
 struct report_snapshot {
 	unsigned int nr_nodes;
 	struct report_node nodes[REPORT_MAX_NODES];
 	unsigned int nr_vms;
 	const struct report_vm *vms;
+	unsigned int nr_owners;
+	const struct report_owner *owners;
 };
 
 /* The pages of nodes[i] that are used but held by no VM: the host's own. */
@@ -103,6 +123,16 @@ int report_snapshot_from_json(struct json_object *o, struct report_snapshot *ret
  */
 int report_matrix_write(const struct report_snapshot *s, FILE *f);
 
+/*
+ * The owners' table: a row per owner, indented by depth, with current, max
+ * ("-" for none) and events. Nothing when the snapshot has no owners.
+ * Return: 0, or -EIO when (f) reports a write error.
+ */
+int report_owners_write(const struct report_snapshot *s, FILE *f);
+
+/* The owners as a JSON array of {"name","parent","current","max","events"} (max null for none). */
+struct json_object *report_owners_json(const struct report_snapshot *s);
+
 /* ------------------------------------------------------------------ */
 /* Prometheus                                                          */
 
@@ -113,7 +143,11 @@ int report_matrix_write(const struct report_snapshot *s, FILE *f);
  *   sgx_epc_pages{node="0",vm="vm1",state="used"} 8192   (each VM, each node)
  *   sgx_epc_pages{node="0",state="used"} 0               (the host's own)
  *   sgx_epc_pages{node="0",state="free|zombie|bad"} ...
- * so that sum by (node) (sgx_epc_pages) == sgx_epc_total_pages.
+ * so that sum by (node) (sgx_epc_pages) == sgx_epc_total_pages; and per
+ * EPC owner (when the snapshot has owners):
+ *   sgx_epc_owner_current_pages{owner="tenant"} 12
+ *   sgx_epc_owner_max_pages{owner="tenant"} 16      (owners with a max only)
+ *   sgx_epc_owner_events_total{owner="tenant"} 3
  * Label values are escaped as the format says (\\, \", \n).
  * Return: 0, or -EIO when (f) reports a write error.
  */

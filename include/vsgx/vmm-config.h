@@ -128,6 +128,11 @@ struct vm_config {
 	 * epc_max); the VMM evicts its pages beyond that. 0: all of its EPC.
 	 */
 	uint64_t epc_host_max;
+	/*
+	 * The EPC owner (host_owner_find()) the VM's own owner is made under
+	 * (xl's epc_owner); "": the host's root owner.
+	 */
+	char epc_owner[VM_NAME_MAX];
 };
 
 enum vm_diag_kind {

@@ -101,20 +101,22 @@ static int audit_nodes(struct host *h, struct host_epc_stats *sum, char *why, si
 }
 
 /*
- * The monitor makes no host enclaves, so every used page is a VM's or the
- * VMM's own (the VA pages it oversubscribes a VM with): those add up to the
- * host's used count, and with no VM left nothing is used or a zombie.
+ * Every used page is a VM's, the VMM's own (the VA pages it oversubscribes a
+ * VM with) or a host enclave's (its SECS, VA pages and resident pages):
+ * those add up to the host's used count, and with no VM left nothing is a
+ * zombie. The owners' root is charged every page but the VMM's own.
  */
 static int audit_vms(struct monitor *mon, const struct host_epc_stats *sum, char *why, size_t len)
 {
-	uint64_t held = 0;
+	uint64_t encl = mon_encl_pages(mon), held = encl, va = 0;
+	struct host_owner_info root;
 
 	for (unsigned int i = 0; i < mon->nr_vms; i++) {
 		struct vmm_oversub_info ov;
 		struct vmm_vm_stats st;
 
 		vmm_oversub_query(mon->vms[i].vm, &ov);
-		held += ov.va_pages;
+		va += ov.va_pages;
 		vmm_vm_stats(mon->vms[i].vm, &st);
 		if (st.epc_held > st.epc_configured)
 			return audit_fail(
@@ -123,12 +125,19 @@ static int audit_vms(struct monitor *mon, const struct host_epc_stats *sum, char
 			    (unsigned long long)st.epc_configured);
 		held += st.epc_held;
 	}
-	if (held != sum->used)
+	if (held + va != sum->used)
 		return audit_fail(why, len,
 				  "the host counts %llu EPC pages used, its %u VM%s (and the VMM's "
-				  "VA pages) hold %llu",
+				  "VA pages) hold %llu%s",
 				  (unsigned long long)sum->used, mon->nr_vms, cli_s(mon->nr_vms),
-				  (unsigned long long)held);
+				  (unsigned long long)(held + va - encl),
+				  mon->nr_encls ? ", its host enclaves the rest" : "");
+	host_owner_query(host_owner_root(vmm_host(mon->m)), &root);
+	if (root.usage != held)
+		return audit_fail(why, len,
+				  "the root EPC owner is charged %llu pages, the VMs and host "
+				  "enclaves hold %llu",
+				  (unsigned long long)root.usage, (unsigned long long)held);
 	if (!mon->nr_vms && sum->zombie)
 		return audit_fail(why, len, "no VM is left, yet the host keeps %llu zombies",
 				  (unsigned long long)sum->zombie);

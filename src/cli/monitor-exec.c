@@ -836,9 +836,8 @@ const char *const mon_guest_fields[] = { "epc-pages", "epc-free", "evictions",	 
 
 #define MAX_FIELDS 20
 
-/* Compare the FIELD=VALUE words from word (from) on with (vals), in the order of (names). */
-static int expect_fields(struct mon_cmd *c, const char *const *names, const char *const *vals,
-			 unsigned int from)
+int mon_expect_fields(struct mon_cmd *c, const char *const *names, const char *const *vals,
+		      unsigned int from)
 {
 	struct monitor *mon = c->mon;
 
@@ -907,7 +906,7 @@ static int expect_vm(struct mon_cmd *c)
 		num(&b[16], st.injected_mc),
 	};
 
-	return expect_fields(c, mon_vm_fields, vals, 1);
+	return mon_expect_fields(c, mon_vm_fields, vals, 1);
 }
 
 static int expect_epc(struct mon_cmd *c, const struct host_epc_stats *st, unsigned int from)
@@ -918,7 +917,7 @@ static int expect_epc(struct mon_cmd *c, const struct host_epc_stats *st, unsign
 		num(&b[3], st->zombie), num(&b[4], st->bad),
 	};
 
-	return expect_fields(c, mon_epc_fields, vals, from);
+	return mon_expect_fields(c, mon_epc_fields, vals, from);
 }
 
 static int expect_node(struct mon_cmd *c)
@@ -952,7 +951,7 @@ static int expect_enclave(struct mon_cmd *c)
 		num(&b[4], info.inside),
 	};
 
-	return expect_fields(c, mon_enclave_fields, vals, 2);
+	return mon_expect_fields(c, mon_enclave_fields, vals, 2);
 }
 
 static int expect_guest(struct mon_cmd *c)
@@ -981,7 +980,7 @@ static int expect_guest(struct mon_cmd *c)
 		num(&b[11], st.bad),
 	};
 
-	return expect_fields(c, mon_guest_fields, vals, 1);
+	return mon_expect_fields(c, mon_guest_fields, vals, 1);
 }
 
 int mon_exec_expect(struct mon_cmd *c, const char *sub)
@@ -996,6 +995,8 @@ int mon_exec_expect(struct mon_cmd *c, const char *sub)
 		return expect_enclave(c);
 	if (!strcmp(sub, "guest"))
 		return expect_guest(c);
+	if (!strcmp(sub, "owner"))
+		return mon_expect_owner(c);
 	host_stats(vmm_host(c->mon->m), &st);
 	return expect_epc(c, &st, 0);
 }

@@ -23,6 +23,7 @@ extern const char *const mon_vm_fields[];
 extern const char *const mon_epc_fields[];
 extern const char *const mon_enclave_fields[];
 extern const char *const mon_guest_fields[];
+extern const char *const mon_owner_fields[];
 
 /* A line split into words: arguments, then NAME=VALUE options, then "=> OUTCOME". */
 struct mon_line {
@@ -45,11 +46,20 @@ struct mon_vm {
 	struct vmm_epc_reset last; /* what the last reset or sleep's remove-all passes did */
 };
 
+/* A host enclave the monitor made ('enclave create'). */
+struct mon_encl {
+	char name[64];
+	struct host_encl *e;
+};
+
 struct monitor {
 	struct monitor_opts o;
 	struct vmm *m;
 	struct mon_vm *vms; /* the VMs, in creation order but for destroys */
 	unsigned int nr_vms, cap_vms;
+	struct mon_encl *encls; /* host enclaves */
+	unsigned int nr_encls, cap_encls;
+	uint64_t encl_serial;	    /* places each host enclave's ELRANGE */
 	struct crypto_rsa_key *key; /* the default signing key, loaded on first use */
 	struct mon_audit *audit;    /* with --audit */
 	unsigned int commands, checks;
@@ -105,6 +115,28 @@ int mon_exec_guest(struct mon_cmd *c, const char *sub);
 int mon_exec_expect(struct mon_cmd *c, const char *sub);
 int mon_exec_info(struct mon_cmd *c, const char *sub);
 int mon_exec_qmp(struct mon_cmd *c, const char *sub);
+
+/* Compare the FIELD=VALUE words from word (from) on with (vals), in the order of (names). */
+int mon_expect_fields(struct mon_cmd *c, const char *const *names, const char *const *vals,
+		      unsigned int from);
+
+/* EPC owners and host enclaves (monitor-owner.c). */
+int mon_exec_owner(struct mon_cmd *c, const char *sub);
+int mon_exec_enclave(struct mon_cmd *c, const char *sub);
+int mon_expect_owner(struct mon_cmd *c);
+int mon_info_owners(struct mon_cmd *c);
+/* EPC pages the monitor's host enclaves hold: SECS, VA pages, resident pages. */
+uint64_t mon_encl_pages(struct monitor *mon);
+struct report_owner;
+struct report_snapshot;
+/*
+ * The owners in tree order into (snap) (none unless an operator made one,
+ * or (always)): the array to free(), NULL when out of memory.
+ */
+struct report_owner *mon_owners_snapshot(struct monitor *mon, struct report_snapshot *snap,
+					 bool always);
+/* Destroy the host enclaves and every owner but the root (the VMs are gone). */
+void mon_owners_free(struct monitor *mon);
 
 /*
  * QMP's query-sgx of (v) and query-sgx-capabilities of the machine (on):

@@ -310,6 +310,8 @@ int mon_exec_info(struct mon_cmd *c, const char *sub)
 		return info_vms(c);
 	if (!strcmp(sub, "status"))
 		return info_status(c);
+	if (!strcmp(sub, "owners"))
+		return mon_info_owners(c);
 	return info_sgx(c);
 }
 
@@ -508,14 +510,24 @@ static void report_epc(struct monitor *mon)
 {
 	struct report_snapshot snap = { 0 };
 	struct report_vm *vms = NULL;
+	struct report_owner *owners = NULL;
 	struct json_object *o;
 
 	if (mon->m) {
 		vms = epc_snapshot(mon, &snap);
 		if (!vms)
 			return;
-		if (mon->o.out)
+		owners = mon_owners_snapshot(mon, &snap, false);
+		if (mon->o.out) {
 			report_matrix_write(&snap, mon->o.out);
+			report_owners_write(&snap, mon->o.out);
+		}
+		if (mon->o.json && snap.nr_owners) {
+			o = json_object_new_object();
+			json_object_object_add(o, "event", json_object_new_string("owners"));
+			json_object_object_add(o, "owners", report_owners_json(&snap));
+			json_emit(mon, o);
+		}
 		if (mon->o.json) {
 			struct json_object *m = report_snapshot_json_report(&snap);
 
@@ -531,6 +543,7 @@ static void report_epc(struct monitor *mon)
 	/* Without a host there is nothing to count, but the file still says what it would hold. */
 	if (mon->o.metrics)
 		report_metrics_write(&snap, mon->o.metrics);
+	free(owners);
 	free(vms);
 }
 

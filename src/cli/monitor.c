@@ -113,6 +113,9 @@ static const char *const build_opts[] = { "pages", "threads", "key", "token", NU
 static const char *const run_opts[] = { "thread", "vcpu", NULL };
 static const char *const exit_opts[] = { "thread", NULL };
 static const char *const pages_opts[] = { "pages", NULL };
+static const char *const owner_opts[] = { "parent", "max", "on-max", NULL };
+static const char *const owner_set_opts[] = { "max", "on-max", NULL };
+static const char *const encl_opts[] = { "pages", "owner", NULL };
 
 /*
  * A command: the dispatcher checks lines against it, 'help' prints it and
@@ -189,6 +192,20 @@ static const struct mon_def defs[] = {
 	{ "guest", "reboot", 2, 2, no_opts, "guest NAME reboot clean|unclean",
 	  "reboot the guest OS: clean tears enclaves down first, unclean does not", "clean|unclean",
 	  NULL },
+	{ "owner", "create", 1, 1, owner_opts,
+	  "owner create NAME [parent=OWNER] [max=SIZE|unlimited] [on-max=refuse|stop]",
+	  "make an EPC owner (a node of the sgx_epc tree) under the root or another owner", "-",
+	  NULL },
+	{ "owner", "set", 1, 1, owner_set_opts,
+	  "owner set NAME [max=SIZE|unlimited] [on-max=refuse|stop]",
+	  "change an EPC owner's max (never below what it holds) or its last resort", "-", NULL },
+	{ "owner", "destroy", 1, 1, no_opts, "owner destroy NAME",
+	  "remove an EPC owner that holds no pages and has no members", "-", NULL },
+	{ "enclave", "create", 1, 1, encl_opts, "enclave create NAME pages=N [owner=OWNER]",
+	  "build a host enclave of N pages in the host's own driver, charged to an owner", "-",
+	  NULL },
+	{ "enclave", "destroy", 1, 1, no_opts, "enclave destroy NAME",
+	  "tear a host enclave down and free its EPC", "-", NULL },
 	{ "expect", "vm", 1, 1, mon_vm_fields, "expect vm NAME FIELD=VALUE...",
 	  "check a VM's state and EPC counts", "@vm", NULL },
 	{ "expect", "node", 1, 1, mon_epc_fields, "expect node N FIELD=VALUE...",
@@ -199,9 +216,13 @@ static const struct mon_def defs[] = {
 	  "check an enclave in a VM's guest", "@vm @enclave", NULL },
 	{ "expect", "guest", 1, 1, mon_guest_fields, "expect guest VM FIELD=VALUE...",
 	  "check a guest's SGX driver counts", "@vm", NULL },
+	{ "expect", "owner", 1, 1, mon_owner_fields, "expect owner NAME FIELD=VALUE...",
+	  "check an EPC owner's current, max, events, members and reclaimable pages", "-", NULL },
 	{ "info", "sgx", 0, 1, no_opts, "info sgx [VM]",
 	  "SGX as QEMU's HMP prints it, for the host or a VM", "@vm", NULL },
 	{ "info", "vms", 0, 0, no_opts, "info vms", "every VM: its state and EPC", "", NULL },
+	{ "info", "owners", 0, 0, no_opts, "info owners",
+	  "every EPC owner: current, max and events, as a tree", "", NULL },
 	{ "info", "status", 0, 1, no_opts, "info status [VM]",
 	  "a VM's run state as QEMU's HMP prints it, or every VM's", "@vm", NULL },
 	{ "info", NULL, 0, 0, no_opts, "info", "list the info subcommands", "", NULL },
@@ -383,6 +404,7 @@ static int check_opts(const struct mon_def *d, const struct mon_line *l, unsigne
 			       MONITOR_SYNTAX;
 		/* Every field an expectation checks is a count, but a state. */
 		if (!strcmp(d->group, "expect") && strncmp(l->w[i], "state=", 6) &&
+		    strcmp(l->w[i], "max=unlimited") &&
 		    eq[1 + strspn(eq + 1, "0123456789")] != '\0')
 			return snprintf(why, why_len, "%s:%u:%u: '%s': expected a number", l->name,
 					l->line, l->col[i], l->w[i]),
@@ -755,6 +777,10 @@ static int exec_def(struct monitor *mon, const struct mon_def *d, const struct m
 		return mon_exec_guest(&c, d->sub);
 	if (!strcmp(d->group, "qmp"))
 		return mon_exec_qmp(&c, d->sub);
+	if (!strcmp(d->group, "owner"))
+		return mon_exec_owner(&c, d->sub);
+	if (!strcmp(d->group, "enclave"))
+		return mon_exec_enclave(&c, d->sub);
 	return mon_exec_expect(&c, d->sub);
 }
 
@@ -1209,9 +1235,12 @@ void monitor_free(struct monitor *mon)
 {
 	if (!mon)
 		return;
-	for (unsigned int i = 0; i < mon->nr_vms; i++)
+	for (unsigned int i = 0; i < mon->nr_vms; i++) {
 		guest_free(mon->vms[i].guest);
+		vmm_vm_destroy(mon->vms[i].vm, NULL);
+	}
 	free(mon->vms);
+	mon_owners_free(mon);
 	vmm_destroy(mon->m);
 	crypto_rsa_key_free(mon->key);
 	mon_audit_free(mon->audit);

@@ -70,10 +70,20 @@ int host_encl_alloc_epc(struct host_encl *e, struct hw_cpu *cpu, uint32_t *ret_i
 	struct host *h = e->h;
 	uint32_t idx;
 
-	/* Over its limit, a group pays with one of its own pages. */
-	while (!host_owner_charge(e->group))
-		if (!host_reclaim(h, cpu, e->group, 1))
+	/*
+	 * At a max, the subtree of the owner at its max pays: one of its
+	 * host-enclave pages, else a page an oversubscribing VMM evicts from a
+	 * VM in it; otherwise the allocation fails (a stop owner has no VM to
+	 * stop here: the enclave's allocation is refused).
+	 */
+	for (struct host_owner *full; (full = host_owner_try_charge(e->group));) {
+		if (host_reclaim(h, cpu, full, 1))
+			continue;
+		if (!host_owner_evict_vms(full, 1))
 			goto err_busy;
+		/* The VMM used its own CPU; this one takes the kernel's mappings again. */
+		host_kernel_enter(h, cpu);
+	}
 	host_reclaim_if_low(h, cpu);
 	for (;;) {
 		idx = host_epc_alloc(h, 0, HP_ENCL);
@@ -173,6 +183,7 @@ int host_encl_create(struct host *h, struct hw_cpu *cpu, struct host_owner *grou
 		r = r == -ENOMEM ? -ENOMEM : -EIO;
 		goto err_free;
 	}
+	host_owner_get(e->group);
 	*ret = e;
 	return 0;
 
@@ -685,6 +696,7 @@ static void encl_free(struct host_encl *e, struct hw_cpu *cpu)
 		free(leaf);
 	}
 	pthread_mutex_destroy(&e->lock);
+	host_owner_put(e->group);
 	free(e->leaf);
 	free(e->va);
 	free(e);

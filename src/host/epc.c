@@ -722,6 +722,8 @@ static void host_init_locks(struct host *h)
 	pthread_mutex_init(&h->zombie_lock, NULL);
 	pthread_mutex_init(&h->raw_lock, NULL);
 	pthread_mutex_init(&h->owners_lock, NULL);
+	pthread_mutex_init(&h->evict_lock, NULL);
+	h->owners_tail = &h->owners;
 	pthread_mutex_init(&h->reclaim_lock, NULL);
 	h->low_pages = HOST_LOW_PAGES_DEFAULT;
 	h->high_pages = HOST_HIGH_PAGES_DEFAULT;
@@ -742,7 +744,8 @@ int host_create(struct hw_processor *p, struct hw_cpu *cpu, struct host **ret)
 	r = host_pages_init(h);
 	if (r)
 		goto err_free;
-	r = host_owner_create(h, HOST_OWNER_ENCLAVES, HOST_NO_LIMIT, &h->root);
+	r = host_owner_create_in(h, NULL, "root", HOST_OWNER_ENCLAVES, HOST_NO_LIMIT,
+				 HOST_ON_MAX_REFUSE, &h->root);
 	if (r)
 		goto err_free;
 	h->lc_flexible = host_lc_flexible(h, cpu);
@@ -761,7 +764,7 @@ void host_destroy(struct host *h)
 {
 	if (!h)
 		return;
-	host_owner_destroy(h->root);
+	host_owner_destroy_root(h);
 	for (unsigned int i = 0; i < HW_MAX_NODES; i++) {
 		if (h->nodes[i].back.idx)
 			munmap(h->nodes[i].back.idx, h->nodes[i].back.cap * sizeof(uint32_t));
@@ -777,6 +780,7 @@ void host_destroy(struct host *h)
 	pthread_mutex_destroy(&h->zombie_lock);
 	pthread_mutex_destroy(&h->raw_lock);
 	pthread_mutex_destroy(&h->owners_lock);
+	pthread_mutex_destroy(&h->evict_lock);
 	pthread_mutex_destroy(&h->reclaim_lock);
 	free(h);
 }

@@ -98,10 +98,12 @@ struct host {
 	atomic_uint_fast64_t nr_zombies;
 	bool lc_flexible; /* write the LE hash MSRs before EINIT */
 
-	/* Owners with an LRU, for the reclaimer's round robin. */
+	/* Every owner in creation order, for the reclaimer's round robin and listings. */
 	pthread_mutex_t owners_lock;
-	struct host_owner *owners;
-	struct host_owner *root; /* the group of enclaves created without one */
+	struct host_owner *owners, **owners_tail;
+	struct host_owner *root; /* the tree's root, and the group of enclaves made without one */
+	/* Held while a VM owner's eviction hook runs or changes (host_owner_set_evict()). */
+	pthread_mutex_t evict_lock;
 	unsigned int reclaim_cursor;
 	pthread_mutex_t reclaim_lock; /* one reclaimer pass at a time, as one ksgxd */
 };
@@ -109,10 +111,17 @@ struct host {
 struct host_owner {
 	struct host *h;
 	enum host_owner_kind kind;
-	_Atomic uint64_t limit;
-	_Atomic uint64_t usage;
-	_Atomic uint64_t limit_hits;
-	struct host_owner *next; /* h->owners */
+	struct host_owner *parent; /* NULL for the root; fixed for the owner's life */
+	char name[HOST_OWNER_NAME_MAX];
+	_Atomic int on_max;	     /* enum host_owner_on_max */
+	_Atomic uint64_t limit;	     /* max */
+	_Atomic uint64_t usage;	     /* current: this owner's and its descendants' pages */
+	_Atomic uint64_t limit_hits; /* events */
+	_Atomic uint64_t members;    /* child owners and host enclaves */
+	struct host_owner *next;     /* h->owners */
+	/* A VM owner's eviction (evict_lock). */
+	uint64_t (*evict)(void *opaque, uint64_t nr);
+	void *evict_opaque;
 	/* The LRU of this group's reclaimable pages (enclave groups only). */
 	pthread_mutex_t lru_lock;
 	struct host_encl_page *lru_head, *lru_tail;
@@ -158,9 +167,24 @@ void host_cpu_enter(struct hw_cpu *cpu);
 
 /* owner.c */
 struct host_encl_page;
-/* Charge one page to (o) (NULL: nothing); false at the limit (counted). */
-bool host_owner_charge(struct host_owner *o);
+/*
+ * Charge one page to (o) and its ancestors (o NULL: nothing). Return: NULL,
+ * or the nearest owner that was at its max (its events counted; nothing
+ * is left charged).
+ */
+struct host_owner *host_owner_try_charge(struct host_owner *o);
 void host_owner_uncharge(struct host_owner *o);
+/* Whether (o) is (top) or one of its descendants. */
+bool host_owner_in(const struct host_owner *o, const struct host_owner *top);
+/* Pages on the LRUs of (top)'s subtree. */
+uint64_t host_owner_subtree_reclaimable(struct host_owner *top);
+/* Ask the VM owners in (top)'s subtree to evict up to (nr) pages; pages evicted. */
+uint64_t host_owner_evict_vms(struct host_owner *top, uint64_t nr);
+/* A host enclave joins or leaves (o). */
+void host_owner_get(struct host_owner *o);
+void host_owner_put(struct host_owner *o);
+/* Free the root at host_destroy(). */
+void host_owner_destroy_root(struct host *h);
 void host_lru_add(struct host_owner *o, struct host_encl_page *ep);
 /* Take (ep) off the LRU unless the reclaimer holds it; false if it does. */
 bool host_lru_del(struct host_owner *o, struct host_encl_page *ep);

@@ -245,16 +245,35 @@ static uint64_t reclaim_batch(struct hw_cpu *cpu, struct host_encl_page **batch,
 	return done;
 }
 
-/* Isolate from (owner), or from the groups in turn; owners_lock keeps them alive. */
+/*
+ * Isolate from (top)'s subtree: its own LRU first, then its descendants' in
+ * the order they were made (the sgx_epc controller's "the cgroup, then its
+ * descendants"); owners_lock held.
+ */
+static unsigned int reclaim_isolate_subtree(struct host *h, struct host_owner *top,
+					    struct host_encl_page **batch, unsigned int max)
+{
+	unsigned int n = reclaim_isolate(top, batch, max);
+
+	for (struct host_owner *o = h->owners; o && n < max; o = o->next)
+		if (o != top && o->kind == HOST_OWNER_ENCLAVES && host_owner_in(o, top))
+			n += reclaim_isolate(o, batch + n, max - n);
+	return n;
+}
+
+/* Isolate from (owner)'s subtree, or from the groups in turn; owners_lock keeps them alive. */
 static unsigned int reclaim_isolate_from(struct host *h, struct host_owner *owner,
 					 struct host_encl_page **batch, unsigned int max)
 {
 	unsigned int n = 0, nr = 0, i = 0;
 	struct host_owner *o;
 
-	if (owner)
-		return reclaim_isolate(owner, batch, max);
 	pthread_mutex_lock(&h->owners_lock);
+	if (owner) {
+		n = reclaim_isolate_subtree(h, owner, batch, max);
+		pthread_mutex_unlock(&h->owners_lock);
+		return n;
+	}
 	for (o = h->owners; o; o = o->next)
 		nr++;
 	for (unsigned int k = 0; k < nr && !n; k++) {

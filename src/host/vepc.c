@@ -103,13 +103,16 @@ int host_vepc_map(struct host_vepc *v, uint64_t nr_pages)
 static int vepc_fault_locked(struct host_vepc *v, uint64_t index, uint32_t *ret_idx)
 {
 	uint32_t idx = vepc_slot(v, index);
+	struct host_owner *full;
 
 	if (idx == VEPC_HELD)
 		return -ENODATA;
 	if (idx != HOST_PAGE_NONE)
 		goto out;
-	if (!host_owner_charge(v->owner))
-		return -ENOMEM;
+	full = host_owner_try_charge(v->owner);
+	if (full)
+		/* Only that owner's subtree may pay, and only with host-enclave pages. */
+		return host_owner_subtree_reclaimable(full) ? -EAGAIN : -ENOMEM;
 	idx = host_epc_alloc(v->h, v->node, HP_VEPC);
 	if (idx == HOST_PAGE_NONE) {
 		host_owner_uncharge(v->owner);
@@ -163,6 +166,13 @@ int host_vepc_find(struct host_vepc *v, uint64_t pa, uint64_t *ret_index)
 		}
 	}
 	return -ENOENT;
+}
+
+uint64_t host_vepc_reclaim(struct host_vepc *v, struct hw_cpu *cpu)
+{
+	struct host_owner *full = host_owner_at_max(v->owner);
+
+	return host_reclaim(v->h, cpu, full, full ? 1 : HOST_RECLAIM_BATCH);
 }
 
 int host_vepc_xlate(struct host_vepc *v, uint64_t offset, struct hw_xlate *ret)
@@ -355,7 +365,8 @@ int host_vepc_reload_begin(struct host_vepc *v, uint64_t index, uint64_t *ret_pa
 		r = -ENOENT;
 		goto out;
 	}
-	if (!host_owner_charge(v->owner)) {
+	/* A reload at a max: the VMM makes room by evicting another of the VM's pages. */
+	if (host_owner_try_charge(v->owner)) {
 		r = -ENOMEM;
 		goto out;
 	}

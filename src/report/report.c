@@ -404,6 +404,35 @@ static void prom_label(FILE *f, const char *v)
 	}
 }
 
+/* One owner gauge or counter: # HELP, # TYPE, then a sample per owner. */
+static void metrics_owner_family(const struct report_snapshot *s, FILE *f, const char *name,
+				 const char *type, const char *help, unsigned int field)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	for (unsigned int i = 0; i < s->nr_owners; i++) {
+		const struct report_owner *o = &s->owners[i];
+		uint64_t v = field == 0 ? o->current : field == 1 ? o->max : o->events;
+
+		if (field == 1 && o->max == UINT64_MAX)
+			continue;
+		fprintf(f, "%s{owner=\"", name);
+		prom_label(f, o->name);
+		fprintf(f, "\"} %llu\n", (unsigned long long)v);
+	}
+}
+
+static void report_metrics_owners(const struct report_snapshot *s, FILE *f)
+{
+	if (!s->nr_owners)
+		return;
+	metrics_owner_family(s, f, "sgx_epc_owner_current_pages", "gauge",
+			     "EPC pages (4 KiB) charged to the owner and its descendants.", 0);
+	metrics_owner_family(s, f, "sgx_epc_owner_max_pages", "gauge",
+			     "The owner's max in EPC pages; absent for an owner without one.", 1);
+	metrics_owner_family(s, f, "sgx_epc_owner_events_total", "counter",
+			     "Charges that found the owner at its max.", 2);
+}
+
 int report_metrics_write(const struct report_snapshot *s, FILE *f)
 {
 	static const char *const states[] = { "free", "zombie", "bad" };
@@ -435,5 +464,52 @@ int report_metrics_write(const struct report_snapshot *s, FILE *f)
 			fprintf(f, "sgx_epc_pages{node=\"%u\",state=\"%s\"} %llu\n", node,
 				states[k], (unsigned long long)row_value(s, ROW_FREE + k, i));
 	}
+	report_metrics_owners(s, f);
 	return ferror(f) ? -EIO : 0;
+}
+
+int report_owners_write(const struct report_snapshot *s, FILE *f)
+{
+	int w = (int)strlen("owner");
+
+	if (!s->nr_owners)
+		return 0;
+	for (unsigned int i = 0; i < s->nr_owners; i++) {
+		int n = (int)(2 * s->owners[i].depth + strlen(s->owners[i].name));
+
+		w = n > w ? n : w;
+	}
+	fprintf(f, "%-*s  %10s  %10s  %10s\n", w, "owner", "current", "max", "events");
+	for (unsigned int i = 0; i < s->nr_owners; i++) {
+		const struct report_owner *o = &s->owners[i];
+		char max[24];
+
+		if (o->max == UINT64_MAX)
+			snprintf(max, sizeof(max), "-");
+		else
+			snprintf(max, sizeof(max), "%llu", (unsigned long long)o->max);
+		fprintf(f, "%*s%-*s  %10llu  %10s  %10llu\n", (int)(2 * o->depth), "",
+			w - (int)(2 * o->depth), o->name, (unsigned long long)o->current, max,
+			(unsigned long long)o->events);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+struct json_object *report_owners_json(const struct report_snapshot *s)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (unsigned int i = 0; a && i < s->nr_owners; i++) {
+		const struct report_owner *o = &s->owners[i];
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "name", json_object_new_string(o->name));
+		json_object_object_add(j, "parent",
+				       o->parent[0] ? json_object_new_string(o->parent) : NULL);
+		json_object_object_add(j, "current", json_u64(o->current));
+		json_object_object_add(j, "max", o->max == UINT64_MAX ? NULL : json_u64(o->max));
+		json_object_object_add(j, "events", json_u64(o->events));
+		json_object_array_add(a, j);
+	}
+	return a;
 }

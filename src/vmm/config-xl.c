@@ -541,13 +541,31 @@ static int xl_epc_policy(struct xl_state *st, const struct xl_value *v)
 		      xl_value_len(v), xl_value_text(v));
 }
 
+static int xl_epc_owner(struct xl_state *st, const struct xl_value *v)
+{
+	if (v->kind != XL_STRING || !v->n || v->n >= VM_NAME_MAX)
+		return xl_err(st,
+			      "epc_owner must be a quoted, nonempty owner name of at most %d "
+			      "characters, e.g. epc_owner = \"tenant-a\"",
+			      VM_NAME_MAX - 1);
+	snprintf(st->vm->epc_owner, VM_NAME_MAX, "%.*s", (int)v->n, v->s);
+	return 0;
+}
+
 static const struct xl_key {
 	const char *name;
 	int (*set)(struct xl_state *st, const struct xl_value *v);
 } xl_keys[] = {
-	{ "name", xl_name },	 { "type", xl_type },	    { "builder", xl_type },
-	{ "memory", xl_memory }, { "vcpus", xl_vcpus },	    { "epc", xl_epc },
-	{ "sgx", xl_sgx },	 { "epc_max", xl_epc_max }, { "epc_policy", xl_epc_policy },
+	{ "name", xl_name },
+	{ "type", xl_type },
+	{ "builder", xl_type },
+	{ "memory", xl_memory },
+	{ "vcpus", xl_vcpus },
+	{ "epc", xl_epc },
+	{ "sgx", xl_sgx },
+	{ "epc_max", xl_epc_max },
+	{ "epc_policy", xl_epc_policy },
+	{ "epc_owner", xl_epc_owner },
 };
 
 static const struct xl_key *xl_key_find(const struct xl_token *k)
@@ -569,6 +587,7 @@ static const char *const xl_known_keys[] = {
 	"sgx",
 	"epc_max",
 	"epc_policy",
+	"epc_owner",
 	"maxmem",
 	"maxvcpus",
 	"cpus",

@@ -58,7 +58,7 @@ static int epc_fault(struct vmm_vcpu *vcpu, struct vmm_section *sec, uint64_t of
 		/* The host's reclaimer runs on CPU 0, which must not be this leaf's. */
 		if (r != -EAGAIN || vcpu->hcpu == 0)
 			break;
-		host_reclaim(m->host, hw_processor_cpu(m->proc, 0), NULL, HOST_RECLAIM_BATCH);
+		host_vepc_reclaim(sec->vepc, hw_processor_cpu(m->proc, 0));
 	}
 	if (r)
 		return r;
@@ -285,6 +285,40 @@ static int vcpu_machine_check(struct vmm_vcpu *vcpu, uint64_t pa)
 }
 
 /*
+ * A vEPC fault the host could not satisfy. An EPC owner at its max refused
+ * it (the VM's own or one above it): with on-max=stop the VMM stops the VM
+ * naming that owner; with on-max=refuse the fault fails as KVM_RUN's -EFAULT,
+ * on which QEMU stops the VM too. Otherwise the host's EPC is exhausted.
+ */
+static void vcpu_epc_fail(struct vmm_vcpu *vcpu)
+{
+	struct vmm_vm *vm = vcpu->vm;
+	struct host_owner *full = host_owner_at_max(vm->owner);
+	struct host_owner_info oi;
+	unsigned long long gpa = (unsigned long long)vm->epc_fault_gpa;
+
+	if (!full) {
+		vmm_vm_fail(vm,
+			    "KVM_RUN failed: EFAULT: the host has no EPC left for guest-physical "
+			    "0x%llx (vCPU %u); the VM is stopped",
+			    gpa, vcpu->index);
+		return;
+	}
+	host_owner_query(full, &oi);
+	if (oi.on_max == HOST_ON_MAX_STOP)
+		vmm_vm_fail(vm,
+			    "EPC owner '%s' is at its max of %llu pages (on-max=stop): the VMM "
+			    "stopped the VM at guest-physical 0x%llx (vCPU %u); raise the owner's "
+			    "max or free EPC under it",
+			    oi.name, (unsigned long long)oi.limit, gpa, vcpu->index);
+	else
+		vmm_vm_fail(vm,
+			    "KVM_RUN failed: EFAULT: EPC owner '%s' is at its max of %llu pages "
+			    "and refused guest-physical 0x%llx (vCPU %u); the VM is stopped",
+			    oi.name, (unsigned long long)oi.limit, gpa, vcpu->index);
+}
+
+/*
  * After a leaf: a failed vEPC fault stops the VM (whatever the leaf made of
  * it); otherwise a fault is the guest's, injected as the processor raised it.
  */
@@ -297,10 +331,7 @@ static int vcpu_exit(struct vmm_vcpu *vcpu, struct hw_cpu *cpu, int r)
 		return VCPU_RETRY;
 	if (vm->epc_fault_failed) {
 		vm->epc_fault_failed = false;
-		vmm_vm_fail(vm,
-			    "KVM_RUN failed: EFAULT: the host has no EPC left for guest-physical "
-			    "0x%llx (vCPU %u); the VM is stopped",
-			    (unsigned long long)vm->epc_fault_gpa, vcpu->index);
+		vcpu_epc_fail(vcpu);
 		return -EFAULT;
 	}
 	if (hw_faulted(r)) {

@@ -173,6 +173,9 @@ static void vm_free(struct vmm_vm *vm, struct vmm_vm_teardown *ret)
 		for (unsigned int i = 0; i < vm->cfg.vcpus; i++)
 			vmm_vcpu_thread_stop(&vm->vcpus[i]);
 	}
+	/* No host enclave's allocation may ask this VM to evict from here on. */
+	if (vm->owner)
+		host_owner_set_evict(vm->owner, NULL, NULL);
 	vmm_oversub_free(vm);
 	vm_sections_release(vm, ret);
 	host_owner_destroy(vm->owner);
@@ -206,6 +209,53 @@ static int vm_check_new(struct vmm *m, const char *name, char *why, size_t why_l
 	return 0;
 }
 
+/*
+ * The oversubscribing VMM's answer to a host enclave's allocation that found
+ * an owner above the VM at its max: evict some of the VM's pages.
+ */
+static uint64_t vm_owner_evict(void *opaque, uint64_t nr)
+{
+	uint64_t done = 0;
+
+	vmm_oversub_evict(opaque, nr, &done);
+	return done;
+}
+
+/* The VM's own EPC owner, "vm:NAME", under the owner its config names (else the root). */
+static int vm_owner_create(struct vmm_vm *vm, char *why, size_t why_len)
+{
+	struct host *h = vm->m->host;
+	struct host_owner *parent = NULL;
+	struct host_owner_info pi;
+	char name[HOST_OWNER_NAME_MAX];
+	int r;
+
+	if (vm->cfg.epc_owner[0]) {
+		parent = host_owner_find(h, vm->cfg.epc_owner);
+		if (!parent)
+			return vmm_why(
+			    why, why_len, -ENOENT,
+			    "epc_owner \"%s\": no EPC owner has that name; 'owner create "
+			    "%s' first",
+			    vm->cfg.epc_owner, vm->cfg.epc_owner);
+		host_owner_query(parent, &pi);
+		if (pi.kind != HOST_OWNER_ENCLAVES)
+			return vmm_why(why, why_len, -EINVAL,
+				       "epc_owner \"%s\" is a VM's own owner, which has no "
+				       "children; name an owner made by 'owner create'",
+				       vm->cfg.epc_owner);
+	}
+	snprintf(name, sizeof(name), "vm:%s", vm->name);
+	r = host_owner_create_in(h, parent, name, HOST_OWNER_VM, HOST_NO_LIMIT, HOST_ON_MAX_REFUSE,
+				 &vm->owner);
+	if (r)
+		return vmm_why(why, why_len, r, "the host driver cannot account the VM's EPC: %s",
+			       strerror(-r));
+	if (vm->cfg.epc_policy == VM_EPC_OVERSUBSCRIBE)
+		host_owner_set_evict(vm->owner, vm_owner_evict, vm);
+	return 0;
+}
+
 static int vm_build(struct vmm_vm *vm, char *why, size_t why_len)
 {
 	int r;
@@ -217,10 +267,9 @@ static int vm_build(struct vmm_vm *vm, char *why, size_t why_len)
 	if (r)
 		return vmm_why(why, why_len, r, "cannot allocate %llu MiB of guest RAM",
 			       (unsigned long long)(vm->cfg.memory >> 20));
-	r = host_owner_create(vm->m->host, HOST_OWNER_VM, HOST_NO_LIMIT, &vm->owner);
+	r = vm_owner_create(vm, why, why_len);
 	if (r)
-		return vmm_why(why, why_len, r, "the host driver cannot account the VM's EPC: %s",
-			       strerror(-r));
+		return r;
 	r = vmm_balloon_init(vm);
 	if (r)
 		return vmm_why(why, why_len, r, "out of memory for the VM's balloon");

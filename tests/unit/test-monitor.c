@@ -280,6 +280,8 @@ static void test_help_and_info(void **state)
 			       "info sgx                    SGX as QEMU's HMP prints it, for the "
 			       "host or a VM\n"
 			       "info vms                    every VM: its state and EPC\n"
+			       "info owners                 every EPC owner: current, max and "
+			       "events, as a tree\n"
 			       "info status                 a VM's run state as QEMU's HMP "
 			       "prints it, or every VM's\n"
 			       "info vms -> ok\n"
@@ -366,13 +368,15 @@ static void test_complete(void **state)
 
 	(void)state;
 	assert_int_equal(monitor_create(&o, &mon), 0);
-	assert_string_equal(complete(mon, "", &w),
-			    "host vm system_reset stop cont system_wakeup guest expect info qmp "
-			    "echo help quit q ");
+	assert_string_equal(
+	    complete(mon, "", &w),
+	    "host vm system_reset stop cont system_wakeup guest owner enclave expect "
+	    "info qmp "
+	    "echo help quit q ");
 	assert_string_equal(complete(mon, "s", &w), "system_reset stop system_wakeup ");
 	assert_string_equal(complete(mon, "vm re", &w), "reset resume ");
 	assert_string_equal(complete(mon, "vm b", &w), "balloon ");
-	assert_string_equal(complete(mon, "info ", &w), "sgx vms status ");
+	assert_string_equal(complete(mon, "info ", &w), "sgx vms owners status ");
 	assert_string_equal(complete(mon, "help gu", &w), "guest ");
 	assert_string_equal(complete(mon, "help guest ", &w),
 			    "boot load build enter exit grow trim evict verify destroy reboot ");
