@@ -91,6 +91,18 @@ enum vm_epc_policy {
 };
 
 /*
+ * How an oversubscribed VM's pages are evicted (xl's epc_oversub, QEMU's
+ * memory-backend-epc oversubscribe=): with the EPC Oversubscription
+ * Extensions, or by trapping the guest's ENCLS and tracking its enclaves
+ * (Xen's design; SGX1/SGX2 leaves only, any SGX host).
+ */
+enum vm_epc_oversub {
+	VM_OVERSUB_EXTENSIONS, /* "extensions": ENCLV, ERDINFO, ETRACKC, ELDUC */
+	VM_OVERSUB_TRAP,       /* "trap": the VMM traps every ENCLS */
+	VM_OVERSUB_MODE_MAX,
+};
+
+/*
  * An oversubscribed VM's EPC may be at most this many times the host EPC it
  * may hold (epc_max): the VMM's RAM for evicted pages is bounded by it.
  */
@@ -128,6 +140,7 @@ struct vm_config {
 	 * epc_max); the VMM evicts its pages beyond that. 0: all of its EPC.
 	 */
 	uint64_t epc_host_max;
+	enum vm_epc_oversub epc_oversub; /* VM_EPC_OVERSUBSCRIBE: how */
 };
 
 enum vm_diag_kind {
@@ -251,6 +264,8 @@ uint64_t vm_config_epc_size(const struct vm_config *vm);
 const char *vm_cpu_feature_name(enum vm_cpu_feature f);
 /* "static" or "balloon". */
 const char *vm_epc_policy_name(enum vm_epc_policy p);
+/* "extensions", "trap" */
+const char *vm_epc_oversub_name(enum vm_epc_oversub m);
 /* The name of a host memory policy ("default", "bind", ...). */
 const char *vm_mem_policy_name(enum vm_mem_policy p);
 
