@@ -15,8 +15,8 @@
  *     VIRTCHILDCNT a child the VMM wrote back is no child of the SECS any
  *     more), so the VMM never writes back a SECS with resident children,
  *     and before the guest's EREMOVE or EWB of a SECS it reloads one held
- *     child: the leaf then finds a child present, as it would on a host
- *     with enough EPC.
+ *     child when every child it has is held: the leaf then finds a child
+ *     present, as it would on a host with enough EPC.
  *
  * Evicting frame F: a free frame is given back; a VA page and a page the
  * guest blocked stay; a SECS goes only with no resident children; a child:
@@ -85,7 +85,9 @@ bool vmm_oversub_trap_before(struct vmm_vcpu *vcpu, const struct vmm_trap_leaf *
 		return false;
 	/* (held) changes only under the EPT lock for writing, which we hold for reading. */
 	pthread_mutex_lock(&ov->trk_lock);
-	reload = ov->trk[f].type == OV_SECS && ov->trk[f].held;
+	/* Every child it has is one the VMM holds: the processor would count none. */
+	reload =
+	    ov->trk[f].type == OV_SECS && ov->trk[f].held && ov->trk[f].children == ov->trk[f].held;
 	pthread_mutex_unlock(&ov->trk_lock);
 	if (!reload || !held_child(vm, f, &child))
 		return false;
