@@ -546,6 +546,9 @@ static int xl_epc_policy(struct xl_state *st, const struct xl_value *v)
 
 static int xl_epc_oversub(struct xl_state *st, const struct xl_value *v)
 {
+	static const char *const modes[] = { "extensions", "trap", NULL };
+	char hint[64];
+
 	for (unsigned int i = 0; v->kind == XL_STRING && i < VM_OVERSUB_MODE_MAX; i++) {
 		const char *name = vm_epc_oversub_name((enum vm_epc_oversub)i);
 
@@ -555,8 +558,10 @@ static int xl_epc_oversub(struct xl_state *st, const struct xl_value *v)
 			return 0;
 		}
 	}
-	return xl_err(st, "epc_oversub = %.*s: expected \"extensions\" or \"trap\"",
-		      xl_value_len(v), xl_value_text(v));
+	return xl_err(
+	    st, "epc_oversub = %.*s: expected \"extensions\" or \"trap\"%s", xl_value_len(v),
+	    xl_value_text(v),
+	    vm_did_you_mean(xl_value_text(v), (size_t)xl_value_len(v), modes, hint, sizeof(hint)));
 }
 
 static const struct xl_key {
