@@ -84,7 +84,7 @@ enum vm_epc_policy {
 	/*
 	 * The VMM evicts the VM's EPC pages behind its guest's back and reloads
 	 * them on the guest's next access, with the EPC Oversubscription
-	 * Extensions (docs/POLICIES.md).
+	 * Extensions or by trapping ENCLS (epc_oversub; docs/POLICIES.md).
 	 */
 	VM_EPC_OVERSUBSCRIBE,
 	VM_EPC_POLICY_MAX,
@@ -137,7 +137,8 @@ struct vm_config {
 	uint64_t epc_start;
 	/*
 	 * VM_EPC_OVERSUBSCRIBE: bytes of host EPC the VM may hold at once (xl's
-	 * epc_max); the VMM evicts its pages beyond that. 0: all of its EPC.
+	 * epc_max, the sum of QEMU's max-resident); the VMM evicts its pages
+	 * beyond that. 0: all of its EPC.
 	 */
 	uint64_t epc_host_max;
 	enum vm_epc_oversub epc_oversub; /* VM_EPC_OVERSUBSCRIBE: how */
