@@ -13,6 +13,11 @@
  * guest. An EPC page the guest touches first is allocated by the host's vEPC
  * fault handler, from inside the translation; when that fails the host has
  * no EPC left, and the VM stops as QEMU does on KVM_RUN's -EFAULT.
+ *
+ * A VM oversubscribed without the EPC Oversubscription Extensions is the
+ * exception: its VMM traps every ENCLS (encls_run()), reads the operands
+ * that say what a page becomes, and tracks the guest's enclaves from the
+ * leaves that succeed (oversub-trap.c).
  */
 #include <errno.h>
 #include <string.h>
