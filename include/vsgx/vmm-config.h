@@ -84,10 +84,22 @@ enum vm_epc_policy {
 	/*
 	 * The VMM evicts the VM's EPC pages behind its guest's back and reloads
 	 * them on the guest's next access, with the EPC Oversubscription
-	 * Extensions (docs/POLICIES.md).
+	 * Extensions or by trapping ENCLS (epc_oversub; docs/POLICIES.md).
 	 */
 	VM_EPC_OVERSUBSCRIBE,
 	VM_EPC_POLICY_MAX,
+};
+
+/*
+ * How an oversubscribed VM's pages are evicted (xl's epc_oversub, QEMU's
+ * memory-backend-epc oversubscribe=): with the EPC Oversubscription
+ * Extensions, or by trapping the guest's ENCLS and tracking its enclaves
+ * (Xen's design; SGX1/SGX2 leaves only, any SGX host).
+ */
+enum vm_epc_oversub {
+	VM_OVERSUB_EXTENSIONS, /* "extensions": ENCLV, ERDINFO, ETRACKC, ELDUC */
+	VM_OVERSUB_TRAP,       /* "trap": the VMM traps every ENCLS */
+	VM_OVERSUB_MODE_MAX,
 };
 
 /*
@@ -125,7 +137,8 @@ struct vm_config {
 	uint64_t epc_start;
 	/*
 	 * VM_EPC_OVERSUBSCRIBE: bytes of host EPC the VM may hold at once (xl's
-	 * epc_max); the VMM evicts its pages beyond that. 0: all of its EPC.
+	 * epc_max, the sum of QEMU's max-resident); the VMM evicts its pages
+	 * beyond that. 0: all of its EPC.
 	 */
 	uint64_t epc_host_max;
 	/*
@@ -133,6 +146,7 @@ struct vm_config {
 	 * (xl's epc_owner); "": the host's root owner.
 	 */
 	char epc_owner[VM_NAME_MAX];
+	enum vm_epc_oversub epc_oversub; /* VM_EPC_OVERSUBSCRIBE: how */
 };
 
 enum vm_diag_kind {
@@ -256,6 +270,8 @@ uint64_t vm_config_epc_size(const struct vm_config *vm);
 const char *vm_cpu_feature_name(enum vm_cpu_feature f);
 /* "static" or "balloon". */
 const char *vm_epc_policy_name(enum vm_epc_policy p);
+/* "extensions", "trap" */
+const char *vm_epc_oversub_name(enum vm_epc_oversub m);
 /* The name of a host memory policy ("default", "bind", ...). */
 const char *vm_mem_policy_name(enum vm_mem_policy p);
 

@@ -208,14 +208,16 @@ void vmm_vm_stats(struct vmm_vm *vm, struct vmm_vm_stats *ret);
  * policy.
  */
 struct vmm_oversub_info {
-	uint64_t host_max;    /* host EPC pages the VM may hold (epc_max) */
-	uint64_t evicted;     /* pages written back (EWB) by the VMM */
-	uint64_t reloaded;    /* pages loaded again (ELDUC) on the guest's access */
-	uint64_t freed;	      /* invalid pages given back without a write-back */
-	uint64_t blobs;	      /* pages the VMM holds written back now */
-	uint64_t blob_bytes;  /* VMM RAM they take */
-	uint64_t worst_stall; /* the most reloads one guest access waited for */
-	uint64_t va_pages;    /* host EPC pages of the VMM's VA slots */
+	enum vm_epc_oversub mode; /* with the extensions, or by trapping ENCLS */
+	uint64_t host_max;	  /* host EPC pages the VM may hold (epc_max) */
+	uint64_t evicted;	  /* pages written back (EWB) by the VMM */
+	uint64_t reloaded;	  /* pages loaded again (ELDUC, ELDU) on the guest's access */
+	uint64_t freed;		  /* invalid pages given back without a write-back */
+	uint64_t blobs;		  /* pages the VMM holds written back now */
+	uint64_t blob_bytes;	  /* VMM RAM they take */
+	uint64_t worst_stall;	  /* the most reloads one guest access waited for */
+	uint64_t va_pages;	  /* host EPC pages of the VMM's VA slots */
+	uint64_t trapped;	  /* trap mode: guest ENCLS leaves the VMM trapped */
 };
 void vmm_oversub_query(struct vmm_vm *vm, struct vmm_oversub_info *ret);
 

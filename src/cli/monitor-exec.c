@@ -242,8 +242,9 @@ static void vm_create_tail(struct vmm_vm *vm, const struct vm_config *cfg, char 
 	if (cfg->epc_policy == VM_EPC_OVERSUBSCRIBE) {
 		vmm_oversub_query(vm, &ov);
 		snprintf(buf, len,
-			 ", oversubscribed: holds at most %llu host page%s, %llu VA page%s "
+			 ", oversubscribed (%s): holds at most %llu host page%s, %llu VA page%s "
 			 "for the VMM",
+			 ov.mode == VM_OVERSUB_TRAP ? "trapping ENCLS" : "extensions",
 			 (unsigned long long)ov.host_max, cli_s(ov.host_max),
 			 (unsigned long long)ov.va_pages, cli_s(ov.va_pages));
 	} else if (cfg->epc_policy == VM_EPC_BALLOON) {
@@ -819,13 +820,12 @@ int mon_exec_guest(struct mon_cmd *c, const char *sub)
  * them as the lines' options, so a misspelt field is refused before
  * anything runs. Each expect_*() gives the values in the same order.
  */
-const char *const mon_vm_fields[] = { "state",	     "epc-configured", "epc-held",
-				      "enclaves",    "resets",	       "reset-failures",
-				      "faults",	     "preemptions",    "epc-fault-failures",
-				      "second-pass", "balloon-target", "balloon-current",
-				      "vmm-evicted", "vmm-reloaded",   "vmm-freed",
-				      "vmm-blobs",   "worst-stall",    "machine-checks",
-				      NULL };
+const char *const mon_vm_fields[] = {
+	"state",	  "epc-configured",  "epc-held",       "enclaves",	     "resets",
+	"reset-failures", "faults",	     "preemptions",    "epc-fault-failures", "second-pass",
+	"balloon-target", "balloon-current", "vmm-evicted",    "vmm-reloaded",	     "vmm-freed",
+	"vmm-blobs",	  "worst-stall",     "machine-checks", "vmm-trapped",	     NULL
+};
 const char *const mon_epc_fields[] = { "total", "free", "used", "zombie", "bad", NULL };
 const char *const mon_enclave_fields[] = { "state",   "pages",	"resident", "evicted",
 					   "threads", "inside", NULL };
@@ -871,7 +871,7 @@ static char *num(char (*buf)[24], uint64_t v)
 static int expect_vm(struct mon_cmd *c)
 {
 	struct mon_vm *v = vm_named(c, mon_arg(c, 0));
-	char b[17][24];
+	char b[18][24];
 	struct vmm_vm_stats st;
 	struct vmm_balloon_info bal;
 	struct vmm_oversub_info ov;
@@ -904,6 +904,7 @@ static int expect_vm(struct mon_cmd *c)
 		num(&b[14], ov.blobs),
 		num(&b[15], ov.worst_stall),
 		num(&b[16], st.injected_mc),
+		num(&b[17], ov.trapped),
 	};
 
 	return mon_expect_fields(c, mon_vm_fields, vals, 1);

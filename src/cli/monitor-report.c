@@ -262,6 +262,10 @@ static size_t balloon_text(const struct mon_vm *v, char *buf, size_t len)
 		    (unsigned long long)ov.reloaded, (unsigned long long)ov.freed,
 		    (unsigned long long)ov.blobs, (unsigned long long)ov.blob_bytes,
 		    (unsigned long long)ov.worst_stall);
+		/* Trapping ENCLS: how many of the guest's leaves the VMM saw. */
+		if (n > 0 && (size_t)n < len && ov.mode == VM_OVERSUB_TRAP)
+			n += snprintf(buf + n, len - (size_t)n, ", %llu leaves trapped",
+				      (unsigned long long)ov.trapped);
 		return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
 	}
 	if (!len || b.policy != VM_EPC_BALLOON) {
@@ -435,6 +439,10 @@ static void report_vm_balloon_json(const struct mon_vm *v, struct json_object *o
 				       json_object_new_int64((int64_t)ov.worst_stall));
 		json_object_object_add(o, "vmm-va-pages",
 				       json_object_new_int64((int64_t)ov.va_pages));
+		json_object_object_add(o, "oversub-mode",
+				       json_object_new_string(vm_epc_oversub_name(ov.mode)));
+		json_object_object_add(o, "vmm-trapped-leaves",
+				       json_object_new_int64((int64_t)ov.trapped));
 	}
 }
 

@@ -20,6 +20,10 @@ struct qemu_backend {
 	enum vm_mem_policy policy;
 	bool prealloc;
 	bool busy; /* used by an sgx-epc section */
+	/* vsgx's own: oversubscribe=extensions|trap, max-resident=SIZE (docs/vm-config.md) */
+	bool oversub_set;
+	enum vm_epc_oversub oversub;
+	uint64_t max_resident; /* bytes; 0: not given */
 };
 
 struct qemu_epc {

@@ -96,6 +96,8 @@ static const char *const backend_ignored[] = {
 static const char *const backend_props[] = {
 	"id",
 	"size",
+	"oversubscribe",
+	"max-resident",
 	"prealloc",
 	"host-nodes",
 	"policy",
@@ -130,6 +132,39 @@ static int qemu_backend_unknown(struct qemu_state *st, const char *key)
 			vm_did_you_mean(key, strlen(key), backend_props, hint, sizeof(hint)));
 }
 
+/* oversubscribe=extensions|trap: vsgx's own, how the VMM evicts this EPC's pages. */
+static int qemu_oversubscribe(struct qemu_state *st, struct qemu_backend *b, const char *val)
+{
+	static const char *const modes[] = { "extensions", "trap", NULL };
+	char hint[64];
+
+	for (unsigned int i = 0; val && modes[i]; i++) {
+		if (!strcmp(val, modes[i])) {
+			b->oversub = (enum vm_epc_oversub)i;
+			b->oversub_set = true;
+			return 0;
+		}
+	}
+	return qemu_err(st,
+			"Parameter 'oversubscribe' does not accept value '%s'%s; use extensions "
+			"(the EPC Oversubscription Extensions) or trap (the VMM traps ENCLS)",
+			val ? val : "",
+			val ? vm_did_you_mean(val, strlen(val), modes, hint, sizeof(hint)) : "");
+}
+
+/* max-resident=SIZE: vsgx's own, the host EPC the section may hold at once. */
+static int qemu_max_resident(struct qemu_state *st, struct qemu_backend *b, const char *val)
+{
+	int r = 0;
+
+	if (!val || vm_parse_epc_size(val, 1, &b->max_resident))
+		r = qemu_size(st, "max-resident", val, 1, &b->max_resident);
+	if (r || b->max_resident)
+		return r;
+	return qemu_err(st, "max-resident=0: an oversubscribed section must hold a page at "
+			    "least; give it a size, e.g. max-resident=4M");
+}
+
 static int qemu_backend_prop(struct qemu_state *st, struct qemu_backend *b, const char *key,
 			     const char *val)
 {
@@ -146,6 +181,10 @@ static int qemu_backend_prop(struct qemu_state *st, struct qemu_backend *b, cons
 			return 0;
 		return qemu_size(st, key, NULL, 1, &b->size);
 	}
+	if (!strcmp(key, "oversubscribe"))
+		return qemu_oversubscribe(st, b, val);
+	if (!strcmp(key, "max-resident"))
+		return qemu_max_resident(st, b, val);
 	if (!strcmp(key, "prealloc"))
 		return qemu_bool(st, key, val, &b->prealloc);
 	if (!strcmp(key, "host-nodes"))
@@ -155,6 +194,49 @@ static int qemu_backend_prop(struct qemu_state *st, struct qemu_backend *b, cons
 	if (!strcmp(key, "share"))
 		return qemu_share(st, val);
 	return qemu_backend_unknown(st, key);
+}
+
+/*
+ * max-resident is the host EPC the section may hold at once: at most its
+ * size and at least 1/VM_OVERSUB_RATIO_MAX of it (the VMM backs what it
+ * evicts with its RAM, as xl's epc_max bounds epc), and only with
+ * oversubscribe=.
+ */
+static int qemu_backend_oversub_check(struct qemu_state *st, struct qemu_backend *b)
+{
+	uint64_t max = b->max_resident;
+	uint64_t mib = 1ULL << 20;
+
+	if (max && !b->oversub_set)
+		return qemu_err(st, "max-resident: only an oversubscribed backend holds less than "
+				    "its size; add oversubscribe=extensions or oversubscribe=trap, "
+				    "or remove max-resident");
+	if (!b->oversub_set)
+		return 0;
+	if (!max)
+		max = b->max_resident = b->size;
+	if (b->prealloc)
+		return qemu_err(st, "prealloc=on: an oversubscribed backend's pages come and go; "
+				    "remove prealloc=on or oversubscribe=");
+	if (max > b->size)
+		return qemu_err(st,
+				"max-resident (%llu KiB) is above size (%llu KiB): an "
+				"oversubscribed section holds at most its size; make max-resident "
+				"at most size",
+				(unsigned long long)(max >> 10),
+				(unsigned long long)(b->size >> 10));
+	if (b->size / VM_OVERSUB_RATIO_MAX > max)
+		return qemu_err(
+		    st,
+		    "size is more than %d times max-resident: the VMM backs evicted EPC "
+		    "with its RAM up to %d times what the VM holds; raise max-resident "
+		    "to at least %lluM or lower size",
+		    VM_OVERSUB_RATIO_MAX, VM_OVERSUB_RATIO_MAX - 1,
+		    (unsigned long long)((b->size + VM_OVERSUB_RATIO_MAX * mib - 1) /
+					 (VM_OVERSUB_RATIO_MAX * mib)));
+	/* Whole pages, as the section. */
+	b->max_resident = (max + SGX_PAGE_SIZE - 1) & SGX_PAGE_MASK;
+	return 0;
 }
 
 static int qemu_backend_check(struct qemu_state *st, struct qemu_backend *b)
@@ -178,6 +260,8 @@ static int qemu_backend_check(struct qemu_state *st, struct qemu_backend *b)
 	if (b->policy == VM_POLICY_DEFAULT && b->host_nodes)
 		return qemu_err(st, "host-nodes must be empty for policy default, or you should "
 				    "explicitly specify a policy other than default");
+	if (qemu_backend_oversub_check(st, b))
+		return -EINVAL;
 	if (st->nr_backends == QEMU_MAX_BACKENDS)
 		return qemu_err(st, "more than %d memory-backend-epc objects; remove unused ones",
 				QEMU_MAX_BACKENDS);

@@ -758,6 +758,45 @@ static int qemu_finish_section(struct qemu_state *st, unsigned int i)
 	return 0;
 }
 
+/*
+ * memory-backend-epc's oversubscribe= makes the VM oversubscribed: every
+ * section's backend must say the same way, and the VM may hold the sum of
+ * their max-resident at once (the VMM's limit is the VM's, not a section's).
+ */
+static int qemu_finish_oversub(struct qemu_state *st)
+{
+	struct vm_config *vm = st->vm;
+	const struct qemu_backend *first = NULL, *b;
+	uint64_t max = 0;
+
+	for (unsigned int i = 0; i < st->nr_epc; i++) {
+		b = qemu_backend_find(st, vm->sections[i].memdev);
+		if (!first)
+			first = b;
+		if (b->oversub_set != first->oversub_set || b->oversub != first->oversub)
+			return qemu_err(
+			    st,
+			    "memory-backend-epc %s and %s: a VM's EPC is oversubscribed "
+			    "one way or not at all; give every sgx-epc section's backend "
+			    "the same oversubscribe=",
+			    first->id, b->id);
+		max += b->max_resident;
+	}
+	if (!first || !first->oversub_set)
+		return 0;
+	if (first->oversub == VM_OVERSUB_EXTENSIONS && !hw_processor_desc(st->host)->oversub)
+		return qemu_err(st,
+				"memory-backend-epc %s: oversubscribe=extensions needs the EPC "
+				"Oversubscription Extensions (ENCLV, ELDBC/ELDUC, ETRACKC), which "
+				"this host's processor lacks; use a host with oversub=1, or "
+				"oversubscribe=trap (the VMM traps ENCLS)",
+				first->id);
+	vm->epc_policy = VM_EPC_OVERSUBSCRIBE;
+	vm->epc_oversub = first->oversub;
+	vm->epc_host_max = max;
+	return 0;
+}
+
 static int qemu_finish(struct qemu_state *st)
 {
 	struct vm_config *vm = st->vm;
@@ -771,6 +810,8 @@ static int qemu_finish(struct qemu_state *st)
 	if (r)
 		return r;
 	vm->nr_sections = st->nr_epc;
+	if (qemu_finish_oversub(st))
+		return -EINVAL;
 	if (st->sgx_requested && !vm->nr_sections)
 		return qemu_err(st, "-cpu +sgx: the guest has no EPC; add -object "
 				    "memory-backend-epc,id=epc0,size=64M -M "

@@ -15,7 +15,8 @@
  * default: the VM keeps it) or "balloon" (its guest's balloon driver gives
  * pages back and takes them again, up to epc_max = MiB, as maxmem bounds
  * memory) or "oversubscribe" (the VMM evicts and reloads its pages behind the guest's back,
- * holding at most epc_max = MiB of host EPC for it). Like xl, unknown keys are ignored, so a
+ * holding at most epc_max = MiB of host EPC for it; epc_oversub = "extensions", the default, or
+ * "trap" says how). Like xl, unknown keys are ignored, so a
  * full domain config (disk = [...], vif = [...]) parses; their values must still be well formed,
  * and KEY += VALUE is accepted for them.
  *
@@ -81,6 +82,8 @@ struct xl_state {
 	uint64_t epc_max_mib; /* 0: not given */
 	bool policy_set;
 	enum vm_epc_policy policy;
+	bool oversub_set; /* epc_oversub given */
+	enum vm_epc_oversub oversub;
 };
 
 static int xl_err(const struct xl_state *st, const char *fmt, ...)
@@ -552,6 +555,26 @@ static int xl_epc_owner(struct xl_state *st, const struct xl_value *v)
 	return 0;
 }
 
+static int xl_epc_oversub(struct xl_state *st, const struct xl_value *v)
+{
+	static const char *const modes[] = { "extensions", "trap", NULL };
+	char hint[64];
+
+	for (unsigned int i = 0; v->kind == XL_STRING && i < VM_OVERSUB_MODE_MAX; i++) {
+		const char *name = vm_epc_oversub_name((enum vm_epc_oversub)i);
+
+		if (v->n == strlen(name) && !memcmp(v->s, name, v->n)) {
+			st->oversub = (enum vm_epc_oversub)i;
+			st->oversub_set = true;
+			return 0;
+		}
+	}
+	return xl_err(
+	    st, "epc_oversub = %.*s: expected \"extensions\" or \"trap\"%s", xl_value_len(v),
+	    xl_value_text(v),
+	    vm_did_you_mean(xl_value_text(v), (size_t)xl_value_len(v), modes, hint, sizeof(hint)));
+}
+
 static const struct xl_key {
 	const char *name;
 	int (*set)(struct xl_state *st, const struct xl_value *v);
@@ -566,6 +589,7 @@ static const struct xl_key {
 	{ "epc_max", xl_epc_max },
 	{ "epc_policy", xl_epc_policy },
 	{ "epc_owner", xl_epc_owner },
+	{ "epc_oversub", xl_epc_oversub },
 };
 
 static const struct xl_key *xl_key_find(const struct xl_token *k)
@@ -588,6 +612,7 @@ static const char *const xl_known_keys[] = {
 	"epc_max",
 	"epc_policy",
 	"epc_owner",
+	"epc_oversub",
 	"maxmem",
 	"maxvcpus",
 	"cpus",
@@ -845,11 +870,12 @@ static int xl_check_oversub(struct xl_state *st)
 	if (!st->epc_mib)
 		return xl_fail(st,
 			       "epc_policy = \"oversubscribe\": the VM has no EPC; add epc = MiB");
-	if (!hw_processor_desc(st->host)->oversub)
+	if (st->oversub == VM_OVERSUB_EXTENSIONS && !hw_processor_desc(st->host)->oversub)
 		return xl_fail(st, "epc_policy = \"oversubscribe\" needs the EPC Oversubscription "
 				   "Extensions (ENCLV, ELDBC/ELDUC, ETRACKC), which this host's "
-				   "processor lacks; use a host with oversub=1, or epc_policy = "
-				   "\"static\" or \"balloon\"");
+				   "processor lacks; use a host with oversub=1, or epc_oversub = "
+				   "\"trap\" (the VMM traps ENCLS), or epc_policy = \"static\" or "
+				   "\"balloon\"");
 	if (max > st->epc_mib)
 		return xl_fail(st, "epc_max is above epc: an oversubscribed VM holds at most its "
 				   "EPC; make epc_max at most epc");
@@ -873,6 +899,14 @@ static int xl_check_oversub(struct xl_state *st)
  */
 static int xl_check_policy(struct xl_state *st)
 {
+	/* epc_oversub alone says the VM is oversubscribed, and how. */
+	if (st->oversub_set && !st->policy_set) {
+		st->policy = VM_EPC_OVERSUBSCRIBE;
+		st->policy_set = true;
+	}
+	if (st->oversub_set && st->policy != VM_EPC_OVERSUBSCRIBE)
+		return xl_fail(st, "epc_oversub: only an oversubscribed VM has a way of evicting; "
+				   "use epc_policy = \"oversubscribe\", or remove epc_oversub");
 	if (st->policy_set && st->policy == VM_EPC_OVERSUBSCRIBE)
 		return xl_check_oversub(st);
 	if (st->epc_max_mib && st->policy != VM_EPC_BALLOON)
@@ -906,9 +940,10 @@ static int xl_finish(struct xl_state *st)
 		snprintf(vm->sections[0].memdev, VM_ID_MAX, "epc0");
 		vm->sections[0].size = st->epc_mib << 20;
 		vm->epc_policy = st->policy;
-		if (st->policy == VM_EPC_OVERSUBSCRIBE)
+		if (st->policy == VM_EPC_OVERSUBSCRIBE) {
 			vm->epc_host_max = (st->epc_max_mib ? st->epc_max_mib : st->epc_mib) << 20;
-		else if (st->epc_max_mib > st->epc_mib) {
+			vm->epc_oversub = st->oversub;
+		} else if (st->epc_max_mib > st->epc_mib) {
 			vm->sections[0].size = st->epc_max_mib << 20;
 			vm->epc_start = st->epc_mib << 20;
 		}

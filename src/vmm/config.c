@@ -605,6 +605,13 @@ const char *vm_epc_policy_name(enum vm_epc_policy p)
 	return (unsigned int)p < VM_EPC_POLICY_MAX ? names[p] : NULL;
 }
 
+const char *vm_epc_oversub_name(enum vm_epc_oversub m)
+{
+	static const char *const names[VM_OVERSUB_MODE_MAX] = { "extensions", "trap" };
+
+	return (unsigned int)m < VM_OVERSUB_MODE_MAX ? names[m] : NULL;
+}
+
 const char *vm_mem_policy_name(enum vm_mem_policy p)
 {
 	static const char *const names[VM_POLICY_MAX] = { "default", "preferred", "bind",

@@ -1,64 +1,37 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Oversubscription with the EPC Oversubscription Extensions: the VMM gives
- * a VM fewer host EPC pages than its EPC and writes guest pages back behind
- * the guest's back, reloading each on the guest's next access to it (an EPT
- * violation), so the guest runs as on a host with enough EPC.
+ * Oversubscription: the VMM gives a VM fewer host EPC pages than its EPC
+ * and writes guest pages back behind the guest's back, reloading each on
+ * the guest's next access to it (an EPT violation), so the guest runs as on
+ * a host with enough EPC. Two ways (docs/POLICIES.md): with the EPC
+ * Oversubscription Extensions (oversub-ext.c), or by trapping every ENCLS
+ * of the guest and tracking its enclaves (oversub-trap.c). What they share
+ * is here: the clock hand, the blobs, the VA slots, the EPT lock, reloading.
  *
  * Evicting frame F (a page of the VM's EPC), with the VM's vCPUs out of
  * every leaf (the EPT lock held for writing, as a VMM zaps an EPT entry and
  * shoots down the TLBs):
  *   1. unmap F from the VM's vEPC (its next access faults to the VMM);
- *   2. ERDINFO: an invalid page is just given back (nothing to keep); a VA
- *      page, a blocked or pending page, a SECS with resident children, or a
- *      page of an enclave a thread is inside, stays;
- *   3. a child: EINCVIRTCHILD (child, its SECS) first, which also proves the
- *      VMM found the right SECS (#GP otherwise), so the guest's EREMOVE or
- *      EWB of that SECS still finds a child; then EBLOCK, ETRACKC on the page
- *      (conflicts are codes, not faults), EWB into the VMM's blob and F's own
- *      slot of the VMM's VA pages;
- *      a SECS: its ENCLAVECONTEXT from ERDINFO is kept, then EWB;
- *   4. the EPC page goes back to the host.
+ *   2. the way's own: what F is (ERDINFO, or what the VMM tracked) and its
+ *      write-back (EBLOCK, ETRACKC or ETRACK, EWB) into the VMM's blob and
+ *      F's own slot of the VMM's VA pages; an invalid page is just given
+ *      back, a page that may not go stays;
+ *   3. the EPC page goes back to the host.
  * Reloading F: its SECS first when the VMM holds that too (a stall of two
  * reloads), a host page (evicting another frame first when the VM is at its
- * limit or the host has none free), ELDUC (ELDBC is not needed: pages go out
- * unblocked), then EDECVIRTCHILD for a child, or ESETCONTEXT for a SECS
- * (its guest-physical address: the ENCLAVECONTEXT by which the VMM finds an
- * enclave's SECS from any of its children).
+ * limit or the host has none free), then the way's ELDUC or ELDU and what
+ * follows it.
  *
  * The VMM's leaves run on CPU 0 in VMX root operation (one VMM thread at a
- * time there); guest vCPUs run in non-root operation with EPC virtualization,
- * so they see the virtual children. A VM's blobs take at most its EPC size
- * of VMM RAM plus 128 bytes of PCMD per page; its VA pages (one per 512
- * frames, each frame with a slot of its own) are taken at creation.
+ * time there). A VM's blobs take at most its EPC size of VMM RAM plus 128
+ * bytes of PCMD per page; its VA pages (one per 512 frames, each frame with
+ * a slot of its own) are taken at creation.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm-int.h"
-
-#define SLOTS_PER_VA	 (SGX_PAGE_SIZE / 8)
-#define CONFLICT_RETRIES 64
-
-/* A page written back: EWB's ciphertext, its PCMD and what reloading it needs. */
-struct vmm_blob {
-	uint8_t data[SGX_PAGE_SIZE];
-	_Alignas(128) struct sgx_pcmd pcmd;
-	uint64_t linaddr;
-	uint64_t secs_frame; /* a child: its SECS's frame */
-	uint8_t pt;
-};
-
-struct vmm_oversub {
-	pthread_rwlock_t ept; /* vCPU leaves hold it for reading, the VMM for writing */
-	uint64_t nr_frames;
-	struct vmm_blob **blob; /* per frame: NULL, or the page the VMM holds */
-	unsigned int nr_va;
-	uint64_t *va_pa; /* the VMM's VA pages */
-	uint64_t hand;	 /* the clock hand: the next frame to consider */
-	atomic_uint_fast64_t evicted, reloaded, freed, blobs, worst_stall;
-};
+#include "oversub-int.h"
 
 /* One VMM thread at a time drives CPU 0 in root operation. */
 static pthread_mutex_t ov_cpu_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -68,8 +41,15 @@ bool vmm_oversub_enabled(const struct vmm_vm *vm)
 	return vm->ov != NULL;
 }
 
-/* Frame (f) -> section and page index. */
-static struct vmm_section *frame_sec(struct vmm_vm *vm, uint64_t f, uint64_t *ret_index)
+bool vmm_oversub_traps(const struct vmm_vm *vm)
+{
+	return vm->ov && vm->ov->mode == VM_OVERSUB_TRAP;
+}
+/* ---------------------------------------------------------------------- */
+/* Frames, slots, blobs                                                   */
+/* ---------------------------------------------------------------------- */
+
+struct vmm_section *ov_frame_sec(struct vmm_vm *vm, uint64_t f, uint64_t *ret_index)
 {
 	*ret_index = 0;
 	for (unsigned int i = 0; i < vm->cfg.nr_sections; i++) {
@@ -84,16 +64,15 @@ static struct vmm_section *frame_sec(struct vmm_vm *vm, uint64_t f, uint64_t *re
 	return NULL;
 }
 
-static uint64_t frame_gpa(struct vmm_vm *vm, uint64_t f)
+uint64_t ov_frame_gpa(struct vmm_vm *vm, uint64_t f)
 {
 	uint64_t index;
-	struct vmm_section *sec = frame_sec(vm, f, &index);
+	struct vmm_section *sec = ov_frame_sec(vm, f, &index);
 
 	return sec->gpa + index * SGX_PAGE_SIZE;
 }
 
-/* The frame at guest-physical (gpa), or false outside the VM's EPC. */
-static bool gpa_frame(struct vmm_vm *vm, uint64_t gpa, uint64_t *ret)
+bool ov_gpa_frame(struct vmm_vm *vm, uint64_t gpa, uint64_t *ret)
 {
 	uint64_t base = 0;
 
@@ -107,22 +86,21 @@ static bool gpa_frame(struct vmm_vm *vm, uint64_t gpa, uint64_t *ret)
 	return false;
 }
 
-/* The host physical address of a present frame. */
-static bool frame_pa(struct vmm_vm *vm, uint64_t f, uint64_t *ret_pa)
+bool ov_frame_pa(struct vmm_vm *vm, uint64_t f, uint64_t *ret_pa)
 {
 	uint64_t index;
-	struct vmm_section *sec = frame_sec(vm, f, &index);
+	struct vmm_section *sec = ov_frame_sec(vm, f, &index);
 
 	return host_vepc_present(sec->vepc, index) && !host_vepc_fault(sec->vepc, index, ret_pa);
 }
 
-static uint64_t va_slot(const struct vmm_oversub *ov, uint64_t f)
+uint64_t ov_va_slot(const struct vmm_oversub *ov, uint64_t f)
 {
-	return ov->va_pa[f / SLOTS_PER_VA] + (f % SLOTS_PER_VA) * 8;
+	return ov->va_pa[f / OV_SLOTS_PER_VA] + (f % OV_SLOTS_PER_VA) * 8;
 }
 
 /* A blob, page-aligned for EWB's ciphertext (its size is no multiple of a page). */
-static struct vmm_blob *blob_new(void)
+struct vmm_blob *ov_blob_new(void)
 {
 	void *b;
 
@@ -133,37 +111,28 @@ static struct vmm_blob *blob_new(void)
 /* Setup                                                                  */
 /* ---------------------------------------------------------------------- */
 
-int vmm_oversub_init(struct vmm_vm *vm, char *why, size_t why_len)
+static int oversub_host_check(struct vmm_vm *vm, char *why, size_t why_len)
 {
-	struct hw_cpu *cpu = vmm_host_cpu(vm->m);
-	struct vmm_oversub *ov;
-	uint64_t limit = vm->cfg.epc_host_max / SGX_PAGE_SIZE;
-	int r;
-
-	if (vm->cfg.epc_policy != VM_EPC_OVERSUBSCRIBE)
-		return 0;
-	if (!hw_processor_desc(vm->m->proc)->oversub)
+	if (vm->cfg.epc_oversub == VM_OVERSUB_EXTENSIONS &&
+	    !hw_processor_desc(vm->m->proc)->oversub)
 		return vmm_why(why, why_len, -EOPNOTSUPP,
 			       "epc_policy \"oversubscribe\" needs the EPC Oversubscription "
-			       "Extensions, which this host's processor lacks (host oversub=1)");
+			       "Extensions, which this host's processor lacks (host oversub=1); "
+			       "or trap ENCLS instead (epc_oversub \"trap\")");
 	if (hw_processor_nr_cpus(vm->m->proc) < 2)
 		return vmm_why(why, why_len, -EOPNOTSUPP,
 			       "epc_policy \"oversubscribe\" needs a host CPU for the VMM beside "
 			       "the vCPUs' (cpus=2 or more)");
-	ov = calloc(1, sizeof(*ov));
-	if (!ov)
-		return vmm_why(why, why_len, -ENOMEM, "out of memory for oversubscription");
-	vm->ov = ov;
-	pthread_rwlock_init(&ov->ept, NULL);
-	for (unsigned int i = 0; i < vm->cfg.nr_sections; i++)
-		ov->nr_frames += vm->cfg.sections[i].size / SGX_PAGE_SIZE;
-	ov->nr_va = (unsigned int)((ov->nr_frames + SLOTS_PER_VA - 1) / SLOTS_PER_VA);
-	ov->blob = calloc(ov->nr_frames, sizeof(*ov->blob));
-	ov->va_pa = calloc(ov->nr_va, sizeof(*ov->va_pa));
-	if (!ov->blob || !ov->va_pa)
-		return vmm_why(why, why_len, -ENOMEM, "out of memory for oversubscription");
-	if (limit)
-		host_owner_set_limit(vm->owner, limit);
+	return 0;
+}
+
+/* The VMM's VA pages, from the host: one slot for each frame of the VM. */
+static int oversub_va_pages(struct vmm_vm *vm, char *why, size_t why_len)
+{
+	struct vmm_oversub *ov = vm->ov;
+	struct hw_cpu *cpu = vmm_host_cpu(vm->m);
+	int r;
+
 	hw_cpu_set_addr_space(cpu, NULL);
 	for (unsigned int i = 0; i < ov->nr_va; i++) {
 		r = host_page_alloc(vm->m->host, 0, &ov->va_pa[i]);
@@ -182,6 +151,36 @@ int vmm_oversub_init(struct vmm_vm *vm, char *why, size_t why_len)
 	return 0;
 }
 
+int vmm_oversub_init(struct vmm_vm *vm, char *why, size_t why_len)
+{
+	struct vmm_oversub *ov;
+	uint64_t limit = vm->cfg.epc_host_max / SGX_PAGE_SIZE;
+	int r;
+
+	if (vm->cfg.epc_policy != VM_EPC_OVERSUBSCRIBE)
+		return 0;
+	r = oversub_host_check(vm, why, why_len);
+	if (r)
+		return r;
+	ov = calloc(1, sizeof(*ov));
+	if (!ov)
+		return vmm_why(why, why_len, -ENOMEM, "out of memory for oversubscription");
+	vm->ov = ov;
+	ov->mode = vm->cfg.epc_oversub;
+	pthread_rwlock_init(&ov->ept, NULL);
+	pthread_mutex_init(&ov->trk_lock, NULL);
+	for (unsigned int i = 0; i < vm->cfg.nr_sections; i++)
+		ov->nr_frames += vm->cfg.sections[i].size / SGX_PAGE_SIZE;
+	ov->nr_va = (unsigned int)((ov->nr_frames + OV_SLOTS_PER_VA - 1) / OV_SLOTS_PER_VA);
+	ov->blob = calloc(ov->nr_frames, sizeof(*ov->blob));
+	ov->va_pa = calloc(ov->nr_va, sizeof(*ov->va_pa));
+	if (!ov->blob || !ov->va_pa || (ov->mode == VM_OVERSUB_TRAP && ov_trap_init(ov)))
+		return vmm_why(why, why_len, -ENOMEM, "out of memory for oversubscription");
+	if (limit)
+		host_owner_set_limit(vm->owner, limit);
+	return oversub_va_pages(vm, why, why_len);
+}
+
 /* Every blob dropped and its frame untouched again: the guest's EPC is reset. */
 void vmm_oversub_discard(struct vmm_vm *vm)
 {
@@ -194,12 +193,14 @@ void vmm_oversub_discard(struct vmm_vm *vm)
 	for (uint64_t f = 0; f < ov->nr_frames; f++) {
 		if (!ov->blob[f])
 			continue;
-		sec = frame_sec(vm, f, &index);
+		sec = ov_frame_sec(vm, f, &index);
 		host_vepc_forget(sec->vepc, index);
 		free(ov->blob[f]);
 		ov->blob[f] = NULL;
 		atomic_fetch_sub(&ov->blobs, 1);
 	}
+	if (ov->trk)
+		ov_trap_reset(ov);
 }
 
 void vmm_oversub_free(struct vmm_vm *vm)
@@ -218,6 +219,8 @@ void vmm_oversub_free(struct vmm_vm *vm)
 			host_page_free(vm->m->host, ov->va_pa[i]);
 	}
 	pthread_rwlock_destroy(&ov->ept);
+	pthread_mutex_destroy(&ov->trk_lock);
+	ov_trap_free(ov);
 	free(ov->va_pa);
 	free(ov->blob);
 	free(ov);
@@ -231,12 +234,14 @@ void vmm_oversub_query(struct vmm_vm *vm, struct vmm_oversub_info *ret)
 	memset(ret, 0, sizeof(*ret));
 	if (!ov)
 		return;
+	ret->mode = ov->mode;
 	ret->evicted = atomic_load(&ov->evicted);
 	ret->reloaded = atomic_load(&ov->reloaded);
 	ret->freed = atomic_load(&ov->freed);
 	ret->blobs = atomic_load(&ov->blobs);
 	ret->blob_bytes = ret->blobs * sizeof(struct vmm_blob);
 	ret->worst_stall = atomic_load(&ov->worst_stall);
+	ret->trapped = atomic_load(&ov->trapped);
 	ret->va_pages = ov->nr_va;
 	ret->host_max = vm->cfg.epc_host_max / SGX_PAGE_SIZE;
 }
@@ -262,32 +267,12 @@ void vmm_oversub_leaf_end(struct vmm_vm *vm)
 /* ---------------------------------------------------------------------- */
 
 /*
- * The frame of the SECS whose ENCLAVECONTEXT is (context): a guest-physical
- * address the VMM set (ESETCONTEXT at reload), else the host physical
- * address ECREATE or the guest's own ELDB/ELDU stored.
+ * After an interrupt to every vCPU inside: the others' threads wait for the
+ * EPT lock we hold and take their AEX as a host IPI's; the faulting vCPU's
+ * own took it with the EPT violation, as on hardware, and vcpu.c resumes it
+ * (the AEP's ERESUME).
  */
-static bool context_frame(struct vmm_vm *vm, uint64_t context, uint64_t *ret)
-{
-	uint64_t pa;
-
-	if (gpa_frame(vm, context, ret))
-		return true;
-	for (uint64_t f = 0; f < vm->ov->nr_frames; f++) {
-		if (frame_pa(vm, f, &pa) && pa == context) {
-			*ret = f;
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * Threads inside the enclave of SECS (secs_pa), after an interrupt to every
- * vCPU inside: the others' threads wait for the EPT lock we hold and take
- * their AEX as a host IPI's; the faulting vCPU's own took it with the EPT
- * violation, as on hardware, and vcpu.c resumes it (the AEP's ERESUME).
- */
-static uint32_t threads_inside(struct vmm_vm *vm, uint64_t secs_pa)
+uint32_t ov_threads_inside(struct vmm_vm *vm, uint64_t secs_pa)
 {
 	struct hw_enclave_info ei;
 
@@ -301,82 +286,30 @@ static uint32_t threads_inside(struct vmm_vm *vm, uint64_t secs_pa)
 	return ei.threads_inside;
 }
 
-/* EBLOCK, ETRACKC, EWB of a child whose EINCVIRTCHILD is done. */
-static int evict_write_back(struct hw_cpu *cpu, struct vmm_blob *b, uint64_t pa, uint64_t slot)
+int ov_ewb(struct vmm_vm *vm, struct hw_cpu *cpu, struct vmm_blob *b, uint64_t f, uint64_t pa)
 {
 	_Alignas(32) struct sgx_pageinfo pi;
-	int r = SGX_EPC_PAGE_CONFLICT;
+	int r;
 
-	for (int i = 0; i < CONFLICT_RETRIES && r == SGX_EPC_PAGE_CONFLICT; i++)
-		r = hw_eblock(cpu, pa);
-	if (r != SGX_SUCCESS)
-		return r;
-	r = SGX_EPC_PAGE_CONFLICT;
-	for (int i = 0; i < CONFLICT_RETRIES && r == SGX_EPC_PAGE_CONFLICT; i++)
-		r = hw_etrackc(cpu, pa);
-	/* A tracking cycle another leaf started (the guest's ETRACK) serves as well. */
-	if (r != SGX_SUCCESS && r != SGX_PREV_TRK_INCMPL)
-		return r;
 	memset(&pi, 0, sizeof(pi));
 	pi.srcpge = (uint64_t)(uintptr_t)b->data;
 	pi.secinfo = (uint64_t)(uintptr_t)&b->pcmd;
-	r = hw_ewb(cpu, (uint64_t)(uintptr_t)&pi, pa, slot);
+	r = hw_ewb(cpu, (uint64_t)(uintptr_t)&pi, pa, ov_va_slot(vm->ov, f));
 	b->linaddr = pi.linaddr;
-	return r;
+	/*
+	 * The page went out either way: an occupied slot held the version of a
+	 * blob a guest reset dropped, and nothing will load that one again.
+	 */
+	return r == SGX_VA_SLOT_OCCUPIED ? SGX_SUCCESS : r;
 }
 
-/* Child frame (f) at (pa), of the enclave with ENCLAVECONTEXT (context). 0, 1 (stays), -errno. */
-static int evict_child(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_t pa,
-		       uint64_t context)
+int ov_evict_secs(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_t pa)
 {
-	struct vmm_oversub *ov = vm->ov;
-	struct vmm_blob *b;
-	uint64_t sf, secs_pa;
-	int r;
+	struct vmm_blob *b = ov_blob_new();
 
-	if (!context_frame(vm, context, &sf) || !frame_pa(vm, sf, &secs_pa))
-		return 1;
-	if (threads_inside(vm, secs_pa))
-		return 1;
-	b = blob_new();
 	if (!b)
 		return -ENOMEM;
-	r = hw_eincvirtchild(cpu, pa, secs_pa);
-	if (r != SGX_SUCCESS) {
-		free(b);
-		return 1;
-	}
-	r = evict_write_back(cpu, b, pa, va_slot(ov, f));
-	if (r != SGX_SUCCESS) {
-		hw_edecvirtchild(cpu, pa, secs_pa);
-		free(b);
-		vmm_vm_fail(vm,
-			    "the VMM could not write back guest-physical 0x%llx: %s; the VM is "
-			    "stopped",
-			    (unsigned long long)frame_gpa(vm, f),
-			    hw_code_name(r) ? hw_code_name(r) : "?");
-		return -EIO;
-	}
-	b->secs_frame = sf;
-	b->pt = SGX_PT_REG;
-	ov->blob[f] = b;
-	return 0;
-}
-
-static int evict_secs(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_t pa)
-{
-	_Alignas(32) struct sgx_pageinfo pi;
-	struct vmm_blob *b;
-	int r;
-
-	b = blob_new();
-	if (!b)
-		return -ENOMEM;
-	memset(&pi, 0, sizeof(pi));
-	pi.srcpge = (uint64_t)(uintptr_t)b->data;
-	pi.secinfo = (uint64_t)(uintptr_t)&b->pcmd;
-	r = hw_ewb(cpu, (uint64_t)(uintptr_t)&pi, pa, va_slot(vm->ov, f));
-	if (r != SGX_SUCCESS) {
+	if (ov_ewb(vm, cpu, b, f, pa) != SGX_SUCCESS) {
 		/* A SECS is written back unblocked: one that will not go simply stays. */
 		free(b);
 		return 1;
@@ -387,28 +320,6 @@ static int evict_secs(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_
 	return 0;
 }
 
-/* What ERDINFO says frame (f) at (pa) is; 0 evicted or freed, 1 stays, -errno. */
-static int evict_page(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_t pa)
-{
-	_Alignas(32) struct sgx_rdinfo ri;
-	uint64_t bad = SGX_RDINFO_BLOCKED | SGX_SECINFO_PENDING | SGX_SECINFO_MODIFIED;
-	unsigned int pt;
-	int r;
-
-	memset(&ri, 0, sizeof(ri));
-	r = hw_erdinfo(cpu, (uint64_t)(uintptr_t)&ri, pa);
-	if (r == SGX_PG_INVLD)
-		return 2;
-	if (r != SGX_SUCCESS || (ri.flags & bad))
-		return 1;
-	pt = (unsigned int)((ri.flags & SGX_SECINFO_PT_MASK) >> SGX_SECINFO_PT_SHIFT);
-	if (pt == SGX_PT_REG || pt == SGX_PT_TCS)
-		return evict_child(vm, cpu, f, pa, ri.enclave_context);
-	if (pt == SGX_PT_SECS && !(ri.status & SGX_RDINFO_CHILDPRESENT))
-		return evict_secs(vm, cpu, f, pa);
-	return 1;
-}
-
 /* Evict frame (f) if it can go. 0 done, 1 it stays, -errno. */
 static int evict_frame(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f)
 {
@@ -417,10 +328,13 @@ static int evict_frame(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f)
 	uint64_t index, pa;
 	int r;
 
-	sec = frame_sec(vm, f, &index);
+	sec = ov_frame_sec(vm, f, &index);
 	if (host_vepc_unmap(sec->vepc, index, &pa))
 		return 1;
-	r = evict_page(vm, cpu, f, pa);
+	if (ov->mode == VM_OVERSUB_TRAP)
+		r = ov_trap_evict_page(vm, cpu, f, pa);
+	else
+		r = ov_ext_evict_page(vm, cpu, f, pa);
 	if (r == 2) {
 		/* Invalid: nothing to keep, and the next touch gets a fresh page, as a first one.
 		 */
@@ -466,7 +380,7 @@ static int reload_page(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64
 		       uint64_t *ret_pa)
 {
 	uint64_t index;
-	struct vmm_section *sec = frame_sec(vm, f, &index);
+	struct vmm_section *sec = ov_frame_sec(vm, f, &index);
 	int r;
 
 	for (;;) {
@@ -484,9 +398,8 @@ static int reload_frame(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, unsig
 {
 	struct vmm_oversub *ov = vm->ov;
 	struct vmm_blob *b = ov->blob[f];
-	_Alignas(32) struct sgx_pageinfo pi;
-	uint64_t index, pa, secs_pa = 0, gpa;
-	struct vmm_section *sec = frame_sec(vm, f, &index);
+	uint64_t index, pa, secs_pa = 0;
+	struct vmm_section *sec = ov_frame_sec(vm, f, &index);
 	int r;
 
 	if (!b)
@@ -496,37 +409,25 @@ static int reload_frame(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, unsig
 		r = ov->blob[b->secs_frame] ? reload_frame(vm, cpu, b->secs_frame, stall) : 0;
 		if (r)
 			return r;
-		if (!frame_pa(vm, b->secs_frame, &secs_pa))
+		if (!ov_frame_pa(vm, b->secs_frame, &secs_pa))
 			return -EIO;
 	}
 	r = reload_page(vm, cpu, f, b->pt == SGX_PT_SECS ? f : b->secs_frame, &pa);
 	if (r)
 		return r;
-	memset(&pi, 0, sizeof(pi));
-	pi.linaddr = b->linaddr;
-	pi.srcpge = (uint64_t)(uintptr_t)b->data;
-	pi.secinfo = (uint64_t)(uintptr_t)&b->pcmd;
-	pi.secs = secs_pa;
-	r = SGX_EPC_PAGE_CONFLICT;
-	for (int i = 0; i < CONFLICT_RETRIES && r == SGX_EPC_PAGE_CONFLICT; i++)
-		r = hw_elduc(cpu, (uint64_t)(uintptr_t)&pi, pa, va_slot(ov, f));
-	if (r != SGX_SUCCESS) {
-		host_vepc_reload_finish(sec->vepc, index, pa, false);
-		return -EIO;
-	}
-	host_vepc_reload_finish(sec->vepc, index, pa, true);
-	if (b->pt == SGX_PT_SECS) {
-		gpa = frame_gpa(vm, f);
-		r = hw_esetcontext(cpu, pa, (uint64_t)(uintptr_t)&gpa);
-	} else {
-		r = hw_edecvirtchild(cpu, pa, secs_pa);
-	}
+	if (ov->mode == VM_OVERSUB_TRAP)
+		r = ov_trap_reload(vm, cpu, f, pa, secs_pa);
+	else
+		r = ov_ext_reload(vm, cpu, f, pa, secs_pa);
+	host_vepc_reload_finish(sec->vepc, index, pa, r >= 0);
+	if (r < 0)
+		return r;
 	free(b);
 	ov->blob[f] = NULL;
 	atomic_fetch_sub(&ov->blobs, 1);
 	atomic_fetch_add(&ov->reloaded, 1);
 	(*stall)++;
-	return r == SGX_SUCCESS ? 0 : -EIO;
+	return r ? -EIO : 0;
 }
 
 /* Enter VMX root operation on the VMM's CPU, with the EPT lock held for writing. */
@@ -557,7 +458,7 @@ int vmm_oversub_fault(struct vmm_vcpu *vcpu, uint64_t gpa, bool first_touch)
 	uint64_t f, old;
 	int r;
 
-	if (!ov || !gpa_frame(vm, gpa, &f))
+	if (!ov || !ov_gpa_frame(vm, gpa, &f))
 		return -EFAULT;
 	cpu = vmm_enter(vm);
 	if (first_touch)

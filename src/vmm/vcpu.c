@@ -13,6 +13,11 @@
  * guest. An EPC page the guest touches first is allocated by the host's vEPC
  * fault handler, from inside the translation; when that fails the host has
  * no EPC left, and the VM stops as QEMU does on KVM_RUN's -EFAULT.
+ *
+ * A VM oversubscribed without the EPC Oversubscription Extensions is the
+ * exception: its VMM traps every ENCLS (encls_run()), reads the operands
+ * that say what a page becomes, and tracks the guest's enclaves from the
+ * leaves that succeed (oversub-trap.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -112,10 +117,11 @@ static void vcpu_install(struct vmm_vcpu *vcpu, struct hw_cpu *cpu)
 
 	hw_cpu_set_addr_space(cpu, &as);
 	/*
-	 * An oversubscribed guest runs in non-root operation with EPC
-	 * virtualization, so its leaves count the children the VMM evicted.
+	 * A guest oversubscribed with the extensions runs in non-root
+	 * operation with EPC virtualization, so its leaves count the children
+	 * the VMM evicted; one whose VMM traps ENCLS counts them in the VMM.
 	 */
-	if (vcpu->vm->ov)
+	if (vcpu->vm->ov && !vmm_oversub_traps(vcpu->vm))
 		hw_cpu_set_vmx(cpu, HW_VMX_NONROOT, true);
 	else
 		hw_cpu_set_vmx(cpu, HW_VMX_OFF, false);
@@ -369,6 +375,72 @@ static int guest_read(struct vmm_vcpu *vcpu, uint64_t gla, void *buf, size_t len
 	return 0;
 }
 
+/* Guest linear (gla) -> guest physical, as the leaf's own walk does; false when that faults. */
+static bool vcpu_gpa(struct vmm_vcpu *vcpu, uint64_t gla, uint64_t *ret)
+{
+	*ret = gla;
+	return !vcpu->pt.walk || !vcpu->pt.walk(vcpu->pt.opaque, gla, ret);
+}
+
+/* Guest RAM at linear (gla), without a fault: the leaf itself will raise it. */
+static bool vcpu_peek(struct vmm_vcpu *vcpu, uint64_t gla, void *buf, size_t len)
+{
+	uint64_t gpa;
+	void *ram;
+
+	if (!vcpu_gpa(vcpu, gla, &gpa) || (gla & ~SGX_PAGE_MASK) + len > SGX_PAGE_SIZE)
+		return false;
+	ram = vmm_vm_ram(vcpu->vm, gpa, len);
+	if (!ram)
+		return false;
+	memcpy(buf, ram, len);
+	return true;
+}
+
+/*
+ * The operands a VMM that traps ENCLS reads to track the guest's enclaves:
+ * the page (RCX), and for a page that joins an enclave its SECS and type.
+ * What it cannot read, the leaf itself faults on, and a failed leaf
+ * changes nothing the VMM tracks.
+ */
+static void trap_decode(struct vmm_vcpu *vcpu, const struct hw_regs *regs, struct vmm_trap_leaf *t)
+{
+	struct sgx_pageinfo pi;
+	struct sgx_pcmd pcmd;
+
+	memset(t, 0, sizeof(*t));
+	t->leaf = (uint32_t)regs->rax;
+	t->page_ok = vcpu_gpa(vcpu, regs->rcx, &t->page_gpa);
+	if (t->leaf != SGX_EADD && t->leaf != SGX_EAUG && t->leaf != SGX_ELDB &&
+	    t->leaf != SGX_ELDU)
+		return;
+	if (!vcpu_peek(vcpu, regs->rbx, &pi, sizeof(pi)))
+		return;
+	t->secs_ok = pi.secs && vcpu_gpa(vcpu, pi.secs, &t->secs_gpa);
+	if (t->leaf == SGX_EAUG)
+		t->pt = SGX_PT_REG;
+	else if (vcpu_peek(vcpu, pi.secinfo, &pcmd,
+			   t->leaf == SGX_EADD ? sizeof(pcmd.secinfo) : sizeof(pcmd)))
+		t->pt = SGX_SECINFO_TO_PT(pcmd.secinfo.flags);
+}
+
+/* A guest leaf runs: through the VMM's tracking when it traps ENCLS. */
+static int encls_run(struct vmm_vcpu *vcpu, struct hw_cpu *cpu, struct hw_regs *regs)
+{
+	struct vmm_trap_leaf t;
+	int r;
+
+	if (!vmm_oversub_traps(vcpu->vm))
+		return vcpu_exit(vcpu, cpu, hw_encls(cpu, regs));
+	trap_decode(vcpu, regs, &t);
+	if (vmm_oversub_trap_before(vcpu, &t))
+		return VCPU_RETRY;
+	r = vcpu_exit(vcpu, cpu, hw_encls(cpu, regs));
+	if (r != VCPU_RETRY)
+		vmm_oversub_trap_after(vcpu->vm, &t, r);
+	return r;
+}
+
 static bool bits_within(uint64_t bits, uint32_t lo, uint32_t hi)
 {
 	return !(bits & ~((uint64_t)hi << 32 | lo));
@@ -417,7 +489,7 @@ static int encls_ecreate(struct vmm_vcpu *vcpu, struct hw_cpu *cpu, struct hw_re
 		vcpu->vm->st.ecreate_refused++;
 		return inject(vcpu, X86_TRAP_GP, 0, 0);
 	}
-	return vcpu_exit(vcpu, cpu, hw_encls(cpu, regs));
+	return encls_run(vcpu, cpu, regs);
 }
 
 /* The guest's launch policy reaches the processor right before its EINIT. */
@@ -435,7 +507,7 @@ static int encls_einit(struct vmm_vcpu *vcpu, struct hw_cpu *cpu, struct hw_regs
 				return inject(vcpu, X86_TRAP_GP, 0, 0);
 		}
 	}
-	return vcpu_exit(vcpu, cpu, hw_encls(cpu, regs));
+	return encls_run(vcpu, cpu, regs);
 }
 
 static bool encls_leaf_is_sgx2(unsigned int leaf)
@@ -485,7 +557,7 @@ static int vcpu_encls_here(struct vmm_vcpu *vcpu, struct hw_regs *regs)
 	case SGX_EINIT:
 		return encls_einit(vcpu, cpu, regs);
 	default:
-		return vcpu_exit(vcpu, cpu, hw_encls(cpu, regs));
+		return encls_run(vcpu, cpu, regs);
 	}
 }
 

@@ -91,7 +91,7 @@ struct vmm_vm {
 	bool epc_fault_failed;
 	uint64_t epc_fault_gpa;
 	struct vmm_balloon balloon;
-	struct vmm_oversub *ov; /* epc_policy "oversubscribe" (oversub.c), else NULL */
+	struct vmm_oversub *ov; /* epc_policy "oversubscribe" (oversub*.c), else NULL */
 };
 
 /*
@@ -146,15 +146,36 @@ void vmm_balloon_free(struct vmm_vm *vm);
 bool vmm_balloon_is_out(const struct vmm_vm *vm, unsigned int sec, uint64_t index);
 
 /*
- * oversub.c: oversubscription with the EPC Oversubscription Extensions.
- * init takes the VMM's VA pages and sets the owner's limit (before the
- * sections open); discard drops every blob (a reset: the guest's EPC is
- * clean); free also gives the VA pages back. Accept a VM of another policy.
+ * oversub.c: oversubscription, with the EPC Oversubscription Extensions
+ * (oversub-ext.c) or by trapping ENCLS (oversub-trap.c). init takes the
+ * VMM's VA pages and sets the owner's limit (before the sections open);
+ * discard drops every blob (a reset: the guest's EPC is clean); free also
+ * gives the VA pages back. Accept a VM of another policy.
  */
 int vmm_oversub_init(struct vmm_vm *vm, char *why, size_t why_len);
 void vmm_oversub_discard(struct vmm_vm *vm);
 void vmm_oversub_free(struct vmm_vm *vm);
 bool vmm_oversub_enabled(const struct vmm_vm *vm);
+/* Oversubscribed by trapping ENCLS: every guest leaf goes through the two hooks below. */
+bool vmm_oversub_traps(const struct vmm_vm *vm);
+
+/* A guest ENCLS leaf as the trapping VMM decoded it, before it runs. */
+struct vmm_trap_leaf {
+	unsigned int leaf;
+	bool page_ok;	   /* RCX's page translated: page_gpa */
+	bool secs_ok;	   /* PAGEINFO.SECS read and translated: secs_gpa */
+	uint64_t page_gpa; /* the EPC page the leaf works on */
+	uint64_t secs_gpa; /* EADD, EAUG, ELDB, ELDU of a child: its SECS */
+	unsigned int pt;   /* EADD: SECINFO's page type; ELDB, ELDU: the PCMD's */
+};
+/*
+ * Before the leaf runs (the EPT lock held for reading): true when the VMM
+ * must reload a frame first (vcpu->ov_need and ov_gpa set: the guest's
+ * EREMOVE or EWB of a SECS whose children the VMM holds must find one).
+ */
+bool vmm_oversub_trap_before(struct vmm_vcpu *vcpu, const struct vmm_trap_leaf *t);
+/* After it ran to (r), a code or a fault: what it made of its frames, and the count. */
+void vmm_oversub_trap_after(struct vmm_vm *vm, const struct vmm_trap_leaf *t, int r);
 /* Around every leaf a vCPU runs: the EPT lock, for reading. */
 void vmm_oversub_leaf_begin(struct vmm_vm *vm);
 void vmm_oversub_leaf_end(struct vmm_vm *vm);

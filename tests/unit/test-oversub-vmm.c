@@ -82,6 +82,16 @@ static void test_refused_without_extensions(void **state)
 	assert_int_equal(parse(f, "epc = 8\nepc_policy = \"oversubscribe\"\n", &cfg), -EINVAL);
 	assert_non_null(strstr(f->why, "epc_policy = \"oversubscribe\" needs the EPC "
 				       "Oversubscription Extensions"));
+	/* The fix it names: the other way, which any SGX host runs. */
+	assert_non_null(strstr(f->why, "or epc_oversub = \"trap\""));
+	assert_int_equal(parse(f,
+			       "epc = 8\nepc_policy = \"oversubscribe\"\n"
+			       "epc_oversub = \"extensions\"\n",
+			       &cfg),
+			 -EINVAL);
+	assert_int_equal(
+	    parse(f, "epc = 8\nepc_policy = \"oversubscribe\"\nepc_oversub = \"trap\"\n", &cfg), 0);
+	assert_int_equal(cfg.epc_oversub, VM_OVERSUB_TRAP);
 }
 
 static void test_config_limits(void **state)
