@@ -28,6 +28,8 @@
 #include "vsgx/host.h"
 #include "vsgx/vmm.h"
 
+#include "bench-vm.h"
+
 #define ROUNDS_MAX 16
 #define VM_EPC_MIB 1
 #define VM_PAGES   (VM_EPC_MIB * 256)
@@ -62,50 +64,24 @@ static void best_median(double *v, unsigned int n, double *best, double *median)
 	*median = v[n / 2];
 }
 
-static struct vmm_vm *vm_new(struct vmm *m, const char *name, uint64_t epc_mib, const char *ram)
-{
-	char size[64], why[256];
-	char *argv[] = { "-m",	 (char *)ram, "-object",
-			 size,	 "-M",	      "sgx-epc.0.memdev=m0,sgx-epc.0.node=0",
-			 "-cpu", "host",      NULL };
-	struct vm_config cfg;
-	struct vmm_vm *vm;
-	int r;
-
-	snprintf(size, sizeof(size), "memory-backend-epc,id=m0,size=%lluM",
-		 (unsigned long long)epc_mib);
-	r = vm_config_parse_qemu(vmm_processor(m), 8, argv, &cfg, why, sizeof(why));
-	if (!r)
-		r = vmm_vm_create(m, name, &cfg, &vm, why, sizeof(why));
-	if (r)
-		die("VM create", r, why);
-	return vm;
-}
-
 /* N VMs created and booted, then destroyed: seconds per VM. */
 static double vms_round(struct vmm *m, unsigned int n)
 {
 	struct vmm_vm **vms = calloc(n, sizeof(*vms));
 	struct guest **gs = calloc(n, sizeof(*gs));
-	char name[32], why[256];
+	char name[32];
 	double t0;
 
 	if (!vms || !gs)
 		die("calloc", 0, NULL);
 	t0 = now();
 	for (unsigned int i = 0; i < n; i++) {
-		int r;
-
 		snprintf(name, sizeof(name), "v%u", i);
-		vms[i] = vm_new(m, name, VM_EPC_MIB, "64M");
-		r = guest_boot(vms[i], &gs[i], why, sizeof(why));
-		if (r)
-			die("guest_boot", r, why);
+		vms[i] = bench_vm_new(m, name, VM_EPC_MIB, "64M");
+		gs[i] = bench_vm_boot(vms[i]);
 	}
-	for (unsigned int i = 0; i < n; i++) {
-		guest_free(gs[i]);
-		vmm_vm_destroy(vms[i], NULL);
-	}
+	for (unsigned int i = 0; i < n; i++)
+		bench_vm_free(vms[i], gs[i]);
 	t0 = now() - t0;
 	free(vms);
 	free(gs);
@@ -162,16 +138,14 @@ static void bench_vms(struct vmm *m, unsigned int max, unsigned int rounds)
 static double evict_round(struct vmm *m, const struct crypto_rsa_key *key, uint64_t pages)
 {
 	uint64_t epc_mib = (pages + 2048) / 256 + 1;
-	struct vmm_vm *vm = vm_new(m, "ev", epc_mib, "1G");
+	struct vmm_vm *vm = bench_vm_new(m, "ev", epc_mib, "1G");
+	struct guest *g = bench_vm_boot(vm);
 	struct guest_stats st;
-	struct guest *g;
 	char why[256];
 	double t0;
 	int r;
 
-	r = guest_boot(vm, &g, why, sizeof(why));
-	if (!r)
-		r = guest_enclave_build(g, "e", pages + 16, 1, key, NULL, why, sizeof(why));
+	r = guest_enclave_build(g, "e", pages + 16, 1, key, NULL, why, sizeof(why));
 	if (r)
 		die("guest build", r, why);
 	t0 = now();
@@ -182,8 +156,7 @@ static double evict_round(struct vmm *m, const struct crypto_rsa_key *key, uint6
 	guest_stats(g, &st);
 	if (st.evicted != pages)
 		die("evicted page count", (long long)st.evicted, NULL);
-	guest_free(g);
-	vmm_vm_destroy(vm, NULL);
+	bench_vm_free(vm, g);
 	return t0 / (double)pages;
 }
 
@@ -245,9 +218,7 @@ int main(int argc, char **argv)
 	unsigned int max_vms = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 0) : 1024;
 	uint64_t max_evict = argc > 2 ? strtoull(argv[2], NULL, 0) : 65536;
 	unsigned int rounds = argc > 3 ? (unsigned int)atoi(argv[3]) : 3;
-	struct hw_desc d;
 	struct vmm *m;
-	char why[256];
 
 	if (!max_vms || max_vms > 65536 || max_evict < 1024 || max_evict > (1u << 22) || !rounds ||
 	    rounds > ROUNDS_MAX) {
@@ -255,11 +226,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* One node with room for every VM at once, or for the largest evicting guest. */
-	hw_desc_init_default(&d);
-	d.sections[0].base = 1ULL << 40;
-	d.sections[0].size = ((uint64_t)max_vms * VM_EPC_MIB + (max_evict + 4096) / 256 + 64) << 20;
-	if (vmm_create(&d, &m, why, sizeof(why)))
-		die("vmm_create", 0, why);
+	m = bench_vmm_new((uint64_t)max_vms * VM_EPC_MIB + (max_evict + 4096) / 256 + 64);
 	bench_vms(m, max_vms, rounds);
 	bench_evict(m, max_evict, rounds);
 	vmm_destroy(m);
