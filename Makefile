@@ -12,6 +12,8 @@
 #                  clang ASan build, then the concurrency tests many times under TSan,
 #                  then 1 TiB of EPC held by a VM (scripts/lean.sh: memory and boot time)
 #   make bench     benchmarks, in a release build
+#   make policies  the EPC policies compared on one workload (docs/POLICIES.md): the
+#                  table, and the plots docs/img/policies-*.svg, in a release build
 #   make bench-qemu  a Debian guest on QEMU TCG with vsgx, timed against its own floors
 #   make install   vsgx, libvsgx, its header and vsgx.pc, the man pages, Bash
 #                  completion and the vectors vsgx reads, under PREFIX (/usr/local),
@@ -53,7 +55,7 @@ export UBSAN_OPTIONS = halt_on_error=1:print_stacktrace=1
 export TSAN_OPTIONS = halt_on_error=1:second_deadlock_stack=1
 
 .PHONY: all deps deps-fuzz deps-qemu build demo plot test check qemu guest qemu-demo \
-	qemu-test stress bench bench-qemu format clean install
+	qemu-test stress bench bench-qemu policies format clean install
 
 all: build
 
@@ -166,6 +168,12 @@ $(BENCH_BUILD)/build.ninja:
 bench: deps $(BENCH_BUILD)/build.ninja
 	ninja -C $(BENCH_BUILD)
 	@scripts/bench.sh $(BENCH_BUILD)
+
+# The policies' comparison in docs/POLICIES.md: prints its tables (markdown)
+# and redraws docs/img/policies-WORKLOAD-POLICY.svg.
+policies: deps $(BENCH_BUILD)/build.ninja
+	ninja -C $(BENCH_BUILD) bench/bench-policies
+	$(BENCH_BUILD)/bench/bench-policies --svg docs/img
 
 # Benchmarks of a real guest (docs/PERFORMANCE.md): boots the guest with SGX,
 # without SGX and with mitigations=off, QEMU_BENCH_BOOTS times each.

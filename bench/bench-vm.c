@@ -1,14 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "bench-vm.h"
-
-static void __attribute__((noreturn)) bench_vm_die(const char *what, int r, const char *why)
-{
-	fprintf(stderr, "bench: %s failed (%d): %s\n", what, r, why);
-	exit(1);
-}
 
 struct vmm *bench_vmm_new(uint64_t epc_mib)
 {
@@ -22,28 +13,8 @@ struct vmm *bench_vmm_new(uint64_t epc_mib)
 	d.sections[0].size = epc_mib << 20;
 	r = vmm_create(&d, &m, why, sizeof(why));
 	if (r)
-		bench_vm_die("vmm_create", r, why);
+		bench_die("vmm_create", r, why);
 	return m;
-}
-
-struct vmm_vm *bench_vm_new(struct vmm *m, const char *name, uint64_t epc_mib, const char *ram)
-{
-	char size[64], why[256];
-	char *argv[] = { "-m",	 (char *)ram, "-object",
-			 size,	 "-M",	      "sgx-epc.0.memdev=m0,sgx-epc.0.node=0",
-			 "-cpu", "host",      NULL };
-	struct vm_config cfg;
-	struct vmm_vm *vm;
-	int r;
-
-	snprintf(size, sizeof(size), "memory-backend-epc,id=m0,size=%lluM",
-		 (unsigned long long)epc_mib);
-	r = vm_config_parse_qemu(vmm_processor(m), 8, argv, &cfg, why, sizeof(why));
-	if (!r)
-		r = vmm_vm_create(m, name, &cfg, &vm, why, sizeof(why));
-	if (r)
-		bench_vm_die("VM create", r, why);
-	return vm;
 }
 
 struct guest *bench_vm_boot(struct vmm_vm *vm)
@@ -54,7 +25,7 @@ struct guest *bench_vm_boot(struct vmm_vm *vm)
 
 	r = guest_boot(vm, &g, why, sizeof(why));
 	if (r)
-		bench_vm_die("guest_boot", r, why);
+		bench_die("guest_boot", r, why);
 	return g;
 }
 

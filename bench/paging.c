@@ -38,6 +38,7 @@
 #include "vsgx/host.h"
 #include "vsgx/processor.h"
 
+#include "bench-util.h"
 #include "bench-vm.h"
 
 #define EPC_BASE   0x80000000ULL
@@ -486,21 +487,6 @@ static void guest_round(struct guestrec *gr, double *ret_evict, double *ret_relo
 
 /* ------------------------------------------------------------------ */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Sort (v) and give its best (least) and median. */
-static void best_median(double *v, int n, double *best, double *median)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	*best = v[0];
-	*median = v[n / 2];
-}
-
 /*
  * One figure per page against both floors of the same rounds: best and
  * median of each, the ratio (floor / figure) of the bests and the median
@@ -514,12 +500,12 @@ static void report(const char *what, double *v, double *leaves, double *raw, int
 		rl[i] = leaves[i] / v[i];
 		rr[i] = raw[i] / v[i];
 	}
-	best_median(v, n, &best, &med);
-	best_median(leaves, n, &lbest, &lmed);
-	best_median(raw, n, &rbest, &rmed);
+	bench_best_median(v, (unsigned int)n, &best, &med);
+	bench_best_median(leaves, (unsigned int)n, &lbest, &lmed);
+	bench_best_median(raw, (unsigned int)n, &rbest, &rmed);
 	printf("paging: %s: best %.2f us/page, median %.2f us/page\n", what, best * 1e6, med * 1e6);
-	best_median(rl, n, &x, &lmed);
-	best_median(rr, n, &x, &rmed);
+	bench_best_median(rl, (unsigned int)n, &x, &lmed);
+	bench_best_median(rr, (unsigned int)n, &x, &rmed);
 	printf("paging: %s: ratio to the leaves %.3f best, %.3f median; to raw AES-GCM %.3f best, "
 	       "%.3f median\n",
 	       what, lbest / best, lmed, rbest / best, rmed);

@@ -27,33 +27,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "vsgx/guest.h"
 #include "vsgx/host.h"
 #include "vsgx/vmm.h"
 
+#include "bench-util.h"
 #include "bench-vm.h"
 
 #define ENCL_PAGES 1024		     /* 4 MiB enclaves */
 #define OPS	   0x100000ULL	     /* guest-physical operand scratch */
 #define FLOOR_BASE 0x200000000000ULL /* where the floor instance is mapped */
 #define SMALL_MIB  64
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void __attribute__((noreturn)) die(const char *what, long long r, const char *why)
-{
-	fprintf(stderr, "bench-reboot: %s failed (%lld)%s%s\n", what, r, why ? ": " : "",
-		why ? why : "");
-	exit(1);
-}
 
 /* An enclave builder over any ENCLS: a guest vCPU or a host CPU. */
 struct builder {
@@ -104,14 +89,14 @@ static void populate(struct builder *b, uint64_t pages)
 		pi->srcpge = b->ops_la + 0x1000;
 		pi->secinfo = b->ops_la + 0x40;
 		if (leaf(b, SGX_ECREATE, b->ops_la, secs_la))
-			die("ECREATE", (long long)first, NULL);
+			bench_die("ECREATE", (long long)first, NULL);
 		si->flags = SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W;
 		pi->srcpge = b->ops_la + 0x2000;
 		pi->secs = secs_la;
 		for (uint64_t i = 1; i < ENCL_PAGES && first + i < pages; i++) {
 			pi->linaddr = secs->base + (i - 1) * SGX_PAGE_SIZE;
 			if (leaf(b, SGX_EADD, b->ops_la, secs_la + i * SGX_PAGE_SIZE))
-				die("EADD", (long long)(first + i), NULL);
+				bench_die("EADD", (long long)(first + i), NULL);
 		}
 	}
 }
@@ -137,7 +122,7 @@ static void floor_open(struct vmm *m, uint64_t pages, struct floor *f)
 				 FLOOR_BASE };
 	if (!f->pa || !f->b.ops || host_vepc_open(vmm_host(m), 0, NULL, &f->v) ||
 	    host_vepc_map(f->v, pages))
-		die("host vEPC", 0, NULL);
+		bench_die("host vEPC", 0, NULL);
 	f->b.ops_la = (uintptr_t)f->b.ops;
 	host_vas_init(&f->vas);
 	host_vas_add(&f->vas, f->v, FLOOR_BASE);
@@ -171,17 +156,17 @@ static double floor_eremove(struct floor *f)
 
 	for (uint64_t i = 0; i < f->pages; i++)
 		if (host_vepc_fault(f->v, i, &f->pa[i]))
-			die("host_vepc_fault", (long long)i, NULL);
+			bench_die("host_vepc_fault", (long long)i, NULL);
 	hw_cpu_set_addr_space(f->cpu, NULL);
-	t0 = now();
+	t0 = bench_now();
 	for (uint64_t first = 0; first < f->pages; first += ENCL_PAGES) {
 		for (uint64_t i = first + 1; i < first + ENCL_PAGES && i < f->pages; i++)
 			if (hw_eremove(f->cpu, f->pa[i]))
-				die("EREMOVE", (long long)i, NULL);
+				bench_die("EREMOVE", (long long)i, NULL);
 		if (hw_eremove(f->cpu, f->pa[first]))
-			die("EREMOVE of a SECS", (long long)first, NULL);
+			bench_die("EREMOVE of a SECS", (long long)first, NULL);
 	}
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 /* The builder of a VM's EPC: its first vCPU, operands in its RAM at OPS. */
@@ -203,20 +188,20 @@ static void bench_reset(struct vmm *m, uint64_t epc_mib)
 	int64_t left;
 
 	populate(&gb, pages);
-	t0 = now();
+	t0 = bench_now();
 	if (vmm_vm_reset(vm, false, &rep))
-		die("vmm_vm_reset", rep.result, vmm_vm_error(vm));
-	t_vm = now() - t0;
+		bench_die("vmm_vm_reset", rep.result, vmm_vm_error(vm));
+	t_vm = bench_now() - t0;
 
 	floor_open(m, pages, &f);
 	floor_populate(&f);
-	t0 = now();
+	t0 = bench_now();
 	left = host_vepc_remove_all(f.v, f.cpu, NULL);
 	if (left > 0)
 		left = host_vepc_remove_all(f.v, f.cpu, NULL);
-	t_floor = now() - t0;
+	t_floor = bench_now() - t0;
 	if (left)
-		die("host_vepc_remove_all", (long long)left, NULL);
+		bench_die("host_vepc_remove_all", (long long)left, NULL);
 	floor_close(&f);
 	vmm_vm_destroy(vm, NULL);
 
@@ -230,13 +215,6 @@ static void bench_reset(struct vmm *m, uint64_t epc_mib)
 	       t_floor / t_vm);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* S3 and wake of a populated VM: its EPC goes the reset's way. Return: seconds. */
 static double s3_round(struct vmm_vm **vm, uint64_t pages)
 {
@@ -246,13 +224,13 @@ static double s3_round(struct vmm_vm **vm, uint64_t pages)
 	int r;
 
 	populate(&gb, pages);
-	t0 = now();
+	t0 = bench_now();
 	r = vmm_vm_sleep(*vm, 3, &rep);
 	if (!r)
 		r = vmm_vm_wake(*vm);
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	if (r || vmm_vm_state(*vm) != VMM_VM_RUNNING)
-		die("S3 and wake", r, vmm_vm_error(*vm));
+		bench_die("S3 and wake", r, vmm_vm_error(*vm));
 	return t0;
 }
 
@@ -271,12 +249,12 @@ static double migrate_round(struct vmm_vm **vm, uint64_t pages)
 	int r;
 
 	populate(&gb, pages);
-	t0 = now();
+	t0 = bench_now();
 	r = vmm_vm_migrate(*vm, name, &dst, why, sizeof(why));
 	if (r)
-		die("vmm_vm_migrate", r, why);
+		bench_die("vmm_vm_migrate", r, why);
 	vmm_vm_destroy(*vm, NULL);
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	*vm = dst;
 	return t0;
 }
@@ -289,11 +267,11 @@ static double migrate_round(struct vmm_vm **vm, uint64_t pages)
  */
 static double migrate_floor(struct floor *f, uint8_t *ram_copy)
 {
-	double t = floor_eremove(f), t0 = now();
+	double t = floor_eremove(f), t0 = bench_now();
 
 	memcpy(ram_copy, f->b.ops, 0x3000);
 	__asm__ volatile("" : : "r"(ram_copy) : "memory");
-	return t + now() - t0;
+	return t + bench_now() - t0;
 }
 
 /*
@@ -310,7 +288,7 @@ static void bench_sleep_migrate(struct vmm *m, uint64_t epc_mib, unsigned int ro
 	struct floor f;
 
 	if (!t || !ram_copy)
-		die("calloc", 0, NULL);
+		bench_die("calloc", 0, NULL);
 	floor_open(m, pages, &f);
 	for (unsigned int r = 0; r < rounds; r++) {
 		t[r] = s3_round(&vm, pages);
@@ -327,22 +305,24 @@ static void bench_sleep_migrate(struct vmm *m, uint64_t epc_mib, unsigned int ro
 	for (unsigned int k = 0; k < 2; k++) {
 		double *model = k ? tm : t, *floor = k ? fm : fs;
 
+		double mbest, mmed, fbest, fmed, rworst, rmed;
+
 		for (unsigned int r = 0; r < rounds; r++)
 			ratio[r] = floor[r] / model[r];
-		qsort(model, rounds, sizeof(*model), cmp_double);
-		qsort(floor, rounds, sizeof(*floor), cmp_double);
-		qsort(ratio, rounds, sizeof(*ratio), cmp_double);
+		bench_best_median(model, rounds, &mbest, &mmed);
+		bench_best_median(floor, rounds, &fbest, &fmed);
+		bench_best_median(ratio, rounds, &rworst, &rmed);
 		printf("reboot: %-8s per VM best %9.3f ms median %9.3f ms; per page best %7.1f ns "
 		       "median %7.1f ns\n",
-		       k ? "migrate" : "S3+wake", model[0] * 1e3, model[rounds / 2] * 1e3,
-		       model[0] / (double)pages * 1e9, model[rounds / 2] / (double)pages * 1e9);
+		       k ? "migrate" : "S3+wake", mbest * 1e3, mmed * 1e3,
+		       mbest / (double)pages * 1e9, mmed / (double)pages * 1e9);
 		printf("reboot: %-8s floor  best %9.3f ms median %9.3f ms; per page best %7.1f ns "
 		       "median %7.1f ns\n",
-		       k ? "migrate" : "S3+wake", floor[0] * 1e3, floor[rounds / 2] * 1e3,
-		       floor[0] / (double)pages * 1e9, floor[rounds / 2] / (double)pages * 1e9);
+		       k ? "migrate" : "S3+wake", fbest * 1e3, fmed * 1e3,
+		       fbest / (double)pages * 1e9, fmed / (double)pages * 1e9);
 		printf(
 		    "reboot: %-8s ratio (floor / model) best-to-best %.3f, median of rounds %.3f\n",
-		    k ? "migrate" : "S3+wake", floor[0] / model[0], ratio[rounds / 2]);
+		    k ? "migrate" : "S3+wake", fbest / mbest, rmed);
 	}
 	free(t);
 	free(ram_copy);
@@ -364,22 +344,22 @@ static void cycle_floor(struct vmm *m)
 	struct host_vepc *v;
 
 	if (host_vepc_open(vmm_host(m), 0, NULL, &v) || host_vepc_map(v, pages))
-		die("host vEPC", 0, NULL);
+		bench_die("host vEPC", 0, NULL);
 	for (uint64_t i = 0; i < pages; i++)
 		if (host_vepc_fault(v, i, &pa))
-			die("host_vepc_fault", (long long)i, NULL);
+			bench_die("host_vepc_fault", (long long)i, NULL);
 	if (host_vepc_remove_all(v, cpu, NULL))
-		die("host_vepc_remove_all", 0, NULL);
+		bench_die("host_vepc_remove_all", 0, NULL);
 	host_vepc_release(v, cpu);
 }
 
 static double timed(void (*fn)(struct vmm *), struct vmm *m, unsigned int n)
 {
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (unsigned int i = 0; i < n; i++)
 		fn(m);
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 static void bench_cycles(struct vmm *m, unsigned int cycles)
@@ -402,6 +382,7 @@ int main(int argc, char **argv)
 	unsigned int rounds = argc > 3 ? (unsigned int)atoi(argv[3]) : 5;
 	struct vmm *m;
 
+	bench_name = "bench-reboot";
 	if (!epc_mib || epc_mib > (1 << 20) || !cycles || !rounds || rounds > 1000) {
 		fprintf(stderr, "usage: bench-reboot [EPC_MIB] [CYCLES] [ROUNDS]\n");
 		return 2;

@@ -21,68 +21,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "vsgx/crypto.h"
 #include "vsgx/guest.h"
 #include "vsgx/host.h"
 #include "vsgx/vmm.h"
 
-#include "bench-vm.h"
+#include "bench-util.h"
 
 #define ROUNDS_MAX 16
 #define VM_EPC_MIB 1
 #define VM_PAGES   (VM_EPC_MIB * 256)
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void __attribute__((noreturn)) die(const char *what, long long r, const char *why)
-{
-	fprintf(stderr, "bench-scale: %s failed (%lld)%s%s\n", what, r, why ? ": " : "",
-		why ? why : "");
-	exit(1);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Best and median of (n) samples, sorted in place. */
-static void best_median(double *v, unsigned int n, double *best, double *median)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	*best = v[0];
-	*median = v[n / 2];
-}
 
 /* N VMs created and booted, then destroyed: seconds per VM. */
 static double vms_round(struct vmm *m, unsigned int n)
 {
 	struct vmm_vm **vms = calloc(n, sizeof(*vms));
 	struct guest **gs = calloc(n, sizeof(*gs));
-	char name[32];
+	char name[32], why[256];
 	double t0;
 
 	if (!vms || !gs)
-		die("calloc", 0, NULL);
-	t0 = now();
+		bench_die("calloc", 0, NULL);
+	t0 = bench_now();
 	for (unsigned int i = 0; i < n; i++) {
+		int r;
+
 		snprintf(name, sizeof(name), "v%u", i);
 		vms[i] = bench_vm_new(m, name, VM_EPC_MIB, "64M");
-		gs[i] = bench_vm_boot(vms[i]);
+		r = guest_boot(vms[i], &gs[i], why, sizeof(why));
+		if (r)
+			bench_die("guest_boot", r, why);
 	}
-	for (unsigned int i = 0; i < n; i++)
-		bench_vm_free(vms[i], gs[i]);
-	t0 = now() - t0;
+	for (unsigned int i = 0; i < n; i++) {
+		guest_free(gs[i]);
+		vmm_vm_destroy(vms[i], NULL);
+	}
+	t0 = bench_now() - t0;
 	free(vms);
 	free(gs);
 	return t0 / n;
@@ -92,22 +67,22 @@ static double vms_round(struct vmm *m, unsigned int n)
 static double vms_floor_round(struct vmm *m, unsigned int n)
 {
 	struct hw_cpu *cpu = vmm_host_cpu(m);
-	double t0 = now();
+	double t0 = bench_now();
 	uint64_t pa;
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct host_vepc *v;
 
 		if (host_vepc_open(vmm_host(m), 0, NULL, &v) || host_vepc_map(v, VM_PAGES))
-			die("host vEPC", i, NULL);
+			bench_die("host vEPC", i, NULL);
 		for (uint64_t p = 0; p < VM_PAGES; p++)
 			if (host_vepc_fault(v, p, &pa))
-				die("host_vepc_fault", (long long)p, NULL);
+				bench_die("host_vepc_fault", (long long)p, NULL);
 		if (host_vepc_remove_all(v, cpu, NULL))
-			die("host_vepc_remove_all", i, NULL);
+			bench_die("host_vepc_remove_all", i, NULL);
 		host_vepc_release(v, cpu);
 	}
-	return (now() - t0) / n;
+	return (bench_now() - t0) / n;
 }
 
 static void bench_vms(struct vmm *m, unsigned int max, unsigned int rounds)
@@ -125,8 +100,8 @@ static void bench_vms(struct vmm *m, unsigned int max, unsigned int rounds)
 			t[r] = vms_round(m, n);
 			f[r] = vms_floor_round(m, n);
 		}
-		best_median(t, rounds, &best, &med);
-		best_median(f, rounds, &fbest, &fmed);
+		bench_best_median(t, rounds, &best, &med);
+		bench_best_median(f, rounds, &fbest, &fmed);
 		if (!base)
 			base = best;
 		printf("scale: %6u %12.1f %12.1f %12.1f %10.2f %10.2f\n", n, best * 1e6, med * 1e6,
@@ -139,24 +114,27 @@ static double evict_round(struct vmm *m, const struct crypto_rsa_key *key, uint6
 {
 	uint64_t epc_mib = (pages + 2048) / 256 + 1;
 	struct vmm_vm *vm = bench_vm_new(m, "ev", epc_mib, "1G");
-	struct guest *g = bench_vm_boot(vm);
 	struct guest_stats st;
+	struct guest *g;
 	char why[256];
 	double t0;
 	int r;
 
-	r = guest_enclave_build(g, "e", pages + 16, 1, key, NULL, why, sizeof(why));
+	r = guest_boot(vm, &g, why, sizeof(why));
+	if (!r)
+		r = guest_enclave_build(g, "e", pages + 16, 1, key, NULL, why, sizeof(why));
 	if (r)
-		die("guest build", r, why);
-	t0 = now();
+		bench_die("guest build", r, why);
+	t0 = bench_now();
 	r = guest_enclave_evict(g, "e", pages, why, sizeof(why));
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	if (r)
-		die("guest_enclave_evict", r, why);
+		bench_die("guest_enclave_evict", r, why);
 	guest_stats(g, &st);
 	if (st.evicted != pages)
-		die("evicted page count", (long long)st.evicted, NULL);
-	bench_vm_free(vm, g);
+		bench_die("evicted page count", (long long)st.evicted, NULL);
+	guest_free(g);
+	vmm_vm_destroy(vm, NULL);
 	return t0 / (double)pages;
 }
 
@@ -170,15 +148,15 @@ static double evict_floor_round(uint64_t pages)
 	double t0;
 
 	if (!src || !dst || !g || crypto_gcm_set_key(g, key))
-		die("crypto", 0, NULL);
+		bench_die("crypto", 0, NULL);
 	memset(src, 0x5a, 4096);
-	t0 = now();
+	t0 = bench_now();
 	for (uint64_t p = 0; p < pages; p++) {
 		memcpy(iv, &p, sizeof(p));
 		if (crypto_gcm_seal(g, iv, aad, sizeof(aad), src, 4096, dst, tag))
-			die("crypto_gcm_seal", (long long)p, NULL);
+			bench_die("crypto_gcm_seal", (long long)p, NULL);
 	}
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	crypto_gcm_free(g);
 	free(src);
 	free(dst);
@@ -192,7 +170,7 @@ static void bench_evict(struct vmm *m, uint64_t max, unsigned int rounds)
 	double base = 0;
 
 	if (crypto_rsa_key_load(VSGX_VECTORS_DIR "/sign_key.pem", &key, why, sizeof(why)))
-		die("the signing key", 0, why);
+		bench_die("the signing key", 0, why);
 	printf("scale: a guest evicting E pages of one enclave (per page)\n");
 	printf("scale: %6s %12s %12s %12s %10s %10s\n", "E", "best us", "median us", "floor us",
 	       "/floor", "/first");
@@ -203,8 +181,8 @@ static void bench_evict(struct vmm *m, uint64_t max, unsigned int rounds)
 			t[r] = evict_round(m, key, e);
 			f[r] = evict_floor_round(e);
 		}
-		best_median(t, rounds, &best, &med);
-		best_median(f, rounds, &fbest, &fmed);
+		bench_best_median(t, rounds, &best, &med);
+		bench_best_median(f, rounds, &fbest, &fmed);
 		if (!base)
 			base = best;
 		printf("scale: %6llu %12.2f %12.2f %12.2f %10.2f %10.2f\n", (unsigned long long)e,
@@ -218,15 +196,22 @@ int main(int argc, char **argv)
 	unsigned int max_vms = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 0) : 1024;
 	uint64_t max_evict = argc > 2 ? strtoull(argv[2], NULL, 0) : 65536;
 	unsigned int rounds = argc > 3 ? (unsigned int)atoi(argv[3]) : 3;
+	struct hw_desc d;
 	struct vmm *m;
+	char why[256];
 
+	bench_name = "bench-scale";
 	if (!max_vms || max_vms > 65536 || max_evict < 1024 || max_evict > (1u << 22) || !rounds ||
 	    rounds > ROUNDS_MAX) {
 		fprintf(stderr, "usage: bench-scale [MAX_VMS] [MAX_EVICT] [ROUNDS]\n");
 		return 2;
 	}
 	/* One node with room for every VM at once, or for the largest evicting guest. */
-	m = bench_vmm_new((uint64_t)max_vms * VM_EPC_MIB + (max_evict + 4096) / 256 + 64);
+	hw_desc_init_default(&d);
+	d.sections[0].base = 1ULL << 40;
+	d.sections[0].size = ((uint64_t)max_vms * VM_EPC_MIB + (max_evict + 4096) / 256 + 64) << 20;
+	if (vmm_create(&d, &m, why, sizeof(why)))
+		bench_die("vmm_create", 0, why);
 	bench_vms(m, max_vms, rounds);
 	bench_evict(m, max_evict, rounds);
 	vmm_destroy(m);

@@ -255,6 +255,7 @@ int host_vepc_remove_page(struct host_vepc *v, struct hw_cpu *cpu, uint64_t inde
 	}
 	vepc_slot_set(v, index, HOST_PAGE_NONE);
 	atomic_fetch_sub(&v->present, 1);
+	atomic_fetch_sub(&v->present_on[host_page_section(v->h, idx)->node], 1);
 	pthread_mutex_unlock(&v->lock);
 	host_owner_uncharge(v->owner);
 	host_epc_free(v->h, idx);

@@ -210,7 +210,7 @@ static void test_vepc_remove_page(void **state)
 	struct host *h = vmm_host(f->m);
 	struct hw_cpu *cpu = vmm_host_cpu(f->m);
 	struct host_vepc *v;
-	uint64_t pa;
+	uint64_t pa, on[HW_MAX_NODES];
 	int code;
 
 	assert_int_equal(host_vepc_open(h, 0, NULL, &v), 0);
@@ -219,10 +219,15 @@ static void test_vepc_remove_page(void **state)
 	assert_int_equal(host_vepc_fault(v, 1, &pa), 0);
 	assert_true(host_vepc_present(v, 1));
 	assert_int_equal(host_totals(f).used, 1);
+	host_vepc_query_nodes(v, on);
+	assert_int_equal(on[0], 1);
 	assert_int_equal(host_vepc_remove_page(v, cpu, 1, &code), 0);
 	assert_int_equal(code, 0);
 	assert_false(host_vepc_present(v, 1));
 	assert_int_equal(host_totals(f).free, 4096);
+	/* The per-node count (the reports' VM pages per node) goes down with it. */
+	host_vepc_query_nodes(v, on);
+	assert_int_equal(on[0], 0);
 	assert_int_equal(host_vepc_remove_page(v, cpu, 4, &code), -EINVAL);
 	assert_int_equal(host_vepc_release(v, cpu), 0);
 }
