@@ -6,6 +6,8 @@ echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //
 "$b/bench/bench-measure" 16384 5
 "$b/bench/bench-measure" 16384 5 2
 "$b/bench/bench-paging" 16384 5
+"$b/bench/bench-paging" 16384 5 16 host
+"$b/bench/bench-paging" 16384 5 16 guest
 "$b/bench/bench-vepc" 262144 3
 "$b/bench/bench-reboot" 4096 20
 "$b/bench/bench-leaves" 50000 11 tests/vectors/sign_key.pem

@@ -25,6 +25,7 @@
 static EVP_MD *crypto_md_sha256;
 static EVP_MAC *crypto_mac_cmac;
 static EVP_CIPHER *crypto_cipher_gcm;
+static EVP_CIPHER *crypto_cipher_cbc;
 static pthread_once_t crypto_fetch_once = PTHREAD_ONCE_INIT;
 
 static void crypto_fetch_all(void)
@@ -32,6 +33,7 @@ static void crypto_fetch_all(void)
 	crypto_md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	crypto_mac_cmac = EVP_MAC_fetch(NULL, "CMAC", NULL);
 	crypto_cipher_gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+	crypto_cipher_cbc = EVP_CIPHER_fetch(NULL, "AES-128-CBC", NULL);
 }
 
 static const EVP_MD *crypto_sha256_md(void)
@@ -145,26 +147,37 @@ int crypto_aes_cmac(const uint8_t key[CRYPTO_AES128_KEY_LEN], const void *data, 
 }
 
 /*
- * The kept CMAC context: the cipher is named once, at the first key (a named
- * cipher costs a provider fetch); a new key replaces the schedule in place,
- * and a MAC under the kept key restarts the context without re-keying.
+ * The kept CMAC context, computed as RFC 4493 defines CMAC: AES-128-CBC of
+ * the message with a zero IV, its last block first XORed with a subkey (K1
+ * when whole, K2 after 10* padding), the last ciphertext block being the
+ * MAC. OpenSSL's CMAC feeds the cipher one block per call and restarts it
+ * through the provider for every message; here one CBC context keyed once
+ * encrypts a whole message in one call, and is never restarted: its IV runs
+ * on from the last block of the previous message (chain), so the message's
+ * first block is XORed with that block first, which is CBC from a zero IV.
  */
+#define CMAC_BLOCK	  16
+#define CMAC_CHUNK_BLOCKS 64
+
 struct crypto_cmac {
-	EVP_MAC_CTX *ctx;
+	EVP_CIPHER_CTX *ctx; /* AES-128-CBC, encrypting, no padding */
+	uint8_t k1[CMAC_BLOCK], k2[CMAC_BLOCK];
+	uint8_t chain[CMAC_BLOCK]; /* the context's IV now: the last block it encrypted */
+	bool cipher_set;	   /* the cipher is named (once) */
 	bool keyed;
 };
 
 struct crypto_cmac *crypto_cmac_new(void)
 {
-	EVP_MAC *mac = crypto_cmac_alg();
 	struct crypto_cmac *c;
 
-	if (!mac)
+	pthread_once(&crypto_fetch_once, crypto_fetch_all);
+	if (!crypto_cipher_cbc)
 		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->ctx = EVP_MAC_CTX_new(mac);
+	c->ctx = EVP_CIPHER_CTX_new();
 	if (!c->ctx) {
 		free(c);
 		return NULL;
@@ -176,32 +189,101 @@ void crypto_cmac_free(struct crypto_cmac *c)
 {
 	if (!c)
 		return;
-	EVP_MAC_CTX_free(c->ctx);
+	EVP_CIPHER_CTX_free(c->ctx);
+	OPENSSL_cleanse(c->k1, sizeof(c->k1));
+	OPENSSL_cleanse(c->k2, sizeof(c->k2));
 	free(c);
+}
+
+/* RFC 4493's doubling in GF(2^128): shift left by one, reduce by 0x87. */
+static void cmac_double(const uint8_t in[CMAC_BLOCK], uint8_t out[CMAC_BLOCK])
+{
+	uint8_t carry = in[0] >> 7;
+
+	for (int i = 0; i < CMAC_BLOCK - 1; i++)
+		out[i] = (uint8_t)(in[i] << 1 | in[i + 1] >> 7);
+	out[CMAC_BLOCK - 1] = (uint8_t)(in[CMAC_BLOCK - 1] << 1 ^ (carry ? 0x87 : 0));
+}
+
+/* Encrypt (len) bytes in place, a multiple of the block; the last one becomes the chain. */
+static int cmac_cbc(struct crypto_cmac *c, uint8_t *buf, size_t len)
+{
+	int out_len;
+
+	if (!EVP_EncryptUpdate(c->ctx, buf, &out_len, buf, (int)len) || (size_t)out_len != len)
+		return -ENOMEM;
+	memcpy(c->chain, buf + len - CMAC_BLOCK, CMAC_BLOCK);
+	return 0;
 }
 
 int crypto_cmac_set_key(struct crypto_cmac *c, const uint8_t key[CRYPTO_AES128_KEY_LEN])
 {
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, "AES-128-CBC", 0),
-		OSSL_PARAM_construct_end(),
-	};
+	static const uint8_t zero[CMAC_BLOCK];
+	uint8_t l[CMAC_BLOCK] = { 0 };
 
-	if (!EVP_MAC_init(c->ctx, key, CRYPTO_AES128_KEY_LEN, c->keyed ? NULL : params))
+	c->keyed = false;
+	if (!EVP_EncryptInit_ex2(c->ctx, c->cipher_set ? NULL : crypto_cipher_cbc, key, zero, NULL))
 		return -ENOMEM;
+	if (!c->cipher_set && !EVP_CIPHER_CTX_set_padding(c->ctx, 0))
+		return -ENOMEM;
+	c->cipher_set = true;
+	/* L = AES(K, 0): the first block from a zero IV, which also starts the chain. */
+	if (cmac_cbc(c, l, sizeof(l)))
+		return -ENOMEM;
+	cmac_double(l, c->k1);
+	cmac_double(c->k1, c->k2);
+	OPENSSL_cleanse(l, sizeof(l));
 	c->keyed = true;
 	return 0;
+}
+
+/* The message's last block as CMAC encrypts it: whole XOR K1, or padded XOR K2. */
+static void cmac_last(const struct crypto_cmac *c, const uint8_t *data, size_t len, uint8_t *block)
+{
+	size_t rem = len % CMAC_BLOCK, off = len - (rem ? rem : (len ? CMAC_BLOCK : 0));
+	const uint8_t *k = len && !rem ? c->k1 : c->k2;
+
+	memset(block, 0, CMAC_BLOCK);
+	memcpy(block, data + off, len - off);
+	if (len - off < CMAC_BLOCK)
+		block[len - off] = 0x80;
+	for (int i = 0; i < CMAC_BLOCK; i++)
+		block[i] ^= k[i];
 }
 
 int crypto_cmac_mac(struct crypto_cmac *c, const void *data, size_t len,
 		    uint8_t out[CRYPTO_CMAC_LEN])
 {
-	size_t out_len;
+	_Alignas(64) uint8_t buf[CMAC_CHUNK_BLOCKS * CMAC_BLOCK];
+	size_t blocks = len ? (len + CMAC_BLOCK - 1) / CMAC_BLOCK : 1, done = 0;
+	const uint8_t *d = data;
 
-	if (!c->keyed || !EVP_MAC_init(c->ctx, NULL, 0, NULL) ||
-	    !EVP_MAC_update(c->ctx, data, len) ||
-	    !EVP_MAC_final(c->ctx, out, &out_len, CRYPTO_CMAC_LEN))
+	if (!c->keyed)
 		return -ENOMEM;
+	while (done < blocks) {
+		size_t n = blocks - done < CMAC_CHUNK_BLOCKS ? blocks - done : CMAC_CHUNK_BLOCKS;
+		bool last = done + n == blocks;
+
+		/* Whole blocks of the message, then the last one made as CMAC makes it. */
+		memcpy(buf, d + done * CMAC_BLOCK, (n - last) * CMAC_BLOCK);
+		if (last)
+			cmac_last(c, d, len, buf + (n - 1) * CMAC_BLOCK);
+		/* From the chain as if from a zero IV: the IV is XORed in, so cancel it. */
+		if (!done) {
+			for (int i = 0; i < CMAC_BLOCK; i++)
+				buf[i] ^= c->chain[i];
+		}
+		if (cmac_cbc(c, buf, n * CMAC_BLOCK)) {
+			/* The chain is unknown now: refuse until keyed again. */
+			c->keyed = false;
+			return -ENOMEM;
+		}
+		done += n;
+	}
+	memcpy(out, c->chain, CRYPTO_CMAC_LEN);
+	/* The message may hold secrets (KEYDEPENDENCIES hold the seal fuses). */
+	OPENSSL_cleanse(buf,
+			(blocks < CMAC_CHUNK_BLOCKS ? blocks : CMAC_CHUNK_BLOCKS) * CMAC_BLOCK);
 	return 0;
 }
 

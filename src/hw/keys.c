@@ -2,6 +2,7 @@
 #include "keys.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "hw.h"
@@ -46,6 +47,13 @@ void hw_keys_boot(struct hw_processor *p)
 	p->boot++;
 	keys_expand(p->desc.seed, p->boot, "boot key", p->boot_key);
 	keys_report_keyid(p);
+}
+
+void hw_keydep_init(struct hw_keydep *dep, const uint8_t padding[HW_KEY_PADDING_LEN])
+{
+	memset(dep, 0, offsetof(struct hw_keydep, padding));
+	memcpy(dep->padding, padding, sizeof(dep->padding));
+	memset(dep->config_id, 0, sizeof(dep->config_id));
 }
 
 int hw_key_derive(struct hw_cpu *cpu, const struct hw_keydep *dep, uint8_t key[16])
@@ -112,7 +120,7 @@ int hw_key_launch(struct hw_cpu *cpu, const struct sgx_einittoken *token, uint8_
 	const struct hw_processor *p = cpu->proc;
 	struct hw_keydep dep;
 
-	memset(&dep, 0, sizeof(dep));
+	hw_keydep_init(&dep, p->key_padding);
 	dep.key_name = SGX_KEY_EINITTOKEN;
 	dep.isv_prod_id = token->isv_prod_id_le;
 	dep.isv_svn = token->isv_svn_le;
@@ -123,6 +131,5 @@ int hw_key_launch(struct hw_cpu *cpu, const struct sgx_einittoken *token, uint8_
 	memcpy(dep.seal_key_fuses, p->seal_fuses, sizeof(dep.seal_key_fuses));
 	memcpy(dep.cpusvn, token->cpusvn_le, sizeof(dep.cpusvn));
 	dep.miscselect = token->masked_miscselect_le;
-	memcpy(dep.padding, p->key_padding, sizeof(dep.padding));
 	return hw_key_derive(cpu, &dep, key);
 }

@@ -49,6 +49,13 @@ _Static_assert(sizeof(struct hw_keydep) == 648, "KEYDEPENDENCIES has holes");
 #define HW_KEY_PADDING_LEN 352
 
 /*
+ * A KEYDEPENDENCIES block of zeros but for its PADDING, from (padding):
+ * every byte written once (the block is MACed whole on every EGETKEY and
+ * EREPORT; zeroing the padding only to copy over it costs a third more).
+ */
+void hw_keydep_init(struct hw_keydep *dep, const uint8_t padding[HW_KEY_PADDING_LEN]);
+
+/*
  * Derive the 128-bit key for (dep) on (cpu), with the CPU's kept CMAC
  * context for the fuse key. Return: 0 or -ENOMEM.
  */

@@ -166,7 +166,7 @@ static void keydep_report_target(const struct hw_processor *p, const struct cur_
 				 const struct sgx_targetinfo *ti, const uint8_t *keyid,
 				 struct hw_keydep *dep)
 {
-	memset(dep, 0, sizeof(*dep));
+	hw_keydep_init(dep, c->padding);
 	dep->key_name = SGX_KEY_REPORT;
 	memcpy(dep->owner_epoch, p->owner_epoch, sizeof(dep->owner_epoch));
 	dep->attributes = ti->attributes;
@@ -174,7 +174,6 @@ static void keydep_report_target(const struct hw_processor *p, const struct cur_
 	memcpy(dep->keyid, keyid, sizeof(dep->keyid));
 	memcpy(dep->seal_key_fuses, p->seal_fuses, sizeof(dep->seal_key_fuses));
 	memcpy(dep->cpusvn, p->desc.cpusvn, sizeof(dep->cpusvn));
-	memcpy(dep->padding, c->padding, sizeof(dep->padding));
 	dep->miscselect = ti->miscselect;
 	memcpy(dep->config_id, ti->config_id, sizeof(dep->config_id));
 	dep->config_svn = ti->config_svn;
@@ -260,14 +259,13 @@ static int check_svns(const struct hw_processor *p, const struct cur_encl *c,
 static void keydep_requested(const struct cur_encl *c, const struct sgx_keyrequest *kr,
 			     uint16_t name, struct hw_keydep *dep)
 {
-	memset(dep, 0, sizeof(*dep));
+	hw_keydep_init(dep, c->padding);
 	dep->key_name = name;
 	dep->isv_svn = kr->isv_svn;
 	dep->attributes.flags =
 	    (kr->attribute_mask.flags | REQUIRED_SEALING_MASK) & c->secs->attributes.flags;
 	dep->attributes.xfrm = kr->attribute_mask.xfrm & c->secs->attributes.xfrm;
 	memcpy(dep->cpusvn, kr->cpusvn, sizeof(dep->cpusvn));
-	memcpy(dep->padding, c->padding, sizeof(dep->padding));
 	dep->miscselect = kr->misc_mask & c->secs->miscselect;
 }
 
@@ -315,7 +313,7 @@ static int keydep_seal(const struct hw_processor *p, const struct cur_encl *c,
 static void keydep_report_self(const struct hw_processor *p, const struct cur_encl *c,
 			       const struct sgx_keyrequest *kr, struct hw_keydep *dep)
 {
-	memset(dep, 0, sizeof(*dep));
+	hw_keydep_init(dep, p->key_padding);
 	dep->key_name = SGX_KEY_REPORT;
 	memcpy(dep->owner_epoch, p->owner_epoch, sizeof(dep->owner_epoch));
 	dep->attributes = c->secs->attributes;
@@ -323,7 +321,6 @@ static void keydep_report_self(const struct hw_processor *p, const struct cur_en
 	memcpy(dep->keyid, kr->keyid, sizeof(dep->keyid));
 	memcpy(dep->seal_key_fuses, p->seal_fuses, sizeof(dep->seal_key_fuses));
 	memcpy(dep->cpusvn, p->desc.cpusvn, sizeof(dep->cpusvn));
-	memcpy(dep->padding, p->key_padding, sizeof(dep->padding));
 	dep->miscselect = c->secs->miscselect;
 	memcpy(dep->config_id, c->secs->config_id, sizeof(dep->config_id));
 	dep->config_svn = c->secs->config_svn;

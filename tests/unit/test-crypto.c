@@ -222,6 +222,40 @@ static void test_cmac_kept_key(void **state)
 	crypto_cmac_free(NULL);
 }
 
+/*
+ * The kept context against the one-shot CMAC for every shape of message:
+ * empty, partial and whole last blocks, the 648 bytes of KEYDEPENDENCIES,
+ * and messages longer than one chunk of the context's buffer (1 KiB), in
+ * turn under one key and after a re-key: a MAC never depends on the one
+ * before it.
+ */
+static void test_cmac_kept_lengths(void **state)
+{
+	static const size_t lens[] = { 0, 1, 15, 16, 17, 384, 648, 1008, 1023, 1024, 1025, 3000 };
+	uint8_t key[16], key2[16], data[3000], mac[16], want[16];
+	struct crypto_cmac *c = crypto_cmac_new();
+
+	(void)state;
+	assert_non_null(c);
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 131 + 7);
+	memset(key, 0x3c, sizeof(key));
+	memset(key2, 0xc3, sizeof(key2));
+	assert_int_equal(crypto_cmac_set_key(c, key), 0);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			const uint8_t *k = pass ? key2 : key;
+
+			if (pass)
+				assert_int_equal(crypto_cmac_set_key(c, key2), 0);
+			assert_int_equal(crypto_cmac_mac(c, data, lens[i], mac), 0);
+			assert_int_equal(crypto_aes_cmac(k, data, lens[i], want), 0);
+			assert_memory_equal(mac, want, 16);
+		}
+	}
+	crypto_cmac_free(c);
+}
+
 /* AES-128-GCM: test cases 1, 2 and 4 of the GCM specification */
 
 static void test_gcm_zero_key(void **state)
@@ -575,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_sha256_threads),
 		cmocka_unit_test(test_cmac_rfc4493),
 		cmocka_unit_test(test_cmac_kept_key),
+		cmocka_unit_test(test_cmac_kept_lengths),
 		cmocka_unit_test(test_gcm_zero_key),
 		cmocka_unit_test(test_gcm_with_aad),
 		cmocka_unit_test(test_gcm_decrypt),
