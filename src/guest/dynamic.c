@@ -82,6 +82,8 @@ static int dyn_accept(struct guest *g, struct genclave *e, uint64_t page, uint64
 	si.flags = flags;
 	r = vmm_vcpu_enclave_write(vmm_vm_vcpu(g->vm, th->vcpu), si_la, &si, sizeof(si));
 	if (!r) {
+		/* Its SECINFO is the enclave's own data now: verify skips the page. */
+		e->pages[guest_enclave_rw_page(e)].written = true;
 		regs = (struct hw_regs){ .rax = SGX_EACCEPT,
 					 .rbx = si_la,
 					 .rcx = e->base + page * SGX_PAGE_SIZE };

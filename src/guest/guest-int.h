@@ -50,6 +50,7 @@ struct gpage {
 	uint8_t perm;	 /* SECINFO R/W/X bits it was added with */
 	bool dynamic;	 /* added by EAUG: trimmed rather than evicted */
 	bool ssa;	 /* a TCS's SSA frame: the processor's to write on an AEX */
+	bool written;	 /* the enclave's code wrote it (its scratch page): not as measured */
 	uint64_t epc;	 /* GP_RESIDENT: guest-physical EPC page */
 	uint32_t slot;	 /* GP_EVICTED: backing slot */
 	uint64_t va;	 /* GP_EVICTED: guest-physical VA slot */

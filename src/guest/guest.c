@@ -189,9 +189,42 @@ void guest_epc_free(struct guest *g, uint64_t epc)
 	g->free_epc[g->nr_free++] = epc;
 }
 
-/* Evict one page of the enclave the reclaimer's clock reaches first. */
+/*
+ * Free one EPC page a lost enclave still has a frame for. Its contents went
+ * with the EPC (a reset, a sleep state, a migration), so there is nothing to
+ * write back: EREMOVE it and take the frame, as Linux's reclaimer frees a
+ * page whose EWB failed. The enclave stays lost, its SECS held until it is
+ * destroyed. A page EREMOVE refuses (a thread still inside) is left alone.
+ */
+static int epc_shed_one(struct guest *g, struct genclave *e)
+{
+	for (uint64_t i = e->nr_pages; i-- > 0;) {
+		struct gpage *p = &e->pages[i];
+		int r;
+
+		if (p->state != GP_RESIDENT)
+			continue;
+		r = guest_encls(g, SGX_EREMOVE, 0, p->epc, 0);
+		if (r)
+			return r < 0 ? r : -ENOSPC;
+		guest_epc_free(g, p->epc);
+		p->state = GP_ABSENT;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+/*
+ * Make one EPC page free: a lost enclave's first, for it holds nothing,
+ * else by evicting a page of the enclave the reclaimer's clock reaches
+ * first; one found lost on the way gives a page up instead.
+ */
 static int epc_reclaim_one(struct guest *g, const struct genclave *busy)
 {
+	for (unsigned int i = 0; i < g->nr_encl; i++) {
+		if (g->encl[i] != busy && g->encl[i]->lost && !epc_shed_one(g, g->encl[i]))
+			return 0;
+	}
 	for (unsigned int i = 0; i < g->nr_encl; i++) {
 		struct genclave *e = g->encl[i];
 		uint64_t done = 0;
@@ -199,6 +232,8 @@ static int epc_reclaim_one(struct guest *g, const struct genclave *busy)
 		if (e == busy || e->lost)
 			continue;
 		if (!guest_evict_pages(g, e, 1, &done, NULL, 0) && done)
+			return 0;
+		if (e->lost && !epc_shed_one(g, e))
 			return 0;
 	}
 	return -ENOSPC;

@@ -37,13 +37,14 @@ static uint64_t page_digest(uint64_t offset, const uint8_t *page)
 	return d;
 }
 
-/* Pages whose contents nobody but their builder wrote. */
+/* Pages whose contents nobody but their builder wrote (the enclave's own writes aside). */
 static bool page_checkable(const struct genclave *e, uint64_t i, int64_t le_page)
 {
 	const struct gpage *p = &e->pages[i];
 
 	return p->state != GP_ABSENT && p->type == SGX_PT_REG && (p->perm & SGX_SECINFO_R) &&
-	       p->chunks == PAGE_CHUNKS && !p->ssa && !p->dynamic && (int64_t)i != le_page;
+	       p->chunks == PAGE_CHUNKS && !p->ssa && !p->dynamic && !p->written &&
+	       (int64_t)i != le_page;
 }
 
 /*
