@@ -91,17 +91,9 @@ static int evict_child(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64
 	r = evict_write_back(vm, cpu, b, f, pa);
 	if (r != SGX_SUCCESS) {
 		hw_edecvirtchild(cpu, pa, secs_pa);
-		free(b);
-		vmm_vm_fail(vm,
-			    "the VMM could not write back guest-physical 0x%llx: %s; the VM is "
-			    "stopped",
-			    (unsigned long long)ov_frame_gpa(vm, f),
-			    hw_code_name(r) ? hw_code_name(r) : "?");
-		return -EIO;
+		return ov_write_back_failed(vm, b, f, r);
 	}
-	b->secs_frame = sf;
-	b->pt = SGX_PT_REG;
-	ov->blob[f] = b;
+	ov_blob_keep(ov, f, b, sf);
 	return 0;
 }
 

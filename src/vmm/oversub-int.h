@@ -74,6 +74,13 @@ struct vmm_blob *ov_blob_new(void);
 uint32_t ov_threads_inside(struct vmm_vm *vm, uint64_t secs_pa);
 /* EWB of the page at (pa) into (b) and frame (f)'s slot: an SGX code. */
 int ov_ewb(struct vmm_vm *vm, struct hw_cpu *cpu, struct vmm_blob *b, uint64_t f, uint64_t pa);
+/* Child frame (f)'s page went out into (b): keep the blob, with its SECS's frame (sf). */
+void ov_blob_keep(struct vmm_oversub *ov, uint64_t f, struct vmm_blob *b, uint64_t sf);
+/*
+ * Child frame (f)'s page, blocked behind the guest's back, did not go out
+ * (SGX code or fault (r)): the VM cannot go on. Frees (b); returns -EIO.
+ */
+int ov_write_back_failed(struct vmm_vm *vm, struct vmm_blob *b, uint64_t f, int r);
 /* EWB of a SECS with no resident children into a new blob: 0 evicted, 1 it stays, -ENOMEM. */
 int ov_evict_secs(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_t pa);
 

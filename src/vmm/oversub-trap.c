@@ -202,19 +202,9 @@ static int evict_child(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64
 	/* A cycle the guest started is over too: every thread it counted has left. */
 	if (r == SGX_SUCCESS || r == SGX_PREV_TRK_INCMPL)
 		r = ov_ewb(vm, cpu, b, f, pa);
-	if (r != SGX_SUCCESS) {
-		/* The page is blocked now, behind the guest's back: the VM cannot go on. */
-		free(b);
-		vmm_vm_fail(vm,
-			    "the VMM could not write back guest-physical 0x%llx: %s; the VM is "
-			    "stopped",
-			    (unsigned long long)ov_frame_gpa(vm, f),
-			    hw_code_name(r) ? hw_code_name(r) : "a fault");
-		return -EIO;
-	}
-	b->secs_frame = sf;
-	b->pt = SGX_PT_REG;
-	ov->blob[f] = b;
+	if (r != SGX_SUCCESS)
+		return ov_write_back_failed(vm, b, f, r);
+	ov_blob_keep(ov, f, b, sf);
 	ov->trk[sf].held++;
 	return 0;
 }

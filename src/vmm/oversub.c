@@ -303,6 +303,22 @@ int ov_ewb(struct vmm_vm *vm, struct hw_cpu *cpu, struct vmm_blob *b, uint64_t f
 	return r == SGX_VA_SLOT_OCCUPIED ? SGX_SUCCESS : r;
 }
 
+void ov_blob_keep(struct vmm_oversub *ov, uint64_t f, struct vmm_blob *b, uint64_t sf)
+{
+	b->secs_frame = sf;
+	b->pt = SGX_PT_REG;
+	ov->blob[f] = b;
+}
+
+int ov_write_back_failed(struct vmm_vm *vm, struct vmm_blob *b, uint64_t f, int r)
+{
+	free(b);
+	vmm_vm_fail(vm, "the VMM could not write back guest-physical 0x%llx: %s; the VM is stopped",
+		    (unsigned long long)ov_frame_gpa(vm, f),
+		    hw_code_name(r) ? hw_code_name(r) : "a fault");
+	return -EIO;
+}
+
 int ov_evict_secs(struct vmm_vm *vm, struct hw_cpu *cpu, uint64_t f, uint64_t pa)
 {
 	struct vmm_blob *b = ov_blob_new();
