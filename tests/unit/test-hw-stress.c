@@ -184,8 +184,11 @@ static void shared_add(struct worker *w)
 /*
  * Every thread EBLOCKs every shared child and ETRACKs the shared SECS: per
  * page one EBLOCK wins, the others find it blocked (SGX_BLKSTATE) or busy
- * (SGX_EPC_PAGE_CONFLICT), or the SECS held by another thread's ETRACK
- * (SGX_ENTRYEPOCH_LOCKED); an ETRACK finds the SECS busy (#GP) or succeeds.
+ * (SGX_EPC_PAGE_CONFLICT); an ETRACK finds the SECS busy (#GP) or succeeds.
+ * An EBLOCK that finds the SECS held by another thread's ETRACK
+ * (SGX_ENTRYEPOCH_LOCKED) blocked nothing and is retried, as software must:
+ * the threads it made meet SGX_EPC_PAGE_CONFLICT moved on, and without the
+ * retry nobody would block the page.
  */
 static void shared_block(struct worker *w)
 {
@@ -193,13 +196,16 @@ static void shared_block(struct worker *w)
 
 	for (unsigned int k = 0; k < SHARED_PAGES; k++) {
 		unsigned int i = 1 + (k + w->id * 3) % SHARED_PAGES;
-		int r = hw_eblock(w->cpu, epc(s, SHARED_FIRST + i));
+		int r;
 
+		do
+			r = hw_eblock(w->cpu, epc(s, SHARED_FIRST + i));
+		while (r == SGX_ENTRYEPOCH_LOCKED);
 		if (r == SGX_SUCCESS)
 			atomic_fetch_add(&s->shared_blocked, 1);
 		else
 			expect(w, r == SGX_BLKSTATE || r == SGX_EPC_PAGE_CONFLICT ||
-				      r == SGX_ENTRYEPOCH_LOCKED || r == SGX_PG_INVLD);
+				      r == SGX_PG_INVLD);
 		r = hw_etrack(w->cpu, epc(s, SHARED_FIRST));
 		expect(w, r == SGX_SUCCESS || is_fault(r, X86_TRAP_GP));
 	}
