@@ -688,11 +688,6 @@ static void vcpu_op_run(struct vmm_vcpu *vcpu, struct vcpu_op *op)
 }
 
 /*
- * The VMM's half of an oversubscribed VM's EPT violation, between two runs
- * of the leaf: reload the frame, or make room for its first touch. When it
- * cannot, the VM stops as on any EPT violation the host cannot satisfy.
- */
-/*
  * A first touch that found the host with no free EPC page, between two runs
  * of the leaf (no EPT lock held): the host asks every oversubscribed VM's
  * VMM to evict a few pages, as its reclaimer would, and the leaf runs again.
@@ -710,6 +705,11 @@ static int vcpu_host_pressure(struct vmm_vcpu *vcpu)
 	return -EFAULT;
 }
 
+/*
+ * The VMM's half of an oversubscribed VM's EPT violation, between two runs
+ * of the leaf: reload the frame, or make room for its first touch. When it
+ * cannot, the VM stops as on any EPT violation the host cannot satisfy.
+ */
 static int vcpu_ept_violation(struct vmm_vcpu *vcpu)
 {
 	struct vmm_vm *vm = vcpu->vm;
