@@ -148,9 +148,10 @@ uint64_t host_zombie_retry(struct host *h, struct hw_cpu *cpu);
  * its owner and every ancestor, and only when each of them stays within its
  * max; at a max, a host enclave's allocation reclaims host-enclave pages in
  * the subtree of the owner at its max first, then asks the VMs in that
- * subtree that can evict (host_owner_set_evict()), and fails otherwise; a
- * vEPC fault at a max fails (-EAGAIN while host-enclave pages in that
- * subtree can be reclaimed: host_vepc_reclaim()). A charge costs one
+ * subtree that can evict (host_owner_set_evict()), and fails otherwise
+ * (with no free page at all, the whole host's pay the same way); a vEPC
+ * fault at a max fails (-EAGAIN while host-enclave pages in that subtree
+ * can be reclaimed: host_vepc_reclaim()). A charge costs one
  * compare-and-swap per level of the tree, no lock.
  */
 enum host_owner_kind {
@@ -232,6 +233,14 @@ unsigned int host_owner_foreach(struct host *h,
  */
 void host_owner_set_evict(struct host_owner *o, uint64_t (*fn)(void *opaque, uint64_t nr),
 			  void *opaque);
+/*
+ * Ask the VM owners in (top)'s subtree that have a hook to evict up to (nr)
+ * pages, as a host reclaimer would: at an owner's max (for that owner's
+ * subtree) and when the host has no free EPC page (for the root's). The
+ * caller must hold no lock a hook takes: no VM's EPT lock, so never from
+ * inside a guest leaf. Return: the pages evicted.
+ */
+uint64_t host_owner_evict_vms(struct host_owner *top, uint64_t nr);
 
 /* ------------------------------------------------------------------ */
 /* Virtual EPC: /dev/sgx_vepc.                                         */

@@ -74,7 +74,8 @@ int host_encl_alloc_epc(struct host_encl *e, struct hw_cpu *cpu, uint32_t *ret_i
 	 * At a max, the subtree of the owner at its max pays: one of its
 	 * host-enclave pages, else a page an oversubscribing VMM evicts from a
 	 * VM in it; otherwise the allocation fails (a stop owner has no VM to
-	 * stop here: the enclave's allocation is refused).
+	 * stop here: the enclave's allocation is refused). With no free page
+	 * at all, the same order over the whole host.
 	 */
 	for (struct host_owner *full; (full = host_owner_try_charge(e->group));) {
 		if (host_reclaim(h, cpu, full, 1))
@@ -91,8 +92,11 @@ int host_encl_alloc_epc(struct host_encl *e, struct hw_cpu *cpu, uint32_t *ret_i
 			*ret_idx = idx;
 			return 0;
 		}
-		if (!host_reclaim(h, cpu, NULL, HOST_RECLAIM_BATCH))
+		if (host_reclaim(h, cpu, NULL, HOST_RECLAIM_BATCH))
+			continue;
+		if (!host_owner_evict_vms(h->root, HOST_RECLAIM_BATCH))
 			break;
+		host_kernel_enter(h, cpu);
 	}
 	host_owner_uncharge(e->group);
 err_busy:

@@ -178,8 +178,6 @@ void host_owner_uncharge(struct host_owner *o);
 bool host_owner_in(const struct host_owner *o, const struct host_owner *top);
 /* Pages on the LRUs of (top)'s subtree. */
 uint64_t host_owner_subtree_reclaimable(struct host_owner *top);
-/* Ask the VM owners in (top)'s subtree to evict up to (nr) pages; pages evicted. */
-uint64_t host_owner_evict_vms(struct host_owner *top, uint64_t nr);
 /* A host enclave joins or leaves (o). */
 void host_owner_get(struct host_owner *o);
 void host_owner_put(struct host_owner *o);

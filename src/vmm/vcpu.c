@@ -11,8 +11,10 @@
  * (writing them on every VM entry would be far too slow). Every other leaf
  * runs on the processor as the guest issued it, and its faults go to the
  * guest. An EPC page the guest touches first is allocated by the host's vEPC
- * fault handler, from inside the translation; when that fails the host has
- * no EPC left, and the VM stops as QEMU does on KVM_RUN's -EFAULT.
+ * fault handler, from inside the translation; when the host has no free page,
+ * oversubscribed VMs evict some for it after the leaf (vcpu_host_pressure());
+ * when that fails the host has no EPC left, and the VM stops as QEMU does on
+ * KVM_RUN's -EFAULT.
  *
  * A VM oversubscribed without the EPC Oversubscription Extensions is the
  * exception: its VMM traps every ENCLS (encls_run()), reads the operands
@@ -30,6 +32,8 @@
 #define VCPU_RETRY (-EINPROGRESS)
 /* EPT violations one guest operation may cause before the VMM gives up on it. */
 #define VCPU_RETRIES 64
+/* Pages the oversubscribed VMs are asked for when a fault finds the host with none free. */
+#define VCPU_PRESSURE_BATCH 16
 
 static bool vm_has(const struct vmm_vm *vm, enum vm_cpu_feature f)
 {
@@ -99,6 +103,16 @@ static int vcpu_xlate(void *opaque, uint64_t la, bool write, struct hw_xlate *re
 	if (r && vm->ov && (r == -ENODATA || r == -ENOMEM)) {
 		/* The VMM's to handle once the leaf is out: a held frame, or one over the limit. */
 		vcpu->ov_need = r == -ENODATA ? VCPU_OV_RELOAD : VCPU_OV_ROOM;
+		vcpu->ov_gpa = gpa;
+		return -EFAULT;
+	}
+	if (r == -ENOMEM && !host_owner_at_max(vm->owner)) {
+		/*
+		 * The host has no free page: oversubscribed VMs may give some
+		 * back, but their VMMs take their EPT locks for that, and this
+		 * leaf holds its own VM's. So once the leaf is out.
+		 */
+		vcpu->ov_need = VCPU_OV_PRESSURE;
 		vcpu->ov_gpa = gpa;
 		return -EFAULT;
 	}
@@ -369,8 +383,11 @@ static int guest_read(struct vmm_vcpu *vcpu, uint64_t gla, void *buf, size_t len
 	struct hw_xlate x;
 
 	if (vcpu_xlate(vcpu, gla, false, &x) || x.kind != HW_XLATE_RAM ||
-	    (gla & ~SGX_PAGE_MASK) + len > SGX_PAGE_SIZE)
+	    (gla & ~SGX_PAGE_MASK) + len > SGX_PAGE_SIZE) {
+		/* Not an operand the VMM reads from EPC: no EPT violation to handle. */
+		vcpu->ov_need = VCPU_OV_NONE;
 		return inject(vcpu, X86_TRAP_PF, 0, gla);
+	}
 	memcpy(buf, x.ram, len);
 	return 0;
 }
@@ -671,6 +688,24 @@ static void vcpu_op_run(struct vmm_vcpu *vcpu, struct vcpu_op *op)
 }
 
 /*
+ * A first touch that found the host with no free EPC page, between two runs
+ * of the leaf (no EPT lock held): the host asks every oversubscribed VM's
+ * VMM to evict a few pages, as its reclaimer would, and the leaf runs again.
+ * When none can, the VM stops as on any fault the host cannot satisfy.
+ */
+static int vcpu_host_pressure(struct vmm_vcpu *vcpu)
+{
+	struct vmm_vm *vm = vcpu->vm;
+
+	vcpu->ov_need = VCPU_OV_NONE;
+	if (host_owner_evict_vms(host_owner_root(vm->m->host), VCPU_PRESSURE_BATCH))
+		return 0;
+	vm->epc_fault_gpa = vcpu->ov_gpa;
+	vcpu_epc_fail(vcpu);
+	return -EFAULT;
+}
+
+/*
  * The VMM's half of an oversubscribed VM's EPT violation, between two runs
  * of the leaf: reload the frame, or make room for its first touch. When it
  * cannot, the VM stops as on any EPT violation the host cannot satisfy.
@@ -681,8 +716,13 @@ static int vcpu_ept_violation(struct vmm_vcpu *vcpu)
 	bool room = vcpu->ov_need == VCPU_OV_ROOM;
 	int r;
 
+	if (vcpu->ov_need == VCPU_OV_PRESSURE)
+		return vcpu_host_pressure(vcpu);
 	vcpu->ov_need = VCPU_OV_NONE;
 	r = vmm_oversub_fault(vcpu, vcpu->ov_gpa, room);
+	/* Nothing of its own to give: a host with no free page may find some elsewhere. */
+	if (r == -ENOSPC && room && !host_owner_at_max(vm->owner))
+		return vcpu_host_pressure(vcpu);
 	if (r && vm->state == VMM_VM_RUNNING)
 		vmm_vm_fail(vm,
 			    "KVM_RUN failed: the VMM could not %s guest-physical 0x%llx (vCPU "

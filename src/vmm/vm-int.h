@@ -44,10 +44,12 @@ struct vmm_vcpu {
 	bool preempted;			/* the host forced an AEX since the guest last asked */
 	struct vmm_vcpu_thread *thread; /* its host thread (vcpu-thread.c), or NULL */
 	/*
-	 * An oversubscribed VM's EPT violation met in the last leaf: a frame the
-	 * VMM holds (reload) or a first touch over the VM's limit (room).
+	 * An EPT violation met in the last leaf, the VMM's to handle once it is
+	 * out: an oversubscribed VM's frame the VMM holds (reload) or first
+	 * touch over its limit (room); any VM's first touch on a host with no
+	 * free EPC page (pressure: oversubscribed VMs evict for it).
 	 */
-	enum { VCPU_OV_NONE, VCPU_OV_RELOAD, VCPU_OV_ROOM } ov_need;
+	enum { VCPU_OV_NONE, VCPU_OV_RELOAD, VCPU_OV_ROOM, VCPU_OV_PRESSURE } ov_need;
 	uint64_t ov_gpa;
 	uint64_t tcs, aep; /* of the last EENTER or ERESUME: what the AEP resumes */
 };
