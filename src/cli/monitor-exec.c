@@ -536,14 +536,24 @@ static int vm_balloon(struct mon_cmd *c, struct mon_vm *v)
 
 static void vm_destroy(struct monitor *mon, struct mon_vm *v)
 {
+	struct host *h = vmm_host(mon->m);
+	struct host_epc_stats before, after;
 	struct vmm_vm_teardown td;
+	uint64_t bad;
 	int n;
 
+	host_stats(h, &before);
 	guest_free(v->guest);
 	vmm_vm_destroy(v->vm, &td);
+	host_stats(h, &after);
 	*v = mon->vms[--mon->nr_vms];
+	/* A poisoned page the VM held goes to the host's bad pages, not its free ones. */
+	bad = after.bad - before.bad;
 	n = snprintf(mon->detail, sizeof(mon->detail), "%llu EPC page%s back to the host",
 		     (unsigned long long)td.pages, cli_s(td.pages));
+	if (bad && n > 0 && (size_t)n < sizeof(mon->detail))
+		n += snprintf(mon->detail + n, sizeof(mon->detail) - (size_t)n,
+			      ", %llu of them poisoned and counted bad", (unsigned long long)bad);
 	if (td.zombies && n > 0 && (size_t)n < sizeof(mon->detail))
 		snprintf(mon->detail + n, sizeof(mon->detail) - (size_t)n,
 			 "; %llu SECS page%s kept as %s until %s children's section went, "

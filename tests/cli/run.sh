@@ -11,7 +11,7 @@ set -u
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
 examples=$(ls "$SRC"/examples/*.vsgx)
 nr=$(echo "$examples" | grep -c .)
-echo "1..$((nr + 40))"
+echo "1..$((nr + 41))"
 
 for f in $examples; do
 	name=$(basename "$f")
@@ -49,6 +49,10 @@ check "windows-reboot: a reset without stopping vCPUs reports EBUSY" expect_out 
 check "windows-reboot: destroy keeps the pinned SECS as a zombie until section 1 goes" expect_out 0 \
 	"^vm destroy win2 -> ok \(2048 EPC pages back to the host; 1 SECS page kept as a zombie until its children's section went, 0 zombie pages left on the host\)\$"
 check "quickstart-like destroy: only the page count" grep -q '^vm destroy vm2 -> ok (4096 EPC pages back to the host)$' "$tmp/quick"
+# A poisoned page the VM held goes to bad, and the destroy says so.
+run run --vectors "$V" "$SRC/examples/memory-errors.vsgx"
+check "memory-errors: destroy counts the poisoned page it gave to bad" expect_out 0 \
+	'^vm destroy vm1 -> ok \(4096 EPC pages back to the host, 1 of them poisoned and counted bad\)$'
 
 # --json: every line is JSON, with commands, VMs and nodes.
 run run --json - --vectors "$V" "$SRC/examples/quickstart.vsgx"
