@@ -73,6 +73,12 @@ static void info_of_host(struct vmm *m, struct sgx_info *ret)
 	}
 }
 
+/* One count of a JSON event: counts are unsigned, json-c stores int64. */
+static void json_add_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64((int64_t)v));
+}
+
 static struct json_object *info_json(const struct sgx_info *in)
 {
 	struct json_object *o = json_object_new_object(), *secs = json_object_new_array();
@@ -85,7 +91,7 @@ static struct json_object *info_json(const struct sgx_info *in)
 		struct json_object *s = json_object_new_object();
 
 		json_object_object_add(s, "node", json_object_new_int64(in->sec[i].node));
-		json_object_object_add(s, "size", json_object_new_int64((int64_t)in->sec[i].size));
+		json_add_u64(s, "size", in->sec[i].size);
 		json_object_array_add(secs, s);
 	}
 	json_object_object_add(o, "sections", secs);
@@ -413,36 +419,25 @@ static void report_vm_balloon_json(const struct mon_vm *v, struct json_object *o
 		guest_stats(v->guest, &gs);
 	json_object_object_add(o, "epc-policy",
 			       json_object_new_string(vm_epc_policy_name(b.policy)));
-	json_object_object_add(o, "balloon-target-pages", json_object_new_int64((int64_t)b.target));
-	json_object_object_add(o, "balloon-current-pages",
-			       json_object_new_int64((int64_t)b.current));
-	json_object_object_add(o, "guest-ballooned-pages",
-			       json_object_new_int64((int64_t)gs.ballooned));
-	json_object_object_add(o, "guest-evicted-pages",
-			       json_object_new_int64((int64_t)gs.evicted));
+	json_add_u64(o, "balloon-target-pages", b.target);
+	json_add_u64(o, "balloon-current-pages", b.current);
+	json_add_u64(o, "guest-ballooned-pages", gs.ballooned);
+	json_add_u64(o, "guest-evicted-pages", gs.evicted);
 	if (b.policy == VM_EPC_OVERSUBSCRIBE) {
 		struct vmm_oversub_info ov;
 
 		vmm_oversub_query(v->vm, &ov);
-		json_object_object_add(o, "oversub-max-pages",
-				       json_object_new_int64((int64_t)ov.host_max));
-		json_object_object_add(o, "vmm-evicted-pages",
-				       json_object_new_int64((int64_t)ov.evicted));
-		json_object_object_add(o, "vmm-reloaded-pages",
-				       json_object_new_int64((int64_t)ov.reloaded));
-		json_object_object_add(o, "vmm-freed-pages",
-				       json_object_new_int64((int64_t)ov.freed));
-		json_object_object_add(o, "vmm-blobs", json_object_new_int64((int64_t)ov.blobs));
-		json_object_object_add(o, "vmm-blob-bytes",
-				       json_object_new_int64((int64_t)ov.blob_bytes));
-		json_object_object_add(o, "worst-stall-reloads",
-				       json_object_new_int64((int64_t)ov.worst_stall));
-		json_object_object_add(o, "vmm-va-pages",
-				       json_object_new_int64((int64_t)ov.va_pages));
+		json_add_u64(o, "oversub-max-pages", ov.host_max);
+		json_add_u64(o, "vmm-evicted-pages", ov.evicted);
+		json_add_u64(o, "vmm-reloaded-pages", ov.reloaded);
+		json_add_u64(o, "vmm-freed-pages", ov.freed);
+		json_add_u64(o, "vmm-blobs", ov.blobs);
+		json_add_u64(o, "vmm-blob-bytes", ov.blob_bytes);
+		json_add_u64(o, "worst-stall-reloads", ov.worst_stall);
+		json_add_u64(o, "vmm-va-pages", ov.va_pages);
 		json_object_object_add(o, "oversub-mode",
 				       json_object_new_string(vm_epc_oversub_name(ov.mode)));
-		json_object_object_add(o, "vmm-trapped-leaves",
-				       json_object_new_int64((int64_t)ov.trapped));
+		json_add_u64(o, "vmm-trapped-leaves", ov.trapped);
 	}
 }
 
@@ -477,13 +472,11 @@ static void report_vm(struct monitor *mon, const struct mon_vm *v)
 		json_object_object_add(o, "name", json_object_new_string(vmm_vm_name(v->vm)));
 		json_object_object_add(
 		    o, "state", json_object_new_string(vmm_vm_state_name(vmm_vm_state(v->vm))));
-		json_object_object_add(o, "epc-configured-pages",
-				       json_object_new_int64((int64_t)st.epc_configured));
-		json_object_object_add(o, "epc-held-pages",
-				       json_object_new_int64((int64_t)st.epc_held));
+		json_add_u64(o, "epc-configured-pages", st.epc_configured);
+		json_add_u64(o, "epc-held-pages", st.epc_held);
 		json_object_object_add(o, "enclaves", json_object_new_int64(enclaves));
-		json_object_object_add(o, "resets", json_object_new_int64((int64_t)st.resets));
-		json_object_object_add(o, "faults", json_object_new_int64((int64_t)faults));
+		json_add_u64(o, "resets", st.resets);
+		json_add_u64(o, "faults", faults);
 		json_object_object_add(o, "error", json_object_new_string(vmm_vm_error(v->vm)));
 		report_vm_balloon_json(v, o);
 		json_emit(mon, o);
@@ -504,11 +497,11 @@ static void report_node(struct monitor *mon, unsigned int node, const struct hos
 
 		json_object_object_add(o, "event", json_object_new_string("node"));
 		json_object_object_add(o, "node", json_object_new_int64(node));
-		json_object_object_add(o, "total", json_object_new_int64((int64_t)st->total));
-		json_object_object_add(o, "free", json_object_new_int64((int64_t)st->free));
-		json_object_object_add(o, "used", json_object_new_int64((int64_t)st->used));
-		json_object_object_add(o, "zombie", json_object_new_int64((int64_t)st->zombie));
-		json_object_object_add(o, "bad", json_object_new_int64((int64_t)st->bad));
+		json_add_u64(o, "total", st->total);
+		json_add_u64(o, "free", st->free);
+		json_add_u64(o, "used", st->used);
+		json_add_u64(o, "zombie", st->zombie);
+		json_add_u64(o, "bad", st->bad);
 		json_emit(mon, o);
 	}
 }
