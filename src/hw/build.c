@@ -479,7 +479,7 @@ static int eremove_secs(struct hw_cpu *cpu, struct hw_epcm_entry *e)
 
 static void eremove_child(struct hw_processor *p, struct hw_epcm_entry *e)
 {
-	struct hw_enclave *encl = epcm_enclave(epcm_entry(p, e->secs));
+	struct hw_enclave *encl = epcm_child_enclave(p, e);
 
 	epcm_invalidate(p, e);
 	/* Last: once the count drops, the SECS may be removed on another CPU. */
@@ -513,7 +513,7 @@ static int eremove_locked(struct hw_cpu *cpu, struct hw_epcm_entry *e)
 	default:
 		break;
 	}
-	if (hw_track_inside(epcm_enclave(epcm_entry(p, e->secs))))
+	if (hw_track_inside(epcm_child_enclave(p, e)))
 		return SGX_ENCLAVE_ACT;
 	eremove_child(p, e);
 	return SGX_SUCCESS;

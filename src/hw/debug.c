@@ -56,7 +56,7 @@ static bool dbg_type_ok(unsigned int pt, bool write)
  */
 static bool dbg_enclave_debug(struct hw_processor *p, const struct hw_epcm_entry *e)
 {
-	struct hw_enclave *encl = epcm_enclave(epcm_entry(p, e->secs));
+	struct hw_enclave *encl = epcm_child_enclave(p, e);
 
 	return __atomic_load_n(&encl->secs.attributes.flags, __ATOMIC_RELAXED) & SGX_ATTR_DEBUG;
 }

@@ -36,7 +36,7 @@ uint64_t epcm_pa(const struct hw_processor *p, uint64_t idx)
 
 /*
  * The busy byte also carries bits only the holder changes (EPCM_BUSY_VALID,
- * EPCM_BUSY_EPOCH): a taker compares against the byte with its holder bits
+ * EPCM_BUSY_POISON, the epoch tag): a taker compares against the byte with its holder bits
  * clear, and the holder rewrites the byte with plain stores, as no taker can
  * succeed while it holds it.
  */
@@ -122,23 +122,35 @@ void epcm_lock_wait(struct hw_epcm_entry *e)
 
 /*
  * EBLOCK, EMODPR and EMODT record the enclave's epoch in the page's entry
- * on hardware; here it lives in a side table, so that the entry of the
- * billions of pages that are never blocked has no room for it. A page is in
- * the table while its epoch is not HW_EPOCH_TRACKED (its EPCM_BUSY_EPOCH bit
- * says so without a look-up), so the table is as large as the number of
- * pages blocked or modified and not yet written back, accepted or removed.
- * Stripes by EPCM index keep leaves on different pages from meeting on one
- * lock; each stripe is an open-addressed table with linear probing, as
- * large as twice its entries (or 16).
+ * on hardware; a 64-bit field in each of the billions of entries that are
+ * never blocked would cost more than the rest of the entry. Here the entry
+ * keeps a 4-bit tag instead (EPCM_BUSY_TAG_SHIFT).
+ *
+ * Classes. Each enclave has EPCM_EPOCH_CLASSES words, each an epoch and the
+ * number of the enclave's pages stamped with it. A stamp takes a class that
+ * holds its epoch already or none (count 0), with one compare-and-swap, and
+ * tags the page with it; dropping the stamp is one atomic decrement. While
+ * a page counts in a class, the class keeps its epoch, so the tag names the
+ * page's full epoch exactly. An enclave has few epochs outstanding at once:
+ * the pages changed since the last ETRACK or two, and any a guest left
+ * blocked or unaccepted for longer.
+ *
+ * The side table takes a stamp only when every class holds another epoch
+ * (or its count or the epoch outgrow their bits): an open-addressed table
+ * by EPCM index, striped so that leaves on different pages do not meet on
+ * one lock, as large as twice its entries (or 16).
  */
+#define CLASS_COUNT_BITS 24
+#define CLASS_COUNT_MASK ((1ULL << CLASS_COUNT_BITS) - 1)
+#define CLASS_EPOCH_MAX	 (UINT64_MAX >> CLASS_COUNT_BITS)
+
 #define EPOCH_STRIPES 64
 #define EPOCH_EMPTY   UINT32_MAX
 
 struct epcm_epoch_stripe {
 	/*
 	 * A spinlock: held for a probe or two, by leaves that already hold the
-	 * page's busy bit (EMODPR, EACCEPT...), where a mutex's two extra
-	 * atomics showed on the SGX2 paths.
+	 * page's busy bit (EMODPR, EACCEPT...).
 	 */
 	atomic_flag lock;
 	uint32_t *key; /* EPCM index, EPOCH_EMPTY in free slots */
@@ -149,6 +161,43 @@ struct epcm_epoch_stripe {
 struct epcm_epochs {
 	struct epcm_epoch_stripe stripe[EPOCH_STRIPES];
 };
+
+/*
+ * Count a page in a class of (encl) for (epoch), starting at the class the
+ * epoch hashes to so that stamps of one epoch meet in one word.
+ * Return: the page's tag, or 0 when no class can take it.
+ */
+static unsigned int class_get(struct hw_enclave *encl, uint64_t epoch)
+{
+	if (epoch > CLASS_EPOCH_MAX)
+		return 0;
+	for (unsigned int k = 0, c = (unsigned int)(epoch % EPCM_EPOCH_CLASSES);
+	     k < EPCM_EPOCH_CLASSES; k++, c = (c + 1) % EPCM_EPOCH_CLASSES) {
+		_Atomic uint64_t *w = &encl->epoch_class[c];
+		uint64_t cur = atomic_load_explicit(w, memory_order_relaxed);
+
+		for (;;) {
+			uint64_t n = cur & CLASS_COUNT_MASK;
+
+			if (n && (cur >> CLASS_COUNT_BITS != epoch || n == CLASS_COUNT_MASK))
+				break;
+			if (atomic_compare_exchange_weak_explicit(
+				w, &cur, epoch << CLASS_COUNT_BITS | (n + 1), memory_order_relaxed,
+				memory_order_relaxed))
+				return c + 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Orders are relaxed: a class's epoch changes only at count 0, and the next
+ * reader of a page's tag holds its busy bit, acquired after the stamp.
+ */
+static void class_put(struct hw_enclave *encl, unsigned int tag)
+{
+	atomic_fetch_sub_explicit(&encl->epoch_class[tag - 1], 1, memory_order_relaxed);
+}
 
 static void stripe_lock(struct epcm_epoch_stripe *s)
 {
@@ -234,36 +283,31 @@ static uint32_t entry_index(const struct hw_processor *p, const struct hw_epcm_e
 	return (uint32_t)(e - p->epcm);
 }
 
-uint64_t epcm_epoch(struct hw_processor *p, const struct hw_epcm_entry *e)
+static struct epcm_epoch_stripe *entry_stripe(struct hw_processor *p, uint32_t idx)
+{
+	return &p->epochs->stripe[idx % EPOCH_STRIPES];
+}
+
+uint64_t epcm_epoch_side(struct hw_processor *p, const struct hw_epcm_entry *e)
 {
 	uint32_t idx = entry_index(p, e);
-	struct epcm_epoch_stripe *s = &p->epochs->stripe[idx % EPOCH_STRIPES];
+	struct epcm_epoch_stripe *s = entry_stripe(p, idx);
 	uint64_t epoch;
 
-	if (!(atomic_load_explicit(&((struct hw_epcm_entry *)e)->busy, memory_order_relaxed) &
-	      EPCM_BUSY_EPOCH))
-		return HW_EPOCH_TRACKED;
 	stripe_lock(s);
 	epoch = s->val[epoch_slot(s, idx)];
 	stripe_unlock(s);
 	return epoch;
 }
 
-int epcm_set_epoch(struct hw_processor *p, struct hw_epcm_entry *e, uint64_t epoch)
+/* Record (idx)'s epoch in the side table, in place if it is there already. */
+static int side_put(struct hw_processor *p, uint32_t idx, bool kept, uint64_t epoch)
 {
-	bool kept = atomic_load_explicit(&e->busy, memory_order_relaxed) & EPCM_BUSY_EPOCH;
-	uint32_t idx = entry_index(p, e), i;
-	struct epcm_epoch_stripe *s = &p->epochs->stripe[idx % EPOCH_STRIPES];
+	struct epcm_epoch_stripe *s = entry_stripe(p, idx);
+	uint32_t i;
 	int r = 0;
 
-	if (!kept && epoch == HW_EPOCH_TRACKED)
-		return 0;
 	stripe_lock(s);
-	if (epoch == HW_EPOCH_TRACKED) {
-		epoch_delete(s, epoch_slot(s, idx));
-		busy_bits_set(e, 0, EPCM_BUSY_EPOCH);
-		goto out;
-	}
 	/* At most half full, so that probes stay short. */
 	if (!kept && 2 * (s->nr + 1) > s->cap) {
 		r = epoch_grow(s);
@@ -274,12 +318,59 @@ int epcm_set_epoch(struct hw_processor *p, struct hw_epcm_entry *e, uint64_t epo
 	if (!kept) {
 		s->key[i] = idx;
 		s->nr++;
-		busy_bits_set(e, EPCM_BUSY_EPOCH, 0);
 	}
 	s->val[i] = epoch;
 out:
 	stripe_unlock(s);
 	return r;
+}
+
+static void side_drop(struct hw_processor *p, uint32_t idx)
+{
+	struct epcm_epoch_stripe *s = entry_stripe(p, idx);
+
+	stripe_lock(s);
+	epoch_delete(s, epoch_slot(s, idx));
+	stripe_unlock(s);
+}
+
+static void tag_set(struct hw_epcm_entry *e, unsigned int tag)
+{
+	busy_bits_set(e, (unsigned char)(tag << EPCM_BUSY_TAG_SHIFT),
+		      (unsigned char)(0xfu << EPCM_BUSY_TAG_SHIFT));
+}
+
+/*
+ * The new stamp is taken before the old one is dropped, so that a failure
+ * (the side table cannot grow) leaves the page as it was.
+ */
+int epcm_set_epoch(struct hw_processor *p, struct hw_enclave *encl, struct hw_epcm_entry *e,
+		   uint64_t epoch)
+{
+	unsigned int old = epcm_epoch_tag(e), tag;
+	uint32_t idx = entry_index(p, e);
+	int r;
+
+	if (epoch == HW_EPOCH_TRACKED) {
+		tag = 0;
+	} else if (old == EPCM_EPOCH_SIDE) {
+		return side_put(p, idx, true, epoch);
+	} else {
+		tag = class_get(encl, epoch);
+		if (!tag) {
+			r = side_put(p, idx, false, epoch);
+			if (r)
+				return r;
+			tag = EPCM_EPOCH_SIDE;
+		}
+	}
+	if (old == EPCM_EPOCH_SIDE)
+		side_drop(p, idx);
+	else if (old)
+		class_put(encl, old);
+	if (tag != old)
+		tag_set(e, tag);
+	return 0;
 }
 
 static int epochs_create(struct hw_processor *p)
@@ -292,7 +383,8 @@ static int epochs_create(struct hw_processor *p)
 	return 0;
 }
 
-/* Forget every epoch (the entries' EPCM_BUSY_EPOCH bits go with the EPCM). */
+/* Forget every epoch in the side table (the entries' tags go with the EPCM, the classes with their
+ * enclaves). */
 static void epochs_clear(struct hw_processor *p)
 {
 	for (unsigned int i = 0; p->epochs && i < EPOCH_STRIPES; i++) {
@@ -469,8 +561,9 @@ void epcm_invalidate(struct hw_processor *p, struct hw_epcm_entry *e)
 	if (e->flags & EPCM_VALID)
 		atomic_fetch_sub_explicit(&p->valid_pages, 1, memory_order_relaxed);
 	e->flags &= EPCM_HELD;
-	/* Only the tracked epoch never fails to be set. */
-	epcm_set_epoch(p, e, HW_EPOCH_TRACKED);
+	/* Only stamped children have a tag; the tracked epoch never fails to be set. */
+	if (epcm_epoch_tag(e))
+		epcm_set_epoch(p, epcm_child_enclave(p, e), e, HW_EPOCH_TRACKED);
 	busy_bits_set(e, 0, EPCM_BUSY_VALID);
 }
 

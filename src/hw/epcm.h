@@ -57,15 +57,23 @@ struct crypto_sha256;
  *   bytes 0-3   child: ENCLAVEADDRESS bits 43:12     SECS: the hidden state's
  *   bytes 4-7   child: ENCLAVESECS (an EPCM index)   pointer, 64 bits
  *   bytes 8-9   flags (9 bits: EPCM_*), page type (3), ENCLAVEADDRESS 47:44
- *   byte  10    the busy byte: holder (2 bits), EPCM_VALID's mirror, epoch kept,
- *               poisoned (the page's memory, not the EPCM: see EPCM_BUSY_POISON)
+ *   byte  10    the busy byte: holder (2 bits), EPCM_VALID's mirror, poisoned
+ *               (the page's memory, not the EPCM: see EPCM_BUSY_POISON), and
+ *               the tag of the epoch of an EBLOCK, EMODPR or EMODT (4 bits)
  *   byte  11    ENCLAVEADDRESS bits 55:48
  *
  * ENCLAVEADDRESS keeps bits 55:12 and reads back sign-extended from bit 55:
  * every canonical address of 4-level paging, which is all the model has
- * (hw_is_canonical()); 5-level paging would need bit 56 too (the busy byte
- * has three bits spare). The epoch of an EBLOCK, EMODPR or EMODT lives in a
- * side table (epcm_epoch()), as few pages are blocked or modified at once.
+ * (hw_is_canonical()), and the addresses inside an ELRANGE of up to 2^55
+ * bytes; 5-level paging would need bit 56 too.
+ *
+ * The epoch a page was blocked or modified in is 64 bits on hardware; here
+ * the entry keeps a 4-bit tag naming one of its enclave's epoch classes
+ * (struct hw_enclave's epoch_class), which holds the full epoch shared by
+ * all the pages tagged with it. Few epochs are outstanding in an enclave at
+ * once (ETRACK refuses to run ahead of its threads), so a class is nearly
+ * always found; when all are taken, the epoch goes to a side table
+ * (epcm_epoch()). See epcm_set_epoch().
  *
  * Only the busy byte is atomic. VALID is mirrored into it by
  * epcm_validate() / epcm_invalidate(), under the busy bit, so that EREMOVE
@@ -92,14 +100,21 @@ struct hw_epcm_entry {
 #define EPCM_BUSY_ACCESS 2u	   /* an access, for a few loads */
 #define EPCM_BUSY_HOLDER 3u	   /* either */
 #define EPCM_BUSY_VALID	 (1u << 2) /* mirror of EPCM_VALID */
-#define EPCM_BUSY_EPOCH	 (1u << 3) /* the side table has this page's epoch */
 /*
  * Not EPCM state but the page's memory: an uncorrectable error was reported
  * in it (hw_epc_poison()). Kept here because the byte had bits to spare, so
- * poison costs no byte per page; set under the busy bit like EPOCH, and
- * tested by a leaf that holds the entry with one load it makes anyway.
+ * poison costs no byte per page; set under the busy bit like the epoch tag,
+ * and tested by a leaf that holds the entry with one load it makes anyway.
  */
-#define EPCM_BUSY_POISON (1u << 4)
+#define EPCM_BUSY_POISON (1u << 3)
+/*
+ * The epoch tag: 0 when the page has nothing to track, 1 to
+ * EPCM_EPOCH_CLASSES for the enclave's epoch class (tag - 1), or
+ * EPCM_EPOCH_SIDE when the side table has the page's epoch.
+ */
+#define EPCM_BUSY_TAG_SHIFT 4
+#define EPCM_EPOCH_CLASSES  14
+#define EPCM_EPOCH_SIDE	    15
 
 _Static_assert(sizeof(struct hw_epcm_entry) == HW_EPCM_ENTRY_BYTES, "EPCM entry grew");
 
@@ -146,8 +161,17 @@ struct hw_enclave {
 	_Alignas(64) _Atomic uint64_t track_state; /* epoch's low bits, or in transition */
 	_Atomic uint64_t cpus_seen[(HW_MAX_CPUS + 63) / 64];
 	pthread_mutex_t track_lock;
-	uint64_t epoch;	  /* ETRACKs so far */
-	uint64_t drained; /* the epoch at which the older generation was seen gone */
+	/* Written under track_lock; read without it by the tracked check's fast path. */
+	_Atomic uint64_t epoch;	  /* ETRACKs so far */
+	_Atomic uint64_t drained; /* the epoch at which the older generation was seen gone */
+
+	/*
+	 * Epoch classes (see epcm_set_epoch()): each packs an epoch (high 40
+	 * bits) and how many of the enclave's pages are tagged with it (low
+	 * 24). On lines of their own, as EMODPR and EACCEPT on any CPU write
+	 * them while entries read track_state.
+	 */
+	_Alignas(64) _Atomic uint64_t epoch_class[EPCM_EPOCH_CLASSES];
 };
 
 static inline bool epcm_is_child_type(unsigned int pt)
@@ -234,6 +258,9 @@ void epcm_validate(struct hw_processor *p, struct hw_epcm_entry *e, unsigned int
 		   uint16_t flags);
 void epcm_invalidate(struct hw_processor *p, struct hw_epcm_entry *e);
 
+/* The enclave of a valid child entry (e); its children pin the SECS. */
+#define epcm_child_enclave(p, e) epcm_enclave(epcm_entry(p, (e)->secs))
+
 /* Hidden state of the enclave whose SECS is entry (e). */
 static inline struct hw_enclave *epcm_enclave(const struct hw_epcm_entry *e)
 {
@@ -266,15 +293,42 @@ static inline void epcm_set_linaddr(struct hw_epcm_entry *e, uint64_t la)
 	e->lpn_hi = (uint8_t)(lpn >> 36);
 }
 
+/* The stamp of a page with nothing to track, in any epoch. */
+#define HW_EPOCH_TRACKED UINT64_MAX
+
 /*
- * The epoch of the enclave when EBLOCK, EMODPR or EMODT last changed the
- * page: EWB and EACCEPT wait until it has been tracked. HW_EPOCH_TRACKED
- * when none is kept. Only the holder of (e)'s busy bit sets or reads it.
- * Setting it returns -ENOMEM when the side table cannot grow (the leaf
- * then fails before changing anything); HW_EPOCH_TRACKED always succeeds.
+ * The epoch of enclave (encl) when EBLOCK, EMODPR or EMODT last changed its
+ * child page (e): EWB and EACCEPT wait until it has been tracked.
+ * HW_EPOCH_TRACKED when none is kept. Only the holder of (e)'s busy bit sets
+ * or reads it. Setting it returns -ENOMEM when the side table cannot grow
+ * (the leaf then fails before changing anything); HW_EPOCH_TRACKED always
+ * succeeds.
  */
-uint64_t epcm_epoch(struct hw_processor *p, const struct hw_epcm_entry *e);
-int epcm_set_epoch(struct hw_processor *p, struct hw_epcm_entry *e, uint64_t epoch);
+static inline unsigned int epcm_epoch_tag(const struct hw_epcm_entry *e)
+{
+	return atomic_load_explicit(&((struct hw_epcm_entry *)e)->busy, memory_order_relaxed) >>
+	       EPCM_BUSY_TAG_SHIFT;
+}
+
+uint64_t epcm_epoch_side(struct hw_processor *p, const struct hw_epcm_entry *e);
+
+static inline uint64_t epcm_epoch(struct hw_processor *p, const struct hw_enclave *encl,
+				  const struct hw_epcm_entry *e)
+{
+	unsigned int tag = epcm_epoch_tag(e);
+
+	if (!tag)
+		return HW_EPOCH_TRACKED;
+	if (tag == EPCM_EPOCH_SIDE)
+		return epcm_epoch_side(p, e);
+	/* Stable: the class cannot change epoch while this page counts in it. */
+	return atomic_load_explicit(&((struct hw_enclave *)encl)->epoch_class[tag - 1],
+				    memory_order_relaxed) >>
+	       24;
+}
+
+int epcm_set_epoch(struct hw_processor *p, struct hw_enclave *encl, struct hw_epcm_entry *e,
+		   uint64_t epoch);
 
 /*
  * Whether (e) is invalid and no leaf nor access holds it, from one load:

@@ -295,16 +295,24 @@ static inline bool hw_epcm_untouched(const struct hw_processor *p, uint64_t idx)
 		 (1ULL << ((idx >> HW_EPCM_TOUCHED_SHIFT) & 63)));
 }
 
-/* The stamp of a page with nothing to track, in any epoch. */
-#define HW_EPOCH_TRACKED UINT64_MAX
-
 void hw_track_enter(struct hw_enclave *encl, struct hw_cpu *cpu);
 void hw_track_leave(struct hw_enclave *encl, struct hw_cpu *cpu);
 /* Logical CPUs inside (encl) now, of either generation. */
 uint32_t hw_track_inside(const struct hw_enclave *encl);
 /* ETRACK: SGX_SUCCESS, or SGX_PREV_TRK_INCMPL with nothing changed. */
 int hw_track_start(struct hw_enclave *encl);
-uint64_t hw_track_epoch(struct hw_enclave *encl);
+/*
+ * The enclave's epoch, for a leaf to stamp a page with. One load, no lock:
+ * a stamp that reads the epoch an instant before an ETRACK publishes the
+ * next one is older, so it only asks for more tracking; and no thread can
+ * enter after that ETRACK and touch the page before the change, as the
+ * stamping leaf holds the page's entry across the load and the change.
+ */
+static inline uint64_t hw_track_epoch(struct hw_enclave *encl)
+{
+	return atomic_load(&encl->epoch);
+}
+
 bool hw_track_done(struct hw_enclave *encl, uint64_t epoch);
 
 /*

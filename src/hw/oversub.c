@@ -40,12 +40,6 @@ static int oversub_check(struct hw_cpu *cpu)
 	return hw_encls_check(cpu);
 }
 
-/* The enclave a valid child entry belongs to; held children pin their SECS. */
-static struct hw_enclave *child_enclave(struct hw_processor *p, const struct hw_epcm_entry *e)
-{
-	return epcm_enclave(epcm_entry(p, e->secs));
-}
-
 /* ERDINFO */
 
 static uint64_t rdinfo_flags(const struct hw_epcm_entry *e)
@@ -89,7 +83,7 @@ static int erdinfo_locked(struct hw_cpu *cpu, uint64_t rdinfo, const struct hw_e
 		return SGX_PG_INVLD;
 	ri.flags = rdinfo_flags(e);
 	if (epcm_is_child_type(e->pt))
-		ri.enclave_context = atomic_load(&child_enclave(cpu->proc, e)->context);
+		ri.enclave_context = atomic_load(&epcm_child_enclave(cpu->proc, e)->context);
 	else if (e->pt == SGX_PT_SECS)
 		rdinfo_secs(cpu, e, &ri);
 	r = hw_xlate(cpu, rdinfo, true, &x);

@@ -133,16 +133,12 @@ static int op_map_write(struct hw_cpu *cpu, uint64_t la, void **ret)
 	return 0;
 }
 
-/* The enclave a valid child entry belongs to; its children pin the SECS. */
-static struct hw_enclave *child_enclave(struct hw_processor *p, const struct hw_epcm_entry *e)
-{
-	return epcm_enclave(epcm_entry(p, e->secs));
-}
-
 /* EBLOCK */
 
 static int eblock_locked(struct hw_processor *p, struct hw_epcm_entry *e)
 {
+	struct hw_enclave *encl;
+
 	if (!(e->flags & EPCM_VALID))
 		return SGX_PG_INVLD;
 	if (!epcm_is_child_type(e->pt))
@@ -157,7 +153,8 @@ static int eblock_locked(struct hw_processor *p, struct hw_epcm_entry *e)
 	if (epcm_leaf_busy(epcm_entry(p, e->secs)))
 		return SGX_ENTRYEPOCH_LOCKED;
 	/* EWB will wait until the epoch of the block has been tracked. */
-	if (epcm_set_epoch(p, e, hw_track_epoch(child_enclave(p, e))))
+	encl = epcm_child_enclave(p, e);
+	if (epcm_set_epoch(p, encl, e, hw_track_epoch(encl)))
 		return -ENOMEM;
 	e->flags |= EPCM_BLOCKED;
 	return SGX_SUCCESS;
@@ -306,10 +303,10 @@ static int ewb_type_check(struct hw_cpu *cpu, struct hw_epcm_entry *e, uint64_t 
 	*hdr_eid = *pcmd_eid = 0;
 	if (epcm_is_child_type(e->pt)) {
 		/* EID is fixed at ECREATE: no need to hold the SECS to read it. */
-		encl = child_enclave(p, e);
+		encl = epcm_child_enclave(p, e);
 		if (!(e->flags & EPCM_BLOCKED))
 			return SGX_PAGE_NOT_BLOCKED;
-		if (!hw_track_done(encl, epcm_epoch(p, e)))
+		if (!hw_track_done(encl, epcm_epoch(p, encl, e)))
 			return SGX_NOT_TRACKED;
 		*hdr_eid = *pcmd_eid = encl->eid;
 	} else if (e->pt == SGX_PT_SECS) {
@@ -390,7 +387,7 @@ static void ewb_release(struct hw_processor *p, struct hw_epcm_entry *e)
 	struct hw_enclave *encl;
 
 	if (epcm_is_child_type(e->pt)) {
-		encl = child_enclave(p, e);
+		encl = epcm_child_enclave(p, e);
 		epcm_invalidate(p, e);
 		atomic_fetch_sub(&encl->children, 1);
 	} else if (e->pt == SGX_PT_SECS) {
@@ -609,9 +606,9 @@ static void eld_commit(struct hw_processor *p, struct eld_args *a, const uint8_t
 	/*
 	 * A written-back page was tracked before EWB let it go, so whatever
 	 * EBLOCK, EMODPR or EMODT had changed is known to no TLB: a reloaded
-	 * page starts with nothing left to track.
+	 * page starts with nothing left to track, as the invalid entry it
+	 * lands in has no epoch (epcm_invalidate() dropped it).
 	 */
-	epcm_set_epoch(p, e, HW_EPOCH_TRACKED);
 	if (pt == SGX_PT_SECS) {
 		a->encl->context = epcm_pa(p, a->pg.idx);
 		epcm_set_enclave(e, a->encl);

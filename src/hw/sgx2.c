@@ -74,12 +74,6 @@ static int sgx2_enclu_check(struct hw_cpu *cpu, struct hw_enclave **ret_encl)
 	return *ret_encl ? 0 : hw_fault_gp(cpu);
 }
 
-/* The enclave of a child page whose busy bit the caller holds: the page pins its SECS. */
-static struct hw_enclave *child_enclave(struct hw_processor *p, const struct hw_epcm_entry *e)
-{
-	return epcm_enclave(epcm_entry(p, e->secs));
-}
-
 /*
  * EMODPR and EMODT do not take the SECS (the SDM lists no SECS access for
  * them). INIT is set once by EINIT and never cleared while the enclave has a
@@ -232,12 +226,12 @@ static int emodpr_locked(struct hw_cpu *cpu, uint64_t flags, uint64_t epc, struc
 		return SGX_PAGE_NOT_MODIFIABLE;
 	if (e->pt != SGX_PT_REG)
 		return hw_fault_pf(cpu, epc, hw_pf_epcm(true));
-	encl = child_enclave(cpu->proc, e);
+	encl = epcm_child_enclave(cpu->proc, e);
 	if (!enclave_initialized(encl))
 		return hw_fault_gp(cpu);
 	/* The SECINFO's RWX is a mask: permissions only go. */
 	keep = (uint16_t)(~EPCM_RWX | secinfo_perms(flags));
-	if (epcm_set_epoch(cpu->proc, e, hw_track_epoch(encl)))
+	if (epcm_set_epoch(cpu->proc, encl, e, hw_track_epoch(encl)))
 		return -ENOMEM;
 	e->flags = (uint16_t)((e->flags & keep) | EPCM_PR);
 	return SGX_SUCCESS;
@@ -288,10 +282,10 @@ static int emodt_locked(struct hw_cpu *cpu, unsigned int pt, uint64_t epc, struc
 		return hw_fault_pf(cpu, epc, hw_pf_epcm(true));
 	if (e->flags & (EPCM_PENDING | EPCM_MODIFIED))
 		return SGX_PAGE_NOT_MODIFIABLE;
-	encl = child_enclave(cpu->proc, e);
+	encl = epcm_child_enclave(cpu->proc, e);
 	if (!enclave_initialized(encl))
 		return hw_fault_gp(cpu);
-	if (epcm_set_epoch(cpu->proc, e, hw_track_epoch(encl)))
+	if (epcm_set_epoch(cpu->proc, encl, e, hw_track_epoch(encl)))
 		return -ENOMEM;
 	e->pt = (uint8_t)pt;
 	e->flags = (uint16_t)((e->flags & ~(EPCM_RWX | EPCM_PR)) | EPCM_MODIFIED);
@@ -433,7 +427,7 @@ static int eaccept_locked(struct hw_cpu *cpu, struct hw_enclave *encl, uint64_t 
 		return SGX_PAGE_ATTRIBUTES_MISMATCH;
 	/* Restricted or retyped pages wait for tracking; EAUG'd ones were never mapped. */
 	if ((e->flags & (EPCM_PR | EPCM_MODIFIED)) &&
-	    !hw_track_done(encl, epcm_epoch(cpu->proc, e)))
+	    !hw_track_done(encl, epcm_epoch(cpu->proc, encl, e)))
 		return SGX_NOT_TRACKED;
 	if (SGX_SECINFO_TO_PT(flags) == SGX_PT_TCS) {
 		r = eaccept_tcs_check(cpu, encl, idx);
@@ -441,7 +435,7 @@ static int eaccept_locked(struct hw_cpu *cpu, struct hw_enclave *encl, uint64_t 
 			return r;
 	}
 	e->flags &= (uint16_t) ~(EPCM_PENDING | EPCM_MODIFIED | EPCM_PR);
-	epcm_set_epoch(cpu->proc, e, HW_EPOCH_TRACKED);
+	epcm_set_epoch(cpu->proc, encl, e, HW_EPOCH_TRACKED);
 	return SGX_SUCCESS;
 }
 

@@ -176,55 +176,67 @@ uint32_t hw_track_inside(const struct hw_enclave *encl)
 
 int hw_track_start(struct hw_enclave *encl)
 {
+	uint64_t epoch;
 	uint32_t cur, prev;
 	int r = SGX_SUCCESS;
 
 	pthread_mutex_lock(&encl->track_lock);
+	epoch = atomic_load_explicit(&encl->epoch, memory_order_relaxed);
 	atomic_store(&encl->track_state, STATE_TRANSITION);
-	track_scan(encl, encl->epoch, &cur, &prev);
+	track_scan(encl, epoch, &cur, &prev);
 	if (prev) {
 		r = SGX_PREV_TRK_INCMPL;
 	} else {
-		/* The current generation becomes the older one; with none inside, it is gone. */
-		encl->epoch++;
-		encl->drained = cur ? 0 : encl->epoch;
+		/*
+		 * The current generation becomes the older one; with none
+		 * inside, it is gone. The new epoch is stored after the scan
+		 * that acquired the older threads' exits, so a tracked check
+		 * that sees it without the lock sees what they did inside.
+		 */
+		epoch++;
+		atomic_store(&encl->epoch, epoch);
+		atomic_store(&encl->drained, cur ? 0 : epoch);
 	}
-	atomic_store(&encl->track_state, encl->epoch & LABEL_MASK);
+	atomic_store(&encl->track_state, epoch & LABEL_MASK);
 	pthread_mutex_unlock(&encl->track_lock);
 	return r;
 }
 
-uint64_t hw_track_epoch(struct hw_enclave *encl)
-{
-	uint64_t epoch;
-
-	pthread_mutex_lock(&encl->track_lock);
-	epoch = encl->epoch;
-	pthread_mutex_unlock(&encl->track_lock);
-	return epoch;
-}
-
+/*
+ * Page changes of epoch (epoch) are tracked once an ETRACK after them has
+ * seen, or a check since has seen, the older generation gone. The answers
+ * the epoch and drained words give without the lock stay true (the epoch
+ * only grows; drained names the epoch it was seen in), so the lock is
+ * taken only to scan the records.
+ */
 bool hw_track_done(struct hw_enclave *encl, uint64_t epoch)
 {
+	uint64_t now;
 	uint32_t cur, prev;
 	bool done;
 
 	if (epoch == HW_EPOCH_TRACKED)
 		return true;
+	now = atomic_load(&encl->epoch);
+	if (now != epoch + 1)
+		return now > epoch + 1;
+	if (atomic_load(&encl->drained) == now)
+		return true;
 	pthread_mutex_lock(&encl->track_lock);
-	if (encl->epoch != epoch + 1) {
-		done = encl->epoch > epoch + 1;
-	} else if (encl->drained == encl->epoch) {
+	now = atomic_load_explicit(&encl->epoch, memory_order_relaxed);
+	if (now != epoch + 1) {
+		done = now > epoch + 1;
+	} else if (atomic_load_explicit(&encl->drained, memory_order_relaxed) == now) {
 		done = true;
 	} else {
 		/*
 		 * An entry now reads the current epoch (no ETRACK can run): an
 		 * ENTERING record becomes INSIDE of the current generation.
 		 */
-		track_scan(encl, encl->epoch, &cur, &prev);
+		track_scan(encl, now, &cur, &prev);
 		done = !prev;
 		if (done)
-			encl->drained = encl->epoch;
+			atomic_store(&encl->drained, now);
 	}
 	pthread_mutex_unlock(&encl->track_lock);
 	return done;
