@@ -29,17 +29,6 @@ static bool xfrm_is_legal(const struct hw_processor *p, uint64_t xfrm)
 	return true;
 }
 
-static bool is_zero(const void *buf, size_t len)
-{
-	const uint8_t *b = buf;
-
-	for (size_t i = 0; i < len; i++) {
-		if (b[i])
-			return false;
-	}
-	return true;
-}
-
 static bool secs_size_ok(const struct hw_processor *p, const struct sgx_secs *s)
 {
 	bool mode64 = s->attributes.flags & SGX_ATTR_MODE64BIT;
@@ -54,9 +43,9 @@ static bool secs_size_ok(const struct hw_processor *p, const struct sgx_secs *s)
 
 static bool secs_reserved_zero(const struct sgx_secs *s)
 {
-	return is_zero(s->reserved2, sizeof(s->reserved2)) &&
-	       is_zero(s->reserved3, sizeof(s->reserved3)) &&
-	       is_zero(s->reserved4, sizeof(s->reserved4));
+	return hw_is_zero(s->reserved2, sizeof(s->reserved2)) &&
+	       hw_is_zero(s->reserved3, sizeof(s->reserved3)) &&
+	       hw_is_zero(s->reserved4, sizeof(s->reserved4));
 }
 
 /* ECREATE's validation of the SECS image, in the SDM's order. */
@@ -71,7 +60,7 @@ static bool secs_is_valid(const struct hw_processor *p, const struct sgx_secs *s
 	if (!xfrm_is_legal(p, s->attributes.xfrm))
 		return false;
 	/* No CET in the model: its legacy-bitmap offset and attributes must be 0. */
-	if (!is_zero(s->reserved1, sizeof(s->reserved1)))
+	if (!hw_is_zero(s->reserved1, sizeof(s->reserved1)))
 		return false;
 	if (s->miscselect & ~d->miscselect)
 		return false;
@@ -87,7 +76,7 @@ static bool secs_is_valid(const struct hw_processor *p, const struct sgx_secs *s
 	if (!secs_reserved_zero(s))
 		return false;
 	if (!(s->attributes.flags & SGX_ATTR_KSS) &&
-	    (!is_zero(s->config_id, sizeof(s->config_id)) || s->config_svn))
+	    (!hw_is_zero(s->config_id, sizeof(s->config_id)) || s->config_svn))
 		return false;
 	return true;
 }
@@ -144,7 +133,8 @@ static int ecreate_operands(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc,
 	r = hw_op_read(cpu, pi->secinfo, &si, sizeof(si));
 	if (r)
 		return r;
-	if ((si.flags & SGX_SECINFO_RESERVED_MASK) || !is_zero(si.reserved, sizeof(si.reserved)) ||
+	if ((si.flags & SGX_SECINFO_RESERVED_MASK) ||
+	    !hw_is_zero(si.reserved, sizeof(si.reserved)) ||
 	    SGX_SECINFO_TO_PT(si.flags) != SGX_PT_SECS)
 		return hw_fault_gp(cpu);
 	return 0;
@@ -239,7 +229,7 @@ static int eadd_operands(struct hw_cpu *cpu, uint64_t pageinfo, uint64_t epc, st
 	if (r)
 		return r;
 	if ((a->si.flags & SGX_SECINFO_RESERVED_MASK) ||
-	    !is_zero(a->si.reserved, sizeof(a->si.reserved)) || !eadd_type_ok(a->si.flags))
+	    !hw_is_zero(a->si.reserved, sizeof(a->si.reserved)) || !eadd_type_ok(a->si.flags))
 		return hw_fault_gp(cpu);
 	return 0;
 }
@@ -251,7 +241,7 @@ static bool eadd_page_ok(const struct sgx_secs *secs, uint64_t flags, const uint
 
 	if (SGX_SECINFO_TO_PT(flags) == SGX_PT_REG)
 		return !((flags & SGX_SECINFO_W) && !(flags & SGX_SECINFO_R));
-	if (!is_zero(tcs->reserved, sizeof(tcs->reserved)))
+	if (!hw_is_zero(tcs->reserved, sizeof(tcs->reserved)))
 		return false;
 	if (!(secs->attributes.flags & SGX_ATTR_MODE64BIT) &&
 	    ((tcs->fslimit & 0xfff) != 0xfff || (tcs->gslimit & 0xfff) != 0xfff))

@@ -561,9 +561,9 @@ void epcm_invalidate(struct hw_processor *p, struct hw_epcm_entry *e)
 	if (e->flags & EPCM_VALID)
 		atomic_fetch_sub_explicit(&p->valid_pages, 1, memory_order_relaxed);
 	e->flags &= EPCM_HELD;
-	/* Only stamped children have a tag; the tracked epoch never fails to be set. */
+	/* Only stamped children have a tag; dropping it never fails. */
 	if (epcm_epoch_tag(e))
-		epcm_set_epoch(p, epcm_child_enclave(p, e), e, HW_EPOCH_TRACKED);
+		epcm_drop_epoch(p, epcm_child_enclave(p, e), e);
 	busy_bits_set(e, 0, EPCM_BUSY_VALID);
 }
 

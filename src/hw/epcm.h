@@ -330,6 +330,14 @@ static inline uint64_t epcm_epoch(struct hw_processor *p, const struct hw_enclav
 int epcm_set_epoch(struct hw_processor *p, struct hw_enclave *encl, struct hw_epcm_entry *e,
 		   uint64_t epoch);
 
+/* Drop (e)'s epoch once tracked: a load when it has none, as after EAUG. */
+static inline void epcm_drop_epoch(struct hw_processor *p, struct hw_enclave *encl,
+				   struct hw_epcm_entry *e)
+{
+	if (epcm_epoch_tag(e))
+		epcm_set_epoch(p, encl, e, HW_EPOCH_TRACKED);
+}
+
 /*
  * Whether (e) is invalid and no leaf nor access holds it, from one load:
  * EREMOVE's answer for such a page needs no store (see hw_eremove()).

@@ -24,21 +24,10 @@
 #include "epcm.h"
 #include "hw.h"
 
-static bool is_zero(const void *buf, size_t len)
-{
-	const uint8_t *b = buf;
-
-	for (size_t i = 0; i < len; i++) {
-		if (b[i])
-			return false;
-	}
-	return true;
-}
-
 static bool secinfo_reserved_ok(const struct sgx_secinfo *si)
 {
 	return !(si->flags & SGX_SECINFO_RESERVED_MASK) &&
-	       is_zero(si->reserved, sizeof(si->reserved));
+	       hw_is_zero(si->reserved, sizeof(si->reserved));
 }
 
 /* W without R is no permission set the EPCM can hold. */
@@ -405,7 +394,7 @@ static int eaccept_tcs_check(struct hw_cpu *cpu, const struct hw_enclave *encl, 
 {
 	const struct sgx_tcs *tcs = (const struct sgx_tcs *)epcm_contents(cpu->proc, idx);
 
-	if (!is_zero(tcs->reserved, sizeof(tcs->reserved)))
+	if (!hw_is_zero(tcs->reserved, sizeof(tcs->reserved)))
 		return hw_fault_gp(cpu);
 	if ((tcs->flags & SGX_TCS_DBGOPTIN) || tcs->cssa >= tcs->nssa || tcs->aep || tcs->state)
 		return hw_fault_gp(cpu);
@@ -435,7 +424,7 @@ static int eaccept_locked(struct hw_cpu *cpu, struct hw_enclave *encl, uint64_t 
 			return r;
 	}
 	e->flags &= (uint16_t) ~(EPCM_PENDING | EPCM_MODIFIED | EPCM_PR);
-	epcm_set_epoch(cpu->proc, encl, e, HW_EPOCH_TRACKED);
+	epcm_drop_epoch(cpu->proc, encl, e);
 	return SGX_SUCCESS;
 }
 
