@@ -220,6 +220,11 @@ struct vmm_oversub_info {
 	uint64_t trapped;	  /* trap mode: guest ENCLS leaves the VMM trapped */
 };
 void vmm_oversub_query(struct vmm_vm *vm, struct vmm_oversub_info *ret);
+/*
+ * The EPC pages of the VMM's VA slots for the VM on each host NUMA node:
+ * (ret) indexed by node; all zero for a VM that is not oversubscribed.
+ */
+void vmm_oversub_va_per_node(struct vmm_vm *vm, uint64_t ret[HW_MAX_NODES]);
 
 /*
  * Evict up to (nr) of the VM's pages now, as host pressure would (the pages

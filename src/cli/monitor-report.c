@@ -338,13 +338,15 @@ static void json_emit(struct monitor *mon, struct json_object *o)
 /*
  * Who holds the EPC now: each node with EPC and each VM's pages on it, in
  * (snap); the VMs' rows are in the array returned (free() it), NULL when
- * out of memory.
+ * out of memory. A VM's pages are its vEPC's and, when its VMM
+ * oversubscribes it, the VA pages the VMM writes its pages back to: held
+ * for that VM alone, not the host's own.
  */
 static struct report_vm *epc_snapshot(struct monitor *mon, struct report_snapshot *snap)
 {
 	struct report_vm *vms = calloc(mon->nr_vms ? mon->nr_vms : 1, sizeof(*vms));
 	struct host *h = vmm_host(mon->m);
-	uint64_t on[HW_MAX_NODES];
+	uint64_t on[HW_MAX_NODES], va[HW_MAX_NODES];
 
 	memset(snap, 0, sizeof(*snap));
 	if (!vms)
@@ -361,8 +363,9 @@ static struct report_vm *epc_snapshot(struct monitor *mon, struct report_snapsho
 	for (unsigned int v = 0; v < mon->nr_vms; v++) {
 		snprintf(vms[v].name, sizeof(vms[v].name), "%s", vmm_vm_name(mon->vms[v].vm));
 		vmm_vm_epc_per_node(mon->vms[v].vm, on);
+		vmm_oversub_va_per_node(mon->vms[v].vm, va);
 		for (unsigned int i = 0; i < snap->nr_nodes; i++)
-			vms[v].pages[i] = on[snap->nodes[i].node];
+			vms[v].pages[i] = on[snap->nodes[i].node] + va[snap->nodes[i].node];
 	}
 	snap->nr_vms = mon->nr_vms;
 	snap->vms = vms;

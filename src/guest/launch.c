@@ -35,6 +35,19 @@ struct le_run {
 	uint64_t page_la; /* the LE's writable page */
 };
 
+/*
+ * The LE writes its operands into its page: from then on the page holds the
+ * enclave's own data, not what was measured, and verify skips it.
+ */
+static int le_page_write(struct le_run *run, uint64_t off, const void *buf, size_t len)
+{
+	int r = vmm_vcpu_enclave_write(run->vcpu, run->page_la + off, buf, len);
+
+	if (!r)
+		run->le->pages[(run->page_la - run->le->base) / SGX_PAGE_SIZE].written = true;
+	return r;
+}
+
 /* ENCLU inside the LE; a failure says which leaf gave what. */
 static int le_enclu(struct le_run *run, unsigned int leaf, const char *name, uint64_t rbx,
 		    uint64_t rcx, uint64_t rdx, char *why, size_t why_len)
@@ -59,10 +72,9 @@ static int le_self_report(struct le_run *run, struct sgx_report_body *ret, char 
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = vmm_vcpu_enclave_write(run->vcpu, run->page_la + LE_TARGETINFO, zero,
-				   sizeof(struct sgx_targetinfo));
+	r = le_page_write(run, LE_TARGETINFO, zero, sizeof(struct sgx_targetinfo));
 	if (!r)
-		r = vmm_vcpu_enclave_write(run->vcpu, run->page_la + LE_REPORTDATA, zero, 64);
+		r = le_page_write(run, LE_REPORTDATA, zero, 64);
 	if (r)
 		return guest_why(why, why_len, -EIO, "launch enclave '%s' cannot write its page",
 				 run->le->name);
@@ -96,7 +108,7 @@ static int le_token_key(struct le_run *run, const struct sgx_report_body *self,
 	kr.attribute_mask.xfrm = ~0ULL;
 	kr.misc_mask = ~0U;
 	memcpy(kr.keyid, keyid, sizeof(kr.keyid));
-	if (vmm_vcpu_enclave_write(run->vcpu, run->page_la + LE_KEYREQUEST, &kr, sizeof(kr)))
+	if (le_page_write(run, LE_KEYREQUEST, &kr, sizeof(kr)))
 		return guest_why(why, why_len, -EIO, "launch enclave '%s' cannot write its page",
 				 run->le->name);
 	r = le_enclu(run, SGX_EGETKEY, "EGETKEY(EINITTOKEN)", run->page_la + LE_KEYREQUEST,

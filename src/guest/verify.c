@@ -38,13 +38,12 @@ static uint64_t page_digest(uint64_t offset, const uint8_t *page)
 }
 
 /* Pages whose contents nobody but their builder wrote (the enclave's own writes aside). */
-static bool page_checkable(const struct genclave *e, uint64_t i, int64_t le_page)
+static bool page_checkable(const struct genclave *e, uint64_t i)
 {
 	const struct gpage *p = &e->pages[i];
 
 	return p->state != GP_ABSENT && p->type == SGX_PT_REG && (p->perm & SGX_SECINFO_R) &&
-	       p->chunks == PAGE_CHUNKS && !p->ssa && !p->dynamic && !p->written &&
-	       (int64_t)i != le_page;
+	       p->chunks == PAGE_CHUNKS && !p->ssa && !p->dynamic && !p->written;
 }
 
 /*
@@ -84,12 +83,11 @@ static int page_read(struct guest *g, struct genclave *e, unsigned int t, uint64
 static int verify_pages(struct guest *g, struct genclave *e, uint64_t *ret_pages, char *why,
 			size_t why_len)
 {
-	int64_t le_page = e->attributes & SGX_ATTR_EINITTOKENKEY ? guest_enclave_rw_page(e) : -1;
 	uint8_t buf[SGX_PAGE_SIZE];
 	int r;
 
 	for (uint64_t i = 0; i < e->nr_pages; i++) {
-		if (!page_checkable(e, i, le_page))
+		if (!page_checkable(e, i))
 			continue;
 		r = page_read(g, e, 0, i, buf, why, why_len);
 		if (r)

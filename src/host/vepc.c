@@ -153,6 +153,13 @@ int host_vepc_fault(struct host_vepc *v, uint64_t index, uint64_t *ret_pa)
 	return 0;
 }
 
+/*
+ * A scan of the instance's table, not a lookup: the host keeps nothing per
+ * EPC page that names its vEPC frame (the EPCM entry is the processor's,
+ * the table is indexed by frame), and a reverse table would cost 4 more
+ * bytes per page a VM holds, past the 16 the model allows. Only a machine
+ * check asks, once per poisoned page.
+ */
 int host_vepc_find(struct host_vepc *v, uint64_t pa, uint64_t *ret_index)
 {
 	uint32_t idx = host_pa_to_index(v->h, pa);

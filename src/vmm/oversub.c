@@ -246,6 +246,21 @@ void vmm_oversub_query(struct vmm_vm *vm, struct vmm_oversub_info *ret)
 	ret->host_max = vm->cfg.epc_host_max / SGX_PAGE_SIZE;
 }
 
+void vmm_oversub_va_per_node(struct vmm_vm *vm, uint64_t ret[HW_MAX_NODES])
+{
+	const struct hw_desc *d = hw_processor_desc(vm->m->proc);
+	struct vmm_oversub *ov = vm->ov;
+
+	memset(ret, 0, HW_MAX_NODES * sizeof(*ret));
+	for (unsigned int i = 0; ov && ov->va_pa && i < ov->nr_va; i++) {
+		/* host_page_alloc() takes node 0 first, another node when it has none. */
+		for (unsigned int s = 0; ov->va_pa[i] && s < d->nr_sections; s++) {
+			if (ov->va_pa[i] - d->sections[s].base < d->sections[s].size)
+				ret[d->sections[s].node]++;
+		}
+	}
+}
+
 /* ---------------------------------------------------------------------- */
 /* The EPT lock                                                           */
 /* ---------------------------------------------------------------------- */

@@ -53,7 +53,12 @@ static struct vmm_section *epc_section(struct vmm_vm *vm, uint64_t gpa)
 /*
  * The EPT-violation handler for guest EPC: the host's vEPC fault. Guest EPC
  * is never reclaimed, but host enclaves' EPC is: while they hold some, the
- * host asks for a retry after its reclaimer ran.
+ * host asks for a retry after its reclaimer ran (Linux's fault answers
+ * VM_FAULT_RETRY and ksgxd runs before the vCPU's thread touches the page
+ * again). The reclaimer runs on CPU 0; a vCPU on another CPU retries here,
+ * in the leaf. A vCPU on CPU 0 itself (a one-CPU host) is in the middle of
+ * its leaf there, so the leaf comes out first (vcpu_xlate()) and the
+ * reclaimer runs between two runs of it (vcpu_host_reclaim()).
  */
 static int epc_fault(struct vmm_vcpu *vcpu, struct vmm_section *sec, uint64_t off,
 		     struct hw_xlate *ret)
@@ -103,6 +108,12 @@ static int vcpu_xlate(void *opaque, uint64_t la, bool write, struct hw_xlate *re
 	if (r && vm->ov && (r == -ENODATA || r == -ENOMEM)) {
 		/* The VMM's to handle once the leaf is out: a held frame, or one over the limit. */
 		vcpu->ov_need = r == -ENODATA ? VCPU_OV_RELOAD : VCPU_OV_ROOM;
+		vcpu->ov_gpa = gpa;
+		return -EFAULT;
+	}
+	if (r == -EAGAIN && vcpu->hcpu == 0) {
+		/* The reclaimer's CPU is this leaf's: the host reclaims once the leaf is out. */
+		vcpu->ov_need = VCPU_OV_RECLAIM;
 		vcpu->ov_gpa = gpa;
 		return -EFAULT;
 	}
@@ -706,6 +717,26 @@ static int vcpu_host_pressure(struct vmm_vcpu *vcpu)
 }
 
 /*
+ * A first touch the host asked to retry on a vCPU that runs on CPU 0, with
+ * the leaf out: the host's reclaimer writes back host-enclave pages on CPU 0
+ * (taken from the vCPU as an interrupt would, were it inside an enclave) and
+ * the leaf runs again. Nothing written back: the VM stops as on any fault
+ * the host cannot satisfy.
+ */
+static int vcpu_host_reclaim(struct vmm_vcpu *vcpu)
+{
+	struct vmm_vm *vm = vcpu->vm;
+	struct vmm_section *sec = epc_section(vm, vcpu->ov_gpa);
+
+	vcpu->ov_need = VCPU_OV_NONE;
+	if (sec && host_vepc_reclaim(sec->vepc, vmm_host_cpu(vm->m)))
+		return 0;
+	vm->epc_fault_gpa = vcpu->ov_gpa;
+	vcpu_epc_fail(vcpu);
+	return -EFAULT;
+}
+
+/*
  * The VMM's half of an oversubscribed VM's EPT violation, between two runs
  * of the leaf: reload the frame, or make room for its first touch. When it
  * cannot, the VM stops as on any EPT violation the host cannot satisfy.
@@ -718,6 +749,8 @@ static int vcpu_ept_violation(struct vmm_vcpu *vcpu)
 
 	if (vcpu->ov_need == VCPU_OV_PRESSURE)
 		return vcpu_host_pressure(vcpu);
+	if (vcpu->ov_need == VCPU_OV_RECLAIM)
+		return vcpu_host_reclaim(vcpu);
 	vcpu->ov_need = VCPU_OV_NONE;
 	r = vmm_oversub_fault(vcpu, vcpu->ov_gpa, room);
 	/* Nothing of its own to give: a host with no free page may find some elsewhere. */

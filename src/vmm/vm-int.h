@@ -47,9 +47,18 @@ struct vmm_vcpu {
 	 * An EPT violation met in the last leaf, the VMM's to handle once it is
 	 * out: an oversubscribed VM's frame the VMM holds (reload) or first
 	 * touch over its limit (room); any VM's first touch on a host with no
-	 * free EPC page (pressure: oversubscribed VMs evict for it).
+	 * free EPC page (pressure: oversubscribed VMs evict for it); a first
+	 * touch the host asked to retry on a vCPU on CPU 0, the reclaimer's
+	 * (reclaim: the host writes back host-enclave pages once the leaf left
+	 * the CPU).
 	 */
-	enum { VCPU_OV_NONE, VCPU_OV_RELOAD, VCPU_OV_ROOM, VCPU_OV_PRESSURE } ov_need;
+	enum {
+		VCPU_OV_NONE,
+		VCPU_OV_RELOAD,
+		VCPU_OV_ROOM,
+		VCPU_OV_PRESSURE,
+		VCPU_OV_RECLAIM
+	} ov_need;
 	uint64_t ov_gpa;
 	uint64_t tcs, aep; /* of the last EENTER or ERESUME: what the AEP resumes */
 };

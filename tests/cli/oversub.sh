@@ -3,13 +3,14 @@
 # EPC oversubscription, both ways, through the vsgx command: bad input in
 # xl configs and QEMU's memory-backend-epc options (exit 2, the problem and
 # the fix named), a trapping VM on a host without the extensions, and
-# examples/oversubscribe-trap.vsgx's counts in its report and JSON.
+# examples/oversubscribe-trap.vsgx's counts in its report and JSON, and the
+# VMM's VA pages counted as their VM's in the report's matrix.
 # Env: VSGX, VSGX_SRCDIR. Prints TAP.
 set -u
 
 . "$(dirname "$0")/lib.sh"
 SRC=${VSGX_SRCDIR:-$(dirname "$0")/../..}
-echo "1..11"
+echo "1..13"
 
 xl() {
 	printf 'name = "a"\ntype = "hvm"\nepc = 16\n%s\n' "$1" >"$tmp/a.cfg"
@@ -51,3 +52,13 @@ run run --json - "$tmp/t.vsgx"
 check "JSON: oversub-mode trap, vmm-trapped-leaves, vmm-evicted-pages" \
 	sh -c 'grep -q "\"oversub-mode\": *\"trap\"" "$1" && grep -q "\"vmm-trapped-leaves\": *38099" "$1" &&
 		grep -q "\"vmm-evicted-pages\": *978" "$1"' _ "$tmp/out"
+
+# A 16 MiB VM oversubscribed needs 8 VA pages (512 frames each): its own, not the host's.
+printf 'host epc=64M@0 epc=64M@1 cpus=4\nvm create v memory=256 epc=16 epc_max=4 epc_oversub=trap\n' >"$tmp/va.vsgx"
+run run --json "$tmp/va.jsonl" "$tmp/va.vsgx"
+check "matrix: the VMM's 8 VA pages in the VM's row, none under host enclaves" \
+	sh -c 'grep -qE "^v +8 \(32 KiB\) +0 \(0 MiB\) +8 \(32 KiB\)$" "$1" &&
+		grep -qE "^host enclaves +0 \(0 MiB\) +0 \(0 MiB\) +0 \(0 MiB\)$" "$1"' _ "$tmp/out"
+check "JSON: the VA pages in vms, host 0" grep -qF \
+	'"vms":{"v":[8,0]},"host":[0,0],"totals":{"total":32768,"free":32760,"used":8,"zombie":0,"bad":0,"host":0,"vms":{"v":8}}}' \
+	"$tmp/va.jsonl"

@@ -319,6 +319,8 @@ static int load_with_token(struct gfix *f, struct guest *g, const char *name, co
 	return r;
 }
 
+/* The pages of an 8-page LE verify reads: all but its TCS and its two SSA frames. */
+#define LE_VERIFIED 5
 static int build_le(struct gfix *f, struct guest *g, const char *name, uint64_t pages)
 {
 	const struct guest_launch how = { .launch_key = true };
@@ -385,6 +387,29 @@ static void test_launch_enclave_inside_and_evicted(void **state)
 	guest_stats(g, &gs);
 	assert_int_equal(gs.tokens, 2);
 	assert_true(gs.reloads >= 1);
+	guest_free(g);
+}
+
+/*
+ * The LE's writable page reads back as measured until the LE first writes
+ * its operands there; from then on it is the enclave's own data, which
+ * verify skips as it skips any page an enclave wrote (EACCEPT's SECINFO).
+ */
+static void test_launch_enclave_verify(void **state)
+{
+	struct gfix *f = *state;
+	struct vmm_vm *vm = vm_new(f, "vm1", TRUSTED_VM);
+	struct guest *g = guest_new(f, vm);
+	uint64_t pages = 0;
+
+	if (build_le(f, g, "le", 8))
+		fail_msg("build le: %s", f->why);
+	assert_int_equal(guest_enclave_verify(g, "le", &pages, f->why, sizeof(f->why)), 0);
+	assert_int_equal(pages, LE_VERIFIED);
+	if (load_with_token(f, g, "a", "le"))
+		fail_msg("load a: %s", f->why);
+	assert_int_equal(guest_enclave_verify(g, "le", &pages, f->why, sizeof(f->why)), 0);
+	assert_int_equal(pages, LE_VERIFIED - 1);
 	guest_free(g);
 }
 
@@ -943,6 +968,7 @@ int main(void)
 		GTEST(test_sgx2_after_eviction),
 		GTEST(test_launch_enclave_tokens),
 		GTEST(test_launch_enclave_inside_and_evicted),
+		GTEST(test_launch_enclave_verify),
 		GTEST(test_launch_enclave_refused),
 		GTEST(test_unclean_reboot_resets_epc),
 		GTEST(test_reset_without_stop_reports_ebusy),

@@ -431,11 +431,11 @@ static void test_vm_names_and_ram(void **state)
 
 /*
  * Guest EPC is never reclaimed, host enclaves' EPC is: a VM's first touches
- * make the host write back host-enclave pages rather than fail.
+ * make the host write back host-enclave pages rather than fail, on a host of
+ * (nr_cpus) CPUs (one: the vCPU runs on CPU 0, the reclaimer's).
  */
-static void test_vm_faults_reclaim_host_enclaves(void **state)
+static void faults_reclaim_host_enclaves(struct vfix *f, unsigned int nr_cpus)
 {
-	struct vfix *f = *state;
 	uint8_t *page = aligned_alloc(SGX_PAGE_SIZE, 300 * SGX_PAGE_SIZE);
 	struct hw_desc d;
 	struct host_encl *e;
@@ -447,6 +447,7 @@ static void test_vm_faults_reclaim_host_enclaves(void **state)
 
 	vmm_destroy(f->m);
 	vm_host_default(&d);
+	d.nr_cpus = nr_cpus;
 	d.nr_sections = 1;
 	d.sections[0].size = 2ULL << 20; /* 512 pages */
 	assert_int_equal(vmm_create(&d, &f->m, f->why, sizeof(f->why)), 0);
@@ -481,6 +482,17 @@ static void test_vm_faults_reclaim_host_enclaves(void **state)
 	assert_int_equal(st.free + st.used + st.zombie + st.bad, 512);
 	host_encl_destroy(e, vmm_host_cpu(f->m));
 	free(page);
+}
+
+static void test_vm_faults_reclaim_host_enclaves(void **state)
+{
+	faults_reclaim_host_enclaves(*state, 4);
+}
+
+/* The vCPU's leaf leaves CPU 0 for the reclaimer and runs again: the same counts. */
+static void test_vm_faults_reclaim_host_enclaves_cpu0(void **state)
+{
+	faults_reclaim_host_enclaves(*state, 1);
 }
 
 /* Which host thread walked each vCPU's page tables last. */
@@ -568,6 +580,7 @@ int main(void)
 		VTEST(test_destroy_no_zombie),
 		VTEST(test_vm_names_and_ram),
 		VTEST(test_vm_faults_reclaim_host_enclaves),
+		VTEST(test_vm_faults_reclaim_host_enclaves_cpu0),
 		VTEST(test_vcpu_threads),
 	};
 
