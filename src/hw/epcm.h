@@ -155,7 +155,8 @@ struct hw_enclave {
 	 * each CPU records its own entry (struct hw_cpu's track_slot). Entries
 	 * read track_state, which only ETRACK writes; a CPU sets its bit in
 	 * cpus_seen at its first entry only, so ETRACK and the checks scan the
-	 * CPUs that ever entered. ETRACK and the tracked check take track_lock.
+	 * CPUs that ever entered. ETRACK, and the tracked check when it must
+	 * scan, take track_lock.
 	 */
 	struct hw_processor *proc;
 	_Alignas(64) _Atomic uint64_t track_state; /* epoch's low bits, or in transition */
