@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench/bench-vm: the VMMs and guests the benchmarks build, made and torn
- * down one way (a VM itself: bench_vm_new() in bench-util.h). Every helper
+ * bench/bench-vm: the VMMs, VMs and guests the benchmarks build, made and
+ * torn down one way (what needs no VMM is in bench-util.h). Every helper
  * dies (bench_die()) when the model refuses: a benchmark that cannot build
  * what it measures has nothing to report.
  */
@@ -17,6 +17,12 @@
 
 /* A VMM on one node of (epc_mib) MiB of EPC, at 1 TiB. */
 struct vmm *bench_vmm_new(uint64_t epc_mib);
+
+/*
+ * A VM of (epc_mib) MiB of EPC on host node 0 and (ram) of RAM ("64M"), from
+ * the QEMU options -m RAM -object memory-backend-epc -M sgx-epc.0.* -cpu host.
+ */
+struct vmm_vm *bench_vm_new(struct vmm *m, const char *name, uint64_t epc_mib, const char *ram);
 
 /* Boot a guest kernel in (vm); it sanitizes the VM's EPC. */
 struct guest *bench_vm_boot(struct vmm_vm *vm);

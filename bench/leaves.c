@@ -20,13 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "vsgx/crypto.h"
 #include "vsgx/encls.h"
 #include "vsgx/processor.h"
 #include "vsgx/sigstruct.h"
+
+#include "bench-util.h"
 
 #define EPC_BASE    0x80000000ULL
 #define EPC_PAGES   4096
@@ -57,28 +58,19 @@ struct bench {
 	struct sgx_einittoken *token;
 };
 
-static void die(const char *what, long r)
+/*
+ * The timed loops below call now() and die(), as they did when their
+ * figures were first taken: bench-util's clock and exit under those names,
+ * so the loops themselves stay as they are. now() inlines to the clock read.
+ */
+static inline double now(void)
 {
-	fprintf(stderr, "bench-leaves: %s failed (%ld)\n", what, r);
-	exit(1);
+	return bench_now();
 }
 
-static double now(void)
+static void __attribute__((noreturn)) die(const char *what, long r)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void *zalloc(size_t align, size_t size)
-{
-	void *p = aligned_alloc(align, (size + align - 1) / align * align);
-
-	if (!p)
-		die("aligned_alloc", 0);
-	memset(p, 0, size);
-	return p;
+	bench_die(what, r, NULL);
 }
 
 static uint64_t la_of(unsigned int page)
@@ -148,18 +140,8 @@ static void eadd(struct bench *b, struct hw_cpu *cpu, uint64_t secs_pa, uint64_t
 
 static int ecreate(struct bench *b, struct hw_cpu *cpu, uint64_t secs_pa)
 {
-	memset(b->secs, 0, sizeof(*b->secs));
-	b->secs->base = ELRANGE;
-	b->secs->size = ENCL_PAGES * SGX_PAGE_SIZE;
-	b->secs->ssa_frame_size = 1;
-	b->secs->attributes.flags = SGX_ATTR_MODE64BIT;
-	b->secs->attributes.xfrm = SGX_XFRM_LEGACY;
-	memset(b->pi, 0, sizeof(*b->pi));
-	memset(b->si, 0, sizeof(*b->si));
-	b->si->flags = SGX_SECINFO_PT(SGX_PT_SECS);
-	b->pi->srcpge = ptr(b->secs);
-	b->pi->secinfo = ptr(b->si);
-	return hw_ecreate(cpu, ptr(b->pi), secs_pa);
+	bench_secs_init(b->secs, ELRANGE, ENCL_PAGES * SGX_PAGE_SIZE);
+	return bench_ecreate(cpu, b->pi, b->si, b->secs, secs_pa);
 }
 
 /*
@@ -261,12 +243,12 @@ static void bench_setup(struct bench *b, const char *key_path)
 		die("hw_processor_create", r);
 	for (unsigned int c = 0; c < 4; c++)
 		hw_cpu_set_addr_space(hw_processor_cpu(b->p, c), &as);
-	b->page = zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
-	b->pi = zalloc(64, sizeof(*b->pi));
-	b->si = zalloc(64, sizeof(*b->si));
-	b->secs = zalloc(SGX_PAGE_SIZE, sizeof(*b->secs));
-	b->sig = zalloc(SGX_PAGE_SIZE, sizeof(*b->sig));
-	b->token = zalloc(512, sizeof(*b->token));
+	b->page = bench_zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
+	b->pi = bench_zalloc(64, sizeof(*b->pi));
+	b->si = bench_zalloc(64, sizeof(*b->si));
+	b->secs = bench_zalloc(SGX_PAGE_SIZE, sizeof(*b->secs));
+	b->sig = bench_zalloc(SGX_PAGE_SIZE, sizeof(*b->sig));
+	b->token = bench_zalloc(512, sizeof(*b->token));
 	bench_key(b, key_path);
 	b->secs_pa = EPC_BASE;
 	build(b, hw_processor_cpu(b->p, 0), b->secs_pa, mr);
@@ -287,35 +269,11 @@ struct figure {
 	int n;
 };
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, int n)
-{
-	double s[MAX_ROUNDS];
-
-	memcpy(s, v, sizeof(*v) * (size_t)n);
-	qsort(s, (size_t)n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
-static double best(const double *v, int n)
-{
-	double m = v[0];
-
-	for (int i = 1; i < n; i++)
-		m = v[i] < m ? v[i] : m;
-	return m;
-}
-
 static void figure_print(const struct figure *f)
 {
-	double bm = best(f->model, f->n), br = best(f->raw, f->n);
-	double mm = median(f->model, f->n), mr = median(f->raw, f->n);
+	unsigned int n = (unsigned int)f->n;
+	double bm = bench_best(f->model, n), br = bench_best(f->raw, n);
+	double mm = bench_median(f->model, n), mr = bench_median(f->raw, n);
 
 	printf("leaves: %-28s model %9.1f ns best %9.1f median | floor %9.1f best %9.1f median"
 	       " | ratio %.2f best %.2f median   (floor: %s)\n",
@@ -509,7 +467,7 @@ static double aex_eresume(struct bench *b, bool floor)
 	struct hw_aex why = { .vector = 32, .is_interrupt = true };
 	uint64_t tcs = la_of(THREAD_STEP);
 	struct floor_entry *te = &floor_epcm[1 + THREAD_STEP];
-	uint8_t *ssa = zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
+	uint8_t *ssa = bench_zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
 	double t0, t;
 
 	if (!floor && enclu(cpu, SGX_EENTER, tcs, AEP, 0))
@@ -915,17 +873,6 @@ static double ecreate_teardown(struct bench *b, uint64_t n, double *teardown)
 
 /* ---- Host memory per EPC page ----------------------------------------- */
 
-static long rss_bytes(void)
-{
-	long size = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (!f || fscanf(f, "%ld %ld", &size, &resident) != 2)
-		die("/proc/self/statm", 0);
-	fclose(f);
-	return resident * sysconf(_SC_PAGESIZE);
-}
-
 /*
  * RSS of a processor of (pages) EPC pages after one enclave per 256 pages
  * has EADDed every page, of zeros (no contents held: the metadata alone)
@@ -938,7 +885,7 @@ static void memory_per_page(struct bench *b, uint64_t pages, bool zeros, double 
 	struct hw_addr_space as = { .xlate = xlate };
 	struct hw_cpu *cpu;
 	uint64_t rw = SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W;
-	long before = rss_bytes();
+	long long before = bench_rss_bytes();
 
 	hw_desc_init_default(&d);
 	d.sections[0].base = EPC_BASE;
@@ -952,7 +899,6 @@ static void memory_per_page(struct bench *b, uint64_t pages, bool zeros, double 
 		uint64_t secs_pa = EPC_BASE + base * SGX_PAGE_SIZE;
 
 		/* ELRANGE 64 pages: each enclave takes 63 pages of it at most. */
-		memset(b->secs, 0, sizeof(*b->secs));
 		must(ecreate(b, cpu, secs_pa), "ECREATE");
 		for (unsigned int i = 0; i < 255; i++) {
 			memset(b->pi, 0, sizeof(*b->pi));
@@ -966,7 +912,7 @@ static void memory_per_page(struct bench *b, uint64_t pages, bool zeros, double 
 			     "EADD");
 		}
 	}
-	*per_page = (double)(rss_bytes() - before) / (double)pages;
+	*per_page = (double)(bench_rss_bytes() - before) / (double)pages;
 	hw_processor_destroy(p);
 }
 
@@ -996,6 +942,7 @@ int main(int argc, char **argv)
 	double load[3] = { 0 }, mem_full = 0, mem_zero = 0, scale[MAX_ROUNDS], fscale[MAX_ROUNDS];
 	uint64_t n_einit, n_sgx2, n_encl;
 
+	bench_name = "bench-leaves";
 	if (iters < EE_CHUNK || rounds < 1 || rounds > MAX_ROUNDS) {
 		fprintf(stderr, "usage: bench-leaves [ITERS] [ROUNDS] [SIGNING-KEY]\n");
 		return 2;
@@ -1055,8 +1002,12 @@ int main(int argc, char **argv)
 	/* Scaling: throughput of 2 threads over 1, of the best runs and the median round. */
 	printf("leaves: EENTER+EEXIT 2 threads / 1 thread: %.2f of bests, %.2f median round"
 	       " (floor %.2f, %.2f; target >= 1.6)\n",
-	       best(f[0].model, rounds) / best(f[1].model, rounds), median(scale, rounds),
-	       best(f[0].raw, rounds) / best(f[1].raw, rounds), median(fscale, rounds));
+	       bench_best(f[0].model, (unsigned int)rounds) /
+		   bench_best(f[1].model, (unsigned int)rounds),
+	       bench_median(scale, (unsigned int)rounds),
+	       bench_best(f[0].raw, (unsigned int)rounds) /
+		   bench_best(f[1].raw, (unsigned int)rounds),
+	       bench_median(fscale, (unsigned int)rounds));
 	memory_per_page(&b, 65536, false, &mem_full);
 	memory_per_page(&b, 65536, true, &mem_zero);
 	printf("leaves: host RSS per EPC page, 65536 pages EADDed: %.1f B with contents"

@@ -19,11 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "vsgx/crypto.h"
 #include "vsgx/encls.h"
 #include "vsgx/processor.h"
+
+#include "bench-util.h"
 
 #define EPC_BASE	0x80000000ULL
 #define ENCL_BASE	(1ULL << 40)
@@ -42,20 +43,6 @@ struct bench {
 	struct sgx_secs *secs;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, int r)
-{
-	fprintf(stderr, "bench-measure: %s failed (%d)\n", what, r);
-	exit(1);
-}
-
 static struct hw_processor *bench_power_on(uint64_t pages, unsigned int threads)
 {
 	struct hw_processor *p;
@@ -67,7 +54,7 @@ static struct hw_processor *bench_power_on(uint64_t pages, unsigned int threads)
 	d.nr_cpus = threads < 4 ? 4 : threads;
 	r = hw_processor_create(&d, &p);
 	if (r)
-		die("hw_processor_create", r);
+		bench_die("hw_processor_create", r, NULL);
 	return p;
 }
 
@@ -78,37 +65,22 @@ static void bench_setup(struct bench *b, struct hw_processor *p, unsigned int t,
 	b->epc_base = EPC_BASE + t * (pages + 1) * SGX_PAGE_SIZE;
 	b->encl_base = ENCL_BASE * (t + 1);
 	b->pages = pages;
-	b->src = aligned_alloc(SGX_PAGE_SIZE, pages * SGX_PAGE_SIZE);
-	b->secs = aligned_alloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
-	b->pi = aligned_alloc(64, 64);
-	b->si = aligned_alloc(64, 64);
-	if (!b->src || !b->secs || !b->pi || !b->si)
-		die("aligned_alloc", 0);
+	b->src = bench_zalloc(SGX_PAGE_SIZE, pages * SGX_PAGE_SIZE);
+	b->secs = bench_zalloc(SGX_PAGE_SIZE, sizeof(*b->secs));
+	b->pi = bench_zalloc(64, sizeof(*b->pi));
+	b->si = bench_zalloc(64, sizeof(*b->si));
 	for (size_t i = 0; i < pages * SGX_PAGE_SIZE; i++)
 		b->src[i] = (uint8_t)(i * 131 + 7 + i / 4093);
 }
 
-static void bench_ecreate(struct bench *b)
+static void measure_ecreate(struct bench *b)
 {
-	uint64_t size = 1;
 	int r;
 
-	while (size < (b->pages + 1) * SGX_PAGE_SIZE)
-		size <<= 1;
-	memset(b->secs, 0, sizeof(*b->secs));
-	b->secs->size = size;
-	b->secs->base = b->encl_base;
-	b->secs->ssa_frame_size = 1;
-	b->secs->attributes.flags = SGX_ATTR_MODE64BIT;
-	b->secs->attributes.xfrm = SGX_XFRM_LEGACY;
-	memset(b->pi, 0, sizeof(*b->pi));
-	memset(b->si, 0, sizeof(*b->si));
-	b->pi->srcpge = (uintptr_t)b->secs;
-	b->pi->secinfo = (uintptr_t)b->si;
-	b->si->flags = SGX_SECINFO_PT(SGX_PT_SECS);
-	r = hw_ecreate(b->cpu, (uintptr_t)b->pi, b->epc_base);
+	bench_secs_init(b->secs, b->encl_base, bench_elrange_size(b->pages + 1));
+	r = bench_ecreate(b->cpu, b->pi, b->si, b->secs, b->epc_base);
 	if (r)
-		die("ECREATE", r);
+		bench_die("ECREATE", r, NULL);
 }
 
 /* Build one enclave of b->pages measured pages; returns seconds spent. */
@@ -117,10 +89,10 @@ static double bench_model(struct bench *b)
 	double t0, t;
 	int r;
 
-	bench_ecreate(b);
+	measure_ecreate(b);
 	b->si->flags = SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W;
 	b->pi->secs = b->epc_base;
-	t0 = now();
+	t0 = bench_now();
 	for (uint64_t i = 0; i < b->pages; i++) {
 		uint64_t epc = b->epc_base + (i + 1) * SGX_PAGE_SIZE;
 
@@ -130,9 +102,9 @@ static double bench_model(struct bench *b)
 		for (uint64_t c = 0; !r && c < SGX_PAGE_SIZE; c += SGX_EEXTEND_CHUNK)
 			r = hw_eextend(b->cpu, b->epc_base, epc + c);
 		if (r)
-			die("EADD/EEXTEND", r);
+			bench_die("EADD/EEXTEND", r, NULL);
 	}
-	t = now() - t0;
+	t = bench_now() - t0;
 	for (uint64_t i = b->pages + 1; i-- > 0;)
 		hw_eremove(b->cpu, b->epc_base + i * SGX_PAGE_SIZE);
 	return t;
@@ -151,9 +123,9 @@ static double bench_raw(const struct bench *b)
 	double t0, t;
 
 	if (!s)
-		die("crypto_sha256_new", 0);
+		bench_die("crypto_sha256_new", 0, NULL);
 	memset(stream, 0, sizeof(stream));
-	t0 = now();
+	t0 = bench_now();
 	for (uint64_t i = 0; i < b->pages; i++) {
 		const uint8_t *page = b->src + i * SGX_PAGE_SIZE;
 		uint64_t off = i * SGX_PAGE_SIZE;
@@ -173,7 +145,7 @@ static double bench_raw(const struct bench *b)
 		crypto_sha256_update(s, stream, sizeof(stream));
 	}
 	crypto_sha256_final(s, md);
-	t = now() - t0;
+	t = bench_now() - t0;
 	crypto_sha256_free(s);
 	return t;
 }
@@ -202,7 +174,7 @@ static double run_parallel(struct bench *b, unsigned int threads, void *(*fn)(vo
 
 	for (unsigned int t = 0; t < threads; t++)
 		if (pthread_create(&tid[t], NULL, fn, &b[t]))
-			die("pthread_create", 0);
+			bench_die("pthread_create", 0, NULL);
 	for (unsigned int t = 0; t < threads; t++) {
 		pthread_join(tid[t], NULL);
 		slowest = b[t].seconds > slowest ? b[t].seconds : slowest;
@@ -216,20 +188,6 @@ static void bench_free(struct bench *b)
 	free(b->secs);
 	free(b->pi);
 	free(b->si);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Sorts (v). */
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void report(const char *name, const char *what, unsigned int threads, uint64_t pages,
@@ -249,6 +207,7 @@ int main(int argc, char **argv)
 	struct bench *b;
 	struct hw_processor *p;
 
+	bench_name = "bench-measure";
 	if (!pages || rounds < 1 || threads < 1 || threads > HW_MAX_CPUS) {
 		fprintf(stderr, "usage: bench-measure [PAGES] [ROUNDS] [THREADS]\n");
 		return 2;
@@ -258,7 +217,7 @@ int main(int argc, char **argv)
 	model = calloc((size_t)rounds, sizeof(*model));
 	ratio = calloc((size_t)rounds, sizeof(*ratio));
 	if (!b || !raw || !model || !ratio)
-		die("malloc", 0);
+		bench_die("malloc", 0, NULL);
 	p = bench_power_on(pages, threads);
 	for (unsigned int t = 0; t < threads; t++)
 		bench_setup(&b[t], p, t, pages);
@@ -272,12 +231,14 @@ int main(int argc, char **argv)
 	printf("%s: %u thread(s) x %llu pages x %d rounds, source pages out of cache\n", name,
 	       threads, (unsigned long long)pages, rounds);
 	report(name, "raw SHA-256, best", threads, pages, best_raw);
-	report(name, "raw SHA-256, median", threads, pages, median(raw, rounds));
+	report(name, "raw SHA-256, median", threads, pages,
+	       bench_median(raw, (unsigned int)rounds));
 	report(name, "EADD+16 EEXTEND, best", threads, pages, best_model);
-	report(name, "EADD+16 EEXTEND, median", threads, pages, median(model, rounds));
+	report(name, "EADD+16 EEXTEND, median", threads, pages,
+	       bench_median(model, (unsigned int)rounds));
 	printf("%s: ratio %.3f of bests, %.3f median of the rounds' ratios (model throughput / raw "
 	       "SHA-256 on as many threads; target >= 0.85)\n",
-	       name, best_raw / best_model, median(ratio, rounds));
+	       name, best_raw / best_model, bench_median(ratio, (unsigned int)rounds));
 	hw_processor_destroy(p);
 	for (unsigned int t = 0; t < threads; t++)
 		bench_free(&b[t]);

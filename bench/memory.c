@@ -21,11 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "vsgx/encls.h"
 #include "vsgx/host.h"
 #include "vsgx/processor.h"
+
+#include "bench-util.h"
 
 #define MAX_NODES 8
 
@@ -43,38 +44,6 @@
 #ifndef SHADOW_FACTOR
 #define SHADOW_FACTOR 1.0
 #endif
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, long long r)
-{
-	fprintf(stderr, "bench-memory: %s failed (%lld)\n", what, r);
-	exit(1);
-}
-
-/* Resident memory of this process, in bytes (VmRSS). */
-static long long rss_bytes(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long long kb = -1;
-
-	if (!f)
-		die("reading /proc/self/status", 0);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %lld kB", &kb) == 1)
-			break;
-	fclose(f);
-	if (kb < 0)
-		die("finding VmRSS", 0);
-	return kb * 1024;
-}
 
 static double per_page(long long rss, long long base, uint64_t pages)
 {
@@ -94,6 +63,7 @@ int main(int argc, char **argv)
 	bool touch = false, check = false, timed = false;
 	int r;
 
+	bench_name = "bench-memory";
 	if (argc < 3) {
 		fprintf(stderr, "usage: bench-memory GIB-PER-NODE NODES [touch] [check "
 				"MAX-BYTES-PER-PAGE] [boot MAX-SECONDS]\n");
@@ -134,20 +104,20 @@ int main(int argc, char **argv)
 	}
 	if (d.nr_cpus < 2)
 		d.nr_cpus = 2;
-	base = rss_bytes();
+	base = bench_rss_bytes();
 	r = hw_processor_create(&d, &p);
 	if (r)
-		die("hw_processor_create", r);
-	t0 = now();
+		bench_die("hw_processor_create", r, NULL);
+	t0 = bench_now();
 	r = host_create(p, hw_processor_cpu(p, 0), &h);
 	if (r)
-		die("host_create", r);
-	boot = now() - t0;
+		bench_die("host_create", r, NULL);
+	boot = bench_now() - t0;
 	printf("EPC: %llu GiB x %llu nodes, %llu pages; EPCM entry %u bytes, host %u bytes a "
 	       "page held at most\n",
 	       (unsigned long long)gib, (unsigned long long)nodes, (unsigned long long)pages,
 	       HW_EPCM_ENTRY_BYTES, HOST_EPC_PAGE_BYTES);
-	booted = rss_bytes();
+	booted = bench_rss_bytes();
 	printf("boot (sanitization):  %8.3f s, %6.2f ns a page, %6.3f bytes a page resident "
 	       "(%lld KiB: the process's own, mostly)\n",
 	       boot, boot * 1e9 / (double)pages, per_page(booted, base, pages),
@@ -155,36 +125,36 @@ int main(int argc, char **argv)
 
 	r = host_owner_create(h, HOST_OWNER_VM, HOST_NO_LIMIT, &vm);
 	if (r)
-		die("host_owner_create", r);
-	t0 = now();
+		bench_die("host_owner_create", r, NULL);
+	t0 = bench_now();
 	for (unsigned int n = 0; n < nodes; n++) {
 		r = host_vepc_open(h, n, vm, &v[n]);
 		if (!r)
 			r = host_vepc_map(v[n], per_node);
 		if (r)
-			die("host_vepc_open/map", r);
+			bench_die("host_vepc_open/map", r, NULL);
 		for (uint64_t i = 0; i < per_node; i++) {
 			uint64_t pa;
 
 			r = host_vepc_fault(v[n], i, &pa);
 			if (r)
-				die("host_vepc_fault", r);
+				bench_die("host_vepc_fault", r, NULL);
 			if (touch && (r = hw_epa(hw_processor_cpu(p, 0), SGX_PT_VA, pa)))
-				die("EPA", r);
+				bench_die("EPA", r, NULL);
 		}
 	}
 	/* What holding the pages added, without the fixed cost of the process and boot. */
-	bytes = per_page(rss_bytes(), booted, pages);
+	bytes = per_page(bench_rss_bytes(), booted, pages);
 	printf("a VM holds all%s: %8.3f s, %6.3f bytes a page more, %.2f GiB resident in all\n",
-	       touch ? ", every EPCM entry written" : "", now() - t0, bytes,
-	       (double)rss_bytes() / (1 << 30));
+	       touch ? ", every EPCM entry written" : "", bench_now() - t0, bytes,
+	       (double)bench_rss_bytes() / (1 << 30));
 
-	t0 = now();
+	t0 = bench_now();
 	for (unsigned int n = 0; n < nodes; n++)
 		if (host_vepc_release(v[n], hw_processor_cpu(p, 0)))
-			die("host_vepc_release (zombies)", 1);
-	printf("VM released:          %8.3f s, %6.3f bytes a page resident\n", now() - t0,
-	       per_page(rss_bytes(), booted, pages));
+			bench_die("host_vepc_release (zombies)", 1, NULL);
+	printf("VM released:          %8.3f s, %6.3f bytes a page resident\n", bench_now() - t0,
+	       per_page(bench_rss_bytes(), booted, pages));
 	host_owner_destroy(vm);
 	host_destroy(h);
 	hw_processor_destroy(p);

@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -59,53 +58,19 @@ struct bench {
 	uint8_t *src;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, int r)
-{
-	fprintf(stderr, "bench-paging: %s failed (%d)\n", what, r);
-	exit(1);
-}
-
-static void *zalloc(size_t align, size_t size)
-{
-	void *ptr = aligned_alloc(align, (size + align - 1) / align * align);
-
-	if (!ptr)
-		die("aligned_alloc", 0);
-	memset(ptr, 0, size);
-	return ptr;
-}
-
 static uint64_t page_pa(uint64_t i)
 {
 	return EPC_BASE + (i + 1) * SGX_PAGE_SIZE; /* page 0 is the SECS */
 }
 
-static void bench_ecreate(struct bench *b)
+static void paging_ecreate(struct bench *b)
 {
-	uint64_t size = 1;
 	int r;
 
-	while (size < (b->pages + 1) * SGX_PAGE_SIZE)
-		size <<= 1;
-	b->secs->size = size;
-	b->secs->base = ENCL_BASE;
-	b->secs->ssa_frame_size = 1;
-	b->secs->attributes.flags = SGX_ATTR_MODE64BIT;
-	b->secs->attributes.xfrm = SGX_XFRM_LEGACY;
-	b->pi->srcpge = (uintptr_t)b->secs;
-	b->pi->secinfo = (uintptr_t)b->si;
-	b->si->flags = SGX_SECINFO_PT(SGX_PT_SECS);
-	r = hw_ecreate(b->cpu, (uintptr_t)b->pi, EPC_BASE);
+	bench_secs_init(b->secs, ENCL_BASE, bench_elrange_size(b->pages + 1));
+	r = bench_ecreate(b->cpu, b->pi, b->si, b->secs, EPC_BASE);
 	if (r)
-		die("ECREATE", r);
+		bench_die("ECREATE", r, NULL);
 }
 
 /* An enclave of PAGES non-zero regular pages, and VA pages for all of them. */
@@ -120,17 +85,17 @@ static void bench_setup(struct bench *b, uint64_t pages, uint64_t batch)
 	d.sections[0].size = (d.sections[0].size + 0xfffff) & ~0xfffffULL;
 	r = hw_processor_create(&d, &b->p);
 	if (r)
-		die("hw_processor_create", r);
+		bench_die("hw_processor_create", r, NULL);
 	b->cpu = hw_processor_cpu(b->p, 0);
 	b->pages = pages;
 	b->batch = batch;
-	b->blobs = zalloc(SGX_PAGE_SIZE, pages * SGX_PAGE_SIZE);
-	b->pcmd = zalloc(128, pages * sizeof(*b->pcmd));
-	b->pi = zalloc(32, sizeof(*b->pi));
-	b->si = zalloc(64, sizeof(*b->si));
-	b->secs = zalloc(SGX_PAGE_SIZE, sizeof(*b->secs));
-	b->src = zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
-	bench_ecreate(b);
+	b->blobs = bench_zalloc(SGX_PAGE_SIZE, pages * SGX_PAGE_SIZE);
+	b->pcmd = bench_zalloc(128, pages * sizeof(*b->pcmd));
+	b->pi = bench_zalloc(32, sizeof(*b->pi));
+	b->si = bench_zalloc(64, sizeof(*b->si));
+	b->secs = bench_zalloc(SGX_PAGE_SIZE, sizeof(*b->secs));
+	b->src = bench_zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
+	paging_ecreate(b);
 	b->si->flags = SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W;
 	b->pi->srcpge = (uintptr_t)b->src;
 	b->pi->secs = EPC_BASE;
@@ -140,13 +105,13 @@ static void bench_setup(struct bench *b, uint64_t pages, uint64_t batch)
 		b->pi->linaddr = ENCL_BASE + i * SGX_PAGE_SIZE;
 		r = hw_eadd(b->cpu, (uintptr_t)b->pi, page_pa(i));
 		if (r)
-			die("EADD", r);
+			bench_die("EADD", r, NULL);
 	}
 	b->va = page_pa(pages);
 	for (uint64_t i = 0; i < nr_va; i++) {
 		r = hw_epa(b->cpu, SGX_PT_VA, b->va + i * SGX_PAGE_SIZE);
 		if (r)
-			die("EPA", r);
+			bench_die("EPA", r, NULL);
 	}
 }
 
@@ -173,11 +138,11 @@ static void batch_out(struct bench *b, uint64_t first, uint64_t n)
 	for (uint64_t i = first; i < first + n; i++) {
 		r = hw_eblock(b->cpu, page_pa(i));
 		if (r)
-			die("EBLOCK", r);
+			bench_die("EBLOCK", r, NULL);
 	}
 	r = hw_etrack(b->cpu, EPC_BASE);
 	if (r)
-		die("ETRACK", r);
+		bench_die("ETRACK", r, NULL);
 	for (uint64_t i = first; i < first + n; i++) {
 		b->pi->linaddr = 0;
 		b->pi->srcpge = (uintptr_t)(b->blobs + i * SGX_PAGE_SIZE);
@@ -185,7 +150,7 @@ static void batch_out(struct bench *b, uint64_t first, uint64_t n)
 		b->pi->secs = 0;
 		r = hw_ewb(b->cpu, (uintptr_t)b->pi, page_pa(i), va_slot(b, i));
 		if (r)
-			die("EWB", r);
+			bench_die("EWB", r, NULL);
 	}
 }
 
@@ -200,14 +165,14 @@ static void batch_in(struct bench *b, uint64_t first, uint64_t n)
 		b->pi->secs = EPC_BASE;
 		r = hw_eldu(b->cpu, (uintptr_t)b->pi, page_pa(i), va_slot(b, i));
 		if (r)
-			die("ELDU", r);
+			bench_die("ELDU", r, NULL);
 	}
 }
 
 /* Every page out and back in, batch by batch; returns seconds spent. */
 static double bench_model(struct bench *b)
 {
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (uint64_t first = 0; first < b->pages; first += b->batch) {
 		uint64_t n = b->pages - first < b->batch ? b->pages - first : b->batch;
@@ -215,7 +180,7 @@ static double bench_model(struct bench *b)
 		batch_out(b, first, n);
 		batch_in(b, first, n);
 	}
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 struct raw {
@@ -234,10 +199,10 @@ static void raw_setup(struct raw *w, uint64_t pages)
 	if (!w->enc || !w->dec ||
 	    !EVP_EncryptInit_ex2(w->enc, EVP_aes_128_gcm(), key, NULL, NULL) ||
 	    !EVP_DecryptInit_ex2(w->dec, EVP_aes_128_gcm(), key, NULL, NULL))
-		die("EVP init", 0);
-	w->plain = zalloc(SGX_PAGE_SIZE, pages * SGX_PAGE_SIZE);
-	w->cipher = zalloc(SGX_PAGE_SIZE, pages * SGX_PAGE_SIZE);
-	w->tags = zalloc(16, pages * 16);
+		bench_die("EVP init", 0, NULL);
+	w->plain = bench_zalloc(SGX_PAGE_SIZE, pages * SGX_PAGE_SIZE);
+	w->cipher = bench_zalloc(SGX_PAGE_SIZE, pages * SGX_PAGE_SIZE);
+	w->tags = bench_zalloc(16, pages * 16);
 	for (uint64_t i = 0; i < pages * SGX_PAGE_SIZE; i++)
 		w->plain[i] = (uint8_t)(i * 131 + 7);
 	memset(w->aad, 0x5a, sizeof(w->aad));
@@ -264,23 +229,23 @@ static void raw_page(struct raw *w, uint64_t i)
 	    !EVP_EncryptUpdate(w->enc, c, &len, p, SGX_PAGE_SIZE) ||
 	    !EVP_EncryptFinal_ex(w->enc, c, &len) ||
 	    !EVP_CIPHER_CTX_ctrl(w->enc, EVP_CTRL_GCM_GET_TAG, 16, w->tags[i]))
-		die("encrypt", 0);
+		bench_die("encrypt", 0, NULL);
 	if (!EVP_DecryptInit_ex2(w->dec, NULL, NULL, iv, NULL) ||
 	    !EVP_DecryptUpdate(w->dec, NULL, &len, w->aad, AAD_LEN) ||
 	    !EVP_DecryptUpdate(w->dec, p, &len, c, SGX_PAGE_SIZE) ||
 	    !EVP_CIPHER_CTX_ctrl(w->dec, EVP_CTRL_GCM_SET_TAG, 16, w->tags[i]) ||
 	    EVP_DecryptFinal_ex(w->dec, p, &len) <= 0)
-		die("decrypt", 0);
+		bench_die("decrypt", 0, NULL);
 }
 
 /* The floor: encrypt and decrypt every page once. */
 static double bench_raw(struct raw *w, uint64_t pages)
 {
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (uint64_t i = 0; i < pages; i++)
 		raw_page(w, i);
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -303,7 +268,7 @@ static uint64_t host_encl_base(unsigned int k)
 
 static void host_encl_fill(struct hostrec *hr, unsigned int k, uint8_t *src)
 {
-	struct sgx_secs *secs = zalloc(SGX_PAGE_SIZE, sizeof(*secs));
+	struct sgx_secs *secs = bench_zalloc(SGX_PAGE_SIZE, sizeof(*secs));
 	uint64_t size = SGX_PAGE_SIZE;
 	int r, code = 0;
 
@@ -316,7 +281,7 @@ static void host_encl_fill(struct hostrec *hr, unsigned int k, uint8_t *src)
 	secs->attributes.xfrm = SGX_XFRM_LEGACY;
 	r = host_encl_create(hr->h, hr->cpu, NULL, secs, &hr->e[k], &code);
 	if (r)
-		die("host_encl_create", code ? code : r);
+		bench_die("host_encl_create", code ? code : r, NULL);
 	for (uint64_t i = 0; i < hr->per; i++) {
 		for (size_t o = 0; o < SGX_PAGE_SIZE; o += 8)
 			memcpy(src + o,
@@ -325,7 +290,7 @@ static void host_encl_fill(struct hostrec *hr, unsigned int k, uint8_t *src)
 					SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W,
 					false, &code);
 		if (r)
-			die("host_encl_add_pages", code ? code : r);
+			bench_die("host_encl_add_pages", code ? code : r, NULL);
 	}
 	free(secs);
 }
@@ -336,7 +301,7 @@ static void host_encl_fill(struct hostrec *hr, unsigned int k, uint8_t *src)
  */
 static void host_setup(struct hostrec *hr, uint64_t pages)
 {
-	uint8_t *src = zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
+	uint8_t *src = bench_zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
 	struct hw_desc d;
 	int r;
 
@@ -344,11 +309,11 @@ static void host_setup(struct hostrec *hr, uint64_t pages)
 	d.sections[0].size = (pages * SGX_PAGE_SIZE + 0xfffff) & ~0xfffffULL;
 	r = hw_processor_create(&d, &hr->p);
 	if (r)
-		die("hw_processor_create", r);
+		bench_die("hw_processor_create", r, NULL);
 	hr->cpu = hw_processor_cpu(hr->p, 0);
 	r = host_create(hr->p, hr->cpu, &hr->h);
 	if (r)
-		die("host_create", r);
+		bench_die("host_create", r, NULL);
 	hr->per = d.sections[0].size / SGX_PAGE_SIZE * 3 / 4;
 	for (unsigned int k = 0; k < HOST_ENCLAVES; k++)
 		host_encl_fill(hr, k, src);
@@ -389,20 +354,20 @@ static double host_round(struct hostrec *hr, uint64_t *ret_pages)
 	int r, code;
 
 	host_counts(hr, &ewb0, &eldu0);
-	t0 = now();
+	t0 = bench_now();
 	for (unsigned int k = 0; k < HOST_ENCLAVES; k++) {
 		for (uint64_t i = 0; i < hr->per; i++) {
 			r = host_encl_fault(hr->e[k], hr->cpu,
 					    host_encl_base(k) + i * SGX_PAGE_SIZE, &pa, &code);
 			if (r)
-				die("host_encl_fault", code ? code : r);
+				bench_die("host_encl_fault", code ? code : r, NULL);
 		}
 	}
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	host_counts(hr, &ewb, &eldu);
 	*ret_pages = (ewb - ewb0 + eldu - eldu0) / 2;
 	if (!*ret_pages)
-		die("host reclaim: nothing was written back", 0);
+		bench_die("host reclaim: nothing was written back", 0, NULL);
 	return t0 / (double)*ret_pages;
 }
 
@@ -430,11 +395,11 @@ static void guest_setup(struct guestrec *gr, uint64_t pages)
 	gr->vm = bench_vm_new(gr->m, "g", epc_mib, ram);
 	gr->g = bench_vm_boot(gr->vm);
 	if (crypto_rsa_key_load(VSGX_VECTORS_DIR "/sign_key.pem", &key, why, sizeof(why)))
-		die(why, 0);
+		bench_die(why, 0, NULL);
 	r = guest_enclave_build(gr->g, "e", pages + 16, 1, key, NULL, why, sizeof(why));
 	crypto_rsa_key_free(key);
 	if (r)
-		die(why, r);
+		bench_die(why, r, NULL);
 }
 
 static void guest_teardown(struct guestrec *gr)
@@ -447,15 +412,15 @@ static void guest_teardown(struct guestrec *gr)
 static double guest_enter_exit(struct guestrec *gr)
 {
 	char why[256];
-	double t0 = now();
+	double t0 = bench_now();
 	int r;
 
 	r = guest_thread_enter(gr->g, "e", 0, 0, why, sizeof(why));
 	if (!r)
 		r = guest_thread_exit(gr->g, "e", 0, why, sizeof(why));
 	if (r)
-		die(why, r);
-	return now() - t0;
+		bench_die(why, r, NULL);
+	return bench_now() - t0;
 }
 
 /*
@@ -471,16 +436,16 @@ static void guest_round(struct guestrec *gr, double *ret_evict, double *ret_relo
 	int r;
 
 	guest_stats(gr->g, &st0);
-	t0 = now();
+	t0 = bench_now();
 	r = guest_enclave_evict(gr->g, "e", gr->pages, why, sizeof(why));
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	if (r)
-		die(why, r);
+		bench_die(why, r, NULL);
 	t_in = guest_enter_exit(gr);
 	t_in -= guest_enter_exit(gr);
 	guest_stats(gr->g, &st);
 	if (st.evictions - st0.evictions != gr->pages || st.reloads - st0.reloads != gr->pages)
-		die("guest evict/reload: page counts", (int)(st.reloads - st0.reloads));
+		bench_die("guest evict/reload: page counts", (int)(st.reloads - st0.reloads), NULL);
 	*ret_evict = t0 / (double)gr->pages;
 	*ret_reload = t_in / (double)gr->pages;
 }
@@ -526,6 +491,7 @@ int main(int argc, char **argv)
 	struct raw w = { 0 };
 	uint64_t reclaimed = 0;
 
+	bench_name = "bench-paging";
 	if (!pages || rounds < 1 || rounds > ROUNDS_MAX || !batch || (*mode && !host && !guest)) {
 		fprintf(stderr, "usage: bench-paging [PAGES] [ROUNDS 1-%d] [BATCH] [host|guest]\n",
 			ROUNDS_MAX);

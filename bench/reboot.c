@@ -79,12 +79,7 @@ static void populate(struct builder *b, uint64_t pages)
 
 		memset(pi, 0, sizeof(*pi));
 		memset(si, 0, sizeof(*si));
-		memset(secs, 0, sizeof(*secs));
-		secs->base = 0x7f0000000000ULL;
-		secs->size = ENCL_PAGES * SGX_PAGE_SIZE;
-		secs->ssa_frame_size = 1;
-		secs->attributes.flags = SGX_ATTR_MODE64BIT;
-		secs->attributes.xfrm = SGX_XFRM_LEGACY;
+		bench_secs_init(secs, 0x7f0000000000ULL, ENCL_PAGES * SGX_PAGE_SIZE);
 		si->flags = SGX_SECINFO_PT(SGX_PT_SECS);
 		pi->srcpge = b->ops_la + 0x1000;
 		pi->secinfo = b->ops_la + 0x40;

@@ -28,6 +28,7 @@
 #include "vsgx/vmm.h"
 
 #include "bench-util.h"
+#include "bench-vm.h"
 
 #define ROUNDS_MAX 16
 #define VM_EPC_MIB 1
@@ -38,25 +39,19 @@ static double vms_round(struct vmm *m, unsigned int n)
 {
 	struct vmm_vm **vms = calloc(n, sizeof(*vms));
 	struct guest **gs = calloc(n, sizeof(*gs));
-	char name[32], why[256];
+	char name[32];
 	double t0;
 
 	if (!vms || !gs)
 		bench_die("calloc", 0, NULL);
 	t0 = bench_now();
 	for (unsigned int i = 0; i < n; i++) {
-		int r;
-
 		snprintf(name, sizeof(name), "v%u", i);
 		vms[i] = bench_vm_new(m, name, VM_EPC_MIB, "64M");
-		r = guest_boot(vms[i], &gs[i], why, sizeof(why));
-		if (r)
-			bench_die("guest_boot", r, why);
+		gs[i] = bench_vm_boot(vms[i]);
 	}
-	for (unsigned int i = 0; i < n; i++) {
-		guest_free(gs[i]);
-		vmm_vm_destroy(vms[i], NULL);
-	}
+	for (unsigned int i = 0; i < n; i++)
+		bench_vm_free(vms[i], gs[i]);
 	t0 = bench_now() - t0;
 	free(vms);
 	free(gs);
@@ -115,14 +110,12 @@ static double evict_round(struct vmm *m, const struct crypto_rsa_key *key, uint6
 	uint64_t epc_mib = (pages + 2048) / 256 + 1;
 	struct vmm_vm *vm = bench_vm_new(m, "ev", epc_mib, "1G");
 	struct guest_stats st;
-	struct guest *g;
+	struct guest *g = bench_vm_boot(vm);
 	char why[256];
 	double t0;
 	int r;
 
-	r = guest_boot(vm, &g, why, sizeof(why));
-	if (!r)
-		r = guest_enclave_build(g, "e", pages + 16, 1, key, NULL, why, sizeof(why));
+	r = guest_enclave_build(g, "e", pages + 16, 1, key, NULL, why, sizeof(why));
 	if (r)
 		bench_die("guest build", r, why);
 	t0 = bench_now();
@@ -133,8 +126,7 @@ static double evict_round(struct vmm *m, const struct crypto_rsa_key *key, uint6
 	guest_stats(g, &st);
 	if (st.evicted != pages)
 		bench_die("evicted page count", (long long)st.evicted, NULL);
-	guest_free(g);
-	vmm_vm_destroy(vm, NULL);
+	bench_vm_free(vm, g);
 	return t0 / (double)pages;
 }
 
@@ -196,9 +188,7 @@ int main(int argc, char **argv)
 	unsigned int max_vms = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 0) : 1024;
 	uint64_t max_evict = argc > 2 ? strtoull(argv[2], NULL, 0) : 65536;
 	unsigned int rounds = argc > 3 ? (unsigned int)atoi(argv[3]) : 3;
-	struct hw_desc d;
 	struct vmm *m;
-	char why[256];
 
 	bench_name = "bench-scale";
 	if (!max_vms || max_vms > 65536 || max_evict < 1024 || max_evict > (1u << 22) || !rounds ||
@@ -207,11 +197,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* One node with room for every VM at once, or for the largest evicting guest. */
-	hw_desc_init_default(&d);
-	d.sections[0].base = 1ULL << 40;
-	d.sections[0].size = ((uint64_t)max_vms * VM_EPC_MIB + (max_evict + 4096) / 256 + 64) << 20;
-	if (vmm_create(&d, &m, why, sizeof(why)))
-		bench_die("vmm_create", 0, why);
+	m = bench_vmm_new((uint64_t)max_vms * VM_EPC_MIB + (max_evict + 4096) / 256 + 64);
 	bench_vms(m, max_vms, rounds);
 	bench_evict(m, max_evict, rounds);
 	vmm_destroy(m);

@@ -14,11 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "vsgx/encls.h"
 #include "vsgx/host.h"
 #include "vsgx/processor.h"
+
+#include "bench-util.h"
 
 #define VAS_BASE  0x100000000000ULL
 #define ENCL_BASE 0x10000000ULL
@@ -37,20 +38,6 @@ struct bench {
 	uint64_t *pa;  /* physical address of each page of the instance */
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, long long r)
-{
-	fprintf(stderr, "bench-vepc: %s failed (%lld)\n", what, r);
-	exit(1);
-}
-
 static double bench_setup(struct bench *b)
 {
 	struct hw_desc d;
@@ -61,22 +48,21 @@ static double bench_setup(struct bench *b)
 	d.sections[0].size = b->pages * SGX_PAGE_SIZE;
 	r = hw_processor_create(&d, &b->p);
 	if (r)
-		die("hw_processor_create", r);
+		bench_die("hw_processor_create", r, NULL);
 	b->guest = hw_processor_cpu(b->p, 0);
 	b->kcpu = hw_processor_cpu(b->p, 1);
-	t0 = now();
+	t0 = bench_now();
 	r = host_create(b->p, b->kcpu, &b->h);
 	if (r)
-		die("host_create", r);
-	b->pi = aligned_alloc(64, 64);
-	b->si = aligned_alloc(64, 64);
-	b->secs = aligned_alloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
-	b->zero = aligned_alloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
-	memset(b->zero, 0, SGX_PAGE_SIZE);
+		bench_die("host_create", r, NULL);
+	b->pi = bench_zalloc(64, sizeof(*b->pi));
+	b->si = bench_zalloc(64, sizeof(*b->si));
+	b->secs = bench_zalloc(SGX_PAGE_SIZE, sizeof(*b->secs));
+	b->zero = bench_zalloc(SGX_PAGE_SIZE, SGX_PAGE_SIZE);
 	b->pa = malloc(b->pages * sizeof(*b->pa));
 	if (!b->pa)
-		die("malloc", 0);
-	return now() - t0;
+		bench_die("malloc", 0, NULL);
+	return bench_now() - t0;
 }
 
 static void bench_open(struct bench *b)
@@ -84,51 +70,42 @@ static void bench_open(struct bench *b)
 	struct hw_addr_space as;
 
 	if (host_vepc_open(b->h, 0, NULL, &b->v) || host_vepc_map(b->v, b->pages))
-		die("vepc open/map", 0);
+		bench_die("vepc open/map", 0, NULL);
 	host_vas_init(&b->vas);
 	if (host_vas_add(&b->vas, b->v, VAS_BASE))
-		die("host_vas_add", 0);
+		bench_die("host_vas_add", 0, NULL);
 	host_vas_addr_space(&b->vas, &as);
 	hw_cpu_set_addr_space(b->guest, &as);
 }
 
 static double bench_fault_in(struct bench *b)
 {
-	double t0 = now();
+	double t0 = bench_now();
 	uint64_t pa;
 
 	for (uint64_t i = 0; i < b->pages; i++)
 		if (host_vepc_fault(b->v, i, &pa))
-			die("host_vepc_fault", (long long)i);
-	return now() - t0;
+			bench_die("host_vepc_fault", (long long)i, NULL);
+	return bench_now() - t0;
 }
 
-static void bench_ecreate(struct bench *b, uint64_t la)
+static void vepc_ecreate(struct bench *b, uint64_t la)
 {
-	memset(b->secs, 0, sizeof(*b->secs));
-	b->secs->base = ENCL_BASE;
-	b->secs->size = b->per_encl * SGX_PAGE_SIZE;
-	b->secs->ssa_frame_size = 1;
-	b->secs->attributes.flags = SGX_ATTR_MODE64BIT;
-	b->secs->attributes.xfrm = SGX_XFRM_LEGACY;
-	memset(b->pi, 0, sizeof(*b->pi));
-	memset(b->si, 0, sizeof(*b->si));
-	b->si->flags = SGX_SECINFO_PT(SGX_PT_SECS);
-	b->pi->srcpge = (uintptr_t)b->secs;
-	b->pi->secinfo = (uintptr_t)b->si;
-	int r = hw_ecreate(b->guest, (uintptr_t)b->pi, la);
+	int r;
 
+	bench_secs_init(b->secs, ENCL_BASE, b->per_encl * SGX_PAGE_SIZE);
+	r = bench_ecreate(b->guest, b->pi, b->si, b->secs, la);
 	if (r) {
 		fprintf(stderr, "bench-vepc: ECREATE at 0x%llx: fault address 0x%llx\n",
 			(unsigned long long)la, (unsigned long long)hw_cpu_fault(b->guest)->addr);
-		die("ECREATE", r);
+		bench_die("ECREATE", r, NULL);
 	}
 }
 
 /* Fill every page: enclaves of per_encl pages, SECS first, through the guest's view. */
 static double bench_build(struct bench *b)
 {
-	double t0 = now();
+	double t0 = bench_now();
 	struct hw_addr_space as;
 
 	host_vas_addr_space(&b->vas, &as);
@@ -137,17 +114,17 @@ static double bench_build(struct bench *b)
 		uint64_t secs_la = VAS_BASE + first * SGX_PAGE_SIZE;
 		uint64_t n = b->pages - first < b->per_encl ? b->pages - first : b->per_encl;
 
-		bench_ecreate(b, secs_la);
+		vepc_ecreate(b, secs_la);
 		b->si->flags = SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W;
 		b->pi->srcpge = (uintptr_t)b->zero;
 		b->pi->secs = secs_la;
 		for (uint64_t i = 1; i < n; i++) {
 			b->pi->linaddr = ENCL_BASE + (i - 1) * SGX_PAGE_SIZE;
 			if (hw_eadd(b->guest, (uintptr_t)b->pi, secs_la + i * SGX_PAGE_SIZE))
-				die("EADD", (long long)(first + i));
+				bench_die("EADD", (long long)(first + i), NULL);
 		}
 	}
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 /* The floor: read every page's EPCM entry once, as tightly as the model allows. */
@@ -155,14 +132,14 @@ static double bench_epcm_pass(struct bench *b, uint64_t *valid)
 {
 	const struct hw_epc_section_desc *s = hw_processor_section(b->p, 0);
 	struct hw_epcm_info info;
-	double t0 = now();
+	double t0 = bench_now();
 
 	*valid = 0;
 	for (uint64_t i = 0; i < b->pages; i++) {
 		hw_epcm_query(b->p, s->base + i * SGX_PAGE_SIZE, &info);
 		*valid += info.valid;
 	}
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 /*
@@ -179,40 +156,40 @@ static double bench_eremove_pass(struct bench *b)
 	/* The instance's pages in its own order, looked up before the clock starts. */
 	for (uint64_t i = 0; i < b->pages; i++)
 		if (host_vepc_fault(b->v, i, &b->pa[i]))
-			die("host_vepc_fault", (long long)i);
+			bench_die("host_vepc_fault", (long long)i, NULL);
 	hw_cpu_set_addr_space(b->kcpu, NULL);
-	t0 = now();
+	t0 = bench_now();
 	for (uint64_t i = 0; i < b->pages; i++) {
 		r = hw_eremove(b->kcpu, b->pa[i]);
 		if (r && r != SGX_CHILD_PRESENT)
-			die("EREMOVE", r);
+			bench_die("EREMOVE", r, NULL);
 	}
 	for (uint64_t i = 0; i < b->pages; i++)
 		if (hw_eremove(b->kcpu, b->pa[i]))
-			die("EREMOVE in the second pass", (long long)i);
-	return now() - t0;
+			bench_die("EREMOVE in the second pass", (long long)i, NULL);
+	return bench_now() - t0;
 }
 
 /* The protocol on one instance: a call, and a second one for the SECS pages the first left. */
 static double bench_remove_all(struct bench *b)
 {
-	double t0 = now();
+	double t0 = bench_now();
 	int64_t r = host_vepc_remove_all(b->v, b->kcpu, NULL);
 
 	if (r > 0)
 		r = host_vepc_remove_all(b->v, b->kcpu, NULL);
 	if (r)
-		die("host_vepc_remove_all", r);
-	return now() - t0;
+		bench_die("host_vepc_remove_all", r, NULL);
+	return bench_now() - t0;
 }
 
 static double bench_release(struct bench *b)
 {
-	double t0 = now();
+	double t0 = bench_now();
 
 	host_vepc_release(b->v, b->kcpu);
 	b->v = NULL;
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 static double best(double a, double b)
@@ -235,10 +212,12 @@ int main(int argc, char **argv)
 	struct host_epc_stats st;
 	uint64_t valid = 0;
 
+	bench_name = "bench-vepc";
 	b.pages = argc > 1 ? strtoull(argv[1], NULL, 0) : 262144;
 	b.per_encl = argc > 3 ? strtoull(argv[3], NULL, 0) : 256;
 	if (b.pages < 2 || b.per_encl < 2 || (b.per_encl & (b.per_encl - 1)) || rounds < 1)
-		die("arguments (PAGES >= 2, ROUNDS >= 1, ENCLAVE_PAGES a power of two >= 2)", 0);
+		bench_die("arguments (PAGES >= 2, ROUNDS >= 1, ENCLAVE_PAGES a power of two >= 2)",
+			  0, NULL);
 	t_boot = bench_setup(&b);
 	for (int r = 0; r < rounds; r++) {
 		bench_open(&b);
@@ -246,7 +225,7 @@ int main(int argc, char **argv)
 		t_build = best(t_build, bench_build(&b));
 		t_floor = best(t_floor, bench_epcm_pass(&b, &valid));
 		if (valid != b.pages)
-			die("pages holding enclave state", (long long)valid);
+			bench_die("pages holding enclave state", (long long)valid, NULL);
 		t_rm = best(t_rm, bench_remove_all(&b));
 		bench_build(&b);
 		t_leaves = best(t_leaves, bench_eremove_pass(&b));
@@ -255,7 +234,7 @@ int main(int argc, char **argv)
 	}
 	host_stats(b.h, &st);
 	if (st.free != b.pages)
-		die("pages back after release", (long long)st.free);
+		bench_die("pages back after release", (long long)st.free, NULL);
 	printf("vepc: %llu pages (%llu MiB), enclaves of %llu pages, best of %d; host metadata "
 	       "%d B/page\n",
 	       (unsigned long long)b.pages, (unsigned long long)(b.pages >> 8),

@@ -147,6 +147,24 @@ static void prompt_on_sigint(int sig)
 	prompt_interrupted = 1;
 }
 
+/*
+ * The terminal in libedit's editing (raw) mode before the prompt shows.
+ * libedit's readline() gives the terminal back its own settings (canonical
+ * mode) at the end of every line, and prints the next prompt before it
+ * turns canonical mode off, at its first read (libedit 3.1-20221030: the
+ * prompt's write(), then tcsetattr()). A key typed after the prompt showed
+ * but before that read went to the tty's line discipline: a Ctrl-D there
+ * was the tty's end-of-file, which libedit then read as a NUL byte
+ * (set-mark), and the session did not end. readline() calls this hook
+ * after it set the terminal up and before it prints the prompt, so what is
+ * typed at a prompt reaches libedit as typed.
+ */
+static int prompt_prep_terminal(void)
+{
+	rl_prep_terminal(0);
+	return 0;
+}
+
 int monitor_prompt_open(struct monitor *mon, FILE *out, struct monitor_prompt **ret)
 {
 	struct monitor_prompt *p = calloc(1, sizeof(*p));
@@ -162,6 +180,7 @@ int monitor_prompt_open(struct monitor *mon, FILE *out, struct monitor_prompt **
 	/* Words are split at spaces only: "pages=" and "s3|s4" are words of their own. */
 	rl_basic_word_break_characters = " \t";
 	rl_attempted_completion_function = prompt_complete;
+	rl_pre_input_hook = prompt_prep_terminal;
 	using_history();
 	stifle_history(HISTORY_LINES);
 	if (p->history)
@@ -214,6 +233,7 @@ void monitor_prompt_close(struct monitor_prompt *p)
 			cli_error("%s: the history was not saved", p->history);
 	}
 	sigaction(SIGINT, &p->old_int, NULL);
+	rl_pre_input_hook = NULL;
 	words_clear(&prompt_words);
 	prompt_open = NULL;
 	free(p->history);
