@@ -432,7 +432,8 @@ static void test_vm_names_and_ram(void **state)
 /*
  * Guest EPC is never reclaimed, host enclaves' EPC is: a VM's first touches
  * make the host write back host-enclave pages rather than fail, on a host of
- * (nr_cpus) CPUs (one: the vCPU runs on CPU 0, the reclaimer's).
+ * (nr_cpus) CPUs; the reclaimer runs on the vCPU's own CPU once its leaf is
+ * out (one CPU: CPU 0, the host's too).
  */
 static void faults_reclaim_host_enclaves(struct vfix *f, unsigned int nr_cpus)
 {
@@ -489,7 +490,7 @@ static void test_vm_faults_reclaim_host_enclaves(void **state)
 	faults_reclaim_host_enclaves(*state, 4);
 }
 
-/* The vCPU's leaf leaves CPU 0 for the reclaimer and runs again: the same counts. */
+/* The vCPU on CPU 0, the host's: the same counts. */
 static void test_vm_faults_reclaim_host_enclaves_cpu0(void **state)
 {
 	faults_reclaim_host_enclaves(*state, 1);
