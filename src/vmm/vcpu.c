@@ -11,7 +11,9 @@
  * (writing them on every VM entry would be far too slow). Every other leaf
  * runs on the processor as the guest issued it, and its faults go to the
  * guest. An EPC page the guest touches first is allocated by the host's vEPC
- * fault handler, from inside the translation; when the host has no free page,
+ * fault handler, from inside the translation; when host enclaves hold the
+ * EPC, the host's reclaimer writes some back on the vCPU's own CPU after the
+ * leaf (vcpu_host_reclaim()); when the host has no free page,
  * oversubscribed VMs evict some for it after the leaf (vcpu_host_pressure());
  * when that fails the host has no EPC left, and the VM stops as QEMU does on
  * KVM_RUN's -EFAULT.
@@ -55,25 +57,18 @@ static struct vmm_section *epc_section(struct vmm_vm *vm, uint64_t gpa)
  * is never reclaimed, but host enclaves' EPC is: while they hold some, the
  * host asks for a retry after its reclaimer ran (Linux's fault answers
  * VM_FAULT_RETRY and ksgxd runs before the vCPU's thread touches the page
- * again). The reclaimer runs on CPU 0; a vCPU on another CPU retries here,
- * in the leaf. A vCPU on CPU 0 itself (a one-CPU host) is in the middle of
- * its leaf there, so the leaf comes out first (vcpu_xlate()) and the
- * reclaimer runs between two runs of it (vcpu_host_reclaim()).
+ * again). The reclaimer cannot run here: this vCPU's CPU is in the middle
+ * of its leaf, and another CPU is not this thread's to act as (two vCPU
+ * threads would both drive CPU 0 at once). So the leaf comes out first
+ * (vcpu_xlate()) and the reclaimer runs on the vCPU's own CPU, between two
+ * runs of the leaf (vcpu_host_reclaim()).
  */
-static int epc_fault(struct vmm_vcpu *vcpu, struct vmm_section *sec, uint64_t off,
-		     struct hw_xlate *ret)
+static int epc_fault(struct vmm_section *sec, uint64_t off, struct hw_xlate *ret)
 {
-	struct vmm *m = vcpu->vm->m;
 	uint64_t pa;
 	int r;
 
-	for (int tries = 0; tries < 8; tries++) {
-		r = host_vepc_fault(sec->vepc, off / SGX_PAGE_SIZE, &pa);
-		/* The host's reclaimer runs on CPU 0, which must not be this leaf's. */
-		if (r != -EAGAIN || vcpu->hcpu == 0)
-			break;
-		host_vepc_reclaim(sec->vepc, hw_processor_cpu(m->proc, 0));
-	}
+	r = host_vepc_fault(sec->vepc, off / SGX_PAGE_SIZE, &pa);
 	if (r)
 		return r;
 	ret->kind = HW_XLATE_EPC;
@@ -104,15 +99,15 @@ static int vcpu_xlate(void *opaque, uint64_t la, bool write, struct hw_xlate *re
 	sec = epc_section(vm, gpa);
 	if (!sec)
 		return -EFAULT;
-	r = epc_fault(vcpu, sec, gpa - sec->gpa, ret);
+	r = epc_fault(sec, gpa - sec->gpa, ret);
 	if (r && vm->ov && (r == -ENODATA || r == -ENOMEM)) {
 		/* The VMM's to handle once the leaf is out: a held frame, or one over the limit. */
 		vcpu->ov_need = r == -ENODATA ? VCPU_OV_RELOAD : VCPU_OV_ROOM;
 		vcpu->ov_gpa = gpa;
 		return -EFAULT;
 	}
-	if (r == -EAGAIN && vcpu->hcpu == 0) {
-		/* The reclaimer's CPU is this leaf's: the host reclaims once the leaf is out. */
+	if (r == -EAGAIN) {
+		/* The host reclaims on this vCPU's CPU once the leaf is out. */
 		vcpu->ov_need = VCPU_OV_RECLAIM;
 		vcpu->ov_gpa = gpa;
 		return -EFAULT;
@@ -717,10 +712,32 @@ static int vcpu_host_pressure(struct vmm_vcpu *vcpu)
 }
 
 /*
- * A first touch the host asked to retry on a vCPU that runs on CPU 0, with
- * the leaf out: the host's reclaimer writes back host-enclave pages on CPU 0
- * (taken from the vCPU as an interrupt would, were it inside an enclave) and
- * the leaf runs again. Nothing written back: the VM stops as on any fault
+ * The vCPU's CPU, out of guest mode, for the host kernel to run on: as a
+ * VM exit leaves the CPU to the host, whatever enclave the vCPU that last
+ * ran there is inside takes an AEX first (an interrupt would cause one),
+ * and the CPU leaves VMX non-root operation. The next leaf loads the vCPU
+ * again (vmm_vcpu_load()).
+ */
+static struct hw_cpu *vcpu_exit_to_host(struct vmm_vcpu *vcpu)
+{
+	struct vmm *m = vcpu->vm->m;
+	struct vmm_vcpu *owner = m->cpu_owner[vcpu->hcpu];
+	struct hw_cpu *cpu = hw_processor_cpu(m->proc, vcpu->hcpu);
+
+	if (owner && owner->inside)
+		vmm_vcpu_kick(owner);
+	m->cpu_owner[vcpu->hcpu] = NULL;
+	hw_cpu_set_vmx(cpu, HW_VMX_OFF, false);
+	return cpu;
+}
+
+/*
+ * A first touch the host asked to retry, with the leaf out: the host's
+ * reclaimer writes back host-enclave pages on the vCPU's own CPU, which
+ * this thread is (a kernel path runs on the CPU of the thread that entered
+ * it; Linux's ksgxd would be scheduled on a CPU that is free), and the leaf
+ * runs again. Never on another CPU: two vCPU threads retrying at once would
+ * both act as that CPU. Nothing written back: the VM stops as on any fault
  * the host cannot satisfy.
  */
 static int vcpu_host_reclaim(struct vmm_vcpu *vcpu)
@@ -729,7 +746,7 @@ static int vcpu_host_reclaim(struct vmm_vcpu *vcpu)
 	struct vmm_section *sec = epc_section(vm, vcpu->ov_gpa);
 
 	vcpu->ov_need = VCPU_OV_NONE;
-	if (sec && host_vepc_reclaim(sec->vepc, vmm_host_cpu(vm->m)))
+	if (sec && host_vepc_reclaim(sec->vepc, vcpu_exit_to_host(vcpu)))
 		return 0;
 	vm->epc_fault_gpa = vcpu->ov_gpa;
 	vcpu_epc_fail(vcpu);

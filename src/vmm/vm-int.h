@@ -48,9 +48,8 @@ struct vmm_vcpu {
 	 * out: an oversubscribed VM's frame the VMM holds (reload) or first
 	 * touch over its limit (room); any VM's first touch on a host with no
 	 * free EPC page (pressure: oversubscribed VMs evict for it); a first
-	 * touch the host asked to retry on a vCPU on CPU 0, the reclaimer's
-	 * (reclaim: the host writes back host-enclave pages once the leaf left
-	 * the CPU).
+	 * touch the host asked to retry (reclaim: the host writes back
+	 * host-enclave pages on the vCPU's own CPU once the leaf left it).
 	 */
 	enum {
 		VCPU_OV_NONE,

@@ -432,7 +432,8 @@ static void test_vm_names_and_ram(void **state)
 /*
  * Guest EPC is never reclaimed, host enclaves' EPC is: a VM's first touches
  * make the host write back host-enclave pages rather than fail, on a host of
- * (nr_cpus) CPUs (one: the vCPU runs on CPU 0, the reclaimer's).
+ * (nr_cpus) CPUs; the reclaimer runs on the vCPU's own CPU once its leaf is
+ * out (one CPU: CPU 0, the host's too).
  */
 static void faults_reclaim_host_enclaves(struct vfix *f, unsigned int nr_cpus)
 {
@@ -489,10 +490,108 @@ static void test_vm_faults_reclaim_host_enclaves(void **state)
 	faults_reclaim_host_enclaves(*state, 4);
 }
 
-/* The vCPU's leaf leaves CPU 0 for the reclaimer and runs again: the same counts. */
+/* The vCPU on CPU 0, the host's: the same counts. */
 static void test_vm_faults_reclaim_host_enclaves_cpu0(void **state)
 {
 	faults_reclaim_host_enclaves(*state, 1);
+}
+
+/* One VM's first touches of all its (pages) EPC pages, on its vCPU 0, from a thread of its own. */
+struct toucher {
+	struct vmm_vm *vm;
+	uint64_t pages;
+	uint64_t failed; /* leaves that did not return SGX_SUCCESS */
+};
+
+static void *toucher_main(void *arg)
+{
+	struct toucher *t = arg;
+
+	for (uint64_t i = 0; i < t->pages; i++)
+		if (encls(t->vm, 0, SGX_EREMOVE, 0, epc_gpa(t->vm, i)) != SGX_SUCCESS)
+			t->failed++;
+	return NULL;
+}
+
+/*
+ * Two VMs' vCPUs, each on its own thread and its own logical CPU (1 and 2),
+ * touch their EPC at the same time while a host enclave holds most of it:
+ * both are told to retry at once and both run the host's reclaimer. Each
+ * thread acts only as its own vCPU's CPU (before, both ran the reclaimer on
+ * CPU 0 at once, which ThreadSanitizer reports). Which touch finds the EPC
+ * empty depends on the interleaving; what does not: every page is held,
+ * every retry wrote back one batch of 16, and no page is lost.
+ */
+static void test_vm_faults_reclaim_concurrently(void **state)
+{
+	struct vfix *f = *state;
+	uint8_t *page = aligned_alloc(SGX_PAGE_SIZE, 900 * SGX_PAGE_SIZE);
+	struct toucher t[2];
+	pthread_t tid[2];
+	struct hw_desc d;
+	struct host_encl *e;
+	struct host_encl_info info;
+	struct host_epc_stats st0, st;
+	struct sgx_secs secs;
+	struct vmm_vm_stats vst;
+	uint64_t retries = 0;
+
+	vmm_destroy(f->m);
+	vm_host_default(&d);
+	d.nr_cpus = 3;
+	d.nr_sections = 1;
+	d.sections[0].size = 4ULL << 20; /* 1024 pages */
+	assert_int_equal(vmm_create(&d, &f->m, f->why, sizeof(f->why)), 0);
+	vmm_set_vcpu_threads(f->m, true);
+	memset(page, 0x5a, 900 * SGX_PAGE_SIZE);
+	memset(&secs, 0, sizeof(secs));
+	secs.base = 0x7f0000000000ULL;
+	secs.size = 4ULL << 20;
+	secs.ssa_frame_size = 1;
+	secs.attributes.flags = SGX_ATTR_MODE64BIT;
+	secs.attributes.xfrm = SGX_XFRM_LEGACY;
+	assert_int_equal(
+	    host_encl_create(vmm_host(f->m), vmm_host_cpu(f->m), NULL, &secs, &e, NULL), 0);
+	assert_int_equal(host_encl_add_pages(e, vmm_host_cpu(f->m), 0, page, 900 * SGX_PAGE_SIZE,
+					     SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R, false,
+					     NULL),
+			 0);
+	host_stats(vmm_host(f->m), &st0);
+	/* The SECS, 900 pages and two VA pages: 121 free for two VMs of 256 pages. */
+	assert_int_equal(st0.free, 121);
+	for (unsigned int i = 0; i < 2; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "vm%u", i + 1);
+		t[i] = (struct toucher){ .pages = 256 };
+		t[i].vm = vm_from(
+		    f, name, 8,
+		    (char *[]){ "-m", "128M", "-object", "memory-backend-epc,id=m0,size=1M", "-M",
+				"sgx-epc.0.memdev=m0,sgx-epc.0.node=0", "-cpu", "host", NULL });
+	}
+	for (unsigned int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&tid[i], NULL, toucher_main, &t[i]), 0);
+	for (unsigned int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(tid[i], NULL), 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(t[i].failed, 0);
+		assert_int_equal(vmm_vm_state(t[i].vm), VMM_VM_RUNNING);
+		vmm_vm_stats(t[i].vm, &vst);
+		assert_int_equal(vst.epc_held, 256);
+		retries += vst.epc_fault_failures;
+	}
+	/* 512 - 121 pages had to be written back: at least 25 batches. */
+	assert_true(retries >= 25);
+	host_encl_query(e, &info);
+	assert_int_equal(info.evicted, 16 * retries);
+	assert_int_equal(info.resident + info.evicted, 900);
+	host_stats(vmm_host(f->m), &st);
+	assert_int_equal(st.free, 121 + 16 * retries - 512);
+	/* A retry comes only when no page is free: two at once leave less than two batches. */
+	assert_true(st.free < 32);
+	assert_int_equal(st.free + st.used + st.zombie + st.bad, 1024);
+	host_encl_destroy(e, vmm_host_cpu(f->m));
+	free(page);
 }
 
 /* Which host thread walked each vCPU's page tables last. */
@@ -581,6 +680,7 @@ int main(void)
 		VTEST(test_vm_names_and_ram),
 		VTEST(test_vm_faults_reclaim_host_enclaves),
 		VTEST(test_vm_faults_reclaim_host_enclaves_cpu0),
+		VTEST(test_vm_faults_reclaim_concurrently),
 		VTEST(test_vcpu_threads),
 	};
 
