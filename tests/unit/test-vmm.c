@@ -430,6 +430,44 @@ static void test_vm_names_and_ram(void **state)
 }
 
 /*
+ * A new host of (nr_cpus) CPUs and (epc_pages) of EPC in (f), its vCPUs on
+ * threads or not, with a host enclave holding (held) pages of 0x5a: the
+ * SECS, the pages and their VA pages come out of the EPC.
+ */
+static struct host_encl *host_with_enclave(struct vfix *f, unsigned int nr_cpus, uint64_t epc_pages,
+					   bool threads, uint64_t held)
+{
+	uint8_t *page = aligned_alloc(SGX_PAGE_SIZE, held * SGX_PAGE_SIZE);
+	struct hw_desc d;
+	struct host_encl *e;
+	struct sgx_secs secs;
+
+	assert_non_null(page);
+	vmm_destroy(f->m);
+	vm_host_default(&d);
+	d.nr_cpus = nr_cpus;
+	d.nr_sections = 1;
+	d.sections[0].size = epc_pages * SGX_PAGE_SIZE;
+	assert_int_equal(vmm_create(&d, &f->m, f->why, sizeof(f->why)), 0);
+	vmm_set_vcpu_threads(f->m, threads);
+	memset(page, 0x5a, held * SGX_PAGE_SIZE);
+	memset(&secs, 0, sizeof(secs));
+	secs.base = 0x7f0000000000ULL;
+	secs.size = epc_pages * SGX_PAGE_SIZE;
+	secs.ssa_frame_size = 1;
+	secs.attributes.flags = SGX_ATTR_MODE64BIT;
+	secs.attributes.xfrm = SGX_XFRM_LEGACY;
+	assert_int_equal(
+	    host_encl_create(vmm_host(f->m), vmm_host_cpu(f->m), NULL, &secs, &e, NULL), 0);
+	assert_int_equal(host_encl_add_pages(e, vmm_host_cpu(f->m), 0, page, held * SGX_PAGE_SIZE,
+					     SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R, false,
+					     NULL),
+			 0);
+	free(page);
+	return e;
+}
+
+/*
  * Guest EPC is never reclaimed, host enclaves' EPC is: a VM's first touches
  * make the host write back host-enclave pages rather than fail, on a host of
  * (nr_cpus) CPUs; the reclaimer runs on the vCPU's own CPU once its leaf is
@@ -437,34 +475,12 @@ static void test_vm_names_and_ram(void **state)
  */
 static void faults_reclaim_host_enclaves(struct vfix *f, unsigned int nr_cpus)
 {
-	uint8_t *page = aligned_alloc(SGX_PAGE_SIZE, 300 * SGX_PAGE_SIZE);
-	struct hw_desc d;
-	struct host_encl *e;
+	struct host_encl *e = host_with_enclave(f, nr_cpus, 512, false, 300);
 	struct host_encl_info info;
 	struct host_epc_stats st;
-	struct sgx_secs secs;
 	struct vmm_vm *vm;
 	struct vmm_vm_stats vst;
 
-	vmm_destroy(f->m);
-	vm_host_default(&d);
-	d.nr_cpus = nr_cpus;
-	d.nr_sections = 1;
-	d.sections[0].size = 2ULL << 20; /* 512 pages */
-	assert_int_equal(vmm_create(&d, &f->m, f->why, sizeof(f->why)), 0);
-	memset(page, 0x5a, 300 * SGX_PAGE_SIZE);
-	memset(&secs, 0, sizeof(secs));
-	secs.base = 0x7f0000000000ULL;
-	secs.size = 2ULL << 20;
-	secs.ssa_frame_size = 1;
-	secs.attributes.flags = SGX_ATTR_MODE64BIT;
-	secs.attributes.xfrm = SGX_XFRM_LEGACY;
-	assert_int_equal(
-	    host_encl_create(vmm_host(f->m), vmm_host_cpu(f->m), NULL, &secs, &e, NULL), 0);
-	assert_int_equal(host_encl_add_pages(e, vmm_host_cpu(f->m), 0, page, 300 * SGX_PAGE_SIZE,
-					     SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R, false,
-					     NULL),
-			 0);
 	/* A 1 MiB VM touches all 256 of its pages. */
 	vm = vm_from(f, "vm1", 8,
 		     (char *[]){ "-m", "128M", "-object", "memory-backend-epc,id=m0,size=1M", "-M",
@@ -482,7 +498,6 @@ static void faults_reclaim_host_enclaves(struct vfix *f, unsigned int nr_cpus)
 	host_stats(vmm_host(f->m), &st);
 	assert_int_equal(st.free + st.used + st.zombie + st.bad, 512);
 	host_encl_destroy(e, vmm_host_cpu(f->m));
-	free(page);
 }
 
 static void test_vm_faults_reclaim_host_enclaves(void **state)
@@ -525,37 +540,14 @@ static void *toucher_main(void *arg)
 static void test_vm_faults_reclaim_concurrently(void **state)
 {
 	struct vfix *f = *state;
-	uint8_t *page = aligned_alloc(SGX_PAGE_SIZE, 900 * SGX_PAGE_SIZE);
+	struct host_encl *e = host_with_enclave(f, 3, 1024, true, 900);
 	struct toucher t[2];
 	pthread_t tid[2];
-	struct hw_desc d;
-	struct host_encl *e;
 	struct host_encl_info info;
 	struct host_epc_stats st0, st;
-	struct sgx_secs secs;
 	struct vmm_vm_stats vst;
 	uint64_t retries = 0;
 
-	vmm_destroy(f->m);
-	vm_host_default(&d);
-	d.nr_cpus = 3;
-	d.nr_sections = 1;
-	d.sections[0].size = 4ULL << 20; /* 1024 pages */
-	assert_int_equal(vmm_create(&d, &f->m, f->why, sizeof(f->why)), 0);
-	vmm_set_vcpu_threads(f->m, true);
-	memset(page, 0x5a, 900 * SGX_PAGE_SIZE);
-	memset(&secs, 0, sizeof(secs));
-	secs.base = 0x7f0000000000ULL;
-	secs.size = 4ULL << 20;
-	secs.ssa_frame_size = 1;
-	secs.attributes.flags = SGX_ATTR_MODE64BIT;
-	secs.attributes.xfrm = SGX_XFRM_LEGACY;
-	assert_int_equal(
-	    host_encl_create(vmm_host(f->m), vmm_host_cpu(f->m), NULL, &secs, &e, NULL), 0);
-	assert_int_equal(host_encl_add_pages(e, vmm_host_cpu(f->m), 0, page, 900 * SGX_PAGE_SIZE,
-					     SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R, false,
-					     NULL),
-			 0);
 	host_stats(vmm_host(f->m), &st0);
 	/* The SECS, 900 pages and two VA pages: 121 free for two VMs of 256 pages. */
 	assert_int_equal(st0.free, 121);
@@ -591,7 +583,6 @@ static void test_vm_faults_reclaim_concurrently(void **state)
 	assert_true(st.free < 32);
 	assert_int_equal(st.free + st.used + st.zombie + st.bad, 1024);
 	host_encl_destroy(e, vmm_host_cpu(f->m));
-	free(page);
 }
 
 /* Which host thread walked each vCPU's page tables last. */
