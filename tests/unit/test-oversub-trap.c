@@ -20,6 +20,7 @@
 
 #include "vsgx/host.h"
 #include "vsgx/vmm.h"
+#include "vm-ram.h"
 
 #define OPS	 0x100000ULL /* guest-physical scratch for operands */
 #define PAGEINFO OPS
@@ -70,19 +71,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint64_t frame(struct vmm_vm *vm, uint64_t n)
-{
-	return vmm_vm_layout(vm)->sections[0].base + n * SGX_PAGE_SIZE;
-}
-
-static void *ram(struct vmm_vm *vm, uint64_t gpa, uint64_t len)
-{
-	void *p = vmm_vm_ram(vm, gpa, len);
-
-	assert_non_null(p);
-	return p;
-}
-
 static int encls(struct vmm_vm *vm, unsigned int leaf, uint64_t rbx, uint64_t rcx, uint64_t rdx)
 {
 	struct hw_regs regs = { .rax = leaf, .rbx = rbx, .rcx = rcx, .rdx = rdx };
@@ -93,7 +81,7 @@ static int encls(struct vmm_vm *vm, unsigned int leaf, uint64_t rbx, uint64_t rc
 /* PAGEINFO with (secinfo) at SECINFO or PCMD, in guest RAM. */
 static struct sgx_pageinfo *pageinfo(struct vmm_vm *vm, uint64_t secinfo, uint64_t secs)
 {
-	struct sgx_pageinfo *pi = ram(vm, PAGEINFO, sizeof(*pi));
+	struct sgx_pageinfo *pi = vmt_ram(vm, PAGEINFO, sizeof(*pi));
 
 	memset(pi, 0, sizeof(*pi));
 	pi->srcpge = secinfo == PCMD ? SRC_PAGE : SECS_IMG;
@@ -104,8 +92,8 @@ static struct sgx_pageinfo *pageinfo(struct vmm_vm *vm, uint64_t secinfo, uint64
 
 static void ecreate(struct vmm_vm *vm, uint64_t n)
 {
-	struct sgx_secinfo *si = ram(vm, SECINFO, sizeof(*si));
-	struct sgx_secs *secs = ram(vm, SECS_IMG, sizeof(*secs));
+	struct sgx_secinfo *si = vmt_ram(vm, SECINFO, sizeof(*si));
+	struct sgx_secs *secs = vmt_ram(vm, SECS_IMG, sizeof(*secs));
 
 	pageinfo(vm, SECINFO, 0);
 	memset(si, 0, sizeof(*si));
@@ -116,33 +104,33 @@ static void ecreate(struct vmm_vm *vm, uint64_t n)
 	secs->ssa_frame_size = 1;
 	secs->attributes.flags = SGX_ATTR_MODE64BIT;
 	secs->attributes.xfrm = SGX_XFRM_LEGACY;
-	assert_int_equal(encls(vm, SGX_ECREATE, PAGEINFO, frame(vm, n), 0), SGX_SUCCESS);
+	assert_int_equal(encls(vm, SGX_ECREATE, PAGEINFO, vmt_epc_gpa(vm, n), 0), SGX_SUCCESS);
 }
 
 /* EADD page (i) of the enclave of SECS frame (secs) into frame (n), its bytes all (fill). */
 static void eadd(struct vmm_vm *vm, uint64_t secs, uint64_t n, unsigned int i, uint8_t fill)
 {
-	struct sgx_secinfo *si = ram(vm, SECINFO, sizeof(*si));
-	struct sgx_pageinfo *pi = pageinfo(vm, SECINFO, frame(vm, secs));
+	struct sgx_secinfo *si = vmt_ram(vm, SECINFO, sizeof(*si));
+	struct sgx_pageinfo *pi = pageinfo(vm, SECINFO, vmt_epc_gpa(vm, secs));
 
 	pi->srcpge = SRC_PAGE;
 	pi->linaddr = ENCL + i * SGX_PAGE_SIZE;
 	memset(si, 0, sizeof(*si));
 	si->flags = SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W;
-	memset(ram(vm, SRC_PAGE, SGX_PAGE_SIZE), fill, SGX_PAGE_SIZE);
-	assert_int_equal(encls(vm, SGX_EADD, PAGEINFO, frame(vm, n), 0), SGX_SUCCESS);
+	memset(vmt_ram(vm, SRC_PAGE, SGX_PAGE_SIZE), fill, SGX_PAGE_SIZE);
+	assert_int_equal(encls(vm, SGX_EADD, PAGEINFO, vmt_epc_gpa(vm, n), 0), SGX_SUCCESS);
 }
 
 static int eremove(struct vmm_vm *vm, uint64_t n)
 {
-	return encls(vm, SGX_EREMOVE, 0, frame(vm, n), 0);
+	return encls(vm, SGX_EREMOVE, 0, vmt_epc_gpa(vm, n), 0);
 }
 
 /* The guest's EWB of frame (n) into slot (slot) of its VA page in frame (va). */
 static int ewb(struct vmm_vm *vm, uint64_t n, uint64_t va, unsigned int slot)
 {
 	pageinfo(vm, PCMD, 0);
-	return encls(vm, SGX_EWB, PAGEINFO, frame(vm, n), frame(vm, va) + slot * 8);
+	return encls(vm, SGX_EWB, PAGEINFO, vmt_epc_gpa(vm, n), vmt_epc_gpa(vm, va) + slot * 8);
 }
 
 static struct vmm_oversub_info info(struct vmm_vm *vm)
@@ -202,7 +190,7 @@ static void test_secs_with_held_children(void **state)
 	ecreate(vm, 0);
 	eadd(vm, 0, 1, 0, 0x11);
 	eadd(vm, 0, 2, 1, 0x22);
-	assert_int_equal(encls(vm, SGX_EPA, SGX_PT_VA, frame(vm, 5), 0), SGX_SUCCESS);
+	assert_int_equal(encls(vm, SGX_EPA, SGX_PT_VA, vmt_epc_gpa(vm, 5), 0), SGX_SUCCESS);
 	/* The SECS has resident children: it stays, and the clock hand takes both children. */
 	assert_int_equal(evict(vm, 2), 2);
 	ov = info(vm);
@@ -251,7 +239,7 @@ static void test_guest_paging_held_child(void **state)
 
 	ecreate(vm, 10);
 	eadd(vm, 10, 11, 0, 0x5a);
-	assert_int_equal(encls(vm, SGX_EPA, SGX_PT_VA, frame(vm, 12), 0), SGX_SUCCESS);
+	assert_int_equal(encls(vm, SGX_EPA, SGX_PT_VA, vmt_epc_gpa(vm, 12), 0), SGX_SUCCESS);
 	/* The child, then its SECS with no resident child left; the VA page never goes. */
 	assert_int_equal(evict(vm, 5), 2);
 	assert_int_equal(info(vm).blobs, 2);
@@ -259,9 +247,9 @@ static void test_guest_paging_held_child(void **state)
 	assert_int_equal(ewb(vm, 11, 12, 3), SGX_PAGE_NOT_BLOCKED);
 	assert_int_equal(info(vm).reloaded, 2);
 	assert_int_equal(evict(vm, 5), 2);
-	assert_int_equal(encls(vm, SGX_EBLOCK, 0, frame(vm, 11), 0), SGX_SUCCESS);
+	assert_int_equal(encls(vm, SGX_EBLOCK, 0, vmt_epc_gpa(vm, 11), 0), SGX_SUCCESS);
 	assert_int_equal(info(vm).reloaded, 4);
-	assert_int_equal(encls(vm, SGX_ETRACK, 0, frame(vm, 10), 0), SGX_SUCCESS);
+	assert_int_equal(encls(vm, SGX_ETRACK, 0, vmt_epc_gpa(vm, 10), 0), SGX_SUCCESS);
 	/* A page the guest blocked stays with the guest, and so does its SECS. */
 	assert_int_equal(evict(vm, 5), 0);
 	assert_int_equal(ewb(vm, 11, 12, 3), SGX_SUCCESS);
@@ -272,10 +260,11 @@ static void test_guest_paging_held_child(void **state)
 	assert_int_equal(ov.evicted, 5);
 	assert_int_equal(ov.blobs, 1);
 	/* The guest's ELDU names the SECS the VMM holds: the VMM reloads it first. */
-	pi = pageinfo(vm, PCMD, frame(vm, 10));
+	pi = pageinfo(vm, PCMD, vmt_epc_gpa(vm, 10));
 	pi->linaddr = ENCL;
-	assert_int_equal(encls(vm, SGX_ELDU, PAGEINFO, frame(vm, 11), frame(vm, 12) + 3 * 8),
-			 SGX_SUCCESS);
+	assert_int_equal(
+	    encls(vm, SGX_ELDU, PAGEINFO, vmt_epc_gpa(vm, 11), vmt_epc_gpa(vm, 12) + 3 * 8),
+	    SGX_SUCCESS);
 	assert_int_equal(info(vm).reloaded, 5);
 	/* The VMM tracked the ELDU: the child is the SECS's again, and goes before it. */
 	assert_int_equal(evict(vm, 5), 2);

@@ -18,6 +18,7 @@
 
 #include "vsgx/host.h"
 #include "vsgx/vmm.h"
+#include "vm-ram.h"
 
 #define OPS	 0x100000ULL /* guest-physical scratch for operands */
 #define PAGEINFO OPS
@@ -78,26 +79,13 @@ static int teardown(void **state)
 
 #define VTEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
-static uint64_t epc_gpa(struct vmm_vm *vm, uint64_t page)
-{
-	return vmm_vm_layout(vm)->sections[0].base + page * SGX_PAGE_SIZE;
-}
-
-static void *ram(struct vmm_vm *vm, uint64_t gpa, uint64_t len)
-{
-	void *p = vmm_vm_ram(vm, gpa, len);
-
-	assert_non_null(p);
-	return p;
-}
-
 /* Lay out ECREATE's operands in guest RAM for a SECS of (size), (flags), (xfrm), (misc). */
 static void ecreate_ops(struct vmm_vm *vm, uint64_t size, uint64_t flags, uint64_t xfrm,
 			uint32_t misc)
 {
-	struct sgx_pageinfo *pi = ram(vm, PAGEINFO, sizeof(*pi));
-	struct sgx_secinfo *si = ram(vm, SECINFO, sizeof(*si));
-	struct sgx_secs *secs = ram(vm, SECS_IMG, sizeof(*secs));
+	struct sgx_pageinfo *pi = vmt_ram(vm, PAGEINFO, sizeof(*pi));
+	struct sgx_secinfo *si = vmt_ram(vm, SECINFO, sizeof(*si));
+	struct sgx_secs *secs = vmt_ram(vm, SECS_IMG, sizeof(*secs));
 
 	memset(pi, 0, sizeof(*pi));
 	memset(si, 0, sizeof(*si));
@@ -123,7 +111,7 @@ static int encls(struct vmm_vm *vm, unsigned int vcpu, unsigned int leaf, uint64
 
 static int ecreate(struct vmm_vm *vm, uint64_t epc_page)
 {
-	return encls(vm, 0, SGX_ECREATE, PAGEINFO, epc_gpa(vm, epc_page));
+	return encls(vm, 0, SGX_ECREATE, PAGEINFO, vmt_epc_gpa(vm, epc_page));
 }
 
 static void assert_injected(struct vmm_vm *vm, unsigned int vcpu, int r, uint8_t vector)
@@ -151,7 +139,7 @@ static void test_ecreate_faults_in_epc(void **state)
 	assert_int_equal(on[1], 0);
 	/* The same page again: the EPCM refuses, a #PF with the SGX bit for the guest. */
 	assert_injected(vm, 0, ecreate(vm, 3), X86_TRAP_PF);
-	assert_int_equal(vmm_vcpu_fault(vmm_vm_vcpu(vm, 0))->addr, epc_gpa(vm, 3));
+	assert_int_equal(vmm_vcpu_fault(vmm_vm_vcpu(vm, 0))->addr, vmt_epc_gpa(vm, 3));
 	assert_int_equal(vmm_vcpu_fault(vmm_vm_vcpu(vm, 0))->error_code,
 			 X86_PF_PROT | X86_PF_WRITE | X86_PF_SGX);
 	vmm_vm_stats(vm, &st);
@@ -209,7 +197,7 @@ static void test_guest_without_sgx2_or_sgx(void **state)
 	struct hw_regs regs = { .rax = SGX_EACCEPT };
 
 	/* As KVM: a leaf the guest's CPUID lacks is #UD (the SDM's part would #GP). */
-	assert_injected(vm, 0, encls(vm, 0, SGX_EAUG, PAGEINFO, epc_gpa(vm, 0)), X86_TRAP_UD);
+	assert_injected(vm, 0, encls(vm, 0, SGX_EAUG, PAGEINFO, vmt_epc_gpa(vm, 0)), X86_TRAP_UD);
 	/* Leaves KVM never enables, even where the host part has them. */
 	assert_injected(vm, 0, encls(vm, 0, SGX_ERDINFO, 0, 0), X86_TRAP_UD);
 	assert_injected(vm, 0, encls(vm, 0, 0x20, 0, 0), X86_TRAP_UD);
@@ -253,8 +241,8 @@ static void test_einit_loads_guest_lehash(void **state)
 	for (uint32_t i = 0; i < 4; i++)
 		assert_int_equal(
 		    vmm_vcpu_wrmsr(v1, MSR_IA32_SGXLEPUBKEYHASH0 + i, 0x1111 * (i + 1)), 0);
-	memset(ram(vm, SRC_PAGE, SGX_PAGE_SIZE), 0, SGX_PAGE_SIZE);
-	r = encls(vm, 1, SGX_EINIT, SRC_PAGE, epc_gpa(vm, 0));
+	memset(vmt_ram(vm, SRC_PAGE, SGX_PAGE_SIZE), 0, SGX_PAGE_SIZE);
+	r = encls(vm, 1, SGX_EINIT, SRC_PAGE, vmt_epc_gpa(vm, 0));
 	assert_int_equal(r, SGX_INVALID_SIG_STRUCT);
 	cpu = hw_processor_cpu(vmm_processor(f->m), 2); /* vCPU 1 of the first VM */
 	for (uint32_t i = 0; i < 4; i++) {
@@ -280,8 +268,9 @@ static void test_einit_without_guest_lc_loads_intel_hash(void **state)
 		assert_int_equal(hw_msr_write(cpu, MSR_IA32_SGXLEPUBKEYHASH0 + i, 0x7777), 0);
 	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, 0);
 	assert_int_equal(ecreate(vm, 0), SGX_SUCCESS);
-	memset(ram(vm, SRC_PAGE, SGX_PAGE_SIZE), 0, SGX_PAGE_SIZE);
-	assert_int_equal(encls(vm, 1, SGX_EINIT, SRC_PAGE, epc_gpa(vm, 0)), SGX_INVALID_SIG_STRUCT);
+	memset(vmt_ram(vm, SRC_PAGE, SGX_PAGE_SIZE), 0, SGX_PAGE_SIZE);
+	assert_int_equal(encls(vm, 1, SGX_EINIT, SRC_PAGE, vmt_epc_gpa(vm, 0)),
+			 SGX_INVALID_SIG_STRUCT);
 	for (uint32_t i = 0; i < 4; i++) {
 		assert_int_equal(hw_msr_read(cpu, MSR_IA32_SGXLEPUBKEYHASH0 + i, &h), 0);
 		assert_int_equal(h, intel[i]);
@@ -296,7 +285,7 @@ static void test_lifecycle_states(void **state)
 
 	assert_string_equal(vmm_vm_state_name(vmm_vm_state(vm)), "running");
 	assert_int_equal(vmm_vm_pause(vm), 0);
-	assert_int_equal(encls(vm, 0, SGX_EREMOVE, 0, epc_gpa(vm, 0)), -EAGAIN);
+	assert_int_equal(encls(vm, 0, SGX_EREMOVE, 0, vmt_epc_gpa(vm, 0)), -EAGAIN);
 	assert_int_equal(vmm_vm_pause(vm), -EINVAL);
 	assert_int_equal(vmm_vm_resume(vm), 0);
 	assert_int_equal(vmm_vm_sleep(vm, 2, &rep), -EINVAL);
@@ -346,8 +335,8 @@ static struct vmm_vm *vm_split(struct vfix *f, unsigned int secs_sec)
 
 	ecreate_ops(vm, 0x10000, SGX_ATTR_MODE64BIT, SGX_XFRM_LEGACY, 0);
 	assert_int_equal(encls(vm, 0, SGX_ECREATE, PAGEINFO, secs), SGX_SUCCESS);
-	pi = ram(vm, PAGEINFO, sizeof(*pi));
-	si = ram(vm, SECINFO, sizeof(*si));
+	pi = vmt_ram(vm, PAGEINFO, sizeof(*pi));
+	si = vmt_ram(vm, SECINFO, sizeof(*si));
 	memset(pi, 0, sizeof(*pi));
 	memset(si, 0, sizeof(*si));
 	si->flags = SGX_SECINFO_PT(SGX_PT_REG) | SGX_SECINFO_R;
@@ -426,7 +415,7 @@ static void test_vm_names_and_ram(void **state)
 	assert_non_null(vmm_vm_ram(vm, 0, SGX_PAGE_SIZE));
 	assert_null(vmm_vm_ram(vm, 256ULL << 20, 1));
 	assert_null(vmm_vm_ram(vm, (256ULL << 20) - 1, 2));
-	assert_null(vmm_vm_ram(vm, epc_gpa(vm, 0), 1));
+	assert_null(vmm_vm_ram(vm, vmt_epc_gpa(vm, 0), 1));
 }
 
 /*
@@ -486,7 +475,7 @@ static void faults_reclaim_host_enclaves(struct vfix *f, unsigned int nr_cpus)
 		     (char *[]){ "-m", "128M", "-object", "memory-backend-epc,id=m0,size=1M", "-M",
 				 "sgx-epc.0.memdev=m0,sgx-epc.0.node=0", "-cpu", "host", NULL });
 	for (uint64_t i = 0; i < 256; i++)
-		assert_int_equal(encls(vm, 0, SGX_EREMOVE, 0, epc_gpa(vm, i)), SGX_SUCCESS);
+		assert_int_equal(encls(vm, 0, SGX_EREMOVE, 0, vmt_epc_gpa(vm, i)), SGX_SUCCESS);
 	vmm_vm_stats(vm, &vst);
 	assert_int_equal(vst.epc_held, 256);
 	/* Three faults were told to retry (EAGAIN); each time the host wrote back a batch of 16. */
@@ -523,7 +512,7 @@ static void *toucher_main(void *arg)
 	struct toucher *t = arg;
 
 	for (uint64_t i = 0; i < t->pages; i++)
-		if (encls(t->vm, 0, SGX_EREMOVE, 0, epc_gpa(t->vm, i)) != SGX_SUCCESS)
+		if (encls(t->vm, 0, SGX_EREMOVE, 0, vmt_epc_gpa(t->vm, i)) != SGX_SUCCESS)
 			t->failed++;
 	return NULL;
 }
@@ -636,7 +625,7 @@ static void test_vcpu_threads(void **state)
 	assert_int_not_equal(seen.walks[0], 0);
 	assert_false(pthread_equal(seen.thread[0], pthread_self()));
 	/* The same leaf on vCPU 1 gives the same fault as without threads, from its own thread. */
-	r = encls(vm, 1, SGX_ECREATE, PAGEINFO, epc_gpa(vm, 0));
+	r = encls(vm, 1, SGX_ECREATE, PAGEINFO, vmt_epc_gpa(vm, 0));
 	assert_injected(vm, 1, r, X86_TRAP_PF);
 	assert_int_not_equal(seen.walks[1], 0);
 	assert_false(pthread_equal(seen.thread[1], pthread_self()));
@@ -649,7 +638,7 @@ static void test_vcpu_threads(void **state)
 	assert_int_equal(vmm_vm_resume(vm), 0);
 	assert_int_equal(vmm_vm_reset(vm, false, &rep), 0);
 	assert_int_equal(rep.result, 0);
-	assert_int_equal(encls(vm, 0, SGX_EREMOVE, 0, epc_gpa(vm, 0)), 0);
+	assert_int_equal(encls(vm, 0, SGX_EREMOVE, 0, vmt_epc_gpa(vm, 0)), 0);
 	vmm_vm_destroy(vm, &td);
 	assert_int_equal(td.zombies, 0);
 }
